@@ -1,0 +1,1 @@
+"""magicpipe.passes"""

@@ -1,0 +1,5 @@
+import sys
+
+from magicpipe.cli import main
+
+sys.exit(main())
