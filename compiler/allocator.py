@@ -1,0 +1,250 @@
+"""The resource allocator of the paper's Sec. 5.4: which low-level factories to run on a qubit budget.
+
+Two problems, both over a *menu* of :class:`Producer` s (the low-level factory types one may launch):
+
+* :func:`min_time_allocation` -- Eqs. 7-10: reach ``target`` output states in the least time ``T`` on at most
+  ``q_max`` qubits, running ``n_i`` copies of producer i, each ``k_i`` times back to back. Eq. 8 multiplies
+  two unknowns (``n_i k_i``); we linearise it by splitting the copies of each producer by how many runs they
+  make: integer ``y_ik`` copies of producer i run exactly k times, with a binary ``z_ik`` that is 1 when any
+  do, and ``T >= k T_i z_ik``. The objective is lexicographic: least ``T``, then least qubit-rounds used (no
+  factory is launched that does not shorten the time). Solved with PuLP's bundled CBC.
+* :func:`max_rate_allocation` -- Eqs. 11-13: the copies that maximise ``sum n_i M_i / T_i`` on ``q_max``
+  qubits (ties: fewest qubits), also solved with CBC.
+
+When the menu holds a single producer both problems have closed forms, which are exact (the test-suite checks
+them against CBC on a grid of cases); ``solver="cbc"`` forces CBC anyway. Results are memoised: the same
+(menu, budget, target) is solved once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from magicpipe.errors import InfeasibleError, SpecError
+
+__all__ = ["Producer", "Allocation", "min_time_allocation", "max_rate_allocation", "solver_stats"]
+
+
+@dataclass(frozen=True, slots=True)
+class Producer:
+    """A low-level factory type: what one run costs and yields.
+
+    Attributes:
+        name: a label, e.g. ``"15-to-1@d5"``.
+        qubits: qubits one copy occupies while it runs.
+        rounds: rounds of one run.
+        outputs: states a successful run yields.
+        p_succ: probability a run succeeds.
+        eps_out: error of each output state.
+        distance: code distance of the output patches (a buffer slot holding one is a patch of this distance).
+        level: the pipeline level the outputs belong to (1 for a first-level factory).
+        source: what the producer is (a protocol at a distance, or a point of a lower pipeline's front);
+            not part of equality.
+    """
+
+    name: str
+    qubits: int
+    rounds: int
+    outputs: int
+    p_succ: float
+    eps_out: float
+    distance: int
+    level: int = 1
+    source: object = field(default=None, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.qubits <= 0 or self.rounds <= 0 or self.outputs <= 0:
+            raise SpecError(f"producer {self.name}: qubits, rounds and outputs must be positive")
+        if not 0 < self.p_succ <= 1:
+            raise SpecError(f"producer {self.name}: success probability {self.p_succ} must lie in (0, 1]")
+
+    @property
+    def rate(self) -> float:
+        """Outputs per round of one copy, ignoring failures."""
+        return self.outputs / self.rounds
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """Copies to launch: ``runs`` holds ``(producer index, copies, runs per copy)``.
+
+    ``rounds`` is the makespan ``T`` (0 when nothing is launched), ``qubits`` the qubits the copies occupy,
+    ``produced`` the states they yield when every run succeeds.
+    """
+
+    rounds: int
+    runs: tuple[tuple[int, int, int], ...]
+    qubits: int
+    produced: int
+    rate: float = 0.0
+
+    @property
+    def copies(self) -> int:
+        return sum(c for _, c, _ in self.runs)
+
+
+_STATS = {"cbc_solves": 0, "cbc_seconds": [], "closed_form": 0}
+
+
+def solver_stats() -> dict:
+    """Counts of CBC solves, their wall times in seconds, and closed-form shortcuts taken in this process."""
+    return {k: (list(v) if isinstance(v, list) else v) for k, v in _STATS.items()}
+
+
+def _check(menu: Sequence[Producer], q_max: int) -> None:
+    if len(menu) == 0:
+        raise SpecError("the allocator needs at least one producer in its menu")
+    if q_max < 0:
+        raise SpecError(f"qubit budget {q_max} must not be negative")
+
+
+def min_time_allocation(menu: Sequence[Producer], q_max: int, target: int, solver: str = "auto") -> Allocation:
+    """Least time to produce ``target`` states on ``q_max`` qubits (Eqs. 7-10).
+
+    Args:
+        menu: the producer types that may be launched.
+        q_max: qubits available to them.
+        target: states needed (<= 0 means nothing to do).
+        solver: ``"auto"`` (closed form for a one-producer menu, CBC otherwise) or ``"cbc"``.
+
+    Returns:
+        The allocation; every copy starts at once and runs its runs back to back.
+
+    Raises:
+        InfeasibleError: no producer fits in ``q_max`` qubits.
+
+    Examples:
+        >>> f = Producer("15-to-1@d5", qubits=735, rounds=55, outputs=1, p_succ=0.998, eps_out=2e-7, distance=5)
+        >>> a = min_time_allocation((f,), q_max=9390, target=12)
+        >>> a.rounds, a.runs
+        (55, ((0, 12, 1),))
+        >>> min_time_allocation((f,), q_max=3000, target=12).rounds  # 4 copies, 3 runs each
+        165
+    """
+    _check(menu, q_max)
+    if solver not in ("auto", "cbc"):
+        raise SpecError(f"solver must be 'auto' or 'cbc', got {solver!r}")
+    if target <= 0:
+        return Allocation(0, (), 0, 0)
+    if all(p.qubits > q_max for p in menu):
+        smallest = min(p.qubits for p in menu)
+        raise InfeasibleError(
+            f"qubit budget {q_max} is below the smallest low-level factory ({smallest} qubits); "
+            f"give the allocator at least {smallest} qubits"
+        )
+    return _min_time(tuple(menu), int(q_max), int(target), solver)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _min_time(menu: tuple[Producer, ...], q_max: int, target: int, solver: str) -> Allocation:
+    if len(menu) == 1 and solver == "auto":
+        _STATS["closed_form"] += 1
+        return _min_time_single(menu[0], q_max, target)
+    return _min_time_cbc(menu, q_max, target)
+
+
+def _min_time_single(p: Producer, q_max: int, target: int) -> Allocation:
+    runs_needed = math.ceil(target / p.outputs)
+    n_max = q_max // p.qubits
+    k = math.ceil(runs_needed / n_max)
+    copies = math.ceil(runs_needed / k)
+    # fewest qubit-rounds: `full` copies run k times, the rest k - 1 times
+    full = runs_needed - (k - 1) * copies
+    groups = [(0, full, k)]
+    if copies - full > 0 and k > 1:
+        groups.append((0, copies - full, k - 1))
+    runs = tuple(g for g in groups if g[1] > 0)
+    return Allocation(k * p.rounds, runs, copies * p.qubits, runs_needed * p.outputs)
+
+
+def _min_time_cbc(menu: tuple[Producer, ...], q_max: int, target: int) -> Allocation:
+    import pulp
+
+    # an upper bound on T: the best single producer alone
+    t_ub = min(
+        math.ceil(math.ceil(target / p.outputs) / (q_max // p.qubits)) * p.rounds for p in menu if p.qubits <= q_max
+    )
+    prob = pulp.LpProblem("min_time", pulp.LpMinimize)
+    T = pulp.LpVariable("T", lowBound=0, upBound=t_ub, cat="Integer")
+    y, z = {}, {}
+    for i, p in enumerate(menu):
+        if p.qubits > q_max:
+            continue
+        for k in range(1, t_ub // p.rounds + 1):
+            y[i, k] = pulp.LpVariable(f"y_{i}_{k}", lowBound=0, upBound=q_max // p.qubits, cat="Integer")
+            z[i, k] = pulp.LpVariable(f"z_{i}_{k}", cat="Binary")
+            prob += y[i, k] <= (q_max // p.qubits) * z[i, k]
+            prob += T >= k * p.rounds * z[i, k]
+    prob += pulp.lpSum(y[i, k] * menu[i].qubits for i, k in y) <= q_max  # Eq. 7
+    prob += pulp.lpSum(y[i, k] * k * menu[i].outputs for i, k in y) >= target  # Eq. 8
+    prob += T  # Eq. 10's objective
+    _solve(prob)
+    best_t = int(round(T.value()))
+    # second stage: at that T, the fewest qubit-rounds
+    prob += T <= best_t
+    prob.setObjective(pulp.lpSum(y[i, k] * k * menu[i].rounds * menu[i].qubits for i, k in y))
+    _solve(prob)
+    runs = tuple(sorted((i, int(round(v.value())), k) for (i, k), v in y.items() if round(v.value()) > 0))
+    qubits = sum(c * menu[i].qubits for i, c, _ in runs)
+    produced = sum(c * k * menu[i].outputs for i, c, k in runs)
+    return Allocation(max(k * menu[i].rounds for i, _, k in runs), runs, qubits, produced)
+
+
+def _solve(prob) -> None:
+    import pulp
+
+    start = time.perf_counter()
+    status = prob.solve(pulp.PULP_CBC_CMD(msg=False))
+    _STATS["cbc_solves"] += 1
+    _STATS["cbc_seconds"].append(time.perf_counter() - start)
+    if pulp.LpStatus[status] != "Optimal":
+        raise InfeasibleError(f"CBC found no optimal allocation (status {pulp.LpStatus[status]})")
+
+
+def max_rate_allocation(menu: Sequence[Producer], q_max: int, solver: str = "auto") -> Allocation:
+    """Copies maximising the production rate on ``q_max`` qubits (Eqs. 11-13); ties go to fewer qubits.
+
+    An empty allocation (rate 0) is returned when no producer fits.
+
+    Examples:
+        >>> f = Producer("15-to-1@d3", qubits=255, rounds=33, outputs=1, p_succ=0.997, eps_out=2e-5, distance=3)
+        >>> a = max_rate_allocation((f,), q_max=629)
+        >>> a.runs, a.qubits, round(a.rate, 4)
+        (((0, 2, 1),), 510, 0.0606)
+    """
+    _check(menu, q_max)
+    return _max_rate(tuple(menu), int(q_max), solver)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _max_rate(menu: tuple[Producer, ...], q_max: int, solver: str) -> Allocation:
+    if len(menu) == 1 and solver == "auto":
+        p = menu[0]
+        n = q_max // p.qubits
+        runs = ((0, n, 1),) if n else ()
+        return Allocation(p.rounds if n else 0, runs, n * p.qubits, n * p.outputs, n * p.rate)
+    fitting = [i for i, p in enumerate(menu) if p.qubits <= q_max]
+    if not fitting:
+        return Allocation(0, (), 0, 0, 0.0)
+    import pulp
+
+    prob = pulp.LpProblem("max_rate", pulp.LpMaximize)
+    n = {i: pulp.LpVariable(f"n_{i}", lowBound=0, upBound=q_max // menu[i].qubits, cat="Integer") for i in fitting}
+    prob += pulp.lpSum(n[i] * menu[i].qubits for i in fitting) <= q_max  # Eq. 11
+    rate = pulp.lpSum(n[i] * menu[i].rate for i in fitting)  # Eq. 12
+    prob += rate
+    _solve(prob)
+    best = sum(round(n[i].value()) * menu[i].rate for i in fitting)
+    prob += rate >= best * (1 - 1e-9)
+    prob.setObjective(pulp.lpSum(n[i] * menu[i].qubits for i in fitting))
+    prob.sense = pulp.LpMinimize
+    _solve(prob)
+    runs = tuple((i, int(round(n[i].value())), 1) for i in fitting if round(n[i].value()) > 0)
+    qubits = sum(c * menu[i].qubits for i, c, _ in runs)
+    produced = sum(c * menu[i].outputs for i, c, _ in runs)
+    rounds = max((menu[i].rounds for i, _, _ in runs), default=0)
+    return Allocation(rounds, runs, qubits, produced, sum(c * menu[i].rate for i, c, _ in runs))

@@ -1,0 +1,456 @@
+"""The dynamic two-level pipeline of the paper's Sec. 5: a logical-cycle-accurate scheduler.
+
+Three phases (Sec. 5.2). (1) *Fill*: every qubit but the buffer runs low-level factories, chosen by the
+allocator's least-time ILP (Eqs. 7-10), until ``N_th`` states are ready. (2) *Run*: the high-level factory
+launches with a partial input (Sec. 5.3), the qubits left beside it and the buffer run *supply lanes* chosen
+by rate maximisation (Eqs. 11-13); a lane relaunches as long as the states in the buffer and in flight fall
+short of the remaining demand and its output will find a free slot. (3) *Reuse*: when a step finds the
+buffer empty the factory stalls; if lending its ancilla region shortens the stall, its data patches move
+aside (``move_rounds``), the region (plus any idle qubits) runs the least-time allocation for the shortfall,
+then the data patches move back and the step starts.
+
+Thresholds. ``launch_rule="exact"`` (default) evaluates Fig. 5(a) on the discrete production curve of the
+supply lanes: the pre-buffer is the largest gap between cumulative demand and cumulative lane production
+over the steps. ``launch_rule="eq5"`` uses the paper's continuous-rate Eqs. 5-6. In both the launch needs at
+least the burst plus the first step's input (the first rotation takes its state at launch), and the
+threshold is capped by what the buffer can hold (``N_burst + N_buf`` at launch, ``N_buf`` at resumption).
+
+Stall policy (``stall_policy``): ``"shortest"`` (default) lends the region only when that resumes sooner
+than waiting for the lanes; ``"always"`` and ``"never"`` are there to measure the choice.
+
+Randomness: pass ``rng`` (a ``random.Random``) to make every low-level run fail with probability
+``1 - p_succ``; without it every run succeeds (the paper's no-failure simulation, Sec. 6).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from dataclasses import dataclass
+from typing import Sequence
+
+from magicpipe.compiler.allocator import Allocation, Producer, max_rate_allocation, min_time_allocation
+from magicpipe.compiler.factory import Factory
+from magicpipe.compiler.schedule import Run, Schedule, Stall, Take, TopRun
+from magicpipe.errors import InfeasibleError, SpecError
+
+__all__ = ["DynamicOptions", "simulate", "supply_lanes", "launch_threshold"]
+
+_HORIZON = 10_000_000  # rounds; a schedule that runs longer is treated as stuck
+
+
+@dataclass(frozen=True, slots=True)
+class DynamicOptions:
+    """The modelling choices the paper leaves open (``docs/model.md`` measures each one's effect).
+
+    Attributes:
+        launch_rule: ``"exact"`` (Fig. 5 on the discrete production curve) or ``"eq5"`` (Eqs. 5-6).
+        stall_policy: ``"shortest"``, ``"always"`` or ``"never"`` lend the ancilla region on a stall.
+        move_rounds: rounds to move the data patches aside, and again to move them back (Fig. 4(c) moves in
+            two steps of one round each; the lattice layer re-costs this from real routes).
+    """
+
+    launch_rule: str = "exact"
+    stall_policy: str = "shortest"
+    move_rounds: int = 2
+
+    def __post_init__(self) -> None:
+        if self.launch_rule not in ("exact", "eq5"):
+            raise SpecError(f"launch_rule must be 'exact' or 'eq5', got {self.launch_rule!r}")
+        if self.stall_policy not in ("shortest", "always", "never"):
+            raise SpecError(f"stall_policy must be 'shortest', 'always' or 'never', got {self.stall_policy!r}")
+        if self.move_rounds < 0:
+            raise SpecError(f"move_rounds must be >= 0, got {self.move_rounds}")
+
+
+def supply_lanes(high: Factory, menu: Sequence[Producer], qubit_budget: int, slot_qubits: int, buffer_slots: int) -> Allocation:
+    """Rate-maximising supply beside the running high-level factory (Eqs. 11-13)."""
+    pool = qubit_budget - high.qubits - buffer_slots * slot_qubits
+    return max_rate_allocation(tuple(menu), max(pool, 0))
+
+
+def _lane_deposits(lanes: list[tuple[int, int, int]], start: int, horizon: int) -> list[tuple[int, int]]:
+    """(time, states) of back-to-back runs of each lane ``(free_at, rounds, outputs)`` up to ``horizon``."""
+    out = []
+    for free_at, rounds, outputs in lanes:
+        t = max(free_at, start) + rounds
+        while t <= horizon:
+            out.append((t, outputs))
+            t += rounds
+    return out
+
+
+def _prebuffer(step_times: Sequence[int], per_step: int, deposits: Sequence[tuple[int, int]]) -> int:
+    """Least initial stock so that no step at ``step_times`` finds the buffer short (Fig. 5(a), discrete)."""
+    deposits = sorted(deposits)
+    need, got, j = per_step, 0, 0
+    for k, t in enumerate(step_times, start=1):
+        while j < len(deposits) and deposits[j][0] <= t:
+            got += deposits[j][1]
+            j += 1
+        need = max(need, k * per_step - got)
+    return need
+
+
+def launch_threshold(high: Factory, supply: Allocation, menu: Sequence[Producer], buffer_slots: int, rule: str = "exact") -> int:
+    """N_th: states to hold before launching the high-level factory (Eq. 5 and its exact form).
+
+    Examples:
+        >>> from magicpipe.compiler import Factory, FIFTEEN_TO_ONE
+        >>> low = Producer("15-to-1@d5", 735, 55, 1, 0.998, 2e-7, 5)
+        >>> high = Factory(FIFTEEN_TO_ONE, 17)
+        >>> lanes = Allocation(55, ((0, 1, 1),), 735, 1, 1 / 55)
+        >>> launch_threshold(high, lanes, [low], 8), launch_threshold(high, lanes, [low], 8, rule="eq5")
+        (12, 12)
+    """
+    proto = high.protocol
+    cap = proto.burst + buffer_slots
+    if rule == "eq5":
+        span = proto.steps * high.step_rounds
+        slack = proto.inputs - math.floor(span * supply.rate)
+        return min(max(proto.burst + proto.inputs_per_step, slack), cap)
+    lanes = [(0, menu[i].rounds, menu[i].outputs) for i, c, _ in supply.runs for _ in range(c)]
+    steps = high.step_offsets()
+    deposits = _lane_deposits(lanes, 0, steps[-1])
+    return min(proto.burst + _prebuffer(steps, proto.inputs_per_step, deposits), cap)
+
+
+class _Sim:
+    """Mutable state of one simulation; :func:`simulate` is the public entry."""
+
+    def __init__(self, high, menu, qubit_budget, buffer_slots, slot_qubits, options, tops, rng):
+        self.high, self.menu, self.Q = high, tuple(menu), qubit_budget
+        self.cap, self.slot_qubits, self.opt, self.n_tops, self.rng = buffer_slots, slot_qubits, options, tops, rng
+        self.proto = high.protocol
+        self.buffer_qubits = buffer_slots * slot_qubits
+        self.supply = supply_lanes(high, self.menu, qubit_budget, slot_qubits, buffer_slots)
+        self.n_th = launch_threshold(high, self.supply, self.menu, buffer_slots, options.launch_rule)
+        self.lanes = [i for i, c, _ in self.supply.runs for _ in range(c)]  # producer index per lane
+        self.lane_free = [0] * len(self.lanes)
+        self.idle_pool = qubit_budget - high.qubits - self.buffer_qubits - self.supply.qubits
+        self.runs: list[Run] = []
+        self.in_flight: list[Run] = []
+        self.events: list[int] = []
+        self.buffer = 0
+        self.takes: list[Take] = []
+        self.stalls: list[Stall] = []
+        self.tops: list[TopRun] = []
+        self.mode = "pre"
+        self.top_index = 0
+        self.launch_time = -1
+        self.next_step = 0
+        self.step_time = -1
+        self.stall: dict = {}
+        self.fill = Allocation(0, (), 0, 0)
+
+    # -- bookkeeping -------------------------------------------------------------------------------
+    def at(self, t: int) -> None:
+        heapq.heappush(self.events, t)
+
+    def start_run(self, producer: int, start: int, role: str, lane: int) -> None:
+        p = self.menu[producer]
+        ok = True if self.rng is None else self.rng.random() < p.p_succ
+        run = Run(len(self.runs), producer, start, start + p.rounds, p.qubits, role, lane, ok, p.outputs if ok else 0)
+        self.runs.append(run)
+        self.in_flight.append(run)
+        self.at(run.end)
+
+    def start_allocation(self, alloc: Allocation, t0: int, role: str) -> None:
+        lane = 0
+        for i, copies, k in alloc.runs:
+            for _ in range(copies):
+                for j in range(k):
+                    self.start_run(i, t0 + j * self.menu[i].rounds, role, lane)
+                lane += 1
+
+    def in_flight_outputs(self) -> int:
+        return sum(r.outputs for r in self.in_flight)
+
+    def remaining_demand(self) -> int:
+        proto = self.proto
+        if self.mode in ("pre", "relaunch"):
+            left_this = proto.inputs
+        elif self.mode == "finishing":
+            left_this = 0
+        else:
+            left_this = (proto.steps - self.next_step + 1) * proto.inputs_per_step
+        later = (self.n_tops - self.top_index - 1) * proto.inputs
+        return left_this + later
+
+    def future_steps(self, t: int, n: int | None = None) -> list[int]:
+        """Start rounds of the remaining ``n`` steps (default: of the current execution) run from ``t``."""
+        if n is None:
+            n = self.proto.steps - self.next_step + 1
+        return [t + k * self.high.step_rounds for k in range(n)]
+
+    def projected_deposits(self, t: int, horizon: int) -> list[tuple[int, int]]:
+        dep = [(r.end, r.outputs) for r in self.in_flight if r.end > t]
+        lanes = [(self.lane_free[j], self.menu[p].rounds, self.menu[p].outputs) for j, p in enumerate(self.lanes)]
+        return dep + _lane_deposits(lanes, t, horizon)
+
+    def needed(self, t: int) -> int:
+        """N'_th for resuming at ``t`` (Eq. 6, or its exact form), capped by the buffer."""
+        steps = self.future_steps(t)
+        if self.opt.launch_rule == "eq5":
+            n_in = len(steps) * self.proto.inputs_per_step
+            slack = n_in - math.floor(len(steps) * self.high.step_rounds * self.supply.rate)
+            need = max(self.proto.inputs_per_step, slack)
+        else:
+            need = _prebuffer(steps, self.proto.inputs_per_step, [d for d in self.projected_deposits(t, steps[-1]) if d[0] > t])
+        return min(need, self.cap)
+
+    # -- supply lanes --------------------------------------------------------------------------------
+    def launch_lanes(self, t: int) -> None:
+        for j, p in enumerate(self.lanes):
+            if self.lane_free[j] > t:
+                continue
+            if self.buffer + self.in_flight_outputs() >= self.remaining_demand():
+                return
+            prod = self.menu[p]
+            if not self.fits(t, t + prod.rounds, prod.outputs):
+                continue
+            self.start_run(p, t, "supply", j)
+            self.lane_free[j] = t + prod.rounds
+
+    def fits(self, t: int, end: int, outputs: int) -> bool:
+        """Would ``outputs`` more states at ``end`` keep the projected occupancy within the buffer?"""
+        changes: dict[int, int] = {end: outputs}
+        for r in self.in_flight:
+            changes[r.end] = changes.get(r.end, 0) + r.outputs
+        if self.mode in ("run", "finishing"):
+            steps = self.future_steps(self.step_time) if self.mode == "run" else []
+            takes = {s: -self.proto.inputs_per_step for s in steps if s > t}
+        else:
+            takes = {}
+        level = self.buffer
+        for time in sorted(set(changes) | set(takes)):
+            if time > end:
+                break
+            level += changes.get(time, 0)
+            if level > self.cap:
+                return False
+            level += takes.get(time, 0)
+        return True
+
+    # -- the high-level factory ----------------------------------------------------------------------
+    def take(self, t: int, step: int, count: int) -> None:
+        self.buffer -= count
+        self.takes.append(Take(t, self.top_index, step, count))
+
+    def begin_step(self, t: int) -> None:
+        self.take(t, self.next_step, self.proto.inputs_per_step)
+        if self.next_step == self.proto.steps:
+            self.mode = "finishing"
+            self.step_time = t + self.high.step_rounds
+        else:
+            self.next_step += 1
+            self.step_time = t + self.high.step_rounds
+        self.at(self.step_time)
+
+    def launch_top(self, t: int) -> None:
+        self.launch_time = t
+        self.buffer -= self.proto.burst
+        self.takes.append(Take(t, self.top_index, 0, self.proto.burst))
+        self.mode = "run"
+        self.next_step = 1
+        self.begin_step(t)
+
+    def stall_decision(self, t: int) -> None:
+        remaining = self.proto.steps - self.next_step + 1
+        need = self.needed(t)
+        wait_until = self.wait_time(t, need)
+        reuse_plan = self.reuse_plan(t) if self.opt.stall_policy != "never" else None
+        use_reuse = reuse_plan is not None and (self.opt.stall_policy == "always" or reuse_plan[0] < wait_until)
+        if wait_until >= _HORIZON and not use_reuse:
+            raise InfeasibleError(
+                f"the high-level factory stalls at round {t} with no way to get states: no supply lane fits beside "
+                f"it and its ancilla region ({self.high.lendable_qubits} qubits) hosts no low-level factory; "
+                f"raise the qubit budget above {self.Q}"
+            )
+        self.stall = {"start": t, "step": self.next_step, "threshold": need, "remaining": remaining}
+        if use_reuse:
+            resume, alloc = reuse_plan
+            m = self.opt.move_rounds
+            self.stall.update(reuse=True, moved_out=t + m, reclaimed=t + m + alloc.rounds, alloc=alloc)
+            self.mode = "moving_out"
+            self.at(t + m)
+        else:
+            self.stall.update(reuse=False)
+            self.mode = "waiting"
+
+    def wait_time(self, t: int, need: int) -> int:
+        level = self.buffer
+        if level >= need:
+            return t
+        for time, n in sorted(self.projected_deposits(t, t + 64 * max(p.rounds for p in self.menu))):
+            level += n
+            if level >= need:
+                return time
+        return _HORIZON
+
+    def reuse_plan(self, t: int):
+        m = self.opt.move_rounds
+        pool = self.high.lendable_qubits + self.idle_pool
+        if all(p.qubits > pool for p in self.menu):
+            return None
+        expected = self.buffer + self.in_flight_outputs()
+        resume = t + 2 * m
+        alloc = None
+        for _ in range(3):
+            target = self.needed(resume) - expected
+            if target <= 0:
+                return None
+            alloc = min_time_allocation(self.menu, pool, min(target, self.cap))
+            new_resume = t + 2 * m + alloc.rounds
+            if new_resume == resume:
+                break
+            resume = new_resume
+        return resume, alloc
+
+    def finish_stall(self, t: int) -> None:
+        s = self.stall
+        self.stalls.append(
+            Stall(self.top_index, s["step"], s["start"], t, s["reuse"], s["threshold"], s["remaining"],
+                  s.get("moved_out", -1), s.get("reclaimed", -1))
+        )
+        self.mode = "run"
+        self.begin_step(t)
+
+    # -- the loop ----------------------------------------------------------------------------------
+    def run(self) -> Schedule:
+        pool = self.Q - self.buffer_qubits
+        self.plan_fill(0, pool)
+        while self.events:
+            t = heapq.heappop(self.events)
+            while self.events and self.events[0] == t:
+                heapq.heappop(self.events)
+            if t > _HORIZON:
+                raise InfeasibleError(f"schedule did not finish within {_HORIZON} rounds")
+            self.step(t, pool)
+            if len(self.tops) == self.n_tops:
+                break
+        if len(self.tops) < self.n_tops:
+            raise InfeasibleError(f"schedule stopped after {len(self.tops)} of {self.n_tops} executions")
+        return Schedule(
+            self.high, self.menu, self.Q, self.cap, self.slot_qubits, self.n_th, self.supply, self.fill,
+            tuple(self.runs), tuple(self.tops), tuple(self.takes), tuple(self.stalls), self.opt.move_rounds, self.opt,
+        )
+
+    def plan_fill(self, t: int, pool: int) -> None:
+        target = self.n_th - self.buffer - self.in_flight_outputs()
+        alloc = min_time_allocation(self.menu, pool, target)
+        if t == 0:
+            self.fill = alloc
+        self.start_allocation(alloc, t, "fill")
+
+    def step(self, t: int, pool: int) -> None:
+        done = [r for r in self.in_flight if r.end == t]
+        self.in_flight = [r for r in self.in_flight if r.end != t]
+        # the burst of a launch this round bypasses the buffer, so it does not need room
+        launching = self.mode in ("pre", "relaunch") and self.buffer + sum(r.outputs for r in done) >= self.n_th
+        room = self.cap + (self.proto.burst if launching else 0)
+        for r in done:
+            accepted = min(r.outputs, max(room - self.buffer, 0))
+            if accepted < r.outputs:
+                self.runs[r.id] = Run(r.id, r.producer, r.start, r.end, r.qubits, r.role, r.lane, r.success,
+                                      r.outputs, r.outputs - accepted)
+            self.buffer += accepted
+        mode = self.mode
+        if mode in ("pre", "relaunch"):
+            fills_running = any(r.role == "fill" for r in self.in_flight)
+            threshold = self.n_th if mode == "pre" else self.relaunch_threshold(t)
+            if self.buffer >= threshold and not fills_running:
+                self.launch_top(t)
+            elif mode == "pre" and not self.in_flight and self.buffer < threshold:
+                self.plan_fill(t, pool)
+        elif mode == "run" and t == self.step_time:
+            if self.buffer >= self.proto.inputs_per_step:
+                self.begin_step(t)
+            else:
+                self.stall_decision(t)
+        elif mode == "finishing" and t == self.step_time:
+            self.tops.append(TopRun(self.top_index, self.launch_time, t))
+            self.top_index += 1
+            if self.top_index < self.n_tops:
+                self.mode = "relaunch"
+                if self.buffer >= self.relaunch_threshold(t):
+                    self.launch_top(t)
+        elif mode == "waiting":
+            if self.buffer >= self.proto.inputs_per_step and self.buffer >= min(self.needed(t), self.cap):
+                self.finish_stall(t)
+        elif mode == "moving_out" and t == self.stall["moved_out"]:
+            self.start_allocation(self.stall["alloc"], t, "reuse")
+            self.mode = "reusing"
+            self.at(self.stall["reclaimed"])
+        elif mode == "reusing" and t == self.stall["reclaimed"]:
+            self.mode = "moving_back"
+            self.at(t + self.opt.move_rounds)
+        elif mode == "moving_back" and t == self.stall["reclaimed"] + self.opt.move_rounds:
+            if self.buffer >= self.proto.inputs_per_step:
+                self.finish_stall(t)
+            else:
+                self.stall.update(reuse=True)
+                self.mode = "waiting_after_reuse"
+        elif mode == "waiting_after_reuse" and self.buffer >= self.proto.inputs_per_step:
+            self.finish_stall(t)
+        if self.mode not in ("pre",):
+            self.launch_lanes(t)
+        if self.mode in ("waiting", "waiting_after_reuse") and not self.in_flight and not self.lanes:
+            raise InfeasibleError(
+                f"the high-level factory waits at round {t} but nothing produces states: raise the qubit "
+                f"budget above {self.Q} so that a supply lane fits"
+            )
+
+    def relaunch_threshold(self, t: int) -> int:
+        """States to hold before launching the next execution at ``t`` (steady state): burst plus pre-buffer."""
+        steps = self.future_steps(t, self.proto.steps)
+        dep = [d for d in self.projected_deposits(t, steps[-1]) if d[0] > t]
+        return self.proto.burst + min(_prebuffer(steps, self.proto.inputs_per_step, dep), self.cap)
+
+
+def simulate(
+    high: Factory,
+    menu: Sequence[Producer],
+    qubit_budget: int,
+    buffer_slots: int,
+    slot_qubits: int,
+    options: DynamicOptions = DynamicOptions(),
+    *,
+    tops: int = 1,
+    rng: random.Random | None = None,
+) -> Schedule:
+    """Schedule ``tops`` executions of ``high`` fed by ``menu`` on ``qubit_budget`` qubits.
+
+    Args:
+        high: the high-level factory.
+        menu: the low-level producer types the allocator may launch.
+        qubit_budget: the total qubits Q (buffer, high-level factory and low-level factories).
+        buffer_slots: N_buf, slots for states waiting between the levels.
+        slot_qubits: qubits of one slot (a patch at the producers' output distance).
+        options: the modelling choices.
+        tops: high-level executions to run back to back (1: the paper's "one state from an empty
+            pipeline"; more: the steady state).
+        rng: makes low-level runs fail at random (seeded Monte Carlo); None: no failures.
+
+    Returns:
+        The schedule.
+
+    Raises:
+        SpecError: ``buffer_slots < 1`` or ``tops < 1``.
+        InfeasibleError: the budget cannot hold the high-level factory, the buffer and one low-level factory,
+            or leaves the factory with no way to get states.
+    """
+    if buffer_slots < high.protocol.inputs_per_step:
+        raise SpecError(f"buffer_slots={buffer_slots} must be at least {high.protocol.inputs_per_step}, the states one step takes")
+    if tops < 1:
+        raise SpecError(f"tops={tops} must be at least 1")
+    smallest = min(p.qubits for p in menu)
+    floor_q = max(high.qubits, smallest) + buffer_slots * slot_qubits
+    if qubit_budget < floor_q:
+        raise InfeasibleError(
+            f"qubit budget {qubit_budget} is below one factory and its buffer: the {high.protocol.name} factory at "
+            f"d={high.distance} needs {high.qubits} qubits and {buffer_slots} buffer slots {buffer_slots * slot_qubits}; "
+            f"raise the budget to at least {floor_q}"
+        )
+    return _Sim(high, menu, qubit_budget, buffer_slots, slot_qubits, options, tops, rng).run()

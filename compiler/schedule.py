@@ -1,0 +1,168 @@
+"""Schedules: what the dynamic scheduler decided, round by round, as frozen data.
+
+A :class:`Schedule` lists every low-level factory run (:class:`Run`), every execution of the high-level
+factory (:class:`TopRun`), every consumption of buffered states (:class:`Take`) and every stall
+(:class:`Stall`). Derived traces -- buffer occupancy and qubits in use at each event time -- are computed
+from these, so the invariants the tests check are checked on the same data the lattice emitter reads.
+
+Buffer convention (``docs/model.md``): states a run yields enter the buffer at its end round; within a round
+the deposits come first, then the high-level factory takes what it needs. The burst loaded at a launch goes
+straight into the high-level factory's data patches and never occupies a slot; every other state sits in a
+slot at least during the round it is taken. So the occupancy that must fit the buffer is the one after the
+round's deposits, less the burst.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from magicpipe.compiler.allocator import Allocation, Producer
+from magicpipe.compiler.factory import Factory
+
+__all__ = ["Run", "TopRun", "Take", "Stall", "Schedule", "ROLES"]
+
+ROLES = ("fill", "supply", "reuse")
+"""Why a low-level run was launched: ``fill`` before the high-level launch (phase 1), ``supply`` beside the
+running high-level factory (phase 2), ``reuse`` on the ancilla region of a stalled one (phase 3)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One run of a low-level factory: ``producer`` indexes :attr:`Schedule.producers`.
+
+    ``lane`` numbers the copy within its role (supply lanes are reused run after run), ``outputs`` is what
+    it deposited (0 when it failed), ``discarded`` how many of those the full buffer could not take.
+    """
+
+    id: int
+    producer: int
+    start: int
+    end: int
+    qubits: int
+    role: str
+    lane: int
+    success: bool = True
+    outputs: int = 1
+    discarded: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TopRun:
+    """One execution of the high-level factory, from its launch to its output round."""
+
+    index: int
+    launch: int
+    end: int
+    success: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Take:
+    """The high-level factory takes ``count`` states at ``time``: step 0 is the burst, 1.. the rotations."""
+
+    time: int
+    top: int
+    step: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stall:
+    """Step ``step`` of execution ``top`` found too few states at ``start`` and began at ``end``.
+
+    With ``reuse`` the data patches were aside from ``moved_out`` on, the ancilla region hosted reuse runs
+    until ``reclaimed``, and the data patches were back at ``end``. ``threshold`` is N'_th (Eq. 6 or its exact
+    form) and ``remaining`` the rotations still to do (n_rot).
+    """
+
+    top: int
+    step: int
+    start: int
+    end: int
+    reuse: bool
+    threshold: int
+    remaining: int
+    moved_out: int = -1
+    reclaimed: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A complete schedule of a two-level (or composed) dynamic pipeline."""
+
+    high: Factory
+    producers: tuple[Producer, ...]
+    qubit_budget: int
+    buffer_slots: int
+    slot_qubits: int
+    launch_threshold: int
+    supply: Allocation
+    fill: Allocation
+    runs: tuple[Run, ...]
+    tops: tuple[TopRun, ...]
+    takes: tuple[Take, ...]
+    stalls: tuple[Stall, ...]
+    move_rounds: int
+    options: object = None
+
+    @property
+    def rounds(self) -> int:
+        """Round at which the last high-level execution yields its output."""
+        return max(t.end for t in self.tops)
+
+    @property
+    def buffer_qubits(self) -> int:
+        return self.buffer_slots * self.slot_qubits
+
+    @property
+    def discarded(self) -> int:
+        """States lost because the buffer was full (0 in a well-formed deterministic schedule)."""
+        return sum(r.discarded for r in self.runs)
+
+    def event_times(self) -> list[int]:
+        times = {0}
+        for r in self.runs:
+            times.update((r.start, r.end))
+        for t in self.tops:
+            times.update((t.launch, t.end))
+        for s in self.stalls:
+            times.update(x for x in (s.start, s.end, s.moved_out, s.reclaimed) if x >= 0)
+        times.update(k.time for k in self.takes)
+        return sorted(times)
+
+    def buffer_trace(self) -> Iterator[tuple[int, int, int]]:
+        """``(time, occupancy after deposits less the burst, occupancy after the takes)`` at every event time."""
+        deposits: dict[int, int] = {}
+        for r in self.runs:
+            deposits[r.end] = deposits.get(r.end, 0) + r.outputs - r.discarded
+        bursts: dict[int, int] = {}
+        steady: dict[int, int] = {}
+        for k in self.takes:
+            target = bursts if k.step == 0 else steady
+            target[k.time] = target.get(k.time, 0) + k.count
+        level = 0
+        for t in self.event_times():
+            peak = level + deposits.get(t, 0) - bursts.get(t, 0)
+            level = peak - steady.get(t, 0)
+            yield t, peak, level
+
+    def qubits_in_use(self, t: int) -> int:
+        """Qubits occupied during round ``t``: buffer, running high-level factory, running low-level runs.
+
+        A run occupies its qubits over ``[start, end)``; a high-level execution over ``[launch, end)``. During a
+        reuse stall the high-level factory keeps only its data patches while reuse runs hold the rest.
+        """
+        used = self.buffer_qubits
+        for top in self.tops:
+            if top.launch <= t < top.end:
+                lent = any(s.top == top.index and s.moved_out <= t < s.reclaimed for s in self.stalls if s.reuse)
+                used += self.high.data_qubits if lent else self.high.qubits
+        for r in self.runs:
+            if r.start <= t < r.end:
+                used += r.qubits
+        return used
+
+    def peak_qubits(self) -> int:
+        """Largest :meth:`qubits_in_use` over every event time."""
+        return max(self.qubits_in_use(t) for t in self.event_times())
