@@ -22,7 +22,7 @@ def lower_bound(pipeline: Pipeline) -> float:
     Examples:
         >>> from magicpipe.compiler import Pipeline
         >>> round(lower_bound(Pipeline.from_distances((5, 17))))
-        2225773
+        2225777
     """
     v = 0.0
     levels = pipeline.levels
