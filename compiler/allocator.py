@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -162,6 +163,12 @@ def _min_time_single(p: Producer, q_max: int, target: int) -> Allocation:
 
 
 def _min_time_cbc(menu: tuple[Producer, ...], q_max: int, target: int) -> Allocation:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _min_time_cbc_model(menu, q_max, target)
+
+
+def _min_time_cbc_model(menu: tuple[Producer, ...], q_max: int, target: int) -> Allocation:
     import pulp
 
     # an upper bound on T: the best single producer alone
@@ -198,7 +205,10 @@ def _solve(prob) -> None:
     import pulp
 
     start = time.perf_counter()
-    status = prob.solve(pulp.PULP_CBC_CMD(msg=False))
+    with warnings.catch_warnings():
+        # PuLP 3.x announces its 4.0 API; the bundled CBC of the pinned 3.x is what we use
+        warnings.simplefilter("ignore", DeprecationWarning)
+        status = prob.solve(pulp.PULP_CBC_CMD(msg=False))
     _STATS["cbc_solves"] += 1
     _STATS["cbc_seconds"].append(time.perf_counter() - start)
     if pulp.LpStatus[status] != "Optimal":
@@ -230,6 +240,12 @@ def _max_rate(menu: tuple[Producer, ...], q_max: int, solver: str) -> Allocation
     fitting = [i for i, p in enumerate(menu) if p.qubits <= q_max]
     if not fitting:
         return Allocation(0, (), 0, 0, 0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _max_rate_cbc(menu, q_max, fitting)
+
+
+def _max_rate_cbc(menu: tuple[Producer, ...], q_max: int, fitting: list[int]) -> Allocation:
     import pulp
 
     prob = pulp.LpProblem("max_rate", pulp.LpMaximize)

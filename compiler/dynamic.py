@@ -223,14 +223,18 @@ class _Sim:
             takes = {s: -self.proto.inputs_per_step for s in steps if s > t}
         else:
             takes = {}
-        level = self.buffer
+        level, stalled = self.buffer, False
         for time in sorted(set(changes) | set(takes)):
             if time > end:
                 break
             level += changes.get(time, 0)
             if level > self.cap:
                 return False
-            level += takes.get(time, 0)
+            if time in takes and not stalled:
+                if level >= self.proto.inputs_per_step:
+                    level += takes[time]
+                else:
+                    stalled = True  # the step would stall: assume nothing more is taken (conservative)
         return True
 
     # -- the high-level factory ----------------------------------------------------------------------
@@ -261,7 +265,9 @@ class _Sim:
         need = self.needed(t)
         wait_until = self.wait_time(t, need)
         reuse_plan = self.reuse_plan(t) if self.opt.stall_policy != "never" else None
-        use_reuse = reuse_plan is not None and (self.opt.stall_policy == "always" or reuse_plan[0] < wait_until)
+        use_reuse = reuse_plan is not None and (
+            self.opt.stall_policy == "always" or reuse_plan[0] < wait_until or (wait_until >= _HORIZON)
+        )
         if wait_until >= _HORIZON and not use_reuse:
             raise InfeasibleError(
                 f"the high-level factory stalls at round {t} with no way to get states: no supply lane fits beside "
@@ -300,7 +306,9 @@ class _Sim:
         for _ in range(3):
             target = self.needed(resume) - expected
             if target <= 0:
-                return None
+                if expected >= self.proto.inputs_per_step:
+                    return None  # what is in flight covers the need: waiting is enough
+                target = self.proto.inputs_per_step - expected
             alloc = min_time_allocation(self.menu, pool, min(target, self.cap))
             new_resume = t + 2 * m + alloc.rounds
             if new_resume == resume:
@@ -308,12 +316,15 @@ class _Sim:
             resume = new_resume
         return resume, alloc
 
-    def finish_stall(self, t: int) -> None:
+    def close_stall(self, t: int, resumed: bool) -> None:
         s = self.stall
         self.stalls.append(
             Stall(self.top_index, s["step"], s["start"], t, s["reuse"], s["threshold"], s["remaining"],
-                  s.get("moved_out", -1), s.get("reclaimed", -1))
+                  s.get("moved_out", -1), s.get("reclaimed", -1), resumed)
         )
+
+    def finish_stall(self, t: int) -> None:
+        self.close_stall(t, resumed=True)
         self.mode = "run"
         self.begin_step(t)
 
@@ -338,8 +349,27 @@ class _Sim:
         )
 
     def plan_fill(self, t: int, pool: int) -> None:
+        """Phase 1: the least-time allocation for the launch threshold whose early states fit the buffer.
+
+        States of all but the last batch wait in slots until the launch; when they would not fit, the
+        allocation is solved again on fewer qubits (fewer copies, more batches).
+        """
         target = self.n_th - self.buffer - self.in_flight_outputs()
-        alloc = min_time_allocation(self.menu, pool, target)
+        smallest = min(p.qubits for p in self.menu)
+        while True:
+            alloc = min_time_allocation(self.menu, pool, target)
+            early = sum(c * (k - 1) * self.menu[i].outputs + (c * k * self.menu[i].outputs if k * self.menu[i].rounds < alloc.rounds else 0)
+                        for i, c, k in alloc.runs)
+            if self.buffer + early <= self.cap:
+                break
+            if pool - smallest < smallest:
+                if t == 0:
+                    raise InfeasibleError(
+                        f"the fill phase cannot gather N_th={self.n_th} states: with {self.cap} buffer slots the "
+                        f"states of its early batches would not fit; use more slots or a larger qubit budget"
+                    )
+                break  # a re-plan after failures: some states may be discarded (counted in the schedule)
+            pool -= smallest
         if t == 0:
             self.fill = alloc
         self.start_allocation(alloc, t, "fill")
@@ -389,18 +419,15 @@ class _Sim:
         elif mode == "moving_back" and t == self.stall["reclaimed"] + self.opt.move_rounds:
             if self.buffer >= self.proto.inputs_per_step:
                 self.finish_stall(t)
-            else:
-                self.stall.update(reuse=True)
-                self.mode = "waiting_after_reuse"
-        elif mode == "waiting_after_reuse" and self.buffer >= self.proto.inputs_per_step:
-            self.finish_stall(t)
+            else:  # reuse runs failed: close this cycle and decide again
+                self.close_stall(t, resumed=False)
+                self.stall_decision(t)
         if self.mode not in ("pre",):
             self.launch_lanes(t)
-        if self.mode in ("waiting", "waiting_after_reuse") and not self.in_flight and not self.lanes:
-            raise InfeasibleError(
-                f"the high-level factory waits at round {t} but nothing produces states: raise the qubit "
-                f"budget above {self.Q} so that a supply lane fits"
-            )
+        if self.mode == "waiting" and not self.in_flight:
+            # nothing will arrive (failed runs, or no lane fits): decide again, lending the region if it can
+            self.close_stall(t, resumed=False)
+            self.stall_decision(t)
 
     def relaunch_threshold(self, t: int) -> int:
         """States to hold before launching the next execution at ``t`` (steady state): burst plus pre-buffer."""

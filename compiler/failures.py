@@ -12,10 +12,11 @@ Two adaptations, both written down in ``docs/model.md``:
   outputs before the factory takes from the buffer (a state finished in round t can feed a step starting at
   t), so the chain does production first. Applying Eq. 16's order to our schedules would count every
   just-in-time hand-over as a stall.
-* Recovery time. ``dt(t)`` is the sooner of waiting for the next state the schedule produces after t and
-  lending the ancilla region (two moves plus the least-time allocation of Eqs. 7-10 for one state). A stall at
-  the launch (a fill run failed) is recovered by the fill pool. The paper says only that it uses "the
-  integer programming algorithm".
+* Recovery time. A lost state has to be made again -- every later state is already promised to a later
+  step -- so ``dt(t)`` is the sooner of one more run of a supply lane and lending the ancilla region (two
+  moves plus the least-time allocation of Eqs. 7-10 for one state). A stall at the launch (a fill run
+  failed) is recovered by the fill pool. The paper says only that it uses "the integer programming
+  algorithm".
 
 :func:`monte_carlo` runs the real scheduler (:func:`~magicpipe.compiler.dynamic.simulate`) with seeded random
 failures and reports the mean and spread of the completion round, so the analytic estimate can be checked.
@@ -64,7 +65,6 @@ def expected_delay(schedule: Schedule) -> float:
     taking: dict[int, int] = {}
     for k in schedule.takes:
         taking[k.time] = taking.get(k.time, 0) + k.count
-    deposit_times = sorted(ending)
     launch_times = {top.launch for top in schedule.tops}
     vec = np.ones(1)  # P(buffer count = i), starting empty
     delay = 0.0
@@ -75,19 +75,20 @@ def expected_delay(schedule: Schedule) -> float:
         if need:
             p_stall = float(vec[:need].sum())  # Eq. 18: not enough states for this take
             if p_stall > 0:
-                delay += p_stall * _recovery(schedule, t, t in launch_times, deposit_times)
+                delay += p_stall * _recovery(schedule, t, t in launch_times)
             vec = vec[need:].copy() if len(vec) > need else np.zeros(1)  # Eq. 17 on the surviving mass
             # renormalisation is not applied: the stalled mass leaves the chain (Eq. 20's increments)
     return delay
 
 
-def _recovery(schedule: Schedule, t: int, at_launch: bool, deposit_times: list[int]) -> float:
+def _recovery(schedule: Schedule, t: int, at_launch: bool) -> float:
     high, menu = schedule.high, schedule.producers
     if at_launch:
         pool = schedule.qubit_budget - schedule.buffer_qubits
         return float(min_time_allocation(menu, pool, 1).rounds)
-    later = [d for d in deposit_times if d > t]
-    wait = (later[0] - t) if later else math.inf
+    # a lost state is made again: by one more run of a supply lane, or on the lent ancilla region
+    lanes = [menu[i].rounds for i, c, _ in schedule.supply.runs if c > 0]
+    wait = float(min(lanes)) if lanes else math.inf
     idle = schedule.qubit_budget - high.qubits - schedule.buffer_qubits - schedule.supply.qubits
     lend = high.lendable_qubits + max(idle, 0)
     reuse = math.inf

@@ -134,7 +134,8 @@ def pareto_front(
     options: DynamicOptions = DynamicOptions(),
     *,
     buffer_sizes: Sequence[int] | None = None,
-    menu_size: int = 8,
+    menu_size: int = 4,
+    max_budgets: int = 24,
 ) -> ParetoFront:
     """The dynamic pipeline's Pareto front of qubits against rounds for one top-level state.
 
@@ -143,17 +144,26 @@ def pareto_front(
         options: the scheduler's modelling choices.
         buffer_sizes: slot counts to try (default: every one from 1 to ``N - N_burst``).
         menu_size: for three or more levels, how many points of the lower front the allocator may mix.
+        max_budgets: for three or more levels, budgets tried per buffer size (spread evenly over the
+            candidates; every candidate is tried for two levels).
 
     Raises:
         SpecError: a one-level pipeline or an empty buffer range.
     """
     if len(pipeline.levels) < 2:
         raise SpecError(f"a dynamic pipeline needs at least two levels, got distances {pipeline.distances}")
-    return _pareto(pipeline, options, tuple(buffer_sizes) if buffer_sizes else None, menu_size)
+    return _pareto(pipeline, options, tuple(buffer_sizes) if buffer_sizes else None, menu_size, max_budgets)
+
+
+def _thin(values: list[int], k: int) -> list[int]:
+    if len(values) <= k:
+        return values
+    idx = {round(i * (len(values) - 1) / (k - 1)) for i in range(k)}
+    return [values[i] for i in sorted(idx)]
 
 
 @functools.lru_cache(maxsize=4096)
-def _pareto(pipeline: Pipeline, options: DynamicOptions, buffer_sizes, menu_size: int) -> ParetoFront:
+def _pareto(pipeline: Pipeline, options: DynamicOptions, buffer_sizes, menu_size: int, max_budgets: int) -> ParetoFront:
     top = pipeline.levels[-1]
     high = top.factory
     below = pipeline.levels[-2]
@@ -161,7 +171,7 @@ def _pareto(pipeline: Pipeline, options: DynamicOptions, buffer_sizes, menu_size
         menu = (level_producer(pipeline, 1),)
     else:
         lower = Pipeline(pipeline.levels[:-1], pipeline.hardware)
-        menu = _menu_from_front(_pareto(lower, options, None, menu_size), menu_size)
+        menu = _menu_from_front(_pareto(lower, options, None, menu_size, max_budgets), menu_size)
     slot = patch_qubits(below.factory.distance)
     proto = high.protocol
     sizes = buffer_sizes or tuple(range(proto.inputs_per_step, proto.inputs - proto.burst + 1))
@@ -170,7 +180,10 @@ def _pareto(pipeline: Pipeline, options: DynamicOptions, buffer_sizes, menu_size
     bound = lower_bound(pipeline)
     evaluated = []
     for b in sizes:
-        for q in candidate_budgets(high, menu, slot, b):
+        budgets = candidate_budgets(high, menu, slot, b)
+        if len(menu) > 1:
+            budgets = _thin(budgets, max_budgets)
+        for q in budgets:
             try:
                 s = simulate(high, menu, q, b, slot, options)
             except InfeasibleError:

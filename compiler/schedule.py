@@ -73,7 +73,9 @@ class Stall:
 
     With ``reuse`` the data patches were aside from ``moved_out`` on, the ancilla region hosted reuse runs
     until ``reclaimed``, and the data patches were back at ``end``. ``threshold`` is N'_th (Eq. 6 or its exact
-    form) and ``remaining`` the rotations still to do (n_rot).
+    form) and ``remaining`` the rotations still to do (n_rot). ``resumed`` is False when the reuse cycle ended
+    (data patches back at ``end``) short of states -- possible only when runs fail -- and another stall record
+    for the same step follows from ``end``.
     """
 
     top: int
@@ -85,6 +87,7 @@ class Stall:
     remaining: int
     moved_out: int = -1
     reclaimed: int = -1
+    resumed: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,55 @@
+"""The allocator's closed forms against CBC, and CBC against brute force on small mixed menus."""
+
+import itertools
+import math
+
+import pytest
+
+from magicpipe.compiler.allocator import Producer, max_rate_allocation, min_time_allocation
+from magicpipe.errors import InfeasibleError
+
+A = Producer("a", 735, 55, 1, 0.998, 1e-7, 5)
+B = Producer("b", 1200, 40, 1, 0.99, 1e-7, 5)
+C = Producer("c", 300, 100, 2, 0.99, 1e-7, 5)
+
+
+@pytest.mark.parametrize("q", [735, 800, 1500, 3000, 9390])
+@pytest.mark.parametrize("target", [1, 3, 7, 12, 15])
+def test_single_producer_closed_form_equals_cbc(q, target):
+    fast = min_time_allocation((A,), q, target)
+    cbc = min_time_allocation((A,), q, target, solver="cbc")
+    assert (fast.rounds, fast.qubits, fast.produced) == (cbc.rounds, cbc.qubits, cbc.produced)
+    assert fast.produced >= target and fast.qubits <= q
+
+
+def brute_force_min_time(menu, q, target):
+    best = math.inf
+    ranges = [range(q // p.qubits + 1) for p in menu]
+    for counts in itertools.product(*ranges):
+        if sum(c * p.qubits for c, p in zip(counts, menu)) > q or not any(counts):
+            continue
+        # with n copies of each, the least T: smallest candidate k*T_i reaching the target
+        for T in sorted({k * p.rounds for p in menu for k in range(1, 20)}):
+            if sum(c * (T // p.rounds) * p.outputs for c, p in zip(counts, menu)) >= target:
+                best = min(best, T)
+                break
+    return best
+
+
+@pytest.mark.parametrize("q,target", [(3000, 12), (2000, 9), (4100, 20), (1300, 5)])
+def test_cbc_mixed_menu_against_brute_force(q, target):
+    a = min_time_allocation((A, B, C), q, target)
+    assert a.rounds == brute_force_min_time((A, B, C), q, target)
+    assert a.produced >= target and a.qubits <= q
+
+
+def test_max_rate():
+    a = max_rate_allocation((A, B, C), 3000)
+    # rates per qubit: a 1/55/735, b 1/40/1200, c 2/100/300 -> c is best; 10 copies of c fill 3000
+    assert a.runs == ((2, 10, 1),) and a.rate == pytest.approx(0.2)
+    assert max_rate_allocation((A,), 700).runs == ()
+
+
+def test_infeasible_budget():
+    with pytest.raises(InfeasibleError, match="below the smallest low-level factory"):
+        min_time_allocation((A, B), 700, 3)

@@ -1,0 +1,187 @@
+"""The dynamic pipeline: invariants at every event of every schedule, Table 3, failures, bad input."""
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from magicpipe.compiler import Hardware, Pipeline, parallel, patch_qubits, sequential
+from magicpipe.compiler.dynamic import DynamicOptions, simulate
+from magicpipe.compiler.failures import expected_delay, monte_carlo
+from magicpipe.compiler.pareto import level_producer, pareto_front
+from magicpipe.errors import InfeasibleError, SpecError
+
+
+def check_invariants(s, allow_failures=False):
+    """Every property a schedule must have, checked at every event round."""
+    proto = s.high.protocol
+    for t in s.event_times():
+        assert s.qubits_in_use(t) <= s.qubit_budget, f"round {t}: {s.qubits_in_use(t)} qubits > budget {s.qubit_budget}"
+    for t, peak, level in s.buffer_trace():
+        assert 0 <= level <= peak <= s.buffer_slots, f"round {t}: buffer {level}/{peak} outside [0, {s.buffer_slots}]"
+    for top in s.tops:
+        takes = sorted((k for k in s.takes if k.top == top.index), key=lambda k: (k.time, k.step))
+        assert [k.step for k in takes] == list(range(proto.steps + 1))
+        assert takes[0].count == proto.burst and takes[0].time == top.launch
+        assert all(k.count == proto.inputs_per_step for k in takes[1:])
+        assert takes[1].time == top.launch  # the first rotation starts at the launch
+        for a, b in zip(takes[1:], takes[2:]):
+            stalled = [x for x in s.stalls if x.top == top.index and x.step == b.step]
+            gap = b.time - a.time
+            assert gap == s.high.step_rounds + sum(x.end - x.start for x in stalled), f"step {b.step}: gap {gap}"
+        assert top.end == takes[-1].time + s.high.step_rounds
+        # fill runs are over by the launch: the high-level factory needs its region
+        assert all(r.end <= top.launch for r in s.runs if r.role == "fill" and top.index == 0)
+    for x in s.stalls:
+        if x.reuse:
+            assert x.start < x.moved_out <= x.reclaimed < x.end or not x.resumed
+            assert all(x.moved_out <= r.start and r.end <= x.reclaimed for r in s.runs if r.role == "reuse" and x.moved_out <= r.start < x.reclaimed)
+    produced = sum(r.outputs - r.discarded for r in s.runs)
+    consumed = sum(k.count for k in s.takes)
+    final = list(s.buffer_trace())[-1][2]
+    assert produced == consumed + final  # conservation
+    if not allow_failures:
+        assert s.discarded == 0
+        assert all(r.success for r in s.runs)
+
+
+def two_level(d1, d2, hw=None):
+    pipe = Pipeline.from_distances((d1, d2), hw)
+    return pipe, pipe.levels[1].factory, (level_producer(pipe, 1),), patch_qubits(d1)
+
+
+def test_hand_schedule_5_17():
+    """(5, 17) with one supply lane and 8 slots: 12 fill runs, launch at 55, no stall, done at 242."""
+    _, high, menu, slot = two_level(5, 17)
+    s = simulate(high, menu, 9782, 8, slot)
+    check_invariants(s)
+    assert s.launch_threshold == 12
+    assert s.fill.runs == ((0, 12, 1),)
+    assert s.tops[0].launch == 55 and s.rounds == 242
+    assert not s.stalls
+    assert [r.end for r in s.runs if r.role == "supply"] == [110, 165, 220]
+    assert s.peak_qubits() == 9782
+
+
+def test_reuse_stall_schedule():
+    """(5, 17) with a 4-slot buffer: the factory stalls and lends its ancilla region."""
+    _, high, menu, slot = two_level(5, 17)
+    s = simulate(high, menu, 9000, 4, slot)
+    check_invariants(s)
+    assert s.stalls and all(x.reuse for x in s.stalls)
+    first = s.stalls[0]
+    assert first.moved_out == first.start + 2 and first.end == first.reclaimed + 2
+    reuse_runs = [r for r in s.runs if r.role == "reuse" and first.moved_out <= r.start < first.reclaimed]
+    # 10 ancilla patches at d=17 (5770 qubits) plus idle qubits host 7 d=5 factories at most
+    assert 1 <= len(reuse_runs) <= (high.lendable_qubits + 9000 - high.qubits - 4 * slot - 735) // 735
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    d=st.sampled_from([(3, 5), (3, 9), (5, 9), (5, 15), (7, 11), (9, 7)]),
+    slots=st.integers(1, 11),
+    extra=st.integers(0, 6000),
+    rule=st.sampled_from(["exact", "eq5"]),
+    policy=st.sampled_from(["shortest", "always", "never"]),
+)
+def test_invariants_random_configurations(d, slots, extra, rule, policy):
+    _, high, menu, slot = two_level(*d)
+    floor_q = max(high.qubits, menu[0].qubits) + slots * slot
+    try:
+        s = simulate(high, menu, floor_q + extra, slots, slot, DynamicOptions(rule, policy))
+    except InfeasibleError:
+        return  # e.g. no supply lane and an ancilla region too small for a low-level factory
+    check_invariants(s)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_invariants_with_random_failures(seed):
+    _, high, menu, slot = two_level(3, 9, Hardware(p=1e-3, eps=0.01))  # p_succ = 0.74
+    s = simulate(high, menu, high.qubits + (1 + seed) * slot + 255 * (seed % 3), 1 + seed, slot, rng=random.Random(seed))
+    check_invariants(s, allow_failures=True)
+    assert any(not r.success for r in s.runs)
+
+
+# Paper Table 3, superconducting rows: dynamic cost below sequential / parallel, in percent.
+TABLE3 = {(3, 9): (24.8, 27.5), (5, 15): (27.0, 28.1), (5, 17): (16.5, 29.1)}
+
+
+@pytest.mark.parametrize("distances", sorted(TABLE3))
+def test_table3_within_a_point(distances):
+    pipe = Pipeline.from_distances(distances)
+    front = pareto_front(pipe)
+    best = front.min_volume()
+    vs_seq = 100 * (1 - best.volume / sequential(pipe).volume)
+    vs_par = 100 * (1 - best.volume / parallel(pipe).volume)
+    paper_seq, paper_par = TABLE3[distances]
+    assert abs(vs_seq - paper_seq) <= 1.0, (vs_seq, paper_seq)
+    assert abs(vs_par - paper_par) <= 1.0, (vs_par, paper_par)
+    assert best.efficiency >= 1.0
+    for point in front.points:
+        check_invariants(point.schedule)
+    # the front is non-dominated and sorted
+    qs = [p.qubits for p in front.points]
+    ts = [p.rounds for p in front.points]
+    assert qs == sorted(qs) and ts == sorted(ts, reverse=True)
+
+
+def test_table3_min_volume_configurations():
+    """The configurations behind the Table 3 figures: supply lanes and slots at the minimum volume."""
+    got = {}
+    for d in TABLE3:
+        best = pareto_front(Pipeline.from_distances(d)).min_volume()
+        got[d] = (best.qubits, best.buffer_slots, best.deterministic_rounds)
+    assert got == {(3, 9): (3044, 7, 132), (5, 15): (8548, 7, 220), (5, 17): (9782, 8, 242)}
+
+
+def test_analytic_delay_against_monte_carlo():
+    """p_succ = 0.958 (eps = 1e-3, p = 5e-4, d1 = 3): the first-stall estimate is within 25% of Monte Carlo."""
+    pipe = Pipeline.from_distances((3, 9), Hardware(p=5e-4, eps=1e-3))
+    point = pareto_front(pipe).min_volume()
+    mc = monte_carlo(point.schedule, 300, seed=1)
+    assert mc.stall_fraction > 0.3
+    assert point.expected_delay == pytest.approx(mc.mean_delay, rel=0.25)
+    assert point.expected_delay == pytest.approx(expected_delay(point.schedule))
+
+
+def test_analytic_delay_underestimates_at_very_high_failure_rate():
+    """p_succ = 0.74: Appendix A counts only the first stall, so Monte Carlo's delay is several times larger."""
+    pipe = Pipeline.from_distances((3, 9), Hardware(p=1e-3, eps=0.01))
+    point = pareto_front(pipe).min_volume()
+    mc = monte_carlo(point.schedule, 200, seed=2)
+    assert mc.mean_delay > 2.5 * point.expected_delay
+
+
+def test_three_levels_compose_fronts():
+    pipe = Pipeline.from_distances((3, 7, 15))
+    front = pareto_front(pipe)
+    best = front.min_volume()
+    assert best.volume < sequential(pipe).volume and best.volume < parallel(pipe).volume
+    assert len(best.schedule.producers) > 1  # the allocator may mix lower-front points
+    check_invariants(best.schedule)
+
+
+def test_budget_below_one_factory():
+    _, high, menu, slot = two_level(5, 17)
+    with pytest.raises(InfeasibleError, match="raise the budget to at least 9047"):
+        simulate(high, menu, 9000, 8, slot)
+
+
+def test_bad_buffer_and_options():
+    _, high, menu, slot = two_level(5, 17)
+    with pytest.raises(SpecError, match="buffer_slots=0"):
+        simulate(high, menu, 20000, 0, slot)
+    with pytest.raises(SpecError, match="launch_rule"):
+        DynamicOptions(launch_rule="eager")
+    with pytest.raises(SpecError, match="at least two levels"):
+        pareto_front(Pipeline.from_distances((5,)))
+
+
+def test_within_budget():
+    front = pareto_front(Pipeline.from_distances((5, 17)))
+    with pytest.raises(InfeasibleError, match="below the smallest dynamic pipeline"):
+        front.within_budget(front.smallest().qubits - 1)
+    assert front.within_budget(10**9) == front.fastest()
+    mid = front.within_budget(front.points[len(front.points) // 2].qubits)
+    assert mid.qubits <= front.points[len(front.points) // 2].qubits
