@@ -1,0 +1,246 @@
+"""The floor plan of a two-level dynamic pipeline and the placement of every run of its schedule.
+
+The plan is one strip of height ``max(3 d_high, 3 d_low)`` (qubit-pitch units, :mod:`.geometry`)::
+
+    +------------------------+---+----------------------+
+    |  high-level block      | b |  low-level area      |
+    |  5 x 3 tiles at d_high | u |  columns of 3 x 5-   |
+    |  (Fig. 4(a))       |m> | f |  tile blocks at d_low|
+    +------------------------+---+----------------------+
+
+The buffer columns (tiles at d_low) sit between the high-level block's input port and the low-level area, so
+every slot is beside its consumer and its producers. The low-level area is as narrow as the schedule allows:
+:func:`plan_floor` widens it until :func:`place` finds a site for every run.
+
+Sites for low-level runs (:class:`Site`): ``low`` sites in the low-level area, always usable; ``block`` sites
+packing the high-level block, usable while no high-level execution runs (the fill phase); ``lent`` sites
+packing the lent region of a stalled block, usable inside a reuse window. Runs go to the first free site in
+the order their role prefers (fill: block, low; supply: low, block; reuse: lent, low, block).
+
+Examples:
+    >>> from magicpipe.compiler.pareto import pareto_front
+    >>> from magicpipe.compiler.pipeline import Pipeline
+    >>> s = pareto_front(Pipeline.from_distances((5, 17))).min_volume().schedule
+    >>> fp = plan_floor(s)
+    >>> fp.width, fp.height, fp.qubits, s.qubit_budget
+    (105, 51, 10710, 9782)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+from magicpipe.compiler.factory import Factory
+from magicpipe.compiler.schedule import Run, Schedule
+from magicpipe.errors import InfeasibleError, SpecError
+from magicpipe.lattice.block import BlockLayout, MovePlan, Parking, choose_parking
+from magicpipe.lattice.geometry import SITES_PER_UNIT, Rect, Tile, pack_rects
+from magicpipe.lattice.stream import Region
+
+__all__ = ["Site", "FloorPlan", "plan_floor", "place", "low_factory"]
+
+SiteKind = Literal["block", "lent", "low"]
+_PREFERENCE: dict[str, tuple[SiteKind, ...]] = {
+    "fill": ("block", "low"),
+    "supply": ("low", "block"),
+    "reuse": ("lent", "low", "block"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A place for one low-level block."""
+
+    index: int
+    rect: Rect
+    kind: SiteKind
+
+
+@dataclass(frozen=True, slots=True)
+class FloorPlan:
+    """Where everything of one two-level schedule sits.
+
+    Attributes:
+        high: the high-level factory; its block's lower-left corner is ``(0, 0)``.
+        low: the low-level factory every producer runs.
+        block: the tile layout of the high-level block.
+        parking: the lent region and the moves that clear it (None when the schedule never reuses).
+        width, height: the bounding strip.
+        slots: buffer slot tiles, slot 0 next to the input port.
+        sites: places for low-level blocks.
+        regions: the named parts, for the stream header.
+    """
+
+    high: Factory
+    low: Factory
+    block: BlockLayout
+    parking: Parking | None
+    width: int
+    height: int
+    slots: tuple[Rect, ...]
+    sites: tuple[Site, ...]
+    regions: tuple[Region, ...]
+
+    @property
+    def qubits(self) -> int:
+        """Physical qubit sites of the strip."""
+        return SITES_PER_UNIT * self.width * self.height
+
+    @property
+    def high_rect(self) -> Rect:
+        w, h = self.block.size(self.high.distance)
+        return Rect(0, 0, w, h)
+
+    @property
+    def move_steps(self) -> int:
+        """Rounds to move the data patches aside (0 without a parking)."""
+        return self.parking.steps if self.parking else 0
+
+    @property
+    def lent_rect(self) -> Rect | None:
+        return self.parking.lent.rect(Tile(0, 0), self.high.distance) if self.parking else None
+
+    def data_tiles(self) -> tuple[Tile, ...]:
+        """Home tiles of the high-level block's data patches."""
+        return tuple(self.block.tile(Tile(0, 0), c, self.high.distance) for c in self.block.data)
+
+    def overhead(self, qubit_budget: int) -> float:
+        """Floor-plan qubits over the schedule's scalar budget Q."""
+        return self.qubits / qubit_budget
+
+    @property
+    def moves(self) -> MovePlan | None:
+        return self.parking.plan if self.parking else None
+
+
+def low_factory(schedule: Schedule) -> Factory:
+    """The factory behind the schedule's producers.
+
+    Raises:
+        SpecError: a producer is not a single factory (a composed, three-level menu), or producers differ.
+    """
+    sources = {p.source for p in schedule.producers}
+    if len(sources) != 1 or not isinstance(next(iter(sources)), Factory):
+        raise SpecError(
+            "floor plans are laid out for two-level schedules whose producers are one factory type; this "
+            f"schedule's producers are {[p.name for p in schedule.producers]}"
+        )
+    return next(iter(sources))
+
+
+def _low_size(low: Factory, block: BlockLayout) -> tuple[int, int]:
+    w, h = block.size(low.distance)
+    return w, h
+
+
+def _reuse_demand(schedule: Schedule) -> int:
+    """The most reuse runs any stall runs at once."""
+    most = 0
+    for s in schedule.stalls:
+        if s.reuse:
+            runs = [r for r in schedule.runs if r.role == "reuse" and s.moved_out <= r.start < s.reclaimed]
+            starts = {r.start for r in runs}
+            most = max([most] + [sum(1 for r in runs if r.start <= t < r.end) for t in starts])
+    return most
+
+
+def _build(schedule: Schedule, high: Factory, low: Factory, block: BlockLayout, parking: Parking | None,
+           low_width: int) -> FloorPlan:
+    d_hi, d_lo = high.distance, low.distance
+    a, b = _low_size(low, block)
+    block_w, block_h = block.size(d_hi)
+    height = max(block_h, min(a, b))
+    per_col = height // d_lo
+    buf_cols = math.ceil(schedule.buffer_slots / per_col)
+    slots = tuple(Rect(block_w + (k // per_col) * d_lo, (k % per_col) * d_lo, d_lo, d_lo)
+                  for k in range(schedule.buffer_slots))
+    x_low = block_w + buf_cols * d_lo
+    low_rect = Rect(x_low, 0, low_width, height)
+    high_rect = Rect(0, 0, block_w, block_h)
+    rects: list[tuple[Rect, SiteKind]] = [(r, "low") for r in pack_rects(low_rect, a, b)]
+    rects += [(r, "block") for r in pack_rects(high_rect, a, b)]
+    if parking is not None:
+        rects += [(r, "lent") for r in pack_rects(parking.lent.rect(Tile(0, 0), d_hi), a, b)]
+    sites = tuple(Site(i, r, kind) for i, (r, kind) in enumerate(rects))
+    regions = (Region("factory", high_rect, d_hi), Region("buffer", Rect(block_w, 0, buf_cols * d_lo, height), d_lo))
+    if low_width:
+        regions += (Region("low", low_rect, d_lo),)
+    return FloorPlan(high, low, block, parking, x_low + low_width, height, slots, sites, regions)
+
+
+def _widths(a: int, b: int, limit: int) -> list[int]:
+    """Low-area widths worth trying: sums of block sides, ascending, up to ``limit``."""
+    return sorted({i * a + j * b for i in range(limit // a + 1) for j in range(limit // b + 1) if i * a + j * b <= limit})
+
+
+def plan_floor(schedule: Schedule, *, block: BlockLayout | None = None) -> FloorPlan:
+    """The narrowest strip (:mod:`this module <magicpipe.lattice.floorplan>`) that hosts every run.
+
+    Args:
+        schedule: a two-level schedule whose producers are one factory type.
+        block: the high-level block's tile layout (default: Fig. 4(a) for its protocol).
+
+    Returns:
+        The floor plan; :func:`place` gives each run its site.
+
+    Raises:
+        SpecError: a composed (three-level) schedule.
+    """
+    high, low = schedule.high, low_factory(schedule)
+    block = block or BlockLayout.for_protocol(high.protocol)
+    a, b = _low_size(low, block)
+    parking = None
+    if any(s.reuse for s in schedule.stalls):
+        parking = choose_parking(block, high.distance, (a, b), _reuse_demand(schedule))
+    limit = (len(schedule.runs) + 1) * max(a, b)
+    for width in _widths(a, b, limit):
+        fp = _build(schedule, high, low, block, parking, width)
+        try:
+            place(schedule, fp)
+        except InfeasibleError:
+            continue
+        return fp
+    raise AssertionError("a low-level area with a column per run always fits")  # pragma: no cover
+
+
+def _windows(schedule: Schedule):
+    busy = [(t.launch, t.end) for t in schedule.tops]
+    lent = [(s.moved_out, s.reclaimed) for s in schedule.stalls if s.reuse]
+    return busy, lent
+
+
+def _allowed(kind: SiteKind, run: Run, busy, lent) -> bool:
+    if kind == "low":
+        return True
+    if kind == "block":
+        return all(run.end <= a or run.start >= b for a, b in busy)
+    return any(a <= run.start and run.end <= b for a, b in lent)
+
+
+def place(schedule: Schedule, floorplan: FloorPlan) -> tuple[Site, ...]:
+    """The site of every run (indexed by run id): the first free one in its role's order of kinds.
+
+    Raises:
+        InfeasibleError: some run finds no free site (the floor plan is too small for the schedule).
+    """
+    sites = floorplan.sites
+    near = [[j for j, t in enumerate(sites) if s.rect.overlaps(t.rect)] for s in sites]
+    taken: list[list[tuple[int, int]]] = [[] for _ in sites]
+    busy, lent = _windows(schedule)
+    out: dict[int, Site] = {}
+    for run in sorted(schedule.runs, key=lambda r: (r.start, r.id)):
+        out[run.id] = _first_free(run, sites, near, taken, busy, lent)
+        taken[out[run.id].index].append((run.start, run.end))
+    return tuple(out[r.id] for r in schedule.runs)
+
+
+def _first_free(run: Run, sites: Sequence[Site], near, taken, busy, lent) -> Site:
+    for kind in _PREFERENCE.get(run.role, ("low",)):
+        for site in sites:
+            if site.kind != kind or not _allowed(kind, run, busy, lent):
+                continue
+            if all(e <= run.start or s >= run.end for j in near[site.index] for s, e in taken[j]):
+                return site
+    raise InfeasibleError(f"no free site for run {run.id} ({run.role}, rounds {run.start}-{run.end})")
