@@ -18,6 +18,10 @@ threshold is capped by what the buffer can hold (``N_burst + N_buf`` at launch, 
 Stall policy (``stall_policy``): ``"shortest"`` (default) lends the region only when that resumes sooner
 than waiting for the lanes; ``"always"`` and ``"never"`` are there to measure the choice.
 
+Steady state (``tops > 1``): once an execution ends its region is free, so the next execution's data patches
+take the burst states as they arrive (they need no slot) and it launches when the burst and the pre-buffer
+are there.
+
 Randomness: pass ``rng`` (a ``random.Random``) to make every low-level run fail with probability
 ``1 - p_succ``; without it every run succeeds (the paper's no-failure simulation, Sec. 6).
 """
@@ -223,12 +227,11 @@ class _Sim:
             takes = {s: -self.proto.inputs_per_step for s in steps if s > t}
         else:
             takes = {}
+        cap = self.cap + (self.proto.burst if self.mode == "relaunch" else 0)
         level, stalled = self.buffer, False
-        for time in sorted(set(changes) | set(takes)):
-            if time > end:
-                break
+        for time in sorted(set(changes) | set(takes)):  # to the last committed deposit, not just ``end``
             level += changes.get(time, 0)
-            if level > self.cap:
+            if level > cap:
                 return False
             if time in takes and not stalled:
                 if level >= self.proto.inputs_per_step:
@@ -309,7 +312,8 @@ class _Sim:
                 if expected >= self.proto.inputs_per_step:
                     return None  # what is in flight covers the need: waiting is enough
                 target = self.proto.inputs_per_step - expected
-            alloc = min_time_allocation(self.menu, pool, min(target, self.cap))
+            room = max(self.cap - expected, self.proto.inputs_per_step)
+            alloc = min_time_allocation(self.menu, pool, min(target, room))
             new_resume = t + 2 * m + alloc.rounds
             if new_resume == resume:
                 break
@@ -348,13 +352,15 @@ class _Sim:
             tuple(self.runs), tuple(self.tops), tuple(self.takes), tuple(self.stalls), self.opt.move_rounds, self.opt,
         )
 
-    def plan_fill(self, t: int, pool: int) -> None:
+    def plan_fill(self, t: int, pool: int, threshold: int | None = None) -> None:
         """Phase 1: the least-time allocation for the launch threshold whose early states fit the buffer.
 
         States of all but the last batch wait in slots until the launch; when they would not fit, the
         allocation is solved again on fewer qubits (fewer copies, more batches).
         """
-        target = self.n_th - self.buffer - self.in_flight_outputs()
+        target = (self.n_th if threshold is None else threshold) - self.buffer - self.in_flight_outputs()
+        if target <= 0:
+            return
         smallest = min(p.qubits for p in self.menu)
         while True:
             alloc = min_time_allocation(self.menu, pool, target)
@@ -378,8 +384,8 @@ class _Sim:
         done = [r for r in self.in_flight if r.end == t]
         self.in_flight = [r for r in self.in_flight if r.end != t]
         # the burst of a launch this round bypasses the buffer, so it does not need room
-        launching = self.mode in ("pre", "relaunch") and self.buffer + sum(r.outputs for r in done) >= self.n_th
-        room = self.cap + (self.proto.burst if launching else 0)
+        launching = self.mode == "pre" and self.buffer + sum(r.outputs for r in done) >= self.n_th
+        room = self.cap + (self.proto.burst if launching or self.mode == "relaunch" else 0)
         for r in done:
             accepted = min(r.outputs, max(room - self.buffer, 0))
             if accepted < r.outputs:
@@ -404,8 +410,13 @@ class _Sim:
             self.top_index += 1
             if self.top_index < self.n_tops:
                 self.mode = "relaunch"
-                if self.buffer >= self.relaunch_threshold(t):
+                threshold = self.relaunch_threshold(t)
+                if self.buffer >= threshold:
                     self.launch_top(t)
+                else:  # the region is free until the next launch: fill it, as in phase 1
+                    region = self.high.qubits + self.idle_pool
+                    if any(p.qubits <= region for p in self.menu):
+                        self.plan_fill(t, region, threshold)
         elif mode == "waiting":
             if self.buffer >= self.proto.inputs_per_step and self.buffer >= min(self.needed(t), self.cap):
                 self.finish_stall(t)
@@ -422,7 +433,7 @@ class _Sim:
             else:  # reuse runs failed: close this cycle and decide again
                 self.close_stall(t, resumed=False)
                 self.stall_decision(t)
-        if self.mode not in ("pre",):
+        if self.mode not in ("pre", "moving_out"):  # during a move-out the reuse runs have first claim on slots
             self.launch_lanes(t)
         if self.mode == "waiting" and not self.in_flight:
             # nothing will arrive (failed runs, or no lane fits): decide again, lending the region if it can

@@ -135,7 +135,11 @@ class Schedule:
         return sorted(times)
 
     def buffer_trace(self) -> Iterator[tuple[int, int, int]]:
-        """``(time, occupancy after deposits less the burst, occupancy after the takes)`` at every event time."""
+        """``(time, slots filled after deposits less the burst, slots filled after the takes)`` at every event time.
+
+        Between two executions (steady state) up to a burst of states wait in the next execution's data
+        patches and are not counted in slots.
+        """
         deposits: dict[int, int] = {}
         for r in self.runs:
             deposits[r.end] = deposits.get(r.end, 0) + r.outputs - r.discarded
@@ -144,11 +148,15 @@ class Schedule:
         for k in self.takes:
             target = bursts if k.step == 0 else steady
             target[k.time] = target.get(k.time, 0) + k.count
+        # between two executions the next one's data patches hold up to a burst of states (no slot needed)
+        staging = [(a.end, b.launch) for a, b in zip(self.tops, self.tops[1:])]
+        burst = self.high.protocol.burst
         level = 0
         for t in self.event_times():
             peak = level + deposits.get(t, 0) - bursts.get(t, 0)
             level = peak - steady.get(t, 0)
-            yield t, peak, level
+            staged = min(burst, peak) if any(a <= t < b for a, b in staging) else 0
+            yield t, peak - staged, level - min(staged, level)
 
     def qubits_in_use(self, t: int) -> int:
         """Qubits occupied during round ``t``: buffer, running high-level factory, running low-level runs.

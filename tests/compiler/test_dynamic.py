@@ -77,7 +77,7 @@ def test_reuse_stall_schedule():
     assert 1 <= len(reuse_runs) <= (high.lendable_qubits + 9000 - high.qubits - 4 * slot - 735) // 735
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     d=st.sampled_from([(3, 5), (3, 9), (5, 9), (5, 15), (7, 11), (9, 7)]),
     slots=st.integers(1, 11),

@@ -1,0 +1,124 @@
+"""Choosing distances: the least-volume pipeline that meets a target error (paper Sec. 7.1, Fig. 7).
+
+Candidates are distance sequences of 1..``max_levels`` levels, non-decreasing (the logical error must fall
+level by level for a level to help, Sec. 2.2), every level improving its input. For the baselines the
+volume is a closed form. For the dynamic pipeline the search is branch and bound: candidates are visited in
+order of their lower bound (:mod:`~magicpipe.compiler.bounds`) and the search stops when the bound, less
+a 1% margin, exceeds the best volume found (a schedule can undercut the bound only by the failed runs the
+bound pays for, about 15 (1 - P_1) of level-1 volume).
+
+A one-level pipeline is a single factory fed raw states, for every method: ``Q_1 T_1``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+from magicpipe.compiler.baselines import parallel, sequential
+from magicpipe.compiler.bounds import lower_bound
+from magicpipe.compiler.dynamic import DynamicOptions
+from magicpipe.compiler.hardware import Hardware
+from magicpipe.compiler.pareto import ParetoPoint, pareto_front
+from magicpipe.compiler.pipeline import Pipeline
+from magicpipe.errors import InfeasibleError, SpecError
+
+__all__ = ["Choice", "best_pipeline", "candidate_pipelines", "METHODS"]
+
+METHODS = ("dynamic", "sequential", "parallel")
+DEFAULT_DISTANCES = tuple(range(3, 48, 2))
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The pipeline a search chose: its volume, qubits and rounds for one top-level state."""
+
+    pipeline: Pipeline
+    method: str
+    qubits: int
+    rounds: float
+    point: ParetoPoint | None = None
+
+    @property
+    def volume(self) -> float:
+        return self.qubits * self.rounds
+
+
+def candidate_pipelines(
+    target: float, hardware: Hardware, levels: Sequence[int] = (1, 2, 3), distances: Sequence[int] = DEFAULT_DISTANCES
+) -> Iterator[Pipeline]:
+    """Every non-decreasing distance sequence of the given lengths whose output error is at most ``target``."""
+    for n in levels:
+        for ds in itertools.combinations_with_replacement(sorted(distances), n):
+            pipe = Pipeline.from_distances(ds, hardware)
+            if pipe.improves and pipe.output_error <= target:
+                yield pipe
+
+
+def _cost(pipe: Pipeline, method: str, options: DynamicOptions) -> Choice:
+    if len(pipe.levels) == 1:
+        lv = pipe.levels[0]
+        return Choice(pipe, method, lv.qubits, float(lv.rounds))
+    if method == "sequential":
+        c = sequential(pipe)
+        return Choice(pipe, method, c.qubits, float(c.rounds))
+    if method == "parallel":
+        c = parallel(pipe)
+        return Choice(pipe, method, c.qubits, float(c.rounds))
+    point = pareto_front(pipe, options).min_volume()
+    return Choice(pipe, method, point.qubits, point.rounds, point)
+
+
+def best_pipeline(
+    target: float,
+    hardware: Hardware | None = None,
+    method: str = "dynamic",
+    *,
+    levels: Sequence[int] = (1, 2, 3),
+    distances: Sequence[int] = DEFAULT_DISTANCES,
+    options: DynamicOptions = DynamicOptions(),
+) -> Choice:
+    """The least-volume pipeline of ``method`` whose output error is at most ``target``.
+
+    Args:
+        target: the largest acceptable error of a top-level state.
+        hardware: physical parameters (default p = eps = 1e-4).
+        method: ``"dynamic"``, ``"sequential"`` or ``"parallel"``.
+        levels: the numbers of levels to consider.
+        distances: the code distances a level may use.
+        options: the dynamic scheduler's modelling choices.
+
+    Raises:
+        SpecError: a target outside (0, 1) or an unknown method.
+        InfeasibleError: no candidate reaches the target; the message gives the best error reachable.
+
+    Examples:
+        >>> c = best_pipeline(1e-12, method="sequential", levels=(2,), distances=range(3, 16, 2))
+        >>> c.pipeline.distances, c.qubits, c.rounds
+        ((3, 7), 4080, 110.0)
+    """
+    hardware = hardware or Hardware()
+    if not 0 < target < 1:
+        raise SpecError(f"target error {target} must lie in (0, 1)")
+    if method not in METHODS:
+        raise SpecError(f"method must be one of {METHODS}, got {method!r}")
+    pipes = list(candidate_pipelines(target, hardware, levels, distances))
+    if not pipes:
+        top = max(distances)
+        best = Pipeline.from_distances((top,) * max(levels), hardware).output_error
+        raise InfeasibleError(
+            f"no pipeline of {max(levels)} levels with distances up to {top} reaches error {target:.3g} "
+            f"(the best reaches {best:.3g}); allow more levels or larger distances, or relax the target"
+        )
+    if method != "dynamic":
+        return min((_cost(p, method, options) for p in pipes), key=lambda c: (c.volume, c.qubits))
+    best: Choice | None = None
+    for pipe in sorted(pipes, key=lower_bound):
+        if best is not None and 0.99 * lower_bound(pipe) > best.volume:
+            break
+        c = _cost(pipe, method, options)
+        if best is None or (c.volume, c.qubits) < (best.volume, best.qubits):
+            best = c
+    assert best is not None
+    return best

@@ -1,0 +1,61 @@
+"""``magicpipe pipeline`` and ``magicpipe bench``: small runs end to end, files and values checked."""
+
+import csv
+import json
+
+import pytest
+
+from magicpipe.cli import main
+
+
+def test_pipeline_command(tmp_path, capsys):
+    assert main(["pipeline", "--distances", "5,17", "--out", str(tmp_path)]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["sequential"] == {"qubits": 11760, "rounds": 242, "volume": 11760 * 242}
+    assert summary["parallel"]["qubits"] == 17926
+    assert summary["dynamic_min_volume"]["qubits"] == 9782
+    assert abs(100 * summary["reduction_vs_sequential"] - 16.5) <= 1.0
+    assert summary["logical_error_model"]["source"] == "paper Eq. 2"
+    front = list(csv.DictReader((tmp_path / "front.csv").open()))
+    assert len(front) == summary["front_points"] >= 3
+    schedule = json.loads((tmp_path / "schedule.json").read_text())
+    assert schedule["peak_qubits"] <= schedule["qubit_budget"] == 9782
+    assert (tmp_path / "front.png").stat().st_size > 10_000
+    assert "16.4% below sequential" in capsys.readouterr().out
+
+
+def test_pipeline_command_rejects_non_improving_level(tmp_path, capsys):
+    code = main(["pipeline", "--distances", "3,9", "--p", "1e-3", "--eps", "1e-3", "--out", str(tmp_path)])
+    assert code == 2
+    assert "cannot improve input error 0.001" in capsys.readouterr().err
+
+
+def test_bench_two_level_small_grid(tmp_path):
+    assert main(["bench", "two-level", "--min-distance", "3", "--max-distance", "7", "--workers", "1",
+                 "--out", str(tmp_path)]) == 0
+    rows = list(csv.DictReader((tmp_path / "cells.csv").open()))
+    assert len(rows) == 9
+    needed = {"d1", "d2", "seq_qubits", "seq_rounds", "par_qubits", "par_rounds", "dyn_qubits", "dyn_rounds",
+              "dyn_buffer", "lower_bound"}
+    assert needed <= set(rows[0])
+    cell = next(r for r in rows if (r["d1"], r["d2"]) == ("3", "7"))
+    assert (int(cell["seq_qubits"]), int(cell["seq_rounds"])) == (4080, 33 + 77)
+    for r in rows:  # every schedule costs at least its lower bound
+        assert int(r["dyn_qubits"]) * float(r["dyn_rounds"]) >= 0.99 * float(r["lower_bound"])
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    for key in ("mean_reduction_vs_sequential", "mean_reduction_vs_parallel", "min_reduction_vs_sequential",
+                "min_reduction_vs_parallel", "mean_efficiency"):
+        assert key in summary
+    assert summary["mean_efficiency"] >= 1
+    assert (tmp_path / "reductions.png").exists()
+
+
+def test_bench_thresholds_small(tmp_path):
+    assert main(["bench", "thresholds", "--min-exponent", "10", "--max-exponent", "12", "--max-distance", "13",
+                 "--workers", "1", "--out", str(tmp_path)]) == 0
+    rows = list(csv.DictReader((tmp_path / "thresholds.csv").open()))
+    assert [float(r["threshold"]) for r in rows] == pytest.approx([1e-10, 1e-11, 1e-12])
+    for r in rows:
+        assert float(r["dynamic_volume"]) < float(r["sequential_volume"])
+        assert float(r["dynamic_volume"]) < float(r["parallel_volume"])
+    assert rows[0]["sequential_distances"] == "3-9"
