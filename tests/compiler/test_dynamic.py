@@ -31,8 +31,9 @@ def check_invariants(s, allow_failures=False):
             gap = b.time - a.time
             assert gap == s.high.step_rounds + sum(x.end - x.start for x in stalled), f"step {b.step}: gap {gap}"
         assert top.end == takes[-1].time + s.high.step_rounds
-        # fill runs are over by the launch: the high-level factory needs its region
-        assert all(r.end <= top.launch for r in s.runs if r.role == "fill" and top.index == 0)
+        # fill runs started since the previous execution are over by the launch: the factory needs its region
+        since = s.tops[top.index - 1].end if top.index else 0
+        assert all(r.end <= top.launch for r in s.runs if r.role == "fill" and since <= r.start < top.launch)
     for x in s.stalls:
         if x.reuse:
             assert x.start < x.moved_out <= x.reclaimed < x.end or not x.resumed

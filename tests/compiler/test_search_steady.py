@@ -1,0 +1,66 @@
+"""Distance search (planner / Fig. 7) and the steady-state mode."""
+
+import pytest
+
+from magicpipe.compiler import Hardware, Pipeline, parallel, sequential
+from magicpipe.compiler.pareto import pareto_front
+from magicpipe.compiler.search import best_pipeline, candidate_pipelines
+from magicpipe.compiler.steady import steady_state
+from magicpipe.errors import InfeasibleError, SpecError
+
+from test_dynamic import check_invariants  # tests/compiler is on sys.path (rootdir-less test folders)
+
+
+def test_candidates_meet_the_target_and_improve():
+    pipes = list(candidate_pipelines(1e-15, Hardware(), levels=(2,), distances=range(3, 22, 2)))
+    assert pipes
+    for p in pipes:
+        assert p.output_error <= 1e-15 and p.improves
+        assert list(p.distances) == sorted(p.distances)
+
+
+def test_best_pipeline_per_method_is_the_least_volume_candidate():
+    hw = Hardware()
+    for method, cost in (("sequential", sequential), ("parallel", parallel)):
+        c = best_pipeline(1e-15, hw, method, levels=(2,), distances=range(3, 22, 2))
+        volumes = [cost(p).volume for p in candidate_pipelines(1e-15, hw, (2,), range(3, 22, 2))]
+        assert c.volume == min(volumes)
+
+
+def test_dynamic_search_beats_baselines_and_matches_exhaustive():
+    kw = dict(levels=(2,), distances=range(3, 16, 2))
+    dyn = best_pipeline(1e-14, method="dynamic", **kw)
+    exhaustive = min(pareto_front(p).min_volume().volume for p in candidate_pipelines(1e-14, Hardware(), **kw))
+    assert dyn.volume == pytest.approx(exhaustive)  # branch and bound loses nothing
+    assert dyn.volume < best_pipeline(1e-14, method="sequential", **kw).volume
+    assert dyn.volume < best_pipeline(1e-14, method="parallel", **kw).volume
+
+
+def test_search_errors():
+    with pytest.raises(SpecError, match="must lie in"):
+        best_pipeline(1.5)
+    with pytest.raises(SpecError, match="method"):
+        best_pipeline(1e-10, method="greedy")
+    with pytest.raises(InfeasibleError, match="no pipeline of 2 levels"):
+        best_pipeline(1e-60, levels=(1, 2), distances=range(3, 12, 2))
+
+
+def test_steady_state_5_17():
+    pipe = Pipeline.from_distances((5, 17))
+    best = pareto_front(pipe).min_volume()
+    ss = steady_state(pipe, best, executions=4)
+    # the free region refills between executions: one output every T1 + T2 rounds
+    assert ss.period == 242 and ss.first_output == 242
+    assert ss.volume_per_state == pytest.approx(9782 * 242 / pipe.levels[-1].p_succ)
+    check_invariants(ss.schedule)
+    assert len(ss.schedule.tops) == 4
+    with pytest.raises(SpecError, match="at least 2"):
+        steady_state(pipe, best, executions=1)
+
+
+def test_steady_state_reuse_only_point():
+    pipe = Pipeline.from_distances((5, 17))
+    smallest = pareto_front(pipe).smallest()
+    ss = steady_state(pipe, smallest, executions=3)
+    check_invariants(ss.schedule)
+    assert ss.period >= smallest.deterministic_rounds - 55  # no faster than one execution after the first fill
