@@ -19,11 +19,11 @@ from magicpipe.lattice.floorplan import FloorPlan, Site, place, plan_floor
 from magicpipe.lattice.geometry import Rect, Tile
 from magicpipe.lattice.stream import (ACTIONS, FORMAT_VERSION, PROGRAM, Header, Instruction, Region, Stream, Tally,
                                       Trace)
-from magicpipe.lattice.validate import RULES, Violation, check, validate
+from magicpipe.lattice.validate import RULES, Audit, Violation, audit, check, validate
 
 __all__ = [
     "ACTIONS", "BlockLayout", "FORMAT_VERSION", "FloorPlan", "Header", "Instruction", "MovePlan", "PROGRAM",
     "Parking", "RULES", "Rect", "Region", "Route", "Site", "Stream", "Tally", "Tile", "TileRect", "Trace",
-    "Violation", "build_stream", "check", "choose_parking", "emit", "header", "place", "plan_floor", "plan_moves",
+    "Violation", "Audit", "audit", "build_stream", "check", "choose_parking", "emit", "header", "place", "plan_floor", "plan_moves",
     "validate",
 ]

@@ -40,7 +40,7 @@ from magicpipe.errors import MagicpipeError, VerificationError
 from magicpipe.lattice.geometry import Rect, Tile
 from magicpipe.lattice.stream import PROGRAM, Header, Instruction, Stream, numbered
 
-__all__ = ["Rule", "RULES", "Violation", "check", "validate"]
+__all__ = ["Rule", "RULES", "Violation", "Audit", "audit", "check", "validate"]
 
 Rule = Literal["order", "on-floorplan", "tile-free", "qubit-budget", "slot-empty", "slot-full", "input-pattern",
                "move-path", "timing", "conservation"]
@@ -117,6 +117,14 @@ class _Replay:
     discarded: int = 0
     delivered: int = 0
     tallied: bool = False
+    peak: int = 0
+    moves: int = 0
+    deferred: _Broken | None = None
+
+    def defer(self, broken: _Broken) -> None:
+        """Note a broken rule but finish the action, so that one error does not cascade into many."""
+        if self.deferred is None:
+            self.deferred = broken
 
     def __post_init__(self) -> None:
         self.slots = [False] * self.header.buffer_slots
@@ -152,7 +160,9 @@ class _Replay:
                 raise _Broken("tile-free", f"{who} at {rect} overlaps buffer slot {k} at {s}")
         for f in self.factories.values():
             if f.name != who and f.end < 0 and f.occupies(rect, who):
-                raise _Broken("tile-free", f"{who} at {rect} overlaps {f.name} at {f.region} (running since round {f.launch})")
+                lent = f" (it lent {f.lent} to {', '.join(f.lent_to) or 'nobody'} only)" if f.lent is not None else ""
+                raise _Broken("tile-free", f"{who} at {rect} overlaps {f.name} at {f.region}, running since round "
+                              f"{f.launch}{lent}")
 
     # -- the actions ----------------------------------------------------------------------------------
     def LAUNCH(self, i: Instruction) -> None:
@@ -162,17 +172,21 @@ class _Replay:
             factory = Factory(get_protocol(i.protocol), i.distance)
         except MagicpipeError as e:
             raise _Broken("order", str(e)) from None
-        self.on_plan(i.region, i.target)
-        w, h = factory.protocol.tiles * i.distance * i.distance, i.region.area
-        if h < w:
-            raise _Broken("tile-free", f"{i.target} needs {factory.protocol.tiles} tiles of {i.distance} x {i.distance} "
-                          f"({w} units) but its region {i.region} has {h}")
-        for t in i.tiles:
-            if not i.region.contains(Rect.square(t, i.distance)):
-                raise _Broken("on-floorplan", f"data tile {t} of {i.target} lies outside its region {i.region}")
-        self.clash(i.region, i.target)
+        try:
+            self.on_plan(i.region, i.target)
+            w, h = factory.protocol.tiles * i.distance * i.distance, i.region.area
+            if h < w:
+                raise _Broken("tile-free", f"{i.target} needs {factory.protocol.tiles} tiles of {i.distance} x "
+                              f"{i.distance} ({w} units) but its region {i.region} has {h}")
+            for t in i.tiles:
+                if not i.region.contains(Rect.square(t, i.distance)):
+                    raise _Broken("on-floorplan", f"data tile {t} of {i.target} lies outside its region {i.region}")
+            self.clash(i.region, i.target)
+        except _Broken as e:
+            self.defer(e)
         self.factories[i.target] = _Factory(i.target, factory, i.level, i.region, i.time, i.tiles, list(i.tiles))
         used = self.qubits()
+        self.peak = max(self.peak, used)
         if used > self.header.qubit_budget:
             raise _Broken("qubit-budget", f"{used} qubits in use at round {i.time} after launching {i.target}, "
                           f"above the budget of {self.header.qubit_budget}")
@@ -210,16 +224,16 @@ class _Replay:
         else:
             need = proto.burst if f.step == 0 else proto.inputs_per_step
             if f.taken < need:
-                raise _Broken("input-pattern", f"{f.name} starts step {i.step} after {f.taken} input(s) of step "
-                              f"{f.step}, which needs {need}")
+                self.defer(_Broken("input-pattern", f"{f.name} starts step {i.step} after {f.taken} input(s) of "
+                                   f"step {f.step}, which needs {need}"))
             expected = f.step + 1
         if i.step != expected:
-            raise _Broken("input-pattern", f"{f.name} consumes for step {i.step} where step {expected} is next; "
-                          f"steps run 0 (the burst of {proto.burst}) to {proto.steps} in order")
+            self.defer(_Broken("input-pattern", f"{f.name} consumes for step {i.step} where step {expected} is "
+                               f"next; steps run 0 (the burst of {proto.burst}) to {proto.steps} in order"))
         due = f.launch if i.step <= 1 else f.step_time + rounds
         if i.time != due and f.resumed != i.time:
-            raise _Broken("timing", f"{f.name} step {i.step} starts at round {i.time}; due at round {due} "
-                          f"({rounds} rounds after step {i.step - 1}) unless a STALL delays it")
+            self.defer(_Broken("timing", f"{f.name} step {i.step} starts at round {i.time}; due at round {due} "
+                               f"({rounds} rounds after step {i.step - 1}) unless a STALL delays it"))
         f.step, f.taken, f.step_time = i.step, 0, i.time
 
     def OUTPUT(self, i: Instruction) -> None:
@@ -245,8 +259,8 @@ class _Replay:
         else:
             due = f.launch + f.factory.rounds
         if i.time != due:
-            raise _Broken("timing", f"{f.name} yields at round {i.time}; a {proto.name} run at d={f.factory.distance} "
-                          f"launched at round {f.launch} ends at round {due}")
+            self.defer(_Broken("timing", f"{f.name} yields at round {i.time}; a {proto.name} run at "
+                               f"d={f.factory.distance} launched at round {f.launch} ends at round {due}"))
         f.yielded += count
         if f.yielded > proto.outputs:
             raise _Broken("conservation", f"{f.name} yields {f.yielded} states; {proto.name} yields {proto.outputs}")
@@ -286,13 +300,13 @@ class _Replay:
         f = self.running(i.target)
         if f.stall is None or f.stall.step != i.step:
             raise _Broken("order", f"{f.name} resumes step {i.step}, which did not stall")
+        f.stall, f.resumed = None, i.time  # resume even when broken, so one error does not cascade
         if f.lent is not None:
             raise _Broken("timing", f"{f.name} resumes at round {i.time} before reclaiming {f.lent}")
         away = [k + 1 for k, (a, b) in enumerate(zip(f.data, f.home)) if a != b]
         if away:
+            f.data = list(f.home)
             raise _Broken("move-path", f"{f.name} resumes with data patches {away} not moved back home")
-        f.stall = None
-        f.resumed = i.time
 
     def MOVE(self, i: Instruction) -> None:
         f = self.running(i.target)
@@ -304,22 +318,35 @@ class _Replay:
         if i.tiles[0] != f.data[i.patch - 1]:
             raise _Broken("move-path", f"{i.patch_name} is at {f.data[i.patch - 1]}, not at {i.tiles[0]}")
         this_round = self.routes.setdefault(i.time, [])
+        try:
+            self.route(f, i, this_round)
+        except _Broken as e:
+            self.defer(e)
+        this_round.extend((i.patch_name, Rect.square(t, d)) for t in i.tiles)
+        self.moves += 1
+        f.data[i.patch - 1] = i.tiles[-1]
+
+    def route(self, f: _Factory, i: Instruction, this_round: list[tuple[str, Rect]]) -> None:
+        d = f.factory.distance
         if any(name == i.patch_name for name, _ in this_round):
             raise _Broken("move-path", f"{i.patch_name} moves twice in round {i.time}; a move step takes a round")
         for a, b in zip(i.tiles, i.tiles[1:]):
             if abs(a.x - b.x) + abs(a.y - b.y) != d or (a.x != b.x and a.y != b.y):
                 raise _Broken("move-path", f"{a} to {b} is not a step to a neighbouring d={d} tile")
-        others = [Rect.square(t, d) for k, t in enumerate(f.data) if k != i.patch - 1]
+        others = [(f"{f.name}.q{k + 1}", Rect.square(t, d)) for k, t in enumerate(f.data) if k != i.patch - 1]
         for t in i.tiles:
             r = Rect.square(t, d)
             if not f.region.contains(r):
                 raise _Broken("move-path", f"route tile {t} leaves {f.name}'s block {f.region}")
-            if any(o.overlaps(r) for o in others) or any(o.overlaps(r) for _, o in this_round):
-                raise _Broken("move-path", f"route tile {t} is held by another patch or route in round {i.time}")
+            for name, o in others:
+                if o.overlaps(r):
+                    raise _Broken("move-path", f"route tile {t} of {i.patch_name} is held by {name}")
+            for name, o in this_round:
+                if o.overlaps(r):
+                    raise _Broken("move-path", f"route tile {t} of {i.patch_name} is on the route of {name} in "
+                                  f"the same round {i.time}; routes of one move step share no tile")
             if f.lent is not None and f.lent.overlaps(r):
                 raise _Broken("move-path", f"route tile {t} crosses the region {f.lent} lent out")
-        this_round.extend((i.patch_name, Rect.square(t, d)) for t in i.tiles)
-        f.data[i.patch - 1] = i.tiles[-1]
 
     def REUSE(self, i: Instruction) -> None:
         f = self.running(i.target)
@@ -346,17 +373,24 @@ class _Replay:
         left = tuple(k for k, full in enumerate(self.slots) if full)
         mine = (self.produced, self.consumed, self.discarded, left, self.delivered)
         claimed = (t.produced, t.consumed, t.discarded, t.left, t.delivered)
+        self.tallied = True
         if mine != claimed or not t.balanced:
             raise _Broken("conservation", f"the stream produced {self.produced} states, consumed {self.consumed}, "
                           f"discarded {self.discarded}, left {list(left)} in slots and delivered {self.delivered}; "
                           f"the TALLY claims {t}")
-        self.tallied = True
 
     def REPEAT(self, i: Instruction) -> None:
+        if any(f.end < 0 for f in self.factories.values()) or any(self.slots):
+            raise _Broken("order", "a REPEAT starts while factories run or slots hold states; it needs an empty floor")
+        late = [x for x in i.body if x.time > i.period or (x.time == i.period and x.action not in ("OUTPUT", "DISCARD"))]
+        if late:
+            raise _Broken("timing", f"the repeated body has {late[0].action} at round {late[0].time}; only outputs "
+                          f"and discards may share round {i.period} (the period) with the next copy's launches")
         inner = _Replay(self.header)
         for inst in i.body:
             inner.apply(inst)
         inner.close(i.period)
+        self.time = i.time + i.count * i.period
         for name in ("produced", "consumed", "discarded", "delivered"):
             setattr(self, name, getattr(self, name) + i.count * getattr(inner, name))
 
@@ -368,10 +402,13 @@ class _Replay:
             self.flush_round()
         self.time = i.time
         getattr(self, i.action)(i)
+        if self.deferred is not None:
+            broken, self.deferred = self.deferred, None
+            raise broken
 
     def flush_round(self) -> None:
         if self.direct:
-            p, c, t = self.direct[0]
+            (p, c, t), self.direct = self.direct[0], []
             raise _Broken("input-pattern", f"{p} handed a state to {c} at round {t} that {c} never took")
         self.routes.pop(self.time, None)
 
@@ -379,10 +416,8 @@ class _Replay:
         self.flush_round()
         open_ = [f.name for f in self.factories.values() if f.end < 0]
         if open_:
-            raise _Broken("timing", f"{', '.join(open_[:5])} never end")
+            raise _Broken("timing", f"{', '.join(open_[:5])} never yield{'s' if len(open_) == 1 else ''}")
         if period is not None:
-            if self.time >= period:
-                raise _Broken("timing", f"the repeated body runs to round {self.time}, not within its period {period}")
             if any(self.slots):
                 raise _Broken("conservation", f"slots {[k for k, s in enumerate(self.slots) if s]} still hold states "
                               f"when the body repeats; flush them with DISCARD reason=flush")
@@ -390,8 +425,20 @@ class _Replay:
             raise _Broken("conservation", "the stream has no TALLY stating produced = consumed + discarded + left")
 
 
-def check(stream: Stream, instructions: Iterable[Instruction] | None = None) -> list[Violation]:
-    """Every rule the stream breaks (empty when it is valid); the first is where replay stopped trusting it.
+@dataclass(frozen=True, slots=True)
+class Audit:
+    """What a replay found: the violations, and figures of the stream as replayed."""
+
+    violations: tuple[Violation, ...]
+    instructions: int
+    last_round: int
+    peak_qubits: int
+    moves: int
+    factories: int
+
+
+def audit(stream: Stream, instructions: Iterable[Instruction] | None = None) -> Audit:
+    """Replay the stream against every rule.
 
     Args:
         stream: the stream (its header is used; its instructions unless ``instructions`` is given, which lets a
@@ -401,7 +448,9 @@ def check(stream: Stream, instructions: Iterable[Instruction] | None = None) -> 
     replay = _Replay(header)
     out: list[Violation] = []
     last = (0, "")
+    count = 0
     for line, inst in numbered(header, stream.instructions if instructions is None else instructions):
+        count += 1
         last = (line, str(inst).splitlines()[0])
         try:
             replay.apply(inst)
@@ -411,7 +460,12 @@ def check(stream: Stream, instructions: Iterable[Instruction] | None = None) -> 
         replay.close()
     except _Broken as e:
         out.append(Violation(last[0], last[1], e.rule, e.message))
-    return out
+    return Audit(tuple(out), count, replay.time, replay.peak, replay.moves, len(replay.factories))
+
+
+def check(stream: Stream, instructions: Iterable[Instruction] | None = None) -> list[Violation]:
+    """Every rule the stream breaks (empty when it is valid); the first is where replay stopped trusting it."""
+    return list(audit(stream, instructions).violations)
 
 
 def validate(stream: Stream) -> None:

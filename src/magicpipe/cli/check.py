@@ -1,0 +1,60 @@
+"""``magicpipe check STREAM``: parse a lattice-surgery stream (``schedule.lsi``) and validate it.
+
+Exit status 0 when the stream is valid, 1 when it breaks a rule (each violation is printed with its line, its
+instruction and the rule), 2 when it does not parse (the error has the line, the column and a caret).
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+from typing import Any
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``check`` command."""
+    p = subparsers.add_parser(
+        "check",
+        help="parse and validate a lattice-surgery instruction stream (schedule.lsi)",
+        description="Parse a lattice-surgery instruction stream and check every rule of grammar/README.md: "
+                    "patches on free tiles, the qubit budget, buffer slots, input patterns, move paths, "
+                    "timing and conservation of states.",
+    )
+    p.add_argument("stream", metavar="STREAM", help="the stream file, or a folder holding schedule.lsi")
+    p.add_argument("--max-errors", type=int, default=20, metavar="N",
+                   help="violations to print at most (default: %(default)s)")
+    p.add_argument("--json", metavar="FILE", default=None, help="also export the stream as JSON to FILE")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from magicpipe.grammar import STREAM_FILE, dumps, parse_file
+    from magicpipe.lattice import audit
+
+    path = pathlib.Path(args.stream)
+    if path.is_dir():
+        path = path / STREAM_FILE
+    stream = parse_file(path)
+    found = audit(stream)
+    if args.json:
+        pathlib.Path(args.json).write_text(dumps(stream, indent=1))
+    h = stream.header
+    if found.violations:
+        for v in found.violations[: args.max_errors]:
+            print(f"{path}:{v}", file=sys.stderr)
+        more = len(found.violations) - args.max_errors
+        if more > 0:
+            print(f"... and {more} more violation(s)", file=sys.stderr)
+        print(f"{path}: INVALID: {len(found.violations)} violation(s) of {found.instructions} instructions")
+        return 1
+    tally = next((i.tally for i in reversed(stream.instructions) if i.action == "TALLY"), None)
+    print(f"{path}: valid: {found.instructions} instructions over {found.last_round} rounds, {found.factories} "
+          f"factory runs, {found.moves} moves; peak {found.peak_qubits} of {h.qubit_budget} qubits "
+          f"(floor plan {h.width} x {h.height}, {h.floorplan_qubits} qubit sites)")
+    if tally is not None:
+        print(f"states: produced {tally.produced} = consumed {tally.consumed} + discarded {tally.discarded} + "
+              f"left {len(tally.left)}; delivered {tally.delivered}")
+    return 0
