@@ -96,7 +96,7 @@ def best_pipeline(
     Examples:
         >>> c = best_pipeline(1e-12, method="sequential", levels=(2,), distances=range(3, 16, 2))
         >>> c.pipeline.distances, c.qubits, c.rounds
-        ((3, 7), 4080, 110.0)
+        ((3, 11), 4080, 154.0)
     """
     hardware = hardware or Hardware()
     if not 0 < target < 1:
