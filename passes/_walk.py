@@ -1,0 +1,234 @@
+"""The circuit walk behind :class:`~magicpipe.passes.MagicStateDemand`.
+
+One pass over the instructions in order (a topological order) keeps, for every qubit and classical bit,
+the first layer at which it is free. A magic-state-consuming operation on qubit ``q`` occupies layers
+``[level[q], level[q] + k)`` -- ``k`` its T-count -- and moves ``level[q]`` on; a Clifford gate on several
+wires (or a measurement, a barrier) takes no layer but aligns its wires to their latest level. Single-qubit
+Cliffords change nothing. Only the intervals are stored (two integers per consuming operation).
+
+Control flow: a ``for_loop`` is walked once per value of its index set with the loop variable bound;
+``box`` once; ``if_else`` and ``switch_case`` take the branch that consumes the most states (the plan must
+supply the worst case; the count of such choices is reported); ``while_loop``, ``break_loop`` and
+``continue_loop`` make the count depend on run-time values and are refused.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import Counter
+
+from qiskit.circuit import ParameterExpression, QuantumCircuit
+
+from magicpipe.errors import SpecError
+from magicpipe.passes.rotations import angle_key, classify_angle
+
+__all__ = ["KINDS", "UnsupportedInstruction", "Walker", "describe_location", "unknown_operations"]
+
+
+class UnsupportedInstruction(SpecError):
+    """An instruction the demand cannot be counted through; ``instruction`` is its name."""
+
+    def __init__(self, message: str, instruction: str) -> None:
+        super().__init__(message)
+        self.instruction = instruction
+
+_CLIFFORD_1Q = ("id", "x", "y", "z", "h", "s", "sdg", "sx", "sxdg")
+_CLIFFORD_MULTI = ("cx", "cz", "cy", "swap", "iswap", "ecr", "dcx")
+
+KINDS: dict[str, str] = {
+    **{n: "skip" for n in _CLIFFORD_1Q + ("reset", "delay", "global_phase")},
+    **{n: "sync" for n in _CLIFFORD_MULTI + ("measure", "barrier")},
+    "t": "t",
+    "tdg": "t",
+    **{n: "angle" for n in ("rz", "p", "u1", "rx", "ry")},
+    **{n: "u" for n in ("u", "u3", "u2")},
+    **{n: "flow" for n in ("for_loop", "if_else", "switch_case", "box", "while_loop")},
+}
+"""How the walk treats each known operation name; anything else is decomposed by Qiskit first."""
+
+_ROTATION_KINDS = ("angle", "u")
+_NOT_STATIC = ("while_loop", "break_loop", "continue_loop")
+
+
+def unknown_operations(circuit: QuantumCircuit) -> set[str]:
+    """Names of operations the walk does not know, inside control flow too."""
+    names = set(circuit.count_ops())
+    out = {n for n in names if n not in KINDS and n not in _NOT_STATIC}
+    if any(KINDS.get(n) == "flow" for n in names):
+        for inst in circuit.data:
+            if KINDS.get(inst.name) == "flow":
+                for block in inst.operation.blocks:
+                    out |= unknown_operations(block)
+    return out
+
+
+def describe_location(circuit: QuantumCircuit, name: str) -> str:
+    """``"instruction #i on q[0], q[1]"`` for the first instruction called ``name`` (top level)."""
+    for i, inst in enumerate(circuit.data):
+        if inst.operation.name == name:
+            return f"instruction #{i} on {_bits(circuit, inst.qubits)}"
+        if KINDS.get(inst.operation.name) == "flow":
+            for block in inst.operation.blocks:
+                if describe_location(block, name) != "":
+                    return f"inside the {inst.operation.name} at instruction #{i}"
+    return ""
+
+
+def _bits(circuit: QuantumCircuit, bits) -> str:
+    names = []
+    for b in bits:
+        regs = circuit.find_bit(b).registers
+        names.append(f"{regs[0][0].name}[{regs[0][1]}]" if regs else f"bit {circuit.find_bit(b).index}")
+    return ", ".join(names) or "no qubits"
+
+
+def _angles(op, params) -> tuple[float, ...]:
+    if op.name in ("u", "u3"):
+        return tuple(params[:3])  # U(theta, phi, lam) = RZ(phi) RY(theta) RZ(lam) up to phase
+    if op.name == "u2":
+        return (math.pi / 2, params[0], params[1])
+    return (params[0],)
+
+
+class Walker:
+    """Walks a circuit; see the module docstring.
+
+    Args:
+        circuit: the top-level circuit (only known operations, see :data:`KINDS`).
+        costs: T-count of an arbitrary rotation by :func:`~magicpipe.passes.rotations.angle_key`, or None
+            for the first walk, which only collects the angles.
+    """
+
+    def __init__(self, circuit: QuantumCircuit, costs: dict[float, int] | None = None) -> None:
+        self.circuit = circuit
+        self.costs = costs
+        self.level = [0] * (circuit.num_qubits + circuit.num_clbits)
+        self.starts = array("q")
+        self.ends = array("q")
+        self.t_gates = 0
+        self.rotation_states = 0
+        self.angles: Counter[float] = Counter()
+        self.branches = 0
+        self.bindings: dict = {}
+
+    def run(self) -> "Walker":
+        c = self.circuit
+        self.walk(c, list(range(c.num_qubits + c.num_clbits)), "")
+        return self
+
+    # -- one instruction list ---------------------------------------------------------------------------
+    def walk(self, circ: QuantumCircuit, wires: list[int], where: str) -> None:
+        index = {b: i for i, b in enumerate(circ.qubits)}
+        off = circ.num_qubits
+        index.update({b: off + i for i, b in enumerate(circ.clbits)})
+        level, kinds = self.level, KINDS
+        skip = ("skip", "t", "sync") if self.costs is None else ("skip",)  # the first walk only reads angles
+        for pos, inst in enumerate(circ.data):
+            kind = kinds.get(inst.name)
+            if kind in skip:
+                continue
+            if kind == "t":
+                w = wires[index[inst.qubits[0]]]
+                self._chain(w, 1)
+                self.t_gates += 1
+            elif kind == "sync":
+                ws = [wires[index[b]] for b in inst.qubits] + [wires[index[b]] for b in inst.clbits]
+                top = max(level[w] for w in ws)
+                for w in ws:
+                    level[w] = top
+            elif kind in _ROTATION_KINDS:
+                self._rotation(inst.operation, wires[index[inst.qubits[0]]], where, pos)
+            elif kind == "flow":
+                ws = [wires[index[b]] for b in inst.qubits] + [wires[index[b]] for b in inst.clbits]
+                self._flow(inst.operation, ws, f"{where}{inst.name} at instruction #{pos} > ")
+            else:
+                raise UnsupportedInstruction(
+                    f"unsupported instruction {inst.name!r} at {where}instruction #{pos} "
+                    f"on {_bits(circ, inst.qubits)}: {self._why(inst.name)}", inst.name
+                )
+
+    @staticmethod
+    def _why(name: str) -> str:
+        if name in _NOT_STATIC:
+            return ("its number of executions depends on measurement results, so the magic-state count is "
+                    "not static; unroll it or replace it by a for_loop over a fixed range")
+        return "decompose it into standard gates first"
+
+    def _chain(self, wire: int, k: int) -> None:
+        s = self.level[wire]
+        if k:
+            self.starts.append(s)
+            self.ends.append(s + k)
+            self.level[wire] = s + k
+
+    def _value(self, p, name: str, where: str, pos: int) -> float:
+        if isinstance(p, ParameterExpression):
+            values = {k: v for k, v in self.bindings.items() if k in p.parameters}
+            bound = p.bind(values) if values else p
+            if bound.parameters:
+                names = ", ".join(sorted(str(x) for x in bound.parameters))
+                raise SpecError(
+                    f"gate {name!r} at {where}instruction #{pos} has unbound parameter(s) {names}; "
+                    f"bind them (QuantumCircuit.assign_parameters) before counting magic states"
+                )
+            return float(bound)
+        return float(p)
+
+    def _rotation(self, op, wire: int, where: str, pos: int) -> None:
+        k = 0
+        for theta in _angles(op, [self._value(p, op.name, where, pos) for p in op.params]):
+            kind = classify_angle(theta)
+            if kind == "t":
+                k += 1
+                self.t_gates += 1
+            elif kind == "arbitrary":
+                key = angle_key(theta)
+                self.angles[key] += 1
+                if self.costs is not None:
+                    k += self.costs[key]
+                    self.rotation_states += self.costs[key]
+        self._chain(wire, k)
+
+    # -- control flow ----------------------------------------------------------------------------------
+    def _flow(self, op, ws: list[int], where: str) -> None:
+        top = max((self.level[w] for w in ws), default=0)
+        for w in ws:  # the body (or the branch choice) waits for every wire it touches
+            self.level[w] = top
+        if op.name == "while_loop":
+            raise UnsupportedInstruction(
+                f"unsupported instruction 'while_loop' at {where.rstrip(' >')}: {self._why('while_loop')}", "while_loop"
+            )
+        if op.name == "for_loop":
+            indexset, var, body = op.params
+            for value in indexset:
+                if var is not None:
+                    self.bindings[var] = value
+                self._block(body, ws, where)
+            self.bindings.pop(var, None)
+        elif op.name == "box":
+            self._block(op.blocks[0], ws, where)
+        else:  # if_else, switch_case: the branch that consumes the most
+            blocks = [b for b in op.blocks if b is not None]
+            if self.costs is None:  # first walk: every branch's angles count towards the synthesis split
+                for b in blocks:
+                    self._block(b, ws, where)
+                return
+            best = max(range(len(blocks)), key=lambda i: self._trial(blocks[i], ws, where))
+            self.branches += 1
+            self._block(blocks[best], ws, where)
+
+    def _block(self, body: QuantumCircuit, ws: list[int], where: str) -> None:
+        self.walk(body, ws[: body.num_qubits] + ws[body.num_qubits:][: body.num_clbits], where)
+
+    def _trial(self, body: QuantumCircuit, ws: list[int], where: str) -> tuple[int, int]:
+        """(states, end level) of walking ``body``, undone afterwards."""
+        saved = (list(self.level), len(self.starts), self.t_gates, self.rotation_states, self.angles.copy(),
+                 self.branches)
+        self._block(body, ws, where)
+        states = self.t_gates + self.rotation_states - saved[2] - saved[3]
+        end = max((self.level[w] for w in ws), default=0)
+        self.level, n, self.t_gates, self.rotation_states, self.angles, self.branches = saved
+        del self.starts[n:]
+        del self.ends[n:]
+        return states, end
