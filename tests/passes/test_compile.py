@@ -1,0 +1,97 @@
+"""`magicpipe compile` on OpenQASM 2 and 3 files, and its errors."""
+
+import json
+import pathlib
+
+import pytest
+
+from magicpipe.cli import build_parser, main
+from magicpipe.errors import ParseError
+from magicpipe.passes import count_demand, load_program
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
+
+
+def _compile(tmp_path, program, *options):
+    code = main(["compile", str(program), "--out", str(tmp_path), "--max-levels", "2", *options])
+    return code, (json.loads((tmp_path / "plan.json").read_text()) if code == 0 else None)
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_compile_the_adder_example(tmp_path, capsys):
+    code, record = _compile(tmp_path, EXAMPLES / "adder8.qasm")
+    assert code == 0
+    assert record["magicpipe_demand"]["t_count"] == 16 * 7  # 2n Toffolis of 7 T each, n = 8
+    plan = record["magicpipe_plan"]
+    assert [m["method"] for m in plan["methods"]] == ["dynamic", "sequential", "parallel"]
+    assert "wrote" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["qft16.qasm", "ising4x4.qasm"])
+def test_compile_counts_what_the_passes_count(tmp_path, name):
+    code, record = _compile(tmp_path, EXAMPLES / name)
+    assert code == 0
+    assert record["magicpipe_demand"]["t_count"] == count_demand(load_program(EXAMPLES / name)).t_count
+
+
+def test_openqasm3_with_a_loop(tmp_path):
+    src = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[2] q;\nfor int i in [0:2] { t q[1]; }\ntdg q[0];\n'
+    code, record = _compile(tmp_path, _write(tmp_path, "loop.qasm", src))
+    assert code == 0 and record["magicpipe_demand"]["t_count"] == 4
+
+
+def test_no_magic_states_said_plainly(tmp_path, capsys):
+    src = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nh q[0];\ncx q[0],q[1];\n'
+    code, record = _compile(tmp_path, _write(tmp_path, "bell.qasm", src))
+    assert code == 0 and not record["magicpipe_plan"]["needs_factories"]
+    assert "no distillation factory is needed" in capsys.readouterr().out
+
+
+def test_qasm2_that_does_not_parse(tmp_path, capsys):
+    src = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nh q[0]\ncx q[0],q[1];\n'
+    code, _ = _compile(tmp_path, _write(tmp_path, "bad.qasm", src))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "line 5, column 1" in err and "needed ';'" in err
+
+
+def test_qasm3_that_does_not_parse():
+    with pytest.raises(ParseError) as info:
+        from magicpipe.passes.program import loads_program
+
+        loads_program('OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[2] q;\nh q[0]\ncx q[0], q[1];\n')
+    assert info.value.line == 5 and "syntax error at 'cx'" in str(info.value)
+
+
+def test_unsupported_instruction_named_with_its_line(tmp_path, capsys):
+    src = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nopaque oracle a, b;\nqreg q[2];\nt q[0];\noracle q[0], q[1];\n'
+    code, _ = _compile(tmp_path, _write(tmp_path, "opaque.qasm", src))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "unsupported instruction 'oracle'" in err and "instruction #1 on q[0], q[1]" in err
+    assert "line 6" in err
+
+
+@pytest.mark.parametrize("option, message", [
+    (["--error-budget", "1.5"], "error budget must lie in (0, 1)"),
+    (["--physical-error", "0.02"], "physical error p=0.02 must lie in"),
+    (["--magic-error", "0.3"], "distillation threshold"),
+    (["--objective", "qubits", "--qubit-budget", "50"], "qubit budget 50 is below"),
+])
+def test_bad_options_exit_2_with_the_reason(tmp_path, capsys, option, message):
+    code, _ = _compile(tmp_path, EXAMPLES / "adder8.qasm", *option)
+    assert code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_every_option_states_its_unit():
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    helps = {a.dest: a.help for a in sub.choices["compile"]._actions if a.dest not in ("help", "program", "out")}
+    units = ("dimensionless", "ns", "us", "qubits", "fractions", "levels", "level", "Pareto", "T-count", "'paper'")
+    for dest, text in helps.items():
+        assert any(u in text for u in units), f"--{dest} help has no unit: {text}"
