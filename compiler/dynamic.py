@@ -34,12 +34,13 @@ import random
 from dataclasses import dataclass
 from typing import Sequence
 
-from magicpipe.compiler.allocator import Allocation, Producer, max_rate_allocation, min_time_allocation
+from magicpipe.compiler.allocator import Allocation, Producer, min_time_allocation
 from magicpipe.compiler.factory import Factory
 from magicpipe.compiler.schedule import Run, Schedule, Stall, Take, TopRun
+from magicpipe.compiler.thresholds import lane_deposits, launch_threshold, prebuffer, supply_lanes
 from magicpipe.errors import InfeasibleError, SpecError
 
-__all__ = ["DynamicOptions", "simulate", "supply_lanes", "launch_threshold"]
+__all__ = ["DynamicOptions", "simulate"]
 
 _HORIZON = 10_000_000  # rounds; a schedule that runs longer is treated as stuck
 
@@ -66,58 +67,6 @@ class DynamicOptions:
             raise SpecError(f"stall_policy must be 'shortest', 'always' or 'never', got {self.stall_policy!r}")
         if self.move_rounds < 0:
             raise SpecError(f"move_rounds must be >= 0, got {self.move_rounds}")
-
-
-def supply_lanes(high: Factory, menu: Sequence[Producer], qubit_budget: int, slot_qubits: int, buffer_slots: int) -> Allocation:
-    """Rate-maximising supply beside the running high-level factory (Eqs. 11-13)."""
-    pool = qubit_budget - high.qubits - buffer_slots * slot_qubits
-    return max_rate_allocation(tuple(menu), max(pool, 0))
-
-
-def _lane_deposits(lanes: list[tuple[int, int, int]], start: int, horizon: int) -> list[tuple[int, int]]:
-    """(time, states) of back-to-back runs of each lane ``(free_at, rounds, outputs)`` up to ``horizon``."""
-    out = []
-    for free_at, rounds, outputs in lanes:
-        t = max(free_at, start) + rounds
-        while t <= horizon:
-            out.append((t, outputs))
-            t += rounds
-    return out
-
-
-def _prebuffer(step_times: Sequence[int], per_step: int, deposits: Sequence[tuple[int, int]]) -> int:
-    """Least initial stock so that no step at ``step_times`` finds the buffer short (Fig. 5(a), discrete)."""
-    deposits = sorted(deposits)
-    need, got, j = per_step, 0, 0
-    for k, t in enumerate(step_times, start=1):
-        while j < len(deposits) and deposits[j][0] <= t:
-            got += deposits[j][1]
-            j += 1
-        need = max(need, k * per_step - got)
-    return need
-
-
-def launch_threshold(high: Factory, supply: Allocation, menu: Sequence[Producer], buffer_slots: int, rule: str = "exact") -> int:
-    """N_th: states to hold before launching the high-level factory (Eq. 5 and its exact form).
-
-    Examples:
-        >>> from magicpipe.compiler import Factory, FIFTEEN_TO_ONE
-        >>> low = Producer("15-to-1@d5", 735, 55, 1, 0.998, 2e-7, 5)
-        >>> high = Factory(FIFTEEN_TO_ONE, 17)
-        >>> lanes = Allocation(55, ((0, 1, 1),), 735, 1, 1 / 55)
-        >>> launch_threshold(high, lanes, [low], 8), launch_threshold(high, lanes, [low], 8, rule="eq5")
-        (12, 12)
-    """
-    proto = high.protocol
-    cap = proto.burst + buffer_slots
-    if rule == "eq5":
-        span = proto.steps * high.step_rounds
-        slack = proto.inputs - math.floor(span * supply.rate)
-        return min(max(proto.burst + proto.inputs_per_step, slack), cap)
-    lanes = [(0, menu[i].rounds, menu[i].outputs) for i, c, _ in supply.runs for _ in range(c)]
-    steps = high.step_offsets()
-    deposits = _lane_deposits(lanes, 0, steps[-1])
-    return min(proto.burst + _prebuffer(steps, proto.inputs_per_step, deposits), cap)
 
 
 class _Sim:
@@ -191,7 +140,7 @@ class _Sim:
     def projected_deposits(self, t: int, horizon: int) -> list[tuple[int, int]]:
         dep = [(r.end, r.outputs) for r in self.in_flight if r.end > t]
         lanes = [(self.lane_free[j], self.menu[p].rounds, self.menu[p].outputs) for j, p in enumerate(self.lanes)]
-        return dep + _lane_deposits(lanes, t, horizon)
+        return dep + lane_deposits(lanes, t, horizon)
 
     def needed(self, t: int) -> int:
         """N'_th for resuming at ``t`` (Eq. 6, or its exact form), capped by the buffer."""
@@ -201,7 +150,7 @@ class _Sim:
             slack = n_in - math.floor(len(steps) * self.high.step_rounds * self.supply.rate)
             need = max(self.proto.inputs_per_step, slack)
         else:
-            need = _prebuffer(steps, self.proto.inputs_per_step, [d for d in self.projected_deposits(t, steps[-1]) if d[0] > t])
+            need = prebuffer(steps, self.proto.inputs_per_step, [d for d in self.projected_deposits(t, steps[-1]) if d[0] > t])
         return min(need, self.cap)
 
     # -- supply lanes --------------------------------------------------------------------------------
@@ -444,7 +393,7 @@ class _Sim:
         """States to hold before launching the next execution at ``t`` (steady state): burst plus pre-buffer."""
         steps = self.future_steps(t, self.proto.steps)
         dep = [d for d in self.projected_deposits(t, steps[-1]) if d[0] > t]
-        return self.proto.burst + min(_prebuffer(steps, self.proto.inputs_per_step, dep), self.cap)
+        return self.proto.burst + min(prebuffer(steps, self.proto.inputs_per_step, dep), self.cap)
 
 
 def simulate(
