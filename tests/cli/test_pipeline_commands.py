@@ -59,3 +59,12 @@ def test_bench_thresholds_small(tmp_path):
         assert float(r["dynamic_volume"]) < float(r["sequential_volume"])
         assert float(r["dynamic_volume"]) < float(r["parallel_volume"])
     assert rows[0]["sequential_distances"] == "3-9"
+
+
+def test_bench_thresholds_reports_unreachable(tmp_path):
+    # with distances up to 9 nothing beats 7.1 p_L(9) = 2.1e-11: 1e-11 is out of reach
+    assert main(["bench", "thresholds", "--min-exponent", "10", "--max-exponent", "11", "--max-distance", "9",
+                 "--workers", "1", "--out", str(tmp_path)]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["unreachable"] == [1e-11]
+    assert summary["thresholds"] == 1

@@ -18,7 +18,7 @@ from magicpipe.compiler.bounds import lower_bound
 from magicpipe.compiler.pareto import pareto_front
 from magicpipe.compiler.search import best_pipeline
 from magicpipe.compiler.steady import steady_state
-from magicpipe.errors import SpecError
+from magicpipe.errors import InfeasibleError, SpecError
 
 
 def _hardware_args(p: argparse.ArgumentParser) -> None:
@@ -257,10 +257,14 @@ def _heatmaps(rows, ds, path: Path) -> None:
 def _threshold(job):
     exponent, p, eps, t2q, tmeas, dmax = job
     hw = Hardware(p=p, eps=eps, t_2q_ns=t2q, t_meas_ns=tmeas)
-    row = {"threshold": 10.0**-exponent}
+    row = {"threshold": 10.0**-exponent, "reachable": True}
     start = time.perf_counter()
     for method in ("sequential", "parallel", "dynamic"):
-        c = best_pipeline(10.0**-exponent, hw, method, levels=(2, 3), distances=range(3, dmax + 1, 2))
+        try:
+            c = best_pipeline(10.0**-exponent, hw, method, levels=(2, 3), distances=range(3, dmax + 1, 2))
+        except InfeasibleError:
+            row["reachable"] = False  # beyond what distances up to dmax reach (Eq. 3's 7.1 p_L floor)
+            return row
         row[f"{method}_distances"] = "-".join(map(str, c.pipeline.distances))
         row[f"{method}_qubits"] = c.qubits
         row[f"{method}_rounds"] = round(c.rounds, 4)
@@ -275,12 +279,18 @@ def run_thresholds(args) -> int:
     exps = list(range(args.min_exponent, args.max_exponent + 1, args.step))
     jobs = [(e, args.p, args.eps, args.t2q_ns, args.tmeas_ns, args.max_distance) for e in exps]
     start = time.perf_counter()
-    rows = _map(_threshold, jobs, args.workers)
+    everything = _map(_threshold, jobs, args.workers)
     wall = time.perf_counter() - start
+    rows = [r for r in everything if r["reachable"]]
+    if not rows:
+        raise SpecError(f"no threshold in 1e-{args.min_exponent}..1e-{args.max_exponent} is reachable with distances "
+                        f"up to {args.max_distance}; raise --max-distance")
     args.out.mkdir(parents=True, exist_ok=True)
     _write_csv(args.out / "thresholds.csv", rows)
     summary = {
         "thresholds": len(rows), "p": args.p, "eps": args.eps, "wall_seconds": round(wall, 2),
+        "unreachable": [r["threshold"] for r in everything if not r["reachable"]],
+        "max_distance": args.max_distance,
         "reduction_vs_sequential": _stats([r["reduction_vs_sequential"] for r in rows]),
         "reduction_vs_parallel": _stats([r["reduction_vs_parallel"] for r in rows]),
     }
