@@ -190,9 +190,10 @@ def _sized(method: str, qubits: int, rounds: float, detail, demand: Demand, prog
            slot: int, qubit_budget: int | None, max_wait: float) -> MethodPlan:
     tl = demand.timeline
     c14 = eq14_copies(demand.t_count, program.runtime_rounds, rounds)
-    eq14 = Supply("eq14", c14, 0, c14 * qubits, 0.0)
+    head = max(rounds, start_delay_needed(tl, c14, program.layer_rounds, rounds))  # when its copies let it start
+    eq14 = Supply("eq14", c14, 0, c14 * qubits, head)
     timed = size_for_timeline(tl, program.layer_rounds, rounds, qubits, slot, max_wait)
-    delay = max(0.0, start_delay_needed(tl, c14, program.layer_rounds, rounds) - rounds)
+    delay = head - rounds
     fits = qubit_budget is None or qubits <= qubit_budget
     return MethodPlan(method, qubits, rounds, tuple(detail), eq14, timed, delay, fits)
 

@@ -33,10 +33,10 @@ def _method(plan: Plan, m: MethodPlan) -> dict:
         "volume_per_state": m.qubits * m.rounds,
         **detail,
         "within_qubit_budget": m.within_budget,
-        "eq14": {**m.eq14.to_dict(), **totals(m.eq14.qubits), "runtime_us": plan.us(runtime),
-                 "program_wait_rounds": m.eq14_delay_rounds},
+        "eq14": {**m.eq14.to_dict(), **totals(m.eq14.qubits), "program_wait_rounds": m.eq14_delay_rounds,
+                 "wall_clock_us": plan.us(m.eq14.head_start_rounds + runtime)},
         "timeline": {**m.timeline.to_dict(), **totals(m.timeline.qubits),
-                     "runtime_us": plan.us(runtime + m.timeline.head_start_rounds)},
+                     "wall_clock_us": plan.us(m.timeline.head_start_rounds + runtime)},
         "saved_qubits_vs_eq14": m.saved_qubits,
     }
 
@@ -46,7 +46,9 @@ def plan_to_dict(plan: Plan) -> dict:
 
     Keys: ``needs_factories``, ``message``, ``t_count``, ``error_budget`` (absolute shares),
     ``target_error_per_state``, ``hardware``, ``distances``, ``output_error``, ``objective``,
-    ``qubit_budget``, ``program`` and ``methods`` (one dict per architecture, Eq. 14 and timeline sizing).
+    ``qubit_budget``, ``max_wait_us``, ``program`` and ``methods`` (one dict per architecture with its Eq. 14
+    and timeline sizings; ``head_start_rounds`` is when the program starts after the pipelines do, and
+    ``wall_clock_us`` runs from the pipelines' start to the program's end).
     """
     pc = plan.program
     log, dist, syn = plan.budgets
