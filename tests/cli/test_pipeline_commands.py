@@ -24,6 +24,14 @@ def test_pipeline_command(tmp_path, capsys):
     assert "16.4% below sequential" in capsys.readouterr().out
 
 
+def test_pipeline_command_monte_carlo(tmp_path):
+    assert main(["pipeline", "--distances", "3,9", "--p", "5e-4", "--eps", "1e-3", "--shots", "200", "--seed", "3",
+                 "--out", str(tmp_path)]) == 0
+    fd = json.loads((tmp_path / "summary.json").read_text())["failure_delay"]
+    assert fd["shots"] == 200 and fd["seed"] == 3
+    assert fd["monte_carlo_rounds"] == pytest.approx(fd["analytic_rounds"], rel=0.3)
+
+
 def test_pipeline_command_rejects_non_improving_level(tmp_path, capsys):
     code = main(["pipeline", "--distances", "3,9", "--p", "1e-3", "--eps", "1e-3", "--out", str(tmp_path)])
     assert code == 2

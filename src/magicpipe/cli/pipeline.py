@@ -15,6 +15,7 @@ from pathlib import Path
 from magicpipe.compiler import Hardware, Pipeline, parallel, sequential
 from magicpipe.compiler.allocator import solver_stats
 from magicpipe.compiler.bounds import lower_bound
+from magicpipe.compiler.failures import monte_carlo
 from magicpipe.compiler.pareto import pareto_front
 from magicpipe.compiler.search import best_pipeline
 from magicpipe.compiler.steady import steady_state
@@ -38,6 +39,10 @@ def register(sub) -> None:
     _hardware_args(p)
     p.add_argument("--allow-non-improving", action="store_true",
                    help="accept levels whose output error is not below their input error")
+    p.add_argument("--shots", type=int, default=0,
+                   help="Monte Carlo runs of the scheduler with random failures at the least-volume point, "
+                        "to compare with the analytic delay (default 0: none)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the Monte Carlo runs (default 1)")
     p.add_argument("--out", required=True, type=Path, help="output folder")
     p.set_defaults(run=run_pipeline)
 
@@ -130,6 +135,11 @@ def run_pipeline(args) -> int:
         "steady_state": {"period_rounds": steady.period, "volume_per_state": steady.volume_per_state},
         "front_points": len(front.points), "evaluated_points": len(front.evaluated),
     }
+    if args.shots:
+        mc = monte_carlo(best.schedule, args.shots, args.seed)
+        summary["failure_delay"] = {"analytic_rounds": best.expected_delay, "monte_carlo_rounds": mc.mean_delay,
+                                    "monte_carlo_stderr": mc.stderr_delay, "shots": mc.shots, "seed": mc.seed,
+                                    "stalled_fraction": mc.stall_fraction}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     (out / "schedule.json").write_text(json.dumps(schedule_dict(best.schedule), indent=1))
     _plot_front(front, seq, par, hw, out / "front.png")
