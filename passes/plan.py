@@ -226,6 +226,16 @@ def plan_distillation(
         SpecError: a bad objective, budget, layer time, or a raw error above the distillation threshold.
         InfeasibleError: no pipeline of up to ``max_levels`` levels reaches the per-state target; a qubit
             budget below the smallest pipeline.
+
+    Examples:
+        >>> from qiskit import QuantumCircuit
+        >>> from magicpipe.passes import count_demand
+        >>> qc = QuantumCircuit(2); _ = qc.t(0); _ = qc.cx(0, 1); _ = qc.t(1)
+        >>> plan = plan_distillation(count_demand(qc), Hardware(p=1e-3, eps=1e-3), max_levels=2)
+        >>> plan.t_count, plan.target_error, plan.distances
+        (2, 0.00025, (5,))
+        >>> [(m.method, m.eq14.copies, m.timeline.copies) for m in plan.methods]
+        [('dynamic', 2, 2), ('sequential', 2, 2), ('parallel', 2, 2)]
     """
     _check(objective, qubit_budget, layer_time_us, hardware)
     if not max_wait_us >= 0:

@@ -31,6 +31,16 @@ class DistillationPlanner(AnalysisPass):
     Raises:
         TranspilerError: no demand in the property set, or from a :class:`~magicpipe.errors.SpecError` /
             :class:`~magicpipe.errors.InfeasibleError` of the planner.
+
+    Examples:
+        >>> from qiskit import QuantumCircuit
+        >>> from qiskit.transpiler import PassManager
+        >>> from magicpipe.passes import MagicStateDemand
+        >>> qc = QuantumCircuit(1); _ = qc.t(0)
+        >>> pm = PassManager([MagicStateDemand(), DistillationPlanner(max_levels=2)])
+        >>> _ = pm.run(qc)
+        >>> pm.property_set["magicpipe_plan"].distances
+        (3,)
     """
 
     def __init__(self, hardware: Hardware = Hardware(), objective: str = "volume", qubit_budget: int | None = None,

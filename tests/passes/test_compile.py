@@ -95,3 +95,10 @@ def test_every_option_states_its_unit():
     units = ("dimensionless", "ns", "us", "qubits", "fractions", "levels", "level", "Pareto", "T-count", "'paper'")
     for dest, text in helps.items():
         assert any(u in text for u in units), f"--{dest} help has no unit: {text}"
+
+
+def test_logical_error_model_from_the_command_line(tmp_path):
+    code, record = _compile(tmp_path, EXAMPLES / "adder8.qasm", "--pl-model", "0.1,0.008", "--physical-error", "1e-3")
+    assert code == 0
+    model = record["magicpipe_plan"]["hardware"]["logical_error_model"]
+    assert (model["A"], model["p_th"]) == (0.1, 0.008)
