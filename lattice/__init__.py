@@ -19,11 +19,12 @@ from magicpipe.lattice.floorplan import FloorPlan, Site, place, plan_floor
 from magicpipe.lattice.geometry import Rect, Tile
 from magicpipe.lattice.stream import (ACTIONS, FORMAT_VERSION, PROGRAM, Header, Instruction, Region, Stream, Tally,
                                       Trace)
+from magicpipe.lattice.survey import recost
 from magicpipe.lattice.validate import RULES, Audit, Violation, audit, check, validate
 
 __all__ = [
-    "ACTIONS", "BlockLayout", "FORMAT_VERSION", "FloorPlan", "Header", "Instruction", "MovePlan", "PROGRAM",
-    "Parking", "RULES", "Rect", "Region", "Route", "Site", "Stream", "Tally", "Tile", "TileRect", "Trace",
-    "Violation", "Audit", "audit", "build_stream", "check", "choose_parking", "emit", "header", "place", "plan_floor", "plan_moves",
-    "validate",
+    "ACTIONS", "Audit", "BlockLayout", "FORMAT_VERSION", "FloorPlan", "Header", "Instruction", "MovePlan",
+    "PROGRAM", "Parking", "RULES", "Rect", "Region", "Route", "Site", "Stream", "Tally", "Tile", "TileRect", "Trace",
+    "Violation", "audit", "build_stream", "check", "choose_parking", "emit", "header", "place", "plan_floor",
+    "plan_moves", "recost", "validate",
 ]

@@ -1,16 +1,21 @@
 """The floor plan of a two-level dynamic pipeline and the placement of every run of its schedule.
 
-The plan is one strip of height ``max(3 d_high, 3 d_low)`` (qubit-pitch units, :mod:`.geometry`)::
+The plan is one strip (qubit-pitch units, :mod:`.geometry`)::
 
     +------------------------+---+----------------------+
-    |  high-level block      | b |  low-level area      |
-    |  5 x 3 tiles at d_high | u |  columns of 3 x 5-   |
-    |  (Fig. 4(a))       |m> | f |  tile blocks at d_low|
+    |  (low-level blocks or  | b |  low-level area      |
+    |   spare slot tiles)    | u |  columns of 5 x 3-   |
+    +------------------------+ f |  tile blocks at      |
+    |  high-level block      |   |  d_low, either way   |
+    |  5 x 3 tiles at d_high |   |  round; spare tiles  |
+    |  (Fig. 4(a))       |m> |   |  on top hold slots   |
     +------------------------+---+----------------------+
 
-The buffer columns (tiles at d_low) sit between the high-level block's input port and the low-level area, so
-every slot is beside its consumer and its producers. The low-level area is as narrow as the schedule allows:
-:func:`plan_floor` widens it until :func:`place` finds a site for every run.
+Its height is the high-level block's or one that low-level blocks fill exactly (whichever gives the smaller
+plan); the band above the block holds low-level blocks when they fit. Buffer slots (tiles at d_low) take the
+spare tiles nearest the block's input port ``|m>`` first, then buffer columns between the block and the
+low-level area, so every slot is beside its consumer and its producers. The low-level area is as narrow as the
+schedule allows: :func:`plan_floor` widens it until :func:`place` finds a site for every run.
 
 Sites for low-level runs (:class:`Site`): ``low`` sites in the low-level area, always usable; ``block`` sites
 packing the high-level block, usable while no high-level execution runs (the fill phase); ``lent`` sites
@@ -146,37 +151,62 @@ def _reuse_demand(schedule: Schedule) -> int:
     return most
 
 
+def _free_tiles(region: Rect, taken: Sequence[Rect], d: int) -> list[Rect]:
+    """The ``d x d`` tiles of ``region`` (aligned to its corner) that no rectangle of ``taken`` overlaps."""
+    near = [r for r in taken if r.overlaps(region)]
+    tiles = (Rect(region.x + i * d, region.y + j * d, d, d) for i in range(region.w // d) for j in range(region.h // d))
+    return [t for t in tiles if not any(t.overlaps(r) for r in near)]
+
+
 def _build(schedule: Schedule, high: Factory, low: Factory, block: BlockLayout, parking: Parking | None,
-           low_width: int) -> FloorPlan:
+           height: int, low_width: int) -> FloorPlan:
     d_hi, d_lo = high.distance, low.distance
     a, b = _low_size(low, block)
     block_w, block_h = block.size(d_hi)
-    height = max(block_h, min(a, b))
-    per_col = height // d_lo
-    buf_cols = math.ceil(schedule.buffer_slots / per_col)
-    slots = tuple(Rect(block_w + (k // per_col) * d_lo, (k % per_col) * d_lo, d_lo, d_lo)
-                  for k in range(schedule.buffer_slots))
-    x_low = block_w + buf_cols * d_lo
-    low_rect = Rect(x_low, 0, low_width, height)
     high_rect = Rect(0, 0, block_w, block_h)
-    rects: list[tuple[Rect, SiteKind]] = [(r, "low") for r in pack_rects(low_rect, a, b)]
+    above = Rect(0, block_h, block_w, height - block_h)
+    per_col = height // d_lo
+    for buf_cols in range(math.ceil(schedule.buffer_slots / per_col) + 1):
+        x_low = block_w + buf_cols * d_lo
+        low_rect = Rect(x_low, 0, low_width, height)
+        low_sites = pack_rects(above, a, b) + pack_rects(low_rect, a, b)
+        columns = [Rect(block_w + k * d_lo, 0, d_lo, height) for k in range(buf_cols)]
+        spare = [t for r in columns + [above, low_rect] for t in _free_tiles(r, low_sites, d_lo)]
+        if len(spare) >= schedule.buffer_slots:
+            break
+    port = block.tile(Tile(0, 0), block.port, d_hi)
+    slots = tuple(sorted(spare, key=lambda t: (abs(t.x - port.x - d_hi) + abs(t.y - port.y), t.x, t.y))[: schedule.buffer_slots])
+    rects: list[tuple[Rect, SiteKind]] = [(r, "low") for r in low_sites]
     rects += [(r, "block") for r in pack_rects(high_rect, a, b)]
     if parking is not None:
         rects += [(r, "lent") for r in pack_rects(parking.lent.rect(Tile(0, 0), d_hi), a, b)]
     sites = tuple(Site(i, r, kind) for i, (r, kind) in enumerate(rects))
-    regions = (Region("factory", high_rect, d_hi), Region("buffer", Rect(block_w, 0, buf_cols * d_lo, height), d_lo))
+    regions = (Region("factory", high_rect, d_hi),)
+    if buf_cols:
+        regions += (Region("buffer", Rect(block_w, 0, buf_cols * d_lo, height), d_lo),)
+    if above.h:
+        regions += (Region("low", above, d_lo),)
     if low_width:
         regions += (Region("low", low_rect, d_lo),)
     return FloorPlan(high, low, block, parking, x_low + low_width, height, slots, sites, regions)
 
 
-def _widths(a: int, b: int, limit: int) -> list[int]:
-    """Low-area widths worth trying: sums of block sides, ascending, up to ``limit``."""
-    return sorted({i * a + j * b for i in range(limit // a + 1) for j in range(limit // b + 1) if i * a + j * b <= limit})
+def _sums(a: int, b: int, low: int, high: int) -> list[int]:
+    """Sums ``i a + j b`` in ``[low, high]``, ascending: the widths and heights low-level blocks fill."""
+    return sorted({i * a + j * b for i in range(high // a + 1) for j in range(high // b + 1) if low <= i * a + j * b <= high})
+
+
+def _heights(block_h: int, a: int, b: int) -> list[int]:
+    """Strip heights worth trying: the block's, and those up to one low-level block taller that blocks fill."""
+    return sorted({max(block_h, min(a, b))} | set(_sums(a, b, block_h, block_h + max(a, b))))
 
 
 def plan_floor(schedule: Schedule, *, block: BlockLayout | None = None) -> FloorPlan:
-    """The narrowest strip (:mod:`this module <magicpipe.lattice.floorplan>`) that hosts every run.
+    """The smallest strip (:mod:`this module <magicpipe.lattice.floorplan>`) that hosts every run.
+
+    For each candidate height (the high-level block's, or one that low-level blocks fill exactly), the
+    narrowest low-level area in which :func:`place` finds a site for every run; the plan of least area wins
+    (ties: the lower strip).
 
     Args:
         schedule: a two-level schedule whose producers are one factory type.
@@ -195,14 +225,22 @@ def plan_floor(schedule: Schedule, *, block: BlockLayout | None = None) -> Floor
     if any(s.reuse for s in schedule.stalls):
         parking = choose_parking(block, high.distance, (a, b), _reuse_demand(schedule))
     limit = (len(schedule.runs) + 1) * max(a, b)
-    for width in _widths(a, b, limit):
-        fp = _build(schedule, high, low, block, parking, width)
-        try:
-            place(schedule, fp)
-        except InfeasibleError:
-            continue
-        return fp
-    raise AssertionError("a low-level area with a column per run always fits")  # pragma: no cover
+    best: FloorPlan | None = None
+    for height in _heights(block.size(high.distance)[1], a, b):
+        for width in [0] + _sums(a, b, 1, limit):
+            if best is not None and SITES_PER_UNIT * (block.size(high.distance)[0] + width) * height >= best.qubits:
+                break
+            fp = _build(schedule, high, low, block, parking, height, width)
+            if best is not None and fp.qubits >= best.qubits:
+                break
+            try:
+                place(schedule, fp)
+            except InfeasibleError:
+                continue
+            best = fp
+            break
+    assert best is not None, "a low-level area with a column per run always fits"
+    return best
 
 
 def _windows(schedule: Schedule):

@@ -1,0 +1,64 @@
+"""Floor plans against the scalar budget, and the core's schedules re-costed with the moves routes need."""
+
+import pytest
+
+from magicpipe.compiler.dynamic import DynamicOptions, simulate
+from magicpipe.compiler.hardware import patch_qubits
+from magicpipe.compiler.pareto import level_producer, pareto_front
+from magicpipe.compiler.pipeline import Pipeline
+from magicpipe.errors import InfeasibleError
+from magicpipe.lattice import build_stream, check, plan_floor
+from magicpipe.lattice.survey import recost, summarize, survey
+
+
+def _schedule(d1, d2, q, b, move_rounds=2):
+    pipe = Pipeline.from_distances((d1, d2))
+    return simulate(pipe.levels[1].factory, (level_producer(pipe, 1),), q, b, patch_qubits(d1),
+                    DynamicOptions(move_rounds=move_rounds))
+
+
+def test_recost_uses_the_measured_move_step():
+    """(5, 17), Q = 8949, 6 slots: five reuse runs need the two bottom rows, data moves up in one step."""
+    s = _schedule(5, 17, 8949, 6)
+    r, fp = recost(s)
+    assert (fp.move_steps, r.move_rounds) == (1, 1)
+    assert (s.rounds, r.rounds) == (301, 299)  # one round saved moving out, one moving back
+    stream = build_stream(r, fp)
+    assert check(stream) == []
+    assert [i.time for i in stream.instructions if i.action in ("STALL", "MOVE", "REUSE")][:3] == [157, 157, 157]
+
+
+def test_a_free_ancilla_row_needs_no_move():
+    """One reuse run at a time fits in the bottom ancilla row: lent without moving data (0 steps)."""
+    s = _schedule(5, 17, 8704, 1)
+    r, fp = recost(s)
+    assert (fp.move_steps, r.move_rounds, s.rounds, r.rounds) == (0, 0, 832, 792)
+    stream = build_stream(r, fp)
+    assert check(stream) == [] and not any(i.action == "MOVE" for i in stream.instructions)
+
+
+def test_emission_refuses_fewer_rounds_than_the_routes_need():
+    with pytest.raises(InfeasibleError, match="re-simulate with DynamicOptions"):
+        build_stream(_schedule(5, 17, 8949, 6, move_rounds=0))
+
+
+@pytest.mark.parametrize("pair, q, b, expected", [
+    ((5, 17), 9782, 8, (105, 51, 1.095)),     # fill: 10 blocks in the idle high-level block, 2 beside it
+    ((3, 21), 13555, 8, (108, 63, 1.004)),    # d=3 blocks tile the d=21 block almost exactly
+    ((13, 21), 33026, 8, (326, 65, 1.283)),   # one d=13 block fits in the d=21 block; five go beside it
+])
+def test_floor_plan_sizes(pair, q, b, expected):
+    fp = plan_floor(_schedule(*pair, q, b))
+    assert (fp.width, fp.height, round(fp.overhead(q), 3)) == expected
+
+
+def test_survey_of_two_pairs():
+    rows = list(survey([(3, 21), (5, 17)]))
+    summary = summarize(rows)
+    assert summary["pairs"] == 2 and summary["points"] == len(rows)
+    lo, mean, hi = summary["overhead_all"]
+    assert 1.0 < lo <= mean <= hi < 1.15
+    assert set(summary["move_step_stalls"]) <= {0, 1}
+    for _, r, _ in rows:
+        assert r.recost_rounds <= r.core_rounds + 1e-9  # measured moves never take longer than the core's 2 rounds
+        assert r.layout_volume >= r.recost_volume
