@@ -12,7 +12,6 @@ A one-level pipeline is a single factory fed raw states, for every method: ``Q_1
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
@@ -48,12 +47,33 @@ class Choice:
 def candidate_pipelines(
     target: float, hardware: Hardware, levels: Sequence[int] = (1, 2, 3), distances: Sequence[int] = DEFAULT_DISTANCES
 ) -> Iterator[Pipeline]:
-    """Every non-decreasing distance sequence of the given lengths whose output error is at most ``target``."""
-    for n in levels:
-        for ds in itertools.combinations_with_replacement(sorted(distances), n):
-            pipe = Pipeline.from_distances(ds, hardware)
-            if pipe.improves and pipe.output_error <= target:
-                yield pipe
+    """Every non-decreasing distance sequence of the given lengths whose output error is at most ``target``.
+
+    A sequence whose shorter prefix already meets the target is left out: another level on top only adds
+    volume, for every method. Sequences with a level whose success probability is not positive are skipped.
+    """
+    ds_sorted = sorted(distances)
+    wanted = set(levels)
+
+    def extend(prefix: tuple[int, ...]) -> Iterator[Pipeline]:
+        for d in ds_sorted:
+            if prefix and d < prefix[-1]:
+                continue
+            ds = prefix + (d,)
+            try:
+                pipe = Pipeline.from_distances(ds, hardware)
+            except SpecError:
+                continue  # a level that always fails at this input error
+            if not pipe.improves:
+                continue
+            if pipe.output_error <= target:
+                if len(ds) in wanted:
+                    yield pipe
+                continue
+            if len(ds) < max(wanted):
+                yield from extend(ds)
+
+    yield from extend(())
 
 
 def _cost(pipe: Pipeline, method: str, options: DynamicOptions) -> Choice:
