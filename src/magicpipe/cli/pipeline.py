@@ -140,6 +140,7 @@ def run_pipeline(args) -> int:
         summary["failure_delay"] = {"analytic_rounds": best.expected_delay, "monte_carlo_rounds": mc.mean_delay,
                                     "monte_carlo_stderr": mc.stderr_delay, "shots": mc.shots, "seed": mc.seed,
                                     "stalled_fraction": mc.stall_fraction}
+    summary["stream"] = _write_stream(best.schedule, out)
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     (out / "schedule.json").write_text(json.dumps(schedule_dict(best.schedule), indent=1))
     _plot_front(front, seq, par, hw, out / "front.png")
@@ -151,6 +152,28 @@ def run_pipeline(args) -> int:
           f"{100 * summary['reduction_vs_parallel']:.1f}% below parallel; buffer {best.buffer_slots} slots)")
     print(f"  front: {len(front.points)} points of {len(front.evaluated)} evaluated -> {out}")
     return 0
+
+
+def _write_stream(schedule, out: Path) -> dict:
+    """Lay the schedule out, write OUT/schedule.lsi lazily and check it (``magicpipe check`` rules).
+
+    Composed (three-level) menus have no floor plan yet: the entry then says why no stream was written.
+    """
+    from magicpipe.errors import VerificationError
+    from magicpipe.grammar import parse_file, write_schedule
+    from magicpipe.lattice import check, plan_floor
+
+    try:
+        fp = plan_floor(schedule)
+    except SpecError as e:
+        return {"file": None, "reason": str(e)}
+    path = write_schedule(schedule, out, fp)
+    violations = check(parse_file(path))
+    if violations:
+        raise VerificationError(f"{path}: {violations[0]}", violations)
+    return {"file": path.name, "floorplan_width": fp.width, "floorplan_height": fp.height,
+            "floorplan_qubits": fp.qubits, "layout_overhead": fp.qubits / schedule.qubit_budget,
+            "move_steps": fp.move_steps}
 
 
 def _plot_front(front, seq, par, hw, path: Path) -> None:
