@@ -21,6 +21,7 @@ from typing import Sequence
 
 from magicpipe.compiler.allocator import Producer
 from magicpipe.compiler.bounds import lower_bound
+from magicpipe.compiler.decay import storage_decay
 from magicpipe.compiler.dynamic import DynamicOptions, simulate
 from magicpipe.compiler.failures import expected_delay
 from magicpipe.compiler.factory import Factory
@@ -34,7 +35,11 @@ __all__ = ["ParetoPoint", "ParetoFront", "pareto_front", "level_producer", "cand
 
 @dataclass(frozen=True, slots=True)
 class ParetoPoint:
-    """One dynamic pipeline configuration: budget, buffer, expected rounds and the schedule behind them."""
+    """One dynamic pipeline configuration: budget, buffer, expected rounds and the schedule behind them.
+
+    ``output_error`` is the top-level output error with the storage decay of its buffered states charged
+    (:mod:`~magicpipe.compiler.decay`).
+    """
 
     qubits: int
     buffer_slots: int
@@ -42,6 +47,7 @@ class ParetoPoint:
     expected_delay: float
     schedule: Schedule
     bound: float
+    output_error: float = float("nan")
 
     @property
     def rounds(self) -> float:
@@ -136,6 +142,7 @@ def pareto_front(
     buffer_sizes: Sequence[int] | None = None,
     menu_size: int = 4,
     max_budgets: int = 24,
+    max_output_error: float | None = None,
 ) -> ParetoFront:
     """The dynamic pipeline's Pareto front of qubits against rounds for one top-level state.
 
@@ -146,13 +153,16 @@ def pareto_front(
         menu_size: for three or more levels, how many points of the lower front the allocator may mix.
         max_budgets: for three or more levels, budgets tried per buffer size (spread evenly over the
             candidates; every candidate is tried for two levels).
+        max_output_error: keep only configurations whose output error, with the storage decay of their
+            buffered states charged, is at most this (None: no limit, as in the paper).
 
     Raises:
         SpecError: a one-level pipeline or an empty buffer range.
     """
     if len(pipeline.levels) < 2:
         raise SpecError(f"a dynamic pipeline needs at least two levels, got distances {pipeline.distances}")
-    return _pareto(pipeline, options, tuple(buffer_sizes) if buffer_sizes else None, menu_size, max_budgets)
+    return _pareto(pipeline, options, tuple(buffer_sizes) if buffer_sizes else None, menu_size, max_budgets,
+                   max_output_error)
 
 
 def _thin(values: list[int], k: int) -> list[int]:
@@ -163,7 +173,8 @@ def _thin(values: list[int], k: int) -> list[int]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _pareto(pipeline: Pipeline, options: DynamicOptions, buffer_sizes, menu_size: int, max_budgets: int) -> ParetoFront:
+def _pareto(pipeline: Pipeline, options: DynamicOptions, buffer_sizes, menu_size: int, max_budgets: int,
+            max_output_error: float | None = None) -> ParetoFront:
     top = pipeline.levels[-1]
     high = top.factory
     below = pipeline.levels[-2]
@@ -188,9 +199,13 @@ def _pareto(pipeline: Pipeline, options: DynamicOptions, buffer_sizes, menu_size
                 s = simulate(high, menu, q, b, slot, options)
             except InfeasibleError:
                 continue
-            evaluated.append(ParetoPoint(q, b, s.rounds, expected_delay(s), s, bound))
+            error = storage_decay(s, pipeline.hardware).eps_out_with_decay
+            if max_output_error is not None and error > max_output_error:
+                continue
+            evaluated.append(ParetoPoint(q, b, s.rounds, expected_delay(s), s, bound, error))
     if not evaluated:
-        raise InfeasibleError(f"no feasible dynamic schedule for distances {pipeline.distances}")
+        within = "" if max_output_error is None else f" within output error {max_output_error:.3g} (storage decay)"
+        raise InfeasibleError(f"no feasible dynamic schedule for distances {pipeline.distances}{within}")
     return ParetoFront(pipeline, _front(evaluated), tuple(evaluated))
 
 

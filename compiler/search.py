@@ -76,7 +76,7 @@ def candidate_pipelines(
     yield from extend(())
 
 
-def _cost(pipe: Pipeline, method: str, options: DynamicOptions) -> Choice:
+def _cost(pipe: Pipeline, method: str, options: DynamicOptions, max_error: float | None = None) -> Choice:
     if len(pipe.levels) == 1:
         lv = pipe.levels[0]
         return Choice(pipe, method, lv.qubits, float(lv.rounds))
@@ -86,7 +86,7 @@ def _cost(pipe: Pipeline, method: str, options: DynamicOptions) -> Choice:
     if method == "parallel":
         c = parallel(pipe)
         return Choice(pipe, method, c.qubits, float(c.rounds))
-    point = pareto_front(pipe, options).min_volume()
+    point = pareto_front(pipe, options, max_output_error=max_error).min_volume()
     return Choice(pipe, method, point.qubits, point.rounds, point)
 
 
@@ -98,6 +98,7 @@ def best_pipeline(
     levels: Sequence[int] = (1, 2, 3),
     distances: Sequence[int] = DEFAULT_DISTANCES,
     options: DynamicOptions = DynamicOptions(),
+    storage_decay: bool = False,
 ) -> Choice:
     """The least-volume pipeline of ``method`` whose output error is at most ``target``.
 
@@ -108,6 +109,9 @@ def best_pipeline(
         levels: the numbers of levels to consider.
         distances: the code distances a level may use.
         options: the dynamic scheduler's modelling choices.
+        storage_decay: for the dynamic method, charge the storage decay of buffered states
+            (:mod:`~magicpipe.compiler.decay`) and keep only configurations that still meet ``target``; this
+            steers the choice toward smaller buffers. Off by default, as in the paper.
 
     Raises:
         SpecError: a target outside (0, 1) or an unknown method.
@@ -137,8 +141,15 @@ def best_pipeline(
     for pipe in sorted(pipes, key=lower_bound):
         if best is not None and 0.99 * lower_bound(pipe) > best.volume:
             break
-        c = _cost(pipe, method, options)
+        try:
+            c = _cost(pipe, method, options, target if storage_decay else None)
+        except InfeasibleError:
+            continue  # no configuration of this sequence meets the target once decay is charged
         if best is None or (c.volume, c.qubits) < (best.volume, best.qubits):
             best = c
-    assert best is not None
+    if best is None:
+        raise InfeasibleError(
+            f"no dynamic pipeline reaches error {target:.3g} once the storage decay of its buffered states is "
+            f"charged; allow larger distances or more levels"
+        )
     return best

@@ -171,7 +171,7 @@ def _choose(front, objective: str, qubit_budget: int | None):
     return min(points, key=lambda p: (p.qubits, p.rounds))
 
 
-def _dynamic(pipeline: Pipeline, objective: str, qubit_budget: int | None) -> tuple[int, float, tuple[int, ...]]:
+def _dynamic(pipeline: Pipeline, objective: str, qubit_budget: int | None, target: float) -> tuple[int, float, tuple[int, ...]]:
     if len(pipeline.levels) == 1:  # one factory fed raw states: nothing to schedule, every architecture agrees
         lv = pipeline.levels[0]
         if qubit_budget is not None and lv.qubits > qubit_budget:
@@ -182,7 +182,9 @@ def _dynamic(pipeline: Pipeline, objective: str, qubit_budget: int | None) -> tu
         return lv.qubits, float(lv.rounds), (0,)
     from magicpipe.compiler.pareto import pareto_front
 
-    point = _choose(pareto_front(pipeline), objective, qubit_budget)
+    # only configurations whose output error still meets the target once their buffered states' storage
+    # decay is charged (magicpipe.compiler.decay): long waits in large buffers are ruled out
+    point = _choose(pareto_front(pipeline, max_output_error=target), objective, qubit_budget)
     return point.qubits, float(point.rounds), (point.buffer_slots,)
 
 
@@ -250,9 +252,10 @@ def plan_distillation(
 
     if isinstance(max_levels, bool) or not isinstance(max_levels, int) or max_levels < 1:
         raise SpecError(f"max_levels must be a positive integer, got {max_levels!r}")
-    pipeline = best_pipeline(target, hardware, method="dynamic", levels=tuple(range(1, max_levels + 1))).pipeline
+    pipeline = best_pipeline(target, hardware, method="dynamic", levels=tuple(range(1, max_levels + 1)),
+                             storage_decay=True).pipeline
     slot = patch_qubits(pipeline.levels[-1].factory.distance)
-    q, t, detail = _dynamic(pipeline, objective, qubit_budget)
+    q, t, detail = _dynamic(pipeline, objective, qubit_budget, target)
     rows = [_sized("dynamic", q, t, detail, demand, program, slot, qubit_budget, wait)]
     for name, base in (("sequential", sequential), ("parallel", parallel)):
         cost = base(pipeline)

@@ -1,0 +1,35 @@
+"""Storage decay of buffered states (beyond the paper)."""
+
+import pytest
+
+from magicpipe.compiler import Hardware, Pipeline
+from magicpipe.compiler.decay import storage_decay
+from magicpipe.compiler.pareto import pareto_front
+from magicpipe.compiler.search import best_pipeline
+
+
+def test_fifo_waits_by_hand_5_17():
+    """12 fill states at 55 (5 taken at once), steps every 17 rounds, supply states at 110, 165, 220."""
+    pipe = Pipeline.from_distances((5, 17))
+    point = pareto_front(pipe).min_volume()
+    d = storage_decay(point.schedule, pipe.hardware)
+    assert d.waits == (0, 0, 0, 0, 0, 17, 34, 51, 68, 85, 102, 119, 191 - 110, 208 - 165, 225 - 220)
+    p_l5 = 0.03 * (1e-4 / 1e-2) ** 3
+    assert d.cycle_error == pytest.approx(p_l5)
+    assert d.mean_added == pytest.approx(sum(d.waits) / 15 / 5 * p_l5)
+    assert d.max_added == pytest.approx(119 / 5 * p_l5)
+    high = point.schedule.high
+    assert d.eps_out_with_decay == pytest.approx(high.output_error(d.eps_in + d.mean_added))
+    # decay more than doubles this point's input error and raises its output error sixfold
+    assert d.mean_added > d.eps_in and d.eps_out_with_decay / d.eps_out == pytest.approx(6.37, rel=0.01)
+    assert point.output_error == d.eps_out_with_decay
+
+
+def test_decay_aware_search_meets_its_target():
+    hw = Hardware()
+    target = 2e-18
+    plain = best_pipeline(target, hw, levels=(2,), distances=range(3, 20, 2))
+    aware = best_pipeline(target, hw, levels=(2,), distances=range(3, 20, 2), storage_decay=True)
+    assert aware.point.output_error <= target
+    assert plain.point.output_error > target  # the paper's choice misses the target once decay counts
+    assert aware.volume >= plain.volume
