@@ -1,1 +1,67 @@
-"""magicpipe.verification"""
+"""magicpipe.verification: the formulas the planner uses, checked with Stim, PyMatching and sinter.
+
+The only subpackage that imports stim, pymatching and sinter. Small private modules behind this facade:
+
+* ``logical`` -- the 15-to-1 rotation list by state vector, the logical-level Stim circuit with twirled
+  input noise, exact enumeration of its error patterns, and the gaps of Eqs. 3-4 (at p_L = 0).
+* ``memory`` -- Stim's rotated surface-code memories, logical error per cycle, the fit of Eq. 2 and the
+  planner's ``load_logical_error_model``.
+* ``sampling`` -- a seeded sinter sampler (Stim, then PyMatching or post-selection).
+* ``summary``, ``plots``, ``collect`` -- counts to summaries, summaries to PNG, and the resumable
+  ``sinter.collect`` edge behind ``magicpipe verify``.
+* ``bench`` -- shots per second of this layer against plain ``sinter.collect``.
+
+See docs/verification.md for the measured numbers.
+"""
+
+from magicpipe.verification.collect import RunOptions, collect, run_logical, run_memory
+from magicpipe.verification.logical import (
+    POSTSELECTION,
+    FormulaGap,
+    RotationCheck,
+    WeightEnumerator,
+    check_rotations,
+    enumerate_errors,
+    formula_gaps,
+    logical_circuit,
+    logical_task,
+)
+from magicpipe.verification.memory import (
+    Eq2Fit,
+    fit_eq2,
+    load_logical_error_model,
+    memory_circuit,
+    memory_task,
+    patch_rate,
+    per_cycle_rate,
+)
+from magicpipe.verification.sampling import SeededSampler, sample_task
+from magicpipe.verification.summary import Estimate, summarize_logical, summarize_memory
+
+__all__ = [
+    "POSTSELECTION",
+    "Eq2Fit",
+    "Estimate",
+    "FormulaGap",
+    "RotationCheck",
+    "RunOptions",
+    "SeededSampler",
+    "WeightEnumerator",
+    "check_rotations",
+    "collect",
+    "enumerate_errors",
+    "fit_eq2",
+    "formula_gaps",
+    "load_logical_error_model",
+    "logical_circuit",
+    "logical_task",
+    "memory_circuit",
+    "memory_task",
+    "patch_rate",
+    "per_cycle_rate",
+    "run_logical",
+    "run_memory",
+    "sample_task",
+    "summarize_logical",
+    "summarize_memory",
+]

@@ -1,0 +1,180 @@
+"""The edge of the verification layer: run tasks through ``sinter.collect`` into a folder, resumably, and
+write ``stats.csv``, ``summary.json`` and ``plot.png`` there.
+
+``OUT/stats.csv`` is sinter's resume file (``save_resume_filepath``): every batch is appended as it
+arrives, and a later run with the same folder counts what is there towards ``--shots`` and
+``--max-errors``, so finished tasks are skipped and unfinished ones continue. Sampling goes through
+:class:`~magicpipe.verification.sampling.SeededSampler`, registered for the tasks' decoder names.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import pathlib
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+import sinter
+
+from magicpipe.compiler.protocols import FIFTEEN_TO_ONE, Protocol
+from magicpipe.errors import SpecError
+from magicpipe.verification.logical import logical_task
+from magicpipe.verification.memory import BASES, memory_task
+from magicpipe.verification.plots import plot_logical, plot_memory
+from magicpipe.verification.sampling import DECODERS, DEFAULT_BATCH, SeededSampler, check_positive, check_seed
+from magicpipe.verification.summary import summarize_logical, summarize_memory
+
+__all__ = [
+    "RunOptions", "collect", "run_logical", "run_memory", "write_json", "STATS_FILE", "SUMMARY_FILE", "PLOT_FILE",
+]
+
+STATS_FILE = "stats.csv"
+SUMMARY_FILE = "summary.json"
+PLOT_FILE = "plot.png"
+
+# Shots per batch of the logical circuit: it samples ~10^7 shots/s, so 1024-shot batches would be all overhead.
+LOGICAL_BATCH = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How to run a sweep: where to write, how long to sample, with which seed and how many workers.
+
+    Attributes:
+        out_dir: the output folder (created if missing); re-using it resumes.
+        shots: shots per task, counting those already in the folder's ``stats.csv``.
+        seed: the seed (see :mod:`magicpipe.verification.sampling`).
+        max_errors: stop a task once it has this many errors (None: no limit).
+        workers: worker processes.
+        progress: print sinter's progress to stderr.
+
+    Raises:
+        SpecError: non-positive shots, max_errors or workers, or a bad seed.
+
+    Examples:
+        >>> RunOptions("out", shots=1000, seed=1).workers
+        2
+    """
+
+    out_dir: str | pathlib.Path
+    shots: int
+    seed: int
+    max_errors: int | None = None
+    workers: int = 2
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        check_positive("shots", self.shots)
+        check_positive("workers", self.workers)
+        check_seed(self.seed)
+        if self.max_errors is not None:
+            check_positive("max_errors", self.max_errors)
+
+    @property
+    def out(self) -> pathlib.Path:
+        return pathlib.Path(self.out_dir)
+
+
+def collect(
+    tasks: Sequence[sinter.Task], options: RunOptions, *, batch_size: int = DEFAULT_BATCH
+) -> list[sinter.TaskStats]:
+    """Run ``tasks`` with ``sinter.collect`` into ``options.out_dir/stats.csv``, resuming what is there.
+
+    Args:
+        tasks: sinter tasks with decoder ``"pymatching"`` or ``"postselection"``.
+        options: the run's options.
+        batch_size: shots per batch.
+
+    Returns:
+        One aggregated ``sinter.TaskStats`` per task (earlier runs included), in task order.
+    """
+    options.out.mkdir(parents=True, exist_ok=True)
+    csv = options.out / STATS_FILE
+    prior = {s.strong_id: s.shots for s in sinter.stats_from_csv_files(csv)} if csv.exists() else {}
+    sampler = SeededSampler(options.seed, prior_shots=prior, batch_size=batch_size, shared=True)
+    stats = sinter.collect(
+        num_workers=options.workers,
+        tasks=list(tasks),
+        save_resume_filepath=csv,
+        max_shots=options.shots,
+        max_errors=options.max_errors,
+        print_progress=options.progress,
+        custom_decoders=dict.fromkeys(DECODERS, sampler),
+    )
+    by_id = {s.strong_id: s for s in stats}
+    return [by_id[t.strong_id()] for t in tasks if t.strong_id() in by_id]
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or infinity: write them as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def write_json(data: dict[str, Any], path: str | pathlib.Path) -> None:
+    """Write ``data`` as indented, strict JSON (non-finite floats become null)."""
+    pathlib.Path(path).write_text(json.dumps(_finite(data), indent=2, allow_nan=False) + "\n")
+
+
+def _unique(values: Iterable[Any], what: str) -> list[Any]:
+    values = list(dict.fromkeys(values))
+    if not values:
+        raise SpecError(f"give at least one {what}")
+    return values
+
+
+def _write(summary: dict[str, Any], options: RunOptions, plot: Any) -> dict[str, Any]:
+    write_json(summary, options.out / SUMMARY_FILE)
+    plot(summary, options.out / PLOT_FILE)
+    return summary
+
+
+def run_logical(
+    eps_values: Sequence[float], options: RunOptions, *, protocol: Protocol = FIFTEEN_TO_ONE
+) -> dict[str, Any]:
+    """``magicpipe verify logical``: sample the logical-level protocol at each eps; write the three files.
+
+    Returns:
+        The summary (:func:`~magicpipe.verification.summary.summarize_logical`).
+
+    Raises:
+        SpecError: an eps outside (0, 1).
+    """
+    tasks = [logical_task(eps, protocol) for eps in _unique(eps_values, "eps")]
+    stats = collect(tasks, options, batch_size=LOGICAL_BATCH)
+    return _write(summarize_logical(stats, seed=options.seed), options, plot_logical)
+
+
+def run_memory(
+    distances: Sequence[int],
+    ps: Sequence[float],
+    options: RunOptions,
+    *,
+    cycles: int = 3,
+    bases: Sequence[str] = BASES,
+    min_fit_errors: int = 20,
+) -> dict[str, Any]:
+    """``magicpipe verify memory``: sample memory circuits over distances x p x bases; write the three files.
+
+    Returns:
+        The summary (:func:`~magicpipe.verification.summary.summarize_memory`), with the fit when two or
+        more distances have enough errors.
+
+    Raises:
+        SpecError: a bad distance, p, cycles or basis.
+    """
+    check_positive("min_fit_errors", min_fit_errors)
+    tasks = [
+        memory_task(d, p, cycles=cycles, basis=b)
+        for d in _unique(distances, "distance")
+        for p in _unique(ps, "p")
+        for b in _unique(bases, "basis")
+    ]
+    stats = collect(tasks, options)
+    return _write(summarize_memory(stats, min_fit_errors=min_fit_errors, seed=options.seed), options, plot_memory)

@@ -1,0 +1,85 @@
+"""PNG plots of the summaries, drawn on matplotlib's Agg canvas (no pyplot, no global backend change)."""
+
+from __future__ import annotations
+
+import pathlib
+from typing import Any
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from magicpipe.compiler.protocols import get_protocol
+from magicpipe.verification.logical import WeightEnumerator
+
+__all__ = ["plot_logical", "plot_memory"]
+
+
+def _errorbar(ax: Any, x: list[float], est: list[dict[str, float]], **kw: Any) -> None:
+    best = np.array([e["best"] for e in est], dtype=float)
+    low = np.array([e["low"] for e in est], dtype=float)
+    high = np.array([e["high"] for e in est], dtype=float)
+    ax.errorbar(x, best, yerr=[np.clip(best - low, 0, None), np.clip(high - best, 0, None)], fmt="o", capsize=3, **kw)
+
+
+def _grid(values: list[float]) -> np.ndarray:
+    """100 log-spaced points over the values' range (a factor 2 either side of a single value)."""
+    lo, hi = min(values), max(values)
+    if lo == hi:
+        lo, hi = lo / 2, min(hi * 2, 0.999)
+    return np.geomspace(lo, hi, 100)
+
+
+def _save(fig: Figure, path: str | pathlib.Path) -> None:
+    FigureCanvasAgg(fig)
+    fig.savefig(path, dpi=120)
+
+
+def plot_logical(summary: dict[str, Any], path: str | pathlib.Path) -> None:
+    """Acceptance and output error against eps: sampled (~95% bars), exact, and Eqs. 3-4 at p_L = 0."""
+    points = summary["points"]
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    axes = fig.subplots(1, 2)
+    if points:
+        name = points[0]["protocol"]
+        protocol, exact = get_protocol(name), WeightEnumerator(**summary["weight_enumerator"][name])
+        eps = [pt["eps"] for pt in points]
+        grid = _grid(eps)
+        curves = {
+            "acceptance": (exact.acceptance, lambda e: protocol.success_probability(e, 0.0)),
+            "output_error": (exact.output_error, lambda e: protocol.output_error(e, 0.0)),
+        }
+        for ax, (key, (exact_f, formula_f)) in zip(axes, curves.items()):
+            _errorbar(ax, eps, [pt[key] for pt in points], label="sampled (Stim)")
+            ax.plot(grid, [exact_f(e) for e in grid], "k-", label="exact (all error patterns)")
+            ax.plot(grid, [f if (f := formula_f(e)) > 0 else np.nan for e in grid], "r--", label="Eqs. 3-4, p_L = 0")
+            ax.legend()
+    for ax, title in zip(axes, ("acceptance", "output error | accepted")):
+        ax.set(xscale="log", yscale="log", xlabel="input error eps", title=title)
+        ax.grid(True, which="both", alpha=0.3)
+    _save(fig, path)
+
+
+def plot_memory(summary: dict[str, Any], path: str | pathlib.Path) -> None:
+    """Per-cycle patch error against p for each distance: measured, Eq. 2 with the paper's and fitted constants."""
+    fig = Figure(figsize=(6, 4.5), layout="constrained")
+    ax = fig.subplots()
+    fit, paper = summary.get("fit"), summary["paper"]
+    for i, d in enumerate(sorted({pt["d"] for pt in summary["points"]})):
+        pts = sorted((pt for pt in summary["points"] if pt["d"] == d), key=lambda pt: pt["p"])
+        color = f"C{i}"
+        ps = [pt["p"] for pt in pts]
+        _errorbar(ax, ps, [pt["per_cycle_patch"] for pt in pts], color=color, label=f"d={d}")
+        grid = _grid(ps)
+        k = (d + 1) / 2
+        ax.plot(grid, paper["A"] * (grid / paper["p_th"]) ** k, ":", color=color)
+        if fit:
+            ax.plot(grid, fit["A"] * (grid / fit["p_th"]) ** k, "-", color=color, alpha=0.6)
+    title = f"dotted: Eq. 2 (A={paper['A']:g}, p_th={paper['p_th']:g})"
+    if fit:
+        title += f"\nsolid: fit A={fit['A']:.3g}, p_th={fit['p_th']:.3g}"
+    ax.set(xscale="log", yscale="log", xlabel="physical error p", ylabel="logical error per patch per cycle")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    _save(fig, path)
