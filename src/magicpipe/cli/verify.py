@@ -1,0 +1,99 @@
+"""``magicpipe verify logical|memory``: check the planner's formulas by simulation (Stim, PyMatching, sinter).
+
+Each subcommand writes ``OUT/stats.csv`` (sinter's CSV, also the resume file), ``OUT/summary.json`` and
+``OUT/plot.png``; re-running with the same ``--out`` skips finished tasks and continues unfinished ones.
+The work is in :mod:`magicpipe.verification`, imported only when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``verify`` command and its ``logical`` and ``memory`` subcommands."""
+    verify = subparsers.add_parser(
+        "verify",
+        help="check Eqs. 2-4 by simulation (Stim + PyMatching through sinter)",
+        description="Check the planner's formulas by simulation; results go to OUT/stats.csv, summary.json, plot.png.",
+    )
+    sub = verify.add_subparsers(dest="level", required=True, metavar="LEVEL")
+
+    logical = sub.add_parser("logical", help="15-to-1 at the logical level: sampled vs exact vs Eqs. 3-4 at p_L = 0")
+    logical.add_argument("--eps", type=float, nargs="+", default=[1e-3, 3e-3, 1e-2, 3e-2, 0.05, 0.1],
+                         help="input magic-state errors, each in (0, 1) (default: %(default)s)")
+    _common(logical, shots=10**6, max_errors=None)
+    logical.set_defaults(run=_run_logical)
+
+    memory = sub.add_parser("memory", help="surface-code memory: logical error per cycle and the fit of Eq. 2")
+    memory.add_argument("--distance", type=int, nargs="+", default=[3, 5, 7],
+                        help="odd distances >= 3 (default: %(default)s)")
+    memory.add_argument("--p", type=float, nargs="+", default=[1e-3, 2e-3, 3e-3, 5e-3],
+                        help="physical error rates, each in (0, 0.5) (default: %(default)s)")
+    memory.add_argument("--cycles", type=int, default=3,
+                        help="logical cycles (of d rounds) per shot (default: %(default)s)")
+    memory.add_argument("--basis", nargs="+", choices=("x", "z"), default=["x", "z"],
+                        help="memory bases; the fit uses the per-patch rate over those given (default: %(default)s)")
+    memory.add_argument("--min-fit-errors", type=int, default=20,
+                        help="errors each basis needs at a point for it to enter the fit (default: %(default)s)")
+    _common(memory, shots=10**7, max_errors=200)
+    memory.set_defaults(run=_run_memory)
+
+
+def _common(parser: argparse.ArgumentParser, *, shots: int, max_errors: int | None) -> None:
+    parser.add_argument("--out", required=True, metavar="DIR", help="output folder; re-using it resumes")
+    parser.add_argument("--shots", type=int, default=shots,
+                        help="most shots per task, earlier runs included (default: %(default)s)")
+    parser.add_argument("--max-errors", type=int, default=max_errors,
+                        help="stop a task after this many logical errors (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the Stim samplers (default: %(default)s)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (default: %(default)s)")
+    parser.add_argument("--quiet", action="store_true", help="do not print sinter's progress")
+
+
+def _options(args: argparse.Namespace) -> Any:
+    from magicpipe.verification import RunOptions
+
+    return RunOptions(args.out, shots=args.shots, seed=args.seed, max_errors=args.max_errors, workers=args.workers,
+                      progress=not args.quiet)
+
+
+def _run_logical(args: argparse.Namespace) -> int:
+    from magicpipe.verification import run_logical
+
+    summary = run_logical(args.eps, _options(args))
+    heads = ("eps", "shots", "acceptance", "exact", "Eq.4 gap", "out error", "exact", "Eq.3 gap")
+    print(" ".join(f"{h:>10}" for h in heads))
+    for pt in summary["points"]:
+        acc, err = pt["acceptance"]["best"], pt["output_error"]["best"]
+        row = (f"{pt['eps']:10.2g}", f"{pt['shots']:10d}", f"{acc:10.5f}", f"{pt['exact']['acceptance']:10.5f}",
+               f"{pt['gap']['acceptance']:+10.3e}", f"{err:10.3e}", f"{pt['exact']['output_error']:10.3e}",
+               f"{pt['gap']['output_error']:+10.3e}")
+        print(" ".join(row))
+    print(f"wrote {args.out}/stats.csv, summary.json, plot.png")
+    return 0
+
+
+def _run_memory(args: argparse.Namespace) -> int:
+    from magicpipe.verification import run_memory
+
+    summary = run_memory(args.distance, args.p, _options(args), cycles=args.cycles, bases=args.basis,
+                         min_fit_errors=args.min_fit_errors)
+    print(f"{'d':>3} {'p':>8} {'p_L/cycle':>10} {'Eq.2 paper':>11} {'Eq.2 fit':>10}  errors")
+    for pt in summary["points"]:
+        fit = f"{pt['eq2_fit']:10.3e}" if pt["eq2_fit"] is not None else f"{'-':>10}"
+        errors = " ".join(f"{b}:{v['errors']}" for b, v in pt["bases"].items())
+        rate = pt["per_cycle_patch"]["best"]
+        print(f"{pt['d']:3d} {pt['p']:8.2g} {rate:10.3e} {pt['eq2_paper']:11.3e} {fit}  {errors}")
+    fit, paper = summary["fit"], summary["paper"]
+    if fit:
+        (a_lo, a_hi), (t_lo, t_hi) = fit["A_interval_1sigma"], fit["p_th_interval_1sigma"]
+        print(f"fit: A = {fit['A']:.4g} [{a_lo:.4g}, {a_hi:.4g}], p_th = {fit['p_th']:.4g} [{t_lo:.4g}, {t_hi:.4g}] "
+              f"(1 sigma, chi2_red = {fit['chi2_red']:.3g}); paper: A = {paper['A']}, p_th = {paper['p_th']}")
+    else:
+        print("fit: none (needs two or more distances with enough errors)")
+    print(f"wrote {args.out}/stats.csv, summary.json, plot.png")
+    return 0
