@@ -1,7 +1,10 @@
 """The seeded sampler: distinct streams per task, worker, compile and resume; no duplicated shots."""
 
+import collections
+
 import numpy as np
 import pytest
+import sinter
 
 from magicpipe.errors import SpecError
 from magicpipe.verification import SeededSampler, logical_task, memory_task, sample_task
@@ -61,3 +64,29 @@ def test_batches_of_a_seeded_stream_are_not_repeated():
     first = compiled.sampler.sample(256, bit_packed=True)
     second = compiled.sampler.sample(256, bit_packed=True)
     assert not np.array_equal(first, second)
+
+
+class _TicketTagged(SeededSampler):
+    """Counts each batch's shots under the ticket of the worker that drew it (module level: spawned workers
+    unpickle it by name)."""
+
+    def compiled_sampler_for_task(self, task):
+        inner, ticket = super().compiled_sampler_for_task(task), self._ticket
+
+        class Tagged(sinter.CompiledSampler):
+            def handles_throttling(self):
+                return True
+
+            def sample(self, shots):
+                s = inner.sample(shots)
+                counts = collections.Counter({f"ticket{ticket}": s.shots})
+                return sinter.AnonTaskStats(shots=s.shots, errors=s.errors, seconds=s.seconds, custom_counts=counts)
+
+        return Tagged()
+
+
+def test_two_sinter_workers_on_one_task_take_different_tickets():
+    (stats,) = sinter.collect(num_workers=2, tasks=[memory_task(5, 3e-3, cycles=1)], max_shots=400_000,
+                              custom_decoders={"pymatching": _TicketTagged(0, shared=True)})
+    assert stats.shots == 400_000
+    assert sorted(stats.custom_counts) == ["ticket0", "ticket1"]  # both workers sampled, each its own stream
