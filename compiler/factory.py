@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from magicpipe.compiler.hardware import Hardware, check_distance, patch_qubits
-from magicpipe.compiler.protocols import FIFTEEN_TO_ONE, Protocol
+from magicpipe.compiler.protocols import FIFTEEN_TO_ONE, Protocol  # noqa: F401 (used by the doctest)
 
 __all__ = ["Factory"]
 
