@@ -9,7 +9,7 @@ import pytest
 import magicpipe
 
 
-SUBPACKAGES = ("cli", "compiler", "passes", "lattice", "verification", "grammar")
+SUBPACKAGES = ("cli", "compiler", "passes", "lattice", "verification", "grammar", "report")
 
 
 def _modules():

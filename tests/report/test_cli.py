@@ -1,0 +1,80 @@
+"""``magicpipe report`` on each kind of input: a stream, a summary.json (a folder), a plan.json."""
+
+import json
+import math
+
+import pytest
+
+from magicpipe.cli import main
+from magicpipe.compiler import Pipeline
+from magicpipe.compiler.pareto import pareto_front
+from magicpipe.report import SCHEMA
+
+
+def _metrics(out):
+    data = json.loads((out / "metrics.json").read_text())
+    assert data["schema"] == SCHEMA
+    assert (out / "report.html").exists() and (out / "spacetime.svg").exists()
+    return data
+
+
+def test_report_of_a_pipeline_folder_and_its_stream(tmp_path, capsys):
+    assert main(["pipeline", "--distances", "3,5", "--out", str(tmp_path / "p")]) == 0
+    assert main(["report", str(tmp_path / "p"), "--out", str(tmp_path / "r"), "--no-front"]) == 0
+    from_summary = _metrics(tmp_path / "r")
+    assert from_summary["source"] == "summary summary.json"
+    assert not (tmp_path / "r" / "front.png").exists()
+    assert main(["report", str(tmp_path / "p" / "schedule.lsi"), "--out", str(tmp_path / "s"),
+                 "--times", "0,40"]) == 0
+    from_stream = _metrics(tmp_path / "s")
+    a, b = from_summary["architectures"], from_stream["architectures"]
+    assert set(a) == {"dynamic", "sequential", "parallel"}
+    for name in a:
+        for key in ("makespan", "throughput", "utilisation", "stalls", "reuse", "buffers", "yield"):
+            assert a[name][key] == b[name][key], (name, key)
+    assert (tmp_path / "s" / "front.png").exists()
+    summary = json.loads((tmp_path / "p" / "summary.json").read_text())
+    assert a["dynamic"]["qubit_budget"] == summary["dynamic_min_volume"]["qubits"]
+    assert a["dynamic"]["cost_per_state"]["model_rounds"] == pytest.approx(summary["dynamic_min_volume"]["rounds"])
+    assert "qubit-us/state" in capsys.readouterr().out
+
+
+def test_report_of_a_plan_uses_its_point_and_program_rate(tmp_path):
+    point = pareto_front(Pipeline.from_distances((5, 17))).min_volume()
+    plan = {"program": "x.qasm", "magicpipe_plan": {
+        "needs_factories": True, "t_count": 20_000, "distances": [5, 17],
+        "hardware": {"p": 1e-4, "eps": 1e-4, "t_2q_ns": 50.0, "t_meas_ns": 100.0,
+                     "logical_error_model": {"A": 0.03, "p_th": 0.01, "source": "paper Eq. 2"}},
+        "program": {"runtime_rounds": 1_000_000.0},
+        "methods": [{"method": "dynamic", "qubits_per_copy": point.qubits, "buffer_slots": point.buffer_slots}]}}
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    assert main(["report", str(tmp_path / "plan.json"), "--out", str(tmp_path / "r")]) == 0
+    data = _metrics(tmp_path / "r")
+    dyn = data["architectures"]["dynamic"]
+    assert dyn["qubit_budget"] == point.qubits
+    copies = math.ceil(20_000 / math.floor(1_000_000 / point.rounds))
+    assert dyn["cost_per_state"]["program_copies"] == copies
+    assert dyn["cost_per_state"]["program_qubits"] == copies * point.qubits
+    assert data["program"]["states"] == 20_000
+
+
+def test_report_of_a_one_level_plan(tmp_path):
+    plan = {"needs_factories": True, "t_count": 100, "distances": [7],
+            "hardware": {"p": 1e-4, "eps": 1e-4, "t_2q_ns": 50.0, "t_meas_ns": 100.0},
+            "program": {"runtime_rounds": 10_000.0}, "methods": [{"method": "dynamic"}]}
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    assert main(["report", str(tmp_path / "plan.json"), "--out", str(tmp_path / "r")]) == 0
+    data = _metrics(tmp_path / "r")
+    assert data["architectures"]["dynamic"]["makespan"]["rounds"] == 77  # one d=7 factory: 11 steps x 7 rounds
+    assert any("one level" in n for n in data["notes"])
+
+
+def test_bad_inputs_are_refused_with_the_fix(tmp_path, capsys):
+    (tmp_path / "x.json").write_text("{}")
+    assert main(["report", str(tmp_path / "x.json"), "--out", str(tmp_path / "r")]) == 2
+    assert "plan.json" in capsys.readouterr().err
+    assert main(["report", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
+    assert "holds none of" in capsys.readouterr().err
+    (tmp_path / "s.lsi").write_text("MAGICPIPE_LSI 1\n")
+    assert main(["report", str(tmp_path / "s.lsi"), "--out", str(tmp_path / "r"), "--times", "x"]) == 2
+    assert "--times" in capsys.readouterr().err
