@@ -12,7 +12,7 @@ from typing import Sequence
 from magicpipe.errors import MagicpipeError
 
 # Modules of this package that register commands, in help order.
-_COMMAND_MODULES: tuple[str, ...] = ("pipeline", "verify", "compile", "check")
+_COMMAND_MODULES: tuple[str, ...] = ("pipeline", "verify", "compile", "check", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:
