@@ -130,9 +130,17 @@ class _Emitter:
             if not full:
                 self.slots[k] = True
                 return k
+        staging = [(a.end, b.launch) for a, b in zip(self.s.tops, self.s.tops[1:]) if a.end <= t < b.launch]
+        if staging:
+            raise InfeasibleError(
+                f"round {t}: a state finds all {len(self.slots)} buffer slots full between two executions "
+                f"(rounds {staging[0][0]}-{staging[0][1]}), where the scheduler stages up to a burst of states in "
+                f"the next execution's data patches; the lattice layer does not lay out staging yet: emit "
+                f"single-execution schedules (tops=1) and repeat them (magicpipe.lattice.program)"
+            )
         raise InfeasibleError(
             f"round {t}: a state finds all {len(self.slots)} buffer slots full although the schedule records no "
-            f"discard; the schedule breaks its buffer convention (buffer_trace) -- a scheduler bug"
+            f"discard; the schedule breaks its buffer convention (Schedule.buffer_trace)"
         )
 
     def empty_slot(self, t: int) -> int:

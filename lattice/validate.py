@@ -107,7 +107,8 @@ class _Factory:
 @dataclass
 class _Replay:
     header: Header
-    factories: dict[str, _Factory] = field(default_factory=dict)
+    factories: dict[str, _Factory] = field(default_factory=dict)   # running, or ended this round
+    ended: dict[str, int] = field(default_factory=dict)             # name -> launch round, ended before
     slots: list[bool] = field(default_factory=list)
     direct: list[tuple[str, str, int]] = field(default_factory=list)   # (producer, consumer, round)
     routes: dict[int, list[tuple[str, Rect]]] = field(default_factory=dict)
@@ -133,6 +134,8 @@ class _Replay:
     def running(self, name: str) -> _Factory:
         f = self.factories.get(name)
         if f is None:
+            if name in self.ended:
+                raise _Broken("order", f"{name} has ended")
             raise _Broken("order", f"{name} was never launched")
         if f.end >= 0 and f.end != self.time:
             raise _Broken("order", f"{name} ended at round {f.end}")
@@ -166,8 +169,9 @@ class _Replay:
 
     # -- the actions ----------------------------------------------------------------------------------
     def LAUNCH(self, i: Instruction) -> None:
-        if i.target in self.factories:
-            raise _Broken("order", f"{i.target} is launched twice (first at round {self.factories[i.target].launch})")
+        if i.target in self.factories or i.target in self.ended:
+            first = self.factories[i.target].launch if i.target in self.factories else self.ended[i.target]
+            raise _Broken("order", f"{i.target} is launched twice (first at round {first})")
         try:
             factory = Factory(get_protocol(i.protocol), i.distance)
         except MagicpipeError as e:
@@ -411,6 +415,8 @@ class _Replay:
             (p, c, t), self.direct = self.direct[0], []
             raise _Broken("input-pattern", f"{p} handed a state to {c} at round {t} that {c} never took")
         self.routes.pop(self.time, None)
+        for name in [n for n, f in self.factories.items() if f.end >= 0]:
+            self.ended[name] = self.factories.pop(name).launch
 
     def close(self, period: int | None = None) -> None:
         self.flush_round()
@@ -460,7 +466,7 @@ def audit(stream: Stream, instructions: Iterable[Instruction] | None = None) -> 
         replay.close()
     except _Broken as e:
         out.append(Violation(last[0], last[1], e.rule, e.message))
-    return Audit(tuple(out), count, replay.time, replay.peak, replay.moves, len(replay.factories))
+    return Audit(tuple(out), count, replay.time, replay.peak, replay.moves, len(replay.factories) + len(replay.ended))
 
 
 def check(stream: Stream, instructions: Iterable[Instruction] | None = None) -> list[Violation]:
