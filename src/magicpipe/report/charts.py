@@ -93,7 +93,7 @@ def heatmap_figure(cells: Sequence[Cell]):
 
     plt = pyplot()
     ds = sorted({c.d1 for c in cells} | {c.d2 for c in cells})
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.8))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5.2))
     for ax, attr, title in zip(axes, ("vs_sequential", "vs_parallel"), ("sequential", "parallel")):
         grid = np.full((len(ds), len(ds)), np.nan)
         for c in cells:
@@ -112,5 +112,5 @@ def heatmap_figure(cells: Sequence[Cell]):
                             color="black" if grid[i, j] > np.nanmean(grid) else "white")
         fig.colorbar(im, ax=ax, shrink=0.85)
     fig.suptitle("Qubit-time volume reduction of the dynamic pipeline per distance pair (Fig. 6)", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.02, 1, 1))
     return fig

@@ -112,9 +112,10 @@ def _draw_timeline(ax, tl: Timeline, metrics: Metrics | None, q_max: float) -> N
         else:
             rects = [(box.start, box.end, y, h) for y, h in where[box.name]]
         for a, b, y, h in rects:
-            ax.add_patch(Rectangle((a * us, y), (b - a) * us, h, facecolor=colour(box.level),
-                                   edgecolor="white" if box.success else "black", linewidth=0.4,
-                                   alpha=0.9 if box.role != "reuse" else 0.75, hatch=None if box.success else "xx"))
+            edge = "black" if not box.success else ("white" if h > q_max / 60 else "none")  # thin boxes: no edge
+            ax.add_patch(Rectangle((a * us, y), (b - a) * us, h, facecolor=colour(box.level), edgecolor=edge,
+                                   linewidth=0.4, alpha=0.9 if box.role != "reuse" else 0.75,
+                                   hatch=None if box.success else "xx"))
     for g in tl.gaps:
         y = where[g.name][0][0] if g.name in where else 0
         for a, b, q in [(g.start, g.end, g.qubits)] if g.lent_start < 0 else [

@@ -28,6 +28,7 @@ from magicpipe.report.streams import pipeline_of, repetition, schedule_from_stre
 __all__ = ["load", "load_stream", "load_summary", "load_plan"]
 
 _FOLDER_FILES = ("summary.json", "plan.json", "schedule.lsi")
+_NO_FLOORPLAN = "no floor plan: the lattice layer lays out two-level schedules whose producers are one factory"
 
 
 def load(path: Path, *, front: bool = True) -> Report:
@@ -131,9 +132,11 @@ def load_summary(path: Path, data: dict | None = None, *, front: bool = True) ->
         notes.append(f"the recomputed least-volume point (Q = {point.qubits}, {point.buffer_slots} slots) differs "
                      f"from the summary's (Q = {want['qubits']}, {want['buffer_slots']} slots): the summary was "
                      f"written by another version or with other options; the recomputed one is reported")
-    return build_report(pipe, point.schedule, model_rounds=point.rounds, front=pf if front else None,
-                        stream=_stream_beside(Path(path), data, point.schedule), source=f"summary {Path(path).name}",
-                        notes=tuple(notes))
+    stream = _stream_beside(Path(path), data, point.schedule)
+    if stream is None:
+        notes.append(_NO_FLOORPLAN)
+    return build_report(pipe, point.schedule, model_rounds=point.rounds, front=pf if front else None, stream=stream,
+                        source=f"summary {Path(path).name}", notes=tuple(notes))
 
 
 def _plan_point(pf: ParetoFront, method: dict) -> ParetoPoint | None:
@@ -170,5 +173,6 @@ def load_plan(path: Path, data: dict | None = None, *, front: bool = True) -> Re
         stream = build_stream(point.schedule)
     except MagicpipeError:
         stream = None
+        notes.append(_NO_FLOORPLAN)
     return build_report(pipe, point.schedule, model_rounds=point.rounds, front=pf if front else None, stream=stream,
                         program=program, source=source, notes=tuple(notes))
