@@ -157,7 +157,7 @@ def _draw_buffer_band(ax, tl: Timeline) -> None:
                                        facecolor=BUFFER_COLOUR, alpha=0.6, edgecolor="none"))
 
 
-def _legend(ax, levels: int) -> None:
+def _legend(fig, levels: int) -> None:
     from matplotlib.patches import Patch
 
     handles = [Patch(facecolor=colour(k), label=f"level-{k} factory") for k in range(1, levels + 1)]
@@ -165,7 +165,7 @@ def _legend(ax, levels: int) -> None:
                 Patch(facecolor="none", edgecolor=REUSE_COLOUR, linestyle="--", label="lent ancilla region"),
                 Patch(facecolor=BUFFER_COLOUR, alpha=0.6, label="buffer (held states)"),
                 Patch(facecolor="white", edgecolor="black", hatch="xx", label="failed run")]
-    ax.legend(handles=handles, fontsize=7, loc="upper right", ncol=2, framealpha=0.9)
+    fig.legend(handles=handles, fontsize=7, loc="lower center", ncol=len(handles), framealpha=0.9)
 
 
 def spacetime_figure(timelines: Sequence[Timeline], metrics: Sequence[Metrics] | None = None):
@@ -175,11 +175,11 @@ def spacetime_figure(timelines: Sequence[Timeline], metrics: Sequence[Metrics] |
     q_max = max(t.qubit_budget for t in timelines)
     for k, (ax, tl) in enumerate(zip(axes[:, 0], timelines)):
         _draw_timeline(ax, tl, metrics[k] if metrics else None, q_max)
-    _legend(axes[0, 0], max(t.levels for t in timelines))
+    _legend(fig, max(t.levels for t in timelines))
     axes[-1, 0].set_xlim(0, max(t.makespan * t.round_us for t in timelines) * 1.01)
     axes[-1, 0].set_xlabel("time (µs)")
     fig.suptitle("Space-time diagram: factory runs as boxes (width = time, height = qubits)", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.35 / fig.get_figheight(), 1, 1))
     return fig
 
 
@@ -210,6 +210,7 @@ def usage_figure(metrics: Sequence[Metrics]):
                      fontsize=9, loc="left")
         ax.set_ylabel("qubits")
     axes[0, 0].legend(fontsize=7, loc="upper right", ncol=2, framealpha=0.9)
+    axes[-1, 0].set_xlim(0, max(m.makespan * m.round_us for m in metrics) * 1.01)
     axes[-1, 0].set_xlabel("time (µs)")
     fig.suptitle("Qubit utilisation over time: busy = working factories + buffer slots holding a state", fontsize=10)
     fig.tight_layout()

@@ -67,7 +67,7 @@ def _decay(m: Metrics) -> str:
     if d is None:
         return "–"
     return (f"mean wait {d.mean_wait_rounds:.1f} rounds (max {d.max_wait_rounds}); ε_out {d.eps_out:.3g} → "
-            f"{d.eps_out_with_decay:.3g} (+{100 * d.relative_increase:.3g}%)")
+            f"{d.eps_out_with_decay:.3g} (×{1 + d.relative_increase:.3g})")
 
 
 ROWS: tuple[tuple[str, Callable[[Metrics], str]], ...] = (
