@@ -19,7 +19,7 @@ from magicpipe.lattice.floorplan import FloorPlan, Site, place, plan_floor
 from magicpipe.lattice.geometry import Rect, Tile
 from magicpipe.lattice.stream import (ACTIONS, FORMAT_VERSION, PROGRAM, Header, Instruction, Region, Stream, Tally,
                                       Trace)
-from magicpipe.lattice.survey import recost
+from magicpipe.lattice.recost import recost
 from magicpipe.lattice.validate import RULES, Audit, Violation, audit, check, validate
 
 __all__ = [

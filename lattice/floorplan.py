@@ -1,6 +1,7 @@
 """The floor plan of a two-level dynamic pipeline and the placement of every run of its schedule.
 
-The plan is one strip (qubit-pitch units, :mod:`.geometry`)::
+Three layouts of one strip (qubit-pitch units, :mod:`.geometry`) are tried; the smallest that hosts every run
+wins. The first::
 
     +------------------------+---+----------------------+
     |  (low-level blocks or  | b |  low-level area      |
@@ -11,15 +12,17 @@ The plan is one strip (qubit-pitch units, :mod:`.geometry`)::
     |  (Fig. 4(a))       |m> |   |  on top hold slots   |
     +------------------------+---+----------------------+
 
-Its height is the high-level block's or one that low-level blocks fill exactly (whichever gives the smaller
-plan); the band above the block holds low-level blocks when they fit. Buffer slots (tiles at d_low) take the
-spare tiles nearest the block's input port ``|m>`` first, then buffer columns between the block and the
-low-level area, so every slot is beside its consumer and its producers. The low-level area is as narrow as the
-schedule allows: :func:`plan_floor` widens it until :func:`place` finds a site for every run.
+Slots (tiles at d_low) take the spare tiles nearest the input port ``|m>`` first, then buffer columns between
+the block and the low-level area, so every slot is beside its consumer and its producers; the fill runs use the
+idle block. The other two (``_build_shared``) put the buffer in rows on top (port in the block's top row) or in
+columns on the right, and pack the fill runs across the idle block *and* the low-level area together (a
+``fill`` region), which pays when few low-level blocks fit in the high-level block. In all three the height is
+the block's or one that low-level blocks fill exactly, and the low-level area is as narrow as the schedule
+allows: :func:`plan_floor` widens it until :func:`place` finds a site for every run.
 
 Sites for low-level runs (:class:`Site`): ``low`` sites in the low-level area, always usable; ``block`` sites
-packing the high-level block, usable while no high-level execution runs (the fill phase); ``lent`` sites
-packing the lent region of a stalled block, usable inside a reuse window. Runs go to the first free site in
+packing the high-level block (or the fill region), usable while no high-level execution runs (the fill
+phase); ``lent`` sites packing the lent region of a stalled block, usable inside a reuse window. Runs go to the first free site in
 the order their role prefers (fill: block, low; supply: low, block; reuse: lent, low, block).
 
 Examples:
@@ -33,6 +36,8 @@ Examples:
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Literal, Sequence
@@ -191,6 +196,45 @@ def _build(schedule: Schedule, high: Factory, low: Factory, block: BlockLayout, 
     return FloorPlan(high, low, block, parking, x_low + low_width, height, slots, sites, regions)
 
 
+def _build_shared(schedule: Schedule, high: Factory, low: Factory, block: BlockLayout, parking: Parking | None,
+                  height: int, low_width: int, side: str = "top") -> FloorPlan:
+    """The other layout: buffer rows on top (or columns on the right), fill runs packed across the idle block
+    and the low-level area."""
+    d_hi, d_lo = high.distance, low.distance
+    row = block.rows - 1 if side == "top" else 0
+    block = dataclasses.replace(block, zero=(block.zero[0], row), port=(block.port[0], row))
+    a, b = _low_size(low, block)
+    block_w, block_h = block.size(d_hi)
+    width = block_w + low_width
+    high_rect, low_rect = Rect(0, 0, block_w, block_h), Rect(block_w, 0, low_width, height)
+    above = Rect(0, block_h, block_w, height - block_h)
+    across = (width if side == "top" else height) // d_lo
+    lines = math.ceil(schedule.buffer_slots / max(across, 1))
+    if side == "top":
+        buffer = Rect(0, height, width, lines * d_lo)
+    else:
+        buffer = Rect(width, 0, lines * d_lo, height)
+    port = block.tile(Tile(0, 0), block.port, d_hi)
+    spots = _free_tiles(buffer, (), d_lo)
+    slots = tuple(sorted(spots, key=lambda t: (abs(t.x - port.x) + abs(t.y - port.y), t.x, t.y))[: schedule.buffer_slots])
+    rects: list[tuple[Rect, SiteKind]] = [(r, "low") for r in pack_rects(above, a, b) + pack_rects(low_rect, a, b)]
+    rects += [(r, "block") for r in pack_rects(Rect(0, 0, width, height), a, b)]
+    if parking is not None:
+        rects += [(r, "lent") for r in pack_rects(parking.lent.rect(Tile(0, 0), d_hi), a, b)]
+    sites = tuple(Site(i, r, kind) for i, (r, kind) in enumerate(rects))
+    regions = (Region("factory", high_rect, d_hi), Region("buffer", buffer, d_lo), Region("fill", Rect(0, 0, width, height), d_lo))
+    if above.h:
+        regions += (Region("low", above, d_lo),)
+    if low_width:
+        regions += (Region("low", low_rect, d_lo),)
+    return FloorPlan(high, low, block, parking, max(width, buffer.x + buffer.w), max(height, buffer.y + buffer.h),
+                     slots, sites, regions)
+
+
+def _build_right(*args) -> FloorPlan:
+    return _build_shared(*args, side="right")
+
+
 def _sums(a: int, b: int, low: int, high: int) -> list[int]:
     """Sums ``i a + j b`` in ``[low, high]``, ascending: the widths and heights low-level blocks fill."""
     return sorted({i * a + j * b for i in range(high // a + 1) for j in range(high // b + 1) if low <= i * a + j * b <= high})
@@ -226,11 +270,11 @@ def plan_floor(schedule: Schedule, *, block: BlockLayout | None = None) -> Floor
         parking = choose_parking(block, high.distance, (a, b), _reuse_demand(schedule))
     limit = (len(schedule.runs) + 1) * max(a, b)
     best: FloorPlan | None = None
-    for height in _heights(block.size(high.distance)[1], a, b):
+    for build, height in itertools.product((_build, _build_shared, _build_right), _heights(block.size(high.distance)[1], a, b)):
         for width in [0] + _sums(a, b, 1, limit):
             if best is not None and SITES_PER_UNIT * (block.size(high.distance)[0] + width) * height >= best.qubits:
                 break
-            fp = _build(schedule, high, low, block, parking, height, width)
+            fp = build(schedule, high, low, block, parking, height, width)
             if best is not None and fp.qubits >= best.qubits:
                 break
             try:

@@ -3,8 +3,8 @@
 The core counts qubits as one scalar Q and charges ``DynamicOptions.move_rounds`` (2 by default) for moving the
 data patches aside and again for moving them back. On a floor plan the moves take the steps their routes need
 (:mod:`.block`), and the plan's bounding strip has more qubit sites than Q because low-level blocks do not tile
-the regions they share. :func:`recost` re-runs the scheduler with the measured move rounds (until the floor plan
-and the schedule agree); :func:`survey_point` reports, for one Pareto point, the core's volume, the re-costed
+the regions they share. :func:`~magicpipe.lattice.recost.recost` re-runs the scheduler with the measured move
+rounds (until the floor plan and the schedule agree); :func:`survey_point` reports, for one Pareto point, the core's volume, the re-costed
 volume at the same Q, and the volume on the floor plan's qubits.
 
 Examples:
@@ -28,47 +28,13 @@ import sys
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
-from magicpipe.compiler.dynamic import DynamicOptions, simulate
 from magicpipe.compiler.failures import expected_delay
 from magicpipe.compiler.hardware import Hardware
 from magicpipe.compiler.pareto import ParetoPoint, pareto_front
 from magicpipe.compiler.pipeline import Pipeline
-from magicpipe.compiler.schedule import Schedule
-from magicpipe.lattice.floorplan import FloorPlan, plan_floor
+from magicpipe.lattice.recost import recost
 
-__all__ = ["recost", "LayoutPoint", "survey_point", "survey", "summarize", "main"]
-
-
-def _resimulate(schedule: Schedule, move_rounds: int) -> Schedule:
-    options = schedule.options if isinstance(schedule.options, DynamicOptions) else DynamicOptions()
-    options = dataclasses.replace(options, move_rounds=move_rounds)
-    return simulate(schedule.high, schedule.producers, schedule.qubit_budget, schedule.buffer_slots,
-                    schedule.slot_qubits, options, tops=len(schedule.tops))
-
-
-def recost(schedule: Schedule) -> tuple[Schedule, FloorPlan]:
-    """The schedule re-simulated with the move rounds its floor plan's routes need, and that floor plan.
-
-    Iterates because the lent region (and so the moves) depends on how many reuse runs a stall hosts; if the
-    move rounds alternate, the larger is kept (moves may finish before the rounds the schedule gives them).
-    A schedule with failures (from ``rng``) cannot be re-simulated and comes back unchanged.
-    """
-    floorplan = plan_floor(schedule)
-    if any(not r.success for r in schedule.runs):
-        return schedule, floorplan
-    seen: set[int] = set()
-    for _ in range(6):
-        if not any(s.reuse for s in schedule.stalls) or floorplan.move_steps == schedule.move_rounds:
-            return schedule, floorplan
-        steps = floorplan.move_steps
-        if steps in seen:
-            steps = max(seen | {steps})
-        seen.add(steps)
-        schedule = _resimulate(schedule, steps)
-        floorplan = plan_floor(schedule)
-        if steps == max(seen) and floorplan.move_steps <= steps and len(seen) > 1:
-            return schedule, floorplan
-    return schedule, floorplan
+__all__ = ["LayoutPoint", "survey_point", "survey", "summarize", "main"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,8 @@ from magicpipe.compiler.pareto import level_producer, pareto_front
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.errors import InfeasibleError
 from magicpipe.lattice import build_stream, check, plan_floor
-from magicpipe.lattice.survey import recost, summarize, survey
+from magicpipe.lattice.recost import recost
+from magicpipe.lattice.survey import summarize, survey
 
 
 def _schedule(d1, d2, q, b, move_rounds=2):
@@ -45,11 +46,13 @@ def test_emission_refuses_fewer_rounds_than_the_routes_need():
 @pytest.mark.parametrize("pair, q, b, expected", [
     ((5, 17), 9782, 8, (105, 51, 1.095)),     # fill: 10 blocks in the idle high-level block, 2 beside it
     ((3, 21), 13555, 8, (108, 63, 1.004)),    # d=3 blocks tile the d=21 block almost exactly
-    ((13, 21), 33026, 8, (326, 65, 1.283)),   # one d=13 block fits in the d=21 block; five go beside it
+    ((13, 21), 33026, 8, (261, 65, 1.027)),   # one d=13 block fits in the d=21 block: fill packs across both
 ])
 def test_floor_plan_sizes(pair, q, b, expected):
-    fp = plan_floor(_schedule(*pair, q, b))
+    s = _schedule(*pair, q, b)
+    fp = plan_floor(s)
     assert (fp.width, fp.height, round(fp.overhead(q), 3)) == expected
+    assert check(build_stream(s, fp)) == []
 
 
 def test_survey_of_two_pairs():
@@ -59,6 +62,8 @@ def test_survey_of_two_pairs():
     lo, mean, hi = summary["overhead_all"]
     assert 1.0 < lo <= mean <= hi < 1.15
     assert set(summary["move_step_stalls"]) <= {0, 1}
-    for _, r, _ in rows:
+    for point, r, _ in rows:
+        schedule, fp = recost(point.schedule)
+        assert check(build_stream(schedule, fp)) == []
         assert r.recost_rounds <= r.core_rounds + 1e-9  # measured moves never take longer than the core's 2 rounds
         assert r.layout_volume >= r.recost_volume

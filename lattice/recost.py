@@ -1,0 +1,56 @@
+"""Re-costing a schedule with the move rounds its floor plan's routes need.
+
+The core charges ``DynamicOptions.move_rounds`` (2 by default, Fig. 4(c)) for moving the data patches aside and
+again for moving them back; on the floor plan the moves take the steps their routes need (0 when the lent
+region holds no data patch, 1 when the routes never cross). :func:`recost` re-simulates with those rounds.
+
+Examples:
+    >>> from magicpipe.compiler.pareto import pareto_front
+    >>> from magicpipe.compiler.pipeline import Pipeline
+    >>> s = pareto_front(Pipeline.from_distances((5, 17))).points[4].schedule
+    >>> r, fp = recost(s)
+    >>> (s.move_rounds, s.rounds), (r.move_rounds, r.rounds), fp.move_steps
+    ((2, 301), (1, 299), 1)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from magicpipe.compiler.dynamic import DynamicOptions, simulate
+from magicpipe.compiler.schedule import Schedule
+from magicpipe.lattice.floorplan import FloorPlan, plan_floor
+
+__all__ = ["recost"]
+
+
+def _resimulate(schedule: Schedule, move_rounds: int) -> Schedule:
+    options = schedule.options if isinstance(schedule.options, DynamicOptions) else DynamicOptions()
+    options = dataclasses.replace(options, move_rounds=move_rounds)
+    return simulate(schedule.high, schedule.producers, schedule.qubit_budget, schedule.buffer_slots,
+                    schedule.slot_qubits, options, tops=len(schedule.tops))
+
+
+def recost(schedule: Schedule) -> tuple[Schedule, FloorPlan]:
+    """The schedule re-simulated with the move rounds its floor plan's routes need, and that floor plan.
+
+    Iterates because the lent region (and so the moves) depends on how many reuse runs a stall hosts; if the
+    move rounds alternate, the larger is kept (moves may finish before the rounds the schedule gives them).
+    A schedule with failures (from ``rng``) cannot be re-simulated and comes back unchanged.
+    """
+    floorplan = plan_floor(schedule)
+    if any(not r.success for r in schedule.runs):
+        return schedule, floorplan
+    seen: set[int] = set()
+    for _ in range(6):
+        if not any(s.reuse for s in schedule.stalls) or floorplan.move_steps == schedule.move_rounds:
+            return schedule, floorplan
+        steps = floorplan.move_steps
+        if steps in seen:
+            steps = max(seen | {steps})
+        seen.add(steps)
+        schedule = _resimulate(schedule, steps)
+        floorplan = plan_floor(schedule)
+        if steps == max(seen) and floorplan.move_steps <= steps and len(seen) > 1:
+            return schedule, floorplan
+    return schedule, floorplan
