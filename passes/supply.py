@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from magicpipe.compiler.copies import eq14_copies
+
 from magicpipe.errors import SpecError
 from magicpipe.passes.timeline import Timeline
 
@@ -64,21 +66,6 @@ class Supply:
     def to_dict(self) -> dict:
         return {"method": self.method, "copies": self.copies, "buffer_states": self.buffer_states,
                 "qubits": self.qubits, "head_start_rounds": self.head_start_rounds}
-
-
-def eq14_copies(states: int, program_rounds: float, run_rounds: float) -> int:
-    """``ceil(M / floor(T_prog / T))`` of Eq. 14, or ``M`` when the program is shorter than one run.
-
-    Examples:
-        >>> eq14_copies(100, 1000, 30), eq14_copies(5, 10, 30), eq14_copies(0, 10, 30)
-        (4, 5, 0)
-    """
-    if states <= 0:
-        return 0
-    if run_rounds <= 0:
-        raise SpecError(f"a pipeline run must take positive time, got {run_rounds} rounds")
-    runs = math.floor(program_rounds / run_rounds + _EPS)
-    return states if runs == 0 else math.ceil(states / runs)
 
 
 class _Cumulative:

@@ -119,7 +119,8 @@ def run_pipeline(args) -> int:
     _write_csv(out / "points.csv", rows)
     _write_csv(out / "front.csv", [r for r in rows if r["pareto"]])
     summary = {
-        "distances": list(distances), "p": hw.p, "eps": hw.eps, "t_stab_ns": hw.t_stab_ns,
+        "distances": list(distances), "p": hw.p, "eps": hw.eps, "t_2q_ns": hw.t_2q_ns, "t_meas_ns": hw.t_meas_ns,
+        "t_stab_ns": hw.t_stab_ns,
         "logical_error_model": {"A": hw.model.A, "p_th": hw.model.p_th, "source": hw.model.source},
         "levels": [{"distance": lv.factory.distance, "qubits": lv.qubits, "rounds": lv.rounds,
                     "eps_in": lv.eps_in, "eps_out": lv.eps_out, "p_succ": lv.p_succ} for lv in pipe.levels],

@@ -31,6 +31,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
+from magicpipe.compiler.copies import eq14_copies
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.errors import SpecError
 from magicpipe.report.timeline import BufferTrace, Ledger, Timeline
@@ -135,18 +136,6 @@ class ProgramRate:
         if self.states < 0 or not self.rounds > 0:
             raise SpecError(f"a program needs states >= 0 and rounds > 0, got states={self.states}, "
                             f"rounds={self.rounds}")
-
-
-def eq14_copies(states: int, program_rounds: float, run_rounds: float) -> int:
-    """Pipeline copies that supply a program (paper Eq. 14): ``ceil(M / floor(T_prog / T))``, or ``M`` when
-    the program is shorter than one run.
-
-    Examples:
-        >>> eq14_copies(100, 1000, 30), eq14_copies(5, 10, 30)
-        (4, 5)
-    """
-    runs = math.floor(program_rounds / run_rounds + 1e-9)
-    return states if runs == 0 else math.ceil(states / runs)
 
 
 @dataclass(frozen=True, slots=True)
