@@ -72,8 +72,9 @@ def _instruction(d: dict) -> Instruction:
         kw["tally"] = Tally(**{**kw["tally"], "left": tuple(kw["tally"]["left"])})
     if "body" in kw:
         kw["body"] = tuple(_instruction(b) for b in kw["body"])
-    if "lent_to" in kw:
-        kw["lent_to"] = tuple(kw["lent_to"])
+    for name in ("lent_to", "paulis"):
+        if name in kw:
+            kw[name] = tuple(kw[name])
     return Instruction(**kw)
 
 

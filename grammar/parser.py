@@ -43,7 +43,7 @@ GRAMMAR_FILE = "stream_v1.lark"
 
 _EXPECTED = {"INT": "an integer", "NUMBER": "a number", "NAME": "a name", "PATCH": "a patch such as H0.q1",
              "PROTOCOL": "a protocol name", "_NL": "the end of the line", "TRACE_KIND": "a trace (run=, top=, ...)",
-             "REASON": "failed, full or flush", "YESNO": "yes or no", "TIME": "@ and a round"}
+             "REASON": "failed, full or flush", "PAULI": "a Pauli term such as Z3 or Xm", "YESNO": "yes or no", "TIME": "@ and a round"}
 
 
 def _transformer():
@@ -129,6 +129,12 @@ def _transformer():
 
         def reclaim(self, name, region, trace):
             return dict(action="RECLAIM", target=name, region=region, trace=trace)
+
+        def measure(self, name, step, paulis, tiles, trace):
+            return dict(action="MEASURE", target=name, step=step, paulis=paulis, tiles=tiles or (), trace=trace)
+
+        def paulis(self, *terms):
+            return tuple(str(t) for t in terms)
 
         def tally(self, produced, consumed, discarded, left, delivered):
             return dict(action="TALLY", tally=Tally(produced, consumed, discarded, left, delivered))

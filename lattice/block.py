@@ -1,9 +1,10 @@
 """One factory block on its tile grid (the paper's Fig. 4(a)) and the moves that free its ancilla region.
 
 A 15-to-1 block is 5 columns by 3 rows of tiles at the factory's distance. The 5 data patches fill the middle
-row; the top row is the routing ancilla of the multi-patch Z measurements; the bottom row holds more routing,
-the ``|0>`` patch and, in the corner next to the buffer, the ``|m>`` input port where the magic state enters
-(Fig. 4(b)). Tile coordinates are ``(column, row)`` with row 0 at the bottom.
+row; the bottom row is the routing row of the multi-patch Z measurements and ends, in the corner next to the
+buffer, in the ``|m>`` input port where the magic state enters; the top row holds more ancillas and, above the
+port, the ``|0>`` patch of the auto-corrected rotation (Fig. 4(b)). Tile coordinates are ``(column, row)`` with
+row 0 at the bottom.
 
 On a stall with ancilla reuse (Fig. 4(c)) the data patches move aside into a corner of the block so that a
 rectangle of tiles -- the *lent region* -- is free for low-level factories (Fig. 4(d)). :func:`plan_moves`
@@ -67,7 +68,7 @@ class BlockLayout:
 
     @classmethod
     def for_protocol(cls, protocol: Protocol) -> "BlockLayout":
-        """The Fig. 4(a) layout: data in the middle row of a 3-row block, the input port bottom right.
+        """The Fig. 4(a) layout: data in the middle row of a 3-row block, the input port bottom right, ``|0>`` top right.
 
         Raises:
             SpecError: the protocol's tiles do not fill 3 rows, or its data patches do not fit one row.
@@ -81,7 +82,7 @@ class BlockLayout:
             )
         first = (cols - protocol.data_tiles) // 2
         data = tuple((first + k, 1) for k in range(protocol.data_tiles))
-        return cls(cols, 3, data, (cols - 2, 0), (cols - 1, 0))
+        return cls(cols, 3, data, (cols - 1, 2), (cols - 1, 0))
 
     @property
     def cells(self) -> frozenset[Cell]:

@@ -25,6 +25,7 @@ from typing import Iterator
 
 from magicpipe.compiler.schedule import Schedule, Stall
 from magicpipe.errors import InfeasibleError
+from magicpipe.lattice import measure
 from magicpipe.lattice.floorplan import FloorPlan, Site, place, plan_floor
 from magicpipe.lattice.geometry import Tile
 from magicpipe.lattice.stream import FORMAT_VERSION, PROGRAM, Header, Instruction, Stream, Tally, Trace
@@ -51,14 +52,20 @@ def header(schedule: Schedule, floorplan: FloorPlan) -> Header:
                   floorplan.width, floorplan.height, floorplan.regions, floorplan.slots)
 
 
-def build_stream(schedule: Schedule, floorplan: FloorPlan | None = None) -> Stream:
+def build_stream(schedule: Schedule, floorplan: FloorPlan | None = None, *, measurements: bool = False) -> Stream:
     """The whole stream in memory (use :func:`emit` to stream it)."""
     floorplan = floorplan or plan_floor(schedule)
-    return Stream(header(schedule, floorplan), tuple(emit(schedule, floorplan)))
+    return Stream(header(schedule, floorplan), tuple(emit(schedule, floorplan, measurements=measurements)))
 
 
-def emit(schedule: Schedule, floorplan: FloorPlan) -> Iterator[Instruction]:
+def emit(schedule: Schedule, floorplan: FloorPlan, *, measurements: bool = False) -> Iterator[Instruction]:
     """Yield the instructions of ``schedule`` on ``floorplan`` in time order.
+
+    Args:
+        schedule, floorplan: what to emit, and where.
+        measurements: also expand the high-level factory into its Pauli-product measurements
+            (:mod:`magicpipe.lattice.measure`): after each CONSUME of a step, ``MEASURE P Zm`` and ``MEASURE Xm``;
+            before the output, the checks.
 
     Raises:
         InfeasibleError: the floor plan's moves take more rounds than the schedule allows
@@ -70,12 +77,12 @@ def emit(schedule: Schedule, floorplan: FloorPlan) -> Iterator[Instruction]:
             f"schedule allows move_rounds={schedule.move_rounds}; re-simulate with "
             f"DynamicOptions(move_rounds={floorplan.move_steps}) (magicpipe.lattice.recost does it)"
         )
-    return _Emitter(schedule, floorplan, place(schedule, floorplan)).run()
+    return _Emitter(schedule, floorplan, place(schedule, floorplan), measurements).run()
 
 
 class _Emitter:
-    def __init__(self, schedule: Schedule, floorplan: FloorPlan, sites: tuple[Site, ...]) -> None:
-        self.s, self.fp, self.sites = schedule, floorplan, sites
+    def __init__(self, schedule: Schedule, floorplan: FloorPlan, sites: tuple[Site, ...], measurements: bool) -> None:
+        self.s, self.fp, self.sites, self.measure = schedule, floorplan, sites, measurements
         self.slots: list[bool] = [False] * schedule.buffer_slots
         self.level = max(p.level for p in schedule.producers) + 1
         self.produced = self.consumed = self.discarded = self.delivered = 0
@@ -196,12 +203,22 @@ class _Emitter:
 
     def take(self, t: int, payload) -> Iterator[Instruction]:
         k, take = payload
-        for _ in range(take.count):
-            yield self.consume(t, high_id(take.top), take.step, k)
+        name, proto = high_id(take.top), self.s.high.protocol
+        for j in range(take.count):
+            yield self.consume(t, name, take.step, k)
+            if self.measure:
+                paulis = measure.rotation_paulis(proto, measure.rotation_index(proto, take.step, j))
+                via = measure.route(self.fp.block, Tile(0, 0), self.s.high.distance, paulis)
+                yield Instruction(t, "MEASURE", name, step=take.step, paulis=paulis, tiles=via, trace=Trace("take", k))
+                yield Instruction(t, "MEASURE", name, step=take.step, paulis=measure.magic_readout(), trace=Trace("take", k))
 
     def end_top(self, t: int, top) -> Iterator[Instruction]:
         name, trace = high_id(top.index), Trace("top", top.index)
-        outputs = self.s.high.protocol.outputs
+        proto = self.s.high.protocol
+        outputs = proto.outputs
+        if self.measure:
+            for paulis in measure.check_paulis(proto):
+                yield Instruction(t, "MEASURE", name, step=proto.steps + 1, paulis=paulis, trace=trace)
         if top.success:
             self.delivered += outputs
             for _ in range(outputs):

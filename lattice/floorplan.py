@@ -201,8 +201,8 @@ def _build_shared(schedule: Schedule, high: Factory, low: Factory, block: BlockL
     """The other layout: buffer rows on top (or columns on the right), fill runs packed across the idle block
     and the low-level area."""
     d_hi, d_lo = high.distance, low.distance
-    row = block.rows - 1 if side == "top" else 0
-    block = dataclasses.replace(block, zero=(block.zero[0], row), port=(block.port[0], row))
+    if side == "top":  # the port faces the buffer rows: swap it with |0>
+        block = dataclasses.replace(block, zero=block.port, port=block.zero)
     a, b = _low_size(low, block)
     block_w, block_h = block.size(d_hi)
     width = block_w + low_width

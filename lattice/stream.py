@@ -57,6 +57,10 @@ Action = Literal[
     "REUSE",
     # The factory takes ``region`` back; every borrower has ended.
     "RECLAIM",
+    # The factory measures the Pauli product ``paulis`` for protocol ``step`` (optional expansion,
+    # :mod:`magicpipe.lattice.measure`): ``Z1 Z3 Zm`` merges data patches 1, 3 and the |m> patch through the
+    # routing ``tiles``; ``Xm`` reads the |m> patch out; at step ``steps + 1`` the X checks.
+    "MEASURE",
     # ``body`` runs ``count`` times, copy k shifted by ``k * period`` rounds (a long program's pipeline).
     "REPEAT",
     # The conservation law at the end: ``produced = consumed + discarded + len(left)``; ``left`` lists the
@@ -118,11 +122,13 @@ class Instruction:
     distance: int = 0
     # LAUNCH: the factory's block; REUSE, RECLAIM: the lent rectangle.
     region: Rect | None = None
-    # LAUNCH: home tiles of the data patches; MOVE: the route.
+    # LAUNCH: home tiles of the data patches; MOVE: the route; MEASURE: the routing tiles merged.
     tiles: tuple[Tile, ...] = ()
+    # MEASURE: the Pauli terms, e.g. ("Z1", "Z3", "Zm").
+    paulis: tuple[str, ...] = ()
     # MOVE: which data patch (1-based).
     patch: int = 0
-    # CONSUME, STALL, RESUME: protocol step; MOVE: move step.
+    # CONSUME, STALL, RESUME, MEASURE: protocol step; MOVE: move step.
     step: int = -1
     # CONSUME, OUTPUT, DISCARD (flush): buffer slot.
     slot: int = -1
@@ -208,6 +214,8 @@ _OPERANDS = {
     "REUSE": lambda i: f"{i.target} region={i.region} to=[{','.join(i.lent_to)}]",
     "RECLAIM": lambda i: f"{i.target} region={i.region}",
     "TALLY": lambda i: str(i.tally),
+    "MEASURE": lambda i: (f"{i.target} step={i.step} {' '.join(i.paulis)}"
+                          + (f" via={_tiles(i.tiles)}" if i.tiles else "")),
 }
 
 

@@ -37,6 +37,7 @@ from magicpipe.compiler.factory import Factory
 from magicpipe.compiler.hardware import patch_qubits
 from magicpipe.compiler.protocols import get_protocol
 from magicpipe.errors import MagicpipeError, VerificationError
+from magicpipe.lattice import measure
 from magicpipe.lattice.geometry import Rect, Tile
 from magicpipe.lattice.stream import PROGRAM, Header, Instruction, Stream, numbered
 
@@ -371,6 +372,27 @@ class _Replay:
         if busy:
             raise _Broken("tile-free", f"{f.name} reclaims {f.lent} while {', '.join(busy)} still run on it")
         f.lent, f.lent_to = None, ()
+
+    def MEASURE(self, i: Instruction) -> None:
+        f = self.running(i.target)
+        proto = f.factory.protocol
+        if i.step == proto.steps + 1:
+            allowed = measure.check_paulis(proto)
+            what = "a check"
+        elif i.step == f.step and f.step_time == i.time and i.step >= 1 and f.taken >= 1:
+            index = measure.rotation_index(proto, i.step, f.taken - 1)
+            allowed = (measure.rotation_paulis(proto, index), measure.magic_readout())
+            what = f"the injection of rotation {index + 1} ({proto.rotations[index]})"
+        else:
+            raise _Broken("input-pattern", f"{f.name} measures {' '.join(i.paulis)} for step {i.step} outside that "
+                          f"step's round (step {f.step} started at round {f.step_time})")
+        if tuple(i.paulis) not in allowed:
+            raise _Broken("input-pattern", f"{f.name} measures {' '.join(i.paulis)} for step {i.step}; {what} "
+                          f"measures {' or '.join(' '.join(p) for p in allowed)}")
+        for t in i.tiles:
+            r = Rect.square(t, f.factory.distance)
+            if not f.region.contains(r) or (f.lent is not None and f.lent.overlaps(r)):
+                raise _Broken("tile-free", f"routing tile {t} of the measurement is not {f.name}'s to use")
 
     def TALLY(self, i: Instruction) -> None:
         t = i.tally

@@ -45,6 +45,9 @@ simple = st.one_of(
     st.builds(lambda t, n, r, to, tr: Instruction(t, "REUSE", n, region=r, lent_to=tuple(to), trace=tr),
               times, names, rects, st.lists(names, max_size=3), traces),
     st.builds(lambda t, n, r, tr: Instruction(t, "RECLAIM", n, region=r, trace=tr), times, names, rects, traces),
+    st.builds(lambda t, n, s, ps, ti, tr: Instruction(t, "MEASURE", n, step=s, paulis=tuple(ps), tiles=ti, trace=tr),
+              times, names, small, st.lists(st.from_regex(r"[XYZ]([0-9]{1,3}|m)", fullmatch=True), min_size=1, max_size=5),
+              tiles, traces),
     st.builds(lambda t, a, b, c, left, d: Instruction(t, "TALLY", tally=Tally(a, b, c, tuple(left), d)),
               times, small, small, small, st.lists(small, max_size=3), small),
 )

@@ -14,7 +14,7 @@ BLOCK = BlockLayout.for_protocol(FIFTEEN_TO_ONE)
 def test_block_layout_is_fig4a():
     assert (BLOCK.cols, BLOCK.rows) == (5, 3)
     assert BLOCK.data == tuple((c, 1) for c in range(5))
-    assert BLOCK.port == (4, 0) and BLOCK.zero == (3, 0)
+    assert BLOCK.port == (4, 0) and BLOCK.zero == (4, 2)
     assert BLOCK.size(17) == (85, 51)
 
 

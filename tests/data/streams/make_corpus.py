@@ -45,6 +45,10 @@ def main() -> None:
         if {"failed", "full"} <= reasons and len(stream.instructions) < 120:
             write("valid", f"failures-seed{seed}", f"sample_schedule({seed}): failed runs and buffer-full discards", str(stream))
             break
+    measured = str(build_stream(points[4].schedule, measurements=True))
+    write("valid", "measurements-5-17", "the reuse-moves stream expanded into the factory's Pauli-product measurements", measured)
+    write("invalid", "input-pattern-wrong-measurement", "step 3 injects rotation 7 (Z2 Z3 Z5), not Z1 Z3 Z5",
+          measured.replace("@89 MEASURE H0 step=3 Z2 Z3 Z5 Zm", "@89 MEASURE H0 step=3 Z1 Z3 Z5 Zm"))
     moved = base.replace("@55 OUTPUT L9 slot=5 run=9\n", "").replace("@55 OUTPUT L0 to=H0", "@54 OUTPUT L9 slot=5 run=9\n@55 OUTPUT L0 to=H0")
     edits = [
         ("order-time-goes-back", "round 60 after round 89", "@89 CONSUME H0 step=3 slot=2 take=3", "@89 CONSUME H0 step=3 slot=2 take=3\n@60 RESUME H0 step=3"),
