@@ -31,7 +31,7 @@ Examples:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Literal, get_args
+from typing import Iterable, Iterator, Literal, get_args
 
 from magicpipe.compiler.factory import Factory
 from magicpipe.compiler.hardware import patch_qubits
@@ -190,11 +190,14 @@ class _Replay:
         except _Broken as e:
             self.defer(e)
         self.factories[i.target] = _Factory(i.target, factory, i.level, i.region, i.time, i.tiles, list(i.tiles))
+        self.budget(i, f"launching {i.target}")
+
+    def budget(self, i: Instruction, after: str) -> None:
         used = self.qubits()
         self.peak = max(self.peak, used)
         if used > self.header.qubit_budget:
-            raise _Broken("qubit-budget", f"{used} qubits in use at round {i.time} after launching {i.target}, "
-                          f"above the budget of {self.header.qubit_budget}")
+            raise _Broken("qubit-budget", f"{used} qubits in use at round {i.time} after {after}, above the budget "
+                          f"of {self.header.qubit_budget}")
 
     def CONSUME(self, i: Instruction) -> None:
         f = self.running(i.target)
@@ -372,6 +375,7 @@ class _Replay:
         if busy:
             raise _Broken("tile-free", f"{f.name} reclaims {f.lent} while {', '.join(busy)} still run on it")
         f.lent, f.lent_to = None, ()
+        self.budget(i, f"{f.name} reclaims its ancilla region")
 
     def MEASURE(self, i: Instruction) -> None:
         f = self.running(i.target)
@@ -465,6 +469,23 @@ class Audit:
     factories: int
 
 
+def _check_header(h: Header) -> Iterator[Violation]:
+    """Regions and slots on the floor plan, slots on distinct tiles (lines as ``str(header)`` numbers them)."""
+    first_region = 6
+    for k, r in enumerate(h.regions):
+        if not h.bounds.contains(r.rect):
+            yield Violation(first_region + k, str(r), "on-floorplan", f"region {r.name} {r.rect} leaves the floor "
+                            f"plan ({h.width} x {h.height})")
+    first_slot = first_region + len(h.regions)
+    for k, s in enumerate(h.slots):
+        text = f"SLOT {k} {s}"
+        if not h.bounds.contains(s) or (h.regions and not any(r.rect.contains(s) for r in h.regions)):
+            yield Violation(first_slot + k, text, "on-floorplan", f"slot {k} at {s} is off the floor plan's regions")
+        for j in range(k):
+            if h.slots[j].overlaps(s):
+                yield Violation(first_slot + k, text, "tile-free", f"slot {k} at {s} overlaps slot {j} at {h.slots[j]}")
+
+
 def audit(stream: Stream, instructions: Iterable[Instruction] | None = None) -> Audit:
     """Replay the stream against every rule.
 
@@ -474,7 +495,7 @@ def audit(stream: Stream, instructions: Iterable[Instruction] | None = None) -> 
     """
     header = stream.header
     replay = _Replay(header)
-    out: list[Violation] = []
+    out: list[Violation] = list(_check_header(header))
     last = (0, "")
     count = 0
     for line, inst in numbered(header, stream.instructions if instructions is None else instructions):
