@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from magicpipe.compiler.protocols import FIFTEEN_TO_ONE, Protocol
+from magicpipe.compiler.protocols import FIFTEEN_TO_ONE, Protocol  # noqa: F401 (FIFTEEN_TO_ONE: doctests)
 from magicpipe.errors import SpecError
 from magicpipe.lattice.geometry import Rect, Tile, pack
 

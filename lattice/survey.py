@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import dataclasses
 import statistics
 import sys
 from dataclasses import dataclass
@@ -147,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _write_csv(rows, f)
     for key, value in summarize(rows).items():
         if isinstance(value, tuple):
-            value = "min %.3f  mean %.3f  max %.3f" % value
+            value = "min {:.3f}  mean {:.3f}  max {:.3f}".format(*value)
         print(f"{key:28s} {value}")
     return 0
 

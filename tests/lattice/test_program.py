@@ -19,7 +19,7 @@ def test_repeat_and_expansion_agree(seed):
     expanded = Stream(header(s, fp), tuple(emit_program(s, fp, 5, expand=True)))
     assert check(compact) == [] and check(expanded) == []
     assert compact.instructions[-1] == expanded.instructions[-1]
-    body, period, tally = period_body(s, fp)
+    body, period, _ = period_body(s, fp)
     assert compact.instructions[0].count == 5 and compact.instructions[0].period == period == s.rounds
     assert len(expanded.instructions) == 5 * len(body) + 1
     assert parse(str(compact)) == compact

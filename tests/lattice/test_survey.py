@@ -4,7 +4,7 @@ import pytest
 
 from magicpipe.compiler.dynamic import DynamicOptions, simulate
 from magicpipe.compiler.hardware import patch_qubits
-from magicpipe.compiler.pareto import level_producer, pareto_front
+from magicpipe.compiler.pareto import level_producer
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.errors import InfeasibleError
 from magicpipe.lattice import build_stream, check, plan_floor
