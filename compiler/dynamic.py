@@ -362,8 +362,9 @@ class _Sim:
                 threshold = self.relaunch_threshold(t)
                 if self.buffer >= threshold:
                     self.launch_top(t)
-                else:  # the region is free until the next launch: fill it, as in phase 1
-                    region = self.high.qubits + self.idle_pool
+                else:  # the ancilla region is free until the next launch (its data patches hold the burst
+                    # states as they arrive): fill it, as in phase 1
+                    region = self.high.lendable_qubits + self.idle_pool
                     if any(p.qubits <= region for p in self.menu):
                         self.plan_fill(t, region, threshold)
         elif mode == "waiting":

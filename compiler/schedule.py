@@ -162,9 +162,13 @@ class Schedule:
         """Qubits occupied during round ``t``: buffer, running high-level factory, running low-level runs.
 
         A run occupies its qubits over ``[start, end)``; a high-level execution over ``[launch, end)``. During a
-        reuse stall the high-level factory keeps only its data patches while reuse runs hold the rest.
+        reuse stall the high-level factory keeps only its data patches while reuse runs hold the rest; between two
+        executions (steady state) the next one's data patches are held for the burst states.
         """
         used = self.buffer_qubits
+        for a, b in zip(self.tops, self.tops[1:]):
+            if a.end <= t < b.launch:  # between executions the next one's data patches take burst states
+                used += self.high.data_qubits
         for top in self.tops:
             if top.launch <= t < top.end:
                 lent = any(s.top == top.index and s.moved_out <= t < s.reclaimed for s in self.stalls if s.reuse)
