@@ -142,11 +142,37 @@ def run(args: argparse.Namespace) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     record = {"program": str(args.program), "magicpipe_demand": out.metadata["magicpipe_demand"],
               "magicpipe_plan": out.metadata["magicpipe_plan"]}
+    stream = _write_plan_stream(_plan(pm), out_dir)
+    record["stream"] = stream
     (out_dir / "plan.json").write_text(json.dumps(record, indent=1) + "\n")
     print(summary(_plan(pm), _demand(pm)))
+    if stream.get("file"):
+        print(f"stream: {out_dir / stream['file']} checked, floor plan {stream['floorplan_qubits']} qubits "
+              f"(layout overhead {stream['layout_overhead']:.3f})")
+    else:
+        print(f"stream: none written ({stream['reason']})")
     print(f"demand {times.get('MagicStateDemand', 0.0):.2f} s, plan {times.get('DistillationPlanner', 0.0):.2f} s, "
           f"total {total:.2f} s; wrote {out_dir / 'plan.json'}")
     return 0
+
+
+def _write_plan_stream(plan, out_dir: pathlib.Path) -> dict:
+    """Write and check OUT/schedule.lsi for the plan's dynamic point (two or more levels).
+
+    The point is found again on the same storage-decay-aware front the planner chose it from.
+    """
+    from magicpipe.cli.pipeline import _write_stream
+    from magicpipe.compiler import Pipeline
+    from magicpipe.compiler.pareto import pareto_front
+
+    if not plan.distances:
+        return {"file": None, "reason": "the program consumes no magic states"}
+    if len(plan.distances) < 2:
+        return {"file": None, "reason": "a one-level pipeline is one factory fed raw states: nothing to schedule"}
+    dynamic = plan.method("dynamic")
+    front = pareto_front(Pipeline.from_distances(plan.distances, plan.hardware), max_output_error=plan.target_error)
+    point = next(p for p in front.points if p.qubits == dynamic.qubits and p.buffer_slots == dynamic.detail[0])
+    return _write_stream(point.schedule, out_dir)
 
 
 def _plan(pm):
