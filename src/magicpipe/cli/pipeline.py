@@ -82,6 +82,12 @@ def _plt():
     return plt
 
 
+def _save(plt, fig, path: Path) -> None:
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 # -- magicpipe pipeline ------------------------------------------------------------------------------------
 def schedule_dict(s) -> dict:
     """The schedule as JSON-able data (runs, executions, takes, stalls)."""
@@ -194,9 +200,7 @@ def _plot_front(front, seq, par, hw, path: Path) -> None:
     ax.set_ylabel("time for one top-level state (us)")
     ax.set_title(f"distances {front.pipeline.distances}")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(plt, fig, path)
 
 
 # -- magicpipe bench two-level ------------------------------------------------------------------------------
@@ -282,9 +286,7 @@ def _heatmaps(rows, ds, path: Path) -> None:
                 if not math.isnan(grid[i, j]):
                     ax.text(j, i, f"{grid[i, j]:.0f}", ha="center", va="center", fontsize=6, color="w")
         fig.colorbar(im, ax=ax)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(plt, fig, path)
 
 
 # -- magicpipe bench thresholds -----------------------------------------------------------------------------
@@ -337,8 +339,6 @@ def run_thresholds(args) -> int:
     ax.set_xlabel("-log10(error threshold)")
     ax.set_ylabel("least qubit-round volume per state")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(args.out / "thresholds.png", dpi=120)
-    plt.close(fig)
+    _save(plt, fig, args.out / "thresholds.png")
     print(json.dumps(summary, indent=2))
     return 0
