@@ -6,6 +6,10 @@ The only subpackage that imports stim, pymatching and sinter. Small private modu
   input noise, exact enumeration of its error patterns, and the gaps of Eqs. 3-4 (at p_L = 0).
 * ``memory`` -- Stim's rotated surface-code memories, logical error per cycle, the fit of Eq. 2 and the
   planner's ``load_logical_error_model``.
+* ``factory`` -- the 15-to-1 factory at circuit level, built from its lattice-surgery instructions
+  (``factory_program``), as merged and split surface-code patches (``surgery``, ``factory_circuit``); its
+  summary and the fit of Eqs. 3-4's ``p_L`` coefficients (``factory_summary``); what the ``|+>`` stand-in for
+  the magic state cannot carry (``stand_in``).
 * ``sampling`` -- a seeded sinter sampler (Stim, then PyMatching or post-selection).
 * ``summary``, ``plots``, ``collect`` -- counts to summaries, summaries to PNG, and the resumable
   ``sinter.collect`` edge behind ``magicpipe verify``.
@@ -14,7 +18,20 @@ The only subpackage that imports stim, pymatching and sinter. Small private modu
 See docs/verification.md for the measured numbers.
 """
 
-from magicpipe.verification.collect import RunOptions, collect, run_logical, run_memory
+from magicpipe.verification.collect import RunOptions, collect, run_factory, run_logical, run_memory
+from magicpipe.verification.factory import (
+    FactoryDistance,
+    ForcedError,
+    factory_circuit,
+    factory_distance,
+    factory_layout,
+    factory_task,
+    factory_twin_task,
+    surgery_memory_task,
+)
+from magicpipe.verification.factory_program import FactoryProgram, factory_instructions
+from magicpipe.verification.factory_summary import summarize_factory
+from magicpipe.verification.stand_in import real_effect, split_events
 from magicpipe.verification.logical import (
     POSTSELECTION,
     FormulaGap,
@@ -42,6 +59,9 @@ __all__ = [
     "POSTSELECTION",
     "Eq2Fit",
     "Estimate",
+    "FactoryDistance",
+    "FactoryProgram",
+    "ForcedError",
     "FormulaGap",
     "RotationCheck",
     "RunOptions",
@@ -50,6 +70,12 @@ __all__ = [
     "check_rotations",
     "collect",
     "enumerate_errors",
+    "factory_circuit",
+    "factory_distance",
+    "factory_instructions",
+    "factory_layout",
+    "factory_task",
+    "factory_twin_task",
     "fit_eq2",
     "formula_gaps",
     "load_logical_error_model",
@@ -59,9 +85,14 @@ __all__ = [
     "memory_task",
     "patch_rate",
     "per_cycle_rate",
+    "real_effect",
+    "run_factory",
     "run_logical",
     "run_memory",
     "sample_task",
+    "split_events",
+    "summarize_factory",
     "summarize_logical",
     "summarize_memory",
+    "surgery_memory_task",
 ]

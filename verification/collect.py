@@ -12,21 +12,24 @@ from __future__ import annotations
 import json
 import math
 import pathlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Iterable, Sequence
 
 import sinter
 
 from magicpipe.compiler.protocols import FIFTEEN_TO_ONE, Protocol
 from magicpipe.errors import SpecError
+from magicpipe.verification.factory import factory_distance, factory_task, factory_twin_task, surgery_memory_task
+from magicpipe.verification.factory_summary import summarize_factory
 from magicpipe.verification.logical import logical_task
 from magicpipe.verification.memory import BASES, memory_task
-from magicpipe.verification.plots import plot_logical, plot_memory
+from magicpipe.verification.plots import plot_factory, plot_logical, plot_memory
 from magicpipe.verification.sampling import DECODERS, DEFAULT_BATCH, SeededSampler, check_positive, check_seed
 from magicpipe.verification.summary import summarize_logical, summarize_memory
 
 __all__ = [
-    "RunOptions", "collect", "run_logical", "run_memory", "write_json", "STATS_FILE", "SUMMARY_FILE", "PLOT_FILE",
+    "RunOptions", "collect", "run_factory", "run_logical", "run_memory", "write_json", "STATS_FILE", "SUMMARY_FILE",
+    "PLOT_FILE",
 ]
 
 STATS_FILE = "stats.csv"
@@ -178,3 +181,40 @@ def run_memory(
     ]
     stats = collect(tasks, options)
     return _write(summarize_memory(stats, min_fit_errors=min_fit_errors, seed=options.seed), options, plot_memory)
+
+
+def run_factory(
+    distances: Sequence[int],
+    ps: Sequence[float],
+    eps_values: Sequence[float],
+    options: RunOptions,
+    *,
+    twin: bool = True,
+    memory_cycles: int = 3,
+) -> dict[str, Any]:
+    """``magicpipe verify factory``: the circuit-level factory over distances x p x eps, with the memory of
+    one patch of its layout at each (d, p) (both bases: the ``p_L`` of the fit) and, with ``twin``, the Z
+    twin at each (d, p) (what the ``|+>`` stand-in cannot carry). Checks each distance's graph-like
+    distance first. Writes the three files. ``max_errors`` applies per task (ten times it to the twin, whose
+    failing shots are common).
+
+    Returns:
+        The summary (:func:`~magicpipe.verification.factory_summary.summarize_factory`).
+
+    Raises:
+        SpecError: a distance other than 3 or 5, p outside [0, 0.5), eps outside [0, 1), or bad cycles.
+    """
+    ds, grid, eps_list = _unique(distances, "distance"), _unique(ps, "p"), _unique(eps_values, "eps")
+    tasks = [factory_task(d, p, e) for d in ds for p in grid for e in eps_list]
+    tasks += [surgery_memory_task(d, p, cycles=memory_cycles, basis=b) for d in ds for p in grid if p > 0 for b in BASES]
+    twins = [factory_twin_task(d, p) for d in ds for p in grid if p > 0] if twin else []
+    if options.max_errors:  # a failing twin shot is common (~15% at d = 3, p = 1e-3): give the twin ten times more
+        for task in tasks:
+            task.collection_options = sinter.CollectionOptions(max_errors=options.max_errors)
+        for task in twins:
+            task.collection_options = sinter.CollectionOptions(max_errors=10 * options.max_errors)
+    tasks += twins
+    distance = {d: asdict(found) | {"ok": found.ok} for d in ds for found in [factory_distance(d)]}
+    stats = collect(tasks, replace(options, max_errors=None))
+    summary = summarize_factory(stats, distances=distance, seed=options.seed)
+    return _write(summary, options, plot_factory)

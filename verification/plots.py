@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from magicpipe.compiler.protocols import get_protocol
 from magicpipe.verification.logical import WeightEnumerator
 
-__all__ = ["plot_logical", "plot_memory"]
+__all__ = ["plot_factory", "plot_logical", "plot_memory"]
 
 
 def _errorbar(ax: Any, x: list[float], est: list[dict[str, float]], **kw: Any) -> None:
@@ -82,4 +82,35 @@ def plot_memory(summary: dict[str, Any], path: str | pathlib.Path) -> None:
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
+    _save(fig, path)
+
+
+def plot_factory(summary: dict[str, Any], path: str | pathlib.Path) -> None:
+    """The Clifford parts of rejection and output error against ``p_L``: measured, fitted, and Eqs. 3-4's."""
+    fig = Figure(figsize=(10, 4.2), layout="constrained")
+    axes = fig.subplots(1, 2)
+    points = [pt for pt in summary["points"] if pt["p_L"]]
+    fit, paper = summary["fit"].get("all") or {}, summary["paper"]
+    panels = (("rejection", "b", "Clifford rejection: 1 - acceptance / A(eps)"),
+              ("output_error", "a", "Clifford output error: output error - E(eps)"))
+    markers = {3: "o", 5: "s", 7: "^"}
+    eps_values = sorted({pt["eps"] for pt in points})
+    for ax, (key, coef, label) in zip(axes, panels):
+        for pt in points:
+            c = f"C{eps_values.index(pt['eps'])}"
+            sig = pt["clifford"]["output_sigma" if key == "output_error" else "rejection_sigma"]
+            ax.errorbar(pt["p_L"], max(pt["clifford"][key], 1e-12), yerr=2 * sig, fmt=markers.get(pt["d"], "D"),
+                        color=c, capsize=3)
+        if points:
+            grid = _grid([pt["p_L"] for pt in points])
+            if fit.get(coef):
+                ax.plot(grid, fit[coef]["c"] * grid, "k-", label=f"fit: {fit[coef]['c']:.3g} p_L")
+            ax.plot(grid, paper[coef] * grid, "r--", label=f"paper: {paper[coef]:g} p_L")
+            for e in eps_values:
+                ax.plot([], [], "o", color=f"C{eps_values.index(e)}", label=f"eps={e:g}")
+            for d in sorted({pt["d"] for pt in points}):
+                ax.plot([], [], markers.get(d, "D"), color="grey", label=f"d={d}")
+            ax.legend(fontsize=8)
+        ax.set(xscale="log", yscale="log", xlabel="p_L per patch per cycle (this layout's memory)", title=label)
+        ax.grid(True, which="both", alpha=0.3)
     _save(fig, path)

@@ -23,6 +23,7 @@ between workers depends on timing, so the counts agree only statistically.
 
 from __future__ import annotations
 
+import collections
 import multiprocessing
 import time
 from typing import Any, Mapping
@@ -34,10 +35,17 @@ import sinter
 from magicpipe.errors import SpecError
 from magicpipe.verification.logical import POSTSELECTION
 
-__all__ = ["SeededSampler", "sample_task", "check_seed", "check_positive", "DECODERS", "DEFAULT_BATCH"]
+__all__ = [
+    "SeededSampler", "sample_task", "check_seed", "check_positive", "DECODERS", "DEFAULT_BATCH", "ERROR_COMBOS",
+]
 
-# Decoders the sampler knows: PyMatching, or no decoding (every detector post-selected, no flip predicted).
-DECODERS = ("pymatching", POSTSELECTION)
+# PyMatching that also tallies, in ``custom_counts``, which observables each failing shot got wrong, with the
+# key sinter's own ``count_observable_error_combos`` uses: ``obs_mistake_mask=_E__`` (observable 0 first).
+ERROR_COMBOS = "pymatching-combos"
+
+# Decoders the sampler knows: PyMatching, PyMatching with error combinations, or no decoding (every detector
+# post-selected, no flip predicted).
+DECODERS = ("pymatching", ERROR_COMBOS, POSTSELECTION)
 
 # Shots per batch: sinter's own default cap on batch size (max_batch_size=1024).
 DEFAULT_BATCH = 1024
@@ -118,13 +126,19 @@ class SeededSampler(sinter.Sampler):
 
 
 class _CompiledSeededSampler(sinter.CompiledSampler):
+    """Sample, post-select on detectors, decode, then post-select on observables (sinter's semantics: a shot
+    whose prediction is wrong on a ``postselected_observables_mask`` observable is discarded) and count the
+    shots still wrong on any other observable."""
+
     def __init__(self, task: sinter.Task, seed: int, batch_size: int) -> None:
         circuit = task.circuit
         self.sampler = circuit.compile_detector_sampler(seed=seed)
         self.batch_size = batch_size
         self.mask = task.postselection_mask
+        self.obs_mask = task.postselected_observables_mask
+        self.combos = task.circuit.num_observables if task.decoder == ERROR_COMBOS else 0
         self.matching = None
-        if task.decoder == "pymatching":
+        if task.decoder in ("pymatching", ERROR_COMBOS):
             dem = task.detector_error_model or circuit.detector_error_model(decompose_errors=True)
             self.matching = pymatching.Matching.from_detector_error_model(dem)
 
@@ -141,12 +155,26 @@ class _CompiledSeededSampler(sinter.CompiledSampler):
             keep = ~np.any(dets & self.mask, axis=1)
             discards = shots - int(np.count_nonzero(keep))
             dets, obs = dets[keep], obs[keep]
-        if self.matching is None:
-            errors = int(np.count_nonzero(np.any(obs, axis=1)))
-        else:
-            predicted = self.matching.decode_batch(dets, bit_packed_shots=True, bit_packed_predictions=True)
-            errors = int(np.count_nonzero(np.any(predicted != obs, axis=1)))
-        return sinter.AnonTaskStats(shots=shots, errors=errors, discards=discards, seconds=time.monotonic() - t0)
+        wrong = obs
+        if self.matching is not None:
+            wrong = obs ^ self.matching.decode_batch(dets, bit_packed_shots=True, bit_packed_predictions=True)
+        if self.obs_mask is not None:
+            reject = np.any(wrong & self.obs_mask, axis=1)
+            discards += int(np.count_nonzero(reject))
+            wrong = wrong[~reject]
+        failed = wrong[np.any(wrong, axis=1)]
+        counts = _error_combos(failed, self.combos) if self.combos else collections.Counter()
+        return sinter.AnonTaskStats(shots=shots, errors=len(failed), discards=discards,
+                                    seconds=time.monotonic() - t0, custom_counts=counts)
+
+
+def _error_combos(failed: np.ndarray, num_obs: int) -> collections.Counter:
+    """sinter's ``obs_mistake_mask=...`` tally of the bit-packed mistakes of the failing shots."""
+    rows, counts = np.unique(failed, axis=0, return_counts=True)
+    bits = np.unpackbits(rows, axis=1, count=num_obs, bitorder="little")
+    return collections.Counter(
+        {"obs_mistake_mask=" + "".join("_E"[b] for b in row): int(c) for row, c in zip(bits, counts)}
+    )
 
 
 def sample_task(

@@ -1,4 +1,5 @@
-"""``magicpipe verify logical|memory``: check the planner's formulas by simulation (Stim, PyMatching, sinter).
+"""``magicpipe verify logical|memory|factory``: check the planner's formulas by simulation (Stim, PyMatching,
+sinter).
 
 Each subcommand writes ``OUT/stats.csv`` (sinter's CSV, also the resume file), ``OUT/summary.json`` and
 ``OUT/plot.png``; re-running with the same ``--out`` skips finished tasks and continues unfinished ones.
@@ -14,7 +15,7 @@ __all__ = ["register"]
 
 
 def register(subparsers: Any) -> None:
-    """Add the ``verify`` command and its ``logical`` and ``memory`` subcommands."""
+    """Add the ``verify`` command and its ``logical``, ``memory`` and ``factory`` subcommands."""
     verify = subparsers.add_parser(
         "verify",
         help="check Eqs. 2-4 by simulation (Stim + PyMatching through sinter)",
@@ -41,6 +42,18 @@ def register(subparsers: Any) -> None:
                         help="errors each basis needs at a point for it to enter the fit (default: %(default)s)")
     _common(memory, shots=10**7, max_errors=200)
     memory.set_defaults(run=_run_memory)
+
+    factory = sub.add_parser("factory", help="15-to-1 at circuit level from its lattice-surgery instructions: "
+                                             "acceptance, output error, the p_L coefficients of Eqs. 3-4")
+    factory.add_argument("--distance", type=int, nargs="+", default=[3], help="3 and/or 5 (default: %(default)s)")
+    factory.add_argument("--p", type=float, nargs="+", default=[5e-4, 1e-3, 2e-3],
+                         help="physical error rates, each in [0, 0.5) (default: %(default)s)")
+    factory.add_argument("--eps", type=float, nargs="+", default=[1e-3, 1e-2],
+                         help="input magic-state errors, each in [0, 1) (default: %(default)s)")
+    factory.add_argument("--no-twin", action="store_true",
+                         help="skip the Z twin (the X-type errors the |+> stand-in cannot carry)")
+    _common(factory, shots=10**6, max_errors=1000)
+    factory.set_defaults(run=_run_factory)
 
 
 def _common(parser: argparse.ArgumentParser, *, shots: int, max_errors: int | None) -> None:
@@ -95,5 +108,30 @@ def _run_memory(args: argparse.Namespace) -> int:
               f"(1 sigma, chi2_red = {fit['chi2_red']:.3g}); paper: A = {paper['A']}, p_th = {paper['p_th']}")
     else:
         print("fit: none (needs two or more distances with enough errors)")
+    print(f"wrote {args.out}/stats.csv, summary.json, plot.png")
+    return 0
+
+
+def _run_factory(args: argparse.Namespace) -> int:
+    from magicpipe.verification import run_factory
+
+    summary = run_factory(args.distance, args.p, args.eps, _options(args), twin=not args.no_twin)
+    for d, found in summary["distance"].items():
+        print(f"d={d}: graph-like distance {found['x']} (factory), {found['z']} (Z twin)")
+    print(f"{'d':>2} {'p':>8} {'eps':>8} {'shots':>9} {'acceptance':>10} {'out error':>10} {'p_L':>9} {'a':>6} {'b':>6}")
+    for pt in summary["points"]:
+        ratio, p_l = pt["ratio"], pt["p_L"]
+        a, b = (f"{ratio[k]:6.1f}" if ratio[k] is not None else f"{'-':>6}" for k in ("a", "b"))
+        p_l = f"{p_l:9.2e}" if p_l else f"{'-':>9}"
+        print(f"{pt['d']:2d} {pt['p']:8.2g} {pt['eps']:8.2g} {pt['shots']:9d} {pt['acceptance']['best']:10.5f} "
+              f"{pt['output_error']['best']:10.3e} {p_l} {a} {b}")
+    fit, paper = summary["fit"].get("all") or {}, summary["paper"]
+    for coef in ("a", "b"):
+        if fit.get(coef):
+            print(f"fit: {coef} = {fit[coef]['c']:.4g} +- {fit[coef]['sigma']:.2g} (chi2_red {fit[coef]['chi2_red']:.3g}); "
+                  f"paper {paper[coef]:g}")
+    for t in summary["stand_in"]:
+        print(f"d={t['d']} p={t['p']:g}: the |+> stand-in leaves out {t['reject']:.3g} rejection and "
+              f"{t['output_error_added'] or 0:.3g} output error (X-type errors, misread merges)")
     print(f"wrote {args.out}/stats.csv, summary.json, plot.png")
     return 0
