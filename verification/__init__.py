@@ -18,20 +18,25 @@ The only subpackage that imports stim, pymatching and sinter. Small private modu
 See docs/verification.md for the measured numbers.
 """
 
-from magicpipe.verification.collect import RunOptions, collect, run_factory, run_logical, run_memory
+from magicpipe.verification.collect import (
+    RunOptions,
+    collect,
+    run_factory,
+    run_logical,
+    run_memory,
+)
 from magicpipe.verification.factory import (
     FactoryDistance,
     ForcedError,
     factory_circuit,
     factory_distance,
+    factory_events_task,
     factory_layout,
     factory_task,
-    factory_twin_task,
     surgery_memory_task,
 )
 from magicpipe.verification.factory_program import FactoryProgram, factory_instructions
 from magicpipe.verification.factory_summary import summarize_factory
-from magicpipe.verification.stand_in import real_effect, split_events
 from magicpipe.verification.logical import (
     POSTSELECTION,
     FormulaGap,
@@ -53,6 +58,7 @@ from magicpipe.verification.memory import (
     per_cycle_rate,
 )
 from magicpipe.verification.sampling import SeededSampler, sample_task
+from magicpipe.verification.stand_in import real_effect, split_events
 from magicpipe.verification.summary import Estimate, summarize_logical, summarize_memory
 
 __all__ = [
@@ -72,10 +78,10 @@ __all__ = [
     "enumerate_errors",
     "factory_circuit",
     "factory_distance",
+    "factory_events_task",
     "factory_instructions",
     "factory_layout",
     "factory_task",
-    "factory_twin_task",
     "fit_eq2",
     "formula_gaps",
     "load_logical_error_model",

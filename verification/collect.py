@@ -19,7 +19,7 @@ import sinter
 
 from magicpipe.compiler.protocols import FIFTEEN_TO_ONE, Protocol
 from magicpipe.errors import SpecError
-from magicpipe.verification.factory import factory_distance, factory_task, factory_twin_task, surgery_memory_task
+from magicpipe.verification.factory import factory_distance, factory_events_task, factory_task, surgery_memory_task
 from magicpipe.verification.factory_summary import summarize_factory
 from magicpipe.verification.logical import logical_task
 from magicpipe.verification.memory import BASES, memory_task
@@ -193,10 +193,11 @@ def run_factory(
     memory_cycles: int = 3,
 ) -> dict[str, Any]:
     """``magicpipe verify factory``: the circuit-level factory over distances x p x eps, with the memory of
-    one patch of its layout at each (d, p) (both bases: the ``p_L`` of the fit) and, with ``twin``, the Z
-    twin at each (d, p) (what the ``|+>`` stand-in cannot carry). Checks each distance's graph-like
-    distance first. Writes the three files. ``max_errors`` applies per task (ten times it to the twin, whose
-    failing shots are common).
+    one patch of its layout at each (d, p) (both bases: the ``p_L`` of the fit) and, with ``twin``, the error
+    events of the factory and of its Z twin at each (d, p) (what the ``|+>`` stand-in carries and what it
+    cannot). Checks each distance's graph-like
+    distance first. Writes the three files. ``max_errors`` applies per task (ten times it to the event tallies,
+    whose failing runs are common).
 
     Returns:
         The summary (:func:`~magicpipe.verification.factory_summary.summarize_factory`).
@@ -207,13 +208,13 @@ def run_factory(
     ds, grid, eps_list = _unique(distances, "distance"), _unique(ps, "p"), _unique(eps_values, "eps")
     tasks = [factory_task(d, p, e) for d in ds for p in grid for e in eps_list]
     tasks += [surgery_memory_task(d, p, cycles=memory_cycles, basis=b) for d in ds for p in grid if p > 0 for b in BASES]
-    twins = [factory_twin_task(d, p) for d in ds for p in grid if p > 0] if twin else []
-    if options.max_errors:  # a failing twin shot is common (~15% at d = 3, p = 1e-3): give the twin ten times more
+    events = [factory_events_task(d, p, b) for d in ds for p in grid if p > 0 for b in ("x", "z")] if twin else []
+    if options.max_errors:  # a wrong observable is common in these (~15% at d = 3, p = 1e-3): ten times the errors
         for task in tasks:
             task.collection_options = sinter.CollectionOptions(max_errors=options.max_errors)
-        for task in twins:
+        for task in events:
             task.collection_options = sinter.CollectionOptions(max_errors=10 * options.max_errors)
-    tasks += twins
+    tasks += events
     distance = {d: asdict(found) | {"ok": found.ok} for d in ds for found in [factory_distance(d)]}
     stats = collect(tasks, replace(options, max_errors=None))
     summary = summarize_factory(stats, distances=distance, seed=options.seed)

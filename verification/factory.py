@@ -17,9 +17,9 @@ Eqs. 4 and 3 with both input and Clifford noise.
 The stand-in's limits. ``|+>`` is a stabiliser state: X and Y errors leave it unchanged, so an X-type logical
 error anywhere -- on a data patch, or on ``|m>`` before its readout, or a wrong merge outcome (which in the real
 protocol selects the pi/4 correction) -- does nothing in this circuit, although in the real protocol it is a
-non-Pauli error. :func:`factory_twin_task` measures those errors: the same merges with every patch in ``|0>``,
-one observable per data patch and one per merge outcome, and :mod:`magicpipe.verification.stand_in` turns
-their rates into what they would cost the real protocol.
+non-Pauli error. :func:`factory_events_task` measures those errors on the Z twin: the same merges with every
+patch in ``|0>``, one observable per data patch and one per merge outcome, and
+:mod:`magicpipe.verification.stand_in` turns their rates into what they would cost the real protocol.
 
 Examples:
     >>> circuit = factory_circuit(3, 1e-3, 1e-3)
@@ -60,9 +60,9 @@ __all__ = [
     "check_factory_params",
     "factory_circuit",
     "factory_distance",
+    "factory_events_task",
     "factory_layout",
     "factory_task",
-    "factory_twin_task",
     "surgery_memory_task",
 ]
 
@@ -164,20 +164,22 @@ def factory_task(d: int, p: float, eps: float, protocol: Protocol = FIFTEEN_TO_O
     )
 
 
-def factory_twin_task(d: int, p: float, protocol: Protocol = FIFTEEN_TO_ONE) -> sinter.Task:
-    """A sinter task of the Z twin: PyMatching, each failing shot's wrong observables tallied.
+def factory_events_task(d: int, p: float, basis: str = "z", protocol: Protocol = FIFTEEN_TO_ONE) -> sinter.Task:
+    """A sinter task that tallies which observables each decoded run gets wrong (no post-selection, eps = 0).
 
-    ``json_metadata`` is ``{"kind": "factory", "protocol", "d", "p", "eps": 0.0, "basis": "z"}``. ``errors``
-    counts shots with any wrong observable; ``custom_counts`` has sinter's ``obs_mistake_mask=...`` per
-    combination (observables 0-4: data patches 1-5; 5-15: merges 1-11).
+    ``basis="z"``: the Z twin (observables 0-4: data patches 1-5's logical Z, flipped by X-type errors; 5-15:
+    merges 1-11's outcome ``P Z_m``) -- the errors the ``|+>`` stand-in cannot carry. ``basis="x"``: the
+    factory itself, so that the Z-type errors it does carry can be counted the same way (observables: the output
+    patch, then patches 1-4). ``json_metadata`` is ``{"kind": "factory_events", "protocol", "d", "p",
+    "basis"}``; ``errors`` counts runs with any wrong observable, ``custom_counts`` each combination (sinter's
+    ``obs_mistake_mask=...``).
     """
-    circuit = factory_circuit(d, p, 0.0, basis="z", protocol=protocol)
+    circuit = factory_circuit(d, p, 0.0, basis=basis, protocol=protocol)
     return sinter.Task(
         circuit=circuit,
         decoder=ERROR_COMBOS,
         detector_error_model=circuit.detector_error_model(decompose_errors=True),
-        json_metadata={"kind": "factory", "protocol": protocol.name, "d": d, "p": float(p), "eps": 0.0,
-                       "basis": "z"},
+        json_metadata={"kind": "factory_events", "protocol": protocol.name, "d": d, "p": float(p), "basis": basis},
     )
 
 

@@ -16,8 +16,11 @@ middle row, routing row below, ``|m>`` port at its right end) sit at a pitch of 
 simplification: the block's port tile lies under data patch 5, and a patch cannot be merged both sideways
 into the bus and upwards into patch 5 with the same boundary type, so in the circuit the port tile is the
 bus's last routing tile and the ``|m>`` patch hangs one tile below it, where the state arrives. Every merge
-therefore uses the ``via`` tiles plus the port tile, the seam rows under the merged data patches, and the seam
-row between the port and the ``|m>`` patch.
+therefore uses the ``via`` tiles plus the port tile, the seam row above the bus, and the seam row between the
+port and the ``|m>`` patch. The bus also runs ``d - 2`` data columns past the port tile (none beyond the next
+seam column at d = 3, two more at d = 5): from the corner where the ``|m>`` patch meets the bus, the strings to the
+bus's right end would otherwise lose a step to hook and space-time shortcuts at d = 5
+(:meth:`FactoryLayout.bus_order_anchors` gives the check order that goes with it).
 """
 
 from __future__ import annotations

@@ -5,12 +5,14 @@ stand-in leaves out. Pure functions; no files.
 The fit. With ``A(eps)`` and ``E(eps)`` the exact acceptance and output error at ``p_L = 0`` (the logical
 level's weight enumerator), the first-order model of Eqs. 3-4 is
 
-    output error = E(eps) + a p_L,        acceptance = A(eps) (1 - b p_L),
+    output error = E(eps) + a p_L,        acceptance = A(eps) exp(-b p_L),
 
-and the paper has ``a = 7.1``, ``b = 356`` (its Eq. 4, ``1 - 15 eps - 356 p_L``, is the first order of the
-product; the product keeps the ``eps p_L`` cross term out of ``b``, which matters at ``eps = 0.03``). For each
-point the Clifford parts ``y_out = measured - E`` and ``y_rej = 1 - measured / A`` (the Clifford rejection
-among the runs the input errors alone would have let through) are divided by ``p_L``: the per-patch logical error per cycle (``d`` rounds, X and Z
+and the paper has ``a = 7.1``, ``b = 356``. Its Eq. 4, ``1 - 15 eps - 356 p_L``, is the first order of the
+product; the product keeps the ``eps p_L`` cross term out of ``b`` (it matters at ``eps = 0.03``), and the
+exponential -- independent rejecting events, a Poisson count -- keeps ``b`` constant where ``b p_L`` is not
+small (at d = 3, p = 2e-3 a third of the runs are rejected: ``1 - acceptance / A`` bends down while
+``-ln(acceptance / A)`` stays linear in ``p_L``). For each point the Clifford parts ``y_out = measured - E`` and
+``y_rej = -ln(measured / A)`` are divided by ``p_L``: the per-patch logical error per cycle (``d`` rounds, X and Z
 errors) measured on one patch of this same layout, check order and noise (``surgery_memory_task``). ``a``
 and ``b`` are weighted least squares through the origin (weights ``1 / sigma^2`` from the binomial counts),
 per distance and over all points; their one-sigma errors are scaled by ``sqrt(chi2_red)`` when the points
@@ -32,7 +34,7 @@ from magicpipe.compiler.hardware import LogicalErrorModel
 from magicpipe.compiler.protocols import get_protocol
 from magicpipe.verification.logical import enumerate_errors
 from magicpipe.verification.memory import patch_rate, per_cycle_rate
-from magicpipe.verification.stand_in import stand_in_costs
+from magicpipe.verification.stand_in import carried_events, stand_in_costs
 from magicpipe.verification.summary import Estimate, versions
 
 __all__ = ["fit_through_origin", "summarize_factory"]
@@ -65,8 +67,10 @@ def _by_kind(stats: Iterable[sinter.TaskStats]) -> dict[str, list[sinter.TaskSta
     for s in stats:
         m = s.json_metadata if isinstance(s.json_metadata, dict) else {}
         kind = m.get("kind")
-        if kind == "factory":
-            out["twin" if m.get("basis") == "z" else "factory"].append(s)
+        if kind == "factory" and m.get("basis") == "x":
+            out["factory"].append(s)
+        elif kind == "factory_events":
+            out[f"events_{m['basis']}"].append(s)
         elif kind == "factory_memory":
             out["memory"].append(s)
     return out
@@ -106,14 +110,14 @@ def _point(s: sinter.TaskStats, memory: dict, eq2: LogicalErrorModel) -> dict[st
     exact_out = enum.output_error(eps) if eps > 0 else 0.0
     p_l = (memory.get((d, p)) or {}).get("p_L")
     p_l_eq2 = eq2.A * (p / eq2.p_th) ** ((d + 1) / 2)
-    y_out, y_rej = out.best - exact_out, 1 - acc.best / exact_acc
+    y_out, y_rej = out.best - exact_out, -math.log(acc.best / exact_acc) if acc.best > 0 else math.inf
     return {
         "d": d, "p": p, "eps": eps, "shots": s.shots, "accepted": accepted, "errors": s.errors, "seconds": s.seconds,
         "acceptance": asdict(acc),
         "output_error": asdict(out),
         "logical_exact": {"acceptance": exact_acc, "output_error": exact_out},
         "clifford": {"output_error": y_out, "output_sigma": out.sigma(max(out.best, 1 / max(accepted, 1))),
-                     "rejection": y_rej, "rejection_sigma": acc.sigma(acc.best) / exact_acc},
+                     "rejection": y_rej, "rejection_sigma": acc.sigma(acc.best) / max(acc.best, 1 / s.shots)},
         "p_L": p_l,
         "p_L_eq2": p_l_eq2,
         "ratio": {"a": y_out / p_l if p_l else None, "b": y_rej / p_l if p_l else None,
@@ -139,48 +143,56 @@ def _fits(points: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _twin(s: sinter.TaskStats, memory: dict, factory_points: list[dict[str, Any]]) -> dict[str, Any]:
-    m = s.json_metadata
+def _stand_in(z: sinter.TaskStats, x: sinter.TaskStats | None, memory: dict, points: list[dict]) -> dict[str, Any]:
+    """Per (d, p): what the stand-in cannot carry (from the Z twin ``z``), its cost to the real protocol, and the
+    Z-type events it does carry (from the factory's own tally ``x``) for comparison."""
+    m = z.json_metadata
     d, p = m["d"], m["p"]
-    costs = stand_in_costs(dict(s.custom_counts), s.shots, get_protocol(m["protocol"]))
+    protocol = get_protocol(m["protocol"])
+    costs = stand_in_costs(dict(z.custom_counts), z.shots, protocol)
     p_l = (memory.get((d, p)) or {}).get("p_L")
-    carried = [pt for pt in factory_points if pt["d"] == d and pt["p"] == p]
+    carried = [pt for pt in points if pt["d"] == d and pt["p"] == p]
     acc = min((pt["acceptance"]["best"] for pt in carried), default=1.0)
-    return {
-        "d": d, "p": p, "shots": s.shots, "failing_shots": s.errors, "seconds": s.seconds,
+    out = {
+        "d": d, "p": p, "shots": z.shots, "failing_shots": z.errors, "seconds": z.seconds,
         **costs,
         "output_error_added": costs["accepted_wrong"] / acc if acc else None,
         "a_added": costs["accepted_wrong"] / acc / p_l if p_l and acc else None,
-        "b_added": costs["reject"] / p_l if p_l else None,
-        "carried_clifford": [{"eps": pt["eps"], "output_error": pt["clifford"]["output_error"],
-                              "rejection": pt["clifford"]["rejection"]} for pt in carried],
+        "b_added": -math.log(1 - costs["reject"]) / p_l if p_l and costs["reject"] < 1 else None,
+        "carried": None,
     }
+    if x is not None:
+        out["carried"] = {"shots": x.shots, **carried_events(dict(x.custom_counts), x.shots, protocol)}
+    return out
 
 
 def summarize_factory(
     stats: Iterable[sinter.TaskStats], *, distances: dict[int, Any] | None = None, seed: int | None = None
 ) -> dict[str, Any]:
-    """Summarise factory, twin and memory counts (module docstring).
+    """Summarise factory, event and memory counts (module docstring).
 
     Args:
-        stats: sinter stats; those of kinds ``factory`` (basis x or z) and ``factory_memory`` are used.
+        stats: sinter stats; those of kinds ``factory``, ``factory_events`` and ``factory_memory`` are used.
         distances: graph-like distances by d (``FactoryDistance`` as dicts), recorded as given.
         seed: recorded in the summary.
 
     Returns:
         A JSON-ready dict: ``points`` (one per (d, p, eps)), ``memory`` (``p_L`` per (d, p)), ``fit`` (``a``, ``b``
         per distance and over all, against the measured ``p_L`` and the paper's Eq. 2), ``stand_in`` (per
-        (d, p): X-type error and misread rates and what they would add to the real protocol), ``paper``.
+        (d, p): X-type error and misread rates, what they would add to the real protocol, and beside them the
+        Z-type events the circuit carries), ``paper``.
     """
     kinds = _by_kind(stats)
     memory = _memory(kinds["memory"])
     eq2 = LogicalErrorModel()
     points = sorted((_point(s, memory, eq2) for s in kinds["factory"]), key=lambda pt: (pt["d"], pt["p"], pt["eps"]))
-    twins = sorted((_twin(s, memory, points) for s in kinds["twin"]), key=lambda t: (t["d"], t["p"]))
+    xs = {(s.json_metadata["d"], s.json_metadata["p"]): s for s in kinds["events_x"]}
+    twins = sorted((_stand_in(s, xs.get((s.json_metadata["d"], s.json_metadata["p"])), memory, points)
+                    for s in kinds["events_z"]), key=lambda t: (t["d"], t["p"]))
     return {
         "kind": "factory",
         "interval": "likelihood ratio, factor e^2 (~2 sigma, ~95%)",
-        "model": "output error = E(eps) + a p_L, acceptance = A(eps) (1 - b p_L); E, A exact at p_L = 0; p_L "
+        "model": "output error = E(eps) + a p_L, acceptance = A(eps) exp(-b p_L); E, A exact at p_L = 0; p_L "
                  "per patch per cycle (both error types) of one patch of this layout",
         "paper": PAPER,
         "distance": distances or {},

@@ -91,7 +91,7 @@ def plot_factory(summary: dict[str, Any], path: str | pathlib.Path) -> None:
     axes = fig.subplots(1, 2)
     points = [pt for pt in summary["points"] if pt["p_L"]]
     fit, paper = summary["fit"].get("all") or {}, summary["paper"]
-    panels = (("rejection", "b", "Clifford rejection: 1 - acceptance / A(eps)"),
+    panels = (("rejection", "b", "Clifford rejection: -ln(acceptance / A(eps))"),
               ("output_error", "a", "Clifford output error: output error - E(eps)"))
     markers = {3: "o", 5: "s", 7: "^"}
     eps_values = sorted({pt["eps"] for pt in points})

@@ -13,7 +13,7 @@ is a Clifford circuit Stim can sample. Two kinds of error then have no effect in
   ``pi/4`` correction, so a misread leaves ``exp(+-i pi/4 P)`` with either sign equally likely; averaged over
   the sign that is the Pauli ``P`` with probability 1/2 -- like a faulty input, caught by the checks alone.
 
-The Z twin of the factory (:func:`~magicpipe.verification.factory.factory_twin_task`) measures both: its
+The Z twin of the factory (:func:`~magicpipe.verification.factory.factory_events_task`) measures both: its
 observables are each data patch's logical Z (flipped by X-type errors) and each merge's outcome. A decoded
 shot's wrong observables are split into events (:func:`split_events`: an X error on patch ``k`` before merge
 ``j`` flips Z_k and the outcome of every later merge containing ``k``; what is left are misreads), and each
@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 from magicpipe.compiler.protocols import FIFTEEN_TO_ONE, Protocol
 
-__all__ = ["Events", "real_effect", "split_events", "stand_in_costs"]
+__all__ = ["Events", "carried_events", "real_effect", "split_events", "stand_in_costs"]
 
 
 def _masks(protocol: Protocol) -> list[int]:
@@ -187,4 +187,36 @@ def stand_in_costs(combos: dict[str, int], shots: int, protocol: Protocol = FIFT
         "events_per_shot": events / shots,
         "reject": reject / shots,
         "accepted_wrong": wrong / shots,
+    }
+
+
+def carried_events(combos: dict[str, int], shots: int, protocol: Protocol = FIFTEEN_TO_ONE) -> dict[str, object]:
+    """From the factory's own tally (``factory_events_task`` basis x): the Z-type events it carries, per run.
+
+    A wrong-observable combination is a logical Z on one data patch (one patch wrong), or on merge ``j`` an
+    error equal to its rotation's ``P`` -- a Z error of the ``|m>`` patch or of the bus, the counterpart of a
+    misread (exactly ``P``'s patches wrong); anything else is ``other`` (two or more events at once).
+
+    Returns:
+        A JSON-ready dict: ``z_error_per_patch``, ``p_error_per_merge``, ``other`` (per run).
+    """
+    n = protocol.logical_qubits
+    patch_of = list(protocol.output_qubits) + [c.index("X") for c in protocol.checks]
+    merges = [frozenset(i for i, c in enumerate(r) if c == "Z") for r in protocol.rotations[protocol.burst :]]
+    patches, on_merge = Counter(), Counter()
+    other = 0
+    for key, count in combos.items():
+        if not key.startswith("obs_mistake_mask="):
+            continue
+        wrong = frozenset(patch_of[k] for k, c in enumerate(key.split("=", 1)[1]) if c == "E")
+        if wrong in merges:
+            on_merge[merges.index(wrong)] += count
+        elif len(wrong) == 1:
+            patches[next(iter(wrong))] += count
+        else:
+            other += count
+    return {
+        "z_error_per_patch": [patches[q] / shots for q in range(n)],
+        "p_error_per_merge": [on_merge[j] / shots for j in range(len(merges))],
+        "other": other / shots,
     }

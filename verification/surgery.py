@@ -13,7 +13,7 @@ edge's *type* decides which truncated plaquettes are kept:
   and are kept when they are Z checks.
 
 So a lone patch is the standard rotated code (X edges top and bottom, Z edges left and right, ``d^2 - 1``
-checks), and the merged code of a Z-type multi-patch measurement -- the patches, the seam rows under them,
+checks), and the merged code of a Z-type multi-patch measurement -- the patches, the seam row above the bus,
 the bus, and the magic-state patch hanging below the bus -- is one planar code whose boundary alternates
 X edge (the far side of each merged patch) and Z edge (everything between them). Going round it, the
 logical Z of each merged patch joins two neighbouring Z edges, so only the product of all of them closes into
@@ -22,13 +22,13 @@ a stabiliser: the merge measures exactly ``Z_1 ... Z_k Z_m`` (Horsman et al. 201
 Tiles of a block (``magicpipe.lattice.block``) sit at a pitch of ``d + 1`` data qubits: a ``d x d`` patch and
 one seam row or column that a merge fills.
 
-Measurement order. Each check has an ancilla at the plaquette's centre and four CX steps. X checks touch
-NW, NE, SW, SE (their hook errors are horizontal pairs, across the patches' vertical logical X); Z checks touch
-NW, SW, NE, SE (vertical hooks, across the horizontal logical Z) -- Stim's rotated-code order. In the bus the
-dangerous Z strings are vertical (from the bus's bottom edge to its top edge between two merged patches), so
-Z checks whose corners all lie in the bus use NW, NE, SW, SE instead (horizontal hooks). Where the two orders
-meet, two Z checks can want the same data qubit in the same step; :func:`cx_layers` splits such a step in two.
-Both Z orders commute with the one X order, and :func:`cx_layers` checks it for every pair.
+Measurement order. Each check has an ancilla at the plaquette's centre and four CX steps. In the ``patch``
+order X checks touch NW, NE, SW, SE (hook errors are horizontal pairs, across the patches' vertical logical X)
+and Z checks NW, SW, NE, SE (vertical hooks, across the horizontal logical Z) -- Stim's rotated-code order. The
+``bus`` order is its transpose (X: NW, SW, NE, SE; Z: NW, NE, SW, SE), for the routing bus, where the dangerous
+Z strings run vertically; the caller says which plaquettes use it (``code_checks(horizontal=...)``). Where the
+two orders meet, two checks can want the same data qubit in the same step; :func:`cx_layers` splits such a
+step in two and verifies that every overlapping X and Z check still commutes in the circuit.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import stim
 from magicpipe.verification import factory_task, real_effect, sample_task, split_events
 from magicpipe.verification.factory_summary import fit_through_origin
 from magicpipe.verification.sampling import ERROR_COMBOS
-from magicpipe.verification.stand_in import stand_in_costs
+from magicpipe.verification.stand_in import carried_events, stand_in_costs
 
 from magicpipe.cli import main
 
@@ -54,6 +54,14 @@ def test_events_split_into_x_errors_and_misreads_and_their_costs_add_up():
     assert costs["reject"] == pytest.approx(0.015) and costs["accepted_wrong"] == pytest.approx(0.005)
 
 
+def test_carried_z_type_events_are_split_into_patch_and_merge_errors():
+    # observables: output (patch 5), checks on patches 1-4; merge 1 is Z1 Z2 Z5
+    events = carried_events({"obs_mistake_mask=EEE__": 20, "obs_mistake_mask=_E___": 5, "obs_mistake_mask=_EE__": 1},
+                            shots=100)
+    assert events["p_error_per_merge"][0] == 0.2 and events["z_error_per_patch"][0] == 0.05
+    assert events["other"] == 0.01
+
+
 def test_fit_through_origin_recovers_a_slope_and_scales_its_error_by_the_scatter():
     x = np.array([1e-3, 2e-3, 4e-3])
     exact = fit_through_origin(x, 7.1 * x, [1e-4] * 3)
@@ -75,9 +83,10 @@ def test_verify_factory_writes_summary_fit_stand_in_and_plot_and_resumes(tmp_pat
     assert summary["fit"]["all"]["a"]["points"] == 1 and summary["paper"] == {"a": 7.1, "b": 356.0}
     (twin,) = summary["stand_in"]
     assert twin["shots"] == 3000 and 0 < twin["reject"] < 1 and len(twin["misread_per_merge"]) == 11
+    assert twin["carried"]["shots"] == 3000 and len(twin["carried"]["p_error_per_merge"]) == 11
     assert (tmp_path / "plot.png").stat().st_size > 10_000
     out = capsys.readouterr().out
-    assert "graph-like distance 3 (factory), 3 (Z twin)" in out and "stand-in leaves out" in out
+    assert "graph-like distance 3 (factory), 3 (Z twin)" in out and "which the |+> stand-in cannot carry (it carries" in out
 
     before = (tmp_path / "stats.csv").read_bytes()
     assert main(args) == 0  # every task finished: nothing is sampled again

@@ -131,7 +131,13 @@ def _run_factory(args: argparse.Namespace) -> int:
             print(f"fit: {coef} = {fit[coef]['c']:.4g} +- {fit[coef]['sigma']:.2g} (chi2_red {fit[coef]['chi2_red']:.3g}); "
                   f"paper {paper[coef]:g}")
     for t in summary["stand_in"]:
-        print(f"d={t['d']} p={t['p']:g}: the |+> stand-in leaves out {t['reject']:.3g} rejection and "
-              f"{t['output_error_added'] or 0:.3g} output error (X-type errors, misread merges)")
+        x_type, misread = sum(t["x_error_per_patch"]), sum(t["misread_per_merge"])
+        print(f"d={t['d']} p={t['p']:g}: per run {x_type:.3g} X-type data-patch errors and {misread:.3g} misread "
+              f"merges, which the |+> stand-in cannot carry", end="")
+        if t["carried"]:
+            z_type, p_type = sum(t["carried"]["z_error_per_patch"]), sum(t["carried"]["p_error_per_merge"])
+            print(f" (it carries {z_type:.3g} Z-type data-patch errors and {p_type:.3g} merge P errors)", end="")
+        print(f"; in the real protocol they would add {t['reject']:.3g} rejection and "
+              f"{t['output_error_added'] or 0:.3g} output error")
     print(f"wrote {args.out}/stats.csv, summary.json, plot.png")
     return 0
