@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 from typing import Sequence
 
@@ -22,9 +21,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in _COMMAND_MODULES:
-        # a command whose module is absent from this installation is left out; any other import error raises
-        if importlib.util.find_spec(f"magicpipe.cli.{name}") is None:
-            continue
         importlib.import_module(f"magicpipe.cli.{name}").register(sub)
     return parser
 

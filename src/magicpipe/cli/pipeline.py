@@ -205,8 +205,7 @@ def _plot_front(front, seq, par, hw, path: Path) -> None:
 
 # -- magicpipe bench two-level ------------------------------------------------------------------------------
 def _cell(job):
-    d1, d2, p, eps, t2q, tmeas = job
-    hw = Hardware(p=p, eps=eps, t_2q_ns=t2q, t_meas_ns=tmeas)
+    d1, d2, hw = job
     pipe = Pipeline.from_distances((d1, d2), hw)
     start = time.perf_counter()
     front = pareto_front(pipe)
@@ -237,7 +236,8 @@ def _stats(values: list[float]) -> dict:
 
 def run_two_level(args) -> int:
     ds = range(args.min_distance, args.max_distance + 1, 2)
-    jobs = [(d1, d2, args.p, args.eps, args.t2q_ns, args.tmeas_ns) for d1 in ds for d2 in ds]
+    hw = _hardware(args)
+    jobs = [(d1, d2, hw) for d1 in ds for d2 in ds]
     start = time.perf_counter()
     rows = _map(_cell, jobs, args.workers)
     wall = time.perf_counter() - start
@@ -291,8 +291,7 @@ def _heatmaps(rows, ds, path: Path) -> None:
 
 # -- magicpipe bench thresholds -----------------------------------------------------------------------------
 def _threshold(job):
-    exponent, p, eps, t2q, tmeas, dmax = job
-    hw = Hardware(p=p, eps=eps, t_2q_ns=t2q, t_meas_ns=tmeas)
+    exponent, hw, dmax = job
     row = {"threshold": 10.0**-exponent, "reachable": True}
     start = time.perf_counter()
     for method in ("sequential", "parallel", "dynamic"):
@@ -313,7 +312,8 @@ def _threshold(job):
 
 def run_thresholds(args) -> int:
     exps = list(range(args.min_exponent, args.max_exponent + 1, args.step))
-    jobs = [(e, args.p, args.eps, args.t2q_ns, args.tmeas_ns, args.max_distance) for e in exps]
+    hw = _hardware(args)
+    jobs = [(e, hw, args.max_distance) for e in exps]
     start = time.perf_counter()
     everything = _map(_threshold, jobs, args.workers)
     wall = time.perf_counter() - start
