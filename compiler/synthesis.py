@@ -1,0 +1,68 @@
+"""Rotation synthesis models as data: T states per arbitrary rotation at a given precision.
+
+A model is ``ceil(a log2(1 / eps) + b)`` T states per rotation synthesised to operator-norm error ``eps``.
+
+* ``azure``: the Azure Resource Estimator's count, ``ceil(0.53 log2(R / eps_syn) + 5.3)`` for ``R`` rotations
+  sharing a synthesis budget ``eps_syn`` (so ``eps = eps_syn / R`` per rotation); Beverland et al. 2022,
+  arXiv:2211.07629, App. C, attributed there to Kliuchnikov et al. (2023).
+
+Circuits counted exactly (gridsynth per angle) use :mod:`magicpipe.passes.rotations`; a model here is for
+counts without angles, and for comparisons made like for like with the estimators.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from magicpipe.errors import SpecError
+
+__all__ = ["SynthesisModel", "SYNTHESIS_MODELS", "get_synthesis_model"]
+
+
+@dataclass(frozen=True, slots=True)
+class SynthesisModel:
+    """``ceil(a log2(1/eps) + b)`` T states per rotation.
+
+    Examples:
+        >>> SYNTHESIS_MODELS["azure"].rotation_t_count(1e-3 / 3 / 5600)
+        18
+    """
+
+    name: str
+    a: float
+    b: float
+    reference: str = ""
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.a) and math.isfinite(self.b) and self.a > 0):
+            raise SpecError(f"synthesis model {self.name}: needs a finite a > 0 and a finite b, got a={self.a}, b={self.b}")
+
+    def rotation_t_count(self, eps: float) -> int:
+        """T states of one rotation synthesised to error ``eps`` (in (0, 1))."""
+        if not (isinstance(eps, (int, float)) and 0 < eps < 1):
+            raise SpecError(f"synthesis precision must lie in (0, 1), got {eps!r}")
+        return max(1, math.ceil(self.a * math.log2(1 / eps) + self.b))
+
+    def info(self) -> dict:
+        return {"name": self.name, "a": self.a, "b": self.b, "reference": self.reference}
+
+
+SYNTHESIS_MODELS: dict[str, SynthesisModel] = {
+    "azure": SynthesisModel("azure", 0.53, 5.3, "Azure Resource Estimator; Beverland et al. 2022, App. C"),
+}
+
+
+def get_synthesis_model(spec: str) -> SynthesisModel:
+    """A shipped model by name, or ``'a,b'`` for ``a log2(1/eps) + b``."""
+    if spec in SYNTHESIS_MODELS:
+        return SYNTHESIS_MODELS[spec]
+    parts = spec.split(",")
+    if len(parts) == 2:
+        try:
+            a, b = float(parts[0]), float(parts[1])
+        except ValueError:
+            a = b = float("nan")
+        if math.isfinite(a) and math.isfinite(b):
+            return SynthesisModel(f"{a:g},{b:g}", a, b, "user-given a log2(1/eps) + b")
+    raise SpecError(f"unknown synthesis model {spec!r}; use one of {sorted(SYNTHESIS_MODELS)} or 'a,b' for a log2(1/eps) + b")
