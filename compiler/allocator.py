@@ -25,6 +25,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from magicpipe.compiler.hardware import check_finite
+
 from magicpipe.errors import InfeasibleError, SpecError
 
 __all__ = ["Producer", "Allocation", "min_time_allocation", "max_rate_allocation", "solver_stats"]
@@ -58,6 +60,8 @@ class Producer:
     source: object = field(default=None, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
+        for field_name in ("qubits", "rounds", "outputs", "p_succ"):
+            check_finite(f"producer {self.name}: {field_name}", getattr(self, field_name))
         if self.qubits <= 0 or self.rounds <= 0 or self.outputs <= 0:
             raise SpecError(f"producer {self.name}: qubits, rounds and outputs must be positive")
         if not 0 < self.p_succ <= 1:

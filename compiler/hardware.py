@@ -12,11 +12,30 @@ fits them by simulation.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from magicpipe.errors import SpecError
 
-__all__ = ["Hardware", "LogicalErrorModel", "patch_qubits", "check_distance"]
+__all__ = ["Hardware", "LogicalErrorModel", "patch_qubits", "check_distance", "check_finite"]
+
+
+def check_finite(name: str, value: object) -> float:
+    """Return ``value`` if it is a finite real number (not a bool), else raise SpecError naming ``name``.
+
+    Examples:
+        >>> check_finite("t_2q_ns", 50)
+        50
+        >>> check_finite("t_2q_ns", float("inf"))
+        Traceback (most recent call last):
+        ...
+        magicpipe.errors.SpecError: t_2q_ns must be a finite number, got inf
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SpecError(f"{name} must be a finite number, got {value!r} ({type(value).__name__})")
+    if not math.isfinite(value):
+        raise SpecError(f"{name} must be a finite number, got {value!r}")
+    return value
 
 
 def check_distance(d: int) -> int:
@@ -62,6 +81,8 @@ class LogicalErrorModel:
     source: str = "paper Eq. 2"
 
     def __post_init__(self) -> None:
+        check_finite("logical error prefactor A", self.A)
+        check_finite("threshold p_th", self.p_th)
         if not self.A > 0:
             raise SpecError(f"logical error prefactor A must be positive, got {self.A}")
         if not 0 < self.p_th < 1:
@@ -104,6 +125,10 @@ class Hardware:
     model: LogicalErrorModel = LogicalErrorModel()
 
     def __post_init__(self) -> None:
+        for name in ("p", "eps", "t_2q_ns", "t_meas_ns"):
+            check_finite(name, getattr(self, name))
+        if not isinstance(self.model, LogicalErrorModel):
+            raise SpecError(f"model must be a LogicalErrorModel, got {type(self.model).__name__}")
         if not 0 < self.eps < 1:
             raise SpecError(f"raw magic-state error eps must lie in (0, 1), got {self.eps}")
         if not 0 < self.p < self.model.p_th:

@@ -19,6 +19,7 @@ Inside each share the union bound is used again:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from magicpipe.errors import SpecError
@@ -65,6 +66,8 @@ class ErrorBudget:
                 f"error budget must lie in (0, 1), got {self.total!r}; pass a failure probability such as 1e-3"
             )
         shares = (self.logical, self.distillation, self.synthesis)
+        if not all(isinstance(s, (int, float)) and not isinstance(s, bool) and math.isfinite(s) for s in shares):
+            raise SpecError(f"error-budget shares (logical, distillation, synthesis) = {shares} must be finite numbers")
         if any(s < 0 for s in shares) or abs(sum(shares) - 1) > _SHARE_TOLERANCE:
             raise SpecError(
                 f"error-budget shares (logical, distillation, synthesis) = {shares} must be >= 0 and sum to 1"

@@ -67,6 +67,9 @@ def loads_program(text: str, name: str = "<program>") -> QuantumCircuit:
         >>> loads_program('OPENQASM 2.0; include "qelib1.inc"; qreg q[2]; t q[0];').count_ops()["t"]
         1
     """
+    if not re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.DOTALL).strip():
+        raise SpecError(f"{name} holds no OpenQASM statement (empty or only comments); give a program that "
+                        f"starts with a header such as 'OPENQASM 3.0;'")
     version = qasm_version(text)
     try:
         if version == 2:

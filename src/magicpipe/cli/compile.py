@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import pathlib
 import time
 from typing import Any
 
+from magicpipe.cli._args import bounded_int, finite_float
 from magicpipe.errors import MagicpipeError, SpecError
+
+_PROB = finite_float(0, 1, lo_open=True, hi_open=True)
+_POSITIVE = finite_float(0, lo_open=True)
 
 __all__ = ["register", "parse_model"]
 
@@ -29,18 +34,18 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("program", metavar="PROGRAM", help="OpenQASM 2 or 3 file (version read from its header)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder, created if missing")
-    p.add_argument("--error-budget", type=float, default=1e-3, metavar="PROB",
+    p.add_argument("--error-budget", type=_PROB, default=1e-3, metavar="PROB",
                    help="total failure probability of the program (dimensionless, in (0, 1); default: %(default)s)")
     p.add_argument("--budget-split", default="1/3,1/3,1/3", metavar="L,D,S",
                    help="shares of the budget for logical errors, distillation and rotation synthesis "
                         "(fractions summing to 1; default: %(default)s)")
-    p.add_argument("--physical-error", type=float, default=1e-4, metavar="P",
+    p.add_argument("--physical-error", type=_PROB, default=1e-4, metavar="P",
                    help="physical error rate per operation (dimensionless, below the code threshold; default: %(default)s)")
-    p.add_argument("--magic-error", type=float, default=1e-4, metavar="EPS",
+    p.add_argument("--magic-error", type=_PROB, default=1e-4, metavar="EPS",
                    help="error of a raw injected magic state (dimensionless, in (0, 1); default: %(default)s)")
-    p.add_argument("--t-2q-ns", type=float, default=50.0, metavar="NS",
+    p.add_argument("--t-2q-ns", type=_POSITIVE, default=50.0, metavar="NS",
                    help="two-qubit gate time in ns (default: %(default)s)")
-    p.add_argument("--t-meas-ns", type=float, default=100.0, metavar="NS",
+    p.add_argument("--t-meas-ns", type=_POSITIVE, default=100.0, metavar="NS",
                    help="measurement time in ns (default: %(default)s)")
     p.add_argument("--pl-model", default="paper", metavar="MODEL",
                    help="logical error model p_L = A (p/p_th)^((d+1)/2): 'paper' (A = 0.03, p_th = 0.01), "
@@ -48,9 +53,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--objective", choices=("volume", "qubits", "time"), default="volume",
                    help="dynamic Pareto point: least qubit-time volume, fewest qubits (fastest within "
                         "--qubit-budget), or fastest (default: %(default)s)")
-    p.add_argument("--qubit-budget", type=int, default=None, metavar="QUBITS",
+    p.add_argument("--qubit-budget", type=bounded_int(1), default=None, metavar="QUBITS",
                    help="physical qubits one dynamic pipeline copy may use (default: no limit)")
-    p.add_argument("--layer-time-us", type=float, default=None, metavar="US",
+    p.add_argument("--layer-time-us", type=_POSITIVE, default=None, metavar="US",
                    help="program time per layer of magic-state demand, in us (default: one logical cycle, "
                         "d stabilizer rounds, at the program's code distance)")
     p.add_argument("--synthesis", choices=("auto", "gridsynth", "formula"), default="auto",
@@ -59,9 +64,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--optimization-level", type=int, choices=(0, 1, 2, 3), default=None, metavar="N",
                    help="first run Qiskit's Clifford+RZ translation and optimisation at this level (0-3; "
                         "default: count the program as written)")
-    p.add_argument("--max-levels", type=int, default=3, metavar="L",
+    p.add_argument("--max-levels", type=bounded_int(1), default=3, metavar="L",
                    help="most distillation levels to consider (default: %(default)s)")
-    p.add_argument("--max-wait-us", type=float, default=0.0, metavar="US",
+    p.add_argument("--max-wait-us", type=finite_float(0), default=0.0, metavar="US",
                    help="how much later than one pipeline run the program may start, in us, so that fewer "
                         "pipeline copies fill a buffer of states first (default: %(default)s, no slowdown)")
     p.set_defaults(run=run)
@@ -81,9 +86,14 @@ def parse_model(text: str):
     parts = text.split(",")
     if len(parts) == 2:
         try:
-            return LogicalErrorModel(float(parts[0]), float(parts[1]), source=f"--pl-model {text}")
+            a, p_th = float(parts[0]), float(parts[1])
         except ValueError:
             pass
+        else:
+            try:
+                return LogicalErrorModel(a, p_th, source=f"--pl-model {text}")
+            except SpecError as e:
+                raise SpecError(f"--pl-model {text}: {e}") from None
     path = pathlib.Path(text)
     if not path.exists():
         raise SpecError(f"--pl-model {text!r} is neither 'paper', 'A,p_th' nor an existing file")
@@ -97,10 +107,11 @@ def parse_model(text: str):
 def _split(text: str) -> tuple[float, float, float]:
     try:
         parts = [eval_fraction(x) for x in text.split(",")]
-    except ValueError:
+    except (ValueError, ZeroDivisionError):
         parts = []
-    if len(parts) != 3:
-        raise SpecError(f"--budget-split needs three fractions L,D,S such as 1/3,1/3,1/3, got {text!r}")
+    if len(parts) != 3 or not all(math.isfinite(x) and x >= 0 for x in parts):
+        raise SpecError(f"--budget-split needs three finite fractions L,D,S >= 0 (no zero denominator) such as "
+                        f"1/3,1/3,1/3, got {text!r}")
     return parts[0], parts[1], parts[2]
 
 

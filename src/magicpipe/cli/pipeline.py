@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from magicpipe.cli._args import bounded_int, finite_float
 from magicpipe.compiler import Hardware, Pipeline, parallel, sequential
 from magicpipe.compiler.allocator import solver_stats
 from magicpipe.compiler.bounds import lower_bound
@@ -21,12 +22,15 @@ from magicpipe.compiler.search import best_pipeline
 from magicpipe.compiler.steady import steady_state
 from magicpipe.errors import InfeasibleError, SpecError
 
+_PROB = finite_float(0, 1, lo_open=True, hi_open=True)
+_POSITIVE = finite_float(0, lo_open=True)
+
 
 def _hardware_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--p", type=float, default=1e-4, help="physical error rate per operation (default 1e-4)")
-    p.add_argument("--eps", type=float, default=1e-4, help="raw magic-state error (default 1e-4)")
-    p.add_argument("--t2q-ns", type=float, default=50.0, help="two-qubit gate time in ns (default 50)")
-    p.add_argument("--tmeas-ns", type=float, default=100.0, help="measurement time in ns (default 100)")
+    p.add_argument("--p", type=_PROB, default=1e-4, help="physical error rate per operation (default 1e-4)")
+    p.add_argument("--eps", type=_PROB, default=1e-4, help="raw magic-state error (default 1e-4)")
+    p.add_argument("--t2q-ns", type=_POSITIVE, default=50.0, help="two-qubit gate time in ns (default 50)")
+    p.add_argument("--tmeas-ns", type=_POSITIVE, default=100.0, help="measurement time in ns (default 100)")
 
 
 def _hardware(args) -> Hardware:
@@ -39,7 +43,7 @@ def register(sub) -> None:
     _hardware_args(p)
     p.add_argument("--allow-non-improving", action="store_true",
                    help="accept levels whose output error is not below their input error")
-    p.add_argument("--shots", type=int, default=0,
+    p.add_argument("--shots", type=bounded_int(0), default=0,
                    help="Monte Carlo runs of the scheduler with random failures at the least-volume point, "
                         "to compare with the analytic delay (default 0: none)")
     p.add_argument("--seed", type=int, default=1, help="seed of the Monte Carlo runs (default 1)")
@@ -49,19 +53,19 @@ def register(sub) -> None:
     b = sub.add_parser("bench", help="the paper's benchmarks (Fig. 6, Fig. 7 / Table 2)")
     bs = b.add_subparsers(dest="bench", required=True)
     g = bs.add_parser("two-level", help="every ordered pair of odd distances (Fig. 6)")
-    g.add_argument("--min-distance", type=int, default=3)
-    g.add_argument("--max-distance", type=int, default=21)
+    g.add_argument("--min-distance", type=bounded_int(1), default=3)
+    g.add_argument("--max-distance", type=bounded_int(1), default=21)
     _hardware_args(g)
-    g.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
+    g.add_argument("--workers", type=bounded_int(1), default=os.cpu_count() or 1, help="processes (default: all cores)")
     g.add_argument("--out", required=True, type=Path)
     g.set_defaults(run=run_two_level)
     h = bs.add_parser("thresholds", help="least volume per error threshold, two and three levels (Fig. 7)")
-    h.add_argument("--min-exponent", type=int, default=10, help="first threshold 10^-MIN (default 10)")
-    h.add_argument("--max-exponent", type=int, default=50, help="last threshold 10^-MAX (default 50)")
-    h.add_argument("--step", type=int, default=1, help="exponent step (default 1)")
-    h.add_argument("--max-distance", type=int, default=47)
+    h.add_argument("--min-exponent", type=bounded_int(1), default=10, help="first threshold 10^-MIN (default 10)")
+    h.add_argument("--max-exponent", type=bounded_int(1), default=50, help="last threshold 10^-MAX (default 50)")
+    h.add_argument("--step", type=bounded_int(1), default=1, help="exponent step (default 1)")
+    h.add_argument("--max-distance", type=bounded_int(3), default=47)
     _hardware_args(h)
-    h.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    h.add_argument("--workers", type=bounded_int(1), default=os.cpu_count() or 1)
     h.add_argument("--out", required=True, type=Path)
     h.set_defaults(run=run_thresholds)
 
@@ -203,6 +207,11 @@ def _plot_front(front, seq, par, hw, path: Path) -> None:
     _save(plt, fig, path)
 
 
+def _ordered(name: str, low: int, high: int) -> None:
+    if low > high:
+        raise SpecError(f"--min-{name} {low} is above --max-{name} {high}; give a minimum at most the maximum")
+
+
 # -- magicpipe bench two-level ------------------------------------------------------------------------------
 def _cell(job):
     d1, d2, hw = job
@@ -235,6 +244,7 @@ def _stats(values: list[float]) -> dict:
 
 
 def run_two_level(args) -> int:
+    _ordered("distance", args.min_distance, args.max_distance)
     ds = range(args.min_distance, args.max_distance + 1, 2)
     hw = _hardware(args)
     jobs = [(d1, d2, hw) for d1 in ds for d2 in ds]
@@ -311,6 +321,7 @@ def _threshold(job):
 
 
 def run_thresholds(args) -> int:
+    _ordered("exponent", args.min_exponent, args.max_exponent)
     exps = list(range(args.min_exponent, args.max_exponent + 1, args.step))
     hw = _hardware(args)
     jobs = [(e, hw, args.max_distance) for e in exps]
