@@ -178,7 +178,10 @@ class Walker:
     def _rotation(self, op, wire: int, where: str, pos: int) -> None:
         k = 0
         for theta in _angles(op, [self._value(p, op.name, where, pos) for p in op.params]):
-            kind = classify_angle(theta)
+            try:
+                kind = classify_angle(theta)
+            except SpecError as e:
+                raise SpecError(f"gate {op.name!r} at {where}instruction #{pos}: {e}") from None
             if kind == "t":
                 k += 1
                 self.t_gates += 1

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import functools
 import math
+from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
 from magicpipe.errors import SpecError
@@ -35,6 +37,7 @@ __all__ = [
     "FORMULA",
     "SYNTHESIS_METHODS",
     "classify_angle",
+    "reduce_angle",
     "rotation_t_count",
     "resolve_method",
 ]
@@ -53,19 +56,62 @@ SYNTHESIS_METHODS = ("auto", "gridsynth", "formula")
 Kind = Literal["clifford", "t", "arbitrary"]
 
 
+# pi to 100 digits: the angles accepted (|theta| < 2^23) leave a reduction error below 1e-90.
+_PI = Fraction(Decimal("3.141592653589793238462643383279502884197169399375105820974944592307816406286"
+                       "208998628034825342117068"))
+
+
+def _exact_turns(theta: float) -> Fraction:
+    """``theta / (pi/4)`` computed from the float's exact value; refuses angles that carry no precision.
+
+    A float of magnitude 2^23 or more is spaced more than 2 ``ANGLE_ATOL`` from its neighbours, so whether it
+    meant a multiple of pi/4 cannot be told (``rz(1e17)`` is any angle at all).
+    """
+    if not math.isfinite(theta):
+        raise SpecError(f"rotation angle {theta!r} is not a finite number; give a finite angle in radians")
+    if math.ulp(theta) / 2 > ANGLE_ATOL:
+        raise SpecError(f"rotation angle {theta:g} rad is too large to carry its meaning: floats there are "
+                        f"{math.ulp(theta):.3g} rad apart, coarser than the {ANGLE_ATOL:g} rad the count needs; "
+                        f"reduce it modulo 2 pi in the program")
+    return Fraction(theta) / (_PI / 4)
+
+
+def reduce_angle(theta: float) -> float:
+    """``theta`` modulo 2 pi in [0, 2 pi), reduced exactly (not with the float nearest 2 pi).
+
+    Examples:
+        >>> round(reduce_angle(2 * math.pi + 0.25), 12), round(reduce_angle(-math.pi / 2), 12)
+        (0.25, 4.712388980385)
+        >>> reduce_angle(1e6), math.fmod(1e6, 2 * math.pi)  # fmod's 2 pi is off by 2.4e-16, times 159154 turns
+        (5.925621140093852, 5.925621140132833)
+    """
+    turns = _exact_turns(theta) / 8
+    frac = turns - math.floor(turns)
+    return float(frac * 2 * _PI) % (2 * math.pi)
+
+
 def classify_angle(theta: float) -> Kind:
     """``"clifford"`` for multiples of pi/2, ``"t"`` for odd multiples of pi/4, else ``"arbitrary"``.
 
+    The angle is reduced exactly (:func:`reduce_angle`); an angle too large to carry ``ANGLE_ATOL`` of
+    precision, or not finite, is refused.
+
+    Raises:
+        SpecError: ``theta`` is not finite or ``|theta| >= 2^23`` rad.
+
     Examples:
-        >>> import math
         >>> [classify_angle(k * math.pi / 4) for k in (0, 1, 2, 3, -1, 6)]
         ['clifford', 't', 'clifford', 't', 't', 'clifford']
-        >>> classify_angle(0.3)
-        'arbitrary'
+        >>> classify_angle(0.3), classify_angle(1e6 * math.pi + 0.5)
+        ('arbitrary', 'arbitrary')
+        >>> classify_angle(1e17)
+        Traceback (most recent call last):
+        ...
+        magicpipe.errors.SpecError: rotation angle 1e+17 rad is too large to carry its meaning: floats there are 16 rad apart, coarser than the 1e-09 rad the count needs; reduce it modulo 2 pi in the program
     """
-    k = theta / (math.pi / 4)
+    k = _exact_turns(theta)
     m = round(k)
-    if abs(k - m) * (math.pi / 4) > ANGLE_ATOL:
+    if abs(float(k - m)) * (math.pi / 4) > ANGLE_ATOL:
         return "arbitrary"
     return "clifford" if m % 2 == 0 else "t"
 
@@ -97,7 +143,7 @@ def _gridsynth_t_count(angle_key: float, eps: float) -> int:
 
 def angle_key(theta: float) -> float:
     """The cache key of an angle: ``theta`` modulo 2 pi, rounded to 12 digits (RZ up to a global phase)."""
-    return round(math.fmod(theta, 2 * math.pi) % (2 * math.pi), 12)
+    return round(reduce_angle(theta), 12)
 
 
 def rotation_t_count(theta: float, eps: float, method: str = "gridsynth") -> int:

@@ -11,6 +11,10 @@ import pathlib
 import sys
 from typing import Any
 
+from magicpipe.cli._args import bounded_int
+from magicpipe.cli._output import write_file
+from magicpipe.errors import SpecError
+
 __all__ = ["register", "run"]
 
 
@@ -24,9 +28,10 @@ def register(subparsers: Any) -> None:
                     "timing and conservation of states.",
     )
     p.add_argument("stream", metavar="STREAM", help="the stream file, or a folder holding schedule.lsi")
-    p.add_argument("--max-errors", type=int, default=20, metavar="N",
+    p.add_argument("--max-errors", type=bounded_int(0), default=20, metavar="N",
                    help="violations to print at most (default: %(default)s)")
-    p.add_argument("--json", metavar="FILE", default=None, help="also export the stream as JSON to FILE")
+    p.add_argument("--json", metavar="FILE", default=None,
+                   help="also export the stream as JSON to FILE (an existing FILE is replaced only with --force)")
     p.set_defaults(run=run)
 
 
@@ -37,10 +42,15 @@ def run(args: argparse.Namespace) -> int:
     path = pathlib.Path(args.stream)
     if path.is_dir():
         path = path / STREAM_FILE
+        if not path.exists():
+            raise SpecError(f"{args.stream} is a folder without {STREAM_FILE}; give the stream file or a folder "
+                            f"written by magicpipe pipeline / compile")
+    if args.json and pathlib.Path(args.json).exists() and not args.force:
+        write_file(args.json, b"", force=False, flag="--json")  # refuses before the work, with the message
     stream = parse_file(path)
     found = audit(stream)
     if args.json:
-        pathlib.Path(args.json).write_text(dumps(stream, indent=1))
+        write_file(args.json, dumps(stream, indent=1), force=args.force, flag="--json")
     h = stream.header
     if found.violations:
         for v in found.violations[: args.max_errors]:

@@ -34,12 +34,12 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("program", metavar="PROGRAM", help="OpenQASM 2 or 3 file (version read from its header)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder, created if missing")
-    p.add_argument("--error-budget", type=_PROB, default=1e-3, metavar="PROB",
+    p.add_argument("--error-budget", type=finite_float(), default=1e-3, metavar="PROB",
                    help="total failure probability of the program (dimensionless, in (0, 1); default: %(default)s)")
     p.add_argument("--budget-split", default="1/3,1/3,1/3", metavar="L,D,S",
                    help="shares of the budget for logical errors, distillation and rotation synthesis "
                         "(fractions summing to 1; default: %(default)s)")
-    p.add_argument("--physical-error", type=_PROB, default=1e-4, metavar="P",
+    p.add_argument("--physical-error", type=finite_float(), default=1e-4, metavar="P",
                    help="physical error rate per operation (dimensionless, below the code threshold; default: %(default)s)")
     p.add_argument("--magic-error", type=_PROB, default=1e-4, metavar="EPS",
                    help="error of a raw injected magic state (dimensionless, in (0, 1); default: %(default)s)")

@@ -27,7 +27,7 @@ _POSITIVE = finite_float(0, lo_open=True)
 
 
 def _hardware_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--p", type=_PROB, default=1e-4, help="physical error rate per operation (default 1e-4)")
+    p.add_argument("--p", type=finite_float(), default=1e-4, help="physical error rate per operation (default 1e-4)")
     p.add_argument("--eps", type=_PROB, default=1e-4, help="raw magic-state error (default 1e-4)")
     p.add_argument("--t2q-ns", type=_POSITIVE, default=50.0, help="two-qubit gate time in ns (default 50)")
     p.add_argument("--tmeas-ns", type=_POSITIVE, default=100.0, help="measurement time in ns (default 100)")

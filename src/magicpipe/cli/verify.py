@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from magicpipe.cli._args import bounded_int
+
 __all__ = ["register"]
 
 
@@ -34,11 +36,11 @@ def register(subparsers: Any) -> None:
                         help="odd distances >= 3 (default: %(default)s)")
     memory.add_argument("--p", type=float, nargs="+", default=[1e-3, 2e-3, 3e-3, 5e-3],
                         help="physical error rates, each in (0, 0.5) (default: %(default)s)")
-    memory.add_argument("--cycles", type=int, default=3,
+    memory.add_argument("--cycles", type=bounded_int(1), default=3,
                         help="logical cycles (of d rounds) per shot (default: %(default)s)")
     memory.add_argument("--basis", nargs="+", choices=("x", "z"), default=["x", "z"],
                         help="memory bases; the fit uses the per-patch rate over those given (default: %(default)s)")
-    memory.add_argument("--min-fit-errors", type=int, default=20,
+    memory.add_argument("--min-fit-errors", type=bounded_int(0), default=20,
                         help="errors each basis needs at a point for it to enter the fit (default: %(default)s)")
     _common(memory, shots=10**7, max_errors=200)
     memory.set_defaults(run=_run_memory)
@@ -58,13 +60,14 @@ def register(subparsers: Any) -> None:
 
 def _common(parser: argparse.ArgumentParser, *, shots: int, max_errors: int | None) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", help="output folder; re-using it resumes")
-    parser.add_argument("--shots", type=int, default=shots,
+    parser.add_argument("--shots", type=bounded_int(1), default=shots,
                         help="most shots per task, earlier runs included (default: %(default)s)")
-    parser.add_argument("--max-errors", type=int, default=max_errors,
+    parser.add_argument("--max-errors", type=bounded_int(1), default=max_errors,
                         help="stop a task after this many logical errors (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the Stim samplers (default: %(default)s)")
-    parser.add_argument("--workers", type=int, default=2, help="worker processes (default: %(default)s)")
+    parser.add_argument("--seed", type=bounded_int(0), default=0, help="seed of the Stim samplers (default: %(default)s)")
+    parser.add_argument("--workers", type=bounded_int(1), default=2, help="worker processes (default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="do not print sinter's progress")
+    parser.set_defaults(resume_out=True)  # the staging folder starts as a copy of OUT, so a re-run resumes
 
 
 def _options(args: argparse.Namespace) -> Any:
