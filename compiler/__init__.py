@@ -4,6 +4,7 @@ Nothing here reads or writes files or prints; time is in integer stabilizer roun
 """
 
 from magicpipe.compiler.baselines import BaselineCost, parallel, sequential
+from magicpipe.compiler.check import check
 from magicpipe.compiler.counts import LogicalCounts
 from magicpipe.compiler.factory import Factory
 from magicpipe.compiler.layers import DemandTimeline
@@ -24,6 +25,7 @@ __all__ = [
     "PROTOCOLS",
     "Pipeline",
     "Protocol",
+    "check",
     "check_distance",
     "get_protocol",
     "parallel",

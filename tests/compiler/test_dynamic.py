@@ -6,45 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from magicpipe.compiler import Hardware, Pipeline, parallel, patch_qubits, sequential
+from magicpipe.compiler import Hardware, Pipeline, check, parallel, patch_qubits, sequential
 from magicpipe.compiler.dynamic import DynamicOptions, simulate
 from magicpipe.compiler.failures import expected_delay, monte_carlo
 from magicpipe.compiler.pareto import level_producer, pareto_front
 from magicpipe.errors import InfeasibleError, SpecError
-
-
-def check_invariants(s, allow_failures=False):
-    """Every property a schedule must have, checked at every event round."""
-    proto = s.high.protocol
-    for t in s.event_times():
-        assert s.qubits_in_use(t) <= s.qubit_budget, f"round {t}: {s.qubits_in_use(t)} qubits > budget {s.qubit_budget}"
-    for t, peak, level in s.buffer_trace():
-        assert 0 <= level <= peak <= s.buffer_slots, f"round {t}: buffer {level}/{peak} outside [0, {s.buffer_slots}]"
-    for top in s.tops:
-        takes = sorted((k for k in s.takes if k.top == top.index), key=lambda k: (k.time, k.step))
-        assert [k.step for k in takes] == list(range(proto.steps + 1))
-        assert takes[0].count == proto.burst and takes[0].time == top.launch
-        assert all(k.count == proto.inputs_per_step for k in takes[1:])
-        assert takes[1].time == top.launch  # the first rotation starts at the launch
-        for a, b in zip(takes[1:], takes[2:]):
-            stalled = [x for x in s.stalls if x.top == top.index and x.step == b.step]
-            gap = b.time - a.time
-            assert gap == s.high.step_rounds + sum(x.end - x.start for x in stalled), f"step {b.step}: gap {gap}"
-        assert top.end == takes[-1].time + s.high.step_rounds
-        # fill runs started since the previous execution are over by the launch: the factory needs its region
-        since = s.tops[top.index - 1].end if top.index else 0
-        assert all(r.end <= top.launch for r in s.runs if r.role == "fill" and since <= r.start < top.launch)
-    for x in s.stalls:
-        if x.reuse:
-            assert x.start < x.moved_out <= x.reclaimed < x.end or not x.resumed
-            assert all(x.moved_out <= r.start and r.end <= x.reclaimed for r in s.runs if r.role == "reuse" and x.moved_out <= r.start < x.reclaimed)
-    produced = sum(r.outputs - r.discarded for r in s.runs)
-    consumed = sum(k.count for k in s.takes)
-    final = list(s.buffer_trace())[-1][2]
-    assert produced == consumed + final  # conservation
-    if not allow_failures:
-        assert s.discarded == 0
-        assert all(r.success for r in s.runs)
 
 
 def two_level(d1, d2, hw=None):
@@ -56,7 +22,7 @@ def test_hand_schedule_5_17():
     """(5, 17) with one supply lane and 8 slots: 12 fill runs, launch at 55, no stall, done at 242."""
     _, high, menu, slot = two_level(5, 17)
     s = simulate(high, menu, 9782, 8, slot)
-    check_invariants(s)
+    check(s)
     assert s.launch_threshold == 12
     assert s.fill.runs == ((0, 12, 1),)
     assert s.tops[0].launch == 55 and s.rounds == 242
@@ -69,7 +35,7 @@ def test_reuse_stall_schedule():
     """(5, 17) with a 4-slot buffer: the factory stalls and lends its ancilla region."""
     _, high, menu, slot = two_level(5, 17)
     s = simulate(high, menu, 9000, 4, slot)
-    check_invariants(s)
+    check(s)
     assert s.stalls and all(x.reuse for x in s.stalls)
     first = s.stalls[0]
     assert first.moved_out == first.start + 2 and first.end == first.reclaimed + 2
@@ -93,14 +59,14 @@ def test_invariants_random_configurations(d, slots, extra, rule, policy):
         s = simulate(high, menu, floor_q + extra, slots, slot, DynamicOptions(rule, policy))
     except InfeasibleError:
         return  # e.g. no supply lane and an ancilla region too small for a low-level factory
-    check_invariants(s)
+    check(s)
 
 
 @pytest.mark.parametrize("seed", range(6))
 def test_invariants_with_random_failures(seed):
     _, high, menu, slot = two_level(3, 9, Hardware(p=1e-3, eps=0.01))  # p_succ = 0.74
     s = simulate(high, menu, high.qubits + (1 + seed) * slot + 255 * (seed % 3), 1 + seed, slot, rng=random.Random(seed))
-    check_invariants(s, allow_failures=True)
+    check(s, allow_failures=True)
     assert any(not r.success for r in s.runs)
 
 
@@ -120,7 +86,7 @@ def test_table3_within_a_point(distances):
     assert abs(vs_par - paper_par) <= 1.0, (vs_par, paper_par)
     assert best.efficiency >= 1.0
     for point in front.points:
-        check_invariants(point.schedule)
+        check(point.schedule)
     # the front is non-dominated and sorted
     qs = [p.qubits for p in front.points]
     ts = [p.rounds for p in front.points]
@@ -160,7 +126,7 @@ def test_three_levels_compose_fronts():
     best = front.min_volume()
     assert best.volume < sequential(pipe).volume and best.volume < parallel(pipe).volume
     assert len(best.schedule.producers) > 1  # the allocator may mix lower-front points
-    check_invariants(best.schedule)
+    check(best.schedule)
 
 
 def test_budget_below_one_factory():

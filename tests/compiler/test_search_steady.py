@@ -2,13 +2,12 @@
 
 import pytest
 
-from magicpipe.compiler import Hardware, Pipeline, parallel, sequential
+from magicpipe.compiler import Hardware, Pipeline, check, parallel, sequential
 from magicpipe.compiler.pareto import pareto_front
 from magicpipe.compiler.search import best_pipeline, candidate_pipelines
 from magicpipe.compiler.steady import steady_state
 from magicpipe.errors import InfeasibleError, SpecError
 
-from test_dynamic import check_invariants  # tests/compiler is on sys.path (rootdir-less test folders)
 
 
 def test_candidates_meet_the_target_and_improve():
@@ -53,7 +52,7 @@ def test_steady_state_5_17():
     # d=17, 5770 qubits) refills: 7 level-1 copies plus the lane make the 12 states in two batches (110 rounds)
     assert ss.first_output == 242 and ss.period == 110 + 187
     assert ss.volume_per_state == pytest.approx(9782 * 297 / pipe.levels[-1].p_succ)
-    check_invariants(ss.schedule)
+    check(ss.schedule)
     assert len(ss.schedule.tops) == 4
     with pytest.raises(SpecError, match="at least 2"):
         steady_state(pipe, best, executions=1)
@@ -63,5 +62,5 @@ def test_steady_state_reuse_only_point():
     pipe = Pipeline.from_distances((5, 17))
     smallest = pareto_front(pipe).smallest()
     ss = steady_state(pipe, smallest, executions=3)
-    check_invariants(ss.schedule)
+    check(ss.schedule)
     assert ss.period >= smallest.deterministic_rounds - 55  # no faster than one execution after the first fill

@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from magicpipe.cli._args import bounded_int, finite_float
-from magicpipe.compiler import Hardware, Pipeline, parallel, sequential
+from magicpipe.compiler import Hardware, Pipeline, check, parallel, sequential
 from magicpipe.compiler.allocator import solver_stats
 from magicpipe.compiler.bounds import lower_bound
 from magicpipe.compiler.failures import monte_carlo
@@ -121,6 +121,7 @@ def run_pipeline(args) -> int:
     front = pareto_front(pipe)
     seq, par = sequential(pipe), parallel(pipe)
     best = front.min_volume()
+    check(best.schedule)  # the invariants (budget, buffer, input patterns, conservation) before anything is written
     steady = steady_state(pipe, best)
     rows = [{"qubits": p.qubits, "rounds": round(p.rounds, 4), "us": hw.rounds_to_us(p.rounds),
              "buffer_slots": p.buffer_slots, "deterministic_rounds": p.deterministic_rounds,

@@ -21,10 +21,12 @@ from dataclasses import dataclass
 
 from magicpipe.compiler.allocator import Allocation
 from magicpipe.compiler.baselines import parallel, sequential
+from magicpipe.compiler.check import check
 from magicpipe.compiler.decay import StorageDecay, storage_decay
 from magicpipe.compiler.pareto import ParetoFront, level_producer
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.compiler.schedule import Run, Schedule, Take, TopRun
+from magicpipe.errors import VerificationError
 from magicpipe.lattice.stream import Stream
 from magicpipe.report.metrics import Metrics, ProgramRate, measure
 from magicpipe.report.static import parallel_timeline, sequential_timeline
@@ -111,6 +113,10 @@ def build_report(pipeline: Pipeline, schedule: Schedule | None, *, model_rounds:
         notes += ("one level: the dynamic pipeline is one factory fed raw states, nothing to schedule",)
     else:
         dyn = Timeline.from_schedule(schedule)
+        try:
+            check(schedule, allow_failures=True)
+        except VerificationError as e:
+            notes += (f"the dynamic schedule breaks an invariant of magicpipe.compiler.check: {e}",)
     rounds = {"dynamic": model_rounds if model_rounds is not None else float(dyn.makespan),
               "sequential": float(seq_cost.rounds), "parallel": float(par_cost.rounds)}
     timelines = (dyn, seq, par)

@@ -17,7 +17,7 @@ from magicpipe.report.figures import buffer_figure, pyplot, spacetime_figure, us
 from magicpipe.report.floorplan import default_times, floorplan_figure
 from magicpipe.report.html import Picture, render_html
 
-__all__ = ["SCHEMA", "report_dict", "pictures", "write_report"]
+__all__ = ["SCHEMA", "report_dict", "pictures", "save_svg", "write_report"]
 
 SCHEMA = "magicpipe-report-metrics/1"
 """The ``schema`` value of ``metrics.json``; it changes when a key changes meaning or goes away."""
@@ -65,6 +65,14 @@ def _png(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
     return buf.getvalue()
+
+
+def save_svg(fig, path: Path) -> None:
+    """Save ``fig`` as SVG, the same bytes every time: no date, element ids from a fixed salt."""
+    import matplotlib
+
+    with matplotlib.rc_context({"svg.hashsalt": "magicpipe"}):
+        fig.savefig(path, format="svg", metadata={"Date": None})
 
 
 def pictures(report: Report, *, cells: Sequence[Cell] | None = None,
@@ -118,7 +126,7 @@ def write_report(report: Report, out: Path, *, cells: Sequence[Cell] | None = No
     for pic, fig in drawn:
         png, svg = out / f"{pic.name}.png", out / f"{pic.name}.svg"
         png.write_bytes(pic.png)
-        fig.savefig(svg)
+        save_svg(fig, svg)
         plt.close(fig)
         paths[pic.name] = png
     paths["metrics"] = out / "metrics.json"
