@@ -84,7 +84,7 @@ class LogicalErrorModel:
         check_finite("logical error prefactor A", self.A)
         check_finite("threshold p_th", self.p_th)
         if not self.A > 0:
-            raise SpecError(f"logical error prefactor A must be positive, got {self.A}")
+            raise SpecError(f"logical error prefactor A must be positive, got {self.A}; the paper's Eq. 2 has 0.03")
         if not 0 < self.p_th < 1:
             raise SpecError(f"threshold p_th must lie in (0, 1), got {self.p_th}")
 

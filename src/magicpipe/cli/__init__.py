@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 from magicpipe.cli import _output
 from magicpipe.cli._args import Parser, harden
-from magicpipe.cli._errors import USER_ERRORS, debug_requested, describe
+from magicpipe.cli._errors import debug_requested, describe, is_user_error
 
 # Modules of this package that register commands, in help order.
 _COMMAND_MODULES: tuple[str, ...] = ("pipeline", "verify", "compile", "check", "report")
@@ -82,10 +82,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit status (0 success, 1 a failed check, 2 a wrong input)."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
     except SystemExit as e:  # --help, --version or an argparse error (already printed)
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     prog = getattr(args, "command_prog", f"magicpipe {args.command}")
+    if extra:
+        print(f"{prog}: error: unrecognized arguments: {' '.join(extra)}; see '{prog} --help'", file=sys.stderr)
+        return 2
     try:
         return _run(args, prog)
     except KeyboardInterrupt:
@@ -95,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug_requested(args):
             traceback.print_exc()
         notes = "".join(f" ({n})" for n in getattr(e, "__notes__", ()))
-        if isinstance(e, USER_ERRORS):
+        if is_user_error(e):
             print(f"{prog}: error: {describe(e, args)}{notes}", file=sys.stderr)
             return 2
         print(f"{prog}: internal error: {describe(e)}{notes}; run again with --debug for the traceback and "

@@ -85,6 +85,8 @@ class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line: ``PROG: error: MESSAGE; see 'PROG --help'``."""
 
     def error(self, message: str):  # type: ignore[override]
+        if message.startswith("argument ") and message.endswith("expected one argument"):
+            message += " (a value that starts with '-' is written OPTION=VALUE)"
         self.exit(2, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
 
 

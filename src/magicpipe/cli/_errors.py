@@ -15,7 +15,7 @@ from pathlib import Path, PurePath
 
 from magicpipe.errors import MagicpipeError
 
-__all__ = ["USER_ERRORS", "describe"]
+__all__ = ["USER_ERRORS", "describe", "is_user_error", "debug_requested"]
 
 USER_ERRORS: tuple[type[BaseException], ...] = (MagicpipeError, OSError, UnicodeDecodeError, RecursionError,
                                                  json.JSONDecodeError, MemoryError)
@@ -58,8 +58,19 @@ def _non_utf8_input(args: argparse.Namespace | None) -> str | None:
     return None
 
 
+def _null_byte(e: BaseException) -> bool:
+    return isinstance(e, ValueError) and "null byte" in str(e)
+
+
+def is_user_error(e: BaseException) -> bool:
+    """True when ``e`` comes from the input (exit status 2), False when it is a bug in magicpipe."""
+    return isinstance(e, USER_ERRORS) or _null_byte(e)
+
+
 def describe(e: BaseException, args: argparse.Namespace | None = None) -> str:
     """The message of ``e`` as the user should read it: the problem, then the fix."""
+    if _null_byte(e):
+        return "a path on the command line contains a NUL byte; remove it"
     if isinstance(e, MagicpipeError):
         return str(e)
     if isinstance(e, OSError):

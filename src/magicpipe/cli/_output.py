@@ -114,6 +114,16 @@ def _read_manifest(out: Path) -> dict[str, list[str]]:
     return {k: [f for f in v if isinstance(f, str)] for k, v in data.items() if isinstance(v, list)}
 
 
+def _under_folders(path: Path, flag: str) -> None:
+    """Raise SpecError when an existing ancestor of ``path`` is a file."""
+    for folder in path.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise SpecError(f"{flag} {path} lies under {folder}, which is a file; choose a path whose folders "
+                                f"are folders")
+            return
+
+
 def begin(out: str | os.PathLike, key: str, *, force: bool = False, seed: bool = False) -> Staging:
     """Make the staging folder of a command writing into ``out``.
 
@@ -121,18 +131,18 @@ def begin(out: str | os.PathLike, key: str, *, force: bool = False, seed: bool =
         SpecError: ``out`` names an existing file.
         OSError: the staging folder cannot be made (unwritable place, a path under a file).
     """
+    if not str(out).strip():
+        raise SpecError("--out is empty; give a folder (created if missing)")
     out = Path(os.path.abspath(out))
     if out.exists() and not out.is_dir():
         raise SpecError(f"--out {out} is an existing file, not a folder; give a folder (created if missing)")
-    for folder in out.parents:
-        if folder.exists():
-            if not folder.is_dir():
-                raise SpecError(f"--out {out} lies under {folder}, which is a file; choose a path whose folders "
-                                f"are folders")
-            break
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _clean_stale(out)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}{_STAGE}{os.getpid()}-", dir=out.parent))
+    _under_folders(out, "--out")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _clean_stale(out)
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}{_STAGE}{os.getpid()}-", dir=out.parent))
+    except OSError as e:
+        raise SpecError(f"cannot write --out {out}: {e.strerror or e}; choose a writable place") from e
     os.chmod(stage, out.stat().st_mode & 0o7777 if out.is_dir() else _mode(0o777))
     staging = Staging(out, stage, key, force, resumes=seed)
     if seed and out.is_dir():
@@ -240,6 +250,8 @@ def write_file(path: str | os.PathLike, data: str | bytes, *, force: bool = Fals
         raise SpecError(f"{flag} {path} is a folder; give a file name")
     if path.exists() and not force:
         raise SpecError(f"{flag} {path} exists; pass --force to replace it, or give another file name")
+    _under_folders(Path(os.path.abspath(path)), flag)
+    path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
     try:

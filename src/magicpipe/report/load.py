@@ -49,7 +49,7 @@ def load(path: Path, *, front: bool = True) -> Report:
                             f"summary.json (magicpipe pipeline / magicpipe compile write them)")
         path = found
     if not path.exists():
-        raise SpecError(f"{path} does not exist")
+        raise SpecError(f"{path} does not exist; check the path")
     if path.suffix == ".lsi":
         return load_stream(path, front=front)
     try:

@@ -1,0 +1,111 @@
+"""A corpus of wrong inputs (tests/data/bad_inputs.json), one per kind: each ends in exit status 2 and one
+``magicpipe <command>: error:`` line holding the expected fragment, with no traceback and nothing written.
+
+Entries: ``argv`` with placeholders ``{tmp}`` (a fresh folder), ``{examples}`` (the repository's examples) and
+``{stream}`` (a valid stream written by the current writer); ``files`` to create first (text, ``{"hex": ...}``
+bytes, or ``{"deep_repeat": n}``: a stream whose body nests n REPEAT blocks); ``error`` the fragment.
+"""
+
+import json
+import math
+import pathlib
+
+import pytest
+
+from magicpipe.cli import main
+from magicpipe.compiler import Hardware, LogicalErrorModel
+from magicpipe.compiler.allocator import Producer
+from magicpipe.errors import SpecError
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CORPUS = json.loads((ROOT / "tests" / "data" / "bad_inputs.json").read_text())
+
+
+def _deep_repeat(tmp: pathlib.Path, depth: int) -> str:
+    text = _stream(tmp).read_text()
+    header = [line for line in text.splitlines() if not line.startswith("@")]
+    return "\n".join(header + ["@0 REPEAT count=2 period=1 {"] * depth + ["}"] * depth) + "\n"
+
+
+def _stream(tmp: pathlib.Path) -> pathlib.Path:
+    from magicpipe.grammar import STREAM_FILE, write_schedule
+    from magicpipe.lattice.samples import sample_schedule
+
+    folder = tmp / "valid"
+    if not (folder / STREAM_FILE).exists():
+        folder.mkdir(exist_ok=True)
+        write_schedule(sample_schedule(3), folder)
+    return folder / STREAM_FILE
+
+
+def prepare(case: dict, tmp: pathlib.Path) -> list[str]:
+    """Create the case's files in ``tmp``; return its argv with the placeholders filled in."""
+    for name, content in case.get("files", {}).items():
+        path = tmp / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            path.write_text(content)
+        elif "hex" in content:
+            path.write_bytes(bytes.fromhex(content["hex"]))
+        else:
+            path.write_text(_deep_repeat(tmp, content["deep_repeat"]))
+    fill = {"tmp": str(tmp), "examples": str(ROOT / "examples")}
+    if any("{stream}" in a for a in case["argv"]):
+        fill["stream"] = str(_stream(tmp))
+    return [a.format(**fill) for a in case["argv"]]
+
+
+def _snapshot(tmp: pathlib.Path) -> dict[str, bytes]:
+    return {p.relative_to(tmp).as_posix(): p.read_bytes() for p in sorted(tmp.rglob("*")) if p.is_file()}
+
+
+def test_the_corpus_has_sixty_kinds_with_distinct_ids():
+    ids = [c["id"] for c in CORPUS]
+    assert len(ids) >= 60 and len(set(ids)) == len(ids)
+    assert all(c["error"] for c in CORPUS)
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[c["id"] for c in CORPUS])
+def test_bad_input(case, tmp_path, capsys):
+    argv = prepare(case, tmp_path)
+    before = _snapshot(tmp_path)
+    code = main(argv)
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert code == 2, captured.err
+    assert "Traceback" not in captured.err
+    assert lines and lines[0].startswith(f"{case['prog']}: error: "), captured.err
+    assert sum(line.startswith("magicpipe") for line in lines) == 1
+    assert case["error"].replace("{tmp}", str(tmp_path)) in lines[0], captured.err
+    assert _snapshot(tmp_path) == before  # nothing written, nothing changed
+
+
+INF, NAN = math.inf, math.nan
+API = [
+    (lambda: Hardware(t_2q_ns=INF), "t_2q_ns must be a finite number, got inf"),
+    (lambda: Hardware(t_meas_ns=NAN), "t_meas_ns must be a finite number, got nan"),
+    (lambda: Hardware(p=NAN), "p must be a finite number"),
+    (lambda: Hardware(eps=INF), "eps must be a finite number"),
+    (lambda: Hardware(t_2q_ns="50"), "t_2q_ns must be a finite number, got '50' (str)"),
+    (lambda: Hardware(t_2q_ns=-1.0), "gate times must be positive"),
+    (lambda: Hardware(model=None), "model must be a LogicalErrorModel"),
+    (lambda: LogicalErrorModel(A=INF), "prefactor A must be a finite number"),
+    (lambda: LogicalErrorModel(p_th=NAN), "threshold p_th must be a finite number"),
+    (lambda: Producer("x", INF, 10, 1, 1.0, 1e-9, 3), "qubits must be a finite number"),
+]
+
+
+@pytest.mark.parametrize("make, message", API, ids=[m for _, m in API])
+def test_bad_api_value(make, message):
+    with pytest.raises(SpecError, match=None) as e:
+        make()
+    assert message in str(e.value)
+
+
+def test_error_budget_refuses_non_finite_shares():
+    from magicpipe.passes import ErrorBudget
+
+    with pytest.raises(SpecError, match="must be finite numbers"):
+        ErrorBudget(1e-3, NAN, 0.5, 0.5)
+    with pytest.raises(SpecError, match="error budget must lie in"):
+        ErrorBudget(INF)
