@@ -17,6 +17,7 @@ The tests, ``magicpipe pipeline`` and the report call it on every schedule they 
 from __future__ import annotations
 
 from magicpipe.compiler.schedule import Schedule
+
 from magicpipe.errors import VerificationError
 
 __all__ = ["check"]

@@ -11,10 +11,10 @@ import math
 import pathlib
 
 import pytest
-
-from magicpipe.cli import main
 from magicpipe.compiler import Hardware, LogicalErrorModel
 from magicpipe.compiler.allocator import Producer
+
+from magicpipe.cli import main
 from magicpipe.errors import SpecError
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]

@@ -151,3 +151,18 @@ def test_commit_by_swap_and_by_file(tmp_path, monkeypatch, swap):
     assert (out / "a.txt").read_text() == "new a" and (out / "b.txt").read_text() == "other command's"
     assert _output._read_manifest(out) == {"k": ["a.txt"], "other": ["b.txt"]}
     assert not _stages(out)
+
+
+def test_a_single_file_output(tmp_path):
+    target = tmp_path / "counts.json"
+    staging = _output.begin_file(target, "magicpipe x")
+    staging.stage.write_text("first")
+    _output.commit(staging)
+    assert target.read_text() == "first"
+    with pytest.raises(_output.SpecError, match="counts.json exists; pass --force"):
+        _output.begin_file(target, "magicpipe x")
+    staging = _output.begin_file(target, "magicpipe x", force=True)
+    staging.stage.write_text("second")
+    assert target.read_text() == "first"  # untouched until the commit
+    _output.commit(staging)
+    assert target.read_text() == "second" and sorted(p.name for p in tmp_path.iterdir()) == ["counts.json"]

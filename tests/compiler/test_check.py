@@ -3,10 +3,10 @@
 import dataclasses
 
 import pytest
-
 from magicpipe.compiler import Pipeline, check, patch_qubits
 from magicpipe.compiler.dynamic import simulate
 from magicpipe.compiler.pareto import level_producer
+
 from magicpipe.errors import VerificationError
 
 

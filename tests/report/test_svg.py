@@ -2,6 +2,7 @@
 
 from magicpipe.compiler import Pipeline
 from magicpipe.compiler.pareto import pareto_front
+
 from magicpipe.report import build_report
 from magicpipe.report.figures import pyplot, spacetime_figure
 from magicpipe.report.write import save_svg

@@ -53,9 +53,14 @@ class _Rewrite:
 
 def _run(args: argparse.Namespace, prog: str) -> int:
     given = getattr(args, "out", None)
-    if given is None or not isinstance(given, (str, PurePath)) or getattr(args, "out_kind", "folder") != "folder":
+    if given is None or not isinstance(given, (str, PurePath)) or getattr(args, "out_kind", None) == "none":
         return int(args.run(args) or 0)
-    staging = _output.begin(given, prog, force=getattr(args, "force", False), seed=getattr(args, "resume_out", False))
+    force = getattr(args, "force", False)
+    if getattr(args, "out_kind", None) == "file" or (getattr(args, "out_kind", None) is None and
+                                                     _output.names_a_file(given)):
+        staging = _output.begin_file(given, prog, force=force)
+    else:
+        staging = _output.begin(given, prog, force=force, seed=getattr(args, "resume_out", False))
     args.out = staging.stage if isinstance(given, PurePath) else str(staging.stage)
     out, err = sys.stdout, sys.stderr
     sys.stdout = _Rewrite(out, str(staging.stage), str(Path(given)))  # type: ignore[assignment]

@@ -14,6 +14,9 @@ becomes ``--out`` only when the command succeeds.
   write are kept, and a file magicpipe did not write is never replaced without ``--force``.
 * :func:`abort` removes the staging folder: a command that fails (a stream that fails its check included)
   leaves ``--out`` as it was.
+* An ``--out`` that names one file (a command that sets ``out_kind="file"``, or one ending in a suffix of
+  :data:`FILE_SUFFIXES`) is staged as a temporary file beside it (:func:`begin_file`) and renamed over it on
+  success; an existing file is replaced only with ``--force``. ``out_kind="none"`` opts a command out.
 * :func:`write_file` writes one file (``check --json FILE``) through a temporary file and a rename, and refuses
   to replace an existing file without ``force``.
 
@@ -35,7 +38,8 @@ from pathlib import Path
 
 from magicpipe.errors import SpecError
 
-__all__ = ["MANIFEST", "PAUSE_ENV", "Staging", "begin", "commit", "abort", "write_file"]
+__all__ = ["MANIFEST", "PAUSE_ENV", "FILE_SUFFIXES", "Staging", "begin", "begin_file", "commit", "abort",
+           "names_a_file", "write_file"]
 
 MANIFEST = ".magicpipe-outputs.json"
 PAUSE_ENV = "MAGICPIPE_PAUSE_BEFORE_COMMIT"
@@ -43,9 +47,17 @@ _STAGE = ".magicpipe-stage-"
 _OLD = ".magicpipe-old-"
 
 
+FILE_SUFFIXES = (".json", ".csv", ".lsi", ".txt", ".html", ".png", ".svg", ".pdf", ".qasm", ".md")
+"""An ``--out`` ending in one of these (and not an existing folder) names one file, not a folder."""
+
+
 @dataclass
 class Staging:
-    """A command's output being built: ``stage`` becomes ``out`` on :func:`commit`."""
+    """A command's output being built: ``stage`` becomes ``out`` on :func:`commit`.
+
+    For a folder, ``stage`` is a folder; for a single file (``single``), a path beside ``out`` that the
+    command writes instead of ``out``.
+    """
 
     out: Path
     stage: Path
@@ -53,6 +65,34 @@ class Staging:
     force: bool = False
     seeded: dict[str, tuple[int, int]] = field(default_factory=dict)
     resumes: bool = False
+    single: bool = False
+
+
+def names_a_file(out: str | os.PathLike) -> bool:
+    """True when ``--out`` names one file (by its suffix, :data:`FILE_SUFFIXES`) rather than a folder."""
+    path = Path(out)
+    return path.suffix.lower() in FILE_SUFFIXES and not path.is_dir()
+
+
+def begin_file(out: str | os.PathLike, key: str, *, force: bool = False) -> Staging:
+    """Stage a command whose ``--out`` is one file: it writes a temporary path beside it, renamed on success.
+
+    Raises:
+        SpecError: ``out`` exists and ``force`` is False, or it lies under a file.
+    """
+    out = Path(os.path.abspath(out))
+    if out.exists() and not force:
+        raise SpecError(f"--out {out} exists; pass --force to replace it, or give another file name")
+    _under_folders(out, "--out")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _clean_stale(out)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}{_STAGE}{os.getpid()}-", suffix=out.suffix, dir=out.parent)
+    except OSError as e:
+        raise SpecError(f"cannot write --out {out}: {e.strerror or e}; choose a writable place") from e
+    os.close(fd)
+    os.unlink(tmp)  # the command creates it (as a file, or a folder if it wants one)
+    return Staging(out, Path(tmp), key, force, single=True)
 
 
 def _mode(default: int) -> int:
@@ -77,7 +117,14 @@ def _clean_stale(out: Path) -> None:
         for p in out.parent.glob(f".{out.name}{tag}*"):
             pid = p.name[len(out.name) + 1 + len(tag):].split("-")[0]
             if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-                shutil.rmtree(p, ignore_errors=True)
+                _remove(p)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _listing(root: Path) -> tuple[set[str], bool]:
@@ -157,7 +204,7 @@ def begin(out: str | os.PathLike, key: str, *, force: bool = False, seed: bool =
 def abort(staging: Staging, *, keep: bool = False) -> None:
     """Drop the staging folder (or keep it for inspection)."""
     if not keep:
-        shutil.rmtree(staging.stage, ignore_errors=True)
+        _remove(staging.stage)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -191,6 +238,12 @@ def commit(staging: Staging) -> list[str]:
     if pause:
         time.sleep(float(pause))
     out, stage, key = staging.out, staging.stage, staging.key
+    if staging.single:
+        if os.path.lexists(stage):
+            if out.is_dir() and not out.is_symlink():
+                raise SpecError(f"--out {out} became a folder during the run; give another file name")
+            os.replace(stage, out)
+        return []
     old = _read_manifest(out) if out.is_dir() else {}
     existing, flat = _listing(out) if out.is_dir() else (set(), True)
     new, _ = _listing(stage)
