@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
               "magicpipe_plan": out.metadata["magicpipe_plan"]}
     stream = _write_plan_stream(_plan(pm), out_dir)
     record["stream"] = stream
-    (out_dir / "plan.json").write_text(json.dumps(record, indent=1) + "\n")
+    (out_dir / "plan.json").write_text(json.dumps(record, indent=1, allow_nan=False) + "\n")
     print(summary(_plan(pm), _demand(pm)))
     if stream.get("file"):
         print(f"stream: {out_dir / stream['file']} checked, floor plan {stream['floorplan_qubits']} qubits "

@@ -153,8 +153,8 @@ def run_pipeline(args) -> int:
                                     "monte_carlo_stderr": mc.stderr_delay, "shots": mc.shots, "seed": mc.seed,
                                     "stalled_fraction": mc.stall_fraction}
     summary["stream"] = _write_stream(best.schedule, out)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    (out / "schedule.json").write_text(json.dumps(schedule_dict(best.schedule), indent=1))
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False))
+    (out / "schedule.json").write_text(json.dumps(schedule_dict(best.schedule), indent=1, allow_nan=False))
     _plot_front(front, seq, par, hw, out / "front.png")
     print(f"distances {distances}: output error {pipe.output_error:.3g}")
     print(f"  sequential  Q={seq.qubits:>8}  T={hw.rounds_to_us(seq.rounds):8.1f} us  QT={seq.volume:.4g}")
@@ -271,9 +271,9 @@ def run_two_level(args) -> int:
         },
         "improving_cells": sum(r["improving"] for r in rows),
     }
-    (args.out / "summary.json").write_text(json.dumps(summary, indent=2))
+    (args.out / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False))
     _heatmaps(rows, list(ds), args.out / "reductions.png")
-    print(json.dumps(summary, indent=2))
+    print(json.dumps(summary, indent=2, allow_nan=False))
     return 0
 
 
@@ -342,7 +342,7 @@ def run_thresholds(args) -> int:
         "reduction_vs_sequential": _stats([r["reduction_vs_sequential"] for r in rows]),
         "reduction_vs_parallel": _stats([r["reduction_vs_parallel"] for r in rows]),
     }
-    (args.out / "summary.json").write_text(json.dumps(summary, indent=2))
+    (args.out / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False))
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for method, style in (("sequential", "s-"), ("parallel", "D-"), ("dynamic", "o-")):
@@ -352,5 +352,5 @@ def run_thresholds(args) -> int:
     ax.set_ylabel("least qubit-round volume per state")
     ax.legend()
     _save(plt, fig, args.out / "thresholds.png")
-    print(json.dumps(summary, indent=2))
+    print(json.dumps(summary, indent=2, allow_nan=False))
     return 0
