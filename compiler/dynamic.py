@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import numbers
 import random
 from dataclasses import dataclass
 from typing import Sequence
@@ -425,10 +426,16 @@ def simulate(
         The schedule.
 
     Raises:
-        SpecError: ``buffer_slots < 1`` or ``tops < 1``.
+        SpecError: a count that is not an integer, ``buffer_slots < 1``, ``slot_qubits < 1`` or ``tops < 1``.
         InfeasibleError: the budget cannot hold the high-level factory, the buffer and one low-level factory,
             or leaves the factory with no way to get states.
     """
+    for name, value in (("qubit_budget", qubit_budget), ("buffer_slots", buffer_slots), ("slot_qubits", slot_qubits),
+                        ("tops", tops)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise SpecError(f"{name} must be an integer, got {value!r}")
+    if slot_qubits < 1:
+        raise SpecError(f"slot_qubits={slot_qubits} must be positive: a slot holds a patch of the producers' output")
     if buffer_slots < high.protocol.inputs_per_step:
         raise SpecError(f"buffer_slots={buffer_slots} must be at least {high.protocol.inputs_per_step}, the states one step takes")
     if tops < 1:

@@ -161,6 +161,8 @@ def pareto_front(
     """
     if len(pipeline.levels) < 2:
         raise SpecError(f"a dynamic pipeline needs at least two levels, got distances {pipeline.distances}")
+    if max_output_error is not None and not 0 < max_output_error < 1:
+        raise SpecError(f"max_output_error must lie in (0, 1), got {max_output_error!r}")
     return _pareto(pipeline, options, tuple(buffer_sizes) if buffer_sizes else None, menu_size, max_budgets,
                    max_output_error)
 

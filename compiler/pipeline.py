@@ -85,6 +85,8 @@ class Pipeline:
                 not positive; with ``strict``, a level that cannot improve its input.
         """
         hardware = hardware or Hardware()
+        if not isinstance(hardware, Hardware):
+            raise SpecError(f"hardware must be a Hardware, got {type(hardware).__name__}")
         if len(distances) == 0:
             raise SpecError("a pipeline needs at least one level; pass distances such as (5, 17)")
         threshold = protocol.threshold()
