@@ -56,7 +56,7 @@ SYNTHESIS_METHODS = ("auto", "gridsynth", "formula")
 Kind = Literal["clifford", "t", "arbitrary"]
 
 
-# pi to 100 digits: the angles accepted (|theta| < 2^23) leave a reduction error below 1e-90.
+# pi to 100 digits: the angles accepted (|theta| < 2^24) leave a reduction error below 1e-90.
 _PI = Fraction(Decimal("3.141592653589793238462643383279502884197169399375105820974944592307816406286"
                        "208998628034825342117068"))
 
@@ -64,7 +64,7 @@ _PI = Fraction(Decimal("3.141592653589793238462643383279502884197169399375105820
 def _exact_turns(theta: float) -> Fraction:
     """``theta / (pi/4)`` computed from the float's exact value; refuses angles that carry no precision.
 
-    A float of magnitude 2^23 or more is spaced more than 2 ``ANGLE_ATOL`` from its neighbours, so whether it
+    A float of magnitude 2^24 or more is spaced more than 2 ``ANGLE_ATOL`` from its neighbours, so whether it
     meant a multiple of pi/4 cannot be told (``rz(1e17)`` is any angle at all).
     """
     if not math.isfinite(theta):
@@ -97,7 +97,7 @@ def classify_angle(theta: float) -> Kind:
     precision, or not finite, is refused.
 
     Raises:
-        SpecError: ``theta`` is not finite or ``|theta| >= 2^23`` rad.
+        SpecError: ``theta`` is not finite or ``|theta| >= 2^24`` rad.
 
     Examples:
         >>> [classify_angle(k * math.pi / 4) for k in (0, 1, 2, 3, -1, 6)]
