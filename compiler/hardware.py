@@ -136,8 +136,9 @@ class Hardware:
                 f"physical error p={self.p:g} must lie in (0, p_th={self.model.p_th:g}), the surface "
                 f"code's threshold; lower p"
             )
-        if not (self.t_2q_ns > 0 and self.t_meas_ns > 0):
-            raise SpecError(f"gate times must be positive, got T_2q={self.t_2q_ns} ns, T_meas={self.t_meas_ns} ns")
+        if not (0 < self.t_2q_ns <= 1e9 and 0 < self.t_meas_ns <= 1e9):
+            raise SpecError(f"gate times must lie in (0, 1e9] ns (up to a second), got T_2q={self.t_2q_ns} ns, "
+                           f"T_meas={self.t_meas_ns} ns")
 
     @property
     def t_stab_ns(self) -> float:

@@ -20,6 +20,7 @@ from magicpipe.errors import MagicpipeError, SpecError
 
 _PROB = finite_float(0, 1, lo_open=True, hi_open=True)
 _POSITIVE = finite_float(0, lo_open=True)
+_GATE_NS = finite_float(0, 1e9, lo_open=True)  # up to a second per gate
 
 __all__ = ["register", "parse_model"]
 
@@ -43,9 +44,9 @@ def register(subparsers: Any) -> None:
                    help="physical error rate per operation (dimensionless, below the code threshold; default: %(default)s)")
     p.add_argument("--magic-error", type=_PROB, default=1e-4, metavar="EPS",
                    help="error of a raw injected magic state (dimensionless, in (0, 1); default: %(default)s)")
-    p.add_argument("--t-2q-ns", type=_POSITIVE, default=50.0, metavar="NS",
+    p.add_argument("--t-2q-ns", type=_GATE_NS, default=50.0, metavar="NS",
                    help="two-qubit gate time in ns (default: %(default)s)")
-    p.add_argument("--t-meas-ns", type=_POSITIVE, default=100.0, metavar="NS",
+    p.add_argument("--t-meas-ns", type=_GATE_NS, default=100.0, metavar="NS",
                    help="measurement time in ns (default: %(default)s)")
     p.add_argument("--pl-model", default="paper", metavar="MODEL",
                    help="logical error model p_L = A (p/p_th)^((d+1)/2): 'paper' (A = 0.03, p_th = 0.01), "
@@ -55,7 +56,7 @@ def register(subparsers: Any) -> None:
                         "--qubit-budget), or fastest (default: %(default)s)")
     p.add_argument("--qubit-budget", type=bounded_int(1), default=None, metavar="QUBITS",
                    help="physical qubits one dynamic pipeline copy may use (default: no limit)")
-    p.add_argument("--layer-time-us", type=_POSITIVE, default=None, metavar="US",
+    p.add_argument("--layer-time-us", type=finite_float(0, 1e5, lo_open=True), default=None, metavar="US",
                    help="program time per layer of magic-state demand, in us (default: one logical cycle, "
                         "d stabilizer rounds, at the program's code distance)")
     p.add_argument("--synthesis", choices=("auto", "gridsynth", "formula"), default="auto",
@@ -64,9 +65,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--optimization-level", type=int, choices=(0, 1, 2, 3), default=None, metavar="N",
                    help="first run Qiskit's Clifford+RZ translation and optimisation at this level (0-3; "
                         "default: count the program as written)")
-    p.add_argument("--max-levels", type=bounded_int(1), default=3, metavar="L",
+    p.add_argument("--max-levels", type=bounded_int(1, 10), default=3, metavar="L",
                    help="most distillation levels to consider (default: %(default)s)")
-    p.add_argument("--max-wait-us", type=finite_float(0), default=0.0, metavar="US",
+    p.add_argument("--max-wait-us", type=finite_float(0, 1e9), default=0.0, metavar="US",
                    help="how much later than one pipeline run the program may start, in us, so that fewer "
                         "pipeline copies fill a buffer of states first (default: %(default)s, no slowdown)")
     p.set_defaults(run=run)

@@ -23,14 +23,18 @@ from magicpipe.compiler.steady import steady_state
 from magicpipe.errors import InfeasibleError, SpecError
 
 _PROB = finite_float(0, 1, lo_open=True, hi_open=True)
-_POSITIVE = finite_float(0, lo_open=True)
+_GATE_NS = finite_float(0, 1e9, lo_open=True)  # up to a second per gate
+
+
+MAX_DISTANCE = 99
+"""Largest code distance the commands accept (``bench`` searches up to it, ``pipeline`` takes it)."""
 
 
 def _hardware_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--p", type=finite_float(), default=1e-4, help="physical error rate per operation (default 1e-4)")
     p.add_argument("--eps", type=_PROB, default=1e-4, help="raw magic-state error (default 1e-4)")
-    p.add_argument("--t2q-ns", type=_POSITIVE, default=50.0, help="two-qubit gate time in ns (default 50)")
-    p.add_argument("--tmeas-ns", type=_POSITIVE, default=100.0, help="measurement time in ns (default 100)")
+    p.add_argument("--t2q-ns", type=_GATE_NS, default=50.0, help="two-qubit gate time in ns (default 50)")
+    p.add_argument("--tmeas-ns", type=_GATE_NS, default=100.0, help="measurement time in ns (default 100)")
 
 
 def _hardware(args) -> Hardware:
@@ -43,7 +47,7 @@ def register(sub) -> None:
     _hardware_args(p)
     p.add_argument("--allow-non-improving", action="store_true",
                    help="accept levels whose output error is not below their input error")
-    p.add_argument("--shots", type=bounded_int(0), default=0,
+    p.add_argument("--shots", type=bounded_int(0, 10**6), default=0,
                    help="Monte Carlo runs of the scheduler with random failures at the least-volume point, "
                         "to compare with the analytic delay (default 0: none)")
     p.add_argument("--seed", type=int, default=1, help="seed of the Monte Carlo runs (default 1)")
@@ -54,16 +58,16 @@ def register(sub) -> None:
     bs = b.add_subparsers(dest="bench", required=True)
     g = bs.add_parser("two-level", help="every ordered pair of odd distances (Fig. 6)")
     g.add_argument("--min-distance", type=bounded_int(1), default=3)
-    g.add_argument("--max-distance", type=bounded_int(1), default=21)
+    g.add_argument("--max-distance", type=bounded_int(1, MAX_DISTANCE), default=21)
     _hardware_args(g)
     g.add_argument("--workers", type=bounded_int(1), default=os.cpu_count() or 1, help="processes (default: all cores)")
     g.add_argument("--out", required=True, type=Path)
     g.set_defaults(run=run_two_level)
     h = bs.add_parser("thresholds", help="least volume per error threshold, two and three levels (Fig. 7)")
-    h.add_argument("--min-exponent", type=bounded_int(1), default=10, help="first threshold 10^-MIN (default 10)")
-    h.add_argument("--max-exponent", type=bounded_int(1), default=50, help="last threshold 10^-MAX (default 50)")
+    h.add_argument("--min-exponent", type=bounded_int(1, 300), default=10, help="first threshold 10^-MIN (default 10)")
+    h.add_argument("--max-exponent", type=bounded_int(1, 300), default=50, help="last threshold 10^-MAX (default 50)")
     h.add_argument("--step", type=bounded_int(1), default=1, help="exponent step (default 1)")
-    h.add_argument("--max-distance", type=bounded_int(3), default=47)
+    h.add_argument("--max-distance", type=bounded_int(3, MAX_DISTANCE), default=47)
     _hardware_args(h)
     h.add_argument("--workers", type=bounded_int(1), default=os.cpu_count() or 1)
     h.add_argument("--out", required=True, type=Path)
@@ -114,6 +118,9 @@ def run_pipeline(args) -> int:
         distances = tuple(int(x) for x in args.distances.split(","))
     except ValueError:
         raise SpecError(f"--distances must be comma-separated integers such as 5,17, got {args.distances!r}") from None
+    if any(d > MAX_DISTANCE for d in distances):
+        raise SpecError(f"--distances {args.distances}: distances above {MAX_DISTANCE} are outside what the planner "
+                        f"searches (a d={MAX_DISTANCE} patch already holds {2 * MAX_DISTANCE**2 - 1} qubits); lower them")
     hw = _hardware(args)
     pipe = Pipeline.from_distances(distances, hw, strict=not args.allow_non_improving)
     out: Path = args.out
@@ -240,7 +247,9 @@ def _map(func, jobs, workers):
         return list(pool.map(func, jobs, chunksize=1))
 
 
-def _stats(values: list[float]) -> dict:
+def _stats(values: list[float]) -> dict | None:
+    if not values:
+        return None
     return {"mean": statistics.fmean(values), "min": min(values), "max": max(values), "median": statistics.median(values)}
 
 
