@@ -78,7 +78,8 @@ def pipeline_sources(pipe: Pipeline, target: float, methods: Sequence[str] = MET
             name = f"dynamic {_label(pipe)} Q={pt.qubits} B={pt.buffer_slots}"
             out.append(Source(name, "dynamic", pt.qubits, float(pt.rounds), period, 1, pt.output_error,
                               distances=pipe.distances,
-                              detail=(("buffer_slots", pt.buffer_slots), ("first_state_rounds", pt.rounds))))
+                              detail=(("buffer_slots", pt.buffer_slots), ("first_state_rounds", pt.rounds),
+                                      ("expected_stall_rounds", pt.expected_delay))))
             schedules[name] = pt.schedule
     if "sequential" in methods:
         c = sequential(pipe)
