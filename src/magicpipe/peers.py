@@ -293,17 +293,20 @@ def run_peer(config: str, counts: LogicalCounts, preset: Preset) -> PeerResult:
     return qre(counts, preset, config)
 
 
-def ours(counts: LogicalCounts, preset: Preset, error_budget: float = ERROR_BUDGET) -> dict:
+def ours(counts: LogicalCounts, preset: Preset, error_budget: float = ERROR_BUDGET, method: str = "dynamic",
+         candidates: int = 6) -> dict:
     """magicpipe's answer: ``dict(physical_qubits, factory_qubits, data_qubits, runtime_us, front=[(qubits,
-    runtime_us), ...], ...)``, the top-level numbers being the fastest front point.
+    runtime_us), ...], ...)``, the top-level numbers being the front point of fewest qubits within 1% of the
+    fastest runtime; ``method`` ``"dynamic"``
+    (magicpipe's pipeline) or a static baseline (``"sequential"``, ``"parallel"``) on the same program.
 
     TEMPORARY: delegates to the adapter :func:`magicpipe._ours.plan` (built on the existing core); to be
-    replaced by ``magicpipe.compile(counts, hardware=preset.hardware(), error_budget=error_budget)`` and its
-    ``.front`` once that lands.
+    replaced by ``magicpipe.compile(counts, hardware=preset.hardware(), error_budget=error_budget)`` with its
+    ``.front`` (and ``.baselines[method]``) once that lands.
     """
     from magicpipe._ours import plan
 
-    return plan(counts, preset.hardware(), error_budget)
+    return plan(counts, preset.hardware(), error_budget, method, candidates)
 
 
 def match(our: dict, peer: PeerResult, our_cycle_ns: float, slack: float = 0.01) -> dict:

@@ -99,11 +99,12 @@ def test_azure_takes_magicpipes_unit():
 
 @needs_qre
 def test_bench_peers_writes_one_row_per_configuration(tmp_path, capsys):
-    assert main(["bench", "peers", "--workloads", "100q-1e6T", "--presets", "e3", "--out", str(tmp_path)]) == 0
+    args = ["bench", "peers", "--workloads", "100q-1e6T", "--presets", "e3", "--candidates", "1", "--out", str(tmp_path)]
+    assert main(args) == 0
     rows = list(csv.DictReader((tmp_path / "peers.csv").open()))
-    assert [r["config"] for r in rows][1:] == ["azure", "azure+unit", "qre-cultivation", "qre-litinski"]
-    assert rows[0]["estimator"] == "magicpipe"
-    for r in rows[1:]:
+    assert [r["config"] for r in rows][3:] == ["azure", "azure+unit", "qre-cultivation", "qre-litinski"]
+    assert [(r["estimator"], r["config"]) for r in rows[:3]] == [("magicpipe", m) for m in ("dynamic", "sequential", "parallel")]
+    for r in rows[3:]:
         assert {"factory_qubits", "physical_qubits", "runtime_us", "factory_ratio", "physical_ratio"} <= set(r)
         if r["matched"] == "True":
             assert float(r["physical_ratio"]) == pytest.approx(int(r["our_physical_qubits"]) / int(r["physical_qubits"]),
@@ -112,9 +113,27 @@ def test_bench_peers_writes_one_row_per_configuration(tmp_path, capsys):
     s = json.loads((tmp_path / "summary.json").read_text())
     case = s["cases"]["100q-1e6T/e3"]
     assert case["azure_layout"]["logical_qubits"] == 230 and len(case["peers"]) == 4
-    assert "magicpipe (fastest)" in capsys.readouterr().out
+    assert "magicpipe sequential" in capsys.readouterr().out
 
 
 def test_bench_peers_rejects_unknown_workload(tmp_path, capsys):
     assert main(["bench", "peers", "--workloads", "shor", "--out", str(tmp_path)]) == 2
     assert "unknown workload" in capsys.readouterr().err
+
+
+@needs_qdk
+def test_sequential_baseline_reproduces_azure_with_the_same_unit():
+    """Like for like: the paper's sequential baseline (16 level-1 copies, then the top level, on one footprint)
+    is the estimator's round-based factory; with magicpipe's unit both pick the same distances and factory count,
+    and differ only by the patch size (2 d^2 - 1 here, 2 d^2 there)."""
+    from magicpipe.peers import azure, ours
+
+    counts, preset = WORKLOADS["100q-1e9T"], PRESETS["e4"]
+    peer = azure(counts, preset, unit=True, frontier=False)
+    det = dict(peer.detail)
+    seq = ours(counts, preset, method="sequential", candidates=3)
+    m = match(seq, peer, seq["cycle_ns"])
+    assert m["matched"] and seq["distances"] == det["factory_distances"] == [3, 13]
+    d = det["factory_distances"][-1]
+    assert m["our_factory_qubits"] == peer.factories * 15 * (2 * d * d - 1)
+    assert peer.factory_qubits == peer.factories * 15 * 2 * d * d

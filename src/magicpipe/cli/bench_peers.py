@@ -29,6 +29,8 @@ def register(sub) -> None:
                    help="comma-separated workload names, or 'all' (100q-1e6T, 100q-1e9T, ising10x10)")
     p.add_argument("--presets", default="e3,e4", help="comma-separated presets: e3 (p = 1e-3), e4 (p = 1e-4); "
                                                       "50 ns gates, 100 ns measurement (default e3,e4)")
+    p.add_argument("--candidates", type=int, default=6,
+                   help="distance sequences magicpipe tries per method, cheapest first (default 6)")
     p.add_argument("--out", required=True, type=Path, help="output folder")
     p.set_defaults(run=run_peers)
 
@@ -41,7 +43,7 @@ def _pick(spec: str, known: dict, what: str) -> list[str]:
     return names
 
 
-def _row(w: str, pk: str, our: dict, peer, m: dict, fast: dict) -> dict:
+def _row(w: str, pk: str, our: dict, peer, m: dict, fast: dict, seq: dict) -> dict:
     return {
         "workload": w, "preset": pk, "estimator": peer.estimator, "config": peer.config,
         "factory_qubits": peer.factory_qubits if peer.feasible else "", "physical_qubits":
@@ -53,6 +55,7 @@ def _row(w: str, pk: str, our: dict, peer, m: dict, fast: dict) -> dict:
         "our_runtime_us": m["our_runtime_us"], "factory_ratio": m["factory_ratio"],
         "physical_ratio": m["physical_ratio"],
         "fastest_factory_ratio": fast["factory_ratio"], "fastest_physical_ratio": fast["physical_ratio"],
+        "seq_factory_ratio": seq["factory_ratio"], "seq_physical_ratio": seq["physical_ratio"],
         "note": peer.note,
     }
 
@@ -66,7 +69,7 @@ def _fastest(our: dict, peer) -> dict:
 
 
 def _our_row(w: str, pk: str, our: dict) -> dict:
-    return {"workload": w, "preset": pk, "estimator": "magicpipe", "config": "dynamic (fastest point)",
+    return {"workload": w, "preset": pk, "estimator": "magicpipe", "config": our["method"],
             "factory_qubits": our["factory_qubits"], "physical_qubits": our["physical_qubits"],
             "runtime_us": round(our["runtime_us"], 3), "factories": our["copies"],
             "code_distance": our["data_distance"], "logical_depth": our["logical_depth"],
@@ -105,25 +108,33 @@ def run_peers(args) -> int:
     presets = _pick(args.presets, PRESETS, "preset")
     start = time.perf_counter()
     rows, cases = [], {}
+    if args.candidates < 1:
+        raise SpecError(f"--candidates must be at least 1, got {args.candidates}")
     for w in workloads:
         for pk in presets:
             counts, preset = WORKLOADS[w], PRESETS[pk]
-            t0 = time.perf_counter()
-            our = ours(counts, preset)
-            t_ours = time.perf_counter() - t0
-            rows.append(_our_row(w, pk, our))
+            mine = {}
+            for method in ("dynamic", "sequential", "parallel"):
+                t0 = time.perf_counter()
+                mine[method] = ours(counts, preset, method=method, candidates=args.candidates)
+                mine[method]["seconds"] = round(time.perf_counter() - t0, 3)
+                rows.append(_our_row(w, pk, mine[method]))
+            our = mine["dynamic"]
             peers = []
             for config in PEERS:
                 t0 = time.perf_counter()
                 peer = run_peer(config, counts, preset)
                 secs = time.perf_counter() - t0
                 m = match(our, peer, our["cycle_ns"])
-                rows.append(_row(w, pk, our, peer, m, _fastest(our, peer)))
-                peers.append(peer.info() | {"seconds": round(secs, 3), "match": m, "front": [list(p) for p in peer.front],
+                seq = match(mine["sequential"], peer, our["cycle_ns"])
+                rows.append(_row(w, pk, our, peer, m, _fastest(our, peer), seq))
+                peers.append(peer.info() | {"seconds": round(secs, 3), "match": m, "match_sequential": seq,
+                                            "front": [list(p) for p in peer.front],
                                             "front_ratios": front_ratios(our, peer, our["cycle_ns"])})
             lay = azure_layout(counts)
             cases[f"{w}/{pk}"] = {"counts": counts.to_dict(), "preset": preset.qubit_params, "azure_layout": {
-                k: getattr(lay, k) for k in lay.__slots__}, "ours": our | {"seconds": round(t_ours, 3)}, "peers": peers}
+                k: getattr(lay, k) for k in lay.__slots__}, "ours": our, "baselines": {
+                k: v for k, v in mine.items() if k != "dynamic"}, "peers": peers}
     args.out.mkdir(parents=True, exist_ok=True)
     fields = list(dict.fromkeys(k for r in rows for k in r))
     with (args.out / "peers.csv").open("w", newline="") as f:
@@ -155,13 +166,13 @@ def _r(x) -> str:
 
 
 def _print(rows: list[dict]) -> None:
-    head = f"{'workload':<11}{'preset':<7}{'estimator/config':<26}{'fact Mq':>9}{'total Mq':>10}{'runtime ms':>12}" \
-           f"{'our fact':>10}{'our tot':>9}{'fact x':>8}{'tot x':>7}"
-    print(head)
+    print(f"{'workload':<11}{'preset':<7}{'estimator/config':<26}{'fact Mq':>9}{'total Mq':>10}{'runtime ms':>12}"
+          f"{'our fact':>10}{'our tot':>9}{'fact x':>8}{'tot x':>7}{'seq fact x':>11}")
     for r in rows:
         rt = "-" if r["runtime_us"] == "" else f"{r['runtime_us'] / 1000:.1f}"
-        name = r["config"] if r["estimator"] != "magicpipe" else "magicpipe (fastest)"
+        name = r["config"] if r["estimator"] != "magicpipe" else f"magicpipe {r['config']}"
         print(f"{r['workload']:<11}{r['preset']:<7}{name:<26}{_m(r['factory_qubits']):>9}{_m(r['physical_qubits']):>10}"
               f"{rt:>12}{_m(r.get('our_factory_qubits')):>10}{_m(r.get('our_physical_qubits')):>9}"
-              f"{_r(r.get('factory_ratio')):>8}{_r(r.get('physical_ratio')):>7}")
-    print("ratios: magicpipe / peer at the peer's runtime (fewest qubits within 1%); '-': no magicpipe point that fast")
+              f"{_r(r.get('factory_ratio')):>8}{_r(r.get('physical_ratio')):>7}{_r(r.get('seq_factory_ratio')):>11}")
+    print("x: magicpipe (dynamic; 'seq': its sequential baseline) / peer at the peer's runtime, fewest qubits within "
+          "1%;\n   '-': no magicpipe point that fast (the peer chose a smaller code distance) or no peer estimate")
