@@ -170,8 +170,8 @@ class PeerResult:
     """One estimator configuration's answer for one workload and preset.
 
     ``cycle_ns`` is its code (syndrome-extraction) cycle: the runtime match rescales by it (:func:`match`).
-    ``front`` holds (physical qubits, runtime us) points, fastest first. ``feasible`` is False when the peer
-    found no estimate (``note`` says why); its numbers are then 0.
+    ``front`` holds (physical qubits, runtime us, factory qubits) points, fastest first. ``feasible`` is False
+    when the peer found no estimate (``note`` says why); its numbers are then 0.
     """
 
     estimator: str
@@ -184,7 +184,7 @@ class PeerResult:
     logical_depth: int
     t_states: int
     cycle_ns: float
-    front: tuple[tuple[int, float], ...] = ()
+    front: tuple[tuple[int, float, int], ...] = ()
     feasible: bool = True
     note: str = ""
     detail: tuple[tuple[str, Any], ...] = field(default=())
@@ -216,11 +216,12 @@ def azure(counts: LogicalCounts, preset: Preset, unit: bool = False, frontier: b
     lc = est.LogicalCounts(counts.to_dict())
     r = lc.estimate(params)
     pc, b, lq, tf = r["physicalCounts"], r["physicalCounts"]["breakdown"], r["logicalQubit"], r["tfactory"]
-    front: tuple[tuple[int, float], ...] = ()
+    front: tuple[tuple[int, float, int], ...] = ()
     if frontier:
         fr = lc.estimate(params | {"estimateType": "frontier"}).data()["frontierEntries"]
-        front = tuple(sorted(((e["physicalCounts"]["physicalQubits"], e["physicalCounts"]["runtime"] / 1000.0)
-                              for e in fr), key=lambda x: (x[1], x[0])))
+        front = tuple(sorted(((e["physicalCounts"]["physicalQubits"], e["physicalCounts"]["runtime"] / 1000.0,
+                               e["physicalCounts"]["breakdown"]["physicalQubitsForTfactories"]) for e in fr),
+                             key=lambda x: (x[1], x[0])))
     qp = r["jobParams"]["qubitParams"]
     cycle = 4 * _ns(qp["twoQubitGateTime"]) + 2 * _ns(qp["oneQubitMeasurementTime"])
     detail = (("logical_qubits", b["algorithmicLogicalQubits"]), ("ts_per_rotation", b["numTsPerRotation"]),
@@ -280,7 +281,8 @@ def qre(counts: LogicalCounts, preset: Preset, config: str = "qre-cultivation",
               ("error", best.error))
     return PeerResult("qre", config, best.qubits, props[keys["PHYSICAL_FACTORY_QUBITS"]], best.runtime / 1000.0,
                       fac.copies, d, depth, fac.states, cycle,
-                      tuple((e.qubits, e.runtime / 1000.0) for e in entries), detail=detail)
+                      tuple((e.qubits, e.runtime / 1000.0, e.properties[keys["PHYSICAL_FACTORY_QUBITS"]])
+                            for e in entries), detail=detail)
 
 
 PEERS = ("azure", "azure+unit", "qre-cultivation", "qre-litinski")
@@ -310,42 +312,52 @@ def ours(counts: LogicalCounts, preset: Preset, error_budget: float = ERROR_BUDG
 
 
 def match(our: dict, peer: PeerResult, our_cycle_ns: float, slack: float = 0.01) -> dict:
-    """Compare magicpipe's front with a peer at the peer's runtime.
+    """Compare magicpipe's front with a peer at the same runtime.
 
-    Rule: the peer's runtime is first rescaled to magicpipe's code cycle (``runtime x our_cycle_ns /
-    peer.cycle_ns``: the same number of code cycles; 1 for the Azure estimator, whose logical cycle
-    ``(4 t_gate + 2 t_meas) d`` equals magicpipe's ``(6 t_2q + t_meas) d`` at these gate times, 400/350 for
-    QRE v3, whose cycle is 4 CNOT + H + measurement). magicpipe's point is the one of fewest physical qubits
-    among the front points with runtime <= that target x (1 + ``slack``); the slack (1%) admits magicpipe's
-    factory start-up, which magicpipe charges and the estimators do not. Ratios are magicpipe / peer; without a
-    matching point (or a peer estimate) they are None and ``matched`` is False.
+    Rule: (1) the peer's runtime is rescaled to magicpipe's code cycle (``runtime x our_cycle_ns /
+    peer.cycle_ns``: the same number of code cycles; x 1 for the Azure estimator, whose logical cycle
+    ``(4 t_gate + 2 t_meas) d`` equals magicpipe's ``(6 t_2q + t_meas) d`` at these gate times; x 400/350 for
+    QRE v3, whose cycle is 4 CNOT + H + measurement). (2) magicpipe's point is its front point of fewest
+    physical qubits with runtime <= that target x (1 + ``slack``): the 1% admits magicpipe's factory start-up,
+    which magicpipe charges and the estimators do not. (3) The peer gets the same time: its reference point is
+    the point of fewest physical qubits among its own answer and its front points (rescaled) no slower than
+    magicpipe's point. Ratios are magicpipe / reference; without a magicpipe point that fast (or a peer estimate)
+    they are None and ``matched`` is False.
 
     ``our["front"]`` items are ``(physical_qubits, runtime_us)`` or ``(physical_qubits, runtime_us,
-    factory_qubits)``; without the third, factory qubits are ``physical - our["data_qubits"]``.
+    factory_qubits)``; without the third, factory qubits are ``physical - our["data_qubits"]``. ``peer.front``
+    items are ``(physical_qubits, runtime_us, factory_qubits)``.
     """
     out = {"target_runtime_us": None, "our_physical_qubits": None, "our_factory_qubits": None,
-           "our_runtime_us": None, "factory_ratio": None, "physical_ratio": None, "matched": False}
+           "our_runtime_us": None, "peer_physical_qubits": None, "peer_factory_qubits": None,
+           "peer_runtime_us": None, "factory_ratio": None, "physical_ratio": None, "matched": False}
     if not peer.feasible:
         return out
-    target = peer.runtime_us * our_cycle_ns / peer.cycle_ns
+    scale = our_cycle_ns / peer.cycle_ns
+    target = peer.runtime_us * scale
     out["target_runtime_us"] = round(target, 3)
     ok = [pt for pt in our["front"] if pt[1] <= target * (1 + slack)]
     if not ok:
         return out
     pt = min(ok, key=lambda x: (x[0], x[1]))
     fq = pt[2] if len(pt) > 2 else pt[0] - our["data_qubits"]
+    refs = [(peer.physical_qubits, peer.runtime_us, peer.factory_qubits)]
+    refs += [f for f in peer.front if f[1] * scale <= pt[1]]
+    ref = min(refs, key=lambda x: (x[0], x[1]))
     out.update(our_physical_qubits=pt[0], our_factory_qubits=fq, our_runtime_us=round(pt[1], 3),
-               factory_ratio=round(fq / peer.factory_qubits, 4) if peer.factory_qubits else None,
-               physical_ratio=round(pt[0] / peer.physical_qubits, 4), matched=True)
+               peer_physical_qubits=ref[0], peer_factory_qubits=ref[2], peer_runtime_us=round(ref[1], 3),
+               factory_ratio=round(fq / ref[2], 4) if ref[2] else None,
+               physical_ratio=round(pt[0] / ref[0], 4), matched=True)
     return out
 
 
 def front_ratios(our: dict, peer: PeerResult, our_cycle_ns: float, slack: float = 0.01) -> list[dict]:
     """:func:`match` at every point of the peer's front (its frontier or Pareto table)."""
     rows = []
-    for q, r in peer.front:
-        pt = PeerResult(peer.estimator, peer.config, q, 0, r, 0, 0, 0, 0, peer.cycle_ns)
+    for q, r, f in peer.front:
+        pt = PeerResult(peer.estimator, peer.config, q, f, r, 0, 0, 0, 0, peer.cycle_ns)
         m = match(our, pt, our_cycle_ns, slack)
-        rows.append({"peer_physical_qubits": q, "peer_runtime_us": r, "our_physical_qubits": m["our_physical_qubits"],
-                     "our_runtime_us": m["our_runtime_us"], "physical_ratio": m["physical_ratio"]})
+        rows.append({"peer_physical_qubits": q, "peer_factory_qubits": f, "peer_runtime_us": r,
+                     "our_physical_qubits": m["our_physical_qubits"], "our_runtime_us": m["our_runtime_us"],
+                     "physical_ratio": m["physical_ratio"], "factory_ratio": m["factory_ratio"]})
     return rows

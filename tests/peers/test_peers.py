@@ -63,6 +63,11 @@ def test_match_rescales_by_cycle_and_takes_fewest_qubits_within_slack():
     assert m["physical_ratio"] == 0.4 and m["factory_ratio"] == 0.375
     slow = PeerResult("azure", "x", 1000, 800, 1000.0 / 1.02, 1, 9, 1, 1, cycle_ns=400.0)
     assert match(our, slow, 400.0)["matched"] is False  # 2% faster than our fastest: outside the 1% slack
+    # the peer gets the same time: its frontier point no slower than our point (1200) is its reference
+    peer = PeerResult("azure", "x", 1000, 800, 1190.0, 1, 9, 1, 1, cycle_ns=400.0,
+                      front=((1000, 1190.0, 800), (900, 1200.0, 700), (800, 1500.0, 600)))
+    m = match(our, peer, our_cycle_ns=400.0)
+    assert (m["peer_physical_qubits"], m["peer_factory_qubits"], m["physical_ratio"]) == (900, 700, round(400 / 900, 4))
 
 
 @needs_qdk

@@ -12,9 +12,11 @@ from pathlib import Path
 
 from magicpipe.errors import SpecError
 
-_RULE = ("ratios are magicpipe / peer at the peer's runtime: the peer's runtime rescaled to magicpipe's code "
-         "cycle (x 400/400 ns for Azure, x 400/350 ns for QRE v3), magicpipe's front point of fewest physical "
-         "qubits with runtime <= that x 1.01; 'fastest_*' compare magicpipe's fastest point instead")
+_RULE = ("ratios are magicpipe / peer at the same runtime: the peer's runtime rescaled to magicpipe's code cycle "
+         "(x 400/400 ns for Azure, x 400/350 ns for QRE v3); magicpipe's front point of fewest physical qubits with "
+         "runtime <= that x 1.01; the peer's reference is its point of fewest physical qubits (its answer or a "
+         "frontier point) no slower than magicpipe's point; 'fastest_*' compare magicpipe's reported point with "
+         "the peer's answer; 'seq_*' use magicpipe's sequential baseline instead of its dynamic front")
 
 
 def register(sub) -> None:
@@ -52,7 +54,9 @@ def _row(w: str, pk: str, our: dict, peer, m: dict, fast: dict, seq: dict) -> di
         "logical_depth": peer.logical_depth, "t_states": peer.t_states,
         "matched": m["matched"], "target_runtime_us": m["target_runtime_us"],
         "our_factory_qubits": m["our_factory_qubits"], "our_physical_qubits": m["our_physical_qubits"],
-        "our_runtime_us": m["our_runtime_us"], "factory_ratio": m["factory_ratio"],
+        "our_runtime_us": m["our_runtime_us"], "peer_ref_factory_qubits": m["peer_factory_qubits"],
+        "peer_ref_physical_qubits": m["peer_physical_qubits"], "peer_ref_runtime_us": m["peer_runtime_us"],
+        "factory_ratio": m["factory_ratio"],
         "physical_ratio": m["physical_ratio"],
         "fastest_factory_ratio": fast["factory_ratio"], "fastest_physical_ratio": fast["physical_ratio"],
         "seq_factory_ratio": seq["factory_ratio"], "seq_physical_ratio": seq["physical_ratio"],
