@@ -328,7 +328,7 @@ def match(our: dict, peer: PeerResult, our_cycle_ns: float, slack: float = 0.01)
     factory_qubits)``; without the third, factory qubits are ``physical - our["data_qubits"]``. ``peer.front``
     items are ``(physical_qubits, runtime_us, factory_qubits)``.
     """
-    out = {"target_runtime_us": None, "our_physical_qubits": None, "our_factory_qubits": None,
+    out: dict[str, Any] = {"target_runtime_us": None, "our_physical_qubits": None, "our_factory_qubits": None,
            "our_runtime_us": None, "peer_physical_qubits": None, "peer_factory_qubits": None,
            "peer_runtime_us": None, "factory_ratio": None, "physical_ratio": None, "matched": False}
     if not peer.feasible:

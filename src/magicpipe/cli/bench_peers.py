@@ -178,5 +178,7 @@ def _print(rows: list[dict]) -> None:
         print(f"{r['workload']:<11}{r['preset']:<7}{name:<26}{_m(r['factory_qubits']):>9}{_m(r['physical_qubits']):>10}"
               f"{rt:>12}{_m(r.get('our_factory_qubits')):>10}{_m(r.get('our_physical_qubits')):>9}"
               f"{_r(r.get('factory_ratio')):>8}{_r(r.get('physical_ratio')):>7}{_r(r.get('seq_factory_ratio')):>11}")
-    print("x: magicpipe (dynamic; 'seq': its sequential baseline) / peer at the peer's runtime, fewest qubits within "
-          "1%;\n   '-': no magicpipe point that fast (the peer chose a smaller code distance) or no peer estimate")
+    print("x: magicpipe dynamic ('seq': its sequential baseline) / peer at the same runtime (magicpipe's fewest "
+          "qubits within 1% of the\n   peer's runtime, against the peer's cheapest point no slower); '-': no magicpipe "
+          "point that fast (the peer chose a smaller\n   code distance) or no peer estimate; peers.csv has "
+          "fastest_* for those")
