@@ -18,6 +18,7 @@ like. :func:`ours` is magicpipe's side; :func:`match` compares at the peer's run
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 from collections.abc import Sequence
@@ -198,8 +199,6 @@ class PeerResult:
 def _qdk(module: str):
     os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")
     try:
-        import importlib
-
         return importlib.import_module(module)
     except ImportError as e:
         raise SpecError(f"the peers need {module} ({e.name} is missing); install the extra: "

@@ -5,6 +5,7 @@ import csv
 import importlib.util
 import json
 import math
+import sys
 
 import pytest
 from magicpipe.compiler import FIFTEEN_TO_ONE, Hardware
@@ -142,3 +143,11 @@ def test_sequential_baseline_reproduces_azure_with_the_same_unit():
     d = det["factory_distances"][-1]
     assert m["our_factory_qubits"] == peer.factories * 15 * (2 * d * d - 1)
     assert peer.factory_qubits == peer.factories * 15 * 2 * d * d
+
+
+def test_missing_extra_is_named(monkeypatch):
+    from magicpipe import peers
+
+    monkeypatch.setitem(sys.modules, "qdk.estimator", None)  # importing it now raises ImportError
+    with pytest.raises(peers.SpecError, match=r"pip install 'magicpipe\[peers\]'"):
+        peers.azure(WORKLOADS["100q-1e6T"], PRESETS["e3"])
