@@ -18,7 +18,9 @@ like. :func:`ours` is magicpipe's side; :func:`match` compares at the peer's run
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import math
 import os
 from collections.abc import Sequence
@@ -250,14 +252,11 @@ def qre(counts: LogicalCounts, preset: Preset, config: str = "qre-cultivation",
         raise SpecError(f"unknown QRE v3 configuration {config!r}; use one of {sorted(QRE_FACTORIES)}")
     q = _qdk("qdk.qre")
     models = _qdk("qdk.qre.models")
-    app_mod = _qdk("qdk.qre.application._qsharp")
+    app_mod = _qdk("qdk.qre.application")
     est = _qdk("qdk.estimator")
     arch = models.GateBased(error_rate=preset.p, gate_time=int(preset.gate_ns), measurement_time=int(preset.meas_ns))
     query = models.SurfaceCode.q() * getattr(models, QRE_FACTORIES[config]).q()
     app = app_mod.QSharpApplication(est.LogicalCounts(counts.to_dict()))
-    import contextlib
-    import io
-
     with contextlib.redirect_stdout(io.StringIO()) as said:  # it prints why a table is empty
         table = list(q.estimate(app, arch, query, max_error=error_budget))
     cycle = 4 * preset.gate_ns + preset.gate_ns + preset.meas_ns  # 4 CNOT + H + measurement per cycle
