@@ -151,3 +151,19 @@ def test_missing_extra_is_named(monkeypatch):
     monkeypatch.setitem(sys.modules, "qdk.estimator", None)  # importing it now raises ImportError
     with pytest.raises(peers.SpecError, match=r"pip install 'magicpipe\[peers\]'"):
         peers.azure(WORKLOADS["100q-1e6T"], PRESETS["e3"])
+
+
+@needs_qre
+def test_qre_v3_reads_counts_like_the_azure_estimator():
+    """QRE v3 lays out and schedules logical counts as the Azure estimator does (same logical qubits, PSSPC depth
+    and T states per rotation); its cycle is 4 CNOT + H + measurement and its patch 2 d^2 - 1."""
+    from magicpipe.peers import qre
+
+    counts = WORKLOADS["ising10x10"]
+    lay = azure_layout(counts)
+    r = qre(counts, PRESETS["e3"], "qre-cultivation")
+    det = dict(r.detail)
+    assert det["logical_qubits"] == lay.logical_qubits == 230
+    assert det["ts_per_rotation"] == lay.ts_per_rotation and r.t_states == lay.t_states
+    assert det["patch_qubits"] == 2 * r.code_distance**2 - 1
+    assert r.runtime_us * 1000 == pytest.approx(lay.logical_depth * r.code_distance * (4 * 50 + 50 + 100))
