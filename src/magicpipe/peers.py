@@ -350,10 +350,11 @@ def match(our: dict, peer: PeerResult, our_cycle_ns: float, slack: float = 0.01)
 
 
 def front_ratios(our: dict, peer: PeerResult, our_cycle_ns: float, slack: float = 0.01) -> list[dict]:
-    """:func:`match` at every point of the peer's front (its frontier or Pareto table)."""
+    """:func:`match` at every point of the peer's front (its frontier or Pareto table), with the same rule: the
+    peer's reference is its cheapest point no slower than magicpipe's."""
     rows = []
     for q, r, f in peer.front:
-        pt = PeerResult(peer.estimator, peer.config, q, f, r, 0, 0, 0, 0, peer.cycle_ns)
+        pt = PeerResult(peer.estimator, peer.config, q, f, r, 0, 0, 0, 0, peer.cycle_ns, peer.front)
         m = match(our, pt, our_cycle_ns, slack)
         rows.append({"peer_physical_qubits": q, "peer_factory_qubits": f, "peer_runtime_us": r,
                      "our_physical_qubits": m["our_physical_qubits"], "our_runtime_us": m["our_runtime_us"],
