@@ -141,6 +141,7 @@ def plan_counts(
     max_runtime_us: float | None = None,
     max_levels: int = 3,
     pipelines: int = 4,
+    storage_decay: bool = True,
     layout: str = "fast",
     synthesis: SynthesisModel | str = "azure",
     synthesis_error: float | None = None,
@@ -161,6 +162,8 @@ def plan_counts(
         max_levels: most distillation levels.
         pipelines: distance sequences offered per method: the least-volume dynamic one and the next ones by
             the dynamic volume bound.
+        storage_decay: charge the storage decay of buffered states to dynamic points (off: the nominal
+            output error, as the baselines and the resource estimators assume).
         layout: the data block's layout (``fast``, ``intermediate``, ``compact``).
         synthesis: T states per rotation for counts without a timeline.
         synthesis_error: the synthesis error a counted circuit already used (charged to the plan).
@@ -199,7 +202,8 @@ def plan_counts(
     if synthesis_error is not None:
         demand = replace(demand, synthesis_error=synthesis_error)
     bounds = (max_physical_qubits, max_runtime_us)
-    options = (("max_levels", max_levels), ("pipelines", pipelines), ("layout", layout), ("synthesis", synthesis.name),
+    options = (("max_levels", max_levels), ("pipelines", pipelines), ("storage_decay", storage_decay),
+               ("layout", layout), ("synthesis", synthesis.name),
                ("synthesis_a", synthesis.a), ("synthesis_b", synthesis.b), ("toffoli_t", toffoli_t),
                ("synthesis_error", synthesis_error), ("baselines", list(baselines)))
     if demand.t_states == 0:
@@ -208,7 +212,7 @@ def plan_counts(
         return Compilation(counts, demand, hardware, budget, front, chosen, (), objective, bounds,
                            circuit=circuit or {}, options=options)
     wanted = ("dynamic",) + tuple(m for m in baselines if m in METHODS and m != "dynamic")
-    pipe, sources, schedules = candidate_sources(demand.target, hardware, max_levels, pipelines, wanted)
+    pipe, sources, schedules = candidate_sources(demand.target, hardware, max_levels, pipelines, wanted, storage_decay)
     main = [s for s in sources if s.method in ("dynamic", "single")] + list(extra_sources)
     front = plan_program(demand, main, hardware, layout, schedules)
     chosen = front.choose(objective, *bounds)
@@ -249,7 +253,8 @@ def replan(plan: dict, hardware: Hardware) -> Compilation:
         bounds = plan["constraints"]
         return plan_counts(counts, hardware, budget, objective=plan["objective"],
                            max_physical_qubits=bounds["max_physical_qubits"], max_runtime_us=bounds["max_runtime_us"],
-                           max_levels=opts["max_levels"], pipelines=opts["pipelines"], layout=opts["layout"],
+                           max_levels=opts["max_levels"], pipelines=opts["pipelines"],
+                           storage_decay=opts["storage_decay"], layout=opts["layout"],
                            synthesis=model,
                            synthesis_error=opts["synthesis_error"], toffoli_t=opts["toffoli_t"],
                            baselines=tuple(opts["baselines"]), circuit=demand.get("circuit"))

@@ -45,6 +45,7 @@ def compile(  # noqa: A001 - the public verb of the package
     max_physical_qubits: int | None = None,
     max_runtime_us: float | None = None,
     max_levels: int = 3,
+    storage_decay: bool = True,
     layout: str = "fast",
     synthesis: str = "auto",
     extra_sources: Sequence[Source] = (),
@@ -61,6 +62,7 @@ def compile(  # noqa: A001 - the public verb of the package
         max_physical_qubits: the most physical qubits the whole program may use.
         max_runtime_us: the longest runtime, in microseconds.
         max_levels: most distillation levels.
+        storage_decay: charge the storage decay of buffered states (off: as the resource estimators assume).
         layout: data block layout, ``fast``, ``intermediate`` or ``compact``.
         synthesis: rotation synthesis: for circuits ``auto``/``gridsynth``/``formula`` (per angle), for
             counts a synthesis model name (``azure``) or ``'a,b'``; ``auto`` picks each route's default.
@@ -81,7 +83,7 @@ def compile(  # noqa: A001 - the public verb of the package
     hw = hardware or Hardware()
     budget = error_budget if isinstance(error_budget, ErrorBudget) else ErrorBudget(error_budget)
     opts = dict(objective=objective, max_physical_qubits=max_physical_qubits, max_runtime_us=max_runtime_us,
-                max_levels=max_levels, layout=layout, extra_sources=tuple(extra_sources), baselines=tuple(baselines))
+                max_levels=max_levels, storage_decay=storage_decay, layout=layout, extra_sources=tuple(extra_sources), baselines=tuple(baselines))
     if isinstance(program, (str, pathlib.Path)) and str(program).lower().endswith(".json"):
         program = load_counts(program)
     if isinstance(program, LogicalCounts):

@@ -31,6 +31,9 @@ def register(sub) -> None:
                    help="comma-separated workload names, or 'all' (100q-1e6T, 100q-1e9T, ising10x10)")
     p.add_argument("--presets", default="e3,e4", help="comma-separated presets: e3 (p = 1e-3), e4 (p = 1e-4); "
                                                       "50 ns gates, 100 ns measurement (default e3,e4)")
+    p.add_argument("--storage-decay", choices=("on", "off"), default="on",
+                   help="charge the storage decay of buffered states to magicpipe's dynamic points ('off' plans as "
+                        "the estimators do; default: %(default)s)")
     p.add_argument("--out", required=True, type=Path, help="output folder")
     p.set_defaults(run=run_peers)
 
@@ -116,7 +119,7 @@ def run_peers(args) -> int:
             mine = {}
             for method in ("dynamic", "sequential", "parallel"):
                 t0 = time.perf_counter()
-                mine[method] = ours(counts, preset, method=method)
+                mine[method] = ours(counts, preset, method=method, storage_decay=args.storage_decay == "on")
                 mine[method]["seconds"] = round(time.perf_counter() - t0, 3)
                 rows.append(_our_row(w, pk, mine[method]))
             our = mine["dynamic"]

@@ -66,6 +66,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--optimization-level", type=int, choices=(0, 1, 2, 3), default=None, metavar="N",
                    help="first run Qiskit's Clifford+RZ translation and optimisation at this level (0-3; "
                         "default: count the program as written)")
+    p.add_argument("--storage-decay", choices=("on", "off"), default="on",
+                   help="charge the storage decay of buffered states to the dynamic pipeline's output error ('off': "
+                        "the nominal error, as the baselines and the resource estimators assume; dimensionless "
+                        "switch; default: %(default)s)")
     p.add_argument("--max-levels", type=int, default=3, metavar="L",
                    help="most distillation levels to consider (default: %(default)s)")
     p.set_defaults(run=run)
@@ -128,7 +132,8 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     comp = magicpipe.compile(program, hardware=hardware, error_budget=budget, objective=args.objective,
                              max_physical_qubits=args.max_physical_qubits, max_runtime_us=args.max_runtime_us,
-                             max_levels=args.max_levels, layout=args.layout, synthesis=args.synthesis,
+                             max_levels=args.max_levels, storage_decay=args.storage_decay == "on",
+                             layout=args.layout, synthesis=args.synthesis,
                              optimization_level=args.optimization_level)
     total = time.perf_counter() - t0
     out_dir = pathlib.Path(args.out)
