@@ -28,6 +28,7 @@ and every channel acts on the deviation with its error terms computed apart from
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -103,38 +104,42 @@ class _State:
 
     def __init__(self, n: int) -> None:
         size = 1 << n
+        self.n = n
         self.index = np.arange(size)
         self.psi = np.full(size, size**-0.5, dtype=complex)
+        self.rho = np.outer(self.psi, self.psi.conj())  # the ideal part, kept in step with psi
         self.delta = np.zeros((size, size), dtype=complex)
 
     def ideal(self) -> np.ndarray:
-        return np.outer(self.psi, self.psi.conj())
+        return self.rho
 
     def rotate(self, mask: int, sign: int, q: tuple[float, float, float]) -> None:
-        lam = sign * (1 - 2 * (np.bitwise_count(self.index & mask).astype(np.int64) & 1))
-        diff = np.subtract.outer(lam, lam)  # 0 or +-2
-        theta0 = math.pi / 8
-        ideal = np.exp(2j * theta0)
-        excess = sum(qk * (np.exp(2j * t) - ideal) for qk, t in zip(q, (5 * math.pi / 8, -math.pi / 8, 3 * math.pi / 8)))
-        f0 = np.where(diff == 2, ideal, np.where(diff == -2, np.conj(ideal), 1.0))
-        g = np.where(diff == 2, excess, np.where(diff == -2, np.conj(excess), 0.0))
-        self.delta = (f0 + g) * self.delta + g * self.ideal()
-        self.psi = self.psi * np.exp(1j * theta0 * lam)
+        lam, up, down = _eigen(self.n, mask, sign)
+        ideal = np.exp(2j * _THETA)
+        excess = sum(qk * (np.exp(2j * t) - ideal) for qk, t in zip(q, _WRONG))
+        f0 = 1 + up * (ideal - 1) + down * (np.conj(ideal) - 1)
+        g = up * excess + down * np.conj(excess)
+        self.delta = (f0 + g) * self.delta + g * self.rho
+        self.psi = self.psi * np.exp(1j * _THETA * lam)
+        self.rho = f0 * self.rho
 
-    def pauli_x(self, qubit: int, prob: float) -> None:
-        if prob <= 0:
-            return
-        perm = self.index ^ (1 << qubit)
-        flipped = self.psi[perm]
-        self.delta = (1 - prob) * self.delta + prob * self.delta[np.ix_(perm, perm)] + prob * (
-            np.outer(flipped, flipped.conj()) - self.ideal())
+    def storage(self, px: list[float], pz: list[float]) -> None:
+        """Independent X and Z errors, probability ``px[q]``, ``pz[q]`` on qubit ``q``; each kind fused.
 
-    def pauli_z(self, qubit: int, prob: float) -> None:
-        if prob <= 0:
-            return
-        s = 1 - 2 * ((self.index >> qubit) & 1)
-        signs = np.outer(s, s)
-        self.delta = (1 - prob) * self.delta + prob * signs * self.delta + prob * (signs - 1) * self.ideal()
+        Z channels multiply entry ``(i, j)`` by ``prod_q (1 - 2 pz[q])`` over the bits where ``i`` and
+        ``j`` differ; X channels do the same in the X basis (Walsh-Hadamard transform on both sides).
+        ``F - 1`` is taken as ``expm1`` of a sum of ``log1p`` terms so that tiny probabilities keep their
+        digits.
+        """
+        differ = _differs(self.n)
+        if any(pz):
+            log_f = sum(math.log1p(-2 * prob) * differ[q] for q, prob in enumerate(pz) if prob > 0)
+            self.delta = np.exp(log_f) * self.delta + np.expm1(log_f) * self.rho
+        if any(px):
+            h = _hadamard(self.n)
+            log_f = np.tensordot(np.log1p(-2 * np.asarray(px)), differ, 1)
+            moved = np.exp(log_f) * (h @ self.delta @ h) + np.expm1(log_f) * (h @ self.rho @ h)
+            self.delta = h @ moved @ h
 
     def project(self, checks: tuple[int, ...], what: str) -> BlockRun:
         """Project onto every check reading +1 (``X = +1``); return infidelity and failure probability."""
@@ -153,6 +158,34 @@ class _State:
         overlap = np.vdot(self.psi, self.delta @ self.psi)
         accept = 1 + trace_pd.real
         return BlockRun(infidelity=float((trace_pd - overlap).real / accept), p_fail=float(-trace_pd.real))
+
+
+_THETA = math.pi / 8
+_WRONG = (5 * math.pi / 8, -math.pi / 8, 3 * math.pi / 8)  # P_{pi/2}, P_{-pi/4}, P_{pi/4} after pi/8
+
+
+@functools.lru_cache(maxsize=512)
+def _eigen(n: int, mask: int, sign: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Eigenvalues of ``sign * Z^mask`` and where ``lambda_i - lambda_j`` is +2 or -2."""
+    index = np.arange(1 << n)
+    lam = sign * (1 - 2 * (np.bitwise_count(index & mask).astype(np.int64) & 1))
+    diff = np.subtract.outer(lam, lam)
+    return lam, (diff == 2).astype(float), (diff == -2).astype(float)
+
+
+@functools.lru_cache(maxsize=16)
+def _differs(n: int) -> np.ndarray:
+    """``D[q, i, j] = 1`` where indices ``i`` and ``j`` differ in bit ``q``."""
+    bits = (np.arange(1 << n)[None, :] >> np.arange(n)[:, None]) & 1
+    return (bits[:, :, None] != bits[:, None, :]).astype(float)
+
+
+@functools.lru_cache(maxsize=16)
+def _hadamard(n: int) -> np.ndarray:
+    """The normalised Walsh-Hadamard matrix ``H^{(x) n}`` (its own inverse)."""
+    index = np.arange(1 << n)
+    signs = 1 - 2 * (np.bitwise_count(index[:, None] & index[None, :]).astype(np.int64) & 1)
+    return (signs / np.sqrt(1 << n)).astype(complex)
 
 
 def run_layout(
@@ -200,10 +233,8 @@ def run_layout(
                 for o in layout.exposed(r):
                     z_exposure[o] += 0.5 * length * dm / dx * px
             state.rotate(r.mask, r.sign, q)
-        for qubit, role in enumerate(step.storage):
-            px_idle, pz_idle = _idle(role, step_cycles, dx, dz, dm, px, pz)
-            state.pauli_x(qubit, px_idle)
-            state.pauli_z(qubit, pz_idle + z_exposure[qubit])
+        idle = [_idle(role, step_cycles, dx, dz, dm, px, pz) for role in step.storage]
+        state.storage([x for x, _ in idle], [z + extra for (_, z), extra in zip(idle, z_exposure)])
     return state.project(layout.checks, f"layout {layout.protocol}")
 
 
