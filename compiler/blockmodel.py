@@ -114,32 +114,33 @@ class _State:
         return self.rho
 
     def rotate(self, mask: int, sign: int, q: tuple[float, float, float]) -> None:
-        lam, up, down = _eigen(self.n, mask, sign)
+        phase, f0, plus, minus = _eigen(self.n, mask, sign)
         ideal = np.exp(2j * _THETA)
         excess = sum(qk * (np.exp(2j * t) - ideal) for qk, t in zip(q, _WRONG))
-        f0 = 1 + up * (ideal - 1) + down * (np.conj(ideal) - 1)
-        g = up * excess + down * np.conj(excess)
+        g = excess.real * plus + (1j * excess.imag) * minus  # excess where lambda_i - lambda_j = +2, conj at -2
         self.delta = (f0 + g) * self.delta + g * self.rho
-        self.psi = self.psi * np.exp(1j * _THETA * lam)
+        self.psi = self.psi * phase
         self.rho = f0 * self.rho
 
     def storage(self, px: list[float], pz: list[float]) -> None:
-        """Independent X and Z errors, probability ``px[q]``, ``pz[q]`` on qubit ``q``; each kind fused.
+        """Independent X and Z errors, probability ``px[q]``, ``pz[q]`` on qubit ``q``.
 
-        Z channels multiply entry ``(i, j)`` by ``prod_q (1 - 2 pz[q])`` over the bits where ``i`` and
-        ``j`` differ; X channels do the same in the X basis (Walsh-Hadamard transform on both sides).
-        ``F - 1`` is taken as ``expm1`` of a sum of ``log1p`` terms so that tiny probabilities keep their
-        digits.
+        The Z channels together multiply entry ``(i, j)`` by ``F = prod_q (1 - 2 pz[q])`` over the bits where
+        ``i`` and ``j`` differ; ``F - 1`` is taken as ``expm1`` of a sum of ``log1p`` terms so that tiny
+        probabilities keep their digits. Each X channel mixes in ``X rho X`` (an axis flip of the tensor).
         """
-        differ = _differs(self.n)
         if any(pz):
+            differ = _differs(self.n)
             log_f = sum(math.log1p(-2 * prob) * differ[q] for q, prob in enumerate(pz) if prob > 0)
             self.delta = np.exp(log_f) * self.delta + np.expm1(log_f) * self.rho
-        if any(px):
-            h = _hadamard(self.n)
-            log_f = np.tensordot(np.log1p(-2 * np.asarray(px)), differ, 1)
-            moved = np.exp(log_f) * (h @ self.delta @ h) + np.expm1(log_f) * (h @ self.rho @ h)
-            self.delta = h @ moved @ h
+        for qubit, prob in enumerate(px):
+            if prob > 0:
+                self.delta = (1 - prob) * self.delta + prob * (self._flip(self.delta + self.rho, qubit) - self.rho)
+
+    def _flip(self, m: np.ndarray, qubit: int) -> np.ndarray:
+        """``X m X`` for X on ``qubit``: reverse that qubit's axis on both sides of the tensor."""
+        axis = self.n - 1 - qubit
+        return np.flip(m.reshape((2,) * (2 * self.n)), axis=(axis, self.n + axis)).reshape(m.shape)
 
     def project(self, checks: tuple[int, ...], what: str) -> BlockRun:
         """Project onto every check reading +1 (``X = +1``); return infidelity and failure probability."""
@@ -165,12 +166,16 @@ _WRONG = (5 * math.pi / 8, -math.pi / 8, 3 * math.pi / 8)  # P_{pi/2}, P_{-pi/4}
 
 
 @functools.lru_cache(maxsize=512)
-def _eigen(n: int, mask: int, sign: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Eigenvalues of ``sign * Z^mask`` and where ``lambda_i - lambda_j`` is +2 or -2."""
+def _eigen(n: int, mask: int, sign: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For ``sign * Z^mask``: the ideal rotation's phases, its factor on rho, and where ``lambda_i - lambda_j``
+    is +2 or -2 (as ``plus = up + down`` and ``minus = up - down``)."""
     index = np.arange(1 << n)
     lam = sign * (1 - 2 * (np.bitwise_count(index & mask).astype(np.int64) & 1))
     diff = np.subtract.outer(lam, lam)
-    return lam, (diff == 2).astype(float), (diff == -2).astype(float)
+    up, down = (diff == 2).astype(float), (diff == -2).astype(float)
+    ideal = np.exp(2j * _THETA)
+    f0 = 1 + up * (ideal - 1) + down * (np.conj(ideal) - 1)
+    return np.exp(1j * _THETA * lam), f0, up + down, up - down
 
 
 @functools.lru_cache(maxsize=16)
@@ -178,14 +183,6 @@ def _differs(n: int) -> np.ndarray:
     """``D[q, i, j] = 1`` where indices ``i`` and ``j`` differ in bit ``q``."""
     bits = (np.arange(1 << n)[None, :] >> np.arange(n)[:, None]) & 1
     return (bits[:, :, None] != bits[:, None, :]).astype(float)
-
-
-@functools.lru_cache(maxsize=16)
-def _hadamard(n: int) -> np.ndarray:
-    """The normalised Walsh-Hadamard matrix ``H^{(x) n}`` (its own inverse)."""
-    index = np.arange(1 << n)
-    signs = 1 - 2 * (np.bitwise_count(index[:, None] & index[None, :]).astype(np.int64) & 1)
-    return (signs / np.sqrt(1 << n)).astype(complex)
 
 
 def run_layout(
