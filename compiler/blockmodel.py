@@ -118,7 +118,8 @@ class _State:
         ideal = np.exp(2j * _THETA)
         excess = sum(qk * (np.exp(2j * t) - ideal) for qk, t in zip(q, _WRONG))
         g = excess.real * plus + (1j * excess.imag) * minus  # excess where lambda_i - lambda_j = +2, conj at -2
-        self.delta = (f0 + g) * self.delta + g * self.rho
+        self.delta *= f0 + g
+        self.delta += g * self.rho
         self.psi = self.psi * phase
         self.rho = f0 * self.rho
 
@@ -130,12 +131,17 @@ class _State:
         probabilities keep their digits. Each X channel mixes in ``X rho X`` (an axis flip of the tensor).
         """
         if any(pz):
-            differ = _differs(self.n)
-            log_f = sum(math.log1p(-2 * prob) * differ[q] for q, prob in enumerate(pz) if prob > 0)
-            self.delta = np.exp(log_f) * self.delta + np.expm1(log_f) * self.rho
+            per_bit = np.array([math.log1p(-2 * prob) for prob in pz])
+            log_f = (_bits(self.n) * per_bit).sum(axis=1)[_xor(self.n)]  # sum over the bits where i and j differ
+            self.delta *= np.exp(log_f)
+            self.delta += np.expm1(log_f) * self.rho
         for qubit, prob in enumerate(px):
             if prob > 0:
-                self.delta = (1 - prob) * self.delta + prob * (self._flip(self.delta + self.rho, qubit) - self.rho)
+                moved = self._flip(self.delta + self.rho, qubit)
+                moved -= self.rho
+                moved *= prob
+                self.delta *= 1 - prob
+                self.delta += moved
 
     def _flip(self, m: np.ndarray, qubit: int) -> np.ndarray:
         """``X m X`` for X on ``qubit``: reverse that qubit's axis on both sides of the tensor."""
@@ -179,10 +185,16 @@ def _eigen(n: int, mask: int, sign: int) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 @functools.lru_cache(maxsize=16)
-def _differs(n: int) -> np.ndarray:
-    """``D[q, i, j] = 1`` where indices ``i`` and ``j`` differ in bit ``q``."""
-    bits = (np.arange(1 << n)[None, :] >> np.arange(n)[:, None]) & 1
-    return (bits[:, :, None] != bits[:, None, :]).astype(float)
+def _bits(n: int) -> np.ndarray:
+    """``B[x, q]``: bit ``q`` of ``x``, as floats."""
+    return ((np.arange(1 << n)[:, None] >> np.arange(n)[None, :]) & 1).astype(float)
+
+
+@functools.lru_cache(maxsize=16)
+def _xor(n: int) -> np.ndarray:
+    """``i ^ j`` for every entry ``(i, j)``."""
+    index = np.arange(1 << n)
+    return index[:, None] ^ index[None, :]
 
 
 def run_layout(

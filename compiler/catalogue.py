@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 
 from magicpipe.compiler.blockmodel import BlockRun, NoiseModel, run_layout
 from magicpipe.compiler.blocks import FIRST_LEVEL, Layout, get_layout
+from magicpipe.compiler.cultivation import CultivationPoint, cultivation_point  # noqa: F401 (doctests)
 from magicpipe.compiler.hardware import check_distance
 from magicpipe.compiler.source import Source
 from magicpipe.errors import SpecError
 
-__all__ = ["Factory", "block_name", "one_level", "two_level"]
+__all__ = ["Factory", "Feed", "block_name", "cultivation_factory", "cultivation_fed", "one_level", "two_level",
+           "upper_level"]
 
 
 def block_name(protocol: str, distances: tuple[int, int, int], copies: int = 1) -> str:
@@ -190,3 +192,44 @@ def two_level(noise: NoiseModel, first: tuple[int, int, int], copies: int, proto
     layout = get_layout(protocol)
     upper = _distances(upper, f"{protocol} level")
     return upper_level(noise, layout, upper, first_level_feed(noise, first, copies, upper[2]))
+
+
+def cultivation_factory(point: CultivationPoint) -> Factory:
+    """One cultivation patch as a factory: one state per kept attempt, ``point.rounds`` rounds per state on
+    average, restarts included (:mod:`magicpipe.compiler.cultivation`).
+
+    Examples:
+        >>> f = cultivation_factory(cultivation_point(1e-3, 3, 0.0))
+        >>> f.name, f.qubits, round(f.cycles, 1), f"{f.output_error:.2e}"
+        ('(cultivation)_{3,15}', 454, 17.8, '2.65e-06')
+    """
+    return Factory(name=point.name, method="cultivation", kind="T", qubits=point.qubits, cycles=point.rounds,
+                   startup=point.rounds, outputs=1, output_error=point.error, p_fail=1 - point.acceptance,
+                   inputs=1, distances=(point.d1, 15),
+                   detail=(("acceptance", point.acceptance), ("attempts", point.attempts),
+                           ("attempt_rounds", point.attempt_rounds), ("volume", point.volume),
+                           ("tightness", point.tightness)))
+
+
+def cultivation_feed(point: CultivationPoint, copies: int, upper_dm: int) -> Feed:
+    """``copies`` cultivation patches feeding an upper block of measurement distance ``upper_dm``.
+
+    Our placement, by analogy with Litinski's: the patches (distance 15) line both sides of the routing
+    region, each with a strip ``upper_dm / 2`` wide towards it; a state travels ``10 d_m2 + copies * 15 / 4``
+    patch widths. An upper step waits for two kept states, ``max(2 T / copies, d_m2)`` cycles on average.
+    """
+    if copies < 2 or copies % 2:
+        raise SpecError(f"cultivation copies must be an even number >= 2 (they feed two rotations a step), got {copies}")
+    return Feed(error=point.error, step_cycles=max(2 * point.rounds / copies, upper_dm),
+                qubits=copies * (point.qubits + 15 * upper_dm), transport=10 * upper_dm + copies * 15 / 4,
+                startup=point.rounds, name=block_name("cultivation", (point.d1, 15), copies), inputs=1,
+                distances=(point.d1, 15))
+
+
+def cultivation_fed(noise: NoiseModel, point: CultivationPoint, copies: int, protocol: str,
+                    upper: tuple[int, int, int]) -> Factory:
+    """``copies`` cultivation patches feeding one upper ``protocol`` block, e.g.
+    ``(cultivation)^4_{3,15} x (15-to-1)_{15,7,7}``."""
+    layout = get_layout(protocol)
+    upper = _distances(upper, f"{protocol} level")
+    return upper_level(noise, layout, upper, cultivation_feed(point, copies, upper[2]), method=f"cultivation+{protocol}")
