@@ -166,7 +166,7 @@ class Layout:
     @property
     def qubits(self) -> int:
         """Logical qubits the rotations act on."""
-        return len(self.steps[0].storage) if self.steps else 0
+        return len(self.steps[0].rotations[0].letters) if self.steps and self.steps[0].rotations else 0
 
     def exposed(self, rotation: Rotation) -> tuple[int, ...]:
         """Output qubits exposed to the ancilla of ``rotation``."""

@@ -19,6 +19,7 @@ Names render as ``(15-to-1)_{17,7,7}`` and ``(15-to-1)^6_{13,5,5} x (20-to-4)_{2
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from magicpipe.compiler.blockmodel import BlockRun, NoiseModel, run_layout
@@ -104,6 +105,7 @@ def _distances(ds: tuple[int, int, int], what: str) -> tuple[int, int, int]:
     return (int(ds[0]), int(ds[1]), int(ds[2]))
 
 
+@functools.lru_cache(maxsize=4096)
 def first_level_run(noise: NoiseModel, distances: tuple[int, int, int]) -> BlockRun:
     """One first-level 15-to-1 block at ``distances``: 6 steps of ``d_m`` cycles."""
     dm = distances[2]
