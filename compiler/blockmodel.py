@@ -33,12 +33,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-
 from magicpipe.compiler.blocks import Layout
 from magicpipe.compiler.hardware import Hardware, check_distance
+
 from magicpipe.errors import SpecError
 
-__all__ = ["NoiseModel", "BlockRun", "run_layout"]
+__all__ = ["BlockRun", "NoiseModel", "run_layout"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +73,12 @@ class NoiseModel:
             raise SpecError(f"injection errors {self.injection} must be 3 non-negative numbers summing below 1")
 
     @classmethod
-    def litinski(cls, p: float) -> "NoiseModel":
+    def litinski(cls, p: float) -> NoiseModel:
         """Litinski's choices: ``p_L = 0.1 (100 p)^((d+1)/2)`` per code cycle, injected states ``p/3`` each."""
         return cls(p=p, injection=(p / 3, p / 3, p / 3))
 
     @classmethod
-    def from_hardware(cls, hardware: Hardware) -> "NoiseModel":
+    def from_hardware(cls, hardware: Hardware) -> NoiseModel:
         """The project's physics: Eq. 2's ``p_L`` per ``d`` rounds, raw states of error ``eps`` split evenly."""
         eps = hardware.eps
         return cls(p=hardware.p, injection=(eps / 3, eps / 3, eps / 3), A=hardware.model.A,

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from magicpipe.errors import SpecError
 
-__all__ = ["Rotation", "Step", "Layout", "LAYOUTS", "FIRST_LEVEL", "get_layout"]
+__all__ = ["FIRST_LEVEL", "LAYOUTS", "Layout", "Rotation", "Step", "get_layout"]
 
 _ROLES = "-ocrw"
 
@@ -151,7 +151,7 @@ class Layout:
                 raise SpecError(f"{where}: step {k} rotation {r.pauli!r} must be {n} letters I/Z, optional sign")
             if r.mask == 0:
                 raise SpecError(f"{where}: step {k} has an identity rotation; every rotation must act on a qubit")
-            if r.ancilla is None and (self.level != "first" or bin(r.mask).count("1") != 1):
+            if r.ancilla is None and (self.level != "first" or r.mask.bit_count() != 1):
                 raise SpecError(
                     f"{where}: step {k} rotation {r.pauli!r} has no ancilla; only single-qubit rotations of a "
                     f"first-level block are injected directly"

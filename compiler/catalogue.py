@@ -27,13 +27,14 @@ from magicpipe.compiler.blocks import FIRST_LEVEL, Layout, get_layout
 from magicpipe.compiler.cultivation import CultivationPoint, cultivation_point  # noqa: F401 (doctests)
 from magicpipe.compiler.hardware import check_distance
 from magicpipe.compiler.source import Source
+
 from magicpipe.errors import SpecError
 
 __all__ = ["Factory", "Feed", "block_name", "cultivation_factory", "cultivation_fed", "one_level", "two_level",
            "upper_level"]
 
 
-def block_name(protocol: str, distances: tuple[int, int, int], copies: int = 1) -> str:
+def block_name(protocol: str, distances: tuple[int, ...], copies: int = 1) -> str:
     """``(15-to-1)_{17,7,7}``, with ``^n`` for ``copies > 1``.
 
     Examples:
@@ -175,7 +176,7 @@ def upper_level(noise: NoiseModel, layout: Layout, distances: tuple[int, int, in
     per_state = run.infidelity / layout.states if layout.kind == "T" else run.infidelity
     return Factory(
         name=f"{feed.name} x {block_name(layout.protocol, distances)}", method=method, kind=layout.kind,
-        qubits=int(round(qubits)), cycles=run_cycles / (1 - run.p_fail), startup=feed.startup + run_cycles,
+        qubits=round(qubits), cycles=run_cycles / (1 - run.p_fail), startup=feed.startup + run_cycles,
         outputs=layout.states, output_error=per_state, p_fail=run.p_fail, inputs=layout.inputs * feed.inputs,
         distances=feed.distances + distances,
         detail=(("input_error", feed.error), ("step_cycles", feed.step_cycles)),

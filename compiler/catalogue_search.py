@@ -26,13 +26,20 @@ not dominated in (qubits, rounds per state), plus the one of least error. Result
 from __future__ import annotations
 
 import functools
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from magicpipe.compiler import cultivation as cult
 from magicpipe.compiler.blockmodel import NoiseModel
-from magicpipe.compiler.catalogue import Factory, cultivation_factory, cultivation_fed, one_level, two_level
+from magicpipe.compiler.catalogue import (
+    Factory,
+    cultivation_factory,
+    cultivation_fed,
+    one_level,
+    two_level,
+)
 from magicpipe.compiler.hardware import Hardware
 from magicpipe.compiler.source import KINDS, Source
+
 from magicpipe.errors import SpecError
 
 __all__ = ["catalogue", "catalogue_sources", "first_level_grid"]
@@ -158,7 +165,8 @@ def catalogue(noise: NoiseModel, target: float, kinds: tuple[str, ...] = ("T",))
             usable = [f for f in firsts if c * f.output_error**k <= target / 2][: 1 if protocol == "20-to-4" else 2]
             for first in usable:
                 for copies in (4, 6):
-                    found = _descend(lambda ds: two_level(noise, first.distances, copies, protocol, ds), target, warm)
+                    make = functools.partial(_two, noise, first.distances, copies, protocol)
+                    found = _descend(make, target, warm)
                     if found is not None:
                         entries.append(found)
                         warm = found.distances[3:]  # type: ignore[assignment]
@@ -167,10 +175,15 @@ def catalogue(noise: NoiseModel, target: float, kinds: tuple[str, ...] = ("T",))
             feeds = [p for p in cultivated if c * p.error**k <= target / 2 and p.error > target]
             for point in sorted(feeds, key=lambda p: p.volume)[:1]:
                 for copies in (4, 8):
-                    found = _descend(lambda ds: cultivation_fed(noise, point, copies, protocol, ds), target, warm)
+                    make = functools.partial(cultivation_fed, noise, point, copies, protocol)
+                    found = _descend(make, target, warm)
                     if found is not None:
                         entries.append(found)
     return _pareto(entries)
+
+
+def _two(noise: NoiseModel, first: tuple[int, ...], copies: int, protocol: str, ds: tuple[int, int, int]) -> Factory:
+    return two_level(noise, (first[0], first[1], first[2]), copies, protocol, ds)
 
 
 def _cultivation_points(p: float) -> tuple[cult.CultivationPoint, ...]:

@@ -40,8 +40,16 @@ from dataclasses import dataclass
 
 from magicpipe.errors import InfeasibleError, SpecError
 
-__all__ = ["CultivationPoint", "GRID", "cheapest_meeting", "cultivation_point", "cultivation_points", "floor", "sample_rounds",
-           "REFERENCE"]
+__all__ = [
+    "GRID",
+    "REFERENCE",
+    "CultivationPoint",
+    "cheapest_meeting",
+    "cultivation_point",
+    "cultivation_points",
+    "floor",
+    "sample_rounds",
+]
 
 REFERENCE = "Gidney, Shutty, Jones 2024 (arXiv:2409.17595), end-to-end stats, Zenodo doi:10.5281/zenodo.13777072"
 
@@ -72,7 +80,7 @@ class CultivationPoint:
     Examples:
         >>> c = cultivation_point(1e-3, 5, 0.0)
         >>> f"{c.error:.2e}", c.qubits, round(c.rounds), round(c.attempts)
-        ('7.88e-10', 463, 275, 197)
+        ('7.89e-10', 463, 275, 197)
     """
 
     p: float
@@ -132,8 +140,11 @@ def cultivation_point(p: float, d1: int, tightness: float) -> CultivationPoint:
     hi = min(q for q in _PS if q >= p * (1 - 1e-9))
     qubits, a = _at(lo, d1, tightness)
     _, b = _at(hi, d1, tightness)
-    w = 0.0 if hi == lo else math.log(p / lo) / math.log(hi / lo)
-    err, acc, vol = (math.exp((1 - w) * math.log(x) + w * math.log(y)) for x, y in zip(a, b))
+    if hi == lo:
+        err, acc, vol = a
+    else:
+        w = math.log(p / lo) / math.log(hi / lo)
+        err, acc, vol = (math.exp((1 - w) * math.log(x) + w * math.log(y)) for x, y in zip(a, b))
     return CultivationPoint(p=p, d1=d1, tightness=tightness, error=err, acceptance=acc, volume=vol, qubits=qubits)
 
 
@@ -157,7 +168,7 @@ def cheapest_meeting(p: float, target: float) -> CultivationPoint:
         >>> cheapest_meeting(1e-3, 1e-12)
         Traceback (most recent call last):
         ...
-        magicpipe.errors.InfeasibleError: target error 1e-12 is below magic-state cultivation's floor 7.88e-10 at p = 0.001 (d1 = 5, tightest published threshold); use distillation (e.g. cultivation feeding 15-to-1) for this target
+        magicpipe.errors.InfeasibleError: target error 1e-12 is below magic-state cultivation's floor 7.89e-10 at p = 0.001 (d1 = 5, tightest published threshold); use distillation (e.g. cultivation feeding 15-to-1) for this target
     """
     ok = [c for c in cultivation_points(p) if c.error <= target]
     if not ok:
@@ -183,5 +194,5 @@ def sample_rounds(point: CultivationPoint, kept: int, seed: int) -> float:
     for _ in range(kept):
         # geometric number of attempts: inverse-transform draw, at least 1
         u = 1.0 - rng.random()
-        attempts += 1 + int(math.floor(math.log(u) / math.log1p(-point.acceptance))) if point.acceptance < 1 else 1
+        attempts += 1 + math.floor(math.log(u) / math.log1p(-point.acceptance)) if point.acceptance < 1 else 1
     return attempts * point.attempt_rounds

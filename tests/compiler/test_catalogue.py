@@ -7,12 +7,19 @@ import math
 
 import numpy as np
 import pytest
-
 from magicpipe.compiler import Hardware, Source
 from magicpipe.compiler.blockmodel import NoiseModel, run_layout
-from magicpipe.compiler.blocks import FIRST_LEVEL, LAYOUTS, Layout, Rotation, Step, get_layout
+from magicpipe.compiler.blocks import (
+    FIRST_LEVEL,
+    LAYOUTS,
+    Layout,
+    Rotation,
+    Step,
+    get_layout,
+)
 from magicpipe.compiler.catalogue import block_name, one_level, two_level
 from magicpipe.compiler.catalogue_search import catalogue, catalogue_sources
+
 from magicpipe.errors import SpecError
 
 # Litinski 2019 (Tables 1-3 and the figures of his public code litinski/magicstates, main.py):
@@ -104,7 +111,7 @@ def _naive(layout: Layout, noise: NoiseModel, ds, step, transport, inputs):
 def test_deviation_engine_matches_plain_density_matrix(protocol):
     layout = get_layout(protocol)
     noise = NoiseModel.litinski(5e-3)  # large errors, where the plain evolution keeps its digits
-    args = dict(step_cycles=7.0, transport=40.0, input_error=(2e-3, 1e-4, 5e-5))
+    args = {"step_cycles": 7.0, "transport": 40.0, "input_error": (2e-3, 1e-4, 5e-5)}
     run = run_layout(layout, noise, (7, 3, 5), **args)
     infidelity, p_fail = _naive(layout, noise, (7, 3, 5), 7.0, 40.0, (2e-3, 1e-4, 5e-5))
     assert run.infidelity == pytest.approx(infidelity, rel=1e-6)
