@@ -204,7 +204,7 @@ def cultivation_factory(point: CultivationPoint) -> Factory:
     Examples:
         >>> f = cultivation_factory(cultivation_point(1e-3, 3, 0.0))
         >>> f.name, f.qubits, round(f.cycles, 1), f"{f.output_error:.2e}"
-        ('(cultivation)_{3,15}', 454, 17.8, '2.65e-06')
+        ('(cultivation:2.7e-06)_{3,15}', 454, 17.8, '2.65e-06')
     """
     return Factory(name=point.name, method="cultivation", kind="T", qubits=point.qubits, cycles=point.rounds,
                    startup=point.rounds, outputs=1, output_error=point.error, p_fail=1 - point.acceptance,
@@ -225,14 +225,14 @@ def cultivation_feed(point: CultivationPoint, copies: int, upper_dm: int) -> Fee
         raise SpecError(f"cultivation copies must be an even number >= 2 (they feed two rotations a step), got {copies}")
     return Feed(error=point.error, step_cycles=max(2 * point.rounds / copies, upper_dm),
                 qubits=copies * (point.qubits + 15 * upper_dm), transport=10 * upper_dm + copies * 15 / 4,
-                startup=point.rounds, name=block_name("cultivation", (point.d1, 15), copies), inputs=1,
+                startup=point.rounds, name=block_name(point.label, (point.d1, 15), copies), inputs=1,
                 distances=(point.d1, 15))
 
 
 def cultivation_fed(noise: NoiseModel, point: CultivationPoint, copies: int, protocol: str,
                     upper: tuple[int, int, int]) -> Factory:
     """``copies`` cultivation patches feeding one upper ``protocol`` block, e.g.
-    ``(cultivation)^4_{3,15} x (15-to-1)_{15,7,7}``."""
+    ``(cultivation:6.8e-06)^4_{3,15} x (15-to-1)_{23,7,9}``."""
     layout = get_layout(protocol)
     upper = _distances(upper, f"{protocol} level")
     return upper_level(noise, layout, upper, cultivation_feed(point, copies, upper[2]), method=f"cultivation+{protocol}")

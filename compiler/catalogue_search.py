@@ -119,7 +119,12 @@ def _descend(make: Callable[[tuple[int, int, int]], Factory], target: float,
 
 
 def _pareto(entries: Sequence[Factory]) -> tuple[Factory, ...]:
-    """Entries not dominated in (qubits, rounds per state), plus the least-error entry; sorted by qubits."""
+    """Per kind, entries not dominated in (qubits, rounds per state), plus the least-error entry; sorted by
+    qubits."""
+    kinds = sorted({f.kind for f in entries})
+    if len(kinds) > 1:
+        return tuple(sorted((g for k in kinds for g in _pareto([f for f in entries if f.kind == k])),
+                            key=lambda f: (f.qubits, f.name)))
     keyed = sorted(entries, key=lambda f: (f.qubits, f.cycles / f.outputs, f.output_error, f.name))
     kept: list[Factory] = []
     for f in keyed:

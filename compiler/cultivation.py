@@ -107,8 +107,14 @@ class CultivationPoint:
         return self.rounds * self.acceptance
 
     @property
+    def label(self) -> str:
+        """``cultivation:2.7e-06``: the protocol with its operating point's error (thresholds differ)."""
+        return f"cultivation:{self.error:.2g}"
+
+    @property
     def name(self) -> str:
-        return f"(cultivation)_{{{self.d1},15}}"
+        """Block text, e.g. ``(cultivation:2.7e-06)_{3,15}`` (``d1``, ``d2``)."""
+        return f"({self.label})_{{{self.d1},15}}"
 
 
 def _check_p(p: float) -> float:

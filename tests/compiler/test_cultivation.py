@@ -75,7 +75,7 @@ def test_cultivation_as_factory_and_as_feeder():
     assert (f.method, f.outputs, f.qubits) == ("cultivation", 1, 454)
     assert f.cycles == pytest.approx(point.volume / point.qubits)
     fed = cultivation_fed(NoiseModel.litinski(1e-3), point, 4, "15-to-1", (25, 11, 11))
-    assert fed.name == "(cultivation)^4_{3,15} x (15-to-1)_{25,11,11}"
+    assert fed.name == "(cultivation:2.7e-06)^4_{3,15} x (15-to-1)_{25,11,11}"
     # 15-to-1 suppresses the cultivated error cubically; what remains is its own Clifford error, the same as
     # with distilled inputs of that error
     assert 35 * point.error**3 < fed.output_error < point.error * 1e-3

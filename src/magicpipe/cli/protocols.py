@@ -1,0 +1,129 @@
+"""``magicpipe protocols``: the factory catalogue with inputs, outputs, footprint, time and error.
+
+Without ``--target`` it lists the protocols' layouts and a reference set of factories (Litinski's published
+configurations and cultivation's operating points) evaluated under the chosen physics; with ``--target E``
+it lists the catalogue entries the planner would search for a per-state error ``E``
+(:func:`magicpipe.compiler.catalogue_search.catalogue`). ``--json`` prints the same as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+__all__ = ["register", "run", "REFERENCE_SET"]
+
+# Litinski 2019's configurations (his public code's main.py): (first-level distances, copies, upper, upper ds)
+REFERENCE_SET: tuple[tuple[tuple[int, int, int], int, str | None, tuple[int, int, int] | None], ...] = (
+    ((7, 3, 3), 1, None, None),
+    ((9, 3, 3), 1, None, None),
+    ((11, 5, 5), 1, None, None),
+    ((17, 7, 7), 1, None, None),
+    ((9, 3, 3), 4, "20-to-4", (15, 7, 9)),
+    ((13, 5, 5), 6, "20-to-4", (23, 11, 13)),
+    ((13, 5, 5), 4, "20-to-4", (27, 13, 15)),
+    ((11, 5, 5), 6, "15-to-1", (25, 11, 11)),
+    ((13, 5, 5), 6, "15-to-1", (29, 11, 13)),
+    ((7, 3, 3), 4, "8-to-CCZ", (15, 7, 9)),
+    ((13, 7, 7), 6, "8-to-CCZ", (25, 15, 15)),
+)
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``protocols`` command."""
+    p = subparsers.add_parser(
+        "protocols",
+        help="list the factory catalogue: inputs, outputs, footprint, time and error per entry",
+        description="List the distillation protocols (15-to-1, 20-to-4, 8-to-CCZ as Litinski lays them out) "
+                    "and the factories of the catalogue -- Litinski's asymmetric-distance blocks, two-level "
+                    "combinations, magic-state cultivation -- with their physical qubits, code cycles per run "
+                    "(failures included), outputs and output error, under the given physics.",
+    )
+    p.add_argument("--physical-error", type=float, default=1e-3, metavar="P",
+                   help="physical error rate p (default: %(default)s)")
+    p.add_argument("--magic-error", type=float, default=None, metavar="E",
+                   help="error of a raw injected magic state (default: equal to P)")
+    p.add_argument("--physics", choices=("hardware", "litinski"), default="hardware",
+                   help="hardware: the project's Eq. 2 p_L per d rounds and raw states of error E; litinski: "
+                        "his p_L = 0.1 (100 p)^((d+1)/2) per cycle and raw states of error p (default: %(default)s)")
+    p.add_argument("--target", type=float, default=None, metavar="EPS",
+                   help="list the catalogue entries meeting this error per output state instead of the "
+                        "reference set")
+    p.add_argument("--kinds", default="T,CCZ", metavar="K[,K]", help="output kinds, T and/or CCZ (default: %(default)s)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(run=run)
+
+
+def _physics(args: argparse.Namespace):
+    from magicpipe.compiler import Hardware
+    from magicpipe.compiler.blockmodel import NoiseModel
+
+    if args.physics == "litinski":
+        if args.magic_error is not None:
+            from magicpipe.errors import SpecError
+
+            raise SpecError("--physics litinski takes raw states of error p; drop --magic-error or use --physics hardware")
+        return NoiseModel.litinski(args.physical_error)
+    eps = args.physical_error if args.magic_error is None else args.magic_error
+    return NoiseModel.from_hardware(Hardware(p=args.physical_error, eps=eps))
+
+
+def _reference(noise, kinds: tuple[str, ...]) -> list:
+    from magicpipe.compiler.catalogue import cultivation_factory, one_level, two_level
+    from magicpipe.compiler.cultivation import cultivation_points
+    from magicpipe.errors import SpecError
+
+    out = []
+    for first, copies, upper, ds in REFERENCE_SET:
+        f = one_level(noise, first) if upper is None else two_level(noise, first, copies, upper, ds)
+        if f.kind in kinds:
+            out.append(f)
+    if "T" in kinds:
+        try:
+            out += [cultivation_factory(c) for c in cultivation_points(noise.p)]
+        except SpecError:
+            pass
+    return out
+
+
+def _layouts() -> list[dict]:
+    from magicpipe.compiler.blocks import FIRST_LEVEL, LAYOUTS
+
+    return [{"protocol": lay.protocol, "level": lay.level, "kind": lay.kind, "inputs": lay.inputs,
+             "outputs": lay.states, "logical_qubits": lay.qubits, "steps": len(lay.steps),
+             "width": f"{lay.width[0]} d_X + {lay.width[1]} d_Z"}
+            for lay in (FIRST_LEVEL, *LAYOUTS.values())]
+
+
+def run(args: argparse.Namespace) -> int:
+    from magicpipe.compiler.catalogue_search import catalogue
+    from magicpipe.errors import SpecError
+
+    kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+    if not kinds or set(kinds) - {"T", "CCZ"}:
+        raise SpecError(f"--kinds must list T and/or CCZ, got {args.kinds!r}")
+    noise = _physics(args)
+    entries = list(catalogue(noise, args.target, kinds)) if args.target is not None else _reference(noise, kinds)
+    if args.json:
+        doc = {"schema": "magicpipe.protocols/1",
+               "physics": {"p": noise.p, "injection": list(noise.injection), "A": noise.A, "p_th": noise.p_th,
+                           "per_cycle": noise.per_cycle, "source": noise.source},
+               "target": args.target, "protocols": _layouts(), "entries": [f.info() for f in entries]}
+        print(json.dumps(doc, indent=1, sort_keys=True))
+        return 0
+    print(f"protocols (p = {noise.p:g}, raw state error {sum(noise.injection):g}, p_L from {noise.source}):")
+    print(f"  {'protocol':10s} {'level':6s} {'kind':4s} {'inputs':>6s} {'outputs':>7s} {'qubits':>6s} {'steps':>5s}  width")
+    for row in _layouts():
+        print(f"  {row['protocol']:10s} {row['level']:6s} {row['kind']:4s} {row['inputs']:6d} {row['outputs']:7d} "
+              f"{row['logical_qubits']:6d} {row['steps']:5d}  {row['width']}")
+    title = f"catalogue entries meeting {args.target:g} per state" if args.target is not None else "reference factories"
+    print(f"\n{title}:")
+    print(f"  {'factory':56s} {'kind':4s} {'inputs':>6s} {'out':>3s} {'qubits':>7s} {'cycles':>8s} "
+          f"{'cyc/state':>9s} {'error':>9s} {'p_fail':>8s}")
+    for f in entries:
+        print(f"  {f.name:56s} {f.kind:4s} {f.inputs:6d} {f.outputs:3d} {f.qubits:7,d} {f.cycles:8.1f} "
+              f"{f.cycles / f.outputs:9.1f} {f.output_error:9.2e} {f.p_fail:8.2e}")
+    if not entries:
+        print("  (none: no catalogue entry reaches this target; lower p or relax the target)")
+    return 0
