@@ -12,7 +12,7 @@ import argparse
 import json
 from typing import Any
 
-__all__ = ["register", "run", "REFERENCE_SET"]
+__all__ = ["REFERENCE_SET", "register", "run"]
 
 # Litinski 2019's configurations (his public code's main.py): (first-level distances, copies, upper, upper ds)
 REFERENCE_SET: tuple[tuple[tuple[int, int, int], int, str | None, tuple[int, int, int] | None], ...] = (
