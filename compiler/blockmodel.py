@@ -21,9 +21,11 @@ probability ``t p_X / 2`` each, a check patch ``t (d_Z / d_X) p_X / 2`` (X) and 
 logical error per code cycle of a distance-``d_X`` patch, and likewise ``p_Z``, ``p_m``.
 
 The end state is projected onto the checks' +1 outcome: the failure probability is the weight it loses, the
-output error the infidelity of what remains with the ideal output. To keep full precision at output errors
-far below the float epsilon the density matrix is carried as the ideal pure state plus a small deviation,
-and every channel acts on the deviation with its error terms computed apart from the ideal part.
+output error the infidelity of what remains with the ideal output. The density matrix is carried as the ideal
+pure state plus a small deviation, and every channel acts on the deviation with its error terms computed
+apart from the ideal part, so no result is a difference of numbers near 1: the output error comes out with a
+relative error of about ``1e-16 p_fail / p_out`` (1e-8 for 15-to-1 at ``eps = 1e-4``, where ``1 - fidelity``
+would leave 1e-5) instead of ``1e-16 / p_out``.
 """
 
 from __future__ import annotations

@@ -52,6 +52,9 @@ def register(subparsers: Any) -> None:
                         "reference set")
     p.add_argument("--kinds", default="T,CCZ", metavar="K[,K]", help="output kinds, T and/or CCZ (default: %(default)s)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--verify", action="store_true",
+                   help="instead, check every protocol's rotation list by state vector and its logical-level "
+                        "statistics by enumerating all 2^m fault patterns, against the block model at p_L = 0")
     p.set_defaults(run=run)
 
 
@@ -100,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
     from magicpipe.compiler.catalogue_search import catalogue
     from magicpipe.errors import SpecError
 
+    if args.verify:
+        return _verify(args.json)
     kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
     if not kinds or set(kinds) - {"T", "CCZ"}:
         raise SpecError(f"--kinds must list T and/or CCZ, got {args.kinds!r}")
@@ -127,3 +132,32 @@ def run(args: argparse.Namespace) -> int:
     if not entries:
         print("  (none: no catalogue entry reaches this target; lower p or relax the target)")
     return 0
+
+
+def _verify(as_json: bool) -> int:
+    from magicpipe.compiler.blocks import FIRST_LEVEL, LAYOUTS
+    from magicpipe.verification.catalogue import check_layout, enumerate_layout, model_gap
+
+    rows = []
+    for layout in (FIRST_LEVEL, *LAYOUTS.values()):
+        check = check_layout(layout)
+        enum = enumerate_layout(layout)
+        gaps = [model_gap(layout, eps, enum) for eps in (1e-2, 1e-3, 1e-4)]
+        lead = next(w for w, c in enumerate(enum.flipped) if c)
+        rows.append({"protocol": layout.protocol, "level": layout.level, "state_vector_fidelity": check.fidelity,
+                     "checks": list(check.check_values), "patterns": 2 ** layout.inputs,
+                     "leading_weight": lead, "leading_count": enum.flipped[lead],
+                     "accepted": list(enum.accepted), "flipped": list(enum.flipped),
+                     "gaps": [{"eps": g.eps, "output_error": g.enumerated_output_error,
+                               "model_output_error_gap": g.output_error_gap,
+                               "acceptance_gap": g.acceptance_gap} for g in gaps],
+                     "ok": check.ok and all(abs(g.output_error_gap) < 1e-6 for g in gaps)})
+    if as_json:
+        print(json.dumps({"schema": "magicpipe.protocols-verify/1", "layouts": rows}, indent=1, sort_keys=True))
+    else:
+        for r in rows:
+            worst = max(abs(g["model_output_error_gap"]) for g in r["gaps"])
+            print(f"{r['protocol']:9s} {r['level']:6s} state vector fidelity {r['state_vector_fidelity']:.12f}, "
+                  f"{r['patterns']:,} patterns: {r['leading_count']} undetected at weight {r['leading_weight']}, "
+                  f"block model vs enumeration {worst:.1e} -> {'ok' if r['ok'] else 'FAIL'}")
+    return 0 if all(r["ok"] for r in rows) else 1
