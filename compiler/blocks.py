@@ -18,7 +18,7 @@ figures and model; the data below is ours, written in this form.
 Every :class:`Layout` is checked when it is built: as many rotations as the protocol consumes inputs, Pauli
 strings and role strings of the protocol's width, outputs and checks disjoint and covering every qubit, a
 released output only once. :mod:`magicpipe.compiler.blockmodel` evaluates a layout's output error,
-failure probability, footprint and time; :mod:`magicpipe.verification.catalogue` checks its rotation list
+failure probability, footprint and time; the verification package (``catalogue`` module) checks its rotation list
 by state vector and enumeration.
 """
 
