@@ -26,7 +26,7 @@ class SynthesisModel:
 
     Examples:
         >>> SYNTHESIS_MODELS["azure"].rotation_t_count(1e-3 / 3 / 5600)
-        18
+        19
     """
 
     name: str

@@ -18,6 +18,7 @@ settings build the stage yourself and put it in place of the plugin's::
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from qiskit.transpiler import PassManager
 from qiskit.transpiler.preset_passmanagers.plugin import PassManagerStagePlugin
@@ -49,13 +50,9 @@ def pass_manager(
     physical_error: float | None = None,
     magic_error: float | None = None,
     logical_model: LogicalErrorModel | None = None,
-    objective: str = "volume",
-    qubit_budget: int | None = None,
-    layer_time_us: float | None = None,
     synthesis: str = "auto",
     optimization_level: int | None = None,
-    max_levels: int = 3,
-    max_wait_us: float = 0.0,
+    **options: Any,
 ) -> PassManager:
     """Demand, plan and metadata passes with every option.
 
@@ -65,16 +62,12 @@ def pass_manager(
         physical_error: overrides ``hardware.p`` (physical error per operation).
         magic_error: overrides ``hardware.eps`` (error of a raw injected magic state).
         logical_model: overrides ``hardware.model`` (Eq. 2's constants).
-        objective: ``"volume"``, ``"qubits"`` or ``"time"`` (:func:`~magicpipe.passes.plan_distillation`).
-        qubit_budget: physical qubits of one dynamic pipeline copy.
-        layer_time_us: microseconds per timeline layer (default one logical cycle of the program).
         synthesis: rotation cost, ``"auto"``, ``"gridsynth"`` or ``"formula"``.
         optimization_level: when set (0-3), first rewrite the circuit with Qiskit's Clifford+RZ translation
             and optimisation stages at that level (at 2 and 3, ``T T T`` becomes ``S T``); the output circuit
             is the rewritten one.
-        max_levels: most distillation levels.
-        max_wait_us: how much later than one pipeline run the program may start so that fewer copies fill
-            a buffer first (timeline sizing only), in microseconds.
+        **options: the planner's options (:func:`~magicpipe.compiler.compilation.plan_counts`: ``objective``,
+            ``max_physical_qubits``, ``max_runtime_us``, ``max_levels``, ``layout``, ...).
 
     Returns:
         A :class:`~qiskit.transpiler.PassManager`.
@@ -99,7 +92,7 @@ def pass_manager(
         pm += _optimisation(optimization_level)
     pm.append([
         MagicStateDemand(budget, synthesis),
-        DistillationPlanner(hw, objective, qubit_budget, layer_time_us, max_levels, max_wait_us),
+        DistillationPlanner(hw, **options),
         WriteMetadata(),
     ])
     return pm
