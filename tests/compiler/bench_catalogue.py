@@ -1,6 +1,7 @@
 """Benchmark (not collected by pytest): the catalogue's least-volume entry per target against the paper's
-uniform-distance 15-to-1 pipeline, and the catalogue search's CPU time. Run:
-``.venv/bin/python tests/compiler/bench_catalogue.py`` (prints the table of docs/benchmarks.md)."""
+uniform-distance 15-to-1 pipeline, the catalogue search's CPU time, and whole-program plans with and without
+the catalogue on the peers' workloads. Run: ``.venv/bin/python tests/compiler/bench_catalogue.py`` (prints
+the tables of docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -28,5 +29,30 @@ def main() -> None:
                   f"{c.qubits * c.rounds / volume:.1f}x | {cpu:.2f} s |")
 
 
+def programs() -> None:
+    from magicpipe.compiler import LogicalCounts
+    from magicpipe.compiler.budget import ErrorBudget
+    from magicpipe.compiler.compilation import plan_counts
+    from magicpipe.compiler.program import program_demand
+    from magicpipe.compiler.synthesis import SYNTHESIS_MODELS
+
+    hw = Hardware(p=1e-3, eps=1e-3)
+    cases = {
+        "100 q, 1e6 T": LogicalCounts(100, t_count=10**6),
+        "100 q, 1e9 T": LogicalCounts(100, t_count=10**9),
+        "100 q, 6000 rotations, depth 60": LogicalCounts(100, rotation_count=6000, rotation_depth=60),
+    }
+    for name, counts in cases.items():
+        demand = program_demand(counts, ErrorBudget(1e-3), SYNTHESIS_MODELS["azure"])
+        extra = catalogue_sources(hw, demand.target)
+        for label, offered in (("paper 15-to-1 (dynamic)", ()), ("+ catalogue", extra)):
+            q = plan_counts(counts, hw, 1e-3, objective="qubits", extra_sources=offered, baselines=()).chosen
+            v = plan_counts(counts, hw, 1e-3, objective="volume", extra_sources=offered, baselines=()).chosen
+            print(f"| {name} | {demand.target:.2g} | {label} | {q.physical_qubits:,} q, {q.runtime_us / 1e6:,.2f} s, "
+                  f"{q.source.name} x{q.copies} | {v.physical_qubits:,} q, {v.runtime_us / 1e6:,.2f} s, "
+                  f"{v.source.name} x{v.copies} |")
+
+
 if __name__ == "__main__":
     main()
+    programs()
