@@ -24,6 +24,9 @@ def test_json_lists_layouts_and_entries_meeting_the_target(capsys):
     assert {p["protocol"] for p in doc["protocols"]} == {"15-to-1", "20-to-4", "8-to-CCZ"}
     assert doc["entries"] and all(e["output_error"] <= 1e-12 for e in doc["entries"])
     assert {e["kind"] for e in doc["entries"]} == {"T", "CCZ"}
+    # the target is below cultivation's floor: said so, and cultivation only appears feeding distillation
+    assert any("below magic-state cultivation's floor" in n for n in doc["notes"])
+    assert all(e["method"] != "cultivation" for e in doc["entries"])
 
 
 @pytest.mark.parametrize("argv, message", [

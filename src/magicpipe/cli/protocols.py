@@ -110,11 +110,13 @@ def run(args: argparse.Namespace) -> int:
         raise SpecError(f"--kinds must list T and/or CCZ, got {args.kinds!r}")
     noise = _physics(args)
     entries = list(catalogue(noise, args.target, kinds)) if args.target is not None else _reference(noise, kinds)
+    notes = _notes(noise.p, args.target) if args.target is not None and "T" in kinds else []
     if args.json:
         doc = {"schema": "magicpipe.protocols/1",
                "physics": {"p": noise.p, "injection": list(noise.injection), "A": noise.A, "p_th": noise.p_th,
                            "per_cycle": noise.per_cycle, "source": noise.source},
-               "target": args.target, "protocols": _layouts(), "entries": [f.info() for f in entries]}
+               "target": args.target, "protocols": _layouts(), "entries": [f.info() for f in entries],
+               "notes": notes}
         print(json.dumps(doc, indent=1, sort_keys=True))
         return 0
     print(f"protocols (p = {noise.p:g}, raw state error {sum(noise.injection):g}, p_L from {noise.source}):")
@@ -131,7 +133,21 @@ def run(args: argparse.Namespace) -> int:
               f"{f.cycles / f.outputs:9.1f} {f.output_error:9.2e} {f.p_fail:8.2e}")
     if not entries:
         print("  (none: no catalogue entry reaches this target; lower p or relax the target)")
+    for note in notes:
+        print(f"note: {note}")
     return 0
+
+
+def _notes(p: float, target: float) -> list[str]:
+    """Why bare cultivation is missing, when it is: below its floor, or p outside its data."""
+    from magicpipe.compiler.cultivation import cheapest_meeting
+    from magicpipe.errors import InfeasibleError, SpecError
+
+    try:
+        cheapest_meeting(p, target)
+    except (InfeasibleError, SpecError) as e:
+        return [str(e)]
+    return []
 
 
 def _verify(as_json: bool) -> int:
