@@ -152,7 +152,11 @@ def _notes(p: float, target: float) -> list[str]:
 
 def _verify(as_json: bool) -> int:
     from magicpipe.compiler.blocks import FIRST_LEVEL, LAYOUTS
-    from magicpipe.verification.catalogue import check_layout, enumerate_layout, model_gap
+    from magicpipe.verification.catalogue import (
+        check_layout,
+        enumerate_layout,
+        model_gap,
+    )
 
     rows = []
     for layout in (FIRST_LEVEL, *LAYOUTS.values()):
