@@ -185,3 +185,13 @@ def test_project_physics_uses_hardware_logical_error_per_cycle():
     noise = NoiseModel.from_hardware(hw)
     assert noise.cycle_error(7) == pytest.approx(hw.logical_error(7) / 7)
     assert noise.injection == pytest.approx((hw.eps / 3,) * 3)
+
+
+def test_bad_two_level_inputs_are_refused():
+    noise = NoiseModel.litinski(1e-3)
+    with pytest.raises(SpecError, match="even number >= 2"):
+        two_level(noise, (13, 5, 5), 5, "20-to-4", (23, 11, 13))
+    with pytest.raises(SpecError, match="odd positive"):
+        two_level(noise, (13, 5, 5), 6, "20-to-4", (23, 10, 13))
+    with pytest.raises(SpecError, match="unknown protocol"):
+        two_level(noise, (13, 5, 5), 6, "10-to-2", (23, 11, 13))
