@@ -41,15 +41,15 @@ def register(subparsers: Any) -> None:
                     "(failures included), outputs and output error, under the given physics.",
     )
     p.add_argument("--physical-error", type=float, default=1e-3, metavar="P",
-                   help="physical error rate p (default: %(default)s)")
+                   help="physical error rate p, dimensionless (default: %(default)s)")
     p.add_argument("--magic-error", type=float, default=None, metavar="E",
-                   help="error of a raw injected magic state (default: equal to P)")
+                   help="error of a raw injected magic state, dimensionless (default: equal to P)")
     p.add_argument("--physics", choices=("hardware", "litinski"), default="hardware",
                    help="hardware: the project's Eq. 2 p_L per d rounds and raw states of error E; litinski: "
                         "his p_L = 0.1 (100 p)^((d+1)/2) per cycle and raw states of error p (default: %(default)s)")
     p.add_argument("--target", type=float, default=None, metavar="EPS",
-                   help="list the catalogue entries meeting this error per output state instead of the "
-                        "reference set")
+                   help="list the catalogue entries meeting this error per output state (dimensionless) instead "
+                        "of the reference set")
     p.add_argument("--kinds", default="T,CCZ", metavar="K[,K]", help="output kinds, T and/or CCZ (default: %(default)s)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--verify", action="store_true",
