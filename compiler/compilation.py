@@ -4,10 +4,10 @@ Steps:
 
 1. Demand. The counts' layers (their own timeline, or the estimator's conventions) and the per-state target,
    ``distillation share / states`` (:func:`~magicpipe.compiler.program.program_demand`).
-2. Sources. The least-volume distillation pipeline that meets the target (storage decay charged), offered
-   as every point of its dynamic front run continuously, and as the sequential and parallel baselines on the
-   same distances (:mod:`~magicpipe.compiler.feeds`); plus any extra sources the caller offers (a factory
-   catalogue).
+2. Sources. The least-volume distillation pipeline that meets the target (storage decay charged) and the
+   next few distance sequences by the dynamic volume bound, each offered as every point of its dynamic front
+   run continuously, and as the sequential and parallel baselines (:mod:`~magicpipe.compiler.feeds`); plus any
+   extra sources the caller offers (a factory catalogue).
 3. Fronts. The program's (physical qubits, runtime) front over the dynamic sources (and the extra ones), and
    one front per baseline on the same program (:func:`~magicpipe.compiler.program.plan_program`).
 4. Choice. ``objective`` (``volume``, ``qubits`` or ``runtime``) within ``max_physical_qubits`` and
@@ -25,7 +25,7 @@ from typing import Sequence
 from magicpipe.compiler.budget import ErrorBudget
 from magicpipe.compiler.copies import eq14_copies
 from magicpipe.compiler.counts import LogicalCounts
-from magicpipe.compiler.feeds import METHODS, best_pipeline_for, pipeline_sources
+from magicpipe.compiler.feeds import METHODS, candidate_sources
 from magicpipe.compiler.hardware import Hardware
 from magicpipe.compiler.program import OBJECTIVES, ProgramDemand, ProgramFront, ProgramPoint, plan_program, program_demand
 from magicpipe.compiler.protocols import FIFTEEN_TO_ONE
@@ -140,6 +140,7 @@ def plan_counts(
     max_physical_qubits: int | None = None,
     max_runtime_us: float | None = None,
     max_levels: int = 3,
+    pipelines: int = 4,
     layout: str = "fast",
     synthesis: SynthesisModel | str = "azure",
     synthesis_error: float | None = None,
@@ -158,6 +159,8 @@ def plan_counts(
         max_physical_qubits: the most physical qubits the whole program may use.
         max_runtime_us: the longest runtime allowed, in microseconds.
         max_levels: most distillation levels.
+        pipelines: distance sequences offered per method: the least-volume dynamic one and the next ones by
+            the dynamic volume bound.
         layout: the data block's layout (``fast``, ``intermediate``, ``compact``).
         synthesis: T states per rotation for counts without a timeline.
         synthesis_error: the synthesis error a counted circuit already used (charged to the plan).
@@ -196,7 +199,7 @@ def plan_counts(
     if synthesis_error is not None:
         demand = replace(demand, synthesis_error=synthesis_error)
     bounds = (max_physical_qubits, max_runtime_us)
-    options = (("max_levels", max_levels), ("layout", layout), ("synthesis", synthesis.name),
+    options = (("max_levels", max_levels), ("pipelines", pipelines), ("layout", layout), ("synthesis", synthesis.name),
                ("synthesis_a", synthesis.a), ("synthesis_b", synthesis.b), ("toffoli_t", toffoli_t),
                ("synthesis_error", synthesis_error), ("baselines", list(baselines)))
     if demand.t_states == 0:
@@ -204,9 +207,8 @@ def plan_counts(
         chosen = front.choose(objective, *bounds)
         return Compilation(counts, demand, hardware, budget, front, chosen, (), objective, bounds,
                            circuit=circuit or {}, options=options)
-    pipe = best_pipeline_for(demand.target, hardware, max_levels)
     wanted = ("dynamic",) + tuple(m for m in baselines if m in METHODS and m != "dynamic")
-    sources, schedules = pipeline_sources(pipe, demand.target, wanted)
+    pipe, sources, schedules = candidate_sources(demand.target, hardware, max_levels, pipelines, wanted)
     main = [s for s in sources if s.method in ("dynamic", "single")] + list(extra_sources)
     front = plan_program(demand, main, hardware, layout, schedules)
     chosen = front.choose(objective, *bounds)
@@ -247,7 +249,8 @@ def replan(plan: dict, hardware: Hardware) -> Compilation:
         bounds = plan["constraints"]
         return plan_counts(counts, hardware, budget, objective=plan["objective"],
                            max_physical_qubits=bounds["max_physical_qubits"], max_runtime_us=bounds["max_runtime_us"],
-                           max_levels=opts["max_levels"], layout=opts["layout"], synthesis=model,
+                           max_levels=opts["max_levels"], pipelines=opts["pipelines"], layout=opts["layout"],
+                           synthesis=model,
                            synthesis_error=opts["synthesis_error"], toffoli_t=opts["toffoli_t"],
                            baselines=tuple(opts["baselines"]), circuit=demand.get("circuit"))
     except (KeyError, TypeError) as e:

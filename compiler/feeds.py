@@ -24,7 +24,7 @@ from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.compiler.source import Source
 from magicpipe.errors import SpecError
 
-__all__ = ["METHODS", "pipeline_sources", "best_pipeline_for"]
+__all__ = ["METHODS", "pipeline_sources", "best_pipeline_for", "candidate_sources"]
 
 METHODS = ("dynamic", "sequential", "parallel")
 
@@ -92,3 +92,32 @@ def pipeline_sources(pipe: Pipeline, target: float, methods: Sequence[str] = MET
                           pipe.output_error, distances=pipe.distances,
                           detail=(("copies_per_level", list(c.copies)),)))
     return out, schedules
+
+
+def candidate_sources(target: float, hardware: Hardware, max_levels: int = 3, pipelines: int = 4,
+                      methods: Sequence[str] = METHODS) -> tuple[Pipeline, list[Source], dict[str, object]]:
+    """Sources of several pipelines meeting ``target``: the least-volume dynamic one (returned first) and the
+    next ``pipelines - 1`` distance sequences by the dynamic volume bound; each as every method's sources. A
+    sequence with no configuration meeting the target once storage decay is charged is skipped.
+    """
+    from magicpipe.compiler.bounds import lower_bound
+    from magicpipe.compiler.search import candidate_pipelines
+    from magicpipe.errors import InfeasibleError
+
+    best = best_pipeline_for(target, hardware, max_levels)
+    others = sorted(candidate_pipelines(target, hardware, tuple(range(1, max_levels + 1))), key=lower_bound)
+    chosen = [best] + [p for p in others if p.distances != best.distances][: max(pipelines - 1, 0)]
+    sources: list[Source] = []
+    schedules: dict[str, object] = {}
+    seen: set[str] = set()
+    for pipe in chosen:
+        try:
+            srcs, sch = pipeline_sources(pipe, target, methods)
+        except InfeasibleError:
+            continue
+        for s in srcs:
+            if s.name not in seen:
+                seen.add(s.name)
+                sources.append(s)
+        schedules.update(sch)
+    return best, sources, schedules

@@ -117,7 +117,7 @@ def program_demand(counts: LogicalCounts, budget: ErrorBudget, synthesis: Synthe
         >>> d = program_demand(LogicalCounts(100, rotation_count=5600, rotation_depth=114), ErrorBudget(1e-3),
         ...                    SYNTHESIS_MODELS["azure"])
         >>> d.rotation_t, d.t_states, d.timeline.layers
-        (19, 106400, 7766)
+        (18, 100800, 7652)
     """
     has_rot = counts.rotation_count > 0
     budgets = budget.split(has_rot)

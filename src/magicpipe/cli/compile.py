@@ -61,7 +61,7 @@ def register(subparsers: Any) -> None:
                         "intermediate 2n+4, 5 cycles; compact ceil(1.5n)+3, 9 cycles (default: %(default)s)")
     p.add_argument("--synthesis", default="auto", metavar="MODEL",
                    help="T-count of arbitrary rotations: for circuits 'auto', 'gridsynth' or 'formula' (per angle); "
-                        "for counts 'azure' (ceil(0.53 log2(R/eps_syn) + 5.3)) or 'a,b' for a log2(1/eps)+b "
+                        "for counts 'azure' (ceil(0.53 log2(R/eps_syn) + 4.86)) or 'a,b' for a log2(1/eps)+b "
                         "(default: %(default)s, each route's default)")
     p.add_argument("--optimization-level", type=int, choices=(0, 1, 2, 3), default=None, metavar="N",
                    help="first run Qiskit's Clifford+RZ translation and optimisation at this level (0-3; "
