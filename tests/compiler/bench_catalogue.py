@@ -53,6 +53,26 @@ def programs() -> None:
                   f"{v.source.name} x{v.copies} |")
 
 
+def peers(preset_key: str = "e3") -> None:
+    """magicpipe with and without the catalogue against QRE v3 at QRE's runtime (needs magicpipe[peers])."""
+    import magicpipe
+    from magicpipe.peers import ERROR_BUDGET, PRESETS, WORKLOADS, match, ours, run_peer
+
+    preset = PRESETS[preset_key]
+    hw = preset.hardware()
+    for name, counts in WORKLOADS.items():
+        target = magicpipe.compile(counts, hardware=hw, error_budget=ERROR_BUDGET).demand.target
+        base = ours(counts, preset)
+        cat = ours(counts, preset, extra_sources=tuple(catalogue_sources(hw, target)))
+        for cfg in ("qre-cultivation", "qre-litinski"):
+            peer = run_peer(cfg, counts, preset)
+            m0, m1 = match(base, peer, hw.t_stab_ns), match(cat, peer, hw.t_stab_ns)
+            print(f"| {name} | {cfg} | {peer.physical_qubits:,} q, {peer.runtime_us / 1e6:,.2f} s | "
+                  f"{m0['physical_ratio']} | {m1['physical_ratio']} | {base['physical_qubits']:,} q, "
+                  f"{base['runtime_us'] / 1e6:,.2f} s | {cat['physical_qubits']:,} q, {cat['runtime_us'] / 1e6:,.2f} s |")
+
+
 if __name__ == "__main__":
     main()
     programs()
+    peers()
