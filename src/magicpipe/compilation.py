@@ -46,6 +46,7 @@ def compile(  # noqa: A001 - the public verb of the package
     max_runtime_us: float | None = None,
     max_levels: int = 3,
     storage_decay: bool = True,
+    catalogue: bool = True,
     layout: str = "fast",
     synthesis: str = "auto",
     extra_sources: Sequence[Source] = (),
@@ -63,6 +64,7 @@ def compile(  # noqa: A001 - the public verb of the package
         max_runtime_us: the longest runtime, in microseconds.
         max_levels: most distillation levels.
         storage_decay: charge the storage decay of buffered states (off: as the resource estimators assume).
+        catalogue: offer the factory catalogue (Litinski's blocks, 20-to-4, cultivation) beside the pipeline.
         layout: data block layout, ``fast``, ``intermediate`` or ``compact``.
         synthesis: rotation synthesis: for circuits ``auto``/``gridsynth``/``formula`` (per angle), for
             counts a synthesis model name (``azure``) or ``'a,b'``; ``auto`` picks each route's default.
@@ -77,13 +79,13 @@ def compile(  # noqa: A001 - the public verb of the package
         >>> import magicpipe
         >>> from magicpipe.compiler import Hardware, LogicalCounts
         >>> c = magicpipe.compile(LogicalCounts(100, t_count=10**6), hardware=Hardware(p=1e-3, eps=1e-3))
-        >>> c.pipeline_distances, c.chosen.method
-        ((7, 17), 'dynamic')
+        >>> c.chosen.method, c.chosen.physical_qubits < c.baseline("sequential").physical_qubits
+        ('cultivation+15-to-1', True)
     """
     hw = hardware or Hardware()
     budget = error_budget if isinstance(error_budget, ErrorBudget) else ErrorBudget(error_budget)
     opts = dict(objective=objective, max_physical_qubits=max_physical_qubits, max_runtime_us=max_runtime_us,
-                max_levels=max_levels, storage_decay=storage_decay, layout=layout, extra_sources=tuple(extra_sources), baselines=tuple(baselines))
+                max_levels=max_levels, storage_decay=storage_decay, catalogue=catalogue, layout=layout, extra_sources=tuple(extra_sources), baselines=tuple(baselines))
     if isinstance(program, (str, pathlib.Path)) and str(program).lower().endswith(".json"):
         program = load_counts(program)
     if isinstance(program, LogicalCounts):

@@ -294,7 +294,7 @@ def run_peer(config: str, counts: LogicalCounts, preset: Preset) -> PeerResult:
 
 
 def ours(counts: LogicalCounts, preset: Preset, error_budget: float = ERROR_BUDGET, method: str = "dynamic",
-         candidates: int = 0, extra_sources: tuple = (), storage_decay: bool = True) -> dict:
+         candidates: int = 0, extra_sources: tuple = (), storage_decay: bool = True, catalogue: bool = False) -> dict:
     """magicpipe's answer from :func:`magicpipe.compile`: ``dict(physical_qubits, factory_qubits, data_qubits,
     runtime_us, front=[(qubits, runtime_us, factory_qubits), ...], ...)``, the top-level numbers being the front
     point of fewest qubits within 1% of the fastest runtime; ``method`` ``"dynamic"`` (the plan's own front) or a
@@ -304,7 +304,7 @@ def ours(counts: LogicalCounts, preset: Preset, error_budget: float = ERROR_BUDG
     """
     import magicpipe
 
-    comp = _compiled(counts, preset, error_budget, tuple(extra_sources), storage_decay)
+    comp = _compiled(counts, preset, error_budget, tuple(extra_sources), storage_decay, catalogue)
     if method == "dynamic":
         front = comp.front
     else:
@@ -329,13 +329,14 @@ def ours(counts: LogicalCounts, preset: Preset, error_budget: float = ERROR_BUDG
 _CACHE: dict = {}
 
 
-def _compiled(counts: LogicalCounts, preset: Preset, error_budget: float, extra: tuple, storage_decay: bool):
+def _compiled(counts: LogicalCounts, preset: Preset, error_budget: float, extra: tuple, storage_decay: bool,
+              catalogue: bool):
     import magicpipe
 
-    key = (counts.to_json(), preset.key, error_budget, extra, storage_decay)
+    key = (counts.to_json(), preset.key, error_budget, extra, storage_decay, catalogue)
     if key not in _CACHE:
         _CACHE[key] = magicpipe.compile(counts, hardware=preset.hardware(), error_budget=error_budget,
-                                        extra_sources=extra, storage_decay=storage_decay)
+                                        extra_sources=extra, storage_decay=storage_decay, catalogue=catalogue)
     return _CACHE[key]
 
 

@@ -70,6 +70,10 @@ def register(subparsers: Any) -> None:
                    help="charge the storage decay of buffered states to the dynamic pipeline's output error ('off': "
                         "the nominal error, as the baselines and the resource estimators assume; dimensionless "
                         "switch; default: %(default)s)")
+    p.add_argument("--factories", choices=("all", "pipeline"), default="all",
+                   help="which factories the front may use: 'all' adds the catalogue (Litinski's asymmetric "
+                        "blocks, 20-to-4, magic-state cultivation) to the dynamic pipeline; 'pipeline' keeps the "
+                        "paper's 15-to-1 pipeline only (a dimensionless switch; default: %(default)s)")
     p.add_argument("--max-levels", type=int, default=3, metavar="L",
                    help="most distillation levels to consider (default: %(default)s)")
     p.set_defaults(run=run)
@@ -133,6 +137,7 @@ def run(args: argparse.Namespace) -> int:
     comp = magicpipe.compile(program, hardware=hardware, error_budget=budget, objective=args.objective,
                              max_physical_qubits=args.max_physical_qubits, max_runtime_us=args.max_runtime_us,
                              max_levels=args.max_levels, storage_decay=args.storage_decay == "on",
+                             catalogue=args.factories == "all",
                              layout=args.layout, synthesis=args.synthesis,
                              optimization_level=args.optimization_level)
     total = time.perf_counter() - t0
