@@ -243,7 +243,7 @@ def plan_distillation(
     if not max_wait_us >= 0:
         raise SpecError(f"the longest wait must be >= 0 us, got {max_wait_us!r}")
     wait = max_wait_us * 1000.0 / hardware.t_stab_ns
-    b_log, b_dist, b_syn = demand.budget.split(demand.rotations > 0)
+    b_log, b_dist, b_syn = demand.budget.split(demand.rotations > 0 or demand.presynthesized)
     program = program_cost(demand.logical_qubits, demand.t_depth, b_log, hardware, layer_time_us)
     if demand.t_count == 0:
         return Plan(0, (b_log, b_dist, b_syn), 1.0, hardware, (), 0.0, objective, qubit_budget, program, (), wait)
