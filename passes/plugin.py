@@ -27,7 +27,7 @@ from magicpipe.passes.budget import ErrorBudget
 from magicpipe.passes.demand import MagicStateDemand
 from magicpipe.passes.planner import DistillationPlanner, WriteMetadata
 
-__all__ = ["MagicpipeSchedulingPlugin", "pass_manager"]
+__all__ = ["MagicpipeSchedulingPlugin", "pass_manager", "qiskit_synthesis"]
 
 
 def _optimisation(level: int) -> PassManager:
@@ -52,10 +52,13 @@ def pass_manager(
     objective: str = "volume",
     qubit_budget: int | None = None,
     layer_time_us: float | None = None,
-    synthesis: str = "auto",
+    synthesis: str = "mixed-fallback",
+    toffoli_t_cost: int = 4,
     optimization_level: int | None = None,
     max_levels: int = 3,
     max_wait_us: float = 0.0,
+    presynthesized: bool = False,
+    qiskit_synthesis_error: float | None = None,
 ) -> PassManager:
     """Demand, plan and metadata passes with every option.
 
@@ -68,13 +71,17 @@ def pass_manager(
         objective: ``"volume"``, ``"qubits"`` or ``"time"`` (:func:`~magicpipe.passes.plan_distillation`).
         qubit_budget: physical qubits of one dynamic pipeline copy.
         layer_time_us: microseconds per timeline layer (default one logical cycle of the program).
-        synthesis: rotation cost, ``"auto"``, ``"gridsynth"`` or ``"formula"``.
+        synthesis: rotation cost: ``"mixed-fallback"`` (default), ``"azure"``, ``"gridsynth"``, ``"formula"``,
+            ``"auto"`` or ``"a,b"`` (:mod:`magicpipe.passes.rotations`).
+        toffoli_t_cost: T states per Toffoli-class gate: 4 (one ancilla and a measurement) or 7.
         optimization_level: when set (0-3), first rewrite the circuit with Qiskit's Clifford+RZ translation
             and optimisation stages at that level (at 2 and 3, ``T T T`` becomes ``S T``); the output circuit
             is the rewritten one.
         max_levels: most distillation levels.
         max_wait_us: how much later than one pipeline run the program may start so that fewer copies fill
             a buffer first (timeline sizing only), in microseconds.
+        presynthesized: Qiskit synthesised the rotations before these passes (the plugin sets it).
+        qiskit_synthesis_error: the per-rotation error Qiskit's synthesis used, when known.
 
     Returns:
         A :class:`~qiskit.transpiler.PassManager`.
@@ -98,7 +105,7 @@ def pass_manager(
     if optimization_level is not None:
         pm += _optimisation(optimization_level)
     pm.append([
-        MagicStateDemand(budget, synthesis),
+        MagicStateDemand(budget, synthesis, toffoli_t_cost, presynthesized, qiskit_synthesis_error),
         DistillationPlanner(hw, objective, qubit_budget, layer_time_us, max_levels, max_wait_us),
         WriteMetadata(),
     ])
@@ -109,4 +116,37 @@ class MagicpipeSchedulingPlugin(PassManagerStagePlugin):
     """``scheduling_method="magicpipe"``: :func:`pass_manager` with its defaults (module docstring)."""
 
     def pass_manager(self, pass_manager_config, optimization_level=None) -> PassManager:
-        return pass_manager()
+        presynthesized, eps = qiskit_synthesis(pass_manager_config)
+        return pass_manager(presynthesized=presynthesized, qiskit_synthesis_error=eps)
+
+
+_ROTATION_GATES = ("rz", "rx", "ry", "p", "u", "u1", "u2", "u3", "r", "crz", "cp", "rzz", "rxx", "ryy")
+
+
+def qiskit_synthesis(config) -> tuple[bool, float | None]:
+    """Whether Qiskit's stages synthesised rotations before the plugin, and the per-rotation error it used.
+
+    Rotations survive to the scheduling stage only when the basis has a rotation gate; a basis without one
+    (the Clifford+T path) means Qiskit's ``SynthesizeRZRotations`` turned every arbitrary rotation into T
+    gates. The error it used is known when the caller gave it: ``rz_synthesis_config["rz_synthesis_error"]``,
+    else ``1 - approximation_degree`` when that is below 1 (Qiskit's per-rotation allowance); otherwise Qiskit's
+    own default applies, which its Python API does not state (None).
+
+    Examples:
+        >>> from types import SimpleNamespace as C
+        >>> qiskit_synthesis(C(basis_gates=["h", "s", "cx", "t", "tdg"], approximation_degree=None))
+        (True, None)
+        >>> qiskit_synthesis(C(basis_gates=["h", "cx", "t", "rz"], approximation_degree=0.999))
+        (False, None)
+    """
+    basis = getattr(config, "basis_gates", None)
+    if basis is None and getattr(config, "target", None) is not None:
+        basis = list(config.target.operation_names)
+    if basis is None or any(g in _ROTATION_GATES for g in basis):
+        return False, None
+    rz_config = getattr(config, "rz_synthesis_config", None) or {}
+    eps = rz_config.get("rz_synthesis_error")
+    degree = getattr(config, "approximation_degree", None)
+    if eps is None and degree is not None and degree < 1:
+        eps = 1.0 - degree
+    return True, eps

@@ -87,8 +87,12 @@ def summary(plan: Plan, demand: Demand | None = None) -> str:
     if demand is not None:
         lines.append(
             f"demand: {demand.t_count} T states ({demand.t_gates} T gates, {demand.rotations} rotations "
-            f"costing {demand.rotation_t_count}), T-depth {demand.t_depth}, {demand.logical_qubits} qubits"
+            f"costing {demand.rotation_t_count} by {demand.synthesis_method}, {demand.toffolis} Toffolis at "
+            f"{demand.toffoli_t_cost} T), T-depth {demand.t_depth}, {demand.logical_qubits} qubits"
         )
+        if demand.presynthesized:
+            lines.append("note: Qiskit synthesised the rotations before counting (its own precision, T gates as "
+                         "given); for the modelled count keep rz and ccx in the basis (docs/frontend.md)")
     pc = plan.program
     lines.append(f"program: distance {pc.distance}, {pc.data_qubits} data qubits, "
                  f"runtime {plan.us(pc.runtime_rounds):.4g} us")

@@ -26,10 +26,18 @@ def _write(tmp_path, name, text):
 def test_compile_the_adder_example(tmp_path, capsys):
     code, record = _compile(tmp_path, EXAMPLES / "adder8.qasm")
     assert code == 0
-    assert record["magicpipe_demand"]["t_count"] == 16 * 7  # 2n Toffolis of 7 T each, n = 8
+    demand = record["magicpipe_demand"]
+    assert (demand["toffolis"], demand["t_count"]) == (16, 16 * 4)  # 2n Toffolis of 4 T each, n = 8
+    assert demand["logical_qubits"] == 18 + 1  # 2n + 2 wires and one Toffoli ancilla
     plan = record["magicpipe_plan"]
     assert [m["method"] for m in plan["methods"]] == ["dynamic", "sequential", "parallel"]
     assert "wrote" in capsys.readouterr().out
+
+
+def test_compile_seven_t_toffolis_on_request(tmp_path):
+    code, record = _compile(tmp_path, EXAMPLES / "adder8.qasm", "--toffoli-t-cost", "7")
+    assert code == 0
+    assert (record["magicpipe_demand"]["t_count"], record["magicpipe_demand"]["ancillas"]) == (16 * 7, 0)
 
 
 @pytest.mark.parametrize("name", ["qft16.qasm", "ising4x4.qasm"])

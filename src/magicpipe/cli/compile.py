@@ -53,9 +53,16 @@ def register(subparsers: Any) -> None:
     p.add_argument("--layer-time-us", type=float, default=None, metavar="US",
                    help="program time per layer of magic-state demand, in us (default: one logical cycle, "
                         "d stabilizer rounds, at the program's code distance)")
-    p.add_argument("--synthesis", choices=("auto", "gridsynth", "formula"), default="auto",
-                   help="T-count of arbitrary rotations: Qiskit's gridsynth, the fitted formula "
-                        "3.03 log2(1/eps) + 1.27 T, or gridsynth up to 200 distinct angles (default: %(default)s)")
+    p.add_argument("--synthesis", default="mixed-fallback", metavar="MODEL",
+                   help="T-count (T states) per arbitrary rotation at the budget's per-rotation error: 'mixed-fallback' "
+                        "(expected T-count of Kliuchnikov et al. 2023's mixed fallback protocol, 0.53 log2(1/eps) "
+                        "+ 4.86), 'azure' (the Azure estimator's 0.53 log2(1/eps) + 5.3), 'gridsynth' (Qiskit's "
+                        "Ross-Selinger word, exact per angle), 'formula' (3.03 log2(1/eps) + 1.27, fitted to "
+                        "gridsynth), 'auto' (gridsynth up to 200 distinct angles, else formula) or 'a,b' for "
+                        "a log2(1/eps) + b (default: %(default)s)")
+    p.add_argument("--toffoli-t-cost", type=int, choices=(4, 7), default=4, metavar="T",
+                   help="T-count (T states) per Toffoli-class gate (ccx, ccz, cswap; mcx with k controls is k-1): 4 with "
+                        "one ancilla and a measurement (Jones 2013), or 7 without (default: %(default)s)")
     p.add_argument("--optimization-level", type=int, choices=(0, 1, 2, 3), default=None, metavar="N",
                    help="first run Qiskit's Clifford+RZ translation and optimisation at this level (0-3; "
                         "default: count the program as written)")
@@ -120,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
     budget = ErrorBudget(args.error_budget, *_split(args.budget_split))
     pm = pass_manager(error_budget=budget, hardware=hardware, objective=args.objective,
                       qubit_budget=args.qubit_budget, layer_time_us=args.layer_time_us, synthesis=args.synthesis,
+                      toffoli_t_cost=args.toffoli_t_cost,
                       optimization_level=args.optimization_level, max_levels=args.max_levels,
                       max_wait_us=args.max_wait_us)
     t0 = time.perf_counter()
