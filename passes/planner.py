@@ -69,9 +69,9 @@ class DistillationPlanner(AnalysisPass):
 class WriteMetadata(TransformationPass):
     """Copy the demand and the plan into the circuit's metadata, which outlives the pass manager.
 
-    Reads ``property_set["magicpipe_demand"]`` and ``property_set["magicpipe_plan"]`` (either may be
-    missing). Writes ``dag.metadata["magicpipe_demand"]`` and ``dag.metadata["magicpipe_plan"]`` as
-    JSON-able dicts (:meth:`~magicpipe.passes.Demand.to_dict`, :func:`~magicpipe.passes.plan_to_dict`);
+    Reads ``property_set["magicpipe_demand"]``, ``property_set["magicpipe_plan"]`` and
+    ``property_set["magicpipe_optimize_t"]`` (any may be missing). Writes them to ``dag.metadata`` under the same
+    keys as JSON-able dicts (:meth:`~magicpipe.passes.Demand.to_dict`, :func:`~magicpipe.passes.plan_to_dict`);
     other metadata keys are kept.
     """
 
@@ -83,5 +83,7 @@ class WriteMetadata(TransformationPass):
             meta["magicpipe_demand"] = demand.to_dict()
         if plan is not None:
             meta["magicpipe_plan"] = plan_to_dict(plan)
+        if self.property_set["magicpipe_optimize_t"] is not None:
+            meta["magicpipe_optimize_t"] = self.property_set["magicpipe_optimize_t"]
         dag.metadata = meta
         return dag

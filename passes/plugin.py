@@ -59,6 +59,7 @@ def pass_manager(
     max_wait_us: float = 0.0,
     presynthesized: bool = False,
     qiskit_synthesis_error: float | None = None,
+    optimize_t: bool = False,
 ) -> PassManager:
     """Demand, plan and metadata passes with every option.
 
@@ -82,6 +83,8 @@ def pass_manager(
             a buffer first (timeline sizing only), in microseconds.
         presynthesized: Qiskit synthesised the rotations before these passes (the plugin sets it).
         qiskit_synthesis_error: the per-rotation error Qiskit's synthesis used, when known.
+        optimize_t: first reduce the T-count with pyzx (:mod:`magicpipe.passes.zx`; needs ``magicpipe[zx]``),
+            keeping the rewrite only when it consumes fewer states under these settings.
 
     Returns:
         A :class:`~qiskit.transpiler.PassManager`.
@@ -104,6 +107,14 @@ def pass_manager(
     pm = PassManager()
     if optimization_level is not None:
         pm += _optimisation(optimization_level)
+    if optimize_t:
+        from magicpipe.passes.demand import count_demand
+        from magicpipe.passes.zx import OptimizeT
+
+        def states(circuit):
+            return count_demand(circuit, budget, synthesis, toffoli_t_cost).t_count
+
+        pm.append(OptimizeT(states=states))
     pm.append([
         MagicStateDemand(budget, synthesis, toffoli_t_cost, presynthesized, qiskit_synthesis_error),
         DistillationPlanner(hw, objective, qubit_budget, layer_time_us, max_levels, max_wait_us),
