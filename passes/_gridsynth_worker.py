@@ -43,7 +43,7 @@ def _forked(angle: float, eps: float) -> int:
         try:
             os.close(read)
             os.write(write, str(_one(angle, eps)).encode())
-        except BaseException:
+        except Exception:  # noqa: BLE001 - any failure is reported through the exit code
             code = 1
         finally:
             os._exit(code)

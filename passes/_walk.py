@@ -156,7 +156,7 @@ class Walker:
         index = {b: i for i, b in enumerate(circ.qubits)}
         off = circ.num_qubits
         index.update({b: off + i for i, b in enumerate(circ.clbits)})
-        level, kinds = self.level, KINDS
+        kinds = KINDS
         skip = ("skip", "t", "sync", "toffoli") if self.costs is None else ("skip",)  # the first walk reads angles
         for pos, inst in enumerate(circ.data):
             kind = kinds.get(inst.name)

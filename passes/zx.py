@@ -18,16 +18,16 @@ Needs the optional extra ``magicpipe[zx]`` (``pip install pyzx``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from qiskit import QuantumCircuit, qasm2, transpile
-import math
-from qiskit.transpiler.basepasses import TransformationPass
 from qiskit.converters import circuit_to_dag, dag_to_circuit
+from qiskit.transpiler.basepasses import TransformationPass
 
 from magicpipe.errors import SpecError
 
-__all__ = ["MAX_GATES", "ZXResult", "optimize_t", "OptimizeT"]
+__all__ = ["MAX_GATES", "OptimizeT", "ZXResult", "optimize_t"]
 
 MAX_GATES = 20_000
 """Largest circuit (gates after the rewrite into Clifford + T + RZ) that :func:`optimize_t` accepts."""
