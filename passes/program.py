@@ -73,6 +73,8 @@ def loads_program(text: str, name: str = "<program>") -> QuantumCircuit:
         >>> loads_program('OPENQASM 2.0; include "qelib1.inc"; qreg q[2]; t q[0];').count_ops()["t"]
         1
     """
+    if not re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.DOTALL).strip():
+        raise SpecError(f"{name} is empty: it holds no OpenQASM statement")
     version = qasm_version(text)
     try:
         if version == 2:
