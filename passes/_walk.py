@@ -64,9 +64,12 @@ _IDLE = ("barrier", "delay", "global_phase")
 def used_qubits(circuit: QuantumCircuit) -> int:
     """Qubits some instruction other than a barrier or delay acts on (idle device wires excluded)."""
     used: set = set()
+    n = circuit.num_qubits
     for inst in circuit.data:
-        if inst.operation.name not in _IDLE:
+        if inst.name not in _IDLE:
             used.update(inst.qubits)
+            if len(used) == n:  # every qubit is used: no need to look further
+                break
     return len(used)
 
 
@@ -156,7 +159,7 @@ class Walker:
         index = {b: i for i, b in enumerate(circ.qubits)}
         off = circ.num_qubits
         index.update({b: off + i for i, b in enumerate(circ.clbits)})
-        kinds = KINDS
+        level, rlevel, kinds = self.level, self.rlevel, KINDS
         skip = ("skip", "t", "sync", "toffoli") if self.costs is None else ("skip",)  # the first walk reads angles
         for pos, inst in enumerate(circ.data):
             kind = kinds.get(inst.name)
@@ -168,7 +171,14 @@ class Walker:
                 self.t_gates += 1
             elif kind == "sync":
                 ws = [wires[index[b]] for b in inst.qubits] + [wires[index[b]] for b in inst.clbits]
-                self._align(ws)
+                if len(ws) == 2:  # the common case (CX, or a measurement), inlined for speed
+                    a, b = ws
+                    la, lb = level[a], level[b]
+                    level[a] = level[b] = la if la > lb else lb
+                    ra, rb = rlevel[a], rlevel[b]
+                    rlevel[a] = rlevel[b] = ra if ra > rb else rb
+                else:
+                    self._align(ws)
                 if inst.name == "measure":
                     self.measurements += len(inst.qubits)
             elif kind == "toffoli":
@@ -294,8 +304,10 @@ class Walker:
         self._block(body, ws, where)
         states = len(self.starts) - saved[2]
         end = max((self.level[w] for w in ws), default=0)
-        (self.level, self.rlevel, n, m, self.t_gates, self.rotation_states, self.toffolis, self.measurements,
+        (level, rlevel, n, m, self.t_gates, self.rotation_states, self.toffolis, self.measurements,
          self.angles, self.branches) = saved
+        self.level[:] = level  # in place: the walks up the stack hold these lists
+        self.rlevel[:] = rlevel
         del self.starts[n:]
         del self.ends[n:]
         del self.anc_starts[m:]
