@@ -23,9 +23,11 @@ from qiskit.transpiler import PassManager
 from qiskit.transpiler.preset_passmanagers.plugin import PassManagerStagePlugin
 
 from magicpipe.compiler import Hardware, LogicalErrorModel
+from magicpipe.errors import SpecError
 from magicpipe.passes.budget import ErrorBudget
 from magicpipe.passes.demand import MagicStateDemand
 from magicpipe.passes.planner import DistillationPlanner, WriteMetadata
+from magicpipe.passes.rotations import resolve_method
 
 __all__ = ["MagicpipeSchedulingPlugin", "pass_manager", "qiskit_synthesis"]
 
@@ -104,6 +106,9 @@ def pass_manager(
     if changes:
         hw = dataclasses.replace(hw, **changes)
     budget = error_budget if isinstance(error_budget, ErrorBudget) else ErrorBudget(error_budget)
+    resolve_method(synthesis, 0)  # an unknown model is reported here, when building
+    if toffoli_t_cost not in (4, 7) or isinstance(toffoli_t_cost, bool):
+        raise SpecError(f"toffoli_t_cost must be 4 (one ancilla and a measurement) or 7, got {toffoli_t_cost!r}")
     pm = PassManager()
     if optimization_level is not None:
         pm += _optimisation(optimization_level)

@@ -54,6 +54,10 @@ def test_the_default_model_is_named_in_the_demand():
 def test_unknown_model_is_refused_with_the_choices():
     with pytest.raises(SpecError, match="mixed-fallback"):
         count_demand(QuantumCircuit(1), synthesis="fastest")
+    with pytest.raises(SpecError, match="mixed-fallback"):
+        pass_manager(synthesis="fastest")  # when building, before any circuit
+    with pytest.raises(SpecError, match="toffoli_t_cost"):
+        pass_manager(toffoli_t_cost=6)
 
 
 # -- gridsynth: the same count in any order and any process ---------------------------------------------
