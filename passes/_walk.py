@@ -141,6 +141,8 @@ class Walker:
         self.ends = array("q")
         self.anc_starts = array("q")  # layers during which Toffoli ancillas are held, one entry per ancilla
         self.anc_ends = array("q")
+        self.tof_starts = array("q")  # the layer of each Toffoli (one entry per Toffoli)
+        self.tof_ends = array("q")
         self.t_gates = 0
         self.rotation_states = 0
         self.toffolis = 0
@@ -223,6 +225,8 @@ class Walker:
             for _ in range(cost):
                 self.starts.append(start + i)
                 self.ends.append(start + i + 1)
+            self.tof_starts.append(start + i)
+            self.tof_ends.append(start + i + 1)
         ancillas = n if cost == 4 else n - 1  # the 7-T Toffoli is unitary: no ancilla of its own
         for _ in range(ancillas):
             self.anc_starts.append(start)
@@ -299,12 +303,13 @@ class Walker:
 
     def _trial(self, body: QuantumCircuit, ws: list[int], where: str) -> tuple[int, int]:
         """(states, end level) of walking ``body``, undone afterwards."""
-        saved = (list(self.level), list(self.rlevel), len(self.starts), len(self.anc_starts), self.t_gates,
+        saved = (list(self.level), list(self.rlevel), len(self.starts), len(self.anc_starts), len(self.tof_starts),
+                 self.t_gates,
                  self.rotation_states, self.toffolis, self.measurements, self.angles.copy(), self.branches)
         self._block(body, ws, where)
         states = len(self.starts) - saved[2]
         end = max((self.level[w] for w in ws), default=0)
-        (level, rlevel, n, m, self.t_gates, self.rotation_states, self.toffolis, self.measurements,
+        (level, rlevel, n, m, k, self.t_gates, self.rotation_states, self.toffolis, self.measurements,
          self.angles, self.branches) = saved
         self.level[:] = level  # in place: the walks up the stack hold these lists
         self.rlevel[:] = rlevel
@@ -312,4 +317,6 @@ class Walker:
         del self.ends[n:]
         del self.anc_starts[m:]
         del self.anc_ends[m:]
+        del self.tof_starts[k:]
+        del self.tof_ends[k:]
         return states, end

@@ -95,6 +95,7 @@ class Demand:
     measurements: int = 0
     presynthesized: bool = False
     qiskit_synthesis_error: float | None = None
+    toffoli_timeline: Timeline = field(default_factory=Timeline)
 
     def synthesis_model(self) -> dict:
         """The rotation cost model as data: name, and ``a``, ``b``, reference for formula models."""
@@ -139,7 +140,7 @@ class Demand:
             "rotation_depth": self.rotation_depth, "measurements": self.measurements,
             "synthesis_model": self.synthesis_model(), "presynthesized": self.presynthesized,
             "qiskit_synthesis_error": self.qiskit_synthesis_error,
-            "timeline": self.timeline.to_dict(),
+            "timeline": self.timeline.to_dict(), "toffoli_timeline": self.toffoli_timeline.to_dict(),
         }
 
 
@@ -253,6 +254,7 @@ def count_demand(
         measurements=second.measurements,
         presynthesized=presynthesized,
         qiskit_synthesis_error=qiskit_synthesis_error,
+        toffoli_timeline=Timeline.from_intervals(second.tof_starts, second.tof_ends),
     )
 
 

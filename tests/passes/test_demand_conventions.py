@@ -165,6 +165,17 @@ def test_clifford_t_path_is_flagged_and_keeps_the_synthesis_share():
     assert plan["error_budget"]["synthesis"] == pytest.approx(1e-3 / 3)  # reserved for Qiskit's synthesis
 
 
+def test_toffoli_timeline_separates_ccz_states():
+    qc = QuantumCircuit(4)
+    qc.t(3)
+    qc.ccx(0, 1, 2)
+    qc.ccx(0, 1, 3)
+    d = count_demand(qc)
+    assert d.toffoli_timeline.counts() == [1, 1] and d.timeline.counts() == [5, 4]
+    t_only = [a - d.toffoli_t_cost * b for a, b in zip(d.timeline.counts(), d.toffoli_timeline.counts())]
+    assert t_only == [1, 0] and sum(t_only) == d.t_gates
+
+
 def test_program_qubits_exclude_idle_device_wires():
     from qiskit.providers.fake_provider import GenericBackendV2
 
