@@ -28,7 +28,7 @@ Counting happens on the circuit as given. To count after Qiskit's own Clifford+T
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from qiskit.circuit import QuantumCircuit
 from qiskit.converters import dag_to_circuit
@@ -96,6 +96,7 @@ class Demand:
     presynthesized: bool = False
     qiskit_synthesis_error: float | None = None
     toffoli_timeline: Timeline = field(default_factory=Timeline)
+    optimize_t: dict | None = None
 
     def synthesis_model(self) -> dict:
         """The rotation cost model as data: name, and ``a``, ``b``, reference for formula models."""
@@ -140,6 +141,7 @@ class Demand:
             "rotation_depth": self.rotation_depth, "measurements": self.measurements,
             "synthesis_model": self.synthesis_model(), "presynthesized": self.presynthesized,
             "qiskit_synthesis_error": self.qiskit_synthesis_error,
+            **({"optimize_t": self.optimize_t} if self.optimize_t else {}),
             "timeline": self.timeline.to_dict(), "toffoli_timeline": self.toffoli_timeline.to_dict(),
         }
 
@@ -193,8 +195,9 @@ def count_demand(
     Args:
         circuit: the program.
         budget: the error budget (or its total); its synthesis share fixes the per-rotation error.
-        synthesis: rotation cost, ``"mixed-fallback"`` (default), ``"azure"``, ``"gridsynth"``, ``"formula"``,
-            ``"auto"`` or ``"a,b"`` (:mod:`magicpipe.passes.rotations`).
+        synthesis: rotation cost, ``"mixed-fallback"`` (default; ``"auto"`` means it too), ``"azure"``,
+            ``"azure-2022"``, ``"gridsynth"``, ``"formula"``, ``"gridsynth-auto"`` or ``"a,b"``
+            (:mod:`magicpipe.passes.rotations`).
         toffoli_t_cost: T states per Toffoli, 4 (one ancilla and a measurement) or 7.
         presynthesized: Qiskit already synthesised the rotations (the transpiler plugin sets it).
         qiskit_synthesis_error: the per-rotation error Qiskit used, when known.
@@ -297,8 +300,10 @@ class MagicStateDemand(AnalysisPass):
     def run(self, dag):
         try:
             circuit = dag_to_circuit(dag, copy_operations=False)
-            self.property_set["magicpipe_demand"] = count_demand(
+            demand = count_demand(
                 circuit, self.budget, self.synthesis, self.toffoli_t_cost, self.presynthesized,
                 self.qiskit_synthesis_error)
+            zx = self.property_set["magicpipe_optimize_t"]
+            self.property_set["magicpipe_demand"] = replace(demand, optimize_t=zx) if zx else demand
         except MagicpipeError as e:
             raise TranspilerError(f"MagicStateDemand: {e}") from e

@@ -18,6 +18,7 @@ settings build the stage yourself and put it in place of the plugin's::
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from qiskit.transpiler import PassManager
 from qiskit.transpiler.preset_passmanagers.plugin import PassManagerStagePlugin
@@ -51,17 +52,13 @@ def pass_manager(
     physical_error: float | None = None,
     magic_error: float | None = None,
     logical_model: LogicalErrorModel | None = None,
-    objective: str = "volume",
-    qubit_budget: int | None = None,
-    layer_time_us: float | None = None,
-    synthesis: str = "mixed-fallback",
+    synthesis: str = "auto",
     toffoli_t_cost: int = 4,
     optimization_level: int | None = None,
-    max_levels: int = 3,
-    max_wait_us: float = 0.0,
     presynthesized: bool = False,
     qiskit_synthesis_error: float | None = None,
     optimize_t: bool = False,
+    **options: Any,
 ) -> PassManager:
     """Demand, plan and metadata passes with every option.
 
@@ -71,22 +68,18 @@ def pass_manager(
         physical_error: overrides ``hardware.p`` (physical error per operation).
         magic_error: overrides ``hardware.eps`` (error of a raw injected magic state).
         logical_model: overrides ``hardware.model`` (Eq. 2's constants).
-        objective: ``"volume"``, ``"qubits"`` or ``"time"`` (:func:`~magicpipe.passes.plan_distillation`).
-        qubit_budget: physical qubits of one dynamic pipeline copy.
-        layer_time_us: microseconds per timeline layer (default one logical cycle of the program).
-        synthesis: rotation cost: ``"mixed-fallback"`` (default), ``"azure"``, ``"gridsynth"``, ``"formula"``,
-            ``"auto"`` or ``"a,b"`` (:mod:`magicpipe.passes.rotations`).
+        synthesis: rotation cost: ``"auto"`` (the default model, ``"mixed-fallback"``), ``"azure"``,
+            ``"gridsynth"``, ``"formula"``, ``"gridsynth-auto"`` or ``"a,b"`` (:mod:`magicpipe.passes.rotations`).
         toffoli_t_cost: T states per Toffoli-class gate: 4 (one ancilla and a measurement) or 7.
         optimization_level: when set (0-3), first rewrite the circuit with Qiskit's Clifford+RZ translation
             and optimisation stages at that level (at 2 and 3, ``T T T`` becomes ``S T``); the output circuit
             is the rewritten one.
-        max_levels: most distillation levels.
-        max_wait_us: how much later than one pipeline run the program may start so that fewer copies fill
-            a buffer first (timeline sizing only), in microseconds.
         presynthesized: Qiskit synthesised the rotations before these passes (the plugin sets it).
         qiskit_synthesis_error: the per-rotation error Qiskit's synthesis used, when known.
         optimize_t: first reduce the T-count with pyzx (:mod:`magicpipe.passes.zx`; needs ``magicpipe[zx]``),
             keeping the rewrite only when it consumes fewer states under these settings.
+        **options: the planner's options (:func:`~magicpipe.compiler.compilation.plan_counts`: ``objective``,
+            ``max_physical_qubits``, ``max_runtime_us``, ``max_levels``, ``layout``, ...).
 
     Returns:
         A :class:`~qiskit.transpiler.PassManager`.
@@ -122,7 +115,7 @@ def pass_manager(
         pm.append(OptimizeT(states=states))
     pm.append([
         MagicStateDemand(budget, synthesis, toffoli_t_cost, presynthesized, qiskit_synthesis_error),
-        DistillationPlanner(hw, objective, qubit_budget, layer_time_us, max_levels, max_wait_us),
+        DistillationPlanner(hw, **{"toffoli_t": toffoli_t_cost, **options}),
         WriteMetadata(),
     ])
     return pm

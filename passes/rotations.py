@@ -12,17 +12,18 @@ Angles arrive as floats (QASM's ``pi/4`` is a float after parsing), so "multiple
 
 Synthesis cost of an arbitrary rotation to error ``eps`` (``method``):
 
-* ``"mixed-fallback"`` (the default), ``"azure"`` or ``"a,b"``: a model ``ceil(a log2(1/eps) + b)`` of
-  :mod:`magicpipe.compiler.synthesis` -- the expected T-count of Kliuchnikov et al.'s mixed fallback
-  protocol (arXiv:2203.10064), the Azure Resource Estimator's formula, or constants of your own;
+* ``"mixed-fallback"`` (the default, also what ``"auto"`` means), ``"azure"``, ``"azure-2022"`` or ``"a,b"``: a
+  model ``ceil(a log2(1/eps) + b)`` of :mod:`magicpipe.compiler.synthesis` -- the expected T-count of
+  Kliuchnikov et al.'s mixed fallback protocol (arXiv:2203.10064), the Azure Resource Estimator's formula
+  (today's, or Beverland et al. 2022's), or constants of your own;
 * ``"gridsynth"``: the T-count of Qiskit's Ross-Selinger implementation, :func:`qiskit.synthesis.gridsynth_rz`
   (Ross & Selinger, arXiv:1403.2975), exact per angle. Each angle is synthesised in a fresh process
   (:mod:`magicpipe.passes._gridsynth_worker` says why), so the count does not depend on call order or
   process; results are cached per (angle, eps);
 * ``"formula"``: ``round(3.03 log2(1/eps) + 1.27)``, a least-squares fit to gridsynth on 570 random angles
   with eps = 1e-2 .. 1e-20 (RMS residual 2.1 T);
-* ``"auto"``: gridsynth while the program has at most :data:`AUTO_GRIDSYNTH_ANGLES` distinct angles, the
-  formula beyond.
+* ``"gridsynth-auto"``: gridsynth while the program has at most :data:`AUTO_GRIDSYNTH_ANGLES` distinct angles,
+  the formula beyond (what ``"auto"`` meant before the models).
 """
 
 from __future__ import annotations
@@ -52,12 +53,12 @@ FORMULA = (3.03, 1.27)
 """``(a, b)`` of the fitted T-count ``round(a log2(1/eps) + b)``."""
 
 AUTO_GRIDSYNTH_ANGLES = 200
-"""Distinct angles up to which ``"auto"`` calls gridsynth."""
+"""Distinct angles up to which ``"gridsynth-auto"`` calls gridsynth."""
 
 DEFAULT_SYNTHESIS = "mixed-fallback"
 """The default rotation cost (``docs/frontend.md`` says why)."""
 
-SYNTHESIS_METHODS = ("auto", "gridsynth", "formula", *SYNTHESIS_MODELS)
+SYNTHESIS_METHODS = ("auto", "gridsynth", "formula", "gridsynth-auto", *SYNTHESIS_MODELS)
 """Named methods; ``"a,b"`` (a model of your own) is accepted too."""
 
 Kind = Literal["clifford", "t", "arbitrary"]
@@ -123,8 +124,8 @@ def rotation_t_count(theta: float, eps: float, method: str = "gridsynth") -> int
     Args:
         theta: rotation angle in radians.
         eps: synthesis error per rotation, in (0, 1).
-        method: ``"gridsynth"``, ``"formula"``, a model name or ``"a,b"`` (``"auto"`` is resolved per program
-            by :func:`resolve_method`).
+        method: ``"gridsynth"``, ``"formula"``, a model name or ``"a,b"`` (``"auto"`` and ``"gridsynth-auto"``
+            are resolved per program by :func:`resolve_method`).
 
     Raises:
         SpecError: ``eps`` outside (0, 1) or an unknown method.
@@ -158,21 +159,26 @@ def rotation_t_counts(angles: Iterable[float], eps: float, method: str = DEFAULT
         return _gridsynth_t_counts(keys, float(eps))
     if method == "formula":
         n = formula_t_count(eps)
-    elif method == "auto":
-        raise SpecError("resolve 'auto' with resolve_method(method, distinct_angles) first")
+    elif method in ("auto", "gridsynth-auto"):
+        raise SpecError(f"resolve {method!r} with resolve_method(method, distinct_angles) first")
     else:
         n = get_synthesis_model(method).rotation_t_count(eps)
     return {k: n for k in keys}
 
 
 def resolve_method(method: str, distinct_angles: int) -> str:
-    """Turn ``"auto"`` into ``"gridsynth"`` or ``"formula"`` for a program with ``distinct_angles``; check others.
+    """The method a program with ``distinct_angles`` is costed by: ``"auto"`` is the default model,
+    ``"gridsynth-auto"`` gridsynth or the formula by the number of angles; others are checked.
 
     Examples:
-        >>> resolve_method("auto", 12), resolve_method("auto", 10_000), resolve_method("0.5,3", 1)
-        ('gridsynth', 'formula', '0.5,3')
+        >>> resolve_method("auto", 12), resolve_method("gridsynth-auto", 12), resolve_method("gridsynth-auto", 10_000)
+        ('mixed-fallback', 'gridsynth', 'formula')
+        >>> resolve_method("0.5,3", 1)
+        '0.5,3'
     """
     if method == "auto":
+        return DEFAULT_SYNTHESIS
+    if method == "gridsynth-auto":
         return "gridsynth" if distinct_angles <= AUTO_GRIDSYNTH_ANGLES else "formula"
     if method in ("gridsynth", "formula"):
         return method
