@@ -155,6 +155,7 @@ def test_every_entry_point_counts_the_same(tmp_path, name, capsys):
     assert main(["counts", str(EXAMPLES / name), "--out", str(tmp_path / "c.json")]) == 0
     counts = LogicalCounts.from_json((tmp_path / "c.json").read_text())
     assert magicpipe.compile(EXAMPLES / name).demand.t_states == direct.t_count
+    assert magicpipe.compile(tmp_path / "c.json").demand.t_states == direct.t_count  # the counts route agrees
     assert main(["compile", str(EXAMPLES / name), "--max-levels", "2", "--out", str(tmp_path / "plan")]) == 0
     assert json.loads((tmp_path / "plan" / "plan.json").read_text())["demand"]["t_count"] == direct.t_count
     assert through_pm["t_count"] == plugged["t_count"] == direct.t_count
