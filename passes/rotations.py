@@ -29,9 +29,11 @@ Synthesis cost of an arbitrary rotation to error ``eps`` (``method``):
 from __future__ import annotations
 
 import math
-from typing import Iterable, Literal
+from collections.abc import Iterable
+from typing import Literal
 
 from magicpipe.compiler.synthesis import SYNTHESIS_MODELS, get_synthesis_model
+
 from magicpipe.errors import SpecError
 
 __all__ = [
@@ -41,9 +43,9 @@ __all__ = [
     "FORMULA",
     "SYNTHESIS_METHODS",
     "classify_angle",
+    "resolve_method",
     "rotation_t_count",
     "rotation_t_counts",
-    "resolve_method",
 ]
 
 ANGLE_ATOL = 1e-9

@@ -8,8 +8,6 @@ import sys
 
 import numpy as np
 import pytest
-
-import magicpipe
 from magicpipe.compiler import LogicalCounts
 from magicpipe.passes import (
     ErrorBudget,
@@ -22,6 +20,7 @@ from magicpipe.passes.program import loads_program, qasm_version
 from qiskit import QuantumCircuit, transpile
 from qiskit.quantum_info import Statevector, get_clifford_gate_names, random_statevector
 
+import magicpipe
 from magicpipe.cli import main
 from magicpipe.errors import SpecError
 
@@ -265,9 +264,8 @@ def _small_programs() -> list[QuantumCircuit]:
 @pytest.mark.parametrize("index", [0, 1])
 def test_optimize_t_is_equivalent_and_never_worse(index):
     pytest.importorskip("pyzx", reason="--optimize-t needs the optional extra magicpipe[zx] (pyzx)")
-    from qiskit.quantum_info import Operator
-
     from magicpipe.passes.zx import optimize_t
+    from qiskit.quantum_info import Operator
 
     circuit = _small_programs()[index]
     result = optimize_t(circuit)
