@@ -154,6 +154,7 @@ def plan_counts(
     storage_decay: bool = True,
     catalogue: bool = True,
     budget_search: bool = True,
+    reserve_synthesis: bool = False,
     layout: str = "fast",
     synthesis: SynthesisModel | str = "azure",
     synthesis_error: float | None = None,
@@ -180,6 +181,8 @@ def plan_counts(
             :mod:`~magicpipe.compiler.catalogue_search`) beside the dynamic pipeline in the main front.
         budget_search: when the budget has the default thirds, also try other shares (more to the data block
             when the factories need little) and keep the front over all; each point records its shares.
+        reserve_synthesis: keep (and charge) the synthesis share although the counts have no rotation left:
+            the circuit's rotations were synthesised before it was counted.
         layout: the data block's layout (``fast``, ``intermediate``, ``compact``).
         synthesis: T states per rotation for counts without a timeline.
         synthesis_error: the synthesis error a counted circuit already used (charged to the plan).
@@ -216,16 +219,16 @@ def plan_counts(
                         f"threshold {threshold:.4g}: no number of levels improves it; lower eps")
     bounds = (max_physical_qubits, max_runtime_us)
     options = (("max_levels", max_levels), ("pipelines", pipelines), ("storage_decay", storage_decay),
-               ("catalogue", catalogue), ("budget_search", budget_search),
+               ("catalogue", catalogue), ("budget_search", budget_search), ("reserve_synthesis", reserve_synthesis),
                ("layout", layout), ("synthesis", synthesis.name),
                ("synthesis_a", synthesis.a), ("synthesis_b", synthesis.b), ("toffoli_t", toffoli_t),
                ("synthesis_error", synthesis_error), ("baselines", list(baselines)),
                ("budget_asked", budget.to_dict()))
     plans = []
-    for b in _budgets(budget, counts, budget_search):
-        demand = program_demand(counts, b, synthesis, toffoli_t)
-        if synthesis_error is not None:
-            demand = replace(demand, synthesis_error=synthesis_error)
+    for b in _budgets(budget, counts.rotation_count > 0 or reserve_synthesis, budget_search):
+        demand = program_demand(counts, b, synthesis, toffoli_t, reserve_synthesis)
+        if synthesis_error is not None:  # what the circuit's synthesis used (a reserved share stays charged)
+            demand = replace(demand, synthesis_error=max(synthesis_error, demand.synthesis_error))
         try:
             plans.append((b, demand) + _plan_one(demand, hardware, max_levels, pipelines, storage_decay, catalogue,
                                                  layout, extra_sources, baselines))
@@ -257,11 +260,10 @@ _SPLITS_ROT = ((0.7, 0.25, 0.05), (0.85, 0.13, 0.02))
 _SPLITS = ((0.7, 0.3, 0.0), (0.9, 0.1, 0.0))
 
 
-def _budgets(budget: ErrorBudget, counts: LogicalCounts, search: bool) -> list[ErrorBudget]:
+def _budgets(budget: ErrorBudget, rot: bool, search: bool) -> list[ErrorBudget]:
     default = ErrorBudget(budget.total)
     if not search or budget != default:
         return [budget]
-    rot = counts.rotation_count > 0
     return [budget] + [ErrorBudget(budget.total, *sh) for sh in (_SPLITS_ROT if rot else _SPLITS)]
 
 
@@ -317,7 +319,8 @@ def replan(plan: dict, hardware: Hardware) -> Compilation:
                            max_physical_qubits=bounds["max_physical_qubits"], max_runtime_us=bounds["max_runtime_us"],
                            max_levels=opts["max_levels"], pipelines=opts["pipelines"],
                            storage_decay=opts["storage_decay"], catalogue=opts["catalogue"],
-                           budget_search=opts["budget_search"], layout=opts["layout"],
+                           budget_search=opts["budget_search"], reserve_synthesis=opts["reserve_synthesis"],
+                           layout=opts["layout"],
                            synthesis=model,
                            synthesis_error=opts["synthesis_error"], toffoli_t=opts["toffoli_t"],
                            baselines=tuple(opts["baselines"]), circuit=demand.get("circuit"))

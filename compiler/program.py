@@ -109,8 +109,11 @@ def _spread(states: int, layers: int) -> DemandTimeline:
 
 
 def program_demand(counts: LogicalCounts, budget: ErrorBudget, synthesis: SynthesisModel,
-                   toffoli_t: int = 4) -> ProgramDemand:
+                   toffoli_t: int = 4, reserve_synthesis: bool = False) -> ProgramDemand:
     """The program's layers and per-state target (module docstring, "Layers from a circuit or from counts").
+
+    ``reserve_synthesis`` keeps the synthesis share of the budget (and charges it) when the rotations were
+    synthesised before counting, at a precision the counts do not record.
 
     Examples:
         >>> from magicpipe.compiler.synthesis import SYNTHESIS_MODELS
@@ -120,7 +123,7 @@ def program_demand(counts: LogicalCounts, budget: ErrorBudget, synthesis: Synthe
         (18, 100800, 7652)
     """
     has_rot = counts.rotation_count > 0
-    budgets = budget.split(has_rot)
+    budgets = budget.split(has_rot or reserve_synthesis)
     if counts.timeline is not None:
         tl = counts.timeline
         derived, a_rot = False, 0
@@ -133,7 +136,7 @@ def program_demand(counts: LogicalCounts, budget: ErrorBudget, synthesis: Synthe
         derived = True
     m = tl.total
     target = budgets[1] / m if m else 1.0
-    syn = budgets[2] if (derived and has_rot) else 0.0
+    syn = budgets[2] if ((derived and has_rot) or reserve_synthesis) else 0.0
     return ProgramDemand(counts, tl, m, a_rot, budgets, target, derived, syn)
 
 
