@@ -234,7 +234,7 @@ RUN_DEPENDENT_COLUMNS = ("seconds", "cbc_solves")
 def _map(func, jobs, args, label: str):
     """``func`` over ``jobs`` on the executor of ``--workers``/``--dask``, in job order, with progress."""
     jobs = list(jobs)
-    with open_executor(args.workers, args.dask) as ex, Progress(len(jobs), label, unit="tasks") as progress:
+    with open_executor(args.workers, args.dask, args.dask_timeout) as ex, Progress(len(jobs), label, unit="tasks") as progress:
         return map_ordered(ex, func, jobs, progress=progress), ex.describe()
 
 

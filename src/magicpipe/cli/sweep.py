@@ -20,7 +20,7 @@ import time
 from typing import Any
 
 from magicpipe.errors import SpecError
-from magicpipe.executor import add_executor_args, imap_unordered, open_executor
+from magicpipe.executor import DEFAULT_TIMEOUT, add_executor_args, imap_unordered, open_executor
 from magicpipe.progress import Progress
 from magicpipe.sweep import (
     COLUMNS, PARAMS, Grid, definition_difference, load_sweep_program, run_point, sweep_definition,
@@ -62,7 +62,8 @@ def _grid(args: argparse.Namespace) -> Grid:
 def _run(args: argparse.Namespace) -> int:
     program, program_id = load_sweep_program(args.program)
     grid = _grid(args)
-    summary = run_sweep(program, program_id, grid, args.out, workers=args.workers, dask=args.dask)
+    summary = run_sweep(program, program_id, grid, args.out, workers=args.workers, dask=args.dask,
+                        timeout=args.dask_timeout)
     print(f"sweep: {summary['points']} points ({summary['ok']} ok, {summary['infeasible']} infeasible; "
           f"{summary['resumed']} from an earlier run) -> {args.out / POINTS_FILE}")
     return 0
@@ -121,7 +122,7 @@ def _check_definition(out: pathlib.Path, definition: dict[str, Any]) -> None:
 
 
 def run_sweep(program: Any, program_id: dict[str, str], grid: Grid, out: pathlib.Path, *, workers: int = 1,
-              dask: str | None = None) -> dict[str, Any]:
+              dask: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
     """Run (or resume) the sweep into ``out``; returns the summary written to ``out/summary.json``.
 
     Raises:
@@ -141,7 +142,7 @@ def run_sweep(program: Any, program_id: dict[str, str], grid: Grid, out: pathlib
     start = time.perf_counter()
     where = "nothing to run"
     if jobs:
-        with open_executor(workers, dask) as ex, csv_path.open("a", newline="") as f, \
+        with open_executor(workers, dask, timeout) as ex, csv_path.open("a", newline="") as f, \
                 Progress(len(points), "sweep", done=resumed) as progress:
             where = ex.describe()
             writer = csv.DictWriter(f, fieldnames=COLUMNS)
