@@ -23,8 +23,8 @@ from __future__ import annotations
 import concurrent.futures
 from typing import Any, Callable, Iterable, Iterator
 
-import magicpipe
 from magicpipe.errors import SpecError
+from magicpipe.provenance import installed_version
 
 __all__ = [
     "Executor", "LocalExecutor", "DaskExecutor", "open_executor", "map_ordered", "imap_unordered",
@@ -33,11 +33,6 @@ __all__ = [
 
 # Seconds to wait for a Dask scheduler to answer, and again for it to have a worker.
 DEFAULT_TIMEOUT = 10.0
-
-
-def installed_version() -> str:
-    """The magicpipe version of this process (what every Dask worker must also run)."""
-    return magicpipe.__version__
 
 
 class Executor:
@@ -136,7 +131,8 @@ class DaskExecutor(Executor):
     Args:
         address: the scheduler, e.g. ``tcp://10.0.0.5:8786``.
         timeout: seconds to wait for the scheduler to answer, and again for a first worker.
-        version: the function each worker runs to report its magicpipe version (tests replace it).
+        version: the function each worker runs to report its magicpipe version and source digest
+            (:func:`magicpipe.provenance.installed_version`, sent by value; tests replace it).
 
     Raises:
         SpecError: ``dask.distributed`` is not installed; no scheduler answers at ``address`` within
@@ -174,14 +170,14 @@ class DaskExecutor(Executor):
                             f"start workers with `dask worker {self.address}`") from None
         ours = installed_version()
         try:
-            theirs = self._client.run(version)
+            theirs = self._client.run(_by_value(version))
         except Exception as e:
             raise SpecError(f"Dask workers at {self.address!r} cannot run magicpipe ({type(e).__name__}: {e}); "
                             f"install magicpipe {ours} on every worker") from None
         for worker, v in sorted(theirs.items()):
             if v != ours:
                 raise SpecError(f"Dask worker {worker} runs magicpipe {v}, this process runs magicpipe {ours}; "
-                                f"install magicpipe {ours} on every worker")
+                                f"install this magicpipe on every worker (the same release and source)")
 
     def submit(self, func: Callable[[Any], Any], job: Any) -> Any:
         return self._client.submit(func, job, pure=False)
@@ -196,6 +192,18 @@ class DaskExecutor(Executor):
 
     def describe(self) -> str:
         return f"dask at {self.address}, {self.slots} slot(s)"
+
+
+def _by_value(func: Callable[[], str]) -> Callable[[], str]:
+    """``func`` such that a worker can run it without this version's modules: the provenance module's
+    functions are pickled with their code (cloudpickle), not as a reference to the module."""
+    import cloudpickle
+
+    import magicpipe.provenance
+
+    if getattr(func, "__module__", None) == magicpipe.provenance.__name__:
+        cloudpickle.register_pickle_by_value(magicpipe.provenance)
+    return func
 
 
 def open_executor(workers: int = 1, dask: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> Executor:
