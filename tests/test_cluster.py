@@ -12,17 +12,17 @@ import pytest
 
 distributed = pytest.importorskip("distributed", reason="the cluster tests need dask.distributed (magicpipe[dask])")
 
-from magicpipe.cli import main  # noqa: E402
-from magicpipe.cli.pipeline import RUN_DEPENDENT_COLUMNS  # noqa: E402
-from magicpipe.errors import SpecError  # noqa: E402
-from magicpipe.executor import DaskExecutor, installed_version  # noqa: E402
+from magicpipe.cli import main
+from magicpipe.cli.pipeline import RUN_DEPENDENT_COLUMNS
+from magicpipe.errors import SpecError
+from magicpipe.executor import DaskExecutor, installed_version
 
 QASM = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[3];\nt q[0]; cx q[0], q[1]; ccx q[0], q[1], q[2];\n'
 
 
 @pytest.fixture(scope="module")
 def address():
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as c:
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0") as c:
         yield c.scheduler_address
 
 
