@@ -158,6 +158,8 @@ def _unique(values: Iterable[Any], what: str) -> list[Any]:
 
 
 def _write(summary: dict[str, Any], options: RunOptions, plot: Any) -> dict[str, Any]:
+    if options.chunked:  # the chunk size decides which shots are drawn: needed to reproduce the counts
+        summary["chunk_shots"] = options.chunk_shots or DEFAULT_CHUNK_SHOTS
     write_json(summary, options.out / SUMMARY_FILE)
     plot(summary, options.out / PLOT_FILE)
     return summary

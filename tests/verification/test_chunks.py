@@ -56,3 +56,16 @@ def test_resume_continues_to_the_new_shot_count_with_fresh_streams(tmp_path):
     assert _counts(again) == _counts(first)  # nothing left to do
     second = sample_task(TASK, shots=1000, seed=chunk_seed(2, TASK.strong_id(), 1000, 0))
     assert _counts(more) == [(2000, first[0].errors + second.errors, first[0].discards + second.discards)]
+
+
+def test_verify_command_samples_in_chunks_and_records_their_size(tmp_path):
+    import json
+
+    from magicpipe.cli import main
+
+    out = tmp_path / "out"
+    assert main(["verify", "logical", "--eps", "0.05", "--shots", "3000", "--chunk-shots", "1000", "--workers", "1",
+                 "--quiet", "--out", str(out)]) == 0
+    lines = (out / "stats.csv").read_text().splitlines()[1:]
+    assert [int(line.split(",")[0]) for line in lines] == [1000, 1000, 1000]  # one resume-file line per chunk
+    assert json.loads((out / "summary.json").read_text())["chunk_shots"] == 1000
