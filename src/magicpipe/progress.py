@@ -68,7 +68,7 @@ class Progress:
         self.interval, self.clock = interval, clock
         self.done = self.start_done = done
         self.start = self.last = clock()
-        self._width = 0
+        self._text = ""
 
     def line(self, now: float) -> str:
         """The text of the line at time ``now``."""
@@ -95,7 +95,9 @@ class Progress:
     def close(self) -> None:
         """Draw the final line and end it with a newline."""
         if self.enabled:
-            self._draw(self.line(self.clock()))
+            text = self.line(self.clock())
+            if text != self._text:
+                self._draw(text)
             self.stream.write("\n")
             self.stream.flush()
             self.enabled = False
@@ -107,8 +109,8 @@ class Progress:
         self.close()
 
     def _draw(self, text: str) -> None:
-        pad = max(0, self._width - len(text))
-        self._width = len(text)
+        pad = max(0, len(self._text) - len(text))
+        self._text = text
         self.stream.write("\r" + text + " " * pad)
         self.stream.flush()
 
