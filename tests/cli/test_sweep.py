@@ -15,7 +15,7 @@ include "qelib1.inc";
 qreg q[3];
 t q[0]; cx q[0], q[1]; t q[1]; ccx q[0], q[1], q[2]; tdg q[2];
 """
-GRID = ["--p", "1e-4", "1e-3", "--eps", "1e-3", "--error-budget", "1e-3", "1e-9", "--max-levels", "1", "3",
+GRID = ["--p", "1e-3", "--eps", "1e-3", "--error-budget", "1e-3", "1e-9", "--max-levels", "1", "3",
         "--method", "dynamic", "parallel"]
 
 
@@ -35,7 +35,7 @@ def test_sweep_writes_one_row_per_point_in_grid_order(tmp_path, program):
     out = tmp_path / "out"
     assert main(["sweep", str(program), *GRID, "--workers", "1", "--out", str(out)]) == 0
     rows = rows_of(out)
-    assert [int(r["index"]) for r in rows] == list(range(16))
+    assert [int(r["index"]) for r in rows] == list(range(8))
     assert list(rows[0]) == [c for c in COLUMNS if c != "seconds"]
     # one level cannot reach 1e-9 over 10 states at eps=1e-3 (35 eps^3 = 3.5e-8): infeasible, with the reason
     bad = [r for r in rows if r["status"] == "infeasible"]
@@ -46,7 +46,7 @@ def test_sweep_writes_one_row_per_point_in_grid_order(tmp_path, program):
             assert int(r["physical_qubits"]) == int(r["factory_qubits"]) + int(r["data_qubits"])
             assert r["t_count"] == "10"  # t, t, tdg and the 7 of the CCX
     summary = json.loads((out / "summary.json").read_text())
-    assert (summary["points"], summary["ok"] + summary["infeasible"], summary["resumed"]) == (16, 16, 0)
+    assert (summary["points"], summary["ok"] + summary["infeasible"], summary["resumed"]) == (8, 8, 0)
 
 
 def test_evaluate_point_agrees_with_the_planner():
@@ -70,22 +70,22 @@ def test_resume_after_a_stop_gives_the_rows_of_an_uninterrupted_sweep(tmp_path, 
 
     real, calls = sweep_module.evaluate_point, []
 
-    def stop_at_the_sixth(prog, params):
+    def stop_at_the_fourth(prog, params):
         calls.append(params)
-        if len(calls) == 6:
+        if len(calls) == 4:
             raise KeyboardInterrupt  # what Ctrl-C does mid-sweep
         return real(prog, params)
 
-    monkeypatch.setattr(sweep_module, "evaluate_point", stop_at_the_sixth)
+    monkeypatch.setattr(sweep_module, "evaluate_point", stop_at_the_fourth)
     with pytest.raises(KeyboardInterrupt):
         main(["sweep", str(program), *GRID, "--workers", "1", "--out", str(stopped)])
-    assert len(rows_of(stopped)) == 5
+    assert len(rows_of(stopped)) == 3
     with (stopped / "points.csv").open("a") as f:
-        f.write("5,0.0001,0.001,50.0,100.0,1e-09,1,par")  # a half-written line, as a kill can leave
+        f.write("3,0.001,0.001,50.0,100.0,1e-09,1,par")  # a half-written line, as a kill can leave
     monkeypatch.setattr(sweep_module, "evaluate_point", real)
     assert main(["sweep", str(program), *GRID, "--workers", "1", "--out", str(stopped)]) == 0
     assert rows_of(stopped) == rows_of(whole)
-    assert json.loads((stopped / "summary.json").read_text())["resumed"] == 5
+    assert json.loads((stopped / "summary.json").read_text())["resumed"] == 3
 
 
 def test_a_folder_of_another_sweep_is_refused_naming_the_parameter(tmp_path, program, capsys):
