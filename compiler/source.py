@@ -74,6 +74,9 @@ class Source:
             return 0
         return self.outputs * (1 + math.floor((t - self.startup_rounds) / self.period_rounds + 1e-9))
 
+    def detail_dict(self) -> dict:
+        return dict(self.detail)
+
     def info(self) -> dict:
         """JSON-able summary."""
         return {"name": self.name, "method": self.method, "qubits": self.qubits,

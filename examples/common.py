@@ -8,7 +8,9 @@ import time
 
 from qiskit import QuantumCircuit, qasm2, qasm3, transpile
 
-import magicpipe.passes as mp
+import magicpipe
+from magicpipe.compiler import Hardware
+from magicpipe.compiler.program import OBJECTIVES
 
 # Gates the QASM files keep: Clifford+T, rotations and Toffolis, so that `magicpipe compile` sees the
 # program's own arithmetic (CCX through Qiskit's Clifford+T synthesis) rather than a pre-decomposed circuit.
@@ -20,16 +22,15 @@ def parser(description: str) -> argparse.ArgumentParser:
     p.add_argument("--error-budget", type=float, default=1e-3, help="total failure probability (default: %(default)s)")
     p.add_argument("--physical-error", type=float, default=1e-4, help="physical error per operation (default: %(default)s)")
     p.add_argument("--magic-error", type=float, default=1e-4, help="raw magic-state error (default: %(default)s)")
-    p.add_argument("--objective", choices=mp.OBJECTIVES, default="volume", help="dynamic Pareto point (default: %(default)s)")
-    p.add_argument("--max-wait-us", type=float, default=0.0,
-                   help="how much later than one pipeline run the program may start, in us (default: %(default)s)")
+    p.add_argument("--objective", choices=OBJECTIVES, default="volume", help="point of the front (default: %(default)s)")
+    p.add_argument("--max-physical-qubits", type=int, default=None, help="most physical qubits (default: no limit)")
     p.add_argument("--write-qasm", metavar="PATH", help="also write the program as OpenQASM 2 to PATH")
     p.add_argument("--qasm3", action="store_true", help="write OpenQASM 3 instead of 2")
     return p
 
 
 def plan(circuit: QuantumCircuit, args: argparse.Namespace, title: str, basis: list[str] = QASM_BASIS) -> dict:
-    """Run the magicpipe passes, print the summary, return the circuit's magicpipe metadata.
+    """Plan the circuit with :func:`magicpipe.compile`, print the summary, return the plan.json dict.
 
     With ``--write-qasm`` the circuit is first written out in the gates ``basis``.
     """
@@ -37,11 +38,11 @@ def plan(circuit: QuantumCircuit, args: argparse.Namespace, title: str, basis: l
         path = pathlib.Path(args.write_qasm)
         flat = transpile(circuit, basis_gates=basis, optimization_level=0)
         path.write_text((qasm3.dumps(flat) if args.qasm3 else qasm2.dumps(flat)) + "\n")
-    pm = mp.pass_manager(error_budget=args.error_budget, physical_error=args.physical_error,
-                         magic_error=args.magic_error, objective=args.objective, max_wait_us=args.max_wait_us)
     t0 = time.perf_counter()
-    out = pm.run(circuit)
+    comp = magicpipe.compile(circuit, hardware=Hardware(p=args.physical_error, eps=args.magic_error),
+                             error_budget=args.error_budget, objective=args.objective,
+                             max_physical_qubits=args.max_physical_qubits)
     print(f"== {title}")
-    print(mp.summary(pm.property_set["magicpipe_plan"], pm.property_set["magicpipe_demand"]))
+    print(magicpipe.describe(comp))
     print(f"(planned in {time.perf_counter() - t0:.2f} s)")
-    return {k: v for k, v in out.metadata.items() if k.startswith("magicpipe_")}
+    return comp.to_dict()

@@ -3,7 +3,8 @@
 The only subpackage that imports Qiskit. Passes:
 
 * :class:`MagicStateDemand` writes ``property_set["magicpipe_demand"]`` (a :class:`Demand`);
-* :class:`DistillationPlanner` reads it and writes ``property_set["magicpipe_plan"]`` (a :class:`Plan`);
+* :class:`DistillationPlanner` reads it and writes ``property_set["magicpipe_plan"]`` (a
+  :class:`~magicpipe.compiler.compilation.Compilation`, the whole-program plan);
 * :class:`WriteMetadata` copies both into the circuit's ``metadata`` as JSON-able dicts.
 
 :func:`pass_manager` chains them with every option; the ``scheduling`` stage plugin ``"magicpipe"`` runs
@@ -12,12 +13,9 @@ them with the defaults. See ``docs/frontend.md``.
 
 from magicpipe.passes.budget import ErrorBudget
 from magicpipe.passes.demand import Demand, MagicStateDemand, count_demand
-from magicpipe.passes.plan import OBJECTIVES, MethodPlan, Plan, ProgramCost, plan_distillation
-from magicpipe.passes.planner import DistillationPlanner, WriteMetadata
+from magicpipe.passes.planner import DistillationPlanner, WriteMetadata, circuit_compilation, demand_counts, plan_demand
 from magicpipe.passes.plugin import MagicpipeSchedulingPlugin, pass_manager
 from magicpipe.passes.program import load_program
-from magicpipe.passes.report import plan_to_dict, summary
-from magicpipe.passes.supply import Supply
 from magicpipe.passes.timeline import Timeline
 
 __all__ = [
@@ -26,17 +24,12 @@ __all__ = [
     "ErrorBudget",
     "MagicStateDemand",
     "MagicpipeSchedulingPlugin",
-    "MethodPlan",
-    "OBJECTIVES",
-    "Plan",
-    "ProgramCost",
-    "Supply",
     "Timeline",
     "WriteMetadata",
+    "circuit_compilation",
     "count_demand",
+    "demand_counts",
     "load_program",
     "pass_manager",
-    "plan_distillation",
-    "plan_to_dict",
-    "summary",
+    "plan_demand",
 ]

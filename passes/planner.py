@@ -1,32 +1,52 @@
-"""The planning passes: :class:`DistillationPlanner` and :class:`WriteMetadata`."""
+"""The planning passes: :class:`DistillationPlanner` and :class:`WriteMetadata`, and
+:func:`circuit_compilation`, the circuit route of :func:`magicpipe.compile`."""
 
 from __future__ import annotations
 
+import pathlib
+from typing import Any
+
+from qiskit.circuit import QuantumCircuit
 from qiskit.transpiler import TranspilerError
 from qiskit.transpiler.basepasses import AnalysisPass, TransformationPass
 
-from magicpipe.compiler import Hardware
-from magicpipe.errors import MagicpipeError
-from magicpipe.passes.plan import plan_distillation
-from magicpipe.passes.report import plan_to_dict
+from magicpipe.compiler import Hardware, LogicalCounts
+from magicpipe.compiler.budget import ErrorBudget
+from magicpipe.compiler.compilation import Compilation, plan_counts
+from magicpipe.errors import MagicpipeError, SpecError
+from magicpipe.passes.demand import Demand
 
-__all__ = ["DistillationPlanner", "WriteMetadata"]
+__all__ = ["DistillationPlanner", "WriteMetadata", "demand_counts", "circuit_compilation"]
+
+
+def demand_counts(demand: Demand) -> LogicalCounts:
+    """The circuit's demand as logical counts, with its real layers as the timeline."""
+    if hasattr(demand, "to_counts"):
+        return demand.to_counts()
+    rot = demand.rotations
+    return LogicalCounts(num_qubits=max(demand.logical_qubits, 1), t_count=demand.t_gates, rotation_count=rot,
+                         rotation_depth=min(rot, max(demand.timeline.layers, 1)) if rot else 0,
+                         timeline=demand.timeline)
+
+
+def plan_demand(demand: Demand, hardware: Hardware, **options: Any) -> Compilation:
+    """The whole-program plan of a counted circuit (:func:`magicpipe.compiler.compilation.plan_counts`)."""
+    return plan_counts(demand_counts(demand), hardware, demand.budget,
+                       synthesis_error=demand.synthesis_error * demand.rotations, circuit=demand.to_dict(),
+                       reserve_synthesis=demand.presynthesized, **options)
 
 
 class DistillationPlanner(AnalysisPass):
-    """Plan the factories for the demand counted by :class:`~magicpipe.passes.MagicStateDemand`.
+    """Plan the whole program for the demand counted by :class:`~magicpipe.passes.MagicStateDemand`.
 
     Reads ``property_set["magicpipe_demand"]`` (a :class:`~magicpipe.passes.Demand`). Writes
-    ``property_set["magicpipe_plan"]``, a :class:`~magicpipe.passes.Plan` (see
-    :func:`~magicpipe.passes.plan_distillation` for every step and option).
+    ``property_set["magicpipe_plan"]``, a :class:`~magicpipe.compiler.compilation.Compilation` (see
+    :func:`~magicpipe.compiler.compilation.plan_counts` for every step and option).
 
     Args:
-        hardware: physical error rates and gate times (default: the paper's Sec. 6, p = eps = 1e-4).
-        objective: ``"volume"``, ``"qubits"`` or ``"time"``.
-        qubit_budget: physical qubits of one dynamic pipeline copy.
-        layer_time_us: microseconds per timeline layer (default: one logical cycle at the program's distance).
-        max_levels: most distillation levels to consider.
-        max_wait_us: how much later than one pipeline run the program may start (timeline sizing), in us.
+        hardware: physical error rates, gate times and error model.
+        **options: the keyword options of :func:`~magicpipe.compiler.compilation.plan_counts` (``objective``,
+            ``max_physical_qubits``, ``max_runtime_us``, ``max_levels``, ``layout``, ...).
 
     Raises:
         TranspilerError: no demand in the property set, or from a :class:`~magicpipe.errors.SpecError` /
@@ -39,29 +59,21 @@ class DistillationPlanner(AnalysisPass):
         >>> qc = QuantumCircuit(1); _ = qc.t(0)
         >>> pm = PassManager([MagicStateDemand(), DistillationPlanner(max_levels=2)])
         >>> _ = pm.run(qc)
-        >>> pm.property_set["magicpipe_plan"].distances
+        >>> pm.property_set["magicpipe_plan"].pipeline_distances
         (3,)
     """
 
-    def __init__(self, hardware: Hardware = Hardware(), objective: str = "volume", qubit_budget: int | None = None,
-                 layer_time_us: float | None = None, max_levels: int = 3, max_wait_us: float = 0.0) -> None:
+    def __init__(self, hardware: Hardware = Hardware(), **options: Any) -> None:
         super().__init__()
         self.hardware = hardware
-        self.objective = objective
-        self.qubit_budget = qubit_budget
-        self.layer_time_us = layer_time_us
-        self.max_levels = max_levels
-        self.max_wait_us = max_wait_us
+        self.options = options
 
     def run(self, dag):
         demand = self.property_set["magicpipe_demand"]
         if demand is None:
             raise TranspilerError("DistillationPlanner needs property_set['magicpipe_demand']: run MagicStateDemand first")
         try:
-            self.property_set["magicpipe_plan"] = plan_distillation(
-                demand, self.hardware, self.objective, self.qubit_budget, self.layer_time_us, self.max_levels,
-                self.max_wait_us,
-            )
+            self.property_set["magicpipe_plan"] = plan_demand(demand, self.hardware, **self.options)
         except MagicpipeError as e:
             raise TranspilerError(f"DistillationPlanner: {e}") from e
 
@@ -69,10 +81,10 @@ class DistillationPlanner(AnalysisPass):
 class WriteMetadata(TransformationPass):
     """Copy the demand and the plan into the circuit's metadata, which outlives the pass manager.
 
-    Reads ``property_set["magicpipe_demand"]`` and ``property_set["magicpipe_plan"]`` (either may be
-    missing). Writes ``dag.metadata["magicpipe_demand"]`` and ``dag.metadata["magicpipe_plan"]`` as
-    JSON-able dicts (:meth:`~magicpipe.passes.Demand.to_dict`, :func:`~magicpipe.passes.plan_to_dict`);
-    other metadata keys are kept.
+    Reads ``property_set["magicpipe_demand"]``, ``property_set["magicpipe_plan"]`` and
+    ``property_set["magicpipe_optimize_t"]`` (any may be missing). Writes ``dag.metadata["magicpipe_demand"]``
+    (:meth:`~magicpipe.passes.Demand.to_dict`), ``dag.metadata["magicpipe_plan"]`` (the plan.json dict,
+    :meth:`Compilation.to_dict`) and ``dag.metadata["magicpipe_optimize_t"]``; other metadata keys are kept.
     """
 
     def run(self, dag):
@@ -82,6 +94,39 @@ class WriteMetadata(TransformationPass):
         if demand is not None:
             meta["magicpipe_demand"] = demand.to_dict()
         if plan is not None:
-            meta["magicpipe_plan"] = plan_to_dict(plan)
+            meta["magicpipe_plan"] = plan.to_dict()
+        if self.property_set["magicpipe_optimize_t"] is not None:
+            meta["magicpipe_optimize_t"] = self.property_set["magicpipe_optimize_t"]
         dag.metadata = meta
         return dag
+
+
+def circuit_compilation(program: QuantumCircuit | str | pathlib.Path, hardware: Hardware, budget: ErrorBudget,
+                        *, synthesis: str = "auto", optimization_level: int | None = None,
+                        **options: Any) -> Compilation:
+    """Count a circuit (or an OpenQASM file) and plan it: the circuit route of :func:`magicpipe.compile`."""
+    from magicpipe.passes.plugin import pass_manager
+    from magicpipe.passes.program import load_program, line_of
+
+    path = None
+    if isinstance(program, (str, pathlib.Path)):
+        path = pathlib.Path(program)
+        program = load_program(path)
+    if not isinstance(program, QuantumCircuit):
+        raise SpecError(f"a program is a QuantumCircuit, an OpenQASM or counts JSON path, or LogicalCounts; "
+                        f"got {type(program).__name__}")
+    pm = pass_manager(error_budget=budget, hardware=hardware, synthesis=synthesis,
+                      optimization_level=optimization_level, **options)
+    try:
+        pm.run(program)
+    except TranspilerError as e:  # the passes wrap magicpipe errors
+        cause = e.__cause__
+        if isinstance(cause, MagicpipeError):
+            name = getattr(cause, "instruction", None)
+            if name and path is not None:
+                line = line_of(path.read_text(), name)
+                if line:
+                    raise SpecError(f"{cause} (first use at line {line} of {path})") from e
+            raise cause from e
+        raise
+    return pm.property_set["magicpipe_plan"]

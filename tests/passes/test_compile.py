@@ -26,29 +26,37 @@ def _write(tmp_path, name, text):
 def test_compile_the_adder_example(tmp_path, capsys):
     code, record = _compile(tmp_path, EXAMPLES / "adder8.qasm")
     assert code == 0
-    assert record["magicpipe_demand"]["t_count"] == 16 * 7  # 2n Toffolis of 7 T each, n = 8
-    plan = record["magicpipe_plan"]
-    assert [m["method"] for m in plan["methods"]] == ["dynamic", "sequential", "parallel"]
+    circuit = record["demand"]["circuit"]
+    assert record["demand"]["t_count"] == circuit["t_count"] == 16 * 4  # 2n Toffolis of 4 T each, n = 8
+    assert circuit["toffolis"] == 16 and circuit["logical_qubits"] == 18 + 1  # 2n + 2 wires, one Toffoli ancilla
+    assert record["schema"] == "magicpipe.plan/2" and list(record["baselines"]) == ["sequential", "parallel"]
     assert "wrote" in capsys.readouterr().out
+
+
+def test_compile_seven_t_toffolis_on_request(tmp_path):
+    code, record = _compile(tmp_path, EXAMPLES / "adder8.qasm", "--toffoli-t-cost", "7")
+    assert code == 0
+    circuit = record["demand"]["circuit"]
+    assert (record["demand"]["t_count"], circuit["t_count"], circuit["ancillas"]) == (16 * 7, 16 * 7, 0)
 
 
 @pytest.mark.parametrize("name", ["qft16.qasm", "ising4x4.qasm"])
 def test_compile_counts_what_the_passes_count(tmp_path, name):
     code, record = _compile(tmp_path, EXAMPLES / name)
     assert code == 0
-    assert record["magicpipe_demand"]["t_count"] == count_demand(load_program(EXAMPLES / name)).t_count
+    assert record["demand"]["t_count"] == count_demand(load_program(EXAMPLES / name)).t_count
 
 
 def test_openqasm3_with_a_loop(tmp_path):
     src = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[2] q;\nfor int i in [0:2] { t q[1]; }\ntdg q[0];\n'
     code, record = _compile(tmp_path, _write(tmp_path, "loop.qasm", src))
-    assert code == 0 and record["magicpipe_demand"]["t_count"] == 4
+    assert code == 0 and record["demand"]["t_count"] == 4
 
 
 def test_no_magic_states_said_plainly(tmp_path, capsys):
     src = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nh q[0];\ncx q[0],q[1];\n'
     code, record = _compile(tmp_path, _write(tmp_path, "bell.qasm", src))
-    assert code == 0 and not record["magicpipe_plan"]["needs_factories"]
+    assert code == 0 and record["front"][record["chosen"]]["factory_qubits"] == 0
     assert "no distillation factory is needed" in capsys.readouterr().out
 
 
@@ -81,7 +89,8 @@ def test_unsupported_instruction_named_with_its_line(tmp_path, capsys):
     (["--error-budget", "1.5"], "error budget must lie in (0, 1)"),
     (["--physical-error", "0.02"], "physical error p=0.02 must lie in"),
     (["--magic-error", "0.3"], "distillation threshold"),
-    (["--objective", "qubits", "--qubit-budget", "50"], "qubit budget 50 is below"),
+    (["--objective", "qubits", "--max-physical-qubits", "50"], "no point of the front meets --max-physical-qubits 50"),
+    (["--max-runtime-us", "0.5"], "no point of the front meets --max-runtime-us 0.5; the nearest needs"),
 ])
 def test_bad_options_exit_2_with_the_reason(tmp_path, capsys, option, message):
     code, _ = _compile(tmp_path, EXAMPLES / "adder8.qasm", *option)
@@ -91,8 +100,9 @@ def test_bad_options_exit_2_with_the_reason(tmp_path, capsys, option, message):
 
 def test_every_option_states_its_unit():
     sub = next(a for a in build_parser()._actions if a.dest == "command")
-    helps = {a.dest: a.help for a in sub.choices["compile"]._actions if a.dest not in ("help", "program", "out", "debug", "force")}
-    units = ("dimensionless", "ns", "us", "qubits", "fractions", "levels", "level", "Pareto", "T-count", "'paper'")
+    helps = {a.dest: a.help for a in sub.choices["compile"]._actions
+             if a.dest not in ("help", "program", "out", "counts", "debug", "force")}
+    units = ("dimensionless", "ns", "us", "qubits", "fractions", "levels", "level", "Pareto", "T-count", "'paper'", "tiles")
     for dest, text in helps.items():
         assert any(u in text for u in units), f"--{dest} help has no unit: {text}"
 
@@ -100,5 +110,5 @@ def test_every_option_states_its_unit():
 def test_logical_error_model_from_the_command_line(tmp_path):
     code, record = _compile(tmp_path, EXAMPLES / "adder8.qasm", "--pl-model", "0.1,0.008", "--physical-error", "1e-3")
     assert code == 0
-    model = record["magicpipe_plan"]["hardware"]["logical_error_model"]
+    model = record["error_model"]
     assert (model["A"], model["p_th"]) == (0.1, 0.008)

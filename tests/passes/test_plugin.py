@@ -30,7 +30,7 @@ def test_transpile_with_the_plugin_writes_metadata():
     assert out.metadata["owner"] == "test"
     demand, plan = out.metadata["magicpipe_demand"], out.metadata["magicpipe_plan"]
     assert demand["t_count"] == 8 == out.count_ops()["t"] + out.count_ops()["tdg"]
-    assert plan["needs_factories"] and plan["t_count"] == 8
+    assert plan["front"][plan["chosen"]]["factory_qubits"] > 0 and plan["demand"]["t_count"] == 8
     json.dumps(out.metadata)
 
 
@@ -51,9 +51,11 @@ def test_replacing_the_stage_gives_every_option():
     pm = generate_preset_pass_manager(basis_gates=BASIS, optimization_level=1)
     pm.scheduling = pass_manager(error_budget=1e-2, physical_error=1e-3, magic_error=1e-3, objective="time")
     plan = pm.run(_ccx_and_t()).metadata["magicpipe_plan"]
-    assert plan["objective"] == "time"
+    assert plan["objective"] == "runtime"  # 'time' is the old name
     assert plan["hardware"]["p"] == 1e-3
-    assert plan["error_budget"]["distillation"] == pytest.approx(5e-3)
+    assert plan["error_budget_asked"]["total"] == 1e-2
+    for point in plan["front"]:  # whatever shares a point was planned with, they add up to the budget asked
+        assert sum(point["budgets"].values()) == pytest.approx(1e-2)
 
 
 def test_optimisation_merges_t_t_t_into_s_t():

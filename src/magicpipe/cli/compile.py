@@ -1,9 +1,8 @@
-"""``magicpipe compile PROGRAM --out DIR``: an OpenQASM 2/3 program's magic-state demand and distillation plan.
+"""``magicpipe compile PROGRAM|--counts FILE --out DIR``: the whole-program plan of a circuit or of logical counts.
 
-Runs the passes of :func:`magicpipe.passes.pass_manager` on the program, writes ``DIR/plan.json``
-(``{"program", "magicpipe_demand", "magicpipe_plan"}``, the dicts the passes put in the circuit's metadata)
-and prints a short summary. Qiskit is reached only through :mod:`magicpipe.passes`, imported when the command
-runs.
+Calls :func:`magicpipe.compile`, writes ``DIR/plan.json`` (schema ``magicpipe.plan/2``: the front, the chosen
+point, the baselines' fronts, the counts, the budget and the error model) and, when the chosen point is a
+scheduled pipeline, the validated stream of one copy (``DIR/schedule.lsi``); prints the front as a table.
 """
 
 from __future__ import annotations
@@ -16,10 +15,9 @@ import time
 from typing import Any
 
 from magicpipe.cli._args import bounded_int, finite_float
-from magicpipe.errors import MagicpipeError, SpecError
+from magicpipe.errors import SpecError
 
 _PROB = finite_float(0, 1, lo_open=True, hi_open=True)
-_POSITIVE = finite_float(0, lo_open=True)
 _GATE_NS = finite_float(0, 1e9, lo_open=True)  # up to a second per gate
 
 __all__ = ["register", "parse_model"]
@@ -29,47 +27,71 @@ def register(subparsers: Any) -> None:
     """Add the ``compile`` command."""
     p = subparsers.add_parser(
         "compile",
-        help="count an OpenQASM program's magic states and plan the distillation pipelines that feed it",
-        description="Count the magic states of an OpenQASM 2 or 3 program and plan its distillation "
-                    "pipelines (dynamic, sequential, parallel); writes OUT/plan.json.",
+        help="plan a whole program (OpenQASM circuit or logical counts): factories, copies, qubits and runtime",
+        description="Count the magic states of an OpenQASM 2 or 3 program, or read its logical counts (the Azure "
+                    "estimator's logicalCounts JSON), and plan the whole program: the front of (physical qubits, "
+                    "runtime), the chosen point and the sequential and parallel baselines; writes OUT/plan.json.",
     )
-    p.add_argument("program", metavar="PROGRAM", help="OpenQASM 2 or 3 file (version read from its header)")
+    p.add_argument("program", metavar="PROGRAM", nargs="?", default=None,
+                   help="OpenQASM 2 or 3 file (version read from its header), or a counts .json file")
+    p.add_argument("--counts", metavar="FILE.json", default=None,
+                   help="logical counts as JSON (numQubits, tCount, rotationCount, rotationDepth, cczCount, "
+                        "ccixCount, measurementCount), e.g. written by qsharp/qdk or by 'magicpipe counts'")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder, created if missing")
-    p.add_argument("--error-budget", type=finite_float(), default=1e-3, metavar="PROB",
+    p.add_argument("--error-budget", type=float, default=1e-3, metavar="PROB",
                    help="total failure probability of the program (dimensionless, in (0, 1); default: %(default)s)")
     p.add_argument("--budget-split", default="1/3,1/3,1/3", metavar="L,D,S",
                    help="shares of the budget for logical errors, distillation and rotation synthesis "
                         "(fractions summing to 1; default: %(default)s)")
-    p.add_argument("--physical-error", type=finite_float(), default=1e-4, metavar="P",
+    p.add_argument("--physical-error", "--p", dest="physical_error", type=float, default=1e-4, metavar="P",
                    help="physical error rate per operation (dimensionless, below the code threshold; default: %(default)s)")
-    p.add_argument("--magic-error", type=_PROB, default=1e-4, metavar="EPS",
+    p.add_argument("--magic-error", "--eps", dest="magic_error", type=_PROB, default=1e-4, metavar="EPS",
                    help="error of a raw injected magic state (dimensionless, in (0, 1); default: %(default)s)")
-    p.add_argument("--t-2q-ns", type=_GATE_NS, default=50.0, metavar="NS",
+    p.add_argument("--t-2q-ns", "--t2q-ns", dest="t_2q_ns", type=_GATE_NS, default=50.0, metavar="NS",
                    help="two-qubit gate time in ns (default: %(default)s)")
-    p.add_argument("--t-meas-ns", type=_GATE_NS, default=100.0, metavar="NS",
+    p.add_argument("--t-meas-ns", "--tmeas-ns", dest="t_meas_ns", type=_GATE_NS, default=100.0, metavar="NS",
                    help="measurement time in ns (default: %(default)s)")
     p.add_argument("--pl-model", default="paper", metavar="MODEL",
                    help="logical error model p_L = A (p/p_th)^((d+1)/2): 'paper' (A = 0.03, p_th = 0.01), "
                         "'A,p_th', or a summary.json of 'magicpipe verify memory' (default: %(default)s)")
-    p.add_argument("--objective", choices=("volume", "qubits", "time"), default="volume",
-                   help="dynamic Pareto point: least qubit-time volume, fewest qubits (fastest within "
-                        "--qubit-budget), or fastest (default: %(default)s)")
-    p.add_argument("--qubit-budget", type=bounded_int(1), default=None, metavar="QUBITS",
-                   help="physical qubits one dynamic pipeline copy may use (default: no limit)")
-    p.add_argument("--layer-time-us", type=finite_float(0, 1e5, lo_open=True), default=None, metavar="US",
-                   help="program time per layer of magic-state demand, in us (default: one logical cycle, "
-                        "d stabilizer rounds, at the program's code distance)")
-    p.add_argument("--synthesis", choices=("auto", "gridsynth", "formula"), default="auto",
-                   help="T-count of arbitrary rotations: Qiskit's gridsynth, the fitted formula "
-                        "3.03 log2(1/eps) + 1.27 T, or gridsynth up to 200 distinct angles (default: %(default)s)")
+    p.add_argument("--objective", choices=("volume", "qubits", "runtime", "time"), default="volume",
+                   help="the point of the front: least qubits x runtime, fewest physical qubits, or shortest "
+                        "runtime, within the bounds below ('time' is an old name of 'runtime'; default: %(default)s)")
+    p.add_argument("--max-physical-qubits", type=bounded_int(1), default=None, metavar="QUBITS",
+                   help="the most physical qubits the whole program may use (default: no limit)")
+    p.add_argument("--max-runtime-us", type=finite_float(0, lo_open=True), default=None, metavar="US",
+                   help="the longest runtime of the whole program, in us (default: no limit)")
+    p.add_argument("--layout", choices=("fast", "intermediate", "compact"), default="fast",
+                   help="data block layout (Litinski 2019): fast 2n+ceil(sqrt(8n))+1 tiles, 1 cycle per layer; "
+                        "intermediate 2n+4, 5 cycles; compact ceil(1.5n)+3, 9 cycles (default: %(default)s)")
+    p.add_argument("--synthesis", default="auto", metavar="MODEL",
+                   help="T-count (T states) per arbitrary rotation at the budget's per-rotation error eps: "
+                        "'mixed-fallback' (expected T-count of Kliuchnikov et al. 2023's mixed fallback protocol, "
+                        "ceil(0.53 log2(1/eps) + 4.86)), 'azure' (the Azure estimator's formula, the same numbers), "
+                        "'azure-2022' (+5.3), 'gridsynth' (Qiskit's Ross-Selinger word, exact per angle; circuits), "
+                        "'formula' (3.03 log2(1/eps) + 1.27, fitted to gridsynth; circuits), 'gridsynth-auto' "
+                        "(gridsynth up to 200 distinct angles, else formula; circuits) or 'a,b' for "
+                        "a log2(1/eps) + b (default: %(default)s, mixed-fallback for circuits, azure for counts)")
+    p.add_argument("--toffoli-t-cost", type=int, choices=(4, 7), default=4, metavar="T",
+                   help="T-count (T states) per Toffoli-class gate (ccx, ccz, cswap; mcx with k controls is k-1): "
+                        "4 with one ancilla and a measurement (Jones 2013), or 7 without (default: %(default)s)")
+    p.add_argument("--optimize-t", action="store_true",
+                   help="first reduce the T-count with the ZX-calculus (pyzx full_reduce; needs magicpipe[zx]); "
+                        "kept only when it lowers the T-count of the plan; counts before and after go into "
+                        "plan.json's circuit record; refused above 20000 gates")
     p.add_argument("--optimization-level", type=int, choices=(0, 1, 2, 3), default=None, metavar="N",
                    help="first run Qiskit's Clifford+RZ translation and optimisation at this level (0-3; "
                         "default: count the program as written)")
+    p.add_argument("--storage-decay", choices=("on", "off"), default="on",
+                   help="charge the storage decay of buffered states to the dynamic pipeline's output error ('off': "
+                        "the nominal error, as the baselines and the resource estimators assume; dimensionless "
+                        "switch; default: %(default)s)")
+    p.add_argument("--factories", choices=("all", "pipeline"), default="all",
+                   help="which factories the front may use: 'all' adds the catalogue (Litinski's asymmetric "
+                        "blocks, 20-to-4, magic-state cultivation) to the dynamic pipeline; 'pipeline' keeps the "
+                        "paper's 15-to-1 pipeline only (a dimensionless switch; default: %(default)s)")
     p.add_argument("--max-levels", type=bounded_int(1, 10), default=3, metavar="L",
                    help="most distillation levels to consider (default: %(default)s)")
-    p.add_argument("--max-wait-us", type=finite_float(0, 1e9), default=0.0, metavar="US",
-                   help="how much later than one pipeline run the program may start, in us, so that fewer "
-                        "pipeline copies fill a buffer of states first (default: %(default)s, no slowdown)")
     p.set_defaults(run=run)
 
 
@@ -123,73 +145,49 @@ def eval_fraction(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    import magicpipe
     from magicpipe.compiler import Hardware
-    from magicpipe.passes import ErrorBudget, load_program, pass_manager, summary
-    from magicpipe.passes.program import line_of
+    from magicpipe.compiler.budget import ErrorBudget
 
+    if (args.program is None) == (args.counts is None):
+        raise SpecError("give exactly one program: an OpenQASM file as PROGRAM, or --counts FILE.json")
+    program = args.program if args.counts is None else magicpipe.load_counts(args.counts)
     hardware = Hardware(p=args.physical_error, eps=args.magic_error, t_2q_ns=args.t_2q_ns,
                         t_meas_ns=args.t_meas_ns, model=parse_model(args.pl_model))
     budget = ErrorBudget(args.error_budget, *_split(args.budget_split))
-    pm = pass_manager(error_budget=budget, hardware=hardware, objective=args.objective,
-                      qubit_budget=args.qubit_budget, layer_time_us=args.layer_time_us, synthesis=args.synthesis,
-                      optimization_level=args.optimization_level, max_levels=args.max_levels,
-                      max_wait_us=args.max_wait_us)
     t0 = time.perf_counter()
-    circuit = load_program(args.program)
-    times: dict[str, float] = {}
-    try:
-        out = pm.run(circuit, callback=lambda **kw: times.__setitem__(type(kw["pass_"]).__name__, kw["time"]))
-    except Exception as e:  # the passes wrap magicpipe errors in TranspilerError
-        cause = e.__cause__
-        if isinstance(cause, MagicpipeError):
-            name = getattr(cause, "instruction", None)
-            if name:
-                line = line_of(pathlib.Path(args.program).read_text(), name)
-                if line:
-                    raise SpecError(f"{cause} (first use at line {line} of {args.program})") from e
-            raise cause from e
-        raise
+    comp = magicpipe.compile(program, hardware=hardware, error_budget=budget, objective=args.objective,
+                             max_physical_qubits=args.max_physical_qubits, max_runtime_us=args.max_runtime_us,
+                             max_levels=args.max_levels, storage_decay=args.storage_decay == "on",
+                             catalogue=args.factories == "all",
+                             layout=args.layout, synthesis=args.synthesis,
+                             optimization_level=args.optimization_level, toffoli_t_cost=args.toffoli_t_cost,
+                             optimize_t=args.optimize_t)
     total = time.perf_counter() - t0
     out_dir = pathlib.Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    record = {"program": str(args.program), "magicpipe_demand": out.metadata["magicpipe_demand"],
-              "magicpipe_plan": out.metadata["magicpipe_plan"]}
-    stream = _write_plan_stream(_plan(pm), out_dir)
-    record["stream"] = stream
+    record = comp.to_dict()
+    record["program"] = str(args.program if args.counts is None else args.counts)
+    record["stream"] = _write_chosen_stream(comp, out_dir)
     (out_dir / "plan.json").write_text(json.dumps(record, indent=1, allow_nan=False) + "\n")
-    print(summary(_plan(pm), _demand(pm)))
+    print(magicpipe.describe(comp))
+    stream = record["stream"]
     if stream.get("file"):
-        print(f"stream: {out_dir / stream['file']} checked, floor plan {stream['floorplan_qubits']} qubits "
-              f"(layout overhead {stream['layout_overhead']:.3f})")
+        print(f"stream: {out_dir / stream['file']} checked (one pipeline copy), floor plan "
+              f"{stream['floorplan_qubits']} qubits (layout overhead {stream['layout_overhead']:.3f})")
     else:
         print(f"stream: none written ({stream['reason']})")
-    print(f"demand {times.get('MagicStateDemand', 0.0):.2f} s, plan {times.get('DistillationPlanner', 0.0):.2f} s, "
-          f"total {total:.2f} s; wrote {out_dir / 'plan.json'}")
+    print(f"planned in {total:.2f} s; wrote {out_dir / 'plan.json'}")
     return 0
 
 
-def _write_plan_stream(plan, out_dir: pathlib.Path) -> dict:
-    """Write and check OUT/schedule.lsi for the plan's dynamic point (two or more levels).
-
-    The point is found again on the same storage-decay-aware front the planner chose it from.
-    """
+def _write_chosen_stream(comp, out_dir: pathlib.Path) -> dict:
+    """Write and check OUT/schedule.lsi for the chosen point's pipeline copy, when it is a scheduled pipeline."""
     from magicpipe.cli.pipeline import _write_stream
-    from magicpipe.compiler import Pipeline
-    from magicpipe.compiler.pareto import pareto_front
 
-    if not plan.distances:
+    if not comp.demand.t_states:
         return {"file": None, "reason": "the program consumes no magic states"}
-    if len(plan.distances) < 2:
-        return {"file": None, "reason": "a one-level pipeline is one factory fed raw states: nothing to schedule"}
-    dynamic = plan.method("dynamic")
-    front = pareto_front(Pipeline.from_distances(plan.distances, plan.hardware), max_output_error=plan.target_error)
-    point = next(p for p in front.points if p.qubits == dynamic.qubits and p.buffer_slots == dynamic.detail[0])
-    return _write_stream(point.schedule, out_dir)
-
-
-def _plan(pm):
-    return pm.property_set["magicpipe_plan"]
-
-
-def _demand(pm):
-    return pm.property_set["magicpipe_demand"]
+    if comp.chosen.schedule is None:
+        return {"file": None, "reason": f"the chosen source ({comp.chosen.source.name}) is not a scheduled "
+                                         f"multi-level pipeline: nothing to schedule"}
+    return _write_stream(comp.chosen.schedule, out_dir)

@@ -6,9 +6,8 @@ one -- into a :class:`~magicpipe.report.build.Report`. This module reads files; 
 * ``summary.json`` (``magicpipe pipeline``): the pipeline is rebuilt from its distances and hardware, the
   front recomputed (deterministic) and its least-volume point -- the one the command wrote -- reported; the
   floor plan comes from the ``schedule.lsi`` beside it, else is laid out again;
-* ``plan.json`` (``magicpipe compile``): the same from the plan's distances, hardware and logical-error
-  model; the point is the plan's dynamic configuration (its qubits and buffer); the program's T-count and
-  runtime give Eq. 14's copies.
+* ``plan.json`` (``magicpipe compile``): the plan made again from what it records (the planner is
+  deterministic); its chosen point's pipeline copy, with the program's T-count and runtime.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from magicpipe.compiler.failures import expected_delay
 from magicpipe.compiler.hardware import Hardware, LogicalErrorModel
-from magicpipe.compiler.pareto import ParetoFront, ParetoPoint, pareto_front
+from magicpipe.compiler.pareto import ParetoFront, pareto_front
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.errors import MagicpipeError, SpecError
 from magicpipe.report.build import Report, build_report
@@ -56,7 +55,7 @@ def load(path: Path, *, front: bool = True) -> Report:
         data = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise SpecError(f"{path} is neither a .lsi stream nor JSON: {e}") from None
-    if isinstance(data, dict) and ("magicpipe_plan" in data or "methods" in data):
+    if isinstance(data, dict) and str(data.get("schema", "")).startswith("magicpipe.plan/"):
         return load_plan(path, data, front=front)
     if isinstance(data, dict) and "dynamic_min_volume" in data:
         return load_summary(path, data, front=front)
@@ -139,40 +138,39 @@ def load_summary(path: Path, data: dict | None = None, *, front: bool = True) ->
                         source=f"summary {Path(path).name}", notes=tuple(notes))
 
 
-def _plan_point(pf: ParetoFront, method: dict) -> ParetoPoint | None:
-    q, b = method.get("qubits_per_copy"), method.get("buffer_slots")
-    same = [p for p in pf.evaluated if p.qubits == q and p.buffer_slots == b]
-    return min(same, key=lambda p: p.rounds) if same else None
-
-
 def load_plan(path: Path, data: dict | None = None, *, front: bool = True) -> Report:
-    """The report of a ``plan.json`` of ``magicpipe compile``."""
+    """The report of a ``plan.json`` of ``magicpipe compile``: the plan is made again from what it records
+    (:func:`~magicpipe.compiler.compilation.replan`; the planner is deterministic) and its chosen point's
+    pipeline copy reported, with the program's demand and runtime."""
+    from magicpipe.compiler.compilation import replan
+
     data = data if data is not None else json.loads(Path(path).read_text())
-    plan = data.get("magicpipe_plan", data)
-    if not plan.get("needs_factories", True):
-        raise SpecError(f"{path}: {plan.get('message', 'the program needs no magic states')}; nothing to report")
     try:
-        pipe = Pipeline.from_distances(tuple(plan["distances"]), _hardware(plan["hardware"]))
-        dyn = next(m for m in plan["methods"] if m["method"] == "dynamic")
-        program = ProgramRate(int(plan["t_count"]), float(plan["program"]["runtime_rounds"]))
-    except (KeyError, StopIteration) as e:
+        model = data["error_model"]
+        hw_data = data["hardware"]
+        hw = Hardware(p=hw_data["p"], eps=hw_data["eps"], t_2q_ns=hw_data["t_2q_ns"], t_meas_ns=hw_data["t_meas_ns"],
+                      model=LogicalErrorModel(model["A"], model["p_th"], model["name"]))
+    except (KeyError, TypeError) as e:
         raise SpecError(f"{path}: {e!r} is missing; is it the plan.json of magicpipe compile?") from None
+    comp = replan(data, hw)
+    if not comp.pipeline_distances:
+        raise SpecError(f"{path}: the program needs no magic states; nothing to report")
     source = f"plan {Path(path).name}"
-    if len(pipe.levels) < 2:
-        return build_report(pipe, None, program=program, source=source)
-    pf = pareto_front(pipe)
-    point = _plan_point(pf, dyn)
-    notes = []
-    if point is None:
-        point = pf.min_volume()
-        notes.append(f"no point of the recomputed front has the plan's Q = {dyn.get('qubits_per_copy')} and "
-                     f"{dyn.get('buffer_slots')} slots; the least-volume point is reported instead")
+    chosen = comp.chosen
+    pipe = Pipeline.from_distances(comp.pipeline_distances, hw)
+    program = ProgramRate(comp.demand.t_states, float(chosen.runtime_rounds))
+    if chosen.schedule is None:
+        return build_report(pipe, None, program=program, source=source,
+                            notes=(f"the chosen source ({chosen.source.name}) has no pipeline schedule",))
+    pf = pareto_front(pipe, max_output_error=comp.demand.target) if front else None
     from magicpipe.lattice import build_stream
 
+    notes = []
     try:
-        stream = build_stream(point.schedule)
+        stream = build_stream(chosen.schedule)
     except MagicpipeError:
         stream = None
         notes.append(_NO_FLOORPLAN)
-    return build_report(pipe, point.schedule, model_rounds=point.rounds, front=pf if front else None, stream=stream,
-                        program=program, source=source, notes=tuple(notes))
+    rounds = float(chosen.source.detail_dict().get("first_state_rounds", chosen.source.startup_rounds))
+    return build_report(pipe, chosen.schedule, model_rounds=rounds, front=pf, stream=stream, program=program,
+                        source=source, notes=tuple(notes))

@@ -1,0 +1,334 @@
+"""From logical counts to the whole-program plan: :func:`plan_counts` and :class:`Compilation`.
+
+Steps:
+
+1. Demand. The counts' layers (their own timeline, or the estimator's conventions) and the per-state target,
+   ``distillation share / states`` (:func:`~magicpipe.compiler.program.program_demand`).
+2. Sources. The factory catalogue's entries that meet the target (unless ``catalogue=False``), and the
+   least-volume distillation pipeline that meets the target (storage decay charged) and the
+   next few distance sequences by the dynamic volume bound, each offered as every point of its dynamic front
+   run continuously, and as the sequential and parallel baselines (:mod:`~magicpipe.compiler.feeds`); plus any
+   extra sources the caller offers (a factory catalogue).
+3. Fronts. The program's (physical qubits, runtime) front over the dynamic sources (and the extra ones), and
+   one front per baseline on the same program (:func:`~magicpipe.compiler.program.plan_program`).
+4. Choice. ``objective`` (``volume``, ``qubits`` or ``runtime``) within ``max_physical_qubits`` and
+   ``max_runtime_us``; each baseline's point is chosen by the same rule, so the three answer the same question.
+
+Eq. 14 (the paper's copy count, ``ceil(M / floor(T_prog / T))``) is reported for the chosen source as the
+textbook sizing; it is not a plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Sequence
+
+from magicpipe.compiler.budget import ErrorBudget
+from magicpipe.compiler.copies import eq14_copies
+from magicpipe.compiler.counts import LogicalCounts
+from magicpipe.compiler.feeds import METHODS, candidate_sources
+from magicpipe.compiler.hardware import Hardware
+from magicpipe.compiler.program import (
+    OBJECTIVES,
+    ProgramDemand,
+    ProgramFront,
+    ProgramPoint,
+    non_dominated,
+    plan_program,
+    program_demand,
+)
+from magicpipe.compiler.protocols import FIFTEEN_TO_ONE
+from magicpipe.compiler.source import Source
+from magicpipe.compiler.synthesis import SYNTHESIS_MODELS, SynthesisModel
+from magicpipe.errors import InfeasibleError, MagicpipeError, SpecError
+
+__all__ = ["Compilation", "plan_counts", "replan", "PLAN_SCHEMA"]
+
+PLAN_SCHEMA = "magicpipe.plan/2"
+
+
+@dataclass(frozen=True, slots=True)
+class Compilation:
+    """A whole-program plan: the demand, the front, the chosen point with its schedule, and the baselines.
+
+    Attributes:
+        counts: the program's logical counts.
+        demand: layers, states and error shares.
+        hardware: physical parameters and error model.
+        budget: the error budget.
+        front: the (physical qubits, runtime) front of the dynamic pipeline (and any extra sources).
+        chosen: the chosen point of ``front``.
+        baselines: ``(method, front, chosen point or None)`` for the sequential and parallel pipelines.
+        objective: how the point was chosen; ``constraints`` the bounds it was chosen within.
+        pipeline_distances: the distillation pipeline's distances per level (empty without states).
+        circuit: the circuit's own demand record when the program was a circuit.
+    """
+
+    counts: LogicalCounts
+    demand: ProgramDemand
+    hardware: Hardware
+    budget: ErrorBudget
+    front: ProgramFront
+    chosen: ProgramPoint
+    baselines: tuple[tuple[str, ProgramFront | None, ProgramPoint | None], ...]
+    objective: str
+    constraints: tuple[int | None, float | None]
+    pipeline_distances: tuple[int, ...] = ()
+    circuit: dict = field(default_factory=dict)
+    options: tuple[tuple[str, object], ...] = ()
+
+    def __repr__(self) -> str:
+        c = self.chosen
+        return (f"Compilation(t_count={self.demand.t_states}, chosen={c.source.name!r}, copies={c.copies}, "
+                f"physical_qubits={c.physical_qubits}, runtime_us={c.runtime_us:g}, front={len(self.front.points)})")
+
+    @property
+    def chosen_index(self) -> int:
+        return self.front.points.index(self.chosen)
+
+    def baseline(self, method: str) -> ProgramPoint | None:
+        for name, _, pt in self.baselines:
+            if name == method:
+                return pt
+        raise SpecError(f"no baseline {method!r}; planned: {[n for n, _, _ in self.baselines]}")
+
+    def eq14(self) -> dict:
+        """The paper's Eq. 14 copies for the chosen source, at the program's no-wait runtime."""
+        c = self.chosen
+        if not self.demand.t_states:
+            return {"copies": 0}
+        floor_rounds = self.demand.timeline.layers * c.data.layer_rounds
+        return {"copies": eq14_copies(self.demand.t_states, floor_rounds, c.source.period_rounds),
+                "program_rounds": floor_rounds, "period_rounds": c.source.period_rounds}
+
+    def to_dict(self) -> dict:
+        """plan.json (schema ``magicpipe.plan/2``)."""
+        hw = self.hardware
+
+        def front(f: ProgramFront | None) -> list[dict]:
+            return [] if f is None else [p.info(hw) for p in f.points]
+
+        baselines = {}
+        for name, f, pt in self.baselines:
+            baselines[name] = {"front": front(f), "chosen": None if (f is None or pt is None) else f.points.index(pt)}
+        model = hw.model
+        return {
+            "schema": PLAN_SCHEMA,
+            "counts": self.counts.to_dict(),
+            "demand": {**self.demand.info(), "timeline": self.demand.timeline.to_dict(),
+                       **({"circuit": self.circuit} if self.circuit else {})},
+            "error_budget": self.budget.to_dict(),
+            "error_budget_asked": dict(self.options).get("budget_asked", self.budget.to_dict()),
+            "error_model": {"name": getattr(model, "name", getattr(model, "source", "")),
+                            "A": getattr(model, "A", None), "p_th": getattr(model, "p_th", None)},
+            "hardware": {"p": hw.p, "eps": hw.eps, "t_2q_ns": hw.t_2q_ns, "t_meas_ns": hw.t_meas_ns,
+                         "t_stab_ns": hw.t_stab_ns},
+            "objective": self.objective,
+            "options": dict(self.options),
+            "constraints": {"max_physical_qubits": self.constraints[0], "max_runtime_us": self.constraints[1]},
+            "pipeline_distances": list(self.pipeline_distances),
+            "front": front(self.front),
+            "chosen": self.chosen_index,
+            "baselines": baselines,
+            "eq14": self.eq14(),
+        }
+
+
+def _choose(front: ProgramFront, objective: str, bounds: tuple[int | None, float | None]) -> ProgramPoint | None:
+    try:
+        return front.choose(objective, *bounds)
+    except InfeasibleError:
+        return None
+
+
+def plan_counts(
+    counts: LogicalCounts,
+    hardware: Hardware = Hardware(),
+    budget: ErrorBudget | float = 1e-3,
+    *,
+    objective: str = "volume",
+    max_physical_qubits: int | None = None,
+    max_runtime_us: float | None = None,
+    max_levels: int = 3,
+    pipelines: int = 4,
+    storage_decay: bool = True,
+    catalogue: bool = True,
+    budget_search: bool = True,
+    reserve_synthesis: bool = False,
+    layout: str = "fast",
+    synthesis: SynthesisModel | str = "azure",
+    synthesis_error: float | None = None,
+    toffoli_t: int = 4,
+    extra_sources: Sequence[Source] = (),
+    baselines: Sequence[str] = ("sequential", "parallel"),
+    circuit: dict | None = None,
+) -> Compilation:
+    """Plan the whole program of ``counts`` (module docstring, steps 1-4).
+
+    Args:
+        counts: the program's logical counts (with a timeline when counted from a circuit).
+        hardware: physical error rates, gate times and error model.
+        budget: the error budget (a total, or an :class:`~magicpipe.compiler.budget.ErrorBudget` with shares).
+        objective: ``"volume"`` (least qubits x runtime), ``"qubits"`` or ``"runtime"``.
+        max_physical_qubits: the most physical qubits the whole program may use.
+        max_runtime_us: the longest runtime allowed, in microseconds.
+        max_levels: most distillation levels.
+        pipelines: distance sequences offered per method: the least-volume dynamic one and the next ones by
+            the dynamic volume bound.
+        storage_decay: charge the storage decay of buffered states to dynamic points (off: the nominal
+            output error, as the baselines and the resource estimators assume).
+        catalogue: offer the factory catalogue (Litinski's asymmetric blocks, 20-to-4, magic-state cultivation;
+            :mod:`~magicpipe.compiler.catalogue_search`) beside the dynamic pipeline in the main front.
+        budget_search: when the budget has the default thirds, also try other shares (more to the data block
+            when the factories need little) and keep the front over all; each point records its shares.
+        reserve_synthesis: keep (and charge) the synthesis share although the counts have no rotation left:
+            the circuit's rotations were synthesised before it was counted.
+        layout: the data block's layout (``fast``, ``intermediate``, ``compact``).
+        synthesis: T states per rotation for counts without a timeline.
+        synthesis_error: the synthesis error a counted circuit already used (charged to the plan).
+        toffoli_t: T states per Toffoli-class gate for counts without a timeline.
+        extra_sources: more sources to offer the planner (e.g. a factory catalogue).
+        baselines: the baseline methods to plan on the same program.
+        circuit: the circuit's own demand record, kept in the plan.
+
+    Raises:
+        SpecError: a bad objective, bound or option.
+        InfeasibleError: no factory reaches the per-state target, or no point meets the bounds.
+
+    Examples:
+        >>> c = plan_counts(LogicalCounts(10, t_count=1000), Hardware(p=1e-3, eps=1e-3), 1e-3)
+        >>> c.demand.t_states, c.pipeline_distances, c.chosen.physical_qubits > c.chosen.data_qubits
+        (1000, (11,), True)
+    """
+    if objective == "time":
+        objective = "runtime"
+    if objective not in OBJECTIVES:
+        raise SpecError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
+    if max_physical_qubits is not None and (isinstance(max_physical_qubits, bool)
+                                            or not isinstance(max_physical_qubits, int) or max_physical_qubits <= 0):
+        raise SpecError(f"max_physical_qubits must be a positive integer, got {max_physical_qubits!r}")
+    if max_runtime_us is not None and not (isinstance(max_runtime_us, (int, float)) and 0 < max_runtime_us < float("inf")):
+        raise SpecError(f"max_runtime_us must be a positive finite number of microseconds, got {max_runtime_us!r}")
+    if not isinstance(budget, ErrorBudget):
+        budget = ErrorBudget(budget)
+    if isinstance(synthesis, str):
+        synthesis = SYNTHESIS_MODELS[synthesis] if synthesis in SYNTHESIS_MODELS else _model(synthesis)
+    threshold = FIFTEEN_TO_ONE.threshold()
+    if hardware.eps >= threshold:
+        raise SpecError(f"raw magic-state error eps={hardware.eps:.3g} is at or above the 15-to-1 distillation "
+                        f"threshold {threshold:.4g}: no number of levels improves it; lower eps")
+    bounds = (max_physical_qubits, max_runtime_us)
+    options = (("max_levels", max_levels), ("pipelines", pipelines), ("storage_decay", storage_decay),
+               ("catalogue", catalogue), ("budget_search", budget_search), ("reserve_synthesis", reserve_synthesis),
+               ("layout", layout), ("synthesis", synthesis.name),
+               ("synthesis_a", synthesis.a), ("synthesis_b", synthesis.b), ("toffoli_t", toffoli_t),
+               ("synthesis_error", synthesis_error), ("baselines", list(baselines)),
+               ("budget_asked", budget.to_dict()))
+    plans = []
+    for b in _budgets(budget, counts.rotation_count > 0 or reserve_synthesis, budget_search):
+        demand = program_demand(counts, b, synthesis, toffoli_t, reserve_synthesis)
+        if synthesis_error is not None:  # what the circuit's synthesis used (a reserved share stays charged)
+            demand = replace(demand, synthesis_error=max(synthesis_error, demand.synthesis_error))
+        try:
+            plans.append((b, demand) + _plan_one(demand, hardware, max_levels, pipelines, storage_decay, catalogue,
+                                                 layout, extra_sources, baselines))
+        except InfeasibleError:
+            if b is budget:
+                raise  # the caller's own split must plan; other splits are only tried
+    first_budget, first_demand, pipe, front0, _ = plans[0]
+    evaluated = sum(p[3].evaluated for p in plans)
+    front = ProgramFront(first_demand, hardware, non_dominated([pt for p in plans for pt in p[3].points]), evaluated)
+    chosen = front.choose(objective, *bounds)
+    own = next(p for p in plans if chosen in p[3].points)
+    base: list[tuple[str, ProgramFront | None, ProgramPoint | None]] = []
+    for i, m in enumerate(baselines):
+        fronts = [p[4][i] for p in plans if p[4][i] is not None]
+        if not fronts:
+            base.append((m, None, None))
+            continue
+        bf = ProgramFront(first_demand, hardware, non_dominated([pt for f in fronts for pt in f.points]),
+                          sum(f.evaluated for f in fronts))
+        base.append((m, bf, _choose(bf, objective, bounds)))
+    distances = own[2].distances if own[2] is not None else ()
+    return Compilation(counts, own[1], hardware, own[0], front, chosen, tuple(base), objective, bounds,
+                       distances, circuit or {}, options)
+
+
+# error-budget shares (logical, distillation, synthesis) the planner also tries when the caller left the
+# default thirds: a good factory needs a small share, and the data block's distance can then drop
+_SPLITS_ROT = ((0.7, 0.25, 0.05), (0.85, 0.13, 0.02))
+_SPLITS = ((0.7, 0.3, 0.0), (0.9, 0.1, 0.0))
+
+
+def _budgets(budget: ErrorBudget, rot: bool, search: bool) -> list[ErrorBudget]:
+    default = ErrorBudget(budget.total)
+    if not search or budget != default:
+        return [budget]
+    return [budget] + [ErrorBudget(budget.total, *sh) for sh in (_SPLITS_ROT if rot else _SPLITS)]
+
+
+def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipelines: int, storage_decay: bool,
+              catalogue: bool, layout: str, extra_sources: Sequence[Source], baselines: Sequence[str]):
+    """The pipeline, the main front and the baselines' fronts for one budget split."""
+    if demand.t_states == 0:
+        return None, plan_program(demand, (), hardware, layout), tuple(None for _ in baselines)
+    wanted = ("dynamic",) + tuple(m for m in baselines if m in METHODS and m != "dynamic")
+    pipe, sources, schedules = candidate_sources(demand.target, hardware, max_levels, pipelines, wanted, storage_decay)
+    main = [s for s in sources if s.method in ("dynamic", "single")] + list(extra_sources)
+    if catalogue:
+        from magicpipe.compiler.catalogue_search import catalogue_sources
+
+        try:
+            main += catalogue_sources(hardware, demand.target)
+        except MagicpipeError:
+            pass  # no catalogue entry meets the target: the pipelines alone
+    front = plan_program(demand, main, hardware, layout, schedules)
+    base = []
+    for m in baselines:
+        own = [s for s in sources if s.method in (m, "single")]
+        try:
+            base.append(plan_program(demand, own, hardware, layout, schedules))
+        except MagicpipeError:
+            base.append(None)
+    return pipe, front, tuple(base)
+
+
+def replan(plan: dict, hardware: Hardware) -> Compilation:
+    """The :class:`Compilation` a plan.json dict was written from, planned again (the planner is deterministic).
+
+    ``hardware`` is the plan's hardware, error model included (the caller rebuilds it from ``plan``).
+
+    Raises:
+        SpecError: a dict that is not a ``magicpipe.plan/2`` plan.
+    """
+    if not isinstance(plan, dict) or plan.get("schema") != PLAN_SCHEMA:
+        raise SpecError(f"not a {PLAN_SCHEMA} plan (schema {plan.get('schema') if isinstance(plan, dict) else None!r}); "
+                        f"write it again with magicpipe compile")
+    try:
+        from magicpipe.compiler.layers import DemandTimeline
+
+        opts = plan["options"]
+        demand = plan["demand"]
+        timeline = None if demand["layers_derived_from_counts"] else DemandTimeline.from_dict(demand["timeline"])
+        counts = replace(LogicalCounts.from_dict(plan["counts"]), timeline=timeline)
+        b = plan["error_budget_asked"]
+        budget = ErrorBudget(b["total"], b["logical"], b["distillation"], b["synthesis"])
+        model = SynthesisModel(opts["synthesis"], opts["synthesis_a"], opts["synthesis_b"])
+        bounds = plan["constraints"]
+        return plan_counts(counts, hardware, budget, objective=plan["objective"],
+                           max_physical_qubits=bounds["max_physical_qubits"], max_runtime_us=bounds["max_runtime_us"],
+                           max_levels=opts["max_levels"], pipelines=opts["pipelines"],
+                           storage_decay=opts["storage_decay"], catalogue=opts["catalogue"],
+                           budget_search=opts["budget_search"], reserve_synthesis=opts["reserve_synthesis"],
+                           layout=opts["layout"],
+                           synthesis=model,
+                           synthesis_error=opts["synthesis_error"], toffoli_t=opts["toffoli_t"],
+                           baselines=tuple(opts["baselines"]), circuit=demand.get("circuit"))
+    except (KeyError, TypeError) as e:
+        raise SpecError(f"plan is missing {e}; write it again with magicpipe compile") from None
+
+
+def _model(spec: str) -> SynthesisModel:
+    from magicpipe.compiler.synthesis import get_synthesis_model
+
+    return get_synthesis_model(spec)

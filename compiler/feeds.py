@@ -1,0 +1,130 @@
+"""Distillation pipelines as :class:`~magicpipe.compiler.source.Source`\\ s for the whole-program planner.
+
+For a per-state target the least-volume pipeline (levels and distances, :func:`~magicpipe.compiler.search.
+best_pipeline`, storage decay charged) is taken, and:
+
+* ``dynamic``: every point of its dynamic Pareto front, run continuously (:mod:`~magicpipe.compiler.steady`):
+  the first output is the point's expected rounds for one state (failure delay included); the period is the
+  steady-state spacing of outputs plus the point's expected failure delay, over the top level's success
+  probability (a failed top-level run yields nothing);
+* ``sequential`` and ``parallel``: the paper's baselines on the same distances; the sequential pipeline makes
+  one state per ``sum T_l`` and cannot overlap runs, the parallel one makes a state per ``T_L`` once its lower
+  levels are full, after ``sum T_l``; both over the top level's success probability.
+
+A one-level pipeline is one factory whatever the method: it appears once, as method ``"single"``.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from magicpipe.compiler.baselines import parallel, sequential
+from magicpipe.compiler.hardware import Hardware
+from magicpipe.compiler.pipeline import Pipeline
+from magicpipe.compiler.source import Source
+from magicpipe.errors import SpecError
+
+__all__ = ["METHODS", "pipeline_sources", "best_pipeline_for", "candidate_sources"]
+
+METHODS = ("dynamic", "sequential", "parallel")
+
+
+def _label(pipe: Pipeline) -> str:
+    name = pipe.levels[0].factory.protocol.name
+    return f"({name}) x{len(pipe.levels)} d={','.join(str(d) for d in pipe.distances)}"
+
+
+def best_pipeline_for(target: float, hardware: Hardware, max_levels: int = 3, storage_decay: bool = True) -> Pipeline:
+    """The least-volume dynamic pipeline whose output error (storage decay charged unless told not to) meets
+    ``target``."""
+    from magicpipe.compiler.search import best_pipeline
+
+    if isinstance(max_levels, bool) or not isinstance(max_levels, int) or max_levels < 1:
+        raise SpecError(f"max_levels must be a positive integer, got {max_levels!r}")
+    return best_pipeline(target, hardware, method="dynamic", levels=tuple(range(1, max_levels + 1)),
+                         storage_decay=storage_decay).pipeline
+
+
+def pipeline_sources(pipe: Pipeline, target: float, methods: Sequence[str] = METHODS, storage_decay: bool = True
+                     ) -> tuple[list[Source], dict[str, object]]:
+    """The sources of ``pipe`` for each method, and the core schedule behind each dynamic source by name.
+
+    With ``storage_decay`` (the default) a dynamic point's output error includes the decay of the states its
+    buffer holds and points above ``target`` are left out; without it every point carries the pipeline's
+    nominal output error, as the baselines and the estimators assume.
+
+    Examples:
+        >>> from magicpipe.compiler import Hardware, Pipeline
+        >>> pipe = Pipeline.from_distances((5, 17), Hardware(p=1e-4, eps=1e-4))
+        >>> srcs, _ = pipeline_sources(pipe, 1e-12, ("sequential", "parallel"))
+        >>> [(s.method, s.qubits, s.startup_rounds) for s in srcs]
+        [('sequential', 11760, 242.0), ('parallel', 17926, 242.0)]
+    """
+    bad = [m for m in methods if m not in METHODS]
+    if bad:
+        raise SpecError(f"unknown method(s) {bad}; use {METHODS}")
+    top = pipe.levels[-1]
+    p_top = top.p_succ
+    if len(pipe.levels) == 1:
+        src = Source(_label(pipe), "single", top.qubits, float(top.rounds), top.rounds / p_top, 1, pipe.output_error,
+                     distances=pipe.distances)
+        return [src], {}
+    out: list[Source] = []
+    schedules: dict[str, object] = {}
+    fill = float(sum(lv.rounds for lv in pipe.levels))
+    if "dynamic" in methods:
+        from magicpipe.compiler.pareto import pareto_front
+        from magicpipe.compiler.steady import steady_state
+
+        front = pareto_front(pipe, max_output_error=target if storage_decay else None)
+        for pt in front.points:
+            st = steady_state(pipe, pt)
+            period = (st.period + pt.expected_delay) / p_top
+            name = f"dynamic {_label(pipe)} Q={pt.qubits} B={pt.buffer_slots}"
+            err = pt.output_error if storage_decay else pipe.output_error
+            out.append(Source(name, "dynamic", pt.qubits, float(pt.rounds), period, 1, err,
+                              distances=pipe.distances,
+                              detail=(("buffer_slots", pt.buffer_slots), ("first_state_rounds", pt.rounds),
+                                      ("expected_stall_rounds", pt.expected_delay))))
+            schedules[name] = pt.schedule
+    if "sequential" in methods:
+        c = sequential(pipe)
+        out.append(Source(f"sequential {_label(pipe)}", "sequential", c.qubits, float(c.rounds),
+                          c.rounds / p_top, 1, pipe.output_error, distances=pipe.distances,
+                          detail=(("copies_per_level", list(c.copies)),)))
+    if "parallel" in methods:
+        c = parallel(pipe)
+        out.append(Source(f"parallel {_label(pipe)}", "parallel", c.qubits, fill, c.rounds / p_top, 1,
+                          pipe.output_error, distances=pipe.distances,
+                          detail=(("copies_per_level", list(c.copies)),)))
+    return out, schedules
+
+
+def candidate_sources(target: float, hardware: Hardware, max_levels: int = 3, pipelines: int = 4,
+                      methods: Sequence[str] = METHODS, storage_decay: bool = True
+                      ) -> tuple[Pipeline, list[Source], dict[str, object]]:
+    """Sources of several pipelines meeting ``target``: the least-volume dynamic one (returned first) and the
+    next ``pipelines - 1`` distance sequences by the dynamic volume bound; each as every method's sources. A
+    sequence with no configuration meeting the target once storage decay is charged is skipped.
+    """
+    from magicpipe.compiler.bounds import lower_bound
+    from magicpipe.compiler.search import candidate_pipelines
+    from magicpipe.errors import InfeasibleError
+
+    best = best_pipeline_for(target, hardware, max_levels, storage_decay)
+    others = sorted(candidate_pipelines(target, hardware, tuple(range(1, max_levels + 1))), key=lower_bound)
+    chosen = [best] + [p for p in others if p.distances != best.distances][: max(pipelines - 1, 0)]
+    sources: list[Source] = []
+    schedules: dict[str, object] = {}
+    seen: set[str] = set()
+    for pipe in chosen:
+        try:
+            srcs, sch = pipeline_sources(pipe, target, methods, storage_decay)
+        except InfeasibleError:
+            continue
+        for s in srcs:
+            if s.name not in seen:
+                seen.add(s.name)
+                sources.append(s)
+        schedules.update(sch)
+    return best, sources, schedules

@@ -1,0 +1,212 @@
+"""The whole program: logical counts, the program model, the supply simulation, the front and plan_counts."""
+
+import json
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from magicpipe.compiler import DemandTimeline, Hardware, LogicalCounts, Source
+from magicpipe.compiler.budget import ErrorBudget
+from magicpipe.compiler.compilation import plan_counts
+from magicpipe.compiler.program import data_block, plan_program, program_demand, simulate
+from magicpipe.compiler.synthesis import SYNTHESIS_MODELS
+from magicpipe.errors import InfeasibleError, SpecError
+
+HW = Hardware(p=1e-3, eps=1e-3)
+AZURE = SYNTHESIS_MODELS["azure"]
+
+# what the Azure estimator writes under "logicalCounts" in a result (keys it adds beyond the demand are ignored)
+AZURE_RESULT = {"status": "success", "logicalCounts": {
+    "numQubits": 100, "tCount": 0, "rotationCount": 5600, "rotationDepth": 114, "cczCount": 0, "ccixCount": 0,
+    "measurementCount": 0, "numComputeQubits": 100, "readFromMemoryCount": 0, "writeToMemoryCount": 0}}
+
+
+def test_counts_json_round_trip_and_an_estimator_result():
+    c = LogicalCounts(7, t_count=5, rotation_count=3, rotation_depth=2, ccz_count=1, ccix_count=2, measurement_count=4)
+    assert LogicalCounts.from_json(c.to_json()) == c
+    assert json.loads(c.to_json())["ccixCount"] == 2
+    ising = LogicalCounts.from_dict(AZURE_RESULT)
+    assert (ising.num_qubits, ising.rotation_count, ising.rotation_depth) == (100, 5600, 114)
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"numQubits": 3, "tCount": -1}, "tCount|t_count must be a non-negative integer"),
+    ({"numQubits": 3, "tCount": 1.5}, "must be a non-negative integer, got 1.5"),
+    ({"numQubits": 3, "tcount": 4}, r"unknown key\(s\) \['tcount'\]"),
+    ({"tCount": 4}, "numQubits is missing"),
+    ({"numQubits": 3, "rotationCount": 4}, "need rotationDepth >= 1"),
+    ({"numQubits": 3, "rotationCount": 2, "rotationDepth": 3}, "exceeds rotationCount"),
+    ([1, 2], "must be a JSON object"),
+])
+def test_bad_counts_are_refused_naming_the_field(data, message):
+    with pytest.raises(SpecError, match=message):
+        LogicalCounts.from_dict(data)
+
+
+def test_layers_from_counts_follow_the_estimators_conventions():
+    # Beverland et al. 2022 App. C: C = M_meas + M_R + M_T + 3 (M_CCZ + M_CCiX) + A_rot D_R, M = M_T + A_rot M_R + 4 M_CCZ
+    c = LogicalCounts(10, t_count=50, rotation_count=20, rotation_depth=5, ccz_count=3, measurement_count=7)
+    d = program_demand(c, ErrorBudget(1e-3), AZURE)
+    a_rot = math.ceil(0.53 * math.log2(20 / (1e-3 / 3)) + 4.86)
+    assert d.rotation_t == a_rot == 14
+    assert d.t_states == 50 + a_rot * 20 + 4 * 3
+    assert d.timeline.layers == 7 + 20 + 50 + 9 + a_rot * 5
+    assert max(d.timeline.states) - min(d.timeline.states) <= 1  # spread as evenly as whole numbers allow
+    assert d.target == pytest.approx(1e-3 / 3 / d.t_states)
+
+
+def test_a_tiny_program_by_hand():
+    # two layers of 2 states, one copy making 1 state every 10 rounds from round 10, 5 rounds per layer:
+    # states at 10, 20 | 30, 40 -> layer 1 starts at 20 (waits 20), layer 2 at 40 (waits 15), ends at 45
+    src = Source("hand", "sequential", 100, 10.0, 10.0, 1, 1e-9)
+    sim = simulate(DemandTimeline((2,), (2,)), src, 1, 5)
+    assert sim.runtime_rounds == pytest.approx(45.0)
+    assert sim.wait_rounds == pytest.approx(35.0)
+    assert sim.startup_wait_rounds == pytest.approx(20.0)
+    # two copies staggered 5 apart: states at 10, 15 | 20, 25 -> starts 15, 25, ends 30
+    two = simulate(DemandTimeline((2,), (2,)), src, 2, 5)
+    assert two.runtime_rounds == pytest.approx(30.0)
+
+
+def _reference(timeline, src, k, tau):
+    """Layer by layer: the same fluid supply, no closed form."""
+    r = k * src.outputs / src.period_rounds
+    cap = max(timeline.peak + src.outputs, timeline.peak, 1)
+    b = src.outputs - r * src.startup_rounds
+    t = wait = 0.0
+    for s in timeline.counts():
+        if s and b < s:
+            w = (s - b) / r
+            wait += w
+            t += w
+            b = float(s)
+        b = min(cap, b - s + r * tau)
+        t += tau
+    return t, wait
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(runs=st.lists(st.tuples(st.integers(1, 6), st.integers(0, 9)), min_size=1, max_size=6),
+       k=st.integers(1, 12), period=st.integers(5, 90), startup=st.integers(5, 200), outputs=st.integers(1, 4),
+       tau=st.integers(1, 20))
+def test_closed_form_equals_layer_by_layer(runs, k, period, startup, outputs, tau):
+    tl = DemandTimeline.from_counts([s for n, s in runs for _ in range(n)])
+    src = Source("x", "dynamic", 10, float(startup), float(period), outputs, 0.0)
+    sim = simulate(tl, src, k, tau)
+    t, wait = _reference(tl, src, k, tau)
+    assert sim.runtime_rounds == pytest.approx(t, rel=1e-9, abs=1e-6)
+    assert sim.wait_rounds == pytest.approx(wait, rel=1e-9, abs=1e-6)
+    assert sim.consumed == tl.total
+    # no state is consumed before it is made: by each run's start the supply covers what was consumed
+    r = k * outputs / period
+    consumed = 0
+    for start, length, s, tau_, first, w in sim.runs:
+        if s:  # the first and the last layer of the run (consumption and supply are linear in between)
+            assert consumed + s <= outputs + r * (start + first - startup) + 1e-6
+            last = start + first + (length - 1) * tau_ + (w - first)
+            assert consumed + length * s <= outputs + r * (last - startup) + 1e-6
+        consumed += length * s
+    assert sim.runtime_rounds >= tl.layers * tau - 1e-9
+
+
+def test_waits_only_when_the_supply_is_short():
+    tl = DemandTimeline((100,), (1,))
+    fast = Source("fast", "dynamic", 10, 3.0, 1.0, 1, 0.0)  # one state per round, layers of 5 rounds
+    sim = simulate(tl, fast, 1, 5)  # only the first state is waited for
+    assert sim.wait_rounds == sim.startup_wait_rounds == 3.0 and sim.runtime_rounds == 503
+    slow = Source("slow", "dynamic", 10, 3.0, 10.0, 1, 0.0)  # one per 10 rounds: bound by supply
+    assert simulate(tl, slow, 1, 5).runtime_rounds == pytest.approx(3 + 99 * 10 + 5)
+
+
+@pytest.fixture(scope="module")
+def million():
+    """The paper's pipeline alone, on the default thirds of the budget."""
+    return plan_counts(LogicalCounts(100, t_count=10**6), HW, 1e-3, catalogue=False, budget_search=False)
+
+
+def test_front_is_non_dominated_and_every_point_feasible(million):
+    pts = million.front.points
+    assert len(pts) > 5
+    for a, b in zip(pts, pts[1:]):
+        assert a.physical_qubits < b.physical_qubits and a.runtime_us > b.runtime_us
+    for p in pts:
+        assert p.total_error <= 1e-3
+        assert dict(p.errors)["logical"] <= million.demand.budgets[0]
+        assert p.source.output_error <= million.demand.target
+        assert p.physical_qubits == p.factory_qubits + p.data_qubits + p.buffer_qubits
+        assert p.runtime_rounds >= million.demand.timeline.layers * p.data.layer_rounds
+    assert million.chosen in pts
+    assert million.chosen.schedule is not None  # the chosen dynamic point carries its schedule
+
+
+def test_objectives_and_bounds(million):
+    f = million.front
+    assert f.choose("qubits") is f.points[0] and f.choose("runtime") is f.points[-1]
+    mid = f.points[len(f.points) // 2]
+    assert f.choose("runtime", max_physical_qubits=mid.physical_qubits) is mid
+    assert f.choose("qubits", max_runtime_us=mid.runtime_us) is mid
+    with pytest.raises(InfeasibleError, match=r"--max-physical-qubits 1000; the nearest needs \d+ physical qubits"):
+        f.choose("volume", max_physical_qubits=1000)
+    with pytest.raises(InfeasibleError, match="--max-runtime-us 1"):
+        f.choose("volume", max_runtime_us=1.0)
+
+
+def test_baselines_on_the_same_program(million):
+    names = [n for n, _, _ in million.baselines]
+    assert names == ["sequential", "parallel"]
+    for _, f, pt in million.baselines:
+        assert {p.method for p in f.points} <= {"sequential", "parallel"}
+        assert pt.data_qubits == million.chosen.data_qubits
+    # the plan's dict follows the schema's required keys
+    d = million.to_dict()
+    assert d["schema"] == "magicpipe.plan/2" and d["front"][d["chosen"]]["physical_qubits"] == million.chosen.physical_qubits
+    assert d["demand"]["t_count"] == 10**6
+
+
+def test_catalogue_and_budget_shares_only_add_points(million):
+    full = plan_counts(LogicalCounts(100, t_count=10**6), HW, 1e-3)
+    # every point of the pipeline-only front is matched or beaten by a point of the full front
+    for p in million.front.points:
+        assert any(q.physical_qubits <= p.physical_qubits and q.runtime_us <= p.runtime_us for q in full.front.points)
+    assert full.chosen.physical_qubits < million.chosen.physical_qubits
+    for q in full.front.points:  # each point keeps within the shares it was planned with
+        log, dist, syn = q.budgets
+        assert log + dist + syn == pytest.approx(1e-3)
+        errs = dict(q.errors)
+        assert errs["logical"] <= log and errs["distillation"] <= dist * (1 + 1e-9)
+    # a split the caller fixes is kept
+    fixed = plan_counts(LogicalCounts(100, t_count=10**6), HW, ErrorBudget(1e-3, 0.2, 0.8, 0.0), catalogue=False)
+    assert {q.budgets for q in fixed.front.points} == {(2e-4, 8e-4, 0.0)}
+
+
+def test_cost_follows_the_runs_not_the_states():
+    small = plan_counts(LogicalCounts(100, t_count=10**6), HW, 1e-3, catalogue=False, budget_search=False)
+    huge = plan_counts(LogicalCounts(100, t_count=10**12), HW, 1e-3, catalogue=False, budget_search=False)
+    assert len(huge.demand.timeline.lengths) == len(small.demand.timeline.lengths) == 1
+    assert huge.demand.t_states == 10**12
+    assert len(huge.chosen.simulation.runs) == 1
+
+
+def test_a_program_without_magic_states():
+    c = plan_counts(LogicalCounts(5, measurement_count=10), HW, 1e-3)
+    assert c.chosen.factory_qubits == 0 and c.chosen.physical_qubits == data_block(5, c.chosen.data.distance).qubits
+    assert c.demand.t_states == 0
+
+
+def test_a_budget_the_program_alone_exceeds():
+    with pytest.raises(InfeasibleError, match="logical error budget"):
+        plan_counts(LogicalCounts(10**6, measurement_count=10**15), Hardware(p=5e-3, eps=1e-3), 1e-12)
+
+
+def test_bad_plan_options():
+    c = LogicalCounts(4, t_count=10)
+    with pytest.raises(SpecError, match="objective must be one of"):
+        plan_counts(c, HW, objective="speed")
+    with pytest.raises(SpecError, match="max_physical_qubits must be a positive integer"):
+        plan_counts(c, HW, max_physical_qubits=0)
+    with pytest.raises(SpecError, match="max_runtime_us must be a positive finite"):
+        plan_counts(c, HW, max_runtime_us=float("inf"))
+    with pytest.raises(SpecError, match="at or above the 15-to-1 distillation threshold"):
+        plan_counts(c, Hardware(p=1e-3, eps=0.2))
