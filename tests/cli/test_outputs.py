@@ -26,8 +26,10 @@ def _stages(folder: pathlib.Path) -> list[pathlib.Path]:
 
 def test_rerun_without_a_stream_removes_the_old_stream(tmp_path, capsys):
     out = tmp_path / "out"
-    assert main(["compile", str(EXAMPLES / "adder8.qasm"), "--error-budget", "1e-12", "--out", str(out)]) == 0
-    assert (out / "schedule.lsi").exists()
+    out.mkdir()  # what an earlier compile that wrote a stream left (its manifest names both files)
+    (out / "plan.json").write_text("{}")
+    (out / "schedule.lsi").write_text("MAGICPIPE_LSI 1\n")
+    (out / _output.MANIFEST).write_text('{"magicpipe compile": ["plan.json", "schedule.lsi"]}')
     (tmp_path / "bell.qasm").write_text(BELL)
     capsys.readouterr()
     assert main(["compile", str(tmp_path / "bell.qasm"), "--out", str(out)]) == 0

@@ -72,6 +72,14 @@ def _run(args: argparse.Namespace, prog: str) -> int:
             _output.abort(staging)
             return code
         dropped = _output.commit(staging)
+    except KeyboardInterrupt as e:
+        if staging.resumes:  # a resumable command's CSV is a journal of whole rows: keep what it finished
+            _output.commit(staging)
+            e.add_note(f"the finished part is in {Path(given)}; run again to resume")
+        else:
+            _output.abort(staging)
+            e.add_note(f"nothing written to {Path(given)}")
+        raise
     except BaseException as e:
         keep = debug_requested(args)
         _output.abort(staging, keep=keep)
@@ -97,8 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return _run(args, prog)
-    except KeyboardInterrupt:
-        print(f"{prog}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as e:
+        notes = "".join(f" ({n})" for n in getattr(e, "__notes__", ()))
+        print(f"{prog}: interrupted{notes}", file=sys.stderr)
         return 130
     except Exception as e:  # noqa: BLE001 -- the edge: no traceback unless --debug
         if debug_requested(args):

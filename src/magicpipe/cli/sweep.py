@@ -51,7 +51,7 @@ def register(subparsers: Any) -> None:
                    "factory catalogue), dynamic (the paper's pipeline alone), sequential, parallel (default all)")
     s.add_argument("--objective", nargs="+", default=["volume"], help="volume, qubits or runtime (default volume)")
     add_executor_args(s, workers=os.cpu_count() or 1)
-    s.set_defaults(run=_run)
+    s.set_defaults(run=_run, resume_out=True)  # the staging folder starts as a copy of OUT: a re-run resumes
 
 
 def _grid(args: argparse.Namespace) -> Grid:
