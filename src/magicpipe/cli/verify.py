@@ -60,7 +60,7 @@ def register(subparsers: Any) -> None:
 
 def _common(parser: argparse.ArgumentParser, *, shots: int, max_errors: int | None) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", help="output folder; re-using it resumes")
-    parser.add_argument("--shots", type=bounded_int(1), default=shots,
+    parser.add_argument("--shots", type=int, default=shots,  # the library says "shots must be a positive integer"
                         help="most shots per task, earlier runs included (default: %(default)s)")
     parser.add_argument("--max-errors", type=bounded_int(1), default=max_errors,
                         help="stop a task after this many logical errors (default: %(default)s)")
