@@ -16,13 +16,15 @@ import tempfile
 
 from magicpipe.cli import main
 
-EXAMPLE = str(pathlib.Path(__file__).resolve().parents[2] / "examples" / "adder8.qasm")
+TINY = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nt q[0];\ncx q[0],q[1];\nrz(0.3) q[1];\n'
 VALUES = ["inf", "nan", "-1", "0", "1e308", "", "x", "1e-320", "99999999999999999999", "1,2", "0.5", "3", "1e-300",
           ",", "5,5,5,5,5,5,5,5"]
 OPTIONS = {
     "compile": ["--error-budget", "--budget-split", "--physical-error", "--magic-error", "--t-2q-ns", "--t-meas-ns",
-                "--pl-model", "--qubit-budget", "--layer-time-us", "--max-levels", "--max-wait-us", "--synthesis",
-                "--optimization-level", "--objective"],
+                "--pl-model", "--objective", "--max-physical-qubits", "--max-runtime-us", "--layout", "--synthesis",
+                "--toffoli-t-cost", "--optimization-level", "--storage-decay", "--factories", "--max-levels"],
+    "counts": ["--toffoli-t-cost", "--out"],
+    "protocols": ["--physical-error", "--magic-error", "--physics", "--target", "--kinds"],
     "pipeline": ["--distances", "--p", "--eps", "--t2q-ns", "--tmeas-ns", "--shots", "--seed"],
     "bench two-level": ["--min-distance", "--max-distance", "--p", "--eps", "--t2q-ns", "--tmeas-ns"],
     "bench thresholds": ["--min-exponent", "--max-exponent", "--step", "--max-distance", "--p", "--eps"],
@@ -34,8 +36,12 @@ OPTIONS = {
 def _base(tmp: pathlib.Path) -> dict[str, list[str]]:
     stream = str(tmp / "p")
     out = str(tmp / "o")
+    program = tmp / "tiny.qasm"
+    program.write_text(TINY)
     return {
-        "compile": ["compile", EXAMPLE, "--out", out, "--max-levels", "2"],
+        "compile": ["compile", str(program), "--out", out, "--max-levels", "2"],
+        "counts": ["counts", str(program)],
+        "protocols": ["protocols"],
         "pipeline": ["pipeline", "--distances", "3,5", "--out", out],
         "bench two-level": ["bench", "two-level", "--min-distance", "3", "--max-distance", "5", "--workers", "1",
                             "--out", out],
@@ -51,8 +57,8 @@ def _argv(base: list[str], option: str, value: str) -> list[str]:
     if option in argv:
         argv[argv.index(option) + 1] = value
         return argv
-    if option == "--json":
-        return argv + ["--json", f"j/{value}", "--force"]
+    if option in ("--json", "--out") and "--out" not in argv:
+        return argv + [option, f"j/{value}", "--force"]
     return argv + ([f"{option}={value}"] if value.startswith("-") else [option, value])
 
 
@@ -63,7 +69,7 @@ def _timeout(*_):
 def fuzz(seconds: int = 60) -> int:
     signal.signal(signal.SIGALRM, _timeout)
     broken = 0
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):  # relative outputs land in folder
         tmp = pathlib.Path(folder)
         assert main(["pipeline", "--distances", "3,5", "--out", str(tmp / "p")]) == 0
         for command, base in _base(tmp).items():

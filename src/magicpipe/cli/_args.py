@@ -120,7 +120,8 @@ def harden(parser: argparse.ArgumentParser) -> None:
         if not _has(leaf, "--debug"):
             leaf.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                               help="show the Python traceback of an error (and keep the staging folder)")
-        writes = any(a.dest == "out" for a in leaf._actions) or _has(leaf, "--json")
+        json_file = _has(leaf, "--json") and leaf._option_string_actions["--json"].nargs != 0
+        writes = any(a.dest == "out" for a in leaf._actions) or json_file
         if writes and not _has(leaf, "--force"):
             leaf.add_argument("--force", action="store_true",
                               help="replace files in the output place that magicpipe did not write")
