@@ -54,6 +54,8 @@ class SynthesisModel:
         """T states of one rotation synthesised to error ``eps`` (in (0, 1))."""
         if not (isinstance(eps, (int, float)) and 0 < eps < 1):
             raise SpecError(f"synthesis precision must lie in (0, 1), got {eps!r}")
+        if eps < 1e-300:  # 1/eps would overflow (subnormal eps): no float arithmetic is meaningful there
+            raise SpecError(f"synthesis precision {eps!r} is below 1e-300; raise the error budget")
         return max(1, math.ceil(self.a * math.log2(1 / eps) + self.b))
 
     def info(self) -> dict:

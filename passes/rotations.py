@@ -132,6 +132,8 @@ def classify_angle(theta: float) -> Kind:
 def _check_eps(eps: float) -> None:
     if not 0 < eps < 1:
         raise SpecError(f"rotation synthesis error must lie in (0, 1), got {eps!r}")
+    if eps < 1e-300:  # 1/eps would overflow
+        raise SpecError(f"rotation synthesis error {eps!r} is below 1e-300; raise the error budget")
 
 
 def formula_t_count(eps: float) -> int:
