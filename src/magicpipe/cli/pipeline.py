@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 from magicpipe.cli._args import bounded_int, finite_float
-from magicpipe.compiler import Hardware, Pipeline, check, parallel, sequential
+from magicpipe.compiler import Hardware, Pipeline, parallel, sequential
+from magicpipe.compiler import check as check_schedule
 from magicpipe.compiler.allocator import solver_stats
 from magicpipe.compiler.bounds import lower_bound
 from magicpipe.compiler.failures import monte_carlo
@@ -129,7 +130,6 @@ def run_pipeline(args) -> int:
     front = pareto_front(pipe)
     seq, par = sequential(pipe), parallel(pipe)
     best = front.min_volume()
-    check(best.schedule)  # the invariants (budget, buffer, input patterns, conservation) before anything is written
     steady = steady_state(pipe, best)
     rows = [{"qubits": p.qubits, "rounds": round(p.rounds, 4), "us": hw.rounds_to_us(p.rounds),
              "buffer_slots": p.buffer_slots, "deterministic_rounds": p.deterministic_rounds,
@@ -183,6 +183,7 @@ def _write_stream(schedule, out: Path) -> dict:
     from magicpipe.grammar import parse_file, write_schedule
     from magicpipe.lattice import check, plan_floor
 
+    check_schedule(schedule)  # magicpipe.compiler.check: budget, buffer bounds, input patterns, conservation
     try:
         fp = plan_floor(schedule)
     except SpecError as e:
