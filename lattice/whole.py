@@ -377,7 +377,8 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
     t_count = sum(r.layers * r.states for r in runs)
     head = ProgramHeader("nominal" if seed is None else "trace", seed or 0, hardware.p, hardware.eps,
                          hardware.t_2q_ns, hardware.t_meas_ns, t_count, layout.distance, 0, width, height,
-                         timeline=runs, data=data, buses=buses, ports=ports, units=(unit,), copies=cps)
+                         timeline=runs, data=data, buses=buses, ports=ports, units=(unit,), copies=cps,
+                         data_count=layout.data_patches)
     need = program_qubits(head)
     head = dataclasses.replace(head, qubit_budget=qubit_budget if qubit_budget is not None else need)
     sim = _Sim(layout, unit, head, runs, seed, 1.0 if p_accept is None else p_accept, window)
