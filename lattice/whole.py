@@ -200,6 +200,7 @@ class _Sim:
         self.zone_copies = [list(range(g, self.K, self.G)) for g in range(self.G)]
         self.queue: list[deque[int]] = [deque() for _ in range(self.K)]
         self.ready = [0] * self.K
+        self.free = [0] * self.K          # round each port is free of its last consumption
         self.heap: list[tuple] = []
         self.seq = 0
         self.count = {"runs": 0, "accepted": 0, "rejected": 0, "consumed": 0}
@@ -261,12 +262,13 @@ class _Sim:
         s = self.runs[seg]
         D = self.D
         picks: dict[int, list[tuple[int, int]]] = {}
+        space: dict[int, int] = {}
         T = E
         for g in range(self.G):
             m = self.zone_need[seg][g]
             if not m:
                 continue
-            heads = [(max(self.queue[c][0], E), c, 0) for c in self.zone_copies[g] if self.queue[c]]
+            heads = [(max(self.queue[c][0], E, self.free[c]), c, 0) for c in self.zone_copies[g] if self.queue[c]]
             heapq.heapify(heads)
             chosen = []
             while len(chosen) < m:
@@ -277,8 +279,10 @@ class _Sim:
                 if k + 1 < len(self.queue[c]):
                     heapq.heappush(heads, (max(self.queue[c][k + 1], E), c, k + 1))
             picks[g] = chosen
+            # a port used twice in the layer needs its readout (1 round) between the two merges
+            space[g] = D + 1 if len({c for _, c in chosen}) < len(chosen) else D
             for k, (a, _) in enumerate(chosen):
-                T = max(T, a - k * D)
+                T = max(T, a - k * space[g])
         self.push(T, _LAYER, Op(T, "LAYER", states=s.states))
         slot = [0] * self.G
         longest = 0
@@ -287,11 +291,11 @@ class _Sim:
             g = q % self.G
             k = slot[g]
             slot[g] += 1
-            longest = max(longest, k + 1)
+            longest = max(longest, (k + 1) * space[g])
             c = picks[g][k][1]
-            t = T + k * D
+            t = T + k * space[g]
             self.merge(t, q, c, g)
-        return T, max(s.rounds, longest * D)
+        return T, max(s.rounds, longest)
 
     def merge(self, t: int, q: int, c: int, g: int) -> None:
         D = self.D
@@ -306,6 +310,7 @@ class _Sim:
         self.push(t + D, _XREAD, Op(t + D, "MEASURE", reg=xx, terms=(Term("X", "p", c),), rounds=1, outcome=o2))
         corr = (Term("Z", "q", q),)
         free = t + D + 1
+        self.free[c] = free
         if self.rng is None:
             self.push(free, _CORR, Op(free, "ROTATE", terms=corr, angle="pi/4", cond=(zz, 1)))
             self.push(free, _CORR, Op(free, "FRAME", terms=corr, cond=(xx, 1)))
@@ -322,12 +327,14 @@ class _Sim:
 
     # -- compression ------------------------------------------------------------------------------
     def key(self, E: int, seg: int, prev: tuple[int, int]) -> tuple:
-        copies = tuple((max(self.ready[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c])) for c in range(self.K))
+        copies = tuple((max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]))
+                       for c in range(self.K))
         pend = tuple(sorted((t - E, ph, str(dataclasses.replace(op, time=0))) for t, ph, _, op in self.heap))
         return seg, prev[0] - E, prev[1], copies, pend
 
     def shift(self, by: int) -> None:
         self.ready = [r + by for r in self.ready]
+        self.free = [r + by for r in self.free]
         self.queue = [deque(a + by for a in q) for q in self.queue]
         self.heap = [(t + by, ph, s, dataclasses.replace(op, time=op.time + by)) for t, ph, s, op in self.heap]
         heapq.heapify(self.heap)
@@ -426,8 +433,7 @@ def _ops(sim: _Sim) -> Iterator[Op]:
                         layer += extra * Lb
                         prev = (prev[0] + by, prev[1])
                         delay += by - extra * Lb * s.rounds
-                        E += by
-                        planned = s.start + layer * s.rounds
+                        continue
                 history[sim.key(E, seg, prev)] = (layer, E, len(window), dict(sim.count))
                 if len(window) > sim.window_limit or len(history) > 4096:
                     yield from window
