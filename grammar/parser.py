@@ -189,6 +189,7 @@ def parse(text: str) -> Stream:
 
     if not text.endswith("\n"):
         text += "\n"
+    _version_first(text)
     try:
         return _parser().parse(text)
     except UnexpectedInput as e:
@@ -199,6 +200,24 @@ def parse(text: str) -> Stream:
         if isinstance(e, ParseError):
             raise
         raise ParseError(str(e), *_where(e, text)) from None
+
+
+def _version_first(text: str) -> None:
+    """Refuse a file of another format version before parsing it, saying which reader takes it."""
+    from magicpipe.grammar.parser2 import CONVERT_HINT, stream_version
+
+    try:
+        version = stream_version(text.splitlines())
+    except ParseError:
+        return  # the grammar reports what is wrong with the first line
+    if version == 2:
+        line = next(n for n, x in enumerate(text.splitlines(), 1) if x.split("#")[0].strip())
+        raise ParseError("this is a version-2 (whole-program) stream: read it with magicpipe.grammar.parse_program or "
+                         f"magicpipe check; {CONVERT_HINT}", line, 1, text.splitlines()[line - 1])
+    if version != FORMAT_VERSION:
+        line = next(n for n, x in enumerate(text.splitlines(), 1) if x.split("#")[0].strip())
+        raise ParseError(f"stream format version {version} is not supported; this magicpipe reads versions 1 and 2 "
+                         f"({CONVERT_HINT})", line, 1, text.splitlines()[line - 1])
 
 
 def _where(e: Exception, text: str) -> tuple[int, int, str]:

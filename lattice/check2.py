@@ -34,6 +34,7 @@ state shifted without replaying them). Memory is the state of the floor plan, no
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -282,6 +283,7 @@ class Replay2:
         # ports
         self.present: dict[int, int] = {p: 0 for p in self.ports}
         self.arriving: dict[int, list[int]] = {p: [] for p in self.ports}
+        self.arrivals: list[tuple[int, int]] = []     # heap of (round, port)
         self.busy: dict[int, _Consumption] = {}
         # merges and routes in flight: (end, rect, who)
         self.merges: list[tuple[int, Rect, int]] = []
@@ -316,7 +318,9 @@ class Replay2:
             if when < t:
                 del self.deciding[c]
                 self.require_branches(c, when, outcome, seen)
-        for p, arr in self.arriving.items():
+        while self.arrivals and self.arrivals[0][0] <= t:
+            _, p = heapq.heappop(self.arrivals)
+            arr = self.arriving[p]
             if arr and arr[0] <= t:
                 while arr and arr[0] <= t:
                     arr.pop(0)
@@ -327,8 +331,10 @@ class Replay2:
                 self.peak_ports = max(self.peak_ports, held)
                 if held > cap:
                     self.defer(Broken2("port-occupancy", f"port {p} holds {held} states at round {t}; its capacity is {cap}"))
-        self.merges = [m for m in self.merges if m[0] > t]
-        self.routes = [r for r in self.routes if r[0] > t]
+        if self.merges and min(m[0] for m in self.merges) <= t:
+            self.merges = [m for m in self.merges if m[0] > t]
+        if self.routes and min(r[0] for r in self.routes) <= t:
+            self.routes = [r for r in self.routes if r[0] > t]
 
     def require_branches(self, c: int, when: int, outcome: int, seen: set) -> None:
         want = {0, 1} if outcome < 0 else {outcome}
@@ -408,6 +414,7 @@ class Replay2:
         self.routes.append((end, rects, o.copy))
         self.arriving[c.port].append(o.time + o.rounds)
         self.arriving[c.port].sort()
+        heapq.heappush(self.arrivals, (o.time + o.rounds, c.port))
         self.ready[o.copy] = end
         self.count["accepted"] += 1
         self.per_copy[o.copy][0] += 1
@@ -607,6 +614,7 @@ class Replay2:
         for d in self.deciding.values():
             d[0] += by
         self.arriving = {p: [a + by for a in arr] for p, arr in self.arriving.items()}
+        self.arrivals = [(a + by, p) for a, p in self.arrivals]
         for c in self.busy.values():
             c.merge_end += by
             if c.x_time >= 0:

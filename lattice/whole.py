@@ -51,7 +51,7 @@ from magicpipe.lattice.stream2 import (Bus, Copy, DataPatch, Op, Port, ProgramHe
                                        Unit)
 
 __all__ = ["ProgramLayout", "unit_one_level", "unit_from_schedule", "emit_program", "program_stream2",
-           "program_qubits", "route_for"]
+           "program_qubits", "route_for", "consumption_runs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +216,8 @@ class _Sim:
         return out
 
     def push(self, t: int, phase: int, op: Op) -> None:
-        heapq.heappush(self.heap, (t, phase, self.seq, op))
+        sig = (op.action, op.copy, op.port, op.reg, op.cond, op.terms, op.via, op.outcome)
+        heapq.heappush(self.heap, (t, phase, self.seq, op, sig))
         self.seq += 1
 
     # -- copies -----------------------------------------------------------------------------------
@@ -329,14 +330,14 @@ class _Sim:
     def key(self, E: int, seg: int, prev: tuple[int, int]) -> tuple:
         copies = tuple((max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]))
                        for c in range(self.K))
-        pend = tuple(sorted((t - E, ph, str(dataclasses.replace(op, time=0))) for t, ph, _, op in self.heap))
+        pend = tuple(sorted((t - E, ph, repr(sig)) for t, ph, _, _, sig in self.heap))
         return seg, prev[0] - E, prev[1], copies, pend
 
     def shift(self, by: int) -> None:
         self.ready = [r + by for r in self.ready]
         self.free = [r + by for r in self.free]
         self.queue = [deque(a + by for a in q) for q in self.queue]
-        self.heap = [(t + by, ph, s, dataclasses.replace(op, time=op.time + by)) for t, ph, s, op in self.heap]
+        self.heap = [(t + by, ph, s, dataclasses.replace(op, time=op.time + by), sig) for t, ph, s, op, sig in self.heap]
         heapq.heapify(self.heap)
 
 
@@ -406,7 +407,7 @@ def _ops(sim: _Sim) -> Iterator[Op]:
             E = max(planned + delay, prev[0] + prev[1])
             while sim.heap and sim.heap[0][0] < E:
                 window.append(heapq.heappop(sim.heap)[3])
-            if sim.rng is None:
+            if sim.rng is None and s.layers >= 16 and s.layers - layer >= 4:
                 key = sim.key(E, seg, prev)
                 seen = history.get(key)
                 if seen is not None:
@@ -456,3 +457,22 @@ def program_stream2(*args, **kwargs) -> ProgramStream:
     """:func:`emit_program` collected into a :class:`ProgramStream` (small programs; tests)."""
     head, ops = emit_program(*args, **kwargs)
     return ProgramStream(head, tuple(ops))
+
+
+def consumption_runs(lengths: Sequence[int], states: Sequence[int], layer_rounds: int,
+                     start: int = 0) -> tuple[tuple[int, int, int, int], ...]:
+    """A run-length timeline (``DemandTimeline.lengths``/``.states``) as consumption runs
+    ``(start_round, layers, states_per_layer, layer_rounds)``, one layer every ``layer_rounds`` from ``start``
+    (layers without a state keep their time and are left out).
+
+    Examples:
+        >>> consumption_runs((2, 1, 3), (2, 0, 3), 15, start=100)
+        ((100, 2, 2, 15), (145, 3, 3, 15))
+    """
+    out = []
+    t = start
+    for n, s in zip(lengths, states):
+        if s > 0:
+            out.append((t, n, s, layer_rounds))
+        t += n * layer_rounds
+    return tuple(out)

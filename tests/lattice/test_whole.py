@@ -1,0 +1,140 @@
+"""The whole program's stream (format version 2): emitted for one- and two-level units, nominal and sampled,
+checked, delivered = t_count, round trips through text and JSON Lines, REPEAT blocks equal to their expansion."""
+
+import dataclasses
+import json
+
+import pytest
+
+from magicpipe.compiler.pareto import pareto_front
+from magicpipe.compiler.pipeline import Pipeline
+from magicpipe.errors import ParseError, SpecError
+from magicpipe.grammar.jsonl import from_jsonl, schema, to_jsonl
+from magicpipe.grammar.parser import parse
+from magicpipe.grammar.parser2 import _fast, _parser, parse_program
+from magicpipe.lattice.check2 import audit2, check2
+from magicpipe.lattice.stream2 import Op, ProgramStream
+from magicpipe.lattice.whole import (ProgramLayout, consumption_runs, emit_program, program_stream2,
+                                     unit_from_schedule, unit_one_level)
+
+TIMELINE = [(40, 30, 2, 9), (400, 6, 5, 9), (600, 40, 1, 9)]
+
+
+@pytest.fixture(scope="module")
+def two_level_unit():
+    return unit_from_schedule(pareto_front(Pipeline.from_distances((3, 9))).min_volume().schedule)
+
+
+def shapes(two_level_unit):
+    one = unit_one_level("15-to-1", 5)
+    return {
+        "one-level": program_stream2(ProgramLayout(3, 9), one, 4, TIMELINE),
+        "one-level-trace": program_stream2(ProgramLayout(3, 9), one, 4, TIMELINE, seed=5, p_accept=0.7),
+        "two-level": program_stream2(ProgramLayout(4, 9), two_level_unit, 3, TIMELINE),
+        "two-level-trace": program_stream2(ProgramLayout(4, 9), two_level_unit, 3, TIMELINE[:2], seed=1, p_accept=0.8),
+    }
+
+
+def expand(ops, shift=0):
+    """Every REPEAT written out: the independent replay a REPEAT must agree with."""
+    for op in ops:
+        if op.action == "REPEAT":
+            for k in range(op.count):
+                yield from expand(op.body, shift + op.time + k * op.period)
+        else:
+            yield dataclasses.replace(op, time=op.time + shift)
+
+
+def test_every_shape_checks_delivers_and_round_trips(two_level_unit):
+    for name, s in shapes(two_level_unit).items():
+        a = audit2(s)
+        assert a.violations == (), (name, a.violations[:2])
+        assert a.delivered == s.header.t_count == 30 * 2 + 6 * 5 + 40 or name == "two-level-trace"
+        assert s.ops[-1].tally[-1] == s.header.t_count
+        assert parse_program(str(s)) == s, name
+        head, ops = from_jsonl(list(to_jsonl(s.header, s.ops)))
+        assert ProgramStream(head, tuple(ops)) == s, name
+
+
+def test_repeat_equals_its_expansion():
+    s = program_stream2(ProgramLayout(3, 9), unit_one_level("15-to-1", 5), 4, [(40, 500, 2, 9)])
+    repeats = [o for o in s.ops if o.action == "REPEAT"]
+    assert repeats and sum(1 for _ in expand(s.ops)) > 10 * len(s.ops)
+    flat = ProgramStream(s.header, tuple(expand(s.ops)))
+    assert check2(flat) == [] and check2(s) == []
+    tally_flat = flat.ops[-1].tally
+    assert tally_flat == s.ops[-1].tally and tally_flat[3] == 1000
+
+
+def test_a_trace_is_seeded_and_resolves_every_outcome():
+    u = unit_one_level("15-to-1", 5)
+    a = str(program_stream2(ProgramLayout(2, 9), u, 2, [(0, 20, 2, 9)], seed=3, p_accept=0.6))
+    b = str(program_stream2(ProgramLayout(2, 9), u, 2, [(0, 20, 2, 9)], seed=3, p_accept=0.6))
+    assert a == b and " IF " not in a and "outcome=1" in a and "reason=rejected" in a
+    s = parse_program(a)
+    runs, accepted, rejected = s.ops[-1].tally[:3]
+    assert rejected > 0 and runs == accepted + rejected and accepted == 40
+
+
+def test_nominal_stream_writes_both_branches_and_both_corrections():
+    s = program_stream2(ProgramLayout(2, 9), unit_one_level("15-to-1", 5), 2, [(0, 3, 2, 9)])
+    text = str(s)
+    assert text.count("DECIDE") == text.count("IF a0=0 OUTPUT") + text.count("IF a1=0 OUTPUT")
+    assert text.count("reason=rejected") == text.count("DECIDE")
+    assert text.count("ROTATE") == text.count("FRAME") == text.count("X:p") == 6
+
+
+def test_program_waits_for_states_and_never_starts_a_layer_early():
+    # one copy of a 50-round factory cannot feed a layer every 9 rounds: layers spread out, not sooner
+    s = program_stream2(ProgramLayout(1, 9), unit_one_level("15-to-1", 5), 1, [(0, 5, 1, 9)])
+    layers = [o.time for o in s.ops if o.action == "LAYER"]
+    rounds = unit_one_level("15-to-1", 5).rounds
+    assert layers[0] >= rounds and all(b - a >= rounds for a, b in zip(layers, layers[1:]))
+    assert check2(s) == []
+
+
+def test_consumption_runs_keep_the_time_of_empty_layers():
+    assert consumption_runs((3, 2, 1), (1, 0, 4), 7, start=5) == ((5, 3, 1, 7), (40, 1, 4, 7))
+
+
+def test_fast_line_reader_agrees_with_the_grammar(two_level_unit):
+    s = shapes(two_level_unit)
+    lines = {line.strip() for name in ("one-level", "one-level-trace") for line in str(s[name]).splitlines()
+             if line.startswith("@")}
+    checked = 0
+    for line in sorted(lines):
+        fast = _fast(line)
+        if fast is None:
+            continue
+        assert _parser().parse(line) == fast, line
+        checked += 1
+    assert checked > 50
+
+
+def test_json_lines_match_the_shipped_schema(two_level_unit):
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema validates the JSON Lines export")
+    validator = jsonschema.Draft202012Validator(schema())
+    s = shapes(two_level_unit)["one-level-trace"]
+    lines = list(to_jsonl(s.header, s.ops))
+    assert all(not list(validator.iter_errors(json.loads(x))) for x in lines)
+    assert list(validator.iter_errors({"kind": "op", "t": 3, "op": "JUMP"}))
+
+
+def test_version_1_reader_points_version_2_files_to_their_reader():
+    s = program_stream2(ProgramLayout(2, 9), unit_one_level("15-to-1", 5), 2, [(0, 3, 2, 9)])
+    with pytest.raises(ParseError, match="version 2"):
+        parse(str(s))
+    with pytest.raises(ParseError, match="version 1 is read by magicpipe.grammar.parse"):
+        parse_program("MAGICPIPE_LSI 1\n")
+
+
+def test_bad_inputs_are_refused():
+    u = unit_one_level("15-to-1", 5)
+    with pytest.raises(SpecError):
+        emit_program(ProgramLayout(2, 9), u, 0, [(0, 3, 2, 9)])
+    with pytest.raises(SpecError):
+        emit_program(ProgramLayout(2, 9), u, 2, [(0, 0, 2, 9)])
+    with pytest.raises(SpecError):
+        ProgramLayout(2, 8)
+    with pytest.raises(SpecError):
+        Op(-1, "RUN", copy=0)
