@@ -316,6 +316,7 @@ def read_program(lines: Iterable[str]) -> tuple[ProgramHeader, Iterator[Op], dic
                 raise ParseError(f"stream format version {got[1]} is read by magicpipe.grammar.parse; "
                                  f"{CONVERT_HINT}", number, 1, raw)
             fields["version"] = 2
+            fields["line"] = number
         elif "version" not in fields:
             raise ParseError("a stream starts with MAGICPIPE_LSI 2", number, 1, raw)
         elif kind == "unit":
@@ -345,7 +346,7 @@ def read_program(lines: Iterable[str]) -> tuple[ProgramHeader, Iterator[Op], dic
     header = ProgramHeader(mode, seed, *fields["hardware"][0], t_count, d, fields["budget"][0], *fields["floorplan"],
                            policy=fields["policy"][0], timeline=tuple(fields["timeline"]), data=tuple(fields["data"]),
                            buses=tuple(fields["bus"]), ports=tuple(fields["port"]), units=tuple(fields["unit"]),
-                           copies=tuple(fields["copy"]), data_count=n)
+                           copies=tuple(fields["copy"]), data_count=n, line=fields["line"])
     if first is not None:
         src.back = first
     return header, _ops(src, depth=0), where

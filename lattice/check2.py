@@ -97,14 +97,14 @@ def _header_checks(h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
     """(rule, message, header line text) for every broken header rule."""
     D = h.data_distance
     if D < 3 or D % 2 == 0:
-        yield "header", f"the program's distance d={D} must be odd and >= 3", f"PROGRAM d={D}"
+        yield "header", f"the program's distance d={D} must be odd and >= 3", "PROGRAM"
     n = len(h.data) if h.data_count < 0 else h.data_count
     got = sorted(p.index for p in h.data)
     if got != list(range(n)):
         missing = sorted(set(range(n)) - set(got))
         dup = sorted({i for i in got if got.count(i) > 1})
         yield "header", (f"PROGRAM data={n} but the DATA lines number {got[:8]}{'...' if len(got) > 8 else ''}"
-                         f" (missing {missing[:5]}, repeated {dup[:5]})"), f"PROGRAM data={n}"
+                         f" (missing {missing[:5]}, repeated {dup[:5]})"), "PROGRAM"
     for p in h.data:
         if p.d != D:
             yield "header", f"data patch {p.index} has d={p.d}; the program runs at d={D}", str(p)
@@ -484,9 +484,11 @@ class Replay2:
                                             f"{self.busy[p].merge_end - o.rounds}")
         if self.present[p] < 1:
             raise Broken2("port-occupancy", f"port {p} holds no state at round {o.time}")
-        if self.layer_time < 0 or self.layer_seen >= self.layer_states:
-            raise Broken2("consumption-order", f"a merge at round {o.time} belongs to no layer (layer "
-                                               f"{self.layers - 1} has its {self.layer_states} states)")
+        if self.layer_time < 0:
+            raise Broken2("consumption-order", f"a merge at round {o.time} comes before the first LAYER")
+        if self.layer_seen >= self.layer_states:
+            raise Broken2("consumption-order", f"a merge at round {o.time} is one more than layer {self.layers - 1}'s "
+                                               f"{self.layer_states} states")
         if o.rounds != self.D:
             self.defer(Broken2("measurement", f"a merge at the program's distance takes d={self.D} rounds, not {o.rounds}"))
         for t in o.terms:
@@ -690,11 +692,13 @@ def audit2(stream: ProgramStream, ops: Iterable[Op] | None = None, *, header_lin
     out: list[Violation2] = []
     head_text = list(h.lines())
 
+    off = h.line - 1 if h.line else 0
+
     def where(text: str) -> int:
         for k, line in enumerate(head_text, start=1):
             if line.startswith(text):
-                return (header_lines or {}).get(line, k)
-        return 1
+                return (header_lines or {}).get(line.split("#")[0].strip(), k + off)
+        return 1 + off
 
     for rule, message, text in _header_checks(h):
         out.append(Violation2(where(text), text, rule, message))

@@ -251,6 +251,7 @@ class ProgramHeader:
     units: tuple[Unit, ...] = ()
     copies: tuple[Copy, ...] = ()
     data_count: int = -1    # PROGRAM data=N as written (-1: the number of DATA lines)
+    line: int = field(default=0, compare=False, repr=False)   # line of MAGICPIPE_LSI when parsed
 
     @property
     def floorplan_qubits(self) -> int:
