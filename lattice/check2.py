@@ -734,7 +734,11 @@ def audit2(stream: ProgramStream, ops: Iterable[Op] | None = None, *, header_lin
             apply(op, 0, line)
         except Broken2 as e:
             out.append(Violation2(line, state["text"], e.rule, e.message))
+        except (KeyError, IndexError, ValueError, TypeError, AttributeError, ZeroDivisionError) as e:
+            out.append(Violation2(line, state["text"], "header", f"the operation names what the header does not "
+                                                                 f"declare consistently ({type(e).__name__}: {e})"))
     try:
+        r.close_layer()
         r.advance(r.time + 1)
         if r.deferred is not None:
             raise r.deferred
