@@ -20,7 +20,8 @@ Timing. Every copy runs its unit back to back while its port has room (``capacit
 the launch of the run that makes them) and its zone still needs states; an accepted run's state moves down
 its route (one round per step) into the port. Layer ``i`` of the program starts at its planned round plus
 the waits so far, or later when its states are not in the ports yet (the program waits); state ``j`` of a
-layer acts on data patch ``j mod n``; the zone's consumptions are serialised on its bus, ``D`` rounds each
+layer acts on data patch ``(k + j) mod n`` where ``k`` states came before it (the program's states spread over
+its qubits in turn); the zone's consumptions are serialised on its bus, ``D`` rounds each
 (``MEASURE Z_q Z_p``), then the port patch is read out in X (1 round) and the corrections follow
 (``IF z=1 ROTATE ... pi/4``, ``IF x=1 FRAME ...``). The next layer starts when the zone's last merge ends
 and at least ``layer_rounds`` after this one.
@@ -205,14 +206,18 @@ class _Sim:
         self.seq = 0
         self.count = {"runs": 0, "accepted": 0, "rejected": 0, "consumed": 0}
         # per segment: states each zone consumes per layer
-        self.zone_need = [self._zone_counts(s.states) for s in runs]
-        self.zone_rem = [sum(z[g] * s.layers for z, s in zip(self.zone_need, runs)) for g in range(self.G)]
+        self.offset = 0                   # data patch of the program's next state
+        self.zone_rem = [0] * self.G
+        total = sum(s.layers * s.states for s in runs)
+        for q in range(self.n):
+            self.zone_rem[q % self.G] += _hits(0, total, q, self.n)
         self.zone_owned = [0] * self.G
 
-    def _zone_counts(self, states: int) -> list[int]:
+    def zone_counts(self, states: int) -> list[int]:
+        """States each zone gives to a layer of ``states`` starting at data patch ``self.offset``."""
         out = [0] * self.G
-        for j in range(states):
-            out[(j % self.n) % self.G] += 1
+        for q in range(self.n):
+            out[q % self.G] += _hits(self.offset, states, q, self.n)
         return out
 
     def push(self, t: int, phase: int, op: Op) -> None:
@@ -262,11 +267,12 @@ class _Sim:
         """Place one layer not before round ``E``; returns its start and its duration."""
         s = self.runs[seg]
         D = self.D
+        need = self.zone_counts(s.states)
         picks: dict[int, list[tuple[int, int]]] = {}
         space: dict[int, int] = {}
         T = E
         for g in range(self.G):
-            m = self.zone_need[seg][g]
+            m = need[g]
             if not m:
                 continue
             heads = [(max(self.queue[c][0], E, self.free[c]), c, 0) for c in self.zone_copies[g] if self.queue[c]]
@@ -288,7 +294,7 @@ class _Sim:
         slot = [0] * self.G
         longest = 0
         for j in range(s.states):
-            q = j % self.n
+            q = (self.offset + j) % self.n
             g = q % self.G
             k = slot[g]
             slot[g] += 1
@@ -296,6 +302,7 @@ class _Sim:
             c = picks[g][k][1]
             t = T + k * space[g]
             self.merge(t, q, c, g)
+        self.offset = (self.offset + s.states) % self.n
         return T, max(s.rounds, longest)
 
     def merge(self, t: int, q: int, c: int, g: int) -> None:
@@ -331,7 +338,7 @@ class _Sim:
         copies = tuple((max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]))
                        for c in range(self.K))
         pend = tuple(sorted((t - E, ph, repr(sig)) for t, ph, _, _, sig in self.heap))
-        return seg, prev[0] - E, prev[1], copies, pend
+        return seg, self.offset, prev[0] - E, prev[1], copies, pend
 
     def shift(self, by: int) -> None:
         self.ready = [r + by for r in self.ready]
@@ -373,13 +380,15 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
         if r.rounds < 1 or r.start < 0:
             raise SpecError(f"timeline run {r}: layers need rounds >= 1 and a start >= 0")
     G = min(layout.data_patches, copies)
+    n = layout.data_patches
     if capacity is None:
         worst = 0
-        for r in runs:
-            per = [0] * G
-            for j in range(r.states):
-                per[(j % layout.data_patches) % G] += 1
-            worst = max(worst, max(-(-per[g] // len(range(g, copies, G))) for g in range(G)))
+        for s in {r.states for r in runs}:
+            for off in range(n if s % n else 1):
+                per = [0] * G
+                for q in range(n):
+                    per[q % G] += _hits(off, s, q, n)
+                worst = max(worst, max(-(-per[g] // len(range(g, copies, G))) for g in range(G)))
         capacity = max(1, worst)
     data, buses, ports, cps, width, height = _layout(layout, unit, copies, capacity)
     t_count = sum(r.layers * r.states for r in runs)
@@ -411,12 +420,12 @@ def _ops(sim: _Sim) -> Iterator[Op]:
                 key = sim.key(E, seg, prev)
                 seen = history.get(key)
                 if seen is not None:
-                    l0, E0, w0, counts0 = seen
+                    l0, E0, w0, counts0, rem0 = seen
                     Lb, p = layer - l0, E - E0
                     per = {k: sim.count[k] - counts0[k] for k in sim.count}
                     extra = (s.layers - layer) // Lb
                     for g in range(sim.G):
-                        used = sim.zone_need[seg][g] * Lb
+                        used = rem0[g] - sim.zone_rem[g]
                         if used:
                             extra = min(extra, max(0, (sim.zone_rem[g] - len(sim.zone_copies[g]) * sim.cap - used) // used))
                     if extra >= 1:
@@ -430,12 +439,13 @@ def _ops(sim: _Sim) -> Iterator[Op]:
                         for k in sim.count:
                             sim.count[k] += extra * per[k]
                         for g in range(sim.G):
-                            sim.zone_rem[g] -= extra * sim.zone_need[seg][g] * Lb
+                            sim.zone_rem[g] -= extra * (rem0[g] - sim.zone_rem[g])
+                        sim.offset = (sim.offset + extra * Lb * s.states) % sim.n
                         layer += extra * Lb
                         prev = (prev[0] + by, prev[1])
                         delay += by - extra * Lb * s.rounds
                         continue
-                history[sim.key(E, seg, prev)] = (layer, E, len(window), dict(sim.count))
+                history[sim.key(E, seg, prev)] = (layer, E, len(window), dict(sim.count), list(sim.zone_rem))
                 if len(window) > sim.window_limit or len(history) > 4096:
                     yield from window
                     window.clear()
@@ -451,6 +461,12 @@ def _ops(sim: _Sim) -> Iterator[Op]:
     left = sum(len(q) for q in sim.queue)
     c = sim.count
     yield Op(last, "TALLY", tally=(c["runs"], c["accepted"], c["rejected"], c["consumed"], left, c["consumed"]))
+
+
+def _hits(offset: int, count: int, q: int, n: int) -> int:
+    """How many of the ``count`` states from data patch ``offset`` on (cyclically) act on patch ``q``."""
+    first = (q - offset) % n
+    return 0 if first >= count else 1 + (count - 1 - first) // n
 
 
 def program_stream2(*args, **kwargs) -> ProgramStream:

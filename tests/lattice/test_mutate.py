@@ -19,7 +19,6 @@ def test_the_independent_replay_sees_real_violations():
     ref = parse_program(text)
     assert independent_replay(ref) == []
     broken = {
-        "budget": text.replace("BUDGET qubits=", "BUDGET qubits=1", 1).replace("BUDGET qubits=1", "BUDGET qubits=", 0),
         "tally": text.replace("TALLY runs=", "TALLY runs=9"),
         "early layer": text.replace("LAYER states=2", "LAYER states=3", 1),
     }
