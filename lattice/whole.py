@@ -52,7 +52,7 @@ from magicpipe.lattice.stream2 import (Bus, Copy, DataPatch, Op, Port, ProgramHe
                                        Unit)
 
 __all__ = ["ProgramLayout", "unit_one_level", "unit_from_schedule", "emit_program", "program_stream2",
-           "program_qubits", "route_for", "consumption_runs"]
+           "program_qubits", "route_for", "consumption_runs", "stream_for_point"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ def unit_one_level(protocol: Protocol | str, distance: int, hardware: Hardware =
     Examples:
         >>> u = unit_one_level("15-to-1", 7)
         >>> u.width, u.height, u.rounds, u.output, u.checks
-        (35, 21, 42, Tile(x=28, y=7), 4)
+        (35, 21, 77, Tile(x=28, y=7), 4)
     """
     proto = get_protocol(protocol) if isinstance(protocol, str) else protocol
     f = Factory(proto, distance, hardware)
@@ -492,3 +492,32 @@ def consumption_runs(lengths: Sequence[int], states: Sequence[int], layer_rounds
             out.append((t, n, s, layer_rounds))
         t += n * layer_rounds
     return tuple(out)
+
+
+def stream_for_point(point, data_patches: int, hardware: Hardware | None = None, *, seed: int | None = None,
+                     p_accept: float | None = None) -> tuple[ProgramHeader, Iterator[Op]]:
+    """The whole-program stream of a planned point (duck-typed on the planner's ``ProgramPoint``).
+
+    Reads ``point.copies``, ``point.data_distance``, ``point.consumption()`` (runs ``(start_round, layers,
+    states_per_layer, layer_rounds)``), ``point.schedule`` (a single-execution two-level ``Schedule``, or None)
+    and ``point.distances``; the unit is the schedule's execution, or a one-level 15-to-1 factory at
+    ``distances[0]`` when the point has one level.
+
+    Raises:
+        SpecError: a point of three or more levels (composed units have no floor plan yet), or a two-level
+            point without its schedule.
+    """
+    distances = tuple(getattr(point, "distances", ()))
+    schedule = getattr(point, "schedule", None)
+    if schedule is not None and len(getattr(schedule, "tops", ())) == 1:
+        unit = unit_from_schedule(schedule)
+        hardware = hardware or schedule.high.hardware
+    elif len(distances) == 1:
+        hardware = hardware or Hardware()
+        unit = unit_one_level("15-to-1", distances[0], hardware)
+    else:
+        raise SpecError(f"a stream is written for one- and two-level points with their single-execution schedule; "
+                        f"this point has distances {distances} and schedule {type(schedule).__name__}")
+    runs = [tuple(int(round(x)) for x in r) for r in point.consumption()]
+    return emit_program(ProgramLayout(data_patches, point.data_distance), unit, point.copies, runs,
+                        hardware=hardware, seed=seed, p_accept=p_accept)

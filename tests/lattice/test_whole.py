@@ -138,3 +138,36 @@ def test_bad_inputs_are_refused():
         ProgramLayout(2, 8)
     with pytest.raises(SpecError):
         Op(-1, "RUN", copy=0)
+
+
+class _Point:
+    """What the planner's ProgramPoint offers the stream (duck-typed)."""
+
+    def __init__(self, distances, schedule, copies, runs, data_distance=9):
+        self.distances, self.schedule, self.copies, self.data_distance = distances, schedule, copies, data_distance
+        self._runs = runs
+
+    def consumption(self):
+        return iter(self._runs)
+
+
+def test_stream_for_a_planned_point_one_and_two_levels(tmp_path, two_level_unit):
+    from magicpipe.grammar.writer2 import write_program
+    from magicpipe.lattice.whole import stream_for_point
+
+    schedule = pareto_front(Pipeline.from_distances((3, 9))).min_volume().schedule
+    for point in (_Point((5,), None, 3, [(30.0, 10, 2, 9.0)]), _Point((3, 9), schedule, 2, [(100, 10, 2, 9)])):
+        path, audit = write_program(tmp_path, *stream_for_point(point, 3))
+        assert audit.violations == () and audit.delivered == 20 and path.name == "schedule.lsi"
+    with pytest.raises(SpecError):
+        stream_for_point(_Point((3, 9, 21), None, 2, [(0, 1, 1, 9)]), 3)
+
+
+def test_a_stream_that_fails_its_check_is_not_written(tmp_path):
+    from magicpipe.errors import VerificationError
+    from magicpipe.grammar.writer2 import write_program
+
+    head, ops = emit_program(ProgramLayout(2, 9), unit_one_level("15-to-1", 5), 2, [(0, 3, 2, 9)])
+    with pytest.raises(VerificationError):
+        write_program(tmp_path / "s.lsi", dataclasses.replace(head, qubit_budget=10), ops)
+    assert list(tmp_path.iterdir()) == []
