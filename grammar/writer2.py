@@ -53,6 +53,9 @@ def write_program(path: str | os.PathLike, header: ProgramHeader, ops: Iterable[
             if found.violations:
                 raise VerificationError(f"the stream breaks {len(found.violations)} rule(s), first: "
                                         f"{found.violations[0]}", found.violations)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, path)
         return path, found
     finally:

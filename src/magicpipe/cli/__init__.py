@@ -11,7 +11,7 @@ from typing import Sequence
 from magicpipe.errors import MagicpipeError
 
 # Modules of this package that register commands, in help order.
-_COMMAND_MODULES: tuple[str, ...] = ("pipeline", "verify", "compile", "check", "report")
+_COMMAND_MODULES: tuple[str, ...] = ("pipeline", "verify", "compile", "check", "report", "stream")
 
 
 def build_parser() -> argparse.ArgumentParser:
