@@ -37,7 +37,7 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import random
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
@@ -337,7 +337,7 @@ class _Sim:
     def key(self, E: int, seg: int, prev: tuple[int, int]) -> tuple:
         copies = tuple((max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]))
                        for c in range(self.K))
-        pend = tuple(sorted((t - E, ph, repr(sig)) for t, ph, _, _, sig in self.heap))
+        pend = frozenset(Counter((t - E, ph, sig) for t, ph, _, _, sig in self.heap).items())
         return seg, self.offset, prev[0] - E, prev[1], copies, pend
 
     def shift(self, by: int) -> None:
@@ -416,7 +416,7 @@ def _ops(sim: _Sim) -> Iterator[Op]:
             E = max(planned + delay, prev[0] + prev[1])
             while sim.heap and sim.heap[0][0] < E:
                 window.append(heapq.heappop(sim.heap)[3])
-            if sim.rng is None and s.layers >= 16 and s.layers - layer >= 4:
+            if sim.rng is None and s.layers >= 32 and s.layers - layer >= 4:
                 key = sim.key(E, seg, prev)
                 seen = history.get(key)
                 if seen is not None:
@@ -445,7 +445,7 @@ def _ops(sim: _Sim) -> Iterator[Op]:
                         prev = (prev[0] + by, prev[1])
                         delay += by - extra * Lb * s.rounds
                         continue
-                history[sim.key(E, seg, prev)] = (layer, E, len(window), dict(sim.count), list(sim.zone_rem))
+                history[key] = (layer, E, len(window), dict(sim.count), list(sim.zone_rem))
                 if len(window) > sim.window_limit or len(history) > 4096:
                     yield from window
                     window.clear()
