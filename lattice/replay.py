@@ -48,6 +48,8 @@ class _Factory:
     reclaimed: int = -1      # round of the last RECLAIM
     meas: int = 0            # MEASUREs of the step in progress (expanded streams)
     checks: int = 0          # check MEASUREs before the output
+    take: int = -1           # trace of the latest CONSUME
+    last_stall: Instruction | None = None
 
     @property
     def consumer(self) -> bool:
@@ -89,6 +91,8 @@ class Replay:
     measured: bool = False                                            # the stream expands its measurements
     traces: dict[tuple[str, int], str] = field(default_factory=dict)  # (kind, index) -> factory it names
     last_take: dict[str, int] = field(default_factory=dict)
+    take_of: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+    stall_ids: set = field(default_factory=set)
 
     def defer(self, broken: Broken) -> None:
         """Note a broken rule but finish the action, so that one error does not cascade into many."""
@@ -204,13 +208,48 @@ class Replay:
             if owner != i.target:
                 self.defer(Broken("order", f"trace {t} belongs to {owner}, not {i.target}"))
 
+    _TRACE_KINDS = {"LAUNCH": ("run", "top"), "OUTPUT": ("run", "top"), "DISCARD": ("run", "top"),
+                    "CONSUME": ("take",), "STALL": ("stall",), "RESUME": ("stall",), "MOVE": ("stall",),
+                    "REUSE": ("stall",), "RECLAIM": ("stall",), "MEASURE": ("take", "top")}
+
+    def cross_check(self, i: Instruction) -> None:
+        """The trace names the schedule event the instruction belongs to: the right kind for its action, the
+        factory it names, the take of the factory's latest CONSUME, the stall of its current STALL."""
+        t = i.trace
+        kinds = self._TRACE_KINDS.get(i.action)
+        if kinds is None or (i.action == "DISCARD" and i.reason == "flush"):
+            return
+        if t is None or t.kind not in kinds:
+            self.defer(Broken("order", f"{i.action} carries trace {t}; it comes from a {' or '.join(kinds)} event"))
+            return
+        if t.kind in ("run", "top"):
+            self.trace_name(i)
+            return
+        f = self.factories.get(i.target)
+        if f is None or i.action in ("CONSUME", "STALL"):
+            return
+        if t.kind == "take" and i.action == "MEASURE" and (t.index, f.step) != (f.take, i.step):
+            self.defer(Broken("order", f"{f.name}'s MEASURE carries take={t.index}; its latest CONSUME was "
+                                       f"take={f.take} for step {f.step}"))
+        if t.kind == "stall":
+            current = f.stall if f.stall is not None else f.last_stall
+            if current is None or current.trace is None or current.trace.index != t.index:
+                self.defer(Broken("order", f"{i.action} of {f.name} carries stall={t.index}; its stall is "
+                                           f"{current.trace if current is not None else 'none'}"))
+
     def CONSUME(self, i: Instruction) -> None:
         f = self.running(i.target)
         if i.trace is not None and i.trace.kind == "take":
             last = self.last_take.get(i.target, -1)
-            if i.trace.index < last:
-                self.defer(Broken("order", f"take={i.trace.index} after take={last}: takes are numbered in order"))
+            if i.trace.index < last or (i.trace.index > last + 1 and last >= 0):
+                self.defer(Broken("order", f"take={i.trace.index} after take={last}: a factory's takes are numbered "
+                                           f"in order, one after another"))
             self.last_take[i.target] = i.trace.index
+            seen = self.take_of.setdefault((i.target, i.trace.index), (i.step, i.time))
+            if seen != (i.step, i.time):
+                self.defer(Broken("order", f"take={i.trace.index} of {i.target} is step {seen[0]} at round "
+                                           f"{seen[1]}, not step {i.step} at round {i.time}"))
+            f.take = i.trace.index
         elif i.trace is not None:
             self.defer(Broken("order", f"a CONSUME carries trace {i.trace}; it comes from a take"))
         self.trace_name(i)
@@ -327,7 +366,15 @@ class Replay:
             self.defer(Broken("timing", f"{f.name} stalls step {i.step} with threshold={i.threshold} and "
                                         f"remaining={i.remaining}; it has {f.factory.protocol.steps - i.step + 1} "
                                         f"rotation step(s) left and needs at least one state"))
+        if i.trace is not None and i.trace.kind == "stall":
+            key = (i.trace.index, i.target.rsplit("_", 1)[1] if "_" in i.target else "")
+            if key in self.stall_ids:
+                self.defer(Broken("order", f"stall={i.trace.index} is used by an earlier STALL"))
+            self.stall_ids.add(key)
         if f.stall is not None:
+            if not f.stall.reuse or f.reclaimed < f.stall.time:
+                raise Broken("order", f"{f.name} stalls step {i.step} again while its stall of round "
+                                      f"{f.stall.time} has not finished a reuse cycle")
             if f.stall.step != i.step or f.lent is not None or f.data != list(f.home):
                 raise Broken("order", f"{f.name} stalls step {i.step} while stalled on step {f.stall.step} since "
                               f"round {f.stall.time}; only a finished reuse cycle of the same step may stall again")
@@ -336,7 +383,7 @@ class Replay:
             if i.step != f.step + 1 or i.time != due:
                 raise Broken("timing", f"{f.name} stalls step {i.step} at round {i.time}; only step {f.step + 1}, "
                               f"due at round {due}, can stall")
-        f.stall = i
+        f.stall = f.last_stall = i
 
     def RESUME(self, i: Instruction) -> None:
         f = self.running(i.target)
@@ -366,6 +413,10 @@ class Replay:
             raise Broken("move-path", f"{f.name} has data patches 1-{len(f.data)}, not {i.patch}")
         if i.tiles[0] != f.data[i.patch - 1]:
             raise Broken("move-path", f"{i.patch_name} is at {f.data[i.patch - 1]}, not at {i.tiles[0]}")
+        start = f.reclaimed if f.reclaimed >= f.stall.time else f.stall.time
+        if i.step < 1 or i.time != start + i.step - 1 or i.step > self.header.move_rounds:
+            self.defer(Broken("timing", f"{i.patch_name}'s move step {i.step} at round {i.time}: move step m happens "
+                                        f"at round {start} + m - 1, m = 1..move_rounds={self.header.move_rounds}"))
         this_round = self.routes.setdefault(i.time, [])
         try:
             self.route(f, i, this_round)
@@ -401,6 +452,8 @@ class Replay:
         f = self.running(i.target)
         if f.stall is None or not f.stall.reuse:
             raise Broken("order", f"{f.name} lends {i.region} outside a reuse stall")
+        if f.lent is not None:
+            raise Broken("order", f"{f.name} lends {i.region} while {f.lent} is still lent")
         if i.time != f.stall.time + self.header.move_rounds:
             self.defer(Broken("timing", f"{f.name} lends its region at round {i.time}; it stalled at round "
                                         f"{f.stall.time} and moving aside takes move_rounds={self.header.move_rounds}"))
@@ -415,6 +468,8 @@ class Replay:
         f = self.running(i.target)
         if f.lent is None:
             raise Broken("order", f"{f.name} reclaims a region it did not lend")
+        if i.region != f.lent:
+            self.defer(Broken("order", f"{f.name} reclaims {i.region}; it lent {f.lent}"))
         busy = [g.name for g in self.factories.values() if g.end < 0 and g is not f and g.region.overlaps(f.lent)]
         if busy:
             raise Broken("tile-free", f"{f.name} reclaims {f.lent} while {', '.join(busy)} still run on it")
@@ -510,6 +565,9 @@ class Replay:
         if i.time > self.time:
             self.flush_round()
         self.time = i.time
+        if self.tallied:
+            raise Broken("order", "an instruction after the TALLY; the TALLY is the last instruction")
+        self.cross_check(i)
         getattr(self, i.action)(i)
         if self.deferred is not None:
             broken, self.deferred = self.deferred, None

@@ -84,6 +84,18 @@ def main() -> None:
         ("on-floorplan-missing-slot", "six slots in the budget, five placed", "SLOT 5 (85,25,5,5)\n", ""),
         ("on-floorplan-region-name", "no region is called bufer", "REGION buffer", "REGION bufer"),
         ("on-floorplan-slot-smaller-than-patch", "a d=5 state does not fit 4 x 4", "SLOT 0 (85,0,5,5)", "SLOT 0 (85,0,4,4)"),
+        ("order-duplicated-stall", "the STALL of step 7 is written twice",
+         "@157 STALL H0 step=7 threshold=5 remaining=5 reuse=yes stall=0\n",
+         "@157 STALL H0 step=7 threshold=5 remaining=5 reuse=yes stall=0\n" * 2),
+        ("order-tally-twice", "the TALLY is the last instruction, once",
+         "@301 TALLY produced=15 consumed=15 discarded=0 left=[] delivered=1\n",
+         "@301 TALLY produced=15 consumed=15 discarded=0 left=[] delivered=1\n" * 2),
+        ("order-reclaim-region", "H0 takes back another region than the one it lent",
+         "@214 RECLAIM H0 region=(0,0,85,34)", "@214 RECLAIM H0 region=(0,0,85,33)"),
+        ("order-take-trace", "take=3 is step 3 at round 89, not step 4",
+         "@106 CONSUME H0 step=4 slot=3 take=4", "@106 CONSUME H0 step=4 slot=3 take=3"),
+        ("timing-move-step", "q1 moves in move step 1, at the stall's round",
+         "@157 MOVE H0.q1 step=1 path=[(0,17),(0,34)]", "@157 MOVE H0.q1 step=2 path=[(0,17),(0,34)]"),
         ("timing-move-rounds", "the moves and the lending take 2 rounds, not the 1 declared", "move_rounds=2", "move_rounds=1"),
     ]
     for name, why, old, new in edits:
