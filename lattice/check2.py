@@ -590,6 +590,12 @@ class Replay2:
             raise Broken2("conservation", f"the replay counts runs={mine[0]} accepted={mine[1]} rejected={mine[2]} "
                                           f"consumed={mine[3]} left={mine[4]} delivered={mine[5]}; the TALLY claims "
                                           f"{' '.join(map(str, o.tally))}")
+        for k, (acc, used, _) in self.per_copy.items():
+            port = self.copies[k].port
+            held = self.present.get(port, 0) + len(self.arriving.get(port, ())) + (1 if port in self.busy else 0)
+            if acc != used + held:
+                raise Broken2("conservation", f"copy {k} delivered {acc} accepted states; {used} were consumed and "
+                                              f"{held} are left in its port")
         if c["consumed"] != self.h.t_count:
             raise Broken2("conservation", f"the program consumed {c['consumed']} states; PROGRAM t_count={self.h.t_count}")
 

@@ -33,6 +33,15 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from magicpipe.errors import SpecError
+
+    try:
+        return _run(args)
+    except UnicodeDecodeError as e:
+        raise SpecError(f"{args.stream} is not UTF-8 text ({e.reason} at byte {e.start}); a stream is UTF-8") from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    from magicpipe.errors import SpecError
     from magicpipe.grammar import STREAM_FILE, dumps, parse_file
     from magicpipe.grammar.parser2 import stream_version
     from magicpipe.lattice import audit
@@ -74,8 +83,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_v2(path: pathlib.Path, args: argparse.Namespace) -> int:
     """A whole-program stream: read and validate it line by line (memory does not grow with its length)."""
-    import itertools
-
     from magicpipe.grammar.jsonl import to_jsonl
     from magicpipe.grammar.parser2 import open_program
     from magicpipe.lattice.check2 import audit2
@@ -83,13 +90,11 @@ def _run_v2(path: pathlib.Path, args: argparse.Namespace) -> int:
 
     header, ops, where, f = open_program(path)
     with f:
-        if args.json:
-            ops, copy = itertools.tee(ops)
-            out = open(args.json, "w", encoding="utf-8")
         found = audit2(ProgramStream(header, ()), ops, header_lines=where)
-    if args.json:
-        with out:
-            for line in to_jsonl(header, copy):
+    if args.json:  # a second pass over the file, so that memory stays flat
+        header, ops, _, f = open_program(path)
+        with f, open(args.json, "w", encoding="utf-8") as out:
+            for line in to_jsonl(header, ops):
                 out.write(line + "\n")
     h = header
     if found.violations:
