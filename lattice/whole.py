@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
+import math
 import random
 from collections import Counter, deque
 from dataclasses import dataclass
@@ -207,6 +208,7 @@ class _Sim:
         self.count = {"runs": 0, "accepted": 0, "rejected": 0, "consumed": 0}
         # per segment: states each zone consumes per layer
         self.offset = 0                   # data patch of the program's next state
+        self.prev_seg = -1                # timeline run of the previous layer
         self.zone_rem = [0] * self.G
         total = sum(s.layers * s.states for s in runs)
         for q in range(self.n):
@@ -338,7 +340,7 @@ class _Sim:
         copies = tuple((max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]))
                        for c in range(self.K))
         pend = frozenset(Counter((t - E, ph, sig) for t, ph, _, _, sig in self.heap).items())
-        return seg, self.offset, prev[0] - E, prev[1], copies, pend
+        return seg, self.prev_seg, self.offset, prev[0] - E, prev[1], copies, pend
 
     def shift(self, by: int) -> None:
         self.ready = [r + by for r in self.ready]
@@ -373,7 +375,8 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
     """
     if copies < 1:
         raise SpecError(f"copies={copies}: the program needs at least one factory copy")
-    runs = tuple(Segment(*r) for r in consumption if r[1] > 0 and r[2] > 0)
+    runs = tuple(Segment(math.ceil(r[0]), int(r[1]), int(r[2]), max(1, round(r[3])))
+                 for r in consumption if r[1] > 0 and r[2] > 0)
     if not runs:
         raise SpecError("the consumption timeline has no state: nothing to deliver")
     for r in runs:
@@ -451,6 +454,7 @@ def _ops(sim: _Sim) -> Iterator[Op]:
                     window.clear()
                     history.clear()
             T, dur = sim.layer(E, seg)
+            sim.prev_seg = seg
             delay = T - planned
             prev = (T, dur)
             layer += 1

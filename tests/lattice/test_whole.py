@@ -171,3 +171,26 @@ def test_a_stream_that_fails_its_check_is_not_written(tmp_path):
     with pytest.raises(VerificationError):
         write_program(tmp_path / "s.lsi", dataclasses.replace(head, qubit_budget=10), ops)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_random_programs_check_clean_under_both_replays():
+    """Random small programs (qubits, copies, distances, timeline runs, traces): the validator and the mutation
+    test's independent replay both accept what the emitter writes, and it delivers the T-count."""
+    import random
+
+    from magicpipe.lattice.mutate import independent_replay
+
+    units = (unit_one_level("15-to-1", 3), unit_one_level("15-to-1", 5))
+    for seed in range(20):
+        r = random.Random(seed)
+        n, K, D = r.randint(1, 5), r.randint(1, 7), r.choice([3, 5, 9])
+        segs, t = [], r.randint(0, 100)
+        for _ in range(r.randint(1, 3)):
+            L, s, lr = r.choice([1, 2, 5, 40]), r.randint(1, 7), r.choice([D, D + 2, 1])
+            segs.append((t, L, s, lr))
+            t += L * lr + r.randint(0, 50)
+        trace = r.random() < 0.3
+        st = program_stream2(ProgramLayout(n, D), r.choice(units), K, segs, seed=seed if trace else None, p_accept=0.7)
+        a = audit2(st)
+        assert a.violations == () and independent_replay(st) == [], (seed, a.violations[:1])
+        assert a.delivered == st.header.t_count == sum(x[1] * x[2] for x in segs)
