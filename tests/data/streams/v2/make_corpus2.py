@@ -62,6 +62,7 @@ def main() -> None:
     unit = unit_from_schedule(pareto_front(Pipeline.from_distances((3, 9))).min_volume().schedule)
     write("valid", "two-level-3-9", "4 data patches at d=9 fed by 3 copies of the (3, 9) least-volume pipeline",
           str(program_stream2(ProgramLayout(4, 9), unit, 3, TIMELINE[:2])))
+    period = int(base.split(" period=", 1)[1].split()[0])
     edits = [
         ("header-even-distance", "the program's distance is odd", "data=3 d=9", "data=3 d=8"),
         ("header-missing-data", "PROGRAM data=3 but data patch 2 is gone", "DATA 2 (87,0) d=9 z=top,bottom\n", ""),
@@ -88,7 +89,7 @@ def main() -> None:
         ("consumption-order-layer-states", "the first layer of the timeline consumes 2 states", "@57 LAYER states=2",
          "@57 LAYER states=3"),
         ("consumption-order-missing-layer", "the first layer's marker is gone", "@57 LAYER states=2\n", ""),
-        ("timing-repeat-period", "one round more per copy breaks the period", "period=114", "period=115"),
+        ("timing-repeat-period", "one round more per copy breaks the period", f"period={period}", f"period={period + 1}"),
         ("conservation-tally", "the TALLY claims a run nobody made", "TALLY runs=", "TALLY runs=1"),
         ("conservation-no-tally", "a stream ends with its TALLY", base.splitlines()[-1] + "\n", ""),
         ("syntax-unknown-operation", "JUMP is no operation", "@57 RUN C0", "@57 JUMP C0"),
