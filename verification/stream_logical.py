@@ -32,7 +32,7 @@ import numpy as np
 from magicpipe.errors import SpecError, VerificationError
 from magicpipe.lattice.stream2 import Op, ProgramStream
 
-__all__ = ["LogicalRun", "run_logical", "MAX_QUBITS"]
+__all__ = ["LogicalRun", "run_logical", "MAX_QUBITS", "unit_factory_circuit"]
 
 MAX_QUBITS = 16
 _T = np.exp(1j * np.pi / 4)
@@ -180,3 +180,35 @@ def run_logical(stream: ProgramStream, shots: int = 100, seed: int = 0) -> Logic
         f, done, r, x = _one_shot(ops, n, max(most, 1), trace, rng)
         worst, rot, fr = min(worst, f), rot + r, fr + x
     return LogicalRun(1 if trace else shots, worst, done, rot, fr)
+
+
+def unit_factory_circuit(stream: ProgramStream, p: float = 0.0, eps: float = 0.0):
+    """The Stim circuit of the stream's factory, built from the unit's own ``MEASURE`` lines.
+
+    The unit's version-1 stream is parsed and its top-level factory's Pauli-product measurements (one merge
+    and one ``Xm`` readout per injected rotation, then the checks) are handed to
+    :func:`magicpipe.verification.factory.factory_circuit`, which checks them against the protocol and lays
+    them out as lattice-surgery merges at circuit level.
+
+    Raises:
+        SpecError: no unit, a unit whose top level is fed by injection (one-level: no merges to read), or a top
+            distance other than 3 or 5 (what ``verify factory`` simulates).
+    """
+    from magicpipe.grammar.parser import parse
+    from magicpipe.verification.factory import factory_circuit
+
+    h = stream.header
+    if not h.units:
+        raise SpecError("the stream has no unit")
+    u = h.units[0]
+    d = u.distances[-1]
+    if len(u.distances) < 2:
+        raise SpecError(f"unit {u.name} is a one-level factory fed by injection: it states no merges to build a "
+                        f"circuit from")
+    if d not in (3, 5):
+        raise SpecError(f"unit {u.name}'s top level runs at d={d}; the factory circuit is built at d = 3 or 5")
+    text = f"MAGICPIPE_LSI 1\nHARDWARE p={h.p!r} eps={h.eps!r} t_2q_ns={h.t_2q_ns!r} t_meas_ns={h.t_meas_ns!r}\n"
+    v1 = parse(text + u.text)
+    top = next(i.target for i in v1.instructions if i.action == "OUTPUT" and i.peer == "program")
+    lines = [i for i in v1.instructions if i.action == "MEASURE" and i.target == top]
+    return factory_circuit(d, p, eps, instructions=lines)

@@ -60,6 +60,9 @@ def register(subparsers: Any) -> None:
     stream.add_argument("stream", metavar="FILE", help="a version-2 schedule.lsi (or its folder)")
     stream.add_argument("--shots", type=int, default=100, help="outcome draws for a nominal stream (default: %(default)s)")
     stream.add_argument("--seed", type=int, default=0, help="seed of the outcome draws (default: %(default)s)")
+    stream.add_argument("--factory", action="store_true",
+                        help="also build the unit's factory as a Stim circuit from the stream's own MEASURE lines "
+                             "(two-level units at d = 3 or 5) and check it is deterministic without noise")
     stream.set_defaults(run=_run_stream)
 
 
@@ -164,9 +167,19 @@ def _run_stream(args: argparse.Namespace) -> int:
         raise SpecError(f"{path} is not a stream file; give a version-2 schedule.lsi or its folder")
     if args.shots < 1:
         raise SpecError(f"--shots {args.shots}: give at least 1")
-    r = run_logical(parse_program(path.read_text(encoding="utf-8")), shots=args.shots, seed=args.seed)
+    stream = parse_program(path.read_text(encoding="utf-8"))
+    r = run_logical(stream, shots=args.shots, seed=args.seed)
     ok = r.min_fidelity > 1 - 1e-9
     print(f"{path}: {r.consumptions} consumptions per shot, {r.shots} shot(s), {r.rotations} pi/4 and {r.frames} "
           f"Pauli corrections applied; least fidelity to the ideal T gates {r.min_fidelity:.12f}: "
           f"{'every branch applies T' if ok else 'WRONG'}")
+    if args.factory:
+        from magicpipe.verification.stream_logical import unit_factory_circuit
+
+        c = unit_factory_circuit(stream)
+        dets, obs = c.compile_detector_sampler(seed=args.seed).sample(args.shots, separate_observables=True)
+        quiet = not dets.any() and not obs.any()
+        ok = ok and quiet
+        print(f"{path}: unit factory from its own MEASURE lines: {c.num_qubits} qubits, {c.num_detectors} detectors, "
+              f"{c.num_observables} observables; without noise {'every detector and observable is 0' if quiet else 'NOT deterministic'}")
     return 0 if ok else 1
