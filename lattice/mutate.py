@@ -9,8 +9,10 @@ per-port occupancy by sweeping arrivals and frees). An accepted mutant that the 
 broken is a *missed violation*; the goal is zero. Accepted mutants the replay finds sound are harmless edits
 (e.g. two lines of one round swapped).
 
-``python -m magicpipe.lattice.mutate --mutants 600 --seed 1 [--csv FILE]`` runs it on the version-2 streams
-of :func:`sample_streams` and prints one line per outcome; the tests run a small seeded version.
+``python -m magicpipe.lattice.mutate --mutants 600 --seed 1`` runs it on the version-2 streams of
+:func:`sample_streams` and prints the outcomes; ``--v1`` mutates the version-1 corpus and lists the accepted
+mutants that differ from their original (there is no independent version-1 replay yet); the tests run a small
+seeded version.
 """
 
 from __future__ import annotations
@@ -365,11 +367,57 @@ def run(count: int, seed: int, streams: dict[str, str] | None = None) -> collect
     return out
 
 
+def run_v1(count: int, seed: int, paths=None) -> collections.Counter:
+    """Version-1 streams (the corpus's valid files): ``rejected``; ``same`` (accepted, the same instructions and
+    header as the original: an edit that changes nothing, e.g. two lines of one round swapped); ``differs``
+    (accepted and different, kept under ``("example", text)`` keys for review: no independent replay of
+    version 1 is written yet)."""
+    import pathlib
+
+    from magicpipe.grammar.parser import parse
+    from magicpipe.lattice.validate import check
+
+    if paths is None:
+        root = pathlib.Path(__file__).resolve().parents[1] / "tests" / "data" / "streams" / "valid"
+        paths = sorted(root.glob("*.lsi"))
+    rng = random.Random(seed)
+    out: collections.Counter = collections.Counter()
+    for path in paths:
+        text = pathlib.Path(path).read_text()
+        ref = parse(text)
+        want = collections.Counter(str(i) for i in ref.instructions)
+        for what, mutant in mutants(text, rng, count):
+            try:
+                s = parse(mutant)
+                found = check(s)
+            except MagicpipeError:
+                out["rejected"] += 1
+                continue
+            if found:
+                out["rejected"] += 1
+            elif s.header == ref.header and collections.Counter(str(i) for i in s.instructions) == want:
+                out["same"] += 1
+            else:
+                out["differs"] += 1
+                out[("example", f"{pathlib.Path(path).stem}: {what}")] += 1
+    return out
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--mutants", type=int, default=200, help="mutants per stream (default: %(default)s)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--v1", action="store_true", help="mutate the version-1 corpus instead (accepted mutants that "
+                                                     "differ from the original are listed for review)")
     args = p.parse_args(argv)
+    if args.v1:
+        out = run_v1(args.mutants, args.seed)
+        print(f"rejected {out['rejected']}, accepted and unchanged {out['same']}, accepted and different "
+              f"{out['differs']} (listed for review)")
+        for key in out:
+            if isinstance(key, tuple):
+                print(f"  {key[1]}")
+        return 0
     out = run(args.mutants, args.seed)
     print(f"rejected {out['rejected']}, accepted and sound {out['harmless']}, accepted but broken {out['missed']}")
     for key, n in out.items():
