@@ -21,14 +21,25 @@ import dataclasses
 import functools
 import importlib.resources
 import json
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
+
+from magicpipe.lattice.geometry import Rect, Tile
+from magicpipe.lattice.stream2 import (
+    TALLY_FIELDS,
+    Bus,
+    Copy,
+    DataPatch,
+    Op,
+    Port,
+    ProgramHeader,
+    Segment,
+    Term,
+    Unit,
+)
 
 from magicpipe.errors import ParseError
-from magicpipe.lattice.geometry import Rect, Tile
-from magicpipe.lattice.stream2 import (TALLY_FIELDS, Bus, Copy, DataPatch, Op, Port, ProgramHeader, Segment, Term,
-                                       Unit)
 
-__all__ = ["to_jsonl", "from_jsonl", "schema", "SCHEMA_FILE"]
+__all__ = ["SCHEMA_FILE", "from_jsonl", "schema", "to_jsonl"]
 
 SCHEMA_FILE = "stream_v2.schema.json"
 _OP_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Op) if f.default is not dataclasses.MISSING}

@@ -18,14 +18,25 @@ import functools
 import importlib.resources
 import os
 import re
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
+
+from magicpipe.lattice.geometry import Rect, Tile
+from magicpipe.lattice.stream2 import (
+    Bus,
+    Copy,
+    DataPatch,
+    Op,
+    Port,
+    ProgramHeader,
+    ProgramStream,
+    Segment,
+    Term,
+    Unit,
+)
 
 from magicpipe.errors import MagicpipeError, ParseError
-from magicpipe.lattice.geometry import Rect, Tile
-from magicpipe.lattice.stream2 import (Bus, Copy, DataPatch, Op, Port, ProgramHeader, ProgramStream, Segment, Term,
-                                       Unit)
 
-__all__ = ["GRAMMAR_FILE_V2", "read_program", "parse_program", "stream_version", "CONVERT_HINT"]
+__all__ = ["CONVERT_HINT", "GRAMMAR_FILE_V2", "parse_program", "read_program", "stream_version"]
 
 GRAMMAR_FILE_V2 = "stream_v2.lark"
 CONVERT_HINT = ("version 1 is the stream of one pipeline (magicpipe pipeline); version 2 the whole program "

@@ -15,11 +15,12 @@ from __future__ import annotations
 import os
 import pathlib
 import tempfile
-from typing import Iterable
+from collections.abc import Iterable
 
-from magicpipe.errors import VerificationError
 from magicpipe.lattice.check2 import Audit2, audit2
 from magicpipe.lattice.stream2 import Op, ProgramHeader, ProgramStream
+
+from magicpipe.errors import VerificationError
 
 __all__ = ["write_program"]
 

@@ -32,8 +32,7 @@ def one(states: int, folder: str) -> dict:
     head, ops = emit_program(ProgramLayout(100, 15), unit_one_level("15-to-1", 7), 60, runs)
     n = 0
     with open(path, "w", encoding="utf-8") as f:
-        for line in head.lines():
-            f.write(line + "\n")
+        f.writelines(line + "\n" for line in head.lines())
         for op in ops:
             for line in op.lines():
                 f.write(line + "\n")

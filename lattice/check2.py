@@ -35,15 +35,21 @@ state shifted without replaying them). Memory is the state of the floor plan, no
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
-from magicpipe.compiler.hardware import patch_qubits
 from magicpipe.lattice.geometry import Rect, Tile
-from magicpipe.lattice.stream2 import POLICY, SIDES, Op, ProgramHeader, ProgramStream, Unit
+from magicpipe.lattice.stream2 import (
+    POLICY,
+    SIDES,
+    Op,
+    ProgramHeader,
+    ProgramStream,
+    Unit,
+)
 from magicpipe.lattice.whole import program_qubits
 
-__all__ = ["RULES2", "Violation2", "Audit2", "audit2", "check2"]
+__all__ = ["RULES2", "Audit2", "Violation2", "audit2", "check2"]
 
 RULES2 = ("header", "on-floorplan", "tile-free", "qubit-budget", "unit", "route", "control", "port-occupancy",
           "measurement", "consumption-order", "timing", "conservation")
@@ -211,9 +217,10 @@ def _route_checks(c, u: Unit, p, h: ProgramHeader) -> Iterator[tuple[str, str, s
 
 # -- the unit ----------------------------------------------------------------------------------------------
 def _unit_checks(h: ProgramHeader, u: Unit) -> Iterator[tuple[str, str]]:
-    from magicpipe.errors import ParseError
     from magicpipe.grammar.parser import parse
     from magicpipe.lattice.validate import audit
+
+    from magicpipe.errors import ParseError
 
     pre = f"MAGICPIPE_LSI 1\nHARDWARE p={h.p!r} eps={h.eps!r} t_2q_ns={h.t_2q_ns!r} t_meas_ns={h.t_meas_ns!r}\n"
     try:
@@ -601,7 +608,7 @@ class Replay2:
 
     # -- REPEAT: one replay and a fixed point ---------------------------------------------------------
     def snapshot(self, t0: int) -> tuple:
-        rel = lambda x: max(x - t0, 0)  # noqa: E731
+        rel = lambda x: max(x - t0, 0)
         return (
             tuple(sorted((c, s - t0) for c, s in self.run_start.items())),
             tuple(sorted((c, rel(r)) for c, r in self.ready.items() if rel(r) > 0)),
@@ -722,7 +729,7 @@ def audit2(stream: ProgramStream, ops: Iterable[Op] | None = None, *, header_lin
         r.advance(t)
         r.time = t
         if op.action == "REPEAT":
-            inner = lambda b, base: apply(b, base, line)  # noqa: E731
+            inner = lambda b, base: apply(b, base, line)
             shifted = op if shift == 0 else Op(t, "REPEAT", count=op.count, period=op.period, body=op.body)
             r.REPEAT(shifted, inner)
         else:

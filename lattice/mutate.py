@@ -23,14 +23,15 @@ import dataclasses
 import random
 import re
 import sys
-from typing import Iterator
+from collections.abc import Iterator
 
 from magicpipe.compiler.hardware import patch_qubits
-from magicpipe.errors import MagicpipeError
 from magicpipe.lattice.geometry import Rect, Tile
 from magicpipe.lattice.stream2 import POLICY, Op, ProgramStream
 
-__all__ = ["mutants", "independent_replay", "run", "sample_streams"]
+from magicpipe.errors import MagicpipeError
+
+__all__ = ["independent_replay", "mutants", "run", "sample_streams"]
 
 _INT = re.compile(r"\d+")
 
@@ -325,7 +326,12 @@ def sample_streams() -> dict[str, str]:
     """Version-2 streams the planner writes for small programs: one- and two-level units, nominal and a trace."""
     from magicpipe.compiler.pareto import pareto_front
     from magicpipe.compiler.pipeline import Pipeline
-    from magicpipe.lattice.whole import ProgramLayout, program_stream2, unit_from_schedule, unit_one_level
+    from magicpipe.lattice.whole import (
+        ProgramLayout,
+        program_stream2,
+        unit_from_schedule,
+        unit_one_level,
+    )
 
     one = unit_one_level("15-to-1", 5)
     timeline = [(40, 12, 2, 9), (400, 4, 5, 9), (600, 20, 1, 9)]

@@ -21,14 +21,29 @@ Examples:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
-from magicpipe.errors import SpecError
 from magicpipe.lattice.geometry import SITES_PER_UNIT, Rect, Tile
 
-__all__ = ["VERSION2", "OPS", "SIDES", "Term", "Op", "DataPatch", "Bus", "Port", "Unit", "Copy", "Segment",
-           "ProgramHeader", "ProgramStream", "POLICY"]
+from magicpipe.errors import SpecError
+
+__all__ = [
+    "OPS",
+    "POLICY",
+    "SIDES",
+    "VERSION2",
+    "Bus",
+    "Copy",
+    "DataPatch",
+    "Op",
+    "Port",
+    "ProgramHeader",
+    "ProgramStream",
+    "Segment",
+    "Term",
+    "Unit",
+]
 
 VERSION2 = 2
 OPS = ("RUN", "DECIDE", "OUTPUT", "DISCARD", "LAYER", "MEASURE", "ROTATE", "FRAME", "REPEAT", "TALLY")
@@ -76,7 +91,7 @@ class Op:
     cond: tuple[str, int] | None = None
     outcome: int = -1
     period: int = 0         # REPEAT
-    body: tuple["Op", ...] = ()
+    body: tuple[Op, ...] = ()
     tally: tuple[int, ...] = ()    # TALLY: runs, accepted, rejected, consumed, left, delivered
     line: int = field(default=0, compare=False, repr=False)
 

@@ -39,21 +39,41 @@ import heapq
 import math
 import random
 from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
 
 from magicpipe.compiler.factory import Factory
 from magicpipe.compiler.hardware import Hardware, patch_qubits
 from magicpipe.compiler.protocols import Protocol, get_protocol
 from magicpipe.compiler.schedule import Schedule
-from magicpipe.errors import SpecError
 from magicpipe.lattice.block import BlockLayout
 from magicpipe.lattice.geometry import SITES_PER_UNIT, Rect, Tile
-from magicpipe.lattice.stream2 import (Bus, Copy, DataPatch, Op, Port, ProgramHeader, ProgramStream, Segment, Term,
-                                       Unit)
+from magicpipe.lattice.stream2 import (
+    Bus,
+    Copy,
+    DataPatch,
+    Op,
+    Port,
+    ProgramHeader,
+    ProgramStream,
+    Segment,
+    Term,
+    Unit,
+)
 
-__all__ = ["ProgramLayout", "unit_one_level", "unit_from_schedule", "emit_program", "program_stream2",
-           "program_qubits", "route_for", "consumption_runs", "stream_for_point"]
+from magicpipe.errors import SpecError
+
+__all__ = [
+    "ProgramLayout",
+    "consumption_runs",
+    "emit_program",
+    "program_qubits",
+    "program_stream2",
+    "route_for",
+    "stream_for_point",
+    "unit_from_schedule",
+    "unit_one_level",
+]
 
 
 @dataclass(frozen=True, slots=True)

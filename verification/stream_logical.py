@@ -28,11 +28,11 @@ import random
 from dataclasses import dataclass
 
 import numpy as np
+from magicpipe.lattice.stream2 import ProgramStream
 
 from magicpipe.errors import SpecError, VerificationError
-from magicpipe.lattice.stream2 import Op, ProgramStream
 
-__all__ = ["LogicalRun", "run_logical", "MAX_QUBITS", "unit_factory_circuit"]
+__all__ = ["MAX_QUBITS", "LogicalRun", "run_logical", "unit_factory_circuit"]
 
 MAX_QUBITS = 16
 _T = np.exp(1j * np.pi / 4)

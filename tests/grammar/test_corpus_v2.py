@@ -4,10 +4,10 @@ the message on its ``# expect:`` line, under the rule its name starts with."""
 import pathlib
 
 import pytest
-
-from magicpipe.errors import ParseError
 from magicpipe.grammar.parser2 import parse_program
 from magicpipe.lattice.check2 import RULES2, check2
+
+from magicpipe.errors import ParseError
 
 CORPUS = pathlib.Path(__file__).parents[1] / "data" / "streams" / "v2"
 VALID = sorted((CORPUS / "valid").glob("*.lsi"))

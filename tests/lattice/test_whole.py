@@ -5,17 +5,23 @@ import dataclasses
 import json
 
 import pytest
-
 from magicpipe.compiler.pareto import pareto_front
 from magicpipe.compiler.pipeline import Pipeline
-from magicpipe.errors import ParseError, SpecError
 from magicpipe.grammar.jsonl import from_jsonl, schema, to_jsonl
 from magicpipe.grammar.parser import parse
 from magicpipe.grammar.parser2 import _fast, _parser, parse_program
 from magicpipe.lattice.check2 import audit2, check2
 from magicpipe.lattice.stream2 import Op, ProgramStream
-from magicpipe.lattice.whole import (ProgramLayout, consumption_runs, emit_program, program_stream2,
-                                     unit_from_schedule, unit_one_level)
+from magicpipe.lattice.whole import (
+    ProgramLayout,
+    consumption_runs,
+    emit_program,
+    program_stream2,
+    unit_from_schedule,
+    unit_one_level,
+)
+
+from magicpipe.errors import ParseError, SpecError
 
 TIMELINE = [(40, 30, 2, 9), (400, 6, 5, 9), (600, 40, 1, 9)]
 
@@ -164,8 +170,9 @@ def test_stream_for_a_planned_point_one_and_two_levels(tmp_path, two_level_unit)
 
 
 def test_a_stream_that_fails_its_check_is_not_written(tmp_path):
-    from magicpipe.errors import VerificationError
     from magicpipe.grammar.writer2 import write_program
+
+    from magicpipe.errors import VerificationError
 
     head, ops = emit_program(ProgramLayout(2, 9), unit_one_level("15-to-1", 5), 2, [(0, 3, 2, 9)])
     with pytest.raises(VerificationError):

@@ -2,11 +2,11 @@
 exactly T to its data patch, on every branch; a wrong condition or a missing correction is caught."""
 
 import pytest
-
-from magicpipe.cli import main
 from magicpipe.grammar.parser2 import parse_program
 from magicpipe.lattice.whole import ProgramLayout, program_stream2, unit_one_level
 from magicpipe.verification.stream_logical import run_logical
+
+from magicpipe.cli import main
 
 UNIT = unit_one_level("15-to-1", 3)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from magicpipe.errors import SpecError
 
-__all__ = ["register", "run", "program_inputs"]
+__all__ = ["program_inputs", "register", "run"]
 
 
 def register(subparsers: Any) -> None:
@@ -52,7 +52,12 @@ def program_inputs(demand, plan):
     """
     from magicpipe.compiler import Pipeline
     from magicpipe.compiler.pareto import pareto_front
-    from magicpipe.lattice.whole import ProgramLayout, consumption_runs, unit_from_schedule, unit_one_level
+    from magicpipe.lattice.whole import (
+        ProgramLayout,
+        consumption_runs,
+        unit_from_schedule,
+        unit_one_level,
+    )
 
     if not plan.distances:
         raise SpecError("the program consumes no magic state: there is no stream to write")
@@ -97,8 +102,7 @@ def run(args: argparse.Namespace) -> int:
     if args.jsonl:
         h, read, _, f = open_program(path)
         with f, open(out / "schedule.jsonl", "w", encoding="utf-8") as g:
-            for line in to_jsonl(h, read):
-                g.write(line + "\n")
+            g.writelines(line + "\n" for line in to_jsonl(h, read))
     print(f"{path}: {'trace seed ' + str(args.seed) if args.seed is not None else 'nominal'}; plan "
           f"{plan.distances} at program distance {layout.distance}, {copies} copies of unit {unit.name} "
           f"({unit.qubits} qubits, {unit.rounds} rounds); {audit.operations} operations over {audit.last_round} "

@@ -9,10 +9,16 @@ import pathlib
 
 from magicpipe.compiler.pareto import pareto_front
 from magicpipe.compiler.pipeline import Pipeline
-from magicpipe.errors import ParseError
 from magicpipe.grammar.parser2 import parse_program
 from magicpipe.lattice.check2 import check2
-from magicpipe.lattice.whole import ProgramLayout, program_stream2, unit_from_schedule, unit_one_level
+from magicpipe.lattice.whole import (
+    ProgramLayout,
+    program_stream2,
+    unit_from_schedule,
+    unit_one_level,
+)
+
+from magicpipe.errors import ParseError
 
 ROOT = pathlib.Path(__file__).parent
 TIMELINE = [(40, 30, 2, 9), (400, 6, 5, 9), (600, 40, 1, 9)]
