@@ -39,6 +39,8 @@ from magicpipe.errors import MagicpipeError, ParseError
 __all__ = ["CONVERT_HINT", "GRAMMAR_FILE_V2", "parse_program", "read_program", "stream_version"]
 
 GRAMMAR_FILE_V2 = "stream_v2.lark"
+MAX_DEPTH = 50
+"""Deepest nesting of REPEAT blocks a reader accepts (a writer needs one level per periodic stretch)."""
 CONVERT_HINT = ("version 1 is the stream of one pipeline (magicpipe pipeline); version 2 the whole program "
                 "(magicpipe compile); regenerate the file with the magicpipe that reads it")
 
@@ -379,6 +381,8 @@ def _ops(src: _Lines, depth: int) -> Iterator[Op]:
             return
         if kind == "repeat":
             kw = got[1]
+            if depth >= MAX_DEPTH:
+                raise ParseError(f"REPEAT blocks nest at most {MAX_DEPTH} deep", number, 1, raw)
             body = tuple(_ops(src, depth + 1))
             yield Op(kw["time"], "REPEAT", count=kw["count"], period=kw["period"], body=body, line=number,
                      cond=kw.get("cond"))

@@ -201,3 +201,10 @@ def test_random_programs_check_clean_under_both_replays():
         a = audit2(st)
         assert a.violations == () and independent_replay(st) == [], (seed, a.violations[:1])
         assert a.delivered == st.header.t_count == sum(x[1] * x[2] for x in segs)
+
+
+def test_deeply_nested_repeats_are_refused_with_a_message():
+    s = program_stream2(ProgramLayout(2, 9), unit_one_level("15-to-1", 5), 2, [(0, 3, 2, 9)])
+    head = "\n".join(s.header.lines()) + "\n"
+    with pytest.raises(ParseError, match="nest at most"):
+        parse_program(head + "@0 REPEAT count=1 period=1 {\n" * 500 + "}\n" * 500)
