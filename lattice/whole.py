@@ -523,9 +523,10 @@ def stream_for_point(point, data_patches: int, hardware: Hardware | None = None,
     """The whole-program stream of a planned point (duck-typed on the planner's ``ProgramPoint``).
 
     Reads ``point.copies``, ``point.data_distance``, ``point.consumption()`` (runs ``(start_round, layers,
-    states_per_layer, layer_rounds)``), ``point.schedule`` (a single-execution two-level ``Schedule``, or None)
-    and ``point.distances``; the unit is the schedule's execution, or a one-level 15-to-1 factory at
-    ``distances[0]`` when the point has one level.
+    states_per_layer, layer_rounds)``), ``point.schedule`` (a two-level ``Schedule``, or None) and
+    ``point.distances``; the unit is the schedule's execution (a steady-state schedule of several executions
+    is re-simulated with one, :func:`single_execution`), or a one-level 15-to-1 factory at ``distances[0]``
+    when the point has one level.
 
     Raises:
         SpecError: a point of three or more levels (composed units have no floor plan yet), or a two-level
@@ -533,6 +534,8 @@ def stream_for_point(point, data_patches: int, hardware: Hardware | None = None,
     """
     distances = tuple(getattr(point, "distances", ()))
     schedule = getattr(point, "schedule", None)
+    if schedule is not None and len(getattr(schedule, "tops", ())) > 1:
+        schedule = single_execution(schedule)
     if schedule is not None and len(getattr(schedule, "tops", ())) == 1:
         unit = unit_from_schedule(schedule)
         hardware = hardware or schedule.high.hardware
@@ -545,3 +548,13 @@ def stream_for_point(point, data_patches: int, hardware: Hardware | None = None,
     runs = [tuple(int(round(x)) for x in r) for r in point.consumption()]
     return emit_program(ProgramLayout(data_patches, point.data_distance), unit, point.copies, runs,
                         hardware=hardware, seed=seed, p_accept=p_accept)
+
+
+def single_execution(schedule: Schedule) -> Schedule:
+    """The one-execution schedule of the same configuration as a steady-state ``schedule`` (several executions,
+    :func:`magicpipe.compiler.steady.steady_state`): the unit its copies run back to back."""
+    from magicpipe.compiler.dynamic import DynamicOptions, simulate
+
+    opts = schedule.options if isinstance(schedule.options, DynamicOptions) else DynamicOptions()
+    return simulate(schedule.high, schedule.producers, schedule.qubit_budget, schedule.buffer_slots,
+                    schedule.slot_qubits, opts, tops=1)

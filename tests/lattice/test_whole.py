@@ -169,6 +169,19 @@ def test_stream_for_a_planned_point_one_and_two_levels(tmp_path, two_level_unit)
         stream_for_point(_Point((3, 9, 21), None, 2, [(0, 1, 1, 9)]), 3)
 
 
+def test_a_steady_state_point_streams_its_single_execution(tmp_path):
+    from magicpipe.compiler.steady import steady_state
+    from magicpipe.grammar.writer2 import write_program
+    from magicpipe.lattice.whole import single_execution, stream_for_point
+
+    pipe = Pipeline.from_distances((3, 9))
+    point = pareto_front(pipe).min_volume()
+    steady = steady_state(pipe, point, executions=3).schedule
+    assert len(steady.tops) == 3 and single_execution(steady).tops == point.schedule.tops
+    path, audit = write_program(tmp_path, *stream_for_point(_Point((3, 9), steady, 2, [(50, 12, 1, 9)]), 2))
+    assert audit.violations == () and audit.delivered == 12
+
+
 def test_a_stream_that_fails_its_check_is_not_written(tmp_path):
     from magicpipe.grammar.writer2 import write_program
 
