@@ -381,7 +381,9 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
         unit: one factory run (:func:`unit_one_level`, :func:`unit_from_schedule`).
         copies: K, the copies of the unit.
         consumption: the program's timeline as runs ``(start_round, layers, states_per_layer, layer_rounds)``
-            (``ProgramPoint.consumption()``); layers with no state are skipped by their runs' starts.
+            (``ProgramPoint.consumption()``; fields after the fourth are ignored); layers with no state are
+            skipped by their runs' starts; fractional rounds are rounded (starts up), and a run never starts
+            before the previous one's last layer.
         hardware: written to the header (p, eps, gate times).
         capacity: states a port holds (default: enough for the busiest zone's layer).
         qubit_budget: the header's budget (default: exactly what the layout uses).
@@ -395,8 +397,15 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
     """
     if copies < 1:
         raise SpecError(f"copies={copies}: the program needs at least one factory copy")
-    runs = tuple(Segment(math.ceil(r[0]), int(r[1]), int(r[2]), max(1, round(r[3])))
-                 for r in consumption if r[1] > 0 and r[2] > 0)
+    runs_list: list[Segment] = []
+    for r in consumption:
+        if r[1] > 0 and r[2] > 0:
+            start = math.ceil(r[0])
+            if runs_list:   # rounded layer times never make a run start inside the previous one
+                prev = runs_list[-1]
+                start = max(start, prev.start + prev.layers * prev.rounds)
+            runs_list.append(Segment(start, int(r[1]), int(r[2]), max(1, round(r[3]))))
+    runs = tuple(runs_list)
     if not runs:
         raise SpecError("the consumption timeline has no state: nothing to deliver")
     for r in runs:
@@ -518,36 +527,54 @@ def consumption_runs(lengths: Sequence[int], states: Sequence[int], layer_rounds
     return tuple(out)
 
 
-def stream_for_point(point, data_patches: int, hardware: Hardware | None = None, *, seed: int | None = None,
-                     p_accept: float | None = None) -> tuple[ProgramHeader, Iterator[Op]]:
-    """The whole-program stream of a planned point (duck-typed on the planner's ``ProgramPoint``).
+def stream_for_point(point, data_patches: int | None = None, hardware: Hardware | None = None, *,
+                     seed: int | None = None, p_accept: float | None = None) -> tuple[ProgramHeader, Iterator[Op]]:
+    """The whole-program stream of a planned point (duck-typed on ``magicpipe.compiler.program.ProgramPoint``).
 
-    Reads ``point.copies``, ``point.data_distance``, ``point.consumption()`` (runs ``(start_round, layers,
-    states_per_layer, layer_rounds)``), ``point.schedule`` (a two-level ``Schedule``, or None) and
-    ``point.distances``; the unit is the schedule's execution (a steady-state schedule of several executions
-    is re-simulated with one, :func:`single_execution`), or a one-level 15-to-1 factory at ``distances[0]``
-    when the point has one level.
+    Reads ``point.copies``, ``point.distances``, ``point.schedule`` (a two-level ``Schedule``, or None),
+    ``point.source.method`` when there is one, the data block ``point.data`` (``.distance``,
+    ``.logical_qubits``; or ``point.data_distance``) and ``point.consumption()``, whose runs start
+    ``(first_layer_round, layers, states_per_layer, layer_rounds, ...)`` (later fields, the planner's own waits,
+    are not used: the stream's waits come from its own simulation of the copies). The unit is the schedule's
+    execution (a steady-state schedule of several executions is re-simulated with one, :func:`single_execution`),
+    or a one-level 15-to-1 factory at ``distances[0]``.
+
+    Args:
+        data_patches: the program's data patches (default: ``point.data.logical_qubits``).
+        hardware: written to the header (default: the schedule's, else ``Hardware()``).
+        seed, p_accept: a sampled trace; ``p_accept`` defaults to the top level's success probability.
 
     Raises:
-        SpecError: a point of three or more levels (composed units have no floor plan yet), or a two-level
-            point without its schedule.
+        SpecError: a source that is not a 15-to-1 pipeline of one or two levels with its schedule (three-level
+            and composed units have no floor plan yet; catalogue blocks and cultivation are not laid out).
     """
+    from magicpipe.compiler.pipeline import Pipeline
+
     distances = tuple(getattr(point, "distances", ()))
     schedule = getattr(point, "schedule", None)
+    source = getattr(point, "source", None)
+    method = getattr(source, "method", "dynamic" if schedule is not None else "single")
     if schedule is not None and len(getattr(schedule, "tops", ())) > 1:
         schedule = single_execution(schedule)
     if schedule is not None and len(getattr(schedule, "tops", ())) == 1:
         unit = unit_from_schedule(schedule)
         hardware = hardware or schedule.high.hardware
-    elif len(distances) == 1:
+    elif len(distances) == 1 and method in ("single", "sequential", "parallel", "dynamic"):
         hardware = hardware or Hardware()
         unit = unit_one_level("15-to-1", distances[0], hardware)
     else:
-        raise SpecError(f"a stream is written for one- and two-level points with their single-execution schedule; "
-                        f"this point has distances {distances} and schedule {type(schedule).__name__}")
-    runs = [tuple(int(round(x)) for x in r) for r in point.consumption()]
-    return emit_program(ProgramLayout(data_patches, point.data_distance), unit, point.copies, runs,
-                        hardware=hardware, seed=seed, p_accept=p_accept)
+        name = getattr(source, "name", method)
+        raise SpecError(f"the chosen source {name!r} ({method}, distances {distances}) is not laid out as a factory "
+                        f"unit: whole-program streams are written for one-level factories and two-level dynamic "
+                        f"pipelines with their schedule")
+    data = getattr(point, "data", None)
+    distance = getattr(point, "data_distance", None) or data.distance
+    n = data_patches if data_patches is not None else data.logical_qubits
+    runs = [tuple(r[:4]) for r in point.consumption()]
+    if seed is not None and p_accept is None:
+        p_accept = Pipeline.from_distances(distances or unit.distances, hardware).levels[-1].p_succ
+    return emit_program(ProgramLayout(max(n, 1), distance), unit, point.copies, runs, hardware=hardware, seed=seed,
+                        p_accept=p_accept)
 
 
 def single_execution(schedule: Schedule) -> Schedule:

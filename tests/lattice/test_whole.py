@@ -146,15 +146,28 @@ def test_bad_inputs_are_refused():
         Op(-1, "RUN", copy=0)
 
 
-class _Point:
-    """What the planner's ProgramPoint offers the stream (duck-typed)."""
+class _Data:
+    def __init__(self, distance, logical_qubits):
+        self.distance, self.logical_qubits = distance, logical_qubits
 
-    def __init__(self, distances, schedule, copies, runs, data_distance=9):
-        self.distances, self.schedule, self.copies, self.data_distance = distances, schedule, copies, data_distance
+
+class _Source:
+    def __init__(self, method, name="src"):
+        self.method, self.name = method, name
+
+
+class _Point:
+    """What the planner's ProgramPoint offers the stream (duck-typed: source, copies, data, schedule,
+    distances, consumption() with the planner's waits as a fifth field)."""
+
+    def __init__(self, distances, schedule, copies, runs, data_distance=9, method=None, qubits=3):
+        self.distances, self.schedule, self.copies = distances, schedule, copies
+        self.data = _Data(data_distance, qubits)
+        self.source = _Source(method or ("dynamic" if schedule is not None else "single"))
         self._runs = runs
 
     def consumption(self):
-        return iter(self._runs)
+        return iter(tuple(r) + (0.0,) for r in self._runs)
 
 
 def test_stream_for_a_planned_point_one_and_two_levels(tmp_path, two_level_unit):
@@ -163,10 +176,14 @@ def test_stream_for_a_planned_point_one_and_two_levels(tmp_path, two_level_unit)
 
     schedule = pareto_front(Pipeline.from_distances((3, 9))).min_volume().schedule
     for point in (_Point((5,), None, 3, [(30.0, 10, 2, 9.0)]), _Point((3, 9), schedule, 2, [(100, 10, 2, 9)])):
-        path, audit = write_program(tmp_path, *stream_for_point(point, 3))
+        path, audit = write_program(tmp_path, *stream_for_point(point))
         assert audit.violations == () and audit.delivered == 20 and path.name == "schedule.lsi"
     with pytest.raises(SpecError):
-        stream_for_point(_Point((3, 9, 21), None, 2, [(0, 1, 1, 9)]), 3)
+        stream_for_point(_Point((3, 9, 21), None, 2, [(0, 1, 1, 9)], method="sequential"))
+    with pytest.raises(SpecError):
+        stream_for_point(_Point((17, 7, 7), None, 2, [(0, 1, 1, 9)], method="litinski"))
+    trace_head, trace_ops = stream_for_point(_Point((5,), None, 3, [(30.4, 10, 2, 9.0), (118.2, 3, 1, 9.0)]), seed=1)
+    assert trace_head.mode == "trace" and check2(ProgramStream(trace_head, tuple(trace_ops))) == []
 
 
 def test_a_steady_state_point_streams_its_single_execution(tmp_path):
@@ -178,7 +195,7 @@ def test_a_steady_state_point_streams_its_single_execution(tmp_path):
     point = pareto_front(pipe).min_volume()
     steady = steady_state(pipe, point, executions=3).schedule
     assert len(steady.tops) == 3 and single_execution(steady).tops == point.schedule.tops
-    path, audit = write_program(tmp_path, *stream_for_point(_Point((3, 9), steady, 2, [(50, 12, 1, 9)]), 2))
+    path, audit = write_program(tmp_path, *stream_for_point(_Point((3, 9), steady, 2, [(50, 12, 1, 9)], qubits=2)))
     assert audit.violations == () and audit.delivered == 12
 
 
