@@ -362,7 +362,7 @@ class Replay:
     def STALL(self, i: Instruction) -> None:
         f = self.running(i.target)
         self.trace_name(i)
-        if i.threshold < 1 or i.remaining < 1 or i.remaining > f.factory.protocol.steps - i.step + 1:
+        if i.threshold < 1 or i.remaining != f.factory.protocol.steps - i.step + 1:
             self.defer(Broken("timing", f"{f.name} stalls step {i.step} with threshold={i.threshold} and "
                                         f"remaining={i.remaining}; it has {f.factory.protocol.steps - i.step + 1} "
                                         f"rotation step(s) left and needs at least one state"))

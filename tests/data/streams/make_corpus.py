@@ -94,6 +94,8 @@ def main() -> None:
          "@214 RECLAIM H0 region=(0,0,85,34)", "@214 RECLAIM H0 region=(0,0,85,33)"),
         ("order-take-trace", "take=3 is step 3 at round 89, not step 4",
          "@106 CONSUME H0 step=4 slot=3 take=4", "@106 CONSUME H0 step=4 slot=3 take=3"),
+        ("timing-stall-remaining", "step 7 of 11 leaves 5 rotation steps, not 6",
+         "@157 STALL H0 step=7 threshold=5 remaining=5", "@157 STALL H0 step=7 threshold=5 remaining=6"),
         ("timing-move-step", "q1 moves in move step 1, at the stall's round",
          "@157 MOVE H0.q1 step=1 path=[(0,17),(0,34)]", "@157 MOVE H0.q1 step=2 path=[(0,17),(0,34)]"),
         ("timing-move-rounds", "the moves and the lending take 2 rounds, not the 1 declared", "move_rounds=2", "move_rounds=1"),
