@@ -182,7 +182,7 @@ def run_logical(stream: ProgramStream, shots: int = 100, seed: int = 0) -> Logic
     return LogicalRun(1 if trace else shots, worst, done, rot, fr)
 
 
-def unit_factory_circuit(stream: ProgramStream, p: float = 0.0, eps: float = 0.0):
+def unit_factory_circuit(stream: ProgramStream, p: float = 0.0, eps: float = 0.0, basis: str = "x"):
     """The Stim circuit of the stream's factory, built from the unit's own ``MEASURE`` lines.
 
     The unit's version-1 stream is parsed and its top-level factory's Pauli-product measurements (one merge
@@ -211,4 +211,4 @@ def unit_factory_circuit(stream: ProgramStream, p: float = 0.0, eps: float = 0.0
     v1 = parse(text + u.text)
     top = next(i.target for i in v1.instructions if i.action == "OUTPUT" and i.peer == "program")
     lines = [i for i in v1.instructions if i.action == "MEASURE" and i.target == top]
-    return factory_circuit(d, p, eps, instructions=lines)
+    return factory_circuit(d, p, eps if basis == "x" else 0.0, basis=basis, instructions=lines)

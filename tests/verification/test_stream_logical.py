@@ -42,15 +42,17 @@ def test_verify_stream_command(tmp_path, capsys):
     assert "every branch applies T" in capsys.readouterr().out
 
 
-def test_the_units_factory_circuit_is_built_from_the_streams_own_measurements(tmp_path, capsys):
+def test_the_units_factory_circuit_is_built_from_the_streams_own_measurements():
+    """``verify stream --factory``'s circuit (a (3, 3) unit): deterministic without noise, graph-like distance 3."""
     from magicpipe.compiler.hardware import Hardware
     from magicpipe.compiler.pareto import pareto_front
     from magicpipe.compiler.pipeline import Pipeline
     from magicpipe.lattice.whole import unit_from_schedule
+    from magicpipe.verification.stream_logical import unit_factory_circuit
 
     schedule = pareto_front(Pipeline.from_distances((3, 3), Hardware(p=1e-3, eps=1e-3))).points[-1].schedule
     s = program_stream2(ProgramLayout(2, 3), unit_from_schedule(schedule), 1, [(0, 2, 1, 3)])
-    (tmp_path / "schedule.lsi").write_text(str(s))
-    assert main(["verify", "stream", str(tmp_path), "--shots", "20", "--factory"]) == 0
-    out = capsys.readouterr().out
-    assert "every branch applies T" in out and "every detector and observable is 0" in out
+    c = unit_factory_circuit(s, 1e-3, 0.0)
+    assert len(c.shortest_graphlike_error(ignore_ungraphlike_errors=True)) == 3
+    dets, obs = c.without_noise().compile_detector_sampler(seed=1).sample(50, separate_observables=True)
+    assert not dets.any() and not obs.any() and c.num_observables == 5

@@ -182,4 +182,10 @@ def _run_stream(args: argparse.Namespace) -> int:
         ok = ok and quiet
         print(f"{path}: unit factory from its own MEASURE lines: {c.num_qubits} qubits, {c.num_detectors} detectors, "
               f"{c.num_observables} observables; without noise {'every detector and observable is 0' if quiet else 'NOT deterministic'}")
+        d = stream.header.units[0].distances[-1]
+        found = {b: len(unit_factory_circuit(stream, 1e-3, 0.0, basis=b).shortest_graphlike_error(
+            ignore_ungraphlike_errors=True)) for b in ("x", "z")}
+        ok = ok and min(found.values()) >= d
+        print(f"{path}: graph-like distance of the unit's factory circuit: {found['x']} (X basis), {found['z']} "
+              f"(its Z twin); the unit's top level runs at d={d}")
     return 0 if ok else 1
