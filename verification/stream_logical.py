@@ -32,7 +32,7 @@ from magicpipe.lattice.stream2 import ProgramStream
 
 from magicpipe.errors import SpecError, VerificationError
 
-__all__ = ["MAX_QUBITS", "LogicalRun", "run_logical", "unit_factory_circuit"]
+__all__ = ["MAX_QUBITS", "LogicalRun", "program_circuit", "run_logical", "unit_factory_circuit"]
 
 MAX_QUBITS = 16
 _T = np.exp(1j * np.pi / 4)
@@ -212,3 +212,40 @@ def unit_factory_circuit(stream: ProgramStream, p: float = 0.0, eps: float = 0.0
     top = next(i.target for i in v1.instructions if i.action == "OUTPUT" and i.peer == "program")
     lines = [i for i in v1.instructions if i.action == "MEASURE" and i.target == top]
     return factory_circuit(d, p, eps if basis == "x" else 0.0, basis=basis, instructions=lines)
+
+
+def program_circuit(stream: ProgramStream, p: float = 0.0):
+    """The program side of a small stream as one Stim circuit: its consumptions, read from its own merges,
+    as lattice-surgery merges at the program's distance.
+
+    The data patches sit in a row on ``verify factory``'s tile grid, the routing bus under them and the magic
+    patch hanging under the bus's last tile (the stream's zone is this picture mirrored: data under the bus, the
+    port above it). Each ``MEASURE z<p> Z:q<i> Z:p<p>`` of the stream, in order, becomes a merge of data patch i
+    with a fresh magic patch through the bus from i's column to the last one, ``d`` rounds, split by the X
+    readout; the magic state is the ``|+>`` stand-in of ``verify factory`` (its pi/4 correction is the
+    identity), and each readout's outcome enters its data patch's X observable as the Pauli-frame update the
+    stream's ``FRAME`` applies. Observable k is data patch k's logical X.
+
+    Raises:
+        SpecError: more than 5 data patches or 12 consumptions (a circuit for checks, not for programs), or a
+            distance other than 3 or 5.
+    """
+    from magicpipe.lattice.block import BlockLayout
+    from magicpipe.verification.factory_circuit import build_factory
+    from magicpipe.verification.factory_program import FactoryProgram, Merge
+
+    h = stream.header
+    n, d = len(h.data), h.data_distance
+    merges_in = [op for op in _flat(stream.ops) if op.action == "MEASURE" and any(t.kind == "q" for t in op.terms)]
+    if n > 5 or len(merges_in) > 12 or d not in (3, 5):
+        raise SpecError(f"{n} data patches, {len(merges_in)} consumptions at d={d}: the program circuit is built for "
+                        f"at most 5 patches and 12 consumptions at d = 3 or 5")
+    cols = max(n, 2)
+    block = BlockLayout(cols, 3, tuple((k, 1) for k in range(n)), (cols - 1, 2), (cols - 1, 0))
+    merges = []
+    for op in merges_in:
+        qs = tuple(sorted(t.index for t in op.terms if t.kind == "q"))
+        bus = tuple((c, 0) for c in range(min(qs), cols))
+        merges.append(Merge(qs, bus, str(op)))
+    program = FactoryProgram("program", d, block, (), tuple(merges), (), tuple(range(n)))
+    return build_factory(program, float(p), 0.0, "x")

@@ -63,6 +63,10 @@ def register(subparsers: Any) -> None:
     stream.add_argument("--factory", action="store_true",
                         help="also build the unit's factory as a Stim circuit from the stream's own MEASURE lines "
                              "(two-level units at d = 3 or 5) and check it is deterministic without noise")
+    stream.add_argument("--program", action="store_true",
+                        help="also build the program side as a Stim circuit from the stream's own merges (at most 5 "
+                             "data patches and 12 consumptions at d = 3 or 5): deterministic without noise, and its "
+                             "graph-like distance")
     stream.set_defaults(run=_run_stream)
 
 
@@ -188,4 +192,17 @@ def _run_stream(args: argparse.Namespace) -> int:
         ok = ok and min(found.values()) >= d
         print(f"{path}: graph-like distance of the unit's factory circuit: {found['x']} (X basis), {found['z']} "
               f"(its Z twin); the unit's top level runs at d={d}")
+    if args.program:
+        from magicpipe.verification.stream_logical import program_circuit
+
+        c = program_circuit(stream, 1e-3)
+        dets, obs = c.without_noise().compile_detector_sampler(seed=args.seed).sample(args.shots,
+                                                                                       separate_observables=True)
+        quiet = not dets.any() and not obs.any()
+        dist = len(c.shortest_graphlike_error(ignore_ungraphlike_errors=True))
+        ok = ok and quiet and dist >= stream.header.data_distance
+        print(f"{path}: program side from its own merges: {c.num_qubits} qubits, {c.num_detectors} detectors, "
+              f"{c.num_observables} observables; without noise "
+              f"{'every detector and observable is 0' if quiet else 'NOT deterministic'}; graph-like distance {dist} "
+              f"(the program runs at d={stream.header.data_distance})")
     return 0 if ok else 1
