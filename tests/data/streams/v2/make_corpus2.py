@@ -21,7 +21,7 @@ from magicpipe.lattice.whole import (
 from magicpipe.errors import ParseError
 
 ROOT = pathlib.Path(__file__).parent
-TIMELINE = [(40, 30, 2, 9), (400, 6, 5, 9), (600, 40, 1, 9)]
+TIMELINE = [(40, 8, 2, 9), (400, 4, 5, 9), (600, 40, 1, 9)]
 
 
 def expected(text: str) -> str:
