@@ -26,6 +26,7 @@ use it to kill a run whose output is fully staged but not yet in place.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -35,11 +36,12 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Iterator
 
 from magicpipe.errors import SpecError
 
 __all__ = ["MANIFEST", "PAUSE_ENV", "FILE_SUFFIXES", "Staging", "begin", "begin_file", "commit", "abort",
-           "names_a_file", "write_file"]
+           "names_a_file", "open_file", "write_file"]
 
 MANIFEST = ".magicpipe-outputs.json"
 PAUSE_ENV = "MAGICPIPE_PAUSE_BEFORE_COMMIT"
@@ -290,6 +292,31 @@ def commit(staging: Staging) -> list[str]:
     os.replace(stage / MANIFEST, out / MANIFEST)
     shutil.rmtree(stage, ignore_errors=True)
     return dropped
+
+
+@contextlib.contextmanager
+def open_file(path: str | os.PathLike, *, force: bool = False, flag: str = "--out") -> Iterator[IO[str]]:
+    """A text file to write line by line that appears at ``path`` whole when the block ends without error.
+
+    Raises:
+        SpecError: as :func:`write_file`.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise SpecError(f"{flag} {path} is a folder; give a file name")
+    if path.exists() and not force:
+        raise SpecError(f"{flag} {path} exists; pass --force to replace it, or give another file name")
+    _under_folders(Path(os.path.abspath(path)), flag)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            yield f
+        os.chmod(tmp, _mode(0o666))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def write_file(path: str | os.PathLike, data: str | bytes, *, force: bool = False, flag: str = "--out") -> Path:

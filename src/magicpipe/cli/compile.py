@@ -90,6 +90,11 @@ def register(subparsers: Any) -> None:
                    help="which factories the front may use: 'all' adds the catalogue (Litinski's asymmetric "
                         "blocks, 20-to-4, magic-state cultivation) to the dynamic pipeline; 'pipeline' keeps the "
                         "paper's 15-to-1 pipeline only (a dimensionless switch; default: %(default)s)")
+    p.add_argument("--seed", type=bounded_int(0), default=None, metavar="S",
+                   help="write one sampled trace of the stream, every factory run's outcome drawn with this seed "
+                        "(an integer; default: the nominal stream, with its outcome-conditioned instructions)")
+    p.add_argument("--jsonl", action="store_true",
+                   help="also write the stream as JSON Lines (schedule.jsonl; a dimensionless switch)")
     p.add_argument("--max-levels", type=bounded_int(1, 10), default=3, metavar="L",
                    help="most distillation levels to consider (default: %(default)s)")
     p.set_defaults(run=run)
@@ -168,26 +173,50 @@ def run(args: argparse.Namespace) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     record = comp.to_dict()
     record["program"] = str(args.program if args.counts is None else args.counts)
-    record["stream"] = _write_chosen_stream(comp, out_dir)
+    record["stream"] = _write_chosen_stream(comp, out_dir, args.seed, args.jsonl)
     (out_dir / "plan.json").write_text(json.dumps(record, indent=1, allow_nan=False) + "\n")
     print(magicpipe.describe(comp))
     stream = record["stream"]
     if stream.get("file"):
-        print(f"stream: {out_dir / stream['file']} checked (one pipeline copy), floor plan "
-              f"{stream['floorplan_qubits']} qubits (layout overhead {stream['layout_overhead']:.3f})")
+        kind = "nominal" if args.seed is None else f"trace seed {args.seed}"
+        print(f"stream: {out_dir / stream['file']} ({kind}) checked: {stream['operations']:,} operations over "
+              f"{stream['rounds']:,} rounds, {stream['factory_runs']:,} factory runs ({stream['rejected_runs']} "
+              f"rejected), {stream['qubits']:,} qubits; delivered {stream['delivered']:,}")
     else:
         print(f"stream: none written ({stream['reason']})")
     print(f"planned in {total:.2f} s; wrote {out_dir / 'plan.json'}")
     return 0
 
 
-def _write_chosen_stream(comp, out_dir: pathlib.Path) -> dict:
-    """Write and check OUT/schedule.lsi for the chosen point's pipeline copy, when it is a scheduled pipeline."""
-    from magicpipe.cli.pipeline import _write_stream
+def _write_chosen_stream(comp, out_dir: pathlib.Path, seed: int | None = None, jsonl: bool = False) -> dict:
+    """Write and check the whole program's stream (format 2, ``OUT/schedule.lsi``) for the chosen point.
+
+    Every factory copy, port, route and consumption of the program is in it (:mod:`magicpipe.lattice.whole`);
+    it is checked while written and not left on disk when the check fails. Points whose factory the lattice
+    layer does not lay out (catalogue blocks, cultivation, three levels) get the reason instead.
+    """
+    from magicpipe.grammar.writer2 import write_program
+    from magicpipe.lattice.whole import stream_for_point
 
     if not comp.demand.t_states:
         return {"file": None, "reason": "the program consumes no magic states"}
-    if comp.chosen.schedule is None:
-        return {"file": None, "reason": f"the chosen source ({comp.chosen.source.name}) is not a scheduled "
-                                         f"multi-level pipeline: nothing to schedule"}
-    return _write_stream(comp.chosen.schedule, out_dir)
+    try:
+        head, ops = stream_for_point(comp.chosen, hardware=comp.hardware, seed=seed)
+    except SpecError as e:
+        return {"file": None, "reason": str(e)}
+    path, audit = write_program(out_dir / "schedule.lsi", head, ops)
+    if audit.delivered != comp.demand.t_states:
+        path.unlink()
+        raise SpecError(f"the stream delivers {audit.delivered} states but the program needs {comp.demand.t_states}")
+    record = {"file": path.name, "format": 2, "seed": seed, "delivered": audit.delivered,
+              "operations": audit.operations, "rounds": audit.last_round, "factory_runs": audit.runs,
+              "rejected_runs": audit.rejected, "qubits": audit.qubits}
+    if jsonl:
+        from magicpipe.grammar.jsonl import to_jsonl
+        from magicpipe.grammar.parser2 import open_program
+
+        h, read, _, f = open_program(path)
+        with f, open(out_dir / "schedule.jsonl", "w", encoding="utf-8") as g:
+            g.writelines(line + "\n" for line in to_jsonl(h, read))
+        record["jsonl"] = "schedule.jsonl"
+    return record
