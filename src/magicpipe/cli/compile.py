@@ -200,6 +200,10 @@ def _write_chosen_stream(comp, out_dir: pathlib.Path, seed: int | None = None, j
 
     if not comp.demand.t_states:
         return {"file": None, "reason": "the program consumes no magic states"}
+    if comp.chosen.schedule is not None:  # the pipeline copy's invariants (budget, buffer, input patterns)
+        from magicpipe.compiler import check
+
+        check(comp.chosen.schedule)
     try:
         head, ops = stream_for_point(comp.chosen, hardware=comp.hardware, seed=seed)
     except SpecError as e:
