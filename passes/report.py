@@ -12,7 +12,8 @@ def _hardware(plan: Plan) -> dict:
     hw = plan.hardware
     return {"p": hw.p, "eps": hw.eps, "t_2q_ns": hw.t_2q_ns, "t_meas_ns": hw.t_meas_ns,
             "t_stab_ns": hw.t_stab_ns,
-            "logical_error_model": {"A": hw.model.A, "p_th": hw.model.p_th, "source": hw.model.source}}
+            "logical_error_model": {"A": hw.model.A, "p_th": hw.model.p_th, "source": hw.model.source},
+            "error_model": hw.model.info()}
 
 
 def _method(plan: Plan, m: MethodPlan) -> dict:

@@ -19,7 +19,8 @@ def _metrics(out):
 
 
 def test_report_of_a_pipeline_folder_and_its_stream(tmp_path, capsys):
-    assert main(["pipeline", "--distances", "3,5", "--out", str(tmp_path / "p")]) == 0
+    # the measured model (the default): d = 3 cannot improve eps = 1e-4 under it, which does not matter here
+    assert main(["pipeline", "--distances", "3,5", "--allow-non-improving", "--out", str(tmp_path / "p")]) == 0
     assert main(["report", str(tmp_path / "p"), "--out", str(tmp_path / "r"), "--no-front"]) == 0
     from_summary = _metrics(tmp_path / "r")
     assert from_summary["source"] == "summary summary.json"
@@ -27,6 +28,7 @@ def test_report_of_a_pipeline_folder_and_its_stream(tmp_path, capsys):
     assert main(["report", str(tmp_path / "p" / "schedule.lsi"), "--out", str(tmp_path / "s"),
                  "--times", "0,40"]) == 0
     from_stream = _metrics(tmp_path / "s")
+    assert any("error model 'measured' read from summary.json" in n for n in from_stream["notes"])
     a, b = from_summary["architectures"], from_stream["architectures"]
     assert set(a) == {"dynamic", "sequential", "parallel"}
     for name in a:

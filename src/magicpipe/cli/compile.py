@@ -16,7 +16,7 @@ from typing import Any
 
 from magicpipe.errors import MagicpipeError, SpecError
 
-__all__ = ["register", "parse_model"]
+__all__ = ["register", "parse_model", "add_error_model_option"]
 
 
 def register(subparsers: Any) -> None:
@@ -42,9 +42,7 @@ def register(subparsers: Any) -> None:
                    help="two-qubit gate time in ns (default: %(default)s)")
     p.add_argument("--t-meas-ns", type=float, default=100.0, metavar="NS",
                    help="measurement time in ns (default: %(default)s)")
-    p.add_argument("--pl-model", default="paper", metavar="MODEL",
-                   help="logical error model p_L = A (p/p_th)^((d+1)/2): 'paper' (A = 0.03, p_th = 0.01), "
-                        "'A,p_th', or a summary.json of 'magicpipe verify memory' (default: %(default)s)")
+    add_error_model_option(p)
     p.add_argument("--objective", choices=("volume", "qubits", "time"), default="volume",
                    help="dynamic Pareto point: least qubit-time volume, fewest qubits (fastest within "
                         "--qubit-budget), or fastest (default: %(default)s)")
@@ -67,31 +65,25 @@ def register(subparsers: Any) -> None:
     p.set_defaults(run=run)
 
 
+def add_error_model_option(p: argparse.ArgumentParser) -> None:
+    """``--error-model paper|measured|FILE`` (default measured) and the hidden old name ``--pl-model``."""
+    from magicpipe.error_models import DEFAULT_ERROR_MODEL, ERROR_MODEL_HELP
+
+    p.add_argument("--pl-model", dest="error_model", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    p.add_argument("--error-model", dest="error_model", default=DEFAULT_ERROR_MODEL, metavar="MODEL",
+                   help=ERROR_MODEL_HELP)
+
+
 def parse_model(text: str):
-    """``'paper'``, ``'A,p_th'`` or a path to a fit, as a :class:`~magicpipe.compiler.LogicalErrorModel`.
+    """``'paper'``, ``'measured'``, ``'A,p_th'`` or a model file, as an :class:`~magicpipe.compiler.ErrorModel`.
 
     Examples:
         >>> parse_model("0.1,0.008")
-        LogicalErrorModel(A=0.1, p_th=0.008, source='--pl-model 0.1,0.008')
+        ErrorModel(name='custom', A=0.1, p_th=0.008)
     """
-    from magicpipe.compiler import LogicalErrorModel
+    from magicpipe.error_models import resolve_error_model
 
-    if text == "paper":
-        return LogicalErrorModel()
-    parts = text.split(",")
-    if len(parts) == 2:
-        try:
-            return LogicalErrorModel(float(parts[0]), float(parts[1]), source=f"--pl-model {text}")
-        except ValueError:
-            pass
-    path = pathlib.Path(text)
-    if not path.exists():
-        raise SpecError(f"--pl-model {text!r} is neither 'paper', 'A,p_th' nor an existing file")
-    try:
-        from magicpipe.verification import load_logical_error_model
-    except ImportError as e:
-        raise SpecError("--pl-model FILE needs magicpipe.verification.load_logical_error_model") from e
-    return load_logical_error_model(path)
+    return resolve_error_model(text)
 
 
 def _split(text: str) -> tuple[float, float, float]:
@@ -116,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     from magicpipe.passes.program import line_of
 
     hardware = Hardware(p=args.physical_error, eps=args.magic_error, t_2q_ns=args.t_2q_ns,
-                        t_meas_ns=args.t_meas_ns, model=parse_model(args.pl_model))
+                        t_meas_ns=args.t_meas_ns, model=parse_model(args.error_model))
     budget = ErrorBudget(args.error_budget, *_split(args.budget_split))
     pm = pass_manager(error_budget=budget, hardware=hardware, objective=args.objective,
                       qubit_budget=args.qubit_budget, layer_time_us=args.layer_time_us, synthesis=args.synthesis,
@@ -144,6 +136,9 @@ def run(args: argparse.Namespace) -> int:
               "magicpipe_plan": out.metadata["magicpipe_plan"]}
     stream = _write_plan_stream(_plan(pm), out_dir)
     record["stream"] = stream
+    record["error_model"] = hardware.model.info()
+    sens = _sensitivity(pm, args)
+    record["sensitivity"] = sens.to_dict()
     (out_dir / "plan.json").write_text(json.dumps(record, indent=1) + "\n")
     print(summary(_plan(pm), _demand(pm)))
     if stream.get("file"):
@@ -151,6 +146,7 @@ def run(args: argparse.Namespace) -> int:
               f"(layout overhead {stream['layout_overhead']:.3f})")
     else:
         print(f"stream: none written ({stream['reason']})")
+    print(f"error model {hardware.model.name!r} ({hardware.model.regime or hardware.model.source}); {sens.message()}")
     print(f"demand {times.get('MagicStateDemand', 0.0):.2f} s, plan {times.get('DistillationPlanner', 0.0):.2f} s, "
           f"total {total:.2f} s; wrote {out_dir / 'plan.json'}")
     return 0
@@ -173,6 +169,36 @@ def _write_plan_stream(plan, out_dir: pathlib.Path) -> dict:
     front = pareto_front(Pipeline.from_distances(plan.distances, plan.hardware), max_output_error=plan.target_error)
     point = next(p for p in front.points if p.qubits == dynamic.qubits and p.buffer_slots == dynamic.detail[0])
     return _write_stream(point.schedule, out_dir)
+
+
+def _sensitivity(pm, args: argparse.Namespace):
+    """The plan's distances re-chosen at the pessimistic edge of its error model (``plan.json``'s
+    ``sensitivity``): same demand and options, the edge model in place of the model."""
+    from magicpipe.compiler import Pipeline
+    from magicpipe.compiler.sensitivity import sensitivity
+    from magicpipe.passes import plan_distillation
+
+    plan, demand = _plan(pm), _demand(pm)
+
+    def choose(hw):
+        p = plan_distillation(demand, hw, args.objective, args.qubit_budget, args.layer_time_us, args.max_levels,
+                              args.max_wait_us)
+        return {"distances": p.distances, "program_distance": p.program.distance}
+
+    def evaluate(hw):  # the nominal choice under the edge model
+        out = {"program_logical_error": _program_error(plan, hw), "logical_budget": plan.budgets[0]}
+        if plan.distances:
+            out |= {"output_error": Pipeline.from_distances(plan.distances, hw).output_error,
+                    "target_error": plan.target_error}
+        return out
+
+    nominal = {"distances": plan.distances, "program_distance": plan.program.distance}
+    return sensitivity(choose, plan.hardware, evaluate, nominal)
+
+
+def _program_error(plan, hw) -> float:
+    pc = plan.program
+    return pc.patches * (pc.runtime_rounds / pc.distance) * hw.logical_error(pc.distance)
 
 
 def _plan(pm):

@@ -23,14 +23,20 @@ from magicpipe.errors import InfeasibleError, SpecError
 
 
 def _hardware_args(p: argparse.ArgumentParser) -> None:
+    from magicpipe.cli.compile import add_error_model_option
+
     p.add_argument("--p", type=float, default=1e-4, help="physical error rate per operation (default 1e-4)")
     p.add_argument("--eps", type=float, default=1e-4, help="raw magic-state error (default 1e-4)")
     p.add_argument("--t2q-ns", type=float, default=50.0, help="two-qubit gate time in ns (default 50)")
     p.add_argument("--tmeas-ns", type=float, default=100.0, help="measurement time in ns (default 100)")
+    add_error_model_option(p)
 
 
 def _hardware(args) -> Hardware:
-    return Hardware(p=args.p, eps=args.eps, t_2q_ns=args.t2q_ns, t_meas_ns=args.tmeas_ns)
+    from magicpipe.error_models import resolve_error_model
+
+    return Hardware(p=args.p, eps=args.eps, t_2q_ns=args.t2q_ns, t_meas_ns=args.tmeas_ns,
+                    model=resolve_error_model(args.error_model))
 
 
 def register(sub) -> None:
@@ -128,6 +134,7 @@ def run_pipeline(args) -> int:
         "distances": list(distances), "p": hw.p, "eps": hw.eps, "t_2q_ns": hw.t_2q_ns, "t_meas_ns": hw.t_meas_ns,
         "t_stab_ns": hw.t_stab_ns,
         "logical_error_model": {"A": hw.model.A, "p_th": hw.model.p_th, "source": hw.model.source},
+        "error_model": hw.model.info(),
         "levels": [{"distance": lv.factory.distance, "qubits": lv.qubits, "rounds": lv.rounds,
                     "eps_in": lv.eps_in, "eps_out": lv.eps_out, "p_succ": lv.p_succ} for lv in pipe.levels],
         "output_error": pipe.output_error,
@@ -151,7 +158,7 @@ def run_pipeline(args) -> int:
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     (out / "schedule.json").write_text(json.dumps(schedule_dict(best.schedule), indent=1))
     _plot_front(front, seq, par, hw, out / "front.png")
-    print(f"distances {distances}: output error {pipe.output_error:.3g}")
+    print(f"distances {distances}: output error {pipe.output_error:.3g} (error model {hw.model.name!r})")
     print(f"  sequential  Q={seq.qubits:>8}  T={hw.rounds_to_us(seq.rounds):8.1f} us  QT={seq.volume:.4g}")
     print(f"  parallel    Q={par.qubits:>8}  T={hw.rounds_to_us(par.rounds):8.1f} us  QT={par.volume:.4g}")
     print(f"  dynamic     Q={best.qubits:>8}  T={hw.rounds_to_us(best.rounds):8.1f} us  QT={best.volume:.4g}"
@@ -245,7 +252,7 @@ def run_two_level(args) -> int:
     _write_csv(args.out / "cells.csv", rows)
     off = [r for r in rows if r["d1"] != r["d2"]]
     summary = {
-        "cells": len(rows), "p": args.p, "eps": args.eps, "wall_seconds": round(wall, 2), "workers": args.workers,
+        "cells": len(rows), "p": args.p, "eps": args.eps, "error_model": hw.model.info(), "wall_seconds": round(wall, 2), "workers": args.workers,
         "mean_reduction_vs_sequential": statistics.fmean(r["reduction_vs_sequential"] for r in rows),
         "mean_reduction_vs_parallel": statistics.fmean(r["reduction_vs_parallel"] for r in rows),
         "min_reduction_vs_sequential": min(r["reduction_vs_sequential"] for r in rows),
@@ -324,7 +331,7 @@ def run_thresholds(args) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     _write_csv(args.out / "thresholds.csv", rows)
     summary = {
-        "thresholds": len(rows), "p": args.p, "eps": args.eps, "wall_seconds": round(wall, 2),
+        "thresholds": len(rows), "p": args.p, "eps": args.eps, "error_model": hw.model.info(), "wall_seconds": round(wall, 2),
         "unreachable": [r["threshold"] for r in everything if not r["reachable"]],
         "max_distance": args.max_distance,
         "reduction_vs_sequential": _stats([r["reduction_vs_sequential"] for r in rows]),

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 from magicpipe.compiler.failures import expected_delay
-from magicpipe.compiler.hardware import Hardware, LogicalErrorModel
+from magicpipe.compiler.hardware import ErrorModel, Hardware, LogicalErrorModel
 from magicpipe.compiler.pareto import ParetoFront, ParetoPoint, pareto_front
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.errors import MagicpipeError, SpecError
@@ -75,10 +75,15 @@ def load_stream(path: Path, *, front: bool = True) -> Report:
     from magicpipe.grammar import parse_file
 
     stream = parse_file(path)
-    schedule = schedule_from_stream(stream)
-    pipe = pipeline_of(stream.header)
-    notes = ["the stream's header has no logical-error model: the paper's Eq. 2 (A = 0.03, p_th = 0.01) is "
-             "assumed for success probabilities, baselines and decay"]
+    model, beside = _model_beside(path)
+    schedule = schedule_from_stream(stream, model)
+    pipe = pipeline_of(stream.header, model)
+    if model is None:
+        notes = ["the stream's header has no error model and no summary.json or plan.json beside it names one: "
+                 "the paper's (Eq. 2 with A = 0.03, p_th = 0.01; Eqs. 3-4) is assumed for success probabilities, "
+                 "baselines and decay"]
+    else:
+        notes = [f"error model {model.name!r} read from {beside} beside the stream (the header names none)"]
     if any(not r.success or r.discarded for r in schedule.runs):
         model = float(schedule.rounds)
         notes.append("runs failed or were turned away in this stream: its makespan is a sampled outcome and "
@@ -93,9 +98,30 @@ def load_stream(path: Path, *, front: bool = True) -> Report:
                         repetition=rep, source=f"stream {path.name}", notes=tuple(notes))
 
 
+def _model_beside(path: Path) -> tuple[ErrorModel | None, str]:
+    """The error model of the summary.json or plan.json that ``magicpipe pipeline`` / ``compile`` wrote beside a
+    stream, if any."""
+    for name in ("summary.json", "plan.json"):
+        side = path.parent / name
+        if not side.exists():
+            continue
+        try:
+            data = json.loads(side.read_text())
+        except (OSError, ValueError):
+            continue
+        data = data.get("magicpipe_plan", data) if isinstance(data, dict) else {}
+        found = data.get("error_model") or (data.get("hardware") or {}).get("error_model")
+        if isinstance(found, dict):
+            return ErrorModel.from_dict(found, str(side)), name
+    return None, ""
+
+
 def _hardware(hw: dict, fallback_stab: float | None = None) -> Hardware:
-    model = hw.get("logical_error_model") or {}
-    lem = LogicalErrorModel(model.get("A", 0.03), model.get("p_th", 0.01), model.get("source", "paper Eq. 2"))
+    if isinstance(hw.get("error_model"), dict):  # the whole model (plans since issue 12)
+        lem = ErrorModel.from_dict(hw["error_model"], "the input's error_model")
+    else:
+        model = hw.get("logical_error_model") or {}
+        lem = LogicalErrorModel(model.get("A", 0.03), model.get("p_th", 0.01), model.get("source", "paper Eq. 2"))
     t2q, tmeas = hw.get("t_2q_ns"), hw.get("t_meas_ns")
     if t2q is None or tmeas is None:  # summary.json gives T_stab only: keep T_2q = 50 ns, fit T_meas
         stab = hw.get("t_stab_ns", fallback_stab or 400.0)
