@@ -11,13 +11,19 @@ from magicpipe.compiler import FIFTEEN_TO_ONE, PAPER, ErrorModel, Factory, Hardw
 from magicpipe.compiler.errormodel import ProtocolCoefficients, load_measured
 from magicpipe.compiler.sensitivity import sensitivity
 from magicpipe.error_models import resolve_error_model
-from magicpipe.errors import SpecError
+from magicpipe.errors import InfeasibleError, SpecError
 
 MEASURED = load_measured()
 
 
 def _calibration() -> dict:
     return json.loads(resources.files("magicpipe.compiler").joinpath("data/measured.json").read_text())
+
+
+def test_measured_is_a_lazy_module_attribute():
+    from magicpipe.compiler.errormodel import MEASURED as lazy
+
+    assert lazy is MEASURED and lazy.name == "measured"
 
 
 def test_paper_is_eq2_with_the_papers_coefficients():
@@ -120,18 +126,27 @@ def test_p_above_the_models_threshold_is_refused_naming_it():
         Hardware(p=0.012, eps=1e-3)
 
 
-def test_sensitivity_reports_a_change_at_the_edge():
-    hw = Hardware(p=1e-3, eps=1e-3, model=MEASURED)
-
+def _least_d2(target):
+    """The planning step of the tests: the least d2 for which (7, d2) reaches ``target``."""
     def choose(h):
-        return {"distances": Pipeline.from_distances((5, 15), h).output_error < 1.5e-8}
+        for d in range(7, 41, 2):
+            if Pipeline.from_distances((7, d), h).output_error <= target:
+                return {"d2": d}
+        raise InfeasibleError(f"no d2 <= 39 reaches {target:g}")
+    return choose
 
-    s = sensitivity(choose, hw)
-    nominal = Pipeline.from_distances((5, 15), hw).output_error < 1.5e-8
-    edge = Pipeline.from_distances((5, 15), replace(hw, model=MEASURED.pessimistic())).output_error < 1.5e-8
-    assert dict(s.nominal)["distances"] is nominal and dict(s.edge)["distances"] is edge
-    assert s.changes == (nominal != edge)
-    assert sensitivity(choose, Hardware(p=1e-3, eps=1e-3)).message().startswith("error model 'paper' states no")
+
+def test_sensitivity_says_whether_the_choice_stands_at_the_edge():
+    hw = Hardware(p=1e-3, eps=1e-3, model=MEASURED)
+    stands = sensitivity(_least_d2(1e-8), hw)
+    assert dict(stands.nominal) == dict(stands.edge) == {"d2": 19} and not stands.changes
+    # 3e-9 is within reach of the model (d2 = 21) but not of its edge: its level-1 output error, with the
+    # edge's larger a, leaves a floor 35 eps_1^3 above the target
+    fails = sensitivity(_least_d2(3e-9), hw, evaluate=lambda h: {"out": Pipeline.from_distances((7, 21), h).output_error})
+    assert dict(fails.nominal) == {"d2": 21} and fails.edge is None and fails.changed == ("d2",)
+    assert "no d2 <= 39 reaches 3e-09" in fails.reason and "infeasible" in fails.message()
+    assert dict(fails.nominal_at_edge)["out"] > 3e-9
+    assert sensitivity(_least_d2(1e-8), Hardware(p=1e-3, eps=1e-3)).message().startswith("error model 'paper' states no")
 
 
 def test_sensitivity_when_the_edge_refuses_p():
