@@ -22,7 +22,7 @@ import dataclasses
 from qiskit.transpiler import PassManager
 from qiskit.transpiler.preset_passmanagers.plugin import PassManagerStagePlugin
 
-from magicpipe.compiler import Hardware, LogicalErrorModel
+from magicpipe.compiler import ErrorModel, Hardware
 from magicpipe.passes.budget import ErrorBudget
 from magicpipe.passes.demand import MagicStateDemand
 from magicpipe.passes.planner import DistillationPlanner, WriteMetadata
@@ -48,7 +48,7 @@ def pass_manager(
     hardware: Hardware | None = None,
     physical_error: float | None = None,
     magic_error: float | None = None,
-    logical_model: LogicalErrorModel | None = None,
+    logical_model: ErrorModel | None = None,
     objective: str = "volume",
     qubit_budget: int | None = None,
     layer_time_us: float | None = None,
@@ -64,7 +64,8 @@ def pass_manager(
         hardware: base hardware (default :class:`~magicpipe.compiler.Hardware`'s, the paper's Sec. 6).
         physical_error: overrides ``hardware.p`` (physical error per operation).
         magic_error: overrides ``hardware.eps`` (error of a raw injected magic state).
-        logical_model: overrides ``hardware.model`` (Eq. 2's constants).
+        logical_model: overrides ``hardware.model`` (an :class:`~magicpipe.compiler.ErrorModel`: p_L and the
+            protocols' p_L coefficients; e.g. ``magicpipe.error_models.resolve_error_model('measured')``).
         objective: ``"volume"``, ``"qubits"`` or ``"time"`` (:func:`~magicpipe.passes.plan_distillation`).
         qubit_budget: physical qubits of one dynamic pipeline copy.
         layer_time_us: microseconds per timeline layer (default one logical cycle of the program).

@@ -36,8 +36,10 @@ from magicpipe.verification.summary import _sigma_log, summarize_memory
 __all__ = ["FACTORY_COEFFICIENTS", "STAND_IN_COSTS", "calibrate"]
 
 # a, b of the 15-to-1 factory per measured p_L, with one-sigma errors: docs/verification.md Sec. 3, from
-#   magicpipe verify factory --distance 3 --p 5e-4 1e-3 2e-3 --eps 1e-3 1e-2 3e-2 --shots 1000000 --max-errors 2000 --seed 1 --workers 2
-#   magicpipe verify factory --distance 5 --p 1e-3 2e-3 3e-3 --eps 1e-3 1e-2 --shots 400000 --max-errors 1000 --seed 1 --workers 2
+#   magicpipe verify factory --distance 3 --p 5e-4 1e-3 2e-3 --eps 1e-3 1e-2 3e-2 --shots 1000000
+#       --max-errors 2000 --seed 1 --workers 2
+#   magicpipe verify factory --distance 5 --p 1e-3 2e-3 3e-3 --eps 1e-3 1e-2 --shots 400000
+#       --max-errors 1000 --seed 1 --workers 2
 FACTORY_COEFFICIENTS: dict[str, tuple[tuple[int, float, float, float, float], ...]] = {
     "15-to-1": ((3, 9.54, 0.13, 73.4, 0.7), (5, 8.50, 0.19, 62.4, 1.3)),  # (d, a, sigma_a, b, sigma_b)
 }

@@ -142,11 +142,15 @@ def test_sensitivity_says_whether_the_choice_stands_at_the_edge():
     assert dict(stands.nominal) == dict(stands.edge) == {"d2": 19} and not stands.changes
     # 3e-9 is within reach of the model (d2 = 21) but not of its edge: its level-1 output error, with the
     # edge's larger a, leaves a floor 35 eps_1^3 above the target
-    fails = sensitivity(_least_d2(3e-9), hw, evaluate=lambda h: {"out": Pipeline.from_distances((7, 21), h).output_error})
+    def evaluate(h):
+        return {"out": Pipeline.from_distances((7, 21), h).output_error}
+
+    fails = sensitivity(_least_d2(3e-9), hw, evaluate=evaluate)
     assert dict(fails.nominal) == {"d2": 21} and fails.edge is None and fails.changed == ("d2",)
     assert "no d2 <= 39 reaches 3e-09" in fails.reason and "infeasible" in fails.message()
     assert dict(fails.nominal_at_edge)["out"] > 3e-9
-    assert sensitivity(_least_d2(1e-8), Hardware(p=1e-3, eps=1e-3)).message().startswith("error model 'paper' states no")
+    paper = sensitivity(_least_d2(1e-8), Hardware(p=1e-3, eps=1e-3))
+    assert paper.message().startswith("error model 'paper' states no") and not paper.changes
 
 
 def test_sensitivity_when_the_edge_refuses_p():
