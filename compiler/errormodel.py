@@ -245,7 +245,7 @@ class ErrorModel:
         )
 
     def __repr__(self) -> str:
-        extra = f", corrections={self.corrections}" if self.corrections else ""
+        extra = ", f_d={" + ", ".join(f"{d}: {f:.3g}" for d, f in self.corrections) + "}" if self.corrections else ""
         return f"ErrorModel(name={self.name!r}, A={self.A:.4g}, p_th={self.p_th:.4g}{extra})"
 
 

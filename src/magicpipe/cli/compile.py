@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
               f"(layout overhead {stream['layout_overhead']:.3f})")
     else:
         print(f"stream: none written ({stream['reason']})")
-    print(f"error model {hardware.model.name!r} ({hardware.model.regime or hardware.model.source}); {sens.message()}")
+    print(f"error model: {hardware.model!r}; {sens.message()}")
     print(f"demand {times.get('MagicStateDemand', 0.0):.2f} s, plan {times.get('DistillationPlanner', 0.0):.2f} s, "
           f"total {total:.2f} s; wrote {out_dir / 'plan.json'}")
     return 0
