@@ -83,7 +83,7 @@ def load_stream(path: Path, *, front: bool = True) -> Report:
                  "the paper's (Eq. 2 with A = 0.03, p_th = 0.01; Eqs. 3-4) is assumed for success probabilities, "
                  "baselines and decay"]
     else:
-        notes = [f"error model {model.name!r} read from {beside} beside the stream (the header names none)"]
+        notes = [f"error model {model.name!r} read from {beside} (the stream's header has no field for it)"]
     if any(not r.success or r.discarded for r in schedule.runs):
         model = float(schedule.rounds)
         notes.append("runs failed or were turned away in this stream: its makespan is a sampled outcome and "
@@ -112,7 +112,21 @@ def _model_beside(path: Path) -> tuple[ErrorModel | None, str]:
         data = data.get("magicpipe_plan", data) if isinstance(data, dict) else {}
         found = data.get("error_model") or (data.get("hardware") or {}).get("error_model")
         if isinstance(found, dict):
-            return ErrorModel.from_dict(found, str(side)), name
+            return ErrorModel.from_dict(found, str(side)), f"the {name} beside the stream"
+    return _model_comment(path)
+
+
+def _model_comment(path: Path) -> tuple[ErrorModel | None, str]:
+    """The shipped model ('paper' or 'measured') a stream's first-line comment names (grammar.writer)."""
+    from magicpipe.compiler.errormodel import PAPER, load_measured
+    from magicpipe.grammar.writer import MODEL_COMMENT
+
+    with open(path, encoding="utf-8") as f:
+        first = f.readline()
+    if first.startswith(f"# {MODEL_COMMENT}"):
+        for model in (PAPER, load_measured()):
+            if f"name={model.name!r}" in first and f"A={model.A:.4g}," in first:
+                return model, "the stream's first-line comment"
     return None, ""
 
 
