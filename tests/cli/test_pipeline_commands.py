@@ -16,7 +16,7 @@ def test_pipeline_command(tmp_path, capsys):
     assert summary["dynamic_min_volume"]["qubits"] == 9782
     assert abs(100 * summary["reduction_vs_sequential"] - 16.5) <= 1.0
     assert summary["logical_error_model"]["source"].startswith("paper Eq. 2")
-    assert summary["error_model"]["name"] == "paper"
+    assert summary["error_model"]["name"] == "paper" and summary["at_pessimistic_edge"] is None
     front = list(csv.DictReader((tmp_path / "front.csv").open()))
     assert len(front) == summary["front_points"] >= 3
     schedule = json.loads((tmp_path / "schedule.json").read_text())
@@ -35,6 +35,8 @@ def test_pipeline_command_defaults_to_the_measured_model(tmp_path, capsys):
     expected = Pipeline.from_distances((5, 17), Hardware(model=load_measured()))
     assert [lv["eps_out"] for lv in summary["levels"]] == [lv.eps_out for lv in expected.levels]
     assert "(error model 'measured')" in capsys.readouterr().out
+    edge = Pipeline.from_distances((5, 17), Hardware(model=load_measured().pessimistic()))
+    assert summary["at_pessimistic_edge"]["output_error"] == edge.output_error > expected.output_error
     assert main(["pipeline", "--distances", "5,17", "--pl-model", "paper", "--out", str(tmp_path)]) == 0
     assert json.loads((tmp_path / "summary.json").read_text())["error_model"]["name"] == "paper"
 

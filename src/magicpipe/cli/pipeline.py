@@ -149,6 +149,7 @@ def run_pipeline(args) -> int:
         "steady_state": {"period_rounds": steady.period, "volume_per_state": steady.volume_per_state},
         "front_points": len(front.points), "evaluated_points": len(front.evaluated),
     }
+    summary["at_pessimistic_edge"] = _at_edge(distances, hw)
     if args.shots:
         mc = monte_carlo(best.schedule, args.shots, args.seed)
         summary["failure_delay"] = {"analytic_rounds": best.expected_delay, "monte_carlo_rounds": mc.mean_delay,
@@ -166,6 +167,22 @@ def run_pipeline(args) -> int:
           f"{100 * summary['reduction_vs_parallel']:.1f}% below parallel; buffer {best.buffer_slots} slots)")
     print(f"  front: {len(front.points)} points of {len(front.evaluated)} evaluated -> {out}")
     return 0
+
+
+def _at_edge(distances: tuple[int, ...], hw: Hardware) -> dict | None:
+    """The same distances under the pessimistic edge of the error model: errors and success per level."""
+    import dataclasses
+
+    edge = hw.model.pessimistic()
+    if edge is hw.model:
+        return None
+    try:
+        pipe = Pipeline.from_distances(distances, dataclasses.replace(hw, model=edge))
+    except SpecError as e:
+        return {"model": edge.name, "error": str(e)}
+    return {"model": edge.name, "output_error": pipe.output_error, "improving": pipe.improves,
+            "levels": [{"distance": lv.factory.distance, "eps_out": lv.eps_out, "p_succ": lv.p_succ}
+                       for lv in pipe.levels]}
 
 
 def _write_stream(schedule, out: Path) -> dict:
