@@ -23,7 +23,7 @@ predicted are the reach of the method, reported in the calibration beside the fi
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import sinter
@@ -33,7 +33,7 @@ from magicpipe.errors import SpecError
 from magicpipe.verification.memory import Eq2Fit, fit_eq2
 from magicpipe.verification.summary import _sigma_log, summarize_memory
 
-__all__ = ["FACTORY_COEFFICIENTS", "STAND_IN_COSTS", "calibrate"]
+__all__ = ["FACTORY_COEFFICIENTS", "STAND_IN_COSTS", "calibrate", "factory_coefficients"]
 
 # a, b of the 15-to-1 factory per measured p_L, with one-sigma errors: docs/verification.md Sec. 3, from
 #   magicpipe verify factory --distance 3 --p 5e-4 1e-3 2e-3 --eps 1e-3 1e-2 3e-2 --shots 1000000
@@ -89,9 +89,29 @@ def _factor(rows: Sequence[dict[str, Any]], fit: Eq2Fit) -> tuple[float, float, 
     return mean, sigma, chi2
 
 
-def _coefficients(z: float, edge: bool) -> tuple[ProtocolCoefficients, ...]:
+def factory_coefficients(stats: Iterable[sinter.TaskStats]) -> dict[str, tuple[tuple[int, float, float, float, float], ...]]:
+    """``FACTORY_COEFFICIENTS``-shaped a, b per distance fitted from ``verify factory`` stats (Sec. 3's fit).
+
+    Raises:
+        SpecError: the stats hold no factory point with a measured p_L.
+    """
+    from magicpipe.verification.factory_summary import summarize_factory
+
+    fits = summarize_factory(list(stats))["fit"]
+    rows = []
+    for key, row in sorted(fits.items()):
+        if key.startswith("d=") and row["a"] and row["b"]:
+            rows.append((int(key[2:]), round(row["a"]["c"], 2), round(row["a"]["sigma"], 2),
+                         round(row["b"]["c"], 1), round(row["b"]["sigma"], 1)))
+    if not rows:
+        raise SpecError("the factory stats hold no point with a measured p_L; run `magicpipe verify factory` with p > 0")
+    return {"15-to-1": tuple(sorted(rows))}
+
+
+def _coefficients(z: float, edge: bool, measured: Mapping[str, Sequence[tuple[int, float, float, float, float]]]
+                  ) -> tuple[ProtocolCoefficients, ...]:
     out = []
-    for name, entries in FACTORY_COEFFICIENTS.items():
+    for name, entries in measured.items():
         added = {d: (a, b) for d, a, b in STAND_IN_COSTS.get(name, ())}
         rows = []
         for d, a, sa, b, sb in entries:
@@ -136,6 +156,7 @@ def calibrate(
     min_fit_errors: int = 20,
     name: str = "measured",
     provenance: str = "",
+    coefficients: Mapping[str, Sequence[tuple[int, float, float, float, float]]] | None = None,
 ) -> dict[str, Any]:
     """The ``measured`` model and its quality from ``verify memory`` stats (module docstring).
 
@@ -148,6 +169,8 @@ def calibrate(
         min_fit_errors: errors every basis needs at a point for it to count.
         name: the model's name.
         provenance: the command and data, recorded in the model.
+        coefficients: per protocol, ``(d, a, sigma_a, b, sigma_b)`` rows (default :data:`FACTORY_COEFFICIENTS`;
+            :func:`factory_coefficients` fits them from ``verify factory`` stats).
 
     Returns:
         ``{"schema", "model" (ErrorModel.info() of the model, its edge inside), "fit", "factors",
@@ -187,11 +210,13 @@ def calibrate(
         nominal_f.append((d, math.exp(ln_f)))
         edge_f.append((d, math.exp(ln_f + z * sigma) * ratio))
     regime = f"(A, p_th) fitted at d = {', '.join(map(str, chosen))}, p <= {p_max:g}; f_d measured at the others"
-    edge = ErrorModel(f"{name} (pessimistic edge)", A_e, p_th_e, tuple(sorted(edge_f)), _coefficients(z, True),
+    coefficients = FACTORY_COEFFICIENTS if coefficients is None else coefficients
+    edge = ErrorModel(f"{name} (pessimistic edge)", A_e, p_th_e, tuple(sorted(edge_f)), _coefficients(z, True, coefficients),
                       provenance=f"{z:g} sigma edge of {name!r} at d = {d_ref}, plus the stand-in's uncarried "
                                  f"costs in the protocol coefficients", regime=regime)
-    model = ErrorModel(name, fit.A, fit.p_th, tuple(nominal_f), _coefficients(z, False),
-                       provenance=f"{provenance}; {_FACTORY_SOURCE}".lstrip("; "), edge=edge, regime=regime)
+    source = _FACTORY_SOURCE if coefficients is FACTORY_COEFFICIENTS else ""
+    model = ErrorModel(name, fit.A, fit.p_th, tuple(nominal_f), _coefficients(z, False, coefficients),
+                       provenance="; ".join(x for x in (provenance, source) if x), edge=edge, regime=regime)
     points = []
     for r in rows:
         m, e = model.logical_error(r["d"], r["p"]), edge.logical_error(r["d"], r["p"])
@@ -205,4 +230,6 @@ def calibrate(
         "points": points,
         "extrapolation": _extrapolations(rows, distances, 2) + _extrapolations(rows, distances, 3),
         "all_distance_fit": _fit_dict(_fit(rows), distances),
+        "coefficients": {k: [dict(zip(("d", "a", "sigma_a", "b", "sigma_b"), r)) for r in v]
+                         for k, v in coefficients.items()},
     }

@@ -49,6 +49,21 @@ def test_calibration_recovers_the_form_and_the_factors():
     assert model["pessimistic"]["protocols"]["15-to-1"][0]["fail_pl"] > b3 + 2 * sb3
 
 
+def test_the_shipped_model_is_what_verify_model_makes_of_the_shipped_data():
+    from importlib import resources
+
+    from magicpipe.compiler.errormodel import load_measured
+    from magicpipe.verification.calibrate import factory_coefficients
+
+    data = resources.files("magicpipe.compiler").joinpath("data")
+    memory = sinter.stats_from_csv_files(str(data / "memory_stats.csv"))
+    factory = factory_coefficients(sinter.stats_from_csv_files(str(data / "factory_stats.csv")))
+    shipped = load_measured()
+    result = calibrate(memory, coefficients=factory, provenance=shipped.provenance)
+    assert result["model"] == shipped.info()
+    assert {d for d, *_ in factory["15-to-1"]} == {3, 5}
+
+
 def test_calibration_needs_two_distances():
     with pytest.raises(SpecError, match="two or more distances"):
         calibrate(_stats([(5, 1e-3), (5, 2e-3)]))
