@@ -42,7 +42,7 @@ from magicpipe.compiler.source import Source
 from magicpipe.compiler.synthesis import SYNTHESIS_MODELS, SynthesisModel
 from magicpipe.errors import InfeasibleError, MagicpipeError, SpecError
 
-__all__ = ["Compilation", "plan_counts", "replan", "PLAN_SCHEMA"]
+__all__ = ["Compilation", "plan_counts", "replan", "plan_sensitivity", "PLAN_SCHEMA"]
 
 PLAN_SCHEMA = "magicpipe.plan/2"
 
@@ -119,8 +119,7 @@ class Compilation:
                        **({"circuit": self.circuit} if self.circuit else {})},
             "error_budget": self.budget.to_dict(),
             "error_budget_asked": dict(self.options).get("budget_asked", self.budget.to_dict()),
-            "error_model": {"name": getattr(model, "name", getattr(model, "source", "")),
-                            "A": getattr(model, "A", None), "p_th": getattr(model, "p_th", None)},
+            "error_model": model.info(),
             "hardware": {"p": hw.p, "eps": hw.eps, "t_2q_ns": hw.t_2q_ns, "t_meas_ns": hw.t_meas_ns,
                          "t_stab_ns": hw.t_stab_ns},
             "objective": self.objective,
@@ -332,3 +331,31 @@ def _model(spec: str) -> SynthesisModel:
     from magicpipe.compiler.synthesis import get_synthesis_model
 
     return get_synthesis_model(spec)
+
+
+def plan_sensitivity(comp: Compilation):
+    """The plan made again at the pessimistic edge of its error model, compared with the plan.
+
+    The choice compared is the chosen point's factory (name, distances), copies and data distance; the nominal
+    point's own figures under the edge (its data block's logical error against its share, and for a pipeline its
+    output error against the per-state target) are given beside.
+    """
+    from magicpipe.compiler.pipeline import Pipeline
+    from magicpipe.compiler.sensitivity import sensitivity
+
+    plan = comp.to_dict()
+
+    def pick(c: Compilation) -> dict:
+        p = c.chosen
+        return {"factory": p.source.name, "distances": p.distances, "copies": p.copies,
+                "data_distance": p.data.distance}
+
+    def evaluate(hw: Hardware) -> dict:
+        p = comp.chosen
+        out = {"data_logical_error": p.data.logical_error(p.runtime_rounds, hw), "logical_budget": p.budgets[0]}
+        if p.source.method in ("dynamic", "single", "sequential", "parallel") and p.distances:
+            out |= {"output_error": Pipeline.from_distances(p.distances, hw).output_error,
+                    "target_error": comp.demand.target}
+        return out
+
+    return sensitivity(lambda hw: pick(replan(plan, hw)), comp.hardware, evaluate, pick(comp))

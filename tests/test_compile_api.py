@@ -34,7 +34,8 @@ def test_the_same_plan_from_the_api_the_cli_and_the_transpiler_plugin(tmp_path):
     api = magicpipe.compile(qc, hardware=HW).to_dict()
     path = tmp_path / "p.qasm"
     path.write_text(qasm2.dumps(qc))
-    assert main(["compile", str(path), "--p", "1e-3", "--eps", "1e-3", "--out", str(tmp_path / "o")]) == 0
+    assert main(["compile", str(path), "--p", "1e-3", "--eps", "1e-3", "--error-model", "paper",
+                 "--out", str(tmp_path / "o")]) == 0
     cli = json.loads((tmp_path / "o" / "plan.json").read_text())
     from magicpipe.passes import pass_manager
 
