@@ -224,7 +224,8 @@ def plan_counts(
                ("synthesis_error", synthesis_error), ("baselines", list(baselines)),
                ("budget_asked", budget.to_dict()))
     plans = []
-    for b in _budgets(budget, counts.rotation_count > 0 or reserve_synthesis, budget_search):
+    for b in _budgets(budget, counts.rotation_count > 0 or reserve_synthesis, budget_search,
+                      None if counts.timeline is None else synthesis_error):
         demand = program_demand(counts, b, synthesis, toffoli_t, reserve_synthesis)
         if synthesis_error is not None:  # what the circuit's synthesis used (a reserved share stays charged)
             demand = replace(demand, synthesis_error=max(synthesis_error, demand.synthesis_error))
@@ -259,10 +260,18 @@ _SPLITS_ROT = ((0.7, 0.25, 0.05), (0.85, 0.13, 0.02))
 _SPLITS = ((0.7, 0.3, 0.0), (0.9, 0.1, 0.0))
 
 
-def _budgets(budget: ErrorBudget, rot: bool, search: bool) -> list[ErrorBudget]:
+def _budgets(budget: ErrorBudget, rot: bool, search: bool, spent: float | None = None) -> list[ErrorBudget]:
+    """The caller's budget, and when it has the default thirds the other shares to try. A counted circuit has
+    already spent ``spent`` on synthesis (its rotations were synthesised at the default share): that share is
+    kept, and only the rest is shared out differently."""
     default = ErrorBudget(budget.total)
     if not search or budget != default:
         return [budget]
+    if rot and spent is not None:
+        syn = max(spent / budget.total, budget.synthesis) if spent else budget.synthesis
+        rest = 1.0 - syn
+        return [budget] + [ErrorBudget(budget.total, rest * lg / (lg + dt), rest * dt / (lg + dt), syn)
+                           for lg, dt, _ in _SPLITS_ROT]
     return [budget] + [ErrorBudget(budget.total, *sh) for sh in (_SPLITS_ROT if rot else _SPLITS)]
 
 

@@ -93,3 +93,18 @@ def test_bad_counts_input_exits_2_naming_the_problem(tmp_path, capsys, args, mes
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("magicpipe compile: error:") and message in err
+
+
+def test_every_point_of_a_circuit_with_rotations_keeps_within_the_budget():
+    """The circuit's rotations were synthesised at the default share: the shares tried keep that part."""
+    qc = QuantumCircuit(3)
+    for k in range(40):
+        qc.rz(0.1 + 0.01 * k, k % 3)
+        qc.t((k + 1) % 3)
+        qc.cx(k % 3, (k + 2) % 3)
+    comp = magicpipe.compile(qc, hardware=HW, error_budget=1e-3)
+    spent = dict(comp.chosen.errors)["synthesis"]
+    assert spent > 0
+    for p in comp.front.points:
+        assert p.total_error <= 1e-3 * (1 + 1e-9)
+        assert dict(p.errors)["synthesis"] == spent <= p.budgets[2] * (1 + 1e-9)
