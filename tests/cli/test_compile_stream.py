@@ -45,3 +45,23 @@ def test_a_catalogue_point_says_why_no_stream(tmp_path):
         pytest.skip(f"the plan chose a laid-out factory ({chosen['name']})")
     assert record["stream"]["file"] is None and "is not laid out as a factory unit" in record["stream"]["reason"]
     assert not (tmp_path / "o" / "schedule.lsi").exists()
+
+
+def test_the_plan_names_its_error_model_and_its_sensitivity(tmp_path):
+    from magicpipe.compiler.errormodel import load_measured
+
+    args = ["compile", "--counts", _counts(tmp_path, 2000), "--physical-error", "1e-3", "--magic-error", "1e-3",
+            "--factories", "pipeline", "--out", str(tmp_path / "o")]
+    assert main(args) == 0
+    record = json.loads((tmp_path / "o" / "plan.json").read_text())
+    model = load_measured()  # the default of every command that plans
+    assert record["error_model"] == model.info()
+    assert (record["error_model"]["memory"]["A"], record["error_model"]["memory"]["p_th"]) == (model.A, model.p_th)
+    sens = record["sensitivity"]
+    assert sens["model"] == "measured" and sens["edge_model"] == model.pessimistic().name
+    chosen = record["front"][record["chosen"]]
+    assert sens["nominal"]["distances"] == chosen["distances"]
+    assert sens["nominal"]["data_distance"] == chosen["data_distance"]
+    assert sens["changes"] == (sens["edge"] != sens["nominal"])
+    # the nominal point under the edge model: a larger p_L, so a larger data error than under the model
+    assert sens["nominal_at_edge"]["data_logical_error"] > dict(chosen["errors"])["logical"]

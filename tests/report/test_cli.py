@@ -18,7 +18,8 @@ def _metrics(out):
 
 
 def test_report_of_a_pipeline_folder_and_its_stream(tmp_path, capsys):
-    assert main(["pipeline", "--distances", "3,5", "--out", str(tmp_path / "p")]) == 0
+    # the measured model (the default): d = 3 cannot improve eps = 1e-4 under it, which does not matter here
+    assert main(["pipeline", "--distances", "3,5", "--allow-non-improving", "--out", str(tmp_path / "p")]) == 0
     assert main(["report", str(tmp_path / "p"), "--out", str(tmp_path / "r"), "--no-front"]) == 0
     from_summary = _metrics(tmp_path / "r")
     assert from_summary["source"] == "summary summary.json"
@@ -26,6 +27,7 @@ def test_report_of_a_pipeline_folder_and_its_stream(tmp_path, capsys):
     assert main(["report", str(tmp_path / "p" / "schedule.lsi"), "--out", str(tmp_path / "s"),
                  "--times", "0,40"]) == 0
     from_stream = _metrics(tmp_path / "s")
+    assert any("error model 'measured' read from the summary.json" in n for n in from_stream["notes"])
     a, b = from_summary["architectures"], from_stream["architectures"]
     assert set(a) == {"dynamic", "sequential", "parallel"}
     for name in a:
@@ -36,6 +38,17 @@ def test_report_of_a_pipeline_folder_and_its_stream(tmp_path, capsys):
     assert a["dynamic"]["qubit_budget"] == summary["dynamic_min_volume"]["qubits"]
     assert a["dynamic"]["cost_per_state"]["model_rounds"] == pytest.approx(summary["dynamic_min_volume"]["rounds"])
     assert "qubit-us/state" in capsys.readouterr().out
+
+
+def test_a_lone_stream_names_its_model_in_a_comment(tmp_path, capsys):
+    assert main(["pipeline", "--distances", "5,7", "--error-model", "paper", "--out", str(tmp_path / "p")]) == 0
+    lone = tmp_path / "lone" / "schedule.lsi"
+    lone.parent.mkdir()
+    lone.write_text((tmp_path / "p" / "schedule.lsi").read_text())
+    assert lone.read_text().startswith("# error_model: ErrorModel(name='paper'")
+    assert main(["report", str(lone), "--out", str(tmp_path / "r"), "--no-front"]) == 0
+    notes = _metrics(tmp_path / "r")["notes"]
+    assert any("error model 'paper' read from the stream's first-line comment" in n for n in notes)
 
 
 def _compile_counts(tmp_path, t_count: int, *options: str) -> dict:

@@ -20,7 +20,7 @@ from magicpipe.errors import SpecError
 _PROB = finite_float(0, 1, lo_open=True, hi_open=True)
 _GATE_NS = finite_float(0, 1e9, lo_open=True)  # up to a second per gate
 
-__all__ = ["register", "parse_model"]
+__all__ = ["register", "parse_model", "add_error_model_option"]
 
 
 def register(subparsers: Any) -> None:
@@ -51,9 +51,7 @@ def register(subparsers: Any) -> None:
                    help="two-qubit gate time in ns (default: %(default)s)")
     p.add_argument("--t-meas-ns", "--tmeas-ns", dest="t_meas_ns", type=_GATE_NS, default=100.0, metavar="NS",
                    help="measurement time in ns (default: %(default)s)")
-    p.add_argument("--pl-model", default="paper", metavar="MODEL",
-                   help="logical error model p_L = A (p/p_th)^((d+1)/2): 'paper' (A = 0.03, p_th = 0.01), "
-                        "'A,p_th', or a summary.json of 'magicpipe verify memory' (default: %(default)s)")
+    add_error_model_option(p)
     p.add_argument("--objective", choices=("volume", "qubits", "runtime", "time"), default="volume",
                    help="the point of the front: least qubits x runtime, fewest physical qubits, or shortest "
                         "runtime, within the bounds below ('time' is an old name of 'runtime'; default: %(default)s)")
@@ -100,36 +98,25 @@ def register(subparsers: Any) -> None:
     p.set_defaults(run=run)
 
 
+def add_error_model_option(p: argparse.ArgumentParser) -> None:
+    """``--error-model paper|measured|FILE`` (default measured) and the hidden old name ``--pl-model``."""
+    from magicpipe.error_models import DEFAULT_ERROR_MODEL, ERROR_MODEL_HELP
+
+    p.add_argument("--pl-model", dest="error_model", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    p.add_argument("--error-model", dest="error_model", default=DEFAULT_ERROR_MODEL, metavar="MODEL",
+                   help=ERROR_MODEL_HELP)
+
+
 def parse_model(text: str):
-    """``'paper'``, ``'A,p_th'`` or a path to a fit, as a :class:`~magicpipe.compiler.LogicalErrorModel`.
+    """``'paper'``, ``'measured'``, ``'A,p_th'`` or a model file, as an :class:`~magicpipe.compiler.ErrorModel`.
 
     Examples:
         >>> parse_model("0.1,0.008")
-        LogicalErrorModel(A=0.1, p_th=0.008, source='--pl-model 0.1,0.008')
+        ErrorModel(name='custom', A=0.1, p_th=0.008)
     """
-    from magicpipe.compiler import LogicalErrorModel
+    from magicpipe.error_models import resolve_error_model
 
-    if text == "paper":
-        return LogicalErrorModel()
-    parts = text.split(",")
-    if len(parts) == 2:
-        try:
-            a, p_th = float(parts[0]), float(parts[1])
-        except ValueError:
-            pass
-        else:
-            try:
-                return LogicalErrorModel(a, p_th, source=f"--pl-model {text}")
-            except SpecError as e:
-                raise SpecError(f"--pl-model {text}: {e}") from None
-    path = pathlib.Path(text)
-    if not path.exists():
-        raise SpecError(f"--pl-model {text!r} is neither 'paper', 'A,p_th' nor an existing file")
-    try:
-        from magicpipe.verification import load_logical_error_model
-    except ImportError as e:
-        raise SpecError("--pl-model FILE needs magicpipe.verification.load_logical_error_model") from e
-    return load_logical_error_model(path)
+    return resolve_error_model(text)
 
 
 def _split(text: str) -> tuple[float, float, float]:
@@ -158,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
         raise SpecError("give exactly one program: an OpenQASM file as PROGRAM, or --counts FILE.json")
     program = args.program if args.counts is None else magicpipe.load_counts(args.counts)
     hardware = Hardware(p=args.physical_error, eps=args.magic_error, t_2q_ns=args.t_2q_ns,
-                        t_meas_ns=args.t_meas_ns, model=parse_model(args.pl_model))
+                        t_meas_ns=args.t_meas_ns, model=parse_model(args.error_model))
     budget = ErrorBudget(args.error_budget, *_split(args.budget_split))
     t0 = time.perf_counter()
     comp = magicpipe.compile(program, hardware=hardware, error_budget=budget, objective=args.objective,
@@ -174,6 +161,10 @@ def run(args: argparse.Namespace) -> int:
     record = comp.to_dict()
     record["program"] = str(args.program if args.counts is None else args.counts)
     record["stream"] = _write_chosen_stream(comp, out_dir, args.seed, args.jsonl)
+    from magicpipe.compiler.compilation import plan_sensitivity
+
+    sens = plan_sensitivity(comp)
+    record["sensitivity"] = sens.to_dict()
     (out_dir / "plan.json").write_text(json.dumps(record, indent=1, allow_nan=False) + "\n")
     print(magicpipe.describe(comp))
     stream = record["stream"]
@@ -184,6 +175,7 @@ def run(args: argparse.Namespace) -> int:
               f"rejected), {stream['qubits']:,} qubits; delivered {stream['delivered']:,}")
     else:
         print(f"stream: none written ({stream['reason']})")
+    print(f"error model: {comp.hardware.model!r}; {sens.message()}")
     print(f"planned in {total:.2f} s; wrote {out_dir / 'plan.json'}")
     return 0
 
@@ -224,3 +216,4 @@ def _write_chosen_stream(comp, out_dir: pathlib.Path, seed: int | None = None, j
             g.writelines(line + "\n" for line in to_jsonl(h, read))
         record["jsonl"] = "schedule.jsonl"
     return record
+

@@ -33,14 +33,20 @@ MAX_DISTANCE = 99
 
 
 def _hardware_args(p: argparse.ArgumentParser) -> None:
+    from magicpipe.cli.compile import add_error_model_option
+
     p.add_argument("--p", type=finite_float(), default=1e-4, help="physical error rate per operation (default 1e-4)")
     p.add_argument("--eps", type=_PROB, default=1e-4, help="raw magic-state error (default 1e-4)")
     p.add_argument("--t2q-ns", type=_GATE_NS, default=50.0, help="two-qubit gate time in ns (default 50)")
     p.add_argument("--tmeas-ns", type=_GATE_NS, default=100.0, help="measurement time in ns (default 100)")
+    add_error_model_option(p)
 
 
 def _hardware(args) -> Hardware:
-    return Hardware(p=args.p, eps=args.eps, t_2q_ns=args.t2q_ns, t_meas_ns=args.tmeas_ns)
+    from magicpipe.error_models import resolve_error_model
+
+    return Hardware(p=args.p, eps=args.eps, t_2q_ns=args.t2q_ns, t_meas_ns=args.tmeas_ns,
+                    model=resolve_error_model(args.error_model))
 
 
 def register(sub) -> None:
@@ -141,6 +147,7 @@ def run_pipeline(args) -> int:
         "distances": list(distances), "p": hw.p, "eps": hw.eps, "t_2q_ns": hw.t_2q_ns, "t_meas_ns": hw.t_meas_ns,
         "t_stab_ns": hw.t_stab_ns,
         "logical_error_model": {"A": hw.model.A, "p_th": hw.model.p_th, "source": hw.model.source},
+        "error_model": hw.model.info(),
         "levels": [{"distance": lv.factory.distance, "qubits": lv.qubits, "rounds": lv.rounds,
                     "eps_in": lv.eps_in, "eps_out": lv.eps_out, "p_succ": lv.p_succ} for lv in pipe.levels],
         "output_error": pipe.output_error,
@@ -155,6 +162,7 @@ def run_pipeline(args) -> int:
         "steady_state": {"period_rounds": steady.period, "volume_per_state": steady.volume_per_state},
         "front_points": len(front.points), "evaluated_points": len(front.evaluated),
     }
+    summary["at_pessimistic_edge"] = _at_edge(distances, hw)
     if args.shots:
         mc = monte_carlo(best.schedule, args.shots, args.seed)
         summary["failure_delay"] = {"analytic_rounds": best.expected_delay, "monte_carlo_rounds": mc.mean_delay,
@@ -164,7 +172,7 @@ def run_pipeline(args) -> int:
     (out / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False))
     (out / "schedule.json").write_text(json.dumps(schedule_dict(best.schedule), indent=1, allow_nan=False))
     _plot_front(front, seq, par, hw, out / "front.png")
-    print(f"distances {distances}: output error {pipe.output_error:.3g}")
+    print(f"distances {distances}: output error {pipe.output_error:.3g} (error model {hw.model.name!r})")
     print(f"  sequential  Q={seq.qubits:>8}  T={hw.rounds_to_us(seq.rounds):8.1f} us  QT={seq.volume:.4g}")
     print(f"  parallel    Q={par.qubits:>8}  T={hw.rounds_to_us(par.rounds):8.1f} us  QT={par.volume:.4g}")
     print(f"  dynamic     Q={best.qubits:>8}  T={hw.rounds_to_us(best.rounds):8.1f} us  QT={best.volume:.4g}"
@@ -172,6 +180,22 @@ def run_pipeline(args) -> int:
           f"{100 * summary['reduction_vs_parallel']:.1f}% below parallel; buffer {best.buffer_slots} slots)")
     print(f"  front: {len(front.points)} points of {len(front.evaluated)} evaluated -> {out}")
     return 0
+
+
+def _at_edge(distances: tuple[int, ...], hw: Hardware) -> dict | None:
+    """The same distances under the pessimistic edge of the error model: errors and success per level."""
+    import dataclasses
+
+    edge = hw.model.pessimistic()
+    if edge is hw.model:
+        return None
+    try:
+        pipe = Pipeline.from_distances(distances, dataclasses.replace(hw, model=edge))
+    except SpecError as e:
+        return {"model": edge.name, "error": str(e)}
+    return {"model": edge.name, "output_error": pipe.output_error, "improving": pipe.improves,
+            "levels": [{"distance": lv.factory.distance, "eps_out": lv.eps_out, "p_succ": lv.p_succ}
+                       for lv in pipe.levels]}
 
 
 def _write_stream(schedule, out: Path) -> dict:
@@ -275,7 +299,7 @@ def run_two_level(args) -> int:
     off = [r for r in rows if r["d1"] != r["d2"]]
     summary = {
         "cells": len(rows), "p": args.p, "eps": args.eps, "wall_seconds": round(wall, 2), "workers": args.workers,
-        "executor": where,
+        "executor": where, "error_model": hw.model.info(),
         "mean_reduction_vs_sequential": statistics.fmean(r["reduction_vs_sequential"] for r in rows),
         "mean_reduction_vs_parallel": statistics.fmean(r["reduction_vs_parallel"] for r in rows),
         "min_reduction_vs_sequential": min(r["reduction_vs_sequential"] for r in rows),
@@ -356,6 +380,7 @@ def run_thresholds(args) -> int:
     _write_csv(args.out / "thresholds.csv", rows)
     summary = {
         "thresholds": len(rows), "p": args.p, "eps": args.eps, "wall_seconds": round(wall, 2), "executor": where,
+        "error_model": hw.model.info(),
         "unreachable": [r["threshold"] for r in everything if not r["reachable"]],
         "max_distance": args.max_distance,
         "reduction_vs_sequential": _stats([r["reduction_vs_sequential"] for r in rows]),

@@ -70,6 +70,25 @@ def register(subparsers: Any) -> None:
                              "data patches and 12 consumptions at d = 3 or 5): deterministic without noise, and its "
                              "graph-like distance")
     stream.set_defaults(run=_run_stream)
+    model = sub.add_parser("model", help="the 'measured' error model from memory stats: Eq. 2 fitted at the largest "
+                                         "distances, per-distance factors, the factory's coefficients, the interval")
+    model.add_argument("--memory", nargs="+", required=True, metavar="CSV",
+                       help="stats.csv files of 'magicpipe verify memory'")
+    model.add_argument("--factory", nargs="+", default=None, metavar="CSV",
+                       help="stats.csv files of 'magicpipe verify factory' to fit the 15-to-1 coefficients from "
+                            "(default: the numbers of docs/verification.md Sec. 3)")
+    model.add_argument("--p-max", type=float, default=3e-3,
+                       help="largest physical error fitted (default: %(default)s)")
+    model.add_argument("--fit-distances", type=int, nargs="+", default=None,
+                       help="distances of the (A, p_th) fit (default: the three largest measured)")
+    model.add_argument("--reference-distance", type=int, default=25,
+                       help="distance at which the pessimistic edge is the z-sigma bound (default: %(default)s)")
+    model.add_argument("--z", type=float, default=2.0, help="interval width in sigmas (default: %(default)s)")
+    model.add_argument("--min-fit-errors", type=int, default=20,
+                       help="errors each basis needs at a point for it to count (default: %(default)s)")
+    model.add_argument("--name", default="measured", help="the model's name (default: %(default)s)")
+    model.add_argument("--out", required=True, metavar="FILE", help="the calibration JSON to write")
+    model.set_defaults(run=_run_model)
 
 
 def _common(parser: argparse.ArgumentParser, *, shots: int, max_errors: int | None) -> None:
@@ -136,6 +155,45 @@ def _run_memory(args: argparse.Namespace) -> int:
     else:
         print("fit: none (needs two or more distances with enough errors)")
     print(f"wrote {args.out}/stats.csv, summary.json, plot.png")
+    return 0
+
+
+def _run_model(args: argparse.Namespace) -> int:
+    import json
+    import pathlib
+
+    import sinter
+
+    from magicpipe.verification.calibrate import calibrate, factory_coefficients
+
+    stats = sinter.stats_from_csv_files(*args.memory)
+    data = " ".join(pathlib.Path(f).name for f in args.memory)
+    fit_ds = "" if args.fit_distances is None else " --fit-distances " + " ".join(map(str, args.fit_distances))
+    coefficients, factory = None, ""
+    if args.factory:
+        coefficients = factory_coefficients(sinter.stats_from_csv_files(*args.factory))
+        factory = " --factory " + " ".join(pathlib.Path(f).name for f in args.factory)
+    command = (f"magicpipe verify model --memory {data}{factory} --p-max {args.p_max:g}{fit_ds} --reference-distance "
+               f"{args.reference_distance} --z {args.z:g} --min-fit-errors {args.min_fit_errors}")
+    sources = f"memory: {data} (magicpipe verify memory runs)"
+    if factory:
+        sources += f"; 15-to-1 coefficients:{factory[10:]} (magicpipe verify factory runs)"
+    result = calibrate(stats, p_max=args.p_max, fit_distances=args.fit_distances, d_ref=args.reference_distance,
+                       z=args.z, min_fit_errors=args.min_fit_errors, name=args.name, coefficients=coefficients,
+                       provenance=f"{sources}; model: {command}")
+    pathlib.Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
+    fit, edge = result["fit"], result["model"]["pessimistic"]["memory"]
+    print(f"memory: A = {fit['A']:.4g}, p_th = {fit['p_th']:.4g} at d = {fit['distances']} (chi2_red "
+          f"{fit['chi2_red']:.3g}, {fit['points']} points); edge A = {edge['A']:.4g}, p_th = {edge['p_th']:.4g}")
+    for name, rows in result["coefficients"].items():
+        for r in rows:
+            print(f"  {name} d = {r['d']}: a = {r['a']} +- {r['sigma_a']}, b = {r['b']} +- {r['sigma_b']} per p_L")
+    for d, f in result["factors"].items():
+        print(f"  f_{d} = {f['factor']:.3g} (sigma_log {f['sigma_log']:.2g}, chi2_red {f['chi2_red']:.3g})")
+    for e in result["extrapolation"]:
+        print(f"  fitted on d = {e['fitted_on']}: d = {e['d']}, p = {e['p']:g}: measured / predicted "
+              f"{e['measured_over_predicted']:.3f}")
+    print(f"wrote {args.out}")
     return 0
 
 
