@@ -91,7 +91,7 @@ API = [
     (lambda: Hardware(t_2q_ns="50"), "t_2q_ns must be a finite number, got '50' (str)"),
     (lambda: Hardware(t_2q_ns=-1.0), "gate times must lie in (0, 1e9] ns"),
     (lambda: Hardware(t_meas_ns=1e308), "gate times must lie in (0, 1e9] ns"),
-    (lambda: Hardware(model=None), "model must be a LogicalErrorModel"),
+    (lambda: Hardware(model=None), "Hardware.model must be an ErrorModel, got NoneType"),
     (lambda: LogicalErrorModel(A=INF), "prefactor A must be a finite number"),
     (lambda: LogicalErrorModel(p_th=NAN), "threshold p_th must be a finite number"),
     (lambda: Producer("x", INF, 10, 1, 1.0, 1e-9, 3), "qubits must be a finite number"),
