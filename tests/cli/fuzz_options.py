@@ -42,7 +42,7 @@ def _base(tmp: pathlib.Path) -> dict[str, list[str]]:
         "compile": ["compile", str(program), "--out", out, "--max-levels", "2"],
         "counts": ["counts", str(program)],
         "protocols": ["protocols"],
-        "pipeline": ["pipeline", "--distances", "3,5", "--out", out],
+        "pipeline": ["pipeline", "--distances", "3,5", "--error-model", "paper", "--out", out],
         "bench two-level": ["bench", "two-level", "--min-distance", "3", "--max-distance", "5", "--workers", "1",
                             "--out", out],
         "bench thresholds": ["bench", "thresholds", "--min-exponent", "10", "--max-exponent", "10", "--max-distance",
@@ -71,7 +71,7 @@ def fuzz(seconds: int = 60) -> int:
     broken = 0
     with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):  # relative outputs land in folder
         tmp = pathlib.Path(folder)
-        assert main(["pipeline", "--distances", "3,5", "--out", str(tmp / "p")]) == 0
+        assert main(["pipeline", "--distances", "3,5", "--error-model", "paper", "--out", str(tmp / "p")]) == 0
         for command, base in _base(tmp).items():
             for option, value in itertools.product(OPTIONS[command], VALUES):
                 err = io.StringIO()

@@ -57,7 +57,7 @@ def test_commands_sharing_a_folder_keep_each_others_files(tmp_path):
     (tmp_path / "bell.qasm").write_text(BELL)
     assert main(["compile", str(tmp_path / "bell.qasm"), "--out", str(out)]) == 0
     plan = (out / "plan.json").read_bytes()
-    assert main(["pipeline", "--distances", "3,5", "--out", str(out)]) == 0
+    assert main(["pipeline", "--distances", "3,5", "--error-model", "paper", "--out", str(out)]) == 0
     assert (out / "plan.json").read_bytes() == plan  # compile's file is not the pipeline's to remove
     pipeline_files = {k: v for k, v in _files(out).items() if k not in ("plan.json", _output.MANIFEST)}
     assert main(["compile", str(tmp_path / "bell.qasm"), "--out", str(out)]) == 0
@@ -74,7 +74,7 @@ def test_a_stream_that_fails_its_check_is_not_left(tmp_path, capsys, monkeypatch
     import magicpipe.lattice
 
     monkeypatch.setattr(magicpipe.lattice, "check", lambda stream: ["line 9: slot-full: invented for the test"])
-    assert main(["pipeline", "--distances", "3,5", "--p", "2e-4", "--out", str(out)]) == 2
+    assert main(["pipeline", "--distances", "3,5", "--error-model", "paper", "--p", "2e-4", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "slot-full: invented for the test" in err and f"nothing written to {out}" in err
     assert _files(out) == before and _stages(out) == []
@@ -104,10 +104,10 @@ def test_check_json_needs_force_to_replace(tmp_path, capsys):
 def test_killed_run_leaves_the_previous_output_untouched(tmp_path):
     """A second run into the same folder is killed (SIGKILL, by PID) once its files are staged."""
     out = tmp_path / "p"
-    assert main(["pipeline", "--distances", "3,5", "--out", str(out)]) == 0
+    assert main(["pipeline", "--distances", "3,5", "--error-model", "paper", "--out", str(out)]) == 0
     before = _files(out)
     env = dict(os.environ, **{_output.PAUSE_ENV: "120"})
-    proc = subprocess.Popen([sys.executable, "-m", "magicpipe", "pipeline", "--distances", "3,5", "--p", "5e-5",
+    proc = subprocess.Popen([sys.executable, "-m", "magicpipe", "pipeline", "--distances", "3,5", "--error-model", "paper", "--p", "5e-5",
                              "--out", str(out)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 90
