@@ -22,7 +22,8 @@ VALUES = ["inf", "nan", "-1", "0", "1e308", "", "x", "1e-320", "9999999999999999
 OPTIONS = {
     "compile": ["--error-budget", "--budget-split", "--physical-error", "--magic-error", "--t-2q-ns", "--t-meas-ns",
                 "--pl-model", "--objective", "--max-physical-qubits", "--max-runtime-us", "--layout", "--synthesis",
-                "--toffoli-t-cost", "--optimization-level", "--storage-decay", "--factories", "--seed", "--max-levels"],
+                "--toffoli-t-cost", "--optimization-level", "--storage-decay", "--factories", "--seed", "--max-levels",
+                "--error-model"],
     "counts": ["--toffoli-t-cost", "--out"],
     "protocols": ["--physical-error", "--magic-error", "--physics", "--target", "--kinds"],
     "pipeline": ["--distances", "--p", "--eps", "--t2q-ns", "--tmeas-ns", "--shots", "--seed"],
