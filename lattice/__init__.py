@@ -19,6 +19,7 @@ from magicpipe.lattice.floorplan import FloorPlan, Site, place, plan_floor
 from magicpipe.lattice.geometry import Rect, Tile
 from magicpipe.lattice.stream import (ACTIONS, FORMAT_VERSION, PROGRAM, Header, Instruction, Region, Stream, Tally,
                                       Trace)
+from magicpipe.lattice.readback import schedule_from_stream
 from magicpipe.lattice.recost import recost
 from magicpipe.lattice.validate import RULES, Audit, Violation, audit, check, validate
 
@@ -26,5 +27,5 @@ __all__ = [
     "ACTIONS", "Audit", "BlockLayout", "FORMAT_VERSION", "FloorPlan", "Header", "Instruction", "MovePlan",
     "PROGRAM", "Parking", "RULES", "Rect", "Region", "Route", "Site", "Stream", "Tally", "Tile", "TileRect", "Trace",
     "Violation", "audit", "build_stream", "check", "choose_parking", "emit", "header", "place", "plan_floor",
-    "plan_moves", "recost", "validate",
+    "plan_moves", "recost", "schedule_from_stream", "validate",
 ]

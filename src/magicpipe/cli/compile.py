@@ -13,6 +13,7 @@ import pathlib
 import time
 from typing import Any
 
+from magicpipe.cli.options import hardware_options
 from magicpipe.errors import SpecError
 
 __all__ = ["register", "parse_model"]
@@ -38,14 +39,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--budget-split", default="1/3,1/3,1/3", metavar="L,D,S",
                    help="shares of the budget for logical errors, distillation and rotation synthesis "
                         "(fractions summing to 1; default: %(default)s)")
-    p.add_argument("--physical-error", "--p", dest="physical_error", type=float, default=1e-4, metavar="P",
-                   help="physical error rate per operation (dimensionless, below the code threshold; default: %(default)s)")
-    p.add_argument("--magic-error", "--eps", dest="magic_error", type=float, default=1e-4, metavar="EPS",
-                   help="error of a raw injected magic state (dimensionless, in (0, 1); default: %(default)s)")
-    p.add_argument("--t-2q-ns", "--t2q-ns", dest="t_2q_ns", type=float, default=50.0, metavar="NS",
-                   help="two-qubit gate time in ns (default: %(default)s)")
-    p.add_argument("--t-meas-ns", "--tmeas-ns", dest="t_meas_ns", type=float, default=100.0, metavar="NS",
-                   help="measurement time in ns (default: %(default)s)")
+    hardware_options(p)
     p.add_argument("--pl-model", default="paper", metavar="MODEL",
                    help="logical error model p_L = A (p/p_th)^((d+1)/2): 'paper' (A = 0.03, p_th = 0.01), "
                         "'A,p_th', or a summary.json of 'magicpipe verify memory' (default: %(default)s)")
@@ -116,14 +110,13 @@ def eval_fraction(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     import magicpipe
-    from magicpipe.compiler import Hardware
+    from magicpipe.cli.options import hardware as cli_hardware
     from magicpipe.compiler.budget import ErrorBudget
 
     if (args.program is None) == (args.counts is None):
         raise SpecError("give exactly one program: an OpenQASM file as PROGRAM, or --counts FILE.json")
     program = args.program if args.counts is None else magicpipe.load_counts(args.counts)
-    hardware = Hardware(p=args.physical_error, eps=args.magic_error, t_2q_ns=args.t_2q_ns,
-                        t_meas_ns=args.t_meas_ns, model=parse_model(args.pl_model))
+    hardware = cli_hardware(args, model=parse_model(args.pl_model))
     budget = ErrorBudget(args.error_budget, *_split(args.budget_split))
     t0 = time.perf_counter()
     comp = magicpipe.compile(program, hardware=hardware, error_budget=budget, objective=args.objective,
@@ -150,11 +143,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _write_chosen_stream(comp, out_dir: pathlib.Path) -> dict:
     """Write and check OUT/schedule.lsi for the chosen point's pipeline copy, when it is a scheduled pipeline."""
-    from magicpipe.cli.pipeline import _write_stream
+    from magicpipe.grammar import write_checked_stream
 
     if not comp.demand.t_states:
         return {"file": None, "reason": "the program consumes no magic states"}
     if comp.chosen.schedule is None:
         return {"file": None, "reason": f"the chosen source ({comp.chosen.source.name}) is not a scheduled "
                                          f"multi-level pipeline: nothing to schedule"}
-    return _write_stream(comp.chosen.schedule, out_dir)
+    return write_checked_stream(comp.chosen.schedule, out_dir)

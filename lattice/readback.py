@@ -1,8 +1,10 @@
-"""Read a schedule back out of an instruction stream (``schedule.lsi``).
+"""The one converter from the emitted form back to the record: a :class:`~magicpipe.compiler.schedule.Schedule`
+read out of an instruction stream (``schedule.lsi``); :func:`~magicpipe.lattice.emit.build_stream` goes the
+other way.
 
 Every instruction of a stream carries a trace naming the schedule event it came from (``grammar/README.md``),
-so the runs, executions, takes and stalls of the :class:`~magicpipe.compiler.schedule.Schedule` behind it can be
-recovered from the stream alone, and the report computes the same figures from either.
+so the runs, executions, takes and stalls of the schedule behind it can be recovered from the stream alone,
+and the report computes the same figures from either.
 
 What a stream does not say is filled in: the hardware's logical-error model is the paper's Eq. 2 (the header
 gives p, eps and gate times but not A, p_th); a run's ``lane`` is -1; the launch threshold is the states the
