@@ -6,8 +6,6 @@ import math
 import pytest
 
 from magicpipe.cli import main
-from magicpipe.compiler import Pipeline
-from magicpipe.compiler.pareto import pareto_front
 from magicpipe.report import SCHEMA
 
 
@@ -39,31 +37,33 @@ def test_report_of_a_pipeline_folder_and_its_stream(tmp_path, capsys):
     assert "qubit-us/state" in capsys.readouterr().out
 
 
+def _plan(tmp_path, t_count, *hardware):
+    counts = tmp_path / "counts.json"
+    counts.write_text(json.dumps({"numQubits": 20, "tCount": t_count}))
+    assert main(["compile", "--counts", str(counts), *hardware, "--out", str(tmp_path / "c")]) == 0
+    plan = json.loads((tmp_path / "c" / "plan.json").read_text())
+    return plan, plan["front"][plan["chosen"]]
+
+
 def test_report_of_a_plan_uses_its_point_and_program_rate(tmp_path):
-    point = pareto_front(Pipeline.from_distances((5, 17))).min_volume()
-    plan = {"program": "x.qasm", "magicpipe_plan": {
-        "needs_factories": True, "t_count": 20_000, "distances": [5, 17],
-        "hardware": {"p": 1e-4, "eps": 1e-4, "t_2q_ns": 50.0, "t_meas_ns": 100.0,
-                     "logical_error_model": {"A": 0.03, "p_th": 0.01, "source": "paper Eq. 2"}},
-        "program": {"runtime_rounds": 1_000_000.0},
-        "methods": [{"method": "dynamic", "qubits_per_copy": point.qubits, "buffer_slots": point.buffer_slots}]}}
-    (tmp_path / "plan.json").write_text(json.dumps(plan))
-    assert main(["report", str(tmp_path / "plan.json"), "--out", str(tmp_path / "r")]) == 0
+    plan, chosen = _plan(tmp_path, 1_000_000, "--physical-error", "1e-3", "--magic-error", "1e-3")
+    assert len(plan["pipeline_distances"]) == 2
+    assert main(["report", str(tmp_path / "c" / "plan.json"), "--out", str(tmp_path / "r"), "--no-front"]) == 0
     data = _metrics(tmp_path / "r")
     dyn = data["architectures"]["dynamic"]
-    assert dyn["qubit_budget"] == point.qubits
-    copies = math.ceil(20_000 / math.floor(1_000_000 / point.rounds))
-    assert dyn["cost_per_state"]["program_copies"] == copies
-    assert dyn["cost_per_state"]["program_qubits"] == copies * point.qubits
-    assert data["program"]["states"] == 20_000
+    assert dyn["distances"] == plan["pipeline_distances"]
+    assert dyn["qubit_budget"] == chosen["source"]["qubits"]
+    assert data["program"]["states"] == 1_000_000
+    cost = dyn["cost_per_state"]
+    copies = math.ceil(1_000_000 / math.floor(data["program"]["rounds"] / cost["model_rounds"]))
+    assert cost["program_copies"] == copies
+    assert cost["program_qubits"] == copies * dyn["qubit_budget"]
 
 
 def test_report_of_a_one_level_plan(tmp_path):
-    plan = {"needs_factories": True, "t_count": 100, "distances": [7],
-            "hardware": {"p": 1e-4, "eps": 1e-4, "t_2q_ns": 50.0, "t_meas_ns": 100.0},
-            "program": {"runtime_rounds": 10_000.0}, "methods": [{"method": "dynamic"}]}
-    (tmp_path / "plan.json").write_text(json.dumps(plan))
-    assert main(["report", str(tmp_path / "plan.json"), "--out", str(tmp_path / "r")]) == 0
+    plan, chosen = _plan(tmp_path, 20_000)  # p = eps = 1e-4: one d = 7 factory is enough
+    assert plan["pipeline_distances"] == [7]
+    assert main(["report", str(tmp_path / "c" / "plan.json"), "--out", str(tmp_path / "r")]) == 0
     data = _metrics(tmp_path / "r")
     assert data["architectures"]["dynamic"]["makespan"]["rounds"] == 77  # one d=7 factory: 11 steps x 7 rounds
     assert any("one level" in n for n in data["notes"])
