@@ -4,7 +4,8 @@ Steps:
 
 1. Demand. The counts' layers (their own timeline, or the estimator's conventions) and the per-state target,
    ``distillation share / states`` (:func:`~magicpipe.compiler.program.program_demand`).
-2. Sources. The least-volume distillation pipeline that meets the target (storage decay charged) and the
+2. Sources. The factory catalogue's entries that meet the target (unless ``catalogue=False``), and the
+   least-volume distillation pipeline that meets the target (storage decay charged) and the
    next few distance sequences by the dynamic volume bound, each offered as every point of its dynamic front
    run continuously, and as the sequential and parallel baselines (:mod:`~magicpipe.compiler.feeds`); plus any
    extra sources the caller offers (a factory catalogue).
@@ -27,7 +28,15 @@ from magicpipe.compiler.copies import eq14_copies
 from magicpipe.compiler.counts import LogicalCounts
 from magicpipe.compiler.feeds import METHODS, candidate_sources
 from magicpipe.compiler.hardware import Hardware
-from magicpipe.compiler.program import OBJECTIVES, ProgramDemand, ProgramFront, ProgramPoint, plan_program, program_demand
+from magicpipe.compiler.program import (
+    OBJECTIVES,
+    ProgramDemand,
+    ProgramFront,
+    ProgramPoint,
+    non_dominated,
+    plan_program,
+    program_demand,
+)
 from magicpipe.compiler.protocols import FIFTEEN_TO_ONE
 from magicpipe.compiler.source import Source
 from magicpipe.compiler.synthesis import SYNTHESIS_MODELS, SynthesisModel
@@ -109,6 +118,7 @@ class Compilation:
             "demand": {**self.demand.info(), "timeline": self.demand.timeline.to_dict(),
                        **({"circuit": self.circuit} if self.circuit else {})},
             "error_budget": self.budget.to_dict(),
+            "error_budget_asked": dict(self.options).get("budget_asked", self.budget.to_dict()),
             "error_model": {"name": getattr(model, "name", getattr(model, "source", "")),
                             "A": getattr(model, "A", None), "p_th": getattr(model, "p_th", None)},
             "hardware": {"p": hw.p, "eps": hw.eps, "t_2q_ns": hw.t_2q_ns, "t_meas_ns": hw.t_meas_ns,
@@ -141,6 +151,10 @@ def plan_counts(
     max_runtime_us: float | None = None,
     max_levels: int = 3,
     pipelines: int = 4,
+    storage_decay: bool = True,
+    catalogue: bool = True,
+    budget_search: bool = True,
+    reserve_synthesis: bool = False,
     layout: str = "fast",
     synthesis: SynthesisModel | str = "azure",
     synthesis_error: float | None = None,
@@ -161,6 +175,14 @@ def plan_counts(
         max_levels: most distillation levels.
         pipelines: distance sequences offered per method: the least-volume dynamic one and the next ones by
             the dynamic volume bound.
+        storage_decay: charge the storage decay of buffered states to dynamic points (off: the nominal
+            output error, as the baselines and the resource estimators assume).
+        catalogue: offer the factory catalogue (Litinski's asymmetric blocks, 20-to-4, magic-state cultivation;
+            :mod:`~magicpipe.compiler.catalogue_search`) beside the dynamic pipeline in the main front.
+        budget_search: when the budget has the default thirds, also try other shares (more to the data block
+            when the factories need little) and keep the front over all; each point records its shares.
+        reserve_synthesis: keep (and charge) the synthesis share although the counts have no rotation left:
+            the circuit's rotations were synthesised before it was counted.
         layout: the data block's layout (``fast``, ``intermediate``, ``compact``).
         synthesis: T states per rotation for counts without a timeline.
         synthesis_error: the synthesis error a counted circuit already used (charged to the plan).
@@ -195,34 +217,80 @@ def plan_counts(
     if hardware.eps >= threshold:
         raise SpecError(f"raw magic-state error eps={hardware.eps:.3g} is at or above the 15-to-1 distillation "
                         f"threshold {threshold:.4g}: no number of levels improves it; lower eps")
-    demand = program_demand(counts, budget, synthesis, toffoli_t)
-    if synthesis_error is not None:
-        demand = replace(demand, synthesis_error=synthesis_error)
     bounds = (max_physical_qubits, max_runtime_us)
-    options = (("max_levels", max_levels), ("pipelines", pipelines), ("layout", layout), ("synthesis", synthesis.name),
+    options = (("max_levels", max_levels), ("pipelines", pipelines), ("storage_decay", storage_decay),
+               ("catalogue", catalogue), ("budget_search", budget_search), ("reserve_synthesis", reserve_synthesis),
+               ("layout", layout), ("synthesis", synthesis.name),
                ("synthesis_a", synthesis.a), ("synthesis_b", synthesis.b), ("toffoli_t", toffoli_t),
-               ("synthesis_error", synthesis_error), ("baselines", list(baselines)))
-    if demand.t_states == 0:
-        front = plan_program(demand, (), hardware, layout)
-        chosen = front.choose(objective, *bounds)
-        return Compilation(counts, demand, hardware, budget, front, chosen, (), objective, bounds,
-                           circuit=circuit or {}, options=options)
-    wanted = ("dynamic",) + tuple(m for m in baselines if m in METHODS and m != "dynamic")
-    pipe, sources, schedules = candidate_sources(demand.target, hardware, max_levels, pipelines, wanted)
-    main = [s for s in sources if s.method in ("dynamic", "single")] + list(extra_sources)
-    front = plan_program(demand, main, hardware, layout, schedules)
+               ("synthesis_error", synthesis_error), ("baselines", list(baselines)),
+               ("budget_asked", budget.to_dict()))
+    plans = []
+    for b in _budgets(budget, counts.rotation_count > 0 or reserve_synthesis, budget_search):
+        demand = program_demand(counts, b, synthesis, toffoli_t, reserve_synthesis)
+        if synthesis_error is not None:  # what the circuit's synthesis used (a reserved share stays charged)
+            demand = replace(demand, synthesis_error=max(synthesis_error, demand.synthesis_error))
+        try:
+            plans.append((b, demand) + _plan_one(demand, hardware, max_levels, pipelines, storage_decay, catalogue,
+                                                 layout, extra_sources, baselines))
+        except InfeasibleError:
+            if b is budget:
+                raise  # the caller's own split must plan; other splits are only tried
+    first_budget, first_demand, pipe, front0, _ = plans[0]
+    evaluated = sum(p[3].evaluated for p in plans)
+    front = ProgramFront(first_demand, hardware, non_dominated([pt for p in plans for pt in p[3].points]), evaluated)
     chosen = front.choose(objective, *bounds)
+    own = next(p for p in plans if chosen in p[3].points)
     base: list[tuple[str, ProgramFront | None, ProgramPoint | None]] = []
+    for i, m in enumerate(baselines):
+        fronts = [p[4][i] for p in plans if p[4][i] is not None]
+        if not fronts:
+            base.append((m, None, None))
+            continue
+        bf = ProgramFront(first_demand, hardware, non_dominated([pt for f in fronts for pt in f.points]),
+                          sum(f.evaluated for f in fronts))
+        base.append((m, bf, _choose(bf, objective, bounds)))
+    distances = own[2].distances if own[2] is not None else ()
+    return Compilation(counts, own[1], hardware, own[0], front, chosen, tuple(base), objective, bounds,
+                       distances, circuit or {}, options)
+
+
+# error-budget shares (logical, distillation, synthesis) the planner also tries when the caller left the
+# default thirds: a good factory needs a small share, and the data block's distance can then drop
+_SPLITS_ROT = ((0.7, 0.25, 0.05), (0.85, 0.13, 0.02))
+_SPLITS = ((0.7, 0.3, 0.0), (0.9, 0.1, 0.0))
+
+
+def _budgets(budget: ErrorBudget, rot: bool, search: bool) -> list[ErrorBudget]:
+    default = ErrorBudget(budget.total)
+    if not search or budget != default:
+        return [budget]
+    return [budget] + [ErrorBudget(budget.total, *sh) for sh in (_SPLITS_ROT if rot else _SPLITS)]
+
+
+def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipelines: int, storage_decay: bool,
+              catalogue: bool, layout: str, extra_sources: Sequence[Source], baselines: Sequence[str]):
+    """The pipeline, the main front and the baselines' fronts for one budget split."""
+    if demand.t_states == 0:
+        return None, plan_program(demand, (), hardware, layout), tuple(None for _ in baselines)
+    wanted = ("dynamic",) + tuple(m for m in baselines if m in METHODS and m != "dynamic")
+    pipe, sources, schedules = candidate_sources(demand.target, hardware, max_levels, pipelines, wanted, storage_decay)
+    main = [s for s in sources if s.method in ("dynamic", "single")] + list(extra_sources)
+    if catalogue:
+        from magicpipe.compiler.catalogue_search import catalogue_sources
+
+        try:
+            main += catalogue_sources(hardware, demand.target)
+        except MagicpipeError:
+            pass  # no catalogue entry meets the target: the pipelines alone
+    front = plan_program(demand, main, hardware, layout, schedules)
+    base = []
     for m in baselines:
         own = [s for s in sources if s.method in (m, "single")]
         try:
-            bf = plan_program(demand, own, hardware, layout, schedules)
+            base.append(plan_program(demand, own, hardware, layout, schedules))
         except MagicpipeError:
-            base.append((m, None, None))
-            continue
-        base.append((m, bf, _choose(bf, objective, bounds)))
-    return Compilation(counts, demand, hardware, budget, front, chosen, tuple(base), objective, bounds,
-                       pipe.distances, circuit or {}, options)
+            base.append(None)
+    return pipe, front, tuple(base)
 
 
 def replan(plan: dict, hardware: Hardware) -> Compilation:
@@ -243,13 +311,16 @@ def replan(plan: dict, hardware: Hardware) -> Compilation:
         demand = plan["demand"]
         timeline = None if demand["layers_derived_from_counts"] else DemandTimeline.from_dict(demand["timeline"])
         counts = replace(LogicalCounts.from_dict(plan["counts"]), timeline=timeline)
-        b = plan["error_budget"]
+        b = plan["error_budget_asked"]
         budget = ErrorBudget(b["total"], b["logical"], b["distillation"], b["synthesis"])
         model = SynthesisModel(opts["synthesis"], opts["synthesis_a"], opts["synthesis_b"])
         bounds = plan["constraints"]
         return plan_counts(counts, hardware, budget, objective=plan["objective"],
                            max_physical_qubits=bounds["max_physical_qubits"], max_runtime_us=bounds["max_runtime_us"],
-                           max_levels=opts["max_levels"], pipelines=opts["pipelines"], layout=opts["layout"],
+                           max_levels=opts["max_levels"], pipelines=opts["pipelines"],
+                           storage_decay=opts["storage_decay"], catalogue=opts["catalogue"],
+                           budget_search=opts["budget_search"], reserve_synthesis=opts["reserve_synthesis"],
+                           layout=opts["layout"],
                            synthesis=model,
                            synthesis_error=opts["synthesis_error"], toffoli_t=opts["toffoli_t"],
                            baselines=tuple(opts["baselines"]), circuit=demand.get("circuit"))

@@ -34,19 +34,24 @@ def _label(pipe: Pipeline) -> str:
     return f"({name}) x{len(pipe.levels)} d={','.join(str(d) for d in pipe.distances)}"
 
 
-def best_pipeline_for(target: float, hardware: Hardware, max_levels: int = 3) -> Pipeline:
-    """The least-volume dynamic pipeline whose output error (storage decay charged) meets ``target``."""
+def best_pipeline_for(target: float, hardware: Hardware, max_levels: int = 3, storage_decay: bool = True) -> Pipeline:
+    """The least-volume dynamic pipeline whose output error (storage decay charged unless told not to) meets
+    ``target``."""
     from magicpipe.compiler.search import best_pipeline
 
     if isinstance(max_levels, bool) or not isinstance(max_levels, int) or max_levels < 1:
         raise SpecError(f"max_levels must be a positive integer, got {max_levels!r}")
     return best_pipeline(target, hardware, method="dynamic", levels=tuple(range(1, max_levels + 1)),
-                         storage_decay=True).pipeline
+                         storage_decay=storage_decay).pipeline
 
 
-def pipeline_sources(pipe: Pipeline, target: float, methods: Sequence[str] = METHODS
+def pipeline_sources(pipe: Pipeline, target: float, methods: Sequence[str] = METHODS, storage_decay: bool = True
                      ) -> tuple[list[Source], dict[str, object]]:
     """The sources of ``pipe`` for each method, and the core schedule behind each dynamic source by name.
+
+    With ``storage_decay`` (the default) a dynamic point's output error includes the decay of the states its
+    buffer holds and points above ``target`` are left out; without it every point carries the pipeline's
+    nominal output error, as the baselines and the estimators assume.
 
     Examples:
         >>> from magicpipe.compiler import Hardware, Pipeline
@@ -71,12 +76,13 @@ def pipeline_sources(pipe: Pipeline, target: float, methods: Sequence[str] = MET
         from magicpipe.compiler.pareto import pareto_front
         from magicpipe.compiler.steady import steady_state
 
-        front = pareto_front(pipe, max_output_error=target)
+        front = pareto_front(pipe, max_output_error=target if storage_decay else None)
         for pt in front.points:
             st = steady_state(pipe, pt)
             period = (st.period + pt.expected_delay) / p_top
             name = f"dynamic {_label(pipe)} Q={pt.qubits} B={pt.buffer_slots}"
-            out.append(Source(name, "dynamic", pt.qubits, float(pt.rounds), period, 1, pt.output_error,
+            err = pt.output_error if storage_decay else pipe.output_error
+            out.append(Source(name, "dynamic", pt.qubits, float(pt.rounds), period, 1, err,
                               distances=pipe.distances,
                               detail=(("buffer_slots", pt.buffer_slots), ("first_state_rounds", pt.rounds),
                                       ("expected_stall_rounds", pt.expected_delay))))
@@ -95,7 +101,8 @@ def pipeline_sources(pipe: Pipeline, target: float, methods: Sequence[str] = MET
 
 
 def candidate_sources(target: float, hardware: Hardware, max_levels: int = 3, pipelines: int = 4,
-                      methods: Sequence[str] = METHODS) -> tuple[Pipeline, list[Source], dict[str, object]]:
+                      methods: Sequence[str] = METHODS, storage_decay: bool = True
+                      ) -> tuple[Pipeline, list[Source], dict[str, object]]:
     """Sources of several pipelines meeting ``target``: the least-volume dynamic one (returned first) and the
     next ``pipelines - 1`` distance sequences by the dynamic volume bound; each as every method's sources. A
     sequence with no configuration meeting the target once storage decay is charged is skipped.
@@ -104,7 +111,7 @@ def candidate_sources(target: float, hardware: Hardware, max_levels: int = 3, pi
     from magicpipe.compiler.search import candidate_pipelines
     from magicpipe.errors import InfeasibleError
 
-    best = best_pipeline_for(target, hardware, max_levels)
+    best = best_pipeline_for(target, hardware, max_levels, storage_decay)
     others = sorted(candidate_pipelines(target, hardware, tuple(range(1, max_levels + 1))), key=lower_bound)
     chosen = [best] + [p for p in others if p.distances != best.distances][: max(pipelines - 1, 0)]
     sources: list[Source] = []
@@ -112,7 +119,7 @@ def candidate_sources(target: float, hardware: Hardware, max_levels: int = 3, pi
     seen: set[str] = set()
     for pipe in chosen:
         try:
-            srcs, sch = pipeline_sources(pipe, target, methods)
+            srcs, sch = pipeline_sources(pipe, target, methods, storage_decay)
         except InfeasibleError:
             continue
         for s in srcs:

@@ -45,7 +45,7 @@ from magicpipe.errors import InfeasibleError, SpecError
 
 __all__ = [
     "LAYOUTS", "DataBlock", "ProgramDemand", "ProgramPoint", "ProgramFront", "Simulation",
-    "program_demand", "data_block", "simulate", "plan_program", "OBJECTIVES",
+    "program_demand", "data_block", "simulate", "plan_program", "non_dominated", "undominated_sources", "OBJECTIVES",
 ]
 
 # layout -> (tiles as a function of n, logical cycles per layer)
@@ -109,8 +109,11 @@ def _spread(states: int, layers: int) -> DemandTimeline:
 
 
 def program_demand(counts: LogicalCounts, budget: ErrorBudget, synthesis: SynthesisModel,
-                   toffoli_t: int = 4) -> ProgramDemand:
+                   toffoli_t: int = 4, reserve_synthesis: bool = False) -> ProgramDemand:
     """The program's layers and per-state target (module docstring, "Layers from a circuit or from counts").
+
+    ``reserve_synthesis`` keeps the synthesis share of the budget (and charges it) when the rotations were
+    synthesised before counting, at a precision the counts do not record.
 
     Examples:
         >>> from magicpipe.compiler.synthesis import SYNTHESIS_MODELS
@@ -120,7 +123,7 @@ def program_demand(counts: LogicalCounts, budget: ErrorBudget, synthesis: Synthe
         (18, 100800, 7652)
     """
     has_rot = counts.rotation_count > 0
-    budgets = budget.split(has_rot)
+    budgets = budget.split(has_rot or reserve_synthesis)
     if counts.timeline is not None:
         tl = counts.timeline
         derived, a_rot = False, 0
@@ -133,7 +136,7 @@ def program_demand(counts: LogicalCounts, budget: ErrorBudget, synthesis: Synthe
         derived = True
     m = tl.total
     target = budgets[1] / m if m else 1.0
-    syn = budgets[2] if (derived and has_rot) else 0.0
+    syn = budgets[2] if ((derived and has_rot) or reserve_synthesis) else 0.0
     return ProgramDemand(counts, tl, m, a_rot, budgets, target, derived, syn)
 
 
@@ -200,13 +203,14 @@ class Simulation:
 
 
 def simulate(timeline: DemandTimeline, source: Source, copies: int, layer_rounds: float,
-             buffer_states: int | None = None) -> Simulation:
+             buffer_states: int | None = None, record: bool = True) -> Simulation:
     """Run the program's layers against ``copies`` staggered copies of ``source`` (module docstring).
 
     The supply is a fluid at rate ``r = copies x outputs / period``, starting with one batch at ``startup``
     and capped by the buffer. Each run of ``L`` layers of ``s`` states is solved in closed form: when
     ``r tau >= s`` only the first layer can wait; otherwise the buffer drains by ``s - r tau`` per layer until
-    the program is supply-bound at one layer per ``s / r`` rounds.
+    the program is supply-bound at one layer per ``s / r`` rounds. ``record=False`` leaves out the per-run
+    record (``runs``), for the search.
 
     Examples:
         >>> src = Source("one", "sequential", 100, 10.0, 10.0, 1, 1e-9)
@@ -218,50 +222,50 @@ def simulate(timeline: DemandTimeline, source: Source, copies: int, layer_rounds
         raise SpecError(f"copies must be >= 1, got {copies}")
     r = copies * source.outputs / source.period_rounds
     cap = buffer_states if buffer_states is not None else timeline.peak + source.outputs
-    cap = max(cap, timeline.peak, 1)
+    cap = float(max(cap, timeline.peak, 1))
     # buffer level as a fluid; negative while the first batch is still on its way
     b = source.outputs - r * source.startup_rounds
-    t = 0.0
-    wait = 0.0
-    startup_wait = 0.0
-    runs: list[tuple[float, int, int, float, float, float]] = []
-    first = True
-    for _, length, s in timeline.runs():
-        tau = layer_rounds
+    tau = float(layer_rounds)
+    r_tau = r * tau
+    t = wait = 0.0
+    startup_wait = -1.0
+    runs: list[tuple[float, int, int, float, float, float]] | None = [] if record else None
+    for length, s in zip(timeline.lengths, timeline.states):
         start = t
         if s == 0:
             t += length * tau
-            b = min(cap, b + r * length * tau)
-            runs.append((start, length, 0, tau, 0.0, 0.0))
+            b += r_tau * length
+            if b > cap:
+                b = cap
+            if runs is not None:
+                runs.append((start, length, 0, tau, 0.0, 0.0))
             continue
         w = 0.0
         if b < s:
             w = (s - b) / r
             b = float(s)
         first_wait = w
-        if first:
+        if startup_wait < 0:
             startup_wait = w
-            first = False
-        delta = s - r * tau
+        delta = s - r_tau
         if delta <= 0:
             # never short again in this run: the buffer refills to the cap
-            b = min(cap, b - s + r * tau + (length - 1) * (-delta))
-            run_time = w + length * tau
+            b = b - s + r_tau - (length - 1) * delta
         else:
-            free = min(length, int(math.floor((b - s) / delta + _EPS)) + 1)
-            b_after = b - free * delta
-            rest = length - free
-            extra = 0.0
-            if rest > 0:
-                extra = (s - b_after) / r + (rest - 1) * delta / r
-                b_after = r * tau
-            w += extra
-            b = min(cap, b_after)
-            run_time = w + length * tau
-        t = start + run_time
+            free = int((b - s) / delta + _EPS) + 1
+            if free >= length:
+                b -= length * delta
+            else:
+                b -= free * delta
+                w += (s - b) / r + (length - free - 1) * delta / r
+                b = r_tau
+        if b > cap:
+            b = cap
+        t = start + w + length * tau
         wait += w
-        runs.append((start, length, s, tau, first_wait, w))
-    return Simulation(t, wait, startup_wait, cap, timeline.total, tuple(runs))
+        if runs is not None:
+            runs.append((start, length, s, tau, first_wait, w))
+    return Simulation(t, wait, max(startup_wait, 0.0), int(cap), timeline.total, tuple(runs or ()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +283,7 @@ class ProgramPoint:
     runtime_us: float
     errors: tuple[tuple[str, float], ...]
     schedule: object = None
+    budgets: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     @property
     def method(self) -> str:
@@ -332,7 +337,9 @@ class ProgramPoint:
             "runtime_rounds": self.runtime_rounds, "runtime_us": self.runtime_us,
             "wait_us": hardware.rounds_to_us(self.wait_rounds),
             "startup_wait_us": hardware.rounds_to_us(self.simulation.startup_wait_rounds),
-            "errors": dict(self.errors), "source": self.source.info(),
+            "errors": dict(self.errors),
+            "budgets": dict(zip(("logical", "distillation", "synthesis"), self.budgets)),
+            "source": self.source.info(),
         }
 
     def __repr__(self) -> str:
@@ -404,17 +411,17 @@ def _least_distance(tiles: int, cycles: float, hardware: Hardware, budget: float
 
 
 def _evaluate(demand: ProgramDemand, source: Source, copies: int, layout: str, hardware: Hardware,
-              schedule: object) -> ProgramPoint:
+              schedule: object, record: bool = True, start_distance: int | None = None) -> ProgramPoint:
     n = demand.counts.num_qubits
     cyc = LAYOUTS[layout][1]
     b_log = demand.budgets[0]
     tiles = _tiles(layout, n)
     # the least distance the data needs with no wait at all, then upward while waits push the error over
     layers = demand.timeline.layers
-    d = _least_distance(tiles, float(max(layers, 1) * cyc), hardware, b_log)
+    d = start_distance or _least_distance(tiles, float(max(layers, 1) * cyc), hardware, b_log)
     while True:
         block = DataBlock(layout, n, tiles, d, cyc)
-        sim = simulate(demand.timeline, source, copies, block.layer_rounds)
+        sim = simulate(demand.timeline, source, copies, block.layer_rounds, record=record)
         err = block.logical_error(sim.runtime_rounds, hardware)
         if err <= b_log or d >= _MAX_DISTANCE:
             break
@@ -425,20 +432,21 @@ def _evaluate(demand: ProgramDemand, source: Source, copies: int, layout: str, h
     errors = (("logical", err), ("distillation", demand.t_states * source.output_error),
               ("synthesis", demand.synthesis_error))
     return ProgramPoint(source, copies, block, sim, buffer_qubits, hardware.rounds_to_us(sim.runtime_rounds),
-                        errors, schedule)
+                        errors, schedule, demand.budgets)
 
 
 def _copy_grid(k_max: int) -> list[int]:
-    ks = set(range(1, min(k_max, 64) + 1))
-    k = 64.0
+    ks = set(range(1, min(k_max, 24) + 1))
+    k = 24.0
     while k < k_max:
-        k *= 1.05
+        k *= 1.06
         ks.add(min(k_max, int(math.ceil(k))))
     ks.add(k_max)
     return sorted(ks)
 
 
-def _non_dominated(points: list[ProgramPoint]) -> tuple[ProgramPoint, ...]:
+def non_dominated(points: Sequence[ProgramPoint]) -> tuple[ProgramPoint, ...]:
+    """The points no other point beats in both physical qubits and runtime, fewest qubits first."""
     pts = sorted(points, key=lambda p: (p.physical_qubits, p.runtime_us, p.source.name, p.copies))
     out: list[ProgramPoint] = []
     for p in pts:
@@ -452,7 +460,7 @@ def plan_program(demand: ProgramDemand, sources: Sequence[Source], hardware: Har
     """The program's (physical qubits, runtime) front over ``sources`` and their copy counts.
 
     For each source that meets the per-state target (``output_error <= demand.target``), copies run from 1 up
-    to the count at which no layer waits (every integer to 64, then 5% steps); every (source, copies) is
+    to the count at which no layer waits (every integer to 24, then 6% steps); every (source, copies) is
     simulated and the non-dominated points are kept.
 
     Raises:
@@ -469,7 +477,8 @@ def plan_program(demand: ProgramDemand, sources: Sequence[Source], hardware: Har
         sim = Simulation(rounds, 0.0, 0.0, 0, 0, ())
         none = Source("no factory", "none", 1, 1.0, 1.0, 1, 0.0)
         pt = ProgramPoint(none, 0, block, sim, 0, hardware.rounds_to_us(rounds),
-                          (("logical", block.logical_error(rounds, hardware)), ("distillation", 0.0), ("synthesis", 0.0)))
+                          (("logical", block.logical_error(rounds, hardware)), ("distillation", 0.0), ("synthesis", 0.0)),
+                          None, demand.budgets)
         return ProgramFront(demand, hardware, (pt,), 1)
     ok = [s for s in sources if s.output_error <= demand.target * (1 + 1e-12) and s.kind == "T"]
     if not ok:
@@ -481,13 +490,33 @@ def plan_program(demand: ProgramDemand, sources: Sequence[Source], hardware: Har
     points: list[ProgramPoint] = []
     evaluated = 0
     peak = demand.timeline.peak
-    for src in ok:
-        d_min = _least_distance(_tiles(layout, demand.counts.num_qubits),
-                                float(max(demand.timeline.layers, 1) * LAYOUTS[layout][1]), hardware, demand.budgets[0])
-        tau = LAYOUTS[layout][1] * d_min
+    d_min = _least_distance(_tiles(layout, demand.counts.num_qubits),
+                            float(max(demand.timeline.layers, 1) * LAYOUTS[layout][1]), hardware, demand.budgets[0])
+    tau = LAYOUTS[layout][1] * d_min
+    for src in undominated_sources(ok):
         k_need = max(1, math.ceil(peak * src.period_rounds / (src.outputs * tau) - _EPS))
         k_max = k_need if max_copies is None else min(k_need, max_copies)
         for k in _copy_grid(k_max):
-            points.append(_evaluate(demand, src, k, layout, hardware, schedules.get(src.name)))
+            pt = _evaluate(demand, src, k, layout, hardware, schedules.get(src.name), record=False)
+            points.append(pt)
             evaluated += 1
-    return ProgramFront(demand, hardware, _non_dominated(points), evaluated)
+            if pt.simulation.wait_rounds <= pt.simulation.startup_wait_rounds + _EPS:
+                break  # only the first state is waited for: more copies cannot shorten the run further
+    # the kept points again, with their per-run record (the consumption the stream writes)
+    kept = [_evaluate(demand, p.source, p.copies, layout, hardware, p.schedule, start_distance=p.data.distance)
+            for p in non_dominated(points)]
+    return ProgramFront(demand, hardware, tuple(kept), evaluated)
+
+
+def undominated_sources(sources: Sequence[Source]) -> list[Source]:
+    """The sources no other source beats on every count: one that needs no more qubits, delivers at least as
+    many good states per round, starts no later, in batches no larger, with no larger error, is as good for any
+    number of copies and any program (first of equals kept)."""
+    out: list[Source] = []
+    for a in sources:
+        if not any(b is not a and b.qubits <= a.qubits and b.rate >= a.rate and b.startup_rounds <= a.startup_rounds
+                   and b.outputs <= a.outputs and b.output_error <= a.output_error and b.kind == a.kind
+                   and (b.qubits, -b.rate, b.startup_rounds, b.outputs, b.output_error)
+                   != (a.qubits, -a.rate, a.startup_rounds, a.outputs, a.output_error) for b in sources):
+            out.append(a)
+    return out

@@ -21,6 +21,7 @@ al. 2022): ``eps_out = 35 eps^3 + 7.1 p_L``, ``p_succ = 1 - 15 eps - 356 p_L``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from magicpipe.errors import SpecError
@@ -105,20 +106,28 @@ class Protocol:
             >>> round(FIFTEEN_TO_ONE.threshold(), 4)  # 1 / sqrt(35)
             0.169
         """
-        lo, hi = 1e-12, 1.0
-        if self.output_error(hi, 0.0) < hi:
-            return 1.0
-        for _ in range(200):
-            mid = (lo + hi) / 2
-            if self.output_error(mid, 0.0) < mid:
-                lo = mid
-            else:
-                hi = mid
-        return lo
+        return _threshold(self.out_error)
 
     def success_probability(self, eps_in: float, p_l: float) -> float:
         """Probability that every check passes (Eq. 4 for 15-to-1)."""
         return 1.0 - sum(c * eps_in**k for c, k in self.fail) - self.fail_pl * p_l
+
+
+@functools.lru_cache(maxsize=64)
+def _threshold(out_error: tuple[tuple[float, int], ...]) -> float:
+    def output_error(e: float) -> float:
+        return sum(c * e**k for c, k in out_error)
+
+    lo, hi = 1e-12, 1.0
+    if output_error(hi) < hi:
+        return 1.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if output_error(mid) < mid:
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
 
 def _fifteen_to_one_rotations() -> tuple[str, ...]:

@@ -32,7 +32,8 @@ def demand_counts(demand: Demand) -> LogicalCounts:
 def plan_demand(demand: Demand, hardware: Hardware, **options: Any) -> Compilation:
     """The whole-program plan of a counted circuit (:func:`magicpipe.compiler.compilation.plan_counts`)."""
     return plan_counts(demand_counts(demand), hardware, demand.budget,
-                       synthesis_error=demand.synthesis_error * demand.rotations, circuit=demand.to_dict(), **options)
+                       synthesis_error=demand.synthesis_error * demand.rotations, circuit=demand.to_dict(),
+                       reserve_synthesis=demand.presynthesized, **options)
 
 
 class DistillationPlanner(AnalysisPass):
@@ -80,10 +81,10 @@ class DistillationPlanner(AnalysisPass):
 class WriteMetadata(TransformationPass):
     """Copy the demand and the plan into the circuit's metadata, which outlives the pass manager.
 
-    Reads ``property_set["magicpipe_demand"]`` and ``property_set["magicpipe_plan"]`` (either may be
-    missing). Writes ``dag.metadata["magicpipe_demand"]`` (:meth:`~magicpipe.passes.Demand.to_dict`) and
-    ``dag.metadata["magicpipe_plan"]`` (the plan.json dict, :meth:`Compilation.to_dict`); other metadata
-    keys are kept.
+    Reads ``property_set["magicpipe_demand"]``, ``property_set["magicpipe_plan"]`` and
+    ``property_set["magicpipe_optimize_t"]`` (any may be missing). Writes ``dag.metadata["magicpipe_demand"]``
+    (:meth:`~magicpipe.passes.Demand.to_dict`), ``dag.metadata["magicpipe_plan"]`` (the plan.json dict,
+    :meth:`Compilation.to_dict`) and ``dag.metadata["magicpipe_optimize_t"]``; other metadata keys are kept.
     """
 
     def run(self, dag):
@@ -94,6 +95,8 @@ class WriteMetadata(TransformationPass):
             meta["magicpipe_demand"] = demand.to_dict()
         if plan is not None:
             meta["magicpipe_plan"] = plan.to_dict()
+        if self.property_set["magicpipe_optimize_t"] is not None:
+            meta["magicpipe_optimize_t"] = self.property_set["magicpipe_optimize_t"]
         dag.metadata = meta
         return dag
 

@@ -1,7 +1,8 @@
 """Reading a program: OpenQASM 2 or 3 through Qiskit's loaders, errors as :class:`~magicpipe.errors.ParseError`.
 
-The version comes from the ``OPENQASM`` header (a file without one is read as OpenQASM 3, where the header
-is optional). OpenQASM 2 goes through :func:`qiskit.qasm2.loads` with the legacy custom instructions (so
+The version comes from the ``OPENQASM`` header. A file without one is OpenQASM 2 when its content says so
+(``include "qelib1.inc"``, or ``qreg``/``creg`` declarations, as in QASMBench's files), else OpenQASM 3,
+where the header is optional. OpenQASM 2 goes through :func:`qiskit.qasm2.loads` with the legacy custom instructions (so
 ``qelib1.inc`` gates and the gates Qiskit's exporter defines become Qiskit's standard gates); OpenQASM 3
 through :func:`qiskit.qasm3.loads`, which needs the ``qiskit_qasm3_import`` package.
 """
@@ -18,19 +19,24 @@ from magicpipe.errors import ParseError, SpecError
 __all__ = ["load_program", "loads_program", "qasm_version", "line_of"]
 
 _HEADER = re.compile(r"^\s*OPENQASM\s+(\d+)", re.MULTILINE)
+_QASM2_MARKS = re.compile(r'^\s*(include\s+"qelib1\.inc"\s*;|[qc]reg\s+\w+\s*\[)', re.MULTILINE)
 _POSITION = (re.compile(r"L(\d+):C(\d+)"), re.compile(r"(?:<input>:)?(\d+),(\d+):"))
 
 
 def qasm_version(text: str) -> int:
-    """2 or 3, from the header (3 when there is none).
+    """2 or 3, from the header; without one, 2 when the content is OpenQASM 2 (``qelib1.inc``, ``qreg``), else 3.
 
     Examples:
         >>> qasm_version("OPENQASM 2.0;\\nqreg q[1];"), qasm_version("qubit q;")
         (2, 3)
+        >>> qasm_version('include "qelib1.inc";\\nqreg q[2];\\ncx q[0],q[1];')
+        2
     """
     without_comments = re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.DOTALL)
     m = _HEADER.search(without_comments)
-    return int(m.group(1)) if m else 3
+    if m:
+        return int(m.group(1))
+    return 2 if _QASM2_MARKS.search(without_comments) else 3
 
 
 def _position(error: BaseException) -> tuple[int, int, str]:
@@ -67,6 +73,8 @@ def loads_program(text: str, name: str = "<program>") -> QuantumCircuit:
         >>> loads_program('OPENQASM 2.0; include "qelib1.inc"; qreg q[2]; t q[0];').count_ops()["t"]
         1
     """
+    if not re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.DOTALL).strip():
+        raise SpecError(f"{name} is empty: it holds no OpenQASM statement")
     version = qasm_version(text)
     try:
         if version == 2:

@@ -10,33 +10,42 @@ Clifford) is, up to a global phase,
 Angles arrive as floats (QASM's ``pi/4`` is a float after parsing), so "multiple of pi/4" means within
 :data:`ANGLE_ATOL` radians of one.
 
-Synthesis cost of an arbitrary rotation to operator-norm error ``eps``:
+Synthesis cost of an arbitrary rotation to error ``eps`` (``method``):
 
-* ``"gridsynth"``: the T-count of Qiskit's Ross-Selinger implementation,
-  :func:`qiskit.synthesis.gridsynth_rz` (Ross & Selinger, arXiv:1403.2975), cached per (angle, eps);
-* ``"formula"``: ``round(3.03 log2(1/eps) + 1.27)``, a least-squares fit to that function on 570 random
-  angles with eps = 1e-2 .. 1e-20 (RMS residual 2.1 T; the paper of Ross and Selinger gives
-  ``3 log2(1/eps) + O(log log(1/eps))``);
-* ``"auto"``: gridsynth while the program has at most :data:`AUTO_GRIDSYNTH_ANGLES` distinct angles (each
-  call takes 10-70 ms), the formula beyond.
+* ``"mixed-fallback"`` (the default, also what ``"auto"`` means), ``"azure"``, ``"azure-2022"`` or ``"a,b"``: a
+  model ``ceil(a log2(1/eps) + b)`` of :mod:`magicpipe.compiler.synthesis` -- the expected T-count of
+  Kliuchnikov et al.'s mixed fallback protocol (arXiv:2203.10064), the Azure Resource Estimator's formula
+  (today's, or Beverland et al. 2022's), or constants of your own;
+* ``"gridsynth"``: the T-count of Qiskit's Ross-Selinger implementation, :func:`qiskit.synthesis.gridsynth_rz`
+  (Ross & Selinger, arXiv:1403.2975), exact per angle. Each angle is synthesised in a fresh process
+  (:mod:`magicpipe.passes._gridsynth_worker` says why), so the count does not depend on call order or
+  process; results are cached per (angle, eps);
+* ``"formula"``: ``round(3.03 log2(1/eps) + 1.27)``, a least-squares fit to gridsynth on 570 random angles
+  with eps = 1e-2 .. 1e-20 (RMS residual 2.1 T);
+* ``"gridsynth-auto"``: gridsynth while the program has at most :data:`AUTO_GRIDSYNTH_ANGLES` distinct angles,
+  the formula beyond (what ``"auto"`` meant before the models).
 """
 
 from __future__ import annotations
 
-import functools
 import math
+from collections.abc import Iterable
 from typing import Literal
+
+from magicpipe.compiler.synthesis import SYNTHESIS_MODELS, get_synthesis_model
 
 from magicpipe.errors import SpecError
 
 __all__ = [
     "ANGLE_ATOL",
     "AUTO_GRIDSYNTH_ANGLES",
+    "DEFAULT_SYNTHESIS",
     "FORMULA",
     "SYNTHESIS_METHODS",
     "classify_angle",
-    "rotation_t_count",
     "resolve_method",
+    "rotation_t_count",
+    "rotation_t_counts",
 ]
 
 ANGLE_ATOL = 1e-9
@@ -46,9 +55,13 @@ FORMULA = (3.03, 1.27)
 """``(a, b)`` of the fitted T-count ``round(a log2(1/eps) + b)``."""
 
 AUTO_GRIDSYNTH_ANGLES = 200
-"""Distinct angles up to which ``"auto"`` calls gridsynth."""
+"""Distinct angles up to which ``"gridsynth-auto"`` calls gridsynth."""
 
-SYNTHESIS_METHODS = ("auto", "gridsynth", "formula")
+DEFAULT_SYNTHESIS = "mixed-fallback"
+"""The default rotation cost (``docs/frontend.md`` says why)."""
+
+SYNTHESIS_METHODS = ("auto", "gridsynth", "formula", "gridsynth-auto", *SYNTHESIS_MODELS)
+"""Named methods; ``"a,b"`` (a model of your own) is accepted too."""
 
 Kind = Literal["clifford", "t", "arbitrary"]
 
@@ -87,12 +100,17 @@ def formula_t_count(eps: float) -> int:
     return max(1, round(a * math.log2(1 / eps) + b))
 
 
-@functools.lru_cache(maxsize=65536)
-def _gridsynth_t_count(angle_key: float, eps: float) -> int:
-    from qiskit.synthesis import gridsynth_rz
+_GRIDSYNTH: dict[tuple[float, float], int] = {}
 
-    ops = gridsynth_rz(angle_key, eps).count_ops()
-    return int(ops.get("t", 0) + ops.get("tdg", 0))
+
+def _gridsynth_t_counts(keys: Iterable[float], eps: float) -> dict[float, int]:
+    from magicpipe.passes._gridsynth_worker import t_counts
+
+    keys = list(dict.fromkeys(keys))
+    missing = [k for k in keys if (k, eps) not in _GRIDSYNTH]
+    for k, n in zip(missing, t_counts([(k, eps) for k in missing])):
+        _GRIDSYNTH[(k, eps)] = n
+    return {k: _GRIDSYNTH[(k, eps)] for k in keys}
 
 
 def angle_key(theta: float) -> float:
@@ -108,7 +126,8 @@ def rotation_t_count(theta: float, eps: float, method: str = "gridsynth") -> int
     Args:
         theta: rotation angle in radians.
         eps: synthesis error per rotation, in (0, 1).
-        method: ``"gridsynth"`` or ``"formula"`` (``"auto"`` is resolved per program by :func:`resolve_method`).
+        method: ``"gridsynth"``, ``"formula"``, a model name or ``"a,b"`` (``"auto"`` and ``"gridsynth-auto"``
+            are resolved per program by :func:`resolve_method`).
 
     Raises:
         SpecError: ``eps`` outside (0, 1) or an unknown method.
@@ -126,22 +145,48 @@ def rotation_t_count(theta: float, eps: float, method: str = "gridsynth") -> int
     if kind == "t":
         return 1
     _check_eps(eps)
-    if method == "formula":
-        return formula_t_count(eps)
+    return rotation_t_counts([theta], eps, method)[angle_key(theta)]
+
+
+def rotation_t_counts(angles: Iterable[float], eps: float, method: str = DEFAULT_SYNTHESIS) -> dict[float, int]:
+    """T states of each arbitrary rotation, keyed by :func:`angle_key` (one gridsynth batch for all angles).
+
+    Examples:
+        >>> rotation_t_counts([0.3, 1.2], 1e-3 / 3 / 5600)
+        {0.3: 18, 1.2: 18}
+    """
+    _check_eps(eps)
+    keys = [angle_key(a) for a in angles]
     if method == "gridsynth":
-        return _gridsynth_t_count(angle_key(theta), float(eps))
-    raise SpecError(f"synthesis method must be one of {SYNTHESIS_METHODS[1:]}, got {method!r}")
+        return _gridsynth_t_counts(keys, float(eps))
+    if method == "formula":
+        n = formula_t_count(eps)
+    elif method in ("auto", "gridsynth-auto"):
+        raise SpecError(f"resolve {method!r} with resolve_method(method, distinct_angles) first")
+    else:
+        n = get_synthesis_model(method).rotation_t_count(eps)
+    return {k: n for k in keys}
 
 
 def resolve_method(method: str, distinct_angles: int) -> str:
-    """Turn ``"auto"`` into ``"gridsynth"`` or ``"formula"`` for a program with ``distinct_angles``.
+    """The method a program with ``distinct_angles`` is costed by: ``"auto"`` is the default model,
+    ``"gridsynth-auto"`` gridsynth or the formula by the number of angles; others are checked.
 
     Examples:
-        >>> resolve_method("auto", 12), resolve_method("auto", 10_000), resolve_method("formula", 1)
-        ('gridsynth', 'formula', 'formula')
+        >>> resolve_method("auto", 12), resolve_method("gridsynth-auto", 12), resolve_method("gridsynth-auto", 10_000)
+        ('mixed-fallback', 'gridsynth', 'formula')
+        >>> resolve_method("0.5,3", 1)
+        '0.5,3'
     """
-    if method not in SYNTHESIS_METHODS:
-        raise SpecError(f"synthesis method must be one of {SYNTHESIS_METHODS}, got {method!r}")
-    if method != "auto":
+    if method == "auto":
+        return DEFAULT_SYNTHESIS
+    if method == "gridsynth-auto":
+        return "gridsynth" if distinct_angles <= AUTO_GRIDSYNTH_ANGLES else "formula"
+    if method in ("gridsynth", "formula"):
         return method
-    return "gridsynth" if distinct_angles <= AUTO_GRIDSYNTH_ANGLES else "formula"
+    try:
+        return get_synthesis_model(method).name
+    except SpecError:
+        raise SpecError(
+            f"synthesis method must be one of {SYNTHESIS_METHODS} or 'a,b' for a log2(1/eps) + b, got {method!r}"
+        ) from None

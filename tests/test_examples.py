@@ -25,10 +25,10 @@ def test_example_prints_its_plan(script, tmp_path):
     assert qasm.read_text().startswith("OPENQASM 2.0;")
 
 
-def test_adder_example_counts_seven_t_per_toffoli():
+def test_adder_example_counts_four_t_per_toffoli():
     run = subprocess.run([sys.executable, str(EXAMPLES / "adder.py"), "--bits", "3"], capture_output=True, text=True,
                          timeout=120)
-    assert "demand: 42 T states (42 T gates" in run.stdout  # 2n = 6 Toffolis
+    assert "demand: 24 T states (0 T gates" in run.stdout and "6 Toffolis at 4 T" in run.stdout  # 2n = 6 Toffolis
 
 
 @pytest.mark.parametrize("program", sorted(p.name for p in EXAMPLES.glob("*.qasm")))

@@ -11,6 +11,7 @@ The only subpackage that imports stim, pymatching and sinter. Small private modu
   summary and the fit of Eqs. 3-4's ``p_L`` coefficients (``factory_summary``); what the ``|+>`` stand-in for
   the magic state cannot carry (``stand_in``).
 * ``sampling`` -- a seeded sinter sampler (Stim, then PyMatching or post-selection).
+* ``chunks`` -- sampling in seeded shot chunks on local processes or a Dask cluster (``verify --dask``).
 * ``summary``, ``plots``, ``collect`` -- counts to summaries, summaries to PNG, and the resumable
   ``sinter.collect`` edge behind ``magicpipe verify``.
 * ``bench`` -- shots per second of this layer against plain ``sinter.collect``.

@@ -19,6 +19,7 @@ import sinter
 
 from magicpipe.compiler.protocols import FIFTEEN_TO_ONE, Protocol
 from magicpipe.errors import SpecError
+from magicpipe.verification.chunks import DEFAULT_CHUNK_SHOTS, collect_chunks
 from magicpipe.verification.factory import factory_distance, factory_events_task, factory_task, surgery_memory_task
 from magicpipe.verification.factory_summary import summarize_factory
 from magicpipe.verification.logical import logical_task
@@ -51,6 +52,10 @@ class RunOptions:
         max_errors: stop a task once it has this many errors (None: no limit).
         workers: worker processes.
         progress: print sinter's progress to stderr.
+        dask: the address of a Dask scheduler to sample on (:mod:`magicpipe.executor`); implies chunks.
+        dask_timeout: seconds to wait for the Dask scheduler, and then for a worker.
+        chunk_shots: sample in chunks of this many shots on the executor (:mod:`~magicpipe.verification.chunks`)
+            instead of through ``sinter.collect``; the counts then do not depend on where the chunks ran.
 
     Raises:
         SpecError: non-positive shots, max_errors or workers, or a bad seed.
@@ -66,9 +71,14 @@ class RunOptions:
     max_errors: int | None = None
     workers: int = 2
     progress: bool = True
+    dask: str | None = None
+    chunk_shots: int | None = None
+    dask_timeout: float = 10.0
 
     def __post_init__(self) -> None:
         check_positive("shots", self.shots)
+        if self.chunk_shots is not None:
+            check_positive("chunk_shots", self.chunk_shots)
         check_positive("workers", self.workers)
         check_seed(self.seed)
         if self.max_errors is not None:
@@ -77,6 +87,11 @@ class RunOptions:
     @property
     def out(self) -> pathlib.Path:
         return pathlib.Path(self.out_dir)
+
+    @property
+    def chunked(self) -> bool:
+        """Whether tasks are sampled in chunks on an executor rather than by ``sinter.collect``."""
+        return bool(self.dask) or self.chunk_shots is not None
 
 
 def collect(
@@ -91,9 +106,19 @@ def collect(
 
     Returns:
         One aggregated ``sinter.TaskStats`` per task (earlier runs included), in task order.
+
+    With ``options.chunked`` the tasks run in chunks on local processes or Dask
+    (:func:`~magicpipe.verification.chunks.collect_chunks`), into the same ``stats.csv``.
     """
     options.out.mkdir(parents=True, exist_ok=True)
     csv = options.out / STATS_FILE
+    if options.chunked:
+        from magicpipe.executor import open_executor
+
+        with open_executor(options.workers, options.dask, options.dask_timeout) as executor:
+            return collect_chunks(tasks, csv, executor, shots=options.shots, seed=options.seed,
+                                  max_errors=options.max_errors, batch_size=max(batch_size, 1),
+                                  chunk_shots=options.chunk_shots or DEFAULT_CHUNK_SHOTS, progress=options.progress)
     prior = {s.strong_id: s.shots for s in sinter.stats_from_csv_files(csv)} if csv.exists() else {}
     sampler = SeededSampler(options.seed, prior_shots=prior, batch_size=batch_size, shared=True)
     stats = sinter.collect(
@@ -133,6 +158,8 @@ def _unique(values: Iterable[Any], what: str) -> list[Any]:
 
 
 def _write(summary: dict[str, Any], options: RunOptions, plot: Any) -> dict[str, Any]:
+    if options.chunked:  # the chunk size decides which shots are drawn: needed to reproduce the counts
+        summary["chunk_shots"] = options.chunk_shots or DEFAULT_CHUNK_SHOTS
     write_json(summary, options.out / SUMMARY_FILE)
     plot(summary, options.out / PLOT_FILE)
     return summary

@@ -45,11 +45,15 @@ def compile(  # noqa: A001 - the public verb of the package
     max_physical_qubits: int | None = None,
     max_runtime_us: float | None = None,
     max_levels: int = 3,
+    storage_decay: bool = True,
+    catalogue: bool = True,
     layout: str = "fast",
     synthesis: str = "auto",
     extra_sources: Sequence[Source] = (),
     baselines: Sequence[str] = ("sequential", "parallel"),
     optimization_level: int | None = None,
+    toffoli_t_cost: int = 4,
+    optimize_t: bool = False,
 ) -> Compilation:
     """Count ``program``'s magic-state demand and plan the factories and the run of the whole program.
 
@@ -61,12 +65,17 @@ def compile(  # noqa: A001 - the public verb of the package
         max_physical_qubits: the most physical qubits the whole program may use.
         max_runtime_us: the longest runtime, in microseconds.
         max_levels: most distillation levels.
+        storage_decay: charge the storage decay of buffered states (off: as the resource estimators assume).
+        catalogue: offer the factory catalogue (Litinski's blocks, 20-to-4, cultivation) beside the pipeline.
         layout: data block layout, ``fast``, ``intermediate`` or ``compact``.
-        synthesis: rotation synthesis: for circuits ``auto``/``gridsynth``/``formula`` (per angle), for
-            counts a synthesis model name (``azure``) or ``'a,b'``; ``auto`` picks each route's default.
+        synthesis: rotation synthesis: a model name (``mixed-fallback``, ``azure``, ``azure-2022``) or ``'a,b'``;
+            for circuits also ``gridsynth``/``formula``/``gridsynth-auto`` (per angle); ``auto`` picks each
+            route's default (``mixed-fallback`` for circuits, ``azure`` -- the same numbers -- for counts).
         extra_sources: more factory sources to offer the planner.
         baselines: baselines planned on the same program.
         optimization_level: for circuits, Qiskit's Clifford+RZ optimisation level to run before counting.
+        toffoli_t_cost: T states per Toffoli-class gate, 4 (one ancilla and a measurement) or 7.
+        optimize_t: for circuits, first reduce the T-count with pyzx (``magicpipe[zx]``), kept when it helps.
 
     Returns:
         The :class:`~magicpipe.compiler.compilation.Compilation`.
@@ -75,21 +84,22 @@ def compile(  # noqa: A001 - the public verb of the package
         >>> import magicpipe
         >>> from magicpipe.compiler import Hardware, LogicalCounts
         >>> c = magicpipe.compile(LogicalCounts(100, t_count=10**6), hardware=Hardware(p=1e-3, eps=1e-3))
-        >>> c.pipeline_distances, c.chosen.method
-        ((7, 17), 'dynamic')
+        >>> c.chosen.method, c.chosen.physical_qubits < c.baseline("sequential").physical_qubits
+        ('cultivation+15-to-1', True)
     """
     hw = hardware or Hardware()
     budget = error_budget if isinstance(error_budget, ErrorBudget) else ErrorBudget(error_budget)
     opts = dict(objective=objective, max_physical_qubits=max_physical_qubits, max_runtime_us=max_runtime_us,
-                max_levels=max_levels, layout=layout, extra_sources=tuple(extra_sources), baselines=tuple(baselines))
+                max_levels=max_levels, storage_decay=storage_decay, catalogue=catalogue, layout=layout, extra_sources=tuple(extra_sources), baselines=tuple(baselines))
     if isinstance(program, (str, pathlib.Path)) and str(program).lower().endswith(".json"):
         program = load_counts(program)
     if isinstance(program, LogicalCounts):
         model = "azure" if synthesis == "auto" else synthesis
-        return plan_counts(program, hw, budget, synthesis=model, **opts)
+        return plan_counts(program, hw, budget, synthesis=model, toffoli_t=toffoli_t_cost, **opts)
     from magicpipe.passes.planner import circuit_compilation
 
-    return circuit_compilation(program, hw, budget, synthesis=synthesis, optimization_level=optimization_level, **opts)
+    return circuit_compilation(program, hw, budget, synthesis=synthesis, optimization_level=optimization_level,
+                               toffoli_t_cost=toffoli_t_cost, optimize_t=optimize_t, **opts)
 
 
 def write_plan(compilation: Compilation, path: str | pathlib.Path) -> None:
@@ -138,6 +148,12 @@ def describe(comp: Compilation) -> str:
     parts = []
     if circ:
         parts.append(f"{circ.get('t_gates', 0):,} T gates, {circ.get('rotations', 0):,} rotations")
+        if circ.get("rotations"):
+            parts.append(f"rotations by {circ.get('synthesis_method')}")
+        if circ.get("toffolis"):
+            parts.append(f"{circ['toffolis']:,} Toffolis at {circ.get('toffoli_t_cost', 4)} T")
+        if circ.get("presynthesized"):
+            parts.append("rotations synthesised by Qiskit before counting")
     else:
         parts.append(f"from counts: {d.rotation_t} T per rotation" if d.rotation_t else "from counts")
     lines = [f"demand: {d.t_states:,} T states ({'; '.join(parts)}) over {d.timeline.layers:,} layers "

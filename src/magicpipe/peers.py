@@ -294,16 +294,17 @@ def run_peer(config: str, counts: LogicalCounts, preset: Preset) -> PeerResult:
 
 
 def ours(counts: LogicalCounts, preset: Preset, error_budget: float = ERROR_BUDGET, method: str = "dynamic",
-         candidates: int = 0, extra_sources: tuple = ()) -> dict:
+         candidates: int = 0, extra_sources: tuple = (), storage_decay: bool = True, catalogue: bool = False) -> dict:
     """magicpipe's answer from :func:`magicpipe.compile`: ``dict(physical_qubits, factory_qubits, data_qubits,
     runtime_us, front=[(qubits, runtime_us, factory_qubits), ...], ...)``, the top-level numbers being the front
     point of fewest qubits within 1% of the fastest runtime; ``method`` ``"dynamic"`` (the plan's own front) or a
     static baseline (``"sequential"``, ``"parallel"``) planned on the same program. ``candidates`` is accepted
-    for older callers and unused.
+    for older callers and unused. ``storage_decay=False`` plans as the estimators do, without charging the decay
+    of buffered states.
     """
     import magicpipe
 
-    comp = _compiled(counts, preset, error_budget, tuple(extra_sources))
+    comp = _compiled(counts, preset, error_budget, tuple(extra_sources), storage_decay, catalogue)
     if method == "dynamic":
         front = comp.front
     else:
@@ -328,13 +329,14 @@ def ours(counts: LogicalCounts, preset: Preset, error_budget: float = ERROR_BUDG
 _CACHE: dict = {}
 
 
-def _compiled(counts: LogicalCounts, preset: Preset, error_budget: float, extra: tuple):
+def _compiled(counts: LogicalCounts, preset: Preset, error_budget: float, extra: tuple, storage_decay: bool,
+              catalogue: bool):
     import magicpipe
 
-    key = (counts.to_json(), preset.key, error_budget, extra)
+    key = (counts.to_json(), preset.key, error_budget, extra, storage_decay, catalogue)
     if key not in _CACHE:
         _CACHE[key] = magicpipe.compile(counts, hardware=preset.hardware(), error_budget=error_budget,
-                                        extra_sources=extra)
+                                        extra_sources=extra, storage_decay=storage_decay, catalogue=catalogue)
     return _CACHE[key]
 
 

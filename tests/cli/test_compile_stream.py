@@ -12,7 +12,7 @@ EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
 
 def test_compile_writes_a_valid_stream(tmp_path):
     args = ["compile", str(EXAMPLES / "qft16.qasm"), "--physical-error", "1e-3", "--magic-error", "1e-3",
-            "--out", str(tmp_path)]
+            "--error-budget", "1e-4", "--factories", "pipeline", "--out", str(tmp_path)]
     assert main(args) == 0
     record = json.loads((tmp_path / "plan.json").read_text())
     assert record["stream"]["file"] == "schedule.lsi"

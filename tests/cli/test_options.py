@@ -19,7 +19,7 @@ def test_new_and_old_spellings_agree(command):
 
 
 @pytest.mark.parametrize("command", [["pipeline"], ["bench", "two-level"], ["bench", "thresholds"], ["compile"],
-                                     ["verify", "memory"], ["verify", "factory"], ["verify", "logical"]])
+                                     ["verify", "memory"], ["verify", "factory"], ["verify", "logical"], ["sweep"]])
 def test_help_shows_one_spelling(command, capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args(command + ["--help"])

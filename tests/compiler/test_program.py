@@ -122,7 +122,8 @@ def test_waits_only_when_the_supply_is_short():
 
 @pytest.fixture(scope="module")
 def million():
-    return plan_counts(LogicalCounts(100, t_count=10**6), HW, 1e-3)
+    """The paper's pipeline alone, on the default thirds of the budget."""
+    return plan_counts(LogicalCounts(100, t_count=10**6), HW, 1e-3, catalogue=False, budget_search=False)
 
 
 def test_front_is_non_dominated_and_every_point_feasible(million):
@@ -164,9 +165,25 @@ def test_baselines_on_the_same_program(million):
     assert d["demand"]["t_count"] == 10**6
 
 
+def test_catalogue_and_budget_shares_only_add_points(million):
+    full = plan_counts(LogicalCounts(100, t_count=10**6), HW, 1e-3)
+    # every point of the pipeline-only front is matched or beaten by a point of the full front
+    for p in million.front.points:
+        assert any(q.physical_qubits <= p.physical_qubits and q.runtime_us <= p.runtime_us for q in full.front.points)
+    assert full.chosen.physical_qubits < million.chosen.physical_qubits
+    for q in full.front.points:  # each point keeps within the shares it was planned with
+        log, dist, syn = q.budgets
+        assert log + dist + syn == pytest.approx(1e-3)
+        errs = dict(q.errors)
+        assert errs["logical"] <= log and errs["distillation"] <= dist * (1 + 1e-9)
+    # a split the caller fixes is kept
+    fixed = plan_counts(LogicalCounts(100, t_count=10**6), HW, ErrorBudget(1e-3, 0.2, 0.8, 0.0), catalogue=False)
+    assert {q.budgets for q in fixed.front.points} == {(2e-4, 8e-4, 0.0)}
+
+
 def test_cost_follows_the_runs_not_the_states():
-    small = plan_counts(LogicalCounts(100, t_count=10**6), HW, 1e-3)
-    huge = plan_counts(LogicalCounts(100, t_count=10**12), HW, 1e-3)
+    small = plan_counts(LogicalCounts(100, t_count=10**6), HW, 1e-3, catalogue=False, budget_search=False)
+    huge = plan_counts(LogicalCounts(100, t_count=10**12), HW, 1e-3, catalogue=False, budget_search=False)
     assert len(huge.demand.timeline.lengths) == len(small.demand.timeline.lengths) == 1
     assert huge.demand.t_states == 10**12
     assert len(huge.chosen.simulation.runs) == 1

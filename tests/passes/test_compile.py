@@ -26,9 +26,18 @@ def _write(tmp_path, name, text):
 def test_compile_the_adder_example(tmp_path, capsys):
     code, record = _compile(tmp_path, EXAMPLES / "adder8.qasm")
     assert code == 0
-    assert record["demand"]["t_count"] == record["demand"]["circuit"]["t_count"] == 16 * 7  # 2n Toffolis of 7 T, n = 8
+    circuit = record["demand"]["circuit"]
+    assert record["demand"]["t_count"] == circuit["t_count"] == 16 * 4  # 2n Toffolis of 4 T each, n = 8
+    assert circuit["toffolis"] == 16 and circuit["logical_qubits"] == 18 + 1  # 2n + 2 wires, one Toffoli ancilla
     assert record["schema"] == "magicpipe.plan/2" and list(record["baselines"]) == ["sequential", "parallel"]
     assert "wrote" in capsys.readouterr().out
+
+
+def test_compile_seven_t_toffolis_on_request(tmp_path):
+    code, record = _compile(tmp_path, EXAMPLES / "adder8.qasm", "--toffoli-t-cost", "7")
+    assert code == 0
+    circuit = record["demand"]["circuit"]
+    assert (record["demand"]["t_count"], circuit["t_count"], circuit["ancillas"]) == (16 * 7, 16 * 7, 0)
 
 
 @pytest.mark.parametrize("name", ["qft16.qasm", "ising4x4.qasm"])

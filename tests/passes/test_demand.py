@@ -47,13 +47,44 @@ def test_u_gate_counts_each_euler_angle():
     assert count_demand(qc).t_count == 0 + 1 + 3
 
 
-def test_ccx_and_ccz_are_seven_t_through_qiskit_synthesis():
+def test_ccx_and_ccz_are_toffolis_of_four_t_with_an_ancilla():
     qc = QuantumCircuit(3)
     qc.ccx(0, 1, 2)
     qc.ccz(0, 1, 2)
     d = count_demand(qc)
-    assert d.t_count == 14
-    assert d.decomposed == ("ccx", "ccz")
+    assert (d.toffolis, d.t_count, d.t_gates, d.ancillas, d.logical_qubits) == (2, 8, 0, 1, 4)
+    assert d.timeline.counts() == [4, 4]  # each Toffoli: its four commuting pi/8 rotations in one layer
+    assert d.decomposed == ()
+
+
+def test_seven_t_toffolis_on_request_need_no_ancilla():
+    qc = QuantumCircuit(3)
+    qc.ccx(0, 1, 2)
+    d = count_demand(qc, toffoli_t_cost=7)
+    assert (d.t_count, d.ancillas, d.logical_qubits) == (7, 0, 3)
+
+
+@pytest.mark.parametrize("controls", [3, 4, 6])
+def test_mcx_is_k_minus_one_toffolis(controls):
+    qc = QuantumCircuit(controls + 1)
+    qc.mcx(list(range(controls)), controls)
+    d = count_demand(qc)
+    assert (d.toffolis, d.t_count, d.ancillas) == (controls - 1, 4 * (controls - 1), controls - 1)
+    assert d.logical_qubits == controls + 1 + controls - 1
+
+
+def test_toffoli_ancillas_are_the_most_held_at_once():
+    qc = QuantumCircuit(6)
+    qc.ccx(0, 1, 2)
+    qc.ccx(3, 4, 5)  # parallel with the first: two ancillas at once
+    qc.ccx(0, 1, 2)  # after it: reuses one
+    d = count_demand(qc)
+    assert (d.toffolis, d.ancillas, d.logical_qubits, d.t_depth) == (3, 2, 8, 2)
+
+
+def test_toffoli_t_cost_must_be_four_or_seven():
+    with pytest.raises(SpecError, match="toffoli_t_cost"):
+        count_demand(QuantumCircuit(1), toffoli_t_cost=5)
 
 
 def test_arbitrary_rotation_costs_its_synthesis_at_the_budget_share():

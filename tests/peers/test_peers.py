@@ -108,8 +108,9 @@ def test_bench_peers_writes_one_row_per_configuration(tmp_path, capsys):
     args = ["bench", "peers", "--workloads", "100q-1e6T", "--presets", "e3", "--out", str(tmp_path)]
     assert main(args) == 0
     rows = list(csv.DictReader((tmp_path / "peers.csv").open()))
-    assert [r["config"] for r in rows][3:] == ["azure", "azure+unit", "qre-cultivation", "qre-litinski"]
-    assert [(r["estimator"], r["config"]) for r in rows[:3]] == [("magicpipe", m) for m in ("dynamic", "sequential", "parallel")]
+    assert [r["config"] for r in rows][4:] == ["azure", "azure+unit", "qre-cultivation", "qre-litinski"]
+    assert [(r["estimator"], r["config"]) for r in rows[:4]] == [("magicpipe", m)
+                                                                for m in ("dynamic", "sequential", "parallel", "all")]
     for r in rows[3:]:
         assert {"factory_qubits", "physical_qubits", "runtime_us", "factory_ratio", "physical_ratio"} <= set(r)
         if r["matched"] == "True":

@@ -11,7 +11,8 @@ from typing import Sequence
 from magicpipe.errors import MagicpipeError
 
 # Modules of this package that register commands, in help order.
-_COMMAND_MODULES: tuple[str, ...] = ("pipeline", "bench_peers", "verify", "compile", "check", "report")
+_COMMAND_MODULES: tuple[str, ...] = ("pipeline", "bench_peers", "verify", "compile", "counts", "check", "report", "protocols",
+                                     "sweep")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -54,12 +54,31 @@ def register(subparsers: Any) -> None:
                    help="data block layout (Litinski 2019): fast 2n+ceil(sqrt(8n))+1 tiles, 1 cycle per layer; "
                         "intermediate 2n+4, 5 cycles; compact ceil(1.5n)+3, 9 cycles (default: %(default)s)")
     p.add_argument("--synthesis", default="auto", metavar="MODEL",
-                   help="T-count of arbitrary rotations: for circuits 'auto', 'gridsynth' or 'formula' (per angle); "
-                        "for counts 'azure' (ceil(0.53 log2(R/eps_syn) + 4.86)) or 'a,b' for a log2(1/eps)+b "
-                        "(default: %(default)s, each route's default)")
+                   help="T-count (T states) per arbitrary rotation at the budget's per-rotation error eps: "
+                        "'mixed-fallback' (expected T-count of Kliuchnikov et al. 2023's mixed fallback protocol, "
+                        "ceil(0.53 log2(1/eps) + 4.86)), 'azure' (the Azure estimator's formula, the same numbers), "
+                        "'azure-2022' (+5.3), 'gridsynth' (Qiskit's Ross-Selinger word, exact per angle; circuits), "
+                        "'formula' (3.03 log2(1/eps) + 1.27, fitted to gridsynth; circuits), 'gridsynth-auto' "
+                        "(gridsynth up to 200 distinct angles, else formula; circuits) or 'a,b' for "
+                        "a log2(1/eps) + b (default: %(default)s, mixed-fallback for circuits, azure for counts)")
+    p.add_argument("--toffoli-t-cost", type=int, choices=(4, 7), default=4, metavar="T",
+                   help="T-count (T states) per Toffoli-class gate (ccx, ccz, cswap; mcx with k controls is k-1): "
+                        "4 with one ancilla and a measurement (Jones 2013), or 7 without (default: %(default)s)")
+    p.add_argument("--optimize-t", action="store_true",
+                   help="first reduce the T-count with the ZX-calculus (pyzx full_reduce; needs magicpipe[zx]); "
+                        "kept only when it lowers the T-count of the plan; counts before and after go into "
+                        "plan.json's circuit record; refused above 20000 gates")
     p.add_argument("--optimization-level", type=int, choices=(0, 1, 2, 3), default=None, metavar="N",
                    help="first run Qiskit's Clifford+RZ translation and optimisation at this level (0-3; "
                         "default: count the program as written)")
+    p.add_argument("--storage-decay", choices=("on", "off"), default="on",
+                   help="charge the storage decay of buffered states to the dynamic pipeline's output error ('off': "
+                        "the nominal error, as the baselines and the resource estimators assume; dimensionless "
+                        "switch; default: %(default)s)")
+    p.add_argument("--factories", choices=("all", "pipeline"), default="all",
+                   help="which factories the front may use: 'all' adds the catalogue (Litinski's asymmetric "
+                        "blocks, 20-to-4, magic-state cultivation) to the dynamic pipeline; 'pipeline' keeps the "
+                        "paper's 15-to-1 pipeline only (a dimensionless switch; default: %(default)s)")
     p.add_argument("--max-levels", type=int, default=3, metavar="L",
                    help="most distillation levels to consider (default: %(default)s)")
     p.set_defaults(run=run)
@@ -121,8 +140,11 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     comp = magicpipe.compile(program, hardware=hardware, error_budget=budget, objective=args.objective,
                              max_physical_qubits=args.max_physical_qubits, max_runtime_us=args.max_runtime_us,
-                             max_levels=args.max_levels, layout=args.layout, synthesis=args.synthesis,
-                             optimization_level=args.optimization_level)
+                             max_levels=args.max_levels, storage_decay=args.storage_decay == "on",
+                             catalogue=args.factories == "all",
+                             layout=args.layout, synthesis=args.synthesis,
+                             optimization_level=args.optimization_level, toffoli_t_cost=args.toffoli_t_cost,
+                             optimize_t=args.optimize_t)
     total = time.perf_counter() - t0
     out_dir = pathlib.Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)

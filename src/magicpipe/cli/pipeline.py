@@ -10,7 +10,6 @@ import csv
 import json
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from magicpipe.cli.options import hardware, hardware_options
@@ -18,6 +17,8 @@ from magicpipe.compiler import Pipeline, parallel, sequential
 from magicpipe.compiler.failures import monte_carlo
 from magicpipe.compiler.pareto import pareto_front
 from magicpipe.errors import SpecError
+from magicpipe.executor import add_executor_args, map_ordered, open_executor
+from magicpipe.progress import Progress
 
 
 def register(sub) -> None:
@@ -39,7 +40,7 @@ def register(sub) -> None:
     g.add_argument("--min-distance", type=int, default=3)
     g.add_argument("--max-distance", type=int, default=21)
     hardware_options(g)
-    g.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
+    add_executor_args(g, workers=os.cpu_count() or 1)
     g.add_argument("--out", required=True, type=Path)
     g.set_defaults(run=run_two_level)
     h = bs.add_parser("thresholds", help="least volume per error threshold, two and three levels (Fig. 7)")
@@ -48,7 +49,7 @@ def register(sub) -> None:
     h.add_argument("--step", type=int, default=1, help="exponent step (default 1)")
     h.add_argument("--max-distance", type=int, default=47)
     hardware_options(h)
-    h.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    add_executor_args(h, workers=os.cpu_count() or 1)
     h.add_argument("--out", required=True, type=Path)
     h.set_defaults(run=run_thresholds)
 
@@ -109,11 +110,16 @@ def _cell(job):
     return benchmarks.two_level_cell(*job)
 
 
-def _map(func, jobs, workers):
-    if workers <= 1:
-        return [func(j) for j in jobs]
-    with ProcessPoolExecutor(workers) as pool:
-        return list(pool.map(func, jobs, chunksize=1))
+# Columns of cells.csv and thresholds.csv that depend on where and after what a task ran.
+RUN_DEPENDENT_COLUMNS = ("seconds", "cbc_solves")
+
+
+def _map(func, jobs, args, label: str):
+    """``func`` over ``jobs`` on the executor of ``--workers``/``--dask``, in job order, with progress."""
+    jobs = list(jobs)
+    with open_executor(args.workers, args.dask, args.dask_timeout) as ex, \
+            Progress(len(jobs), label, unit="tasks") as progress:
+        return map_ordered(ex, func, jobs, progress=progress), ex.describe()
 
 
 def run_two_level(args) -> int:
@@ -123,11 +129,11 @@ def run_two_level(args) -> int:
     hw = hardware(args)
     jobs = [(d1, d2, hw) for d1 in ds for d2 in ds]
     start = time.perf_counter()
-    rows = _map(_cell, jobs, args.workers)
+    rows, where = _map(_cell, jobs, args, "bench two-level")
     wall = time.perf_counter() - start
     args.out.mkdir(parents=True, exist_ok=True)
     _write_csv(args.out / "cells.csv", rows)
-    summary = benchmarks.two_level_summary(rows, hw, wall_seconds=wall, workers=args.workers)
+    summary = benchmarks.two_level_summary(rows, hw, wall_seconds=wall, workers=args.workers, executor=where)
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2))
     charts.save(charts.heatmap_figure(charts.cells_of(rows)), args.out / "reductions.png")
     print(json.dumps(summary, indent=2))
@@ -148,7 +154,7 @@ def run_thresholds(args) -> int:
     hw = hardware(args)
     jobs = [(e, hw, args.max_distance) for e in exps]
     start = time.perf_counter()
-    everything = _map(_threshold, jobs, args.workers)
+    everything, where = _map(_threshold, jobs, args, "bench thresholds")
     wall = time.perf_counter() - start
     rows = [r for r in everything if r["reachable"]]
     if not rows:
@@ -156,7 +162,8 @@ def run_thresholds(args) -> int:
                         f"up to {args.max_distance}; raise --max-distance")
     args.out.mkdir(parents=True, exist_ok=True)
     _write_csv(args.out / "thresholds.csv", rows)
-    summary = benchmarks.thresholds_summary(everything, hw, wall_seconds=wall, max_distance=args.max_distance)
+    summary = benchmarks.thresholds_summary(everything, hw, wall_seconds=wall, executor=where,
+                                            max_distance=args.max_distance)
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2))
     charts.save(charts.thresholds_figure(rows), args.out / "thresholds.png")
     print(json.dumps(summary, indent=2))

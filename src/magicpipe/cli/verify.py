@@ -66,14 +66,24 @@ def _common(parser: argparse.ArgumentParser, *, shots: int, max_errors: int | No
                         help="stop a task after this many logical errors (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the Stim samplers (default: %(default)s)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default: %(default)s)")
-    parser.add_argument("--quiet", action="store_true", help="do not print sinter's progress")
+    parser.add_argument("--quiet", action="store_true", help="do not print the progress")
+    parser.add_argument("--dask", metavar="ADDRESS", default=None,
+                        help="sample on the Dask cluster whose scheduler is at ADDRESS, in chunks of --chunk-shots "
+                             "(its workers need this magicpipe version; docs/cluster.md)")
+    parser.add_argument("--dask-timeout", type=float, default=10.0, metavar="SECONDS",
+                        help="seconds to wait for the Dask scheduler, and then for a worker (default: %(default)s)")
+    parser.add_argument("--chunk-shots", type=int, default=None,
+                        help="sample in chunks of this many shots, each with its own seed, so the counts do not "
+                             "depend on where the chunks run (default with --dask: 100000; without: "
+                             "sinter's own workers)")
 
 
 def _options(args: argparse.Namespace) -> Any:
     from magicpipe.verification import RunOptions
 
     return RunOptions(args.out, shots=args.shots, seed=args.seed, max_errors=args.max_errors, workers=args.workers,
-                      progress=not args.quiet)
+                      progress=not args.quiet, dask=args.dask, chunk_shots=args.chunk_shots,
+                      dask_timeout=args.dask_timeout)
 
 
 def _run_logical(args: argparse.Namespace) -> int:

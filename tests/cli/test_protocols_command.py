@@ -1,0 +1,40 @@
+"""``magicpipe protocols``: table, JSON, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from magicpipe.cli import main
+
+
+def test_reference_set_under_litinskis_physics_prints_his_figures(capsys):
+    assert main(["protocols", "--physics", "litinski", "--physical-error", "1e-3", "--kinds", "T"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if "(15-to-1)^6_{13,5,5} x (20-to-4)_{23,11,13}" in line)
+    assert "43,344" in row and "130.0" in row and "1.44e-10" in row
+    assert "8-to-CCZ)_{25" not in out  # CCZ entries left out by --kinds T
+
+
+def test_json_lists_layouts_and_entries_meeting_the_target(capsys):
+    assert main(["protocols", "--physical-error", "1e-3", "--magic-error", "1e-3", "--target", "1e-12", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["schema"] == "magicpipe.protocols/1" and doc["target"] == 1e-12
+    assert {p["protocol"] for p in doc["protocols"]} == {"15-to-1", "20-to-4", "8-to-CCZ"}
+    assert doc["entries"] and all(e["output_error"] <= 1e-12 for e in doc["entries"])
+    assert {e["kind"] for e in doc["entries"]} == {"T", "CCZ"}
+    # the target is below cultivation's floor: said so, and cultivation only appears feeding distillation
+    assert any("below magic-state cultivation's floor" in n for n in doc["notes"])
+    assert all(e["method"] != "cultivation" for e in doc["entries"])
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["protocols", "--kinds", "S"], "--kinds must list T and/or CCZ"),
+    (["protocols", "--physics", "litinski", "--magic-error", "1e-3"], "drop --magic-error"),
+    (["protocols", "--target", "0"], "target error must lie in (0, 1)"),
+])
+def test_bad_input_exits_2_with_one_line(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("magicpipe protocols: error: ") and message in err
