@@ -111,7 +111,8 @@ def _variants(node: ast.AST) -> list[tuple[str, str, str]]:
         if isinstance(node.value, bool):
             return [("bool", repr(node.value), repr(not node.value))]
         if isinstance(node.value, (int, float)):
-            return [("const", repr(node.value), repr(node.value + 1)), ("const", repr(node.value), repr(node.value - 1))]
+            before = repr(node.value)
+            return [("const", before, repr(node.value + 1)), ("const", before, repr(node.value - 1))]
     return []
 
 

@@ -24,5 +24,6 @@ def test_candidates_change_one_node_and_skip_messages():
         assert changed != original, m
     assert path.read_bytes() == before  # listing and building mutants write nothing
     tree = ast.parse(before.decode())
-    messages = {n.lineno for r in ast.walk(tree) if isinstance(r, ast.Raise) for n in ast.walk(r) if hasattr(n, "lineno")}
+    raises = [r for r in ast.walk(tree) if isinstance(r, ast.Raise)]
+    messages = {n.lineno for r in raises for n in ast.walk(r) if hasattr(n, "lineno")}
     assert messages and not {m.line for m in found} & messages  # error messages are not mutated

@@ -40,7 +40,8 @@ def test_report_of_a_pipeline_folder_and_its_stream(tmp_path, capsys):
 def _plan(tmp_path, t_count, *hardware):
     counts = tmp_path / "counts.json"
     counts.write_text(json.dumps({"numQubits": 20, "tCount": t_count}))
-    assert main(["compile", "--counts", str(counts), "--factories", "pipeline", *hardware, "--out", str(tmp_path / "c")]) == 0
+    out = str(tmp_path / "c")
+    assert main(["compile", "--counts", str(counts), "--factories", "pipeline", *hardware, "--out", out]) == 0
     plan = json.loads((tmp_path / "c" / "plan.json").read_text())
     return plan, plan["front"][plan["chosen"]]
 

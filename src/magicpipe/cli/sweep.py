@@ -43,8 +43,10 @@ def register(subparsers: Any) -> None:
     s.add_argument("--out", required=True, type=pathlib.Path, help="output folder; re-using it resumes")
     option(s, "--physical-error", "--p", type=float, nargs="+", default=[1e-4],
            help="physical error rates (default 1e-4)")
-    option(s, "--magic-error", "--eps", type=float, nargs="+", default=[1e-4], help="raw magic-state errors (default 1e-4)")
-    option(s, "--t-2q-ns", "--t2q-ns", type=float, nargs="+", default=[50.0], help="two-qubit gate times, ns (default 50)")
+    option(s, "--magic-error", "--eps", type=float, nargs="+", default=[1e-4],
+           help="raw magic-state errors (default 1e-4)")
+    option(s, "--t-2q-ns", "--t2q-ns", type=float, nargs="+", default=[50.0],
+           help="two-qubit gate times, ns (default 50)")
     option(s, "--t-meas-ns", "--tmeas-ns", type=float, nargs="+", default=[100.0],
            help="measurement times, ns (default 100)")
     s.add_argument("--error-budget", type=float, nargs="+", default=[1e-3],
@@ -58,7 +60,8 @@ def register(subparsers: Any) -> None:
 
 
 def _grid(args: argparse.Namespace) -> Grid:
-    return Grid(p=args.physical_error, eps=args.magic_error, t_2q_ns=args.t_2q_ns, t_meas_ns=args.t_meas_ns, error_budget=args.error_budget,
+    return Grid(p=args.physical_error, eps=args.magic_error, t_2q_ns=args.t_2q_ns,
+                t_meas_ns=args.t_meas_ns, error_budget=args.error_budget,
                 max_levels=args.max_levels, method=args.method, objective=args.objective)
 
 

@@ -3,8 +3,9 @@
 :func:`build_report` is pure (no files): a schedule and its pipeline in, the space-times and metrics of the
 dynamic pipeline, the sequential and the parallel baselines out -- the baselines' schedules from the core
 (:func:`magicpipe.compiler.baselines.sequential_schedules`, :func:`~magicpipe.compiler.baselines.parallel_schedules`)
--- with storage decay (``compiler/decay.py``) for every two-level one. Reading the inputs -- a stream, a ``plan.json``, a ``summary.json`` -- is
-:mod:`magicpipe.report.load`'s; writing the files is :mod:`magicpipe.report.write`'s.
+-- with storage decay (``compiler/decay.py``) for every two-level one. Reading the inputs -- a stream, a
+``plan.json``, a ``summary.json`` -- is :mod:`magicpipe.report.load`'s; writing the files is
+:mod:`magicpipe.report.write`'s.
 
 Examples:
     >>> from magicpipe.compiler import Pipeline
@@ -130,5 +131,6 @@ def _one_factory(pipeline: Pipeline, name: str, qubits: int, output_slots: int =
     f = pipeline.levels[0].factory
     box = Box("L1.0", 1, 0, f.rounds, f.qubits, "static", f.protocol.outputs, True, f.protocol.inputs)
     pq = f.patch_qubits
-    slots = (BufferTrace(1, output_slots, pq, output_slots * pq, ((0, 0, 0),), Ledger(0, 0, 0, 0)),) if output_slots else ()
+    empty = BufferTrace(1, output_slots, pq, output_slots * pq, ((0, 0, 0),), Ledger(0, 0, 0, 0))
+    slots = (empty,) if output_slots else ()
     return SpaceTime(name, pipeline.distances, qubits, pipeline.hardware.rounds_to_us(1), (box,), (), slots, f.rounds)

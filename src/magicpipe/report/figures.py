@@ -72,7 +72,8 @@ def place_boxes(tl: SpaceTime) -> dict[str, tuple[tuple[float, float], ...]]:
     Examples:
         >>> from magicpipe.compiler import Pipeline
         >>> from magicpipe.compiler.baselines import sequential_schedules
-        >>> y = place_boxes(SpaceTime.from_schedules("sequential", sequential_schedules(Pipeline.from_distances((5, 17)))))
+        >>> pipe = Pipeline.from_distances((5, 17))
+        >>> y = place_boxes(SpaceTime.from_schedules("sequential", sequential_schedules(pipe)))
         >>> y["L2.0"], y["L1.0"], y["L1.1"]
         (((0, 8655),), ((0.0, 735),), ((735.0, 735),))
     """
