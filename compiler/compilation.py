@@ -42,7 +42,7 @@ from magicpipe.compiler.source import Source
 from magicpipe.compiler.synthesis import SYNTHESIS_MODELS, SynthesisModel
 from magicpipe.errors import InfeasibleError, MagicpipeError, SpecError
 
-__all__ = ["Compilation", "plan_counts", "replan", "PLAN_SCHEMA"]
+__all__ = ["Compilation", "plan_counts", "replan", "plan_sensitivity", "PLAN_SCHEMA"]
 
 PLAN_SCHEMA = "magicpipe.plan/2"
 
@@ -119,8 +119,7 @@ class Compilation:
                        **({"circuit": self.circuit} if self.circuit else {})},
             "error_budget": self.budget.to_dict(),
             "error_budget_asked": dict(self.options).get("budget_asked", self.budget.to_dict()),
-            "error_model": {"name": getattr(model, "name", getattr(model, "source", "")),
-                            "A": getattr(model, "A", None), "p_th": getattr(model, "p_th", None)},
+            "error_model": model.info(),
             "hardware": {"p": hw.p, "eps": hw.eps, "t_2q_ns": hw.t_2q_ns, "t_meas_ns": hw.t_meas_ns,
                          "t_stab_ns": hw.t_stab_ns},
             "objective": self.objective,
@@ -225,7 +224,8 @@ def plan_counts(
                ("synthesis_error", synthesis_error), ("baselines", list(baselines)),
                ("budget_asked", budget.to_dict()))
     plans = []
-    for b in _budgets(budget, counts.rotation_count > 0 or reserve_synthesis, budget_search):
+    for b in _budgets(budget, counts.rotation_count > 0 or reserve_synthesis, budget_search,
+                      None if counts.timeline is None else synthesis_error):
         demand = program_demand(counts, b, synthesis, toffoli_t, reserve_synthesis)
         if synthesis_error is not None:  # what the circuit's synthesis used (a reserved share stays charged)
             demand = replace(demand, synthesis_error=max(synthesis_error, demand.synthesis_error))
@@ -260,10 +260,18 @@ _SPLITS_ROT = ((0.7, 0.25, 0.05), (0.85, 0.13, 0.02))
 _SPLITS = ((0.7, 0.3, 0.0), (0.9, 0.1, 0.0))
 
 
-def _budgets(budget: ErrorBudget, rot: bool, search: bool) -> list[ErrorBudget]:
+def _budgets(budget: ErrorBudget, rot: bool, search: bool, spent: float | None = None) -> list[ErrorBudget]:
+    """The caller's budget, and when it has the default thirds the other shares to try. A counted circuit has
+    already spent ``spent`` on synthesis (its rotations were synthesised at the default share): that share is
+    kept, and only the rest is shared out differently."""
     default = ErrorBudget(budget.total)
     if not search or budget != default:
         return [budget]
+    if rot and spent is not None:
+        syn = max(spent / budget.total, budget.synthesis) if spent else budget.synthesis
+        rest = 1.0 - syn
+        return [budget] + [ErrorBudget(budget.total, rest * lg / (lg + dt), rest * dt / (lg + dt), syn)
+                           for lg, dt, _ in _SPLITS_ROT]
     return [budget] + [ErrorBudget(budget.total, *sh) for sh in (_SPLITS_ROT if rot else _SPLITS)]
 
 
@@ -332,3 +340,31 @@ def _model(spec: str) -> SynthesisModel:
     from magicpipe.compiler.synthesis import get_synthesis_model
 
     return get_synthesis_model(spec)
+
+
+def plan_sensitivity(comp: Compilation):
+    """The plan made again at the pessimistic edge of its error model, compared with the plan.
+
+    The choice compared is the chosen point's factory (name, distances), copies and data distance; the nominal
+    point's own figures under the edge (its data block's logical error against its share, and for a pipeline its
+    output error against the per-state target) are given beside.
+    """
+    from magicpipe.compiler.pipeline import Pipeline
+    from magicpipe.compiler.sensitivity import sensitivity
+
+    plan = comp.to_dict()
+
+    def pick(c: Compilation) -> dict:
+        p = c.chosen
+        return {"factory": p.source.name, "distances": p.distances, "copies": p.copies,
+                "data_distance": p.data.distance}
+
+    def evaluate(hw: Hardware) -> dict:
+        p = comp.chosen
+        out = {"data_logical_error": p.data.logical_error(p.runtime_rounds, hw), "logical_budget": p.budgets[0]}
+        if p.source.method in ("dynamic", "single", "sequential", "parallel") and p.distances:
+            out |= {"output_error": Pipeline.from_distances(p.distances, hw).output_error,
+                    "target_error": comp.demand.target}
+        return out
+
+    return sensitivity(lambda hw: pick(replan(plan, hw)), comp.hardware, evaluate, pick(comp))

@@ -72,8 +72,13 @@ class Factory:
 
     @property
     def logical_error(self) -> float:
-        """p_L at this distance (Eq. 2)."""
+        """p_L per patch per logical cycle at this distance (the hardware's error model)."""
         return self.hardware.logical_error(self.distance)
+
+    @property
+    def coefficients(self) -> tuple[float, float]:
+        """``(a, b)``: the p_L coefficients of output error and failure, from the same error model as p_L."""
+        return self.hardware.model.coefficients(self.protocol, self.distance)
 
     def step_offsets(self) -> tuple[int, ...]:
         """Round offsets, from launch, at which each step starts and takes its inputs."""
@@ -81,8 +86,8 @@ class Factory:
 
     def output_error(self, eps_in: float) -> float:
         """Output error for input error ``eps_in`` (Eq. 3 for 15-to-1)."""
-        return self.protocol.output_error(eps_in, self.logical_error)
+        return self.protocol.output_error(eps_in, self.logical_error, self.coefficients[0])
 
     def success_probability(self, eps_in: float) -> float:
         """Probability of a successful run for input error ``eps_in`` (Eq. 4 for 15-to-1)."""
-        return self.protocol.success_probability(eps_in, self.logical_error)
+        return self.protocol.success_probability(eps_in, self.logical_error, self.coefficients[1])

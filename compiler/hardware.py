@@ -6,17 +6,19 @@ works in nanoseconds, so the defaults here are T_2q = 50 ns, T_meas = 100 ns, T_
 
 A distance-d patch holds ``2 d^2 - 1`` physical qubits (d^2 data, d^2 - 1 measure qubits); a logical cycle
 is d rounds; the logical error per patch per cycle is ``p_L = A (p / p_th)^((d+1)/2)`` (Eq. 2) with
-A = 0.03 and p_th = 0.01 by default. Both constants are parameters because ``magicpipe verify memory``
-fits them by simulation.
+A = 0.03 and p_th = 0.01 by default. The constants, and the protocols' p_L coefficients that go with them,
+are an :class:`~magicpipe.compiler.errormodel.ErrorModel` (``Hardware.model``) because ``magicpipe verify``
+measures them by simulation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from magicpipe.compiler.errormodel import PAPER, ErrorModel
 from magicpipe.errors import SpecError
 
-__all__ = ["Hardware", "LogicalErrorModel", "patch_qubits", "check_distance"]
+__all__ = ["Hardware", "ErrorModel", "LogicalErrorModel", "patch_qubits", "check_distance"]
 
 
 def check_distance(d: int) -> int:
@@ -45,37 +47,26 @@ def patch_qubits(d: int) -> int:
     return 2 * d * d - 1
 
 
-@dataclass(frozen=True, slots=True)
-class LogicalErrorModel:
-    """``p_L(d) = A (p / p_th)^((d+1)/2)``, the logical error of one patch per logical cycle (Eq. 2).
+def LogicalErrorModel(A: float = 0.03, p_th: float = 0.01, source: str = "paper Eq. 2") -> ErrorModel:
+    """An :class:`~magicpipe.compiler.errormodel.ErrorModel` from Eq. 2's two constants (the older interface).
 
-    ``source`` says where the constants come from ("paper" for Eq. 2's 0.03 and 0.01, or the file a fit
-    was read from); every plan reports it.
+    ``A = 0.03, p_th = 0.01`` is :data:`~magicpipe.compiler.errormodel.PAPER` (with the paper's 7.1 and 356).
+    Any other pair is a calibrated p_L (e.g. a fit of ``magicpipe verify memory``): it gets the p_L
+    coefficients of the ``measured`` model, which are per measured p_L, never the paper's, and the name
+    ``"custom"``. ``source`` becomes the model's provenance.
 
     Examples:
         >>> LogicalErrorModel().logical_error(3, 1e-3)
         0.0003...
+        >>> m = LogicalErrorModel(0.05, 0.006, "fit: out/summary.json")
+        >>> m.name, m.source, m.coefficients("15-to-1", 3) == PAPER.coefficients("15-to-1", 3)
+        ('custom', 'fit: out/summary.json', False)
     """
+    if (A, p_th) == (PAPER.A, PAPER.p_th):
+        return PAPER if source == "paper Eq. 2" else replace(PAPER, provenance=source)
+    from magicpipe.compiler.errormodel import load_measured
 
-    A: float = 0.03
-    p_th: float = 0.01
-    source: str = "paper Eq. 2"
-
-    def __post_init__(self) -> None:
-        if not self.A > 0:
-            raise SpecError(f"logical error prefactor A must be positive, got {self.A}")
-        if not 0 < self.p_th < 1:
-            raise SpecError(f"threshold p_th must lie in (0, 1), got {self.p_th}")
-
-    def logical_error(self, d: int, p: float) -> float:
-        """Logical error per patch per logical cycle (d rounds) at distance d and physical error p."""
-        check_distance(d)
-        if not 0 < p < self.p_th:
-            raise SpecError(
-                f"physical error p={p:g} must lie in (0, p_th={self.p_th:g}): at or above the code's "
-                f"threshold a larger distance does not help; lower p or use a model with a higher p_th"
-            )
-        return self.A * (p / self.p_th) ** ((d + 1) / 2)
+    return ErrorModel("custom", A, p_th, protocols=load_measured().protocols, provenance=source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +78,9 @@ class Hardware:
         eps: error of a raw (injected) magic state.
         t_2q_ns: two-qubit gate time in ns.
         t_meas_ns: measurement time in ns.
-        model: the logical error model of Eq. 2.
+        model: the error model: p_L per patch per logical cycle and each protocol's p_L coefficients
+            (default :data:`~magicpipe.compiler.errormodel.PAPER`, so that the paper's tables reproduce; the
+            command line and ``magicpipe.compile`` default to ``measured``).
 
     Examples:
         >>> hw = Hardware(p=1e-3, eps=1e-3)
@@ -101,16 +94,15 @@ class Hardware:
     eps: float = 1e-4
     t_2q_ns: float = 50.0
     t_meas_ns: float = 100.0
-    model: LogicalErrorModel = LogicalErrorModel()
+    model: ErrorModel = PAPER
 
     def __post_init__(self) -> None:
         if not 0 < self.eps < 1:
             raise SpecError(f"raw magic-state error eps must lie in (0, 1), got {self.eps}")
-        if not 0 < self.p < self.model.p_th:
-            raise SpecError(
-                f"physical error p={self.p:g} must lie in (0, p_th={self.model.p_th:g}), the surface "
-                f"code's threshold; lower p"
-            )
+        if not isinstance(self.model, ErrorModel):
+            raise SpecError(f"Hardware.model must be an ErrorModel, got {type(self.model).__name__}; use "
+                            f"magicpipe.compiler.errormodel.PAPER or resolve_error_model('measured')")
+        self.model.check_p(self.p)
         if not (self.t_2q_ns > 0 and self.t_meas_ns > 0):
             raise SpecError(f"gate times must be positive, got T_2q={self.t_2q_ns} ns, T_meas={self.t_meas_ns} ns")
 
@@ -124,5 +116,5 @@ class Hardware:
         return round(rounds * self.t_stab_ns / 1000.0, 9)
 
     def logical_error(self, d: int) -> float:
-        """p_L at distance d for this hardware's p (Eq. 2)."""
+        """p_L per patch per logical cycle at distance d for this hardware's p (the model's Eq. 2 form)."""
         return self.model.logical_error(d, self.p)

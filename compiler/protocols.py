@@ -44,7 +44,8 @@ class Protocol:
         cycles_per_step: logical cycles (of d rounds each) per step.
         outputs: output states of a successful run.
         out_error: terms ``(c, k)`` of ``sum c eps_in^k`` in the output error.
-        out_error_pl: coefficient of p_L in the output error.
+        out_error_pl: coefficient of p_L in the output error, as published (the paper's model); planners
+            take the coefficient from their error model instead (``Factory.coefficients``).
         fail: terms ``(c, k)`` of ``sum c eps_in^k`` in the failure probability.
         fail_pl: coefficient of p_L in the failure probability.
         rotations: the pi/8 Z-type rotations as Pauli strings over the protocol's logical qubits, the
@@ -95,9 +96,14 @@ class Protocol:
         """Qubits the rotation list acts on."""
         return len(self.rotations[0])
 
-    def output_error(self, eps_in: float, p_l: float) -> float:
-        """Output error of a successful run (Eq. 3 for 15-to-1)."""
-        return sum(c * eps_in**k for c, k in self.out_error) + self.out_error_pl * p_l
+    def output_error(self, eps_in: float, p_l: float, out_error_pl: float | None = None) -> float:
+        """Output error of a successful run (Eq. 3 for 15-to-1).
+
+        ``out_error_pl`` replaces the literature's coefficient of p_L (:attr:`out_error_pl`); factories pass
+        their error model's (:meth:`magicpipe.compiler.errormodel.ErrorModel.coefficients`).
+        """
+        a = self.out_error_pl if out_error_pl is None else out_error_pl
+        return sum(c * eps_in**k for c, k in self.out_error) + a * p_l
 
     def threshold(self) -> float:
         """Largest input error the protocol improves at p_L = 0: the root of ``output_error(e, 0) = e``.
@@ -108,9 +114,10 @@ class Protocol:
         """
         return _threshold(self.out_error)
 
-    def success_probability(self, eps_in: float, p_l: float) -> float:
-        """Probability that every check passes (Eq. 4 for 15-to-1)."""
-        return 1.0 - sum(c * eps_in**k for c, k in self.fail) - self.fail_pl * p_l
+    def success_probability(self, eps_in: float, p_l: float, fail_pl: float | None = None) -> float:
+        """Probability that every check passes (Eq. 4 for 15-to-1); ``fail_pl`` as ``out_error_pl`` above."""
+        b = self.fail_pl if fail_pl is None else fail_pl
+        return 1.0 - sum(c * eps_in**k for c, k in self.fail) - b * p_l
 
 
 @functools.lru_cache(maxsize=64)

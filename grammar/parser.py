@@ -25,6 +25,7 @@ Examples:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib.resources
 import os
@@ -189,8 +190,10 @@ def parse(text: str) -> Stream:
 
     if not text.endswith("\n"):
         text += "\n"
+    first = _version_first(text)
     try:
-        return _parser().parse(text)
+        stream = _parser().parse(text)
+        return dataclasses.replace(stream, header=dataclasses.replace(stream.header, line=first))
     except UnexpectedInput as e:
         raise _from_lark(e, text) from None
     except VisitError as e:  # pragma: no cover - errors inside callbacks surface directly with an embedded transformer
@@ -199,6 +202,25 @@ def parse(text: str) -> Stream:
         if isinstance(e, ParseError):
             raise
         raise ParseError(str(e), *_where(e, text)) from None
+
+
+def _version_first(text: str) -> int:
+    """Refuse a file of another format version before parsing it, saying which reader takes it."""
+    from magicpipe.grammar.parser2 import CONVERT_HINT, stream_version
+
+    try:
+        version = stream_version(text.splitlines())
+    except ParseError:
+        return 0  # the grammar reports what is wrong with the first line
+    if version == 2:
+        line = next(n for n, x in enumerate(text.splitlines(), 1) if x.split("#")[0].strip())
+        raise ParseError("this is a version-2 (whole-program) stream: read it with magicpipe.grammar.parse_program or "
+                         f"magicpipe check; {CONVERT_HINT}", line, 1, text.splitlines()[line - 1])
+    if version != FORMAT_VERSION:
+        line = next(n for n, x in enumerate(text.splitlines(), 1) if x.split("#")[0].strip())
+        raise ParseError(f"stream format version {version} is not supported; this magicpipe reads versions 1 and 2 "
+                         f"({CONVERT_HINT})", line, 1, text.splitlines()[line - 1])
+    return next(n for n, x in enumerate(text.splitlines(), 1) if x.split("#")[0].strip())
 
 
 def _where(e: Exception, text: str) -> tuple[int, int, str]:

@@ -25,6 +25,10 @@ from magicpipe.lattice.stream import Header, Instruction, Stream
 
 __all__ = ["STREAM_FILE", "write_lines", "write_stream", "write_schedule"]
 
+MODEL_COMMENT = "error_model:"
+"""First line of a written schedule, a comment naming the error model it was planned with, e.g.
+``# error_model: ErrorModel(name='measured', A=0.1213, p_th=0.00732, ...)`` (the header has no field for it)."""
+
 STREAM_FILE = "schedule.lsi"
 """The name ``magicpipe pipeline`` and ``magicpipe compile`` give the stream in their ``--out`` folder."""
 
@@ -64,5 +68,6 @@ def write_schedule(schedule: Schedule, path: str | os.PathLike, floorplan: Floor
     floorplan = floorplan or plan_floor(schedule)
     instructions = emit(schedule, floorplan)
     with open(path, "w", encoding="utf-8") as f:
+        f.write(f"# {MODEL_COMMENT} {schedule.high.hardware.model!r}\n")  # a comment: the format is unchanged
         write_lines(header(schedule, floorplan), instructions, f)
     return path

@@ -6,8 +6,8 @@ Every instruction of a stream carries a trace naming the schedule event it came 
 so the runs, executions, takes and stalls of the schedule behind it can be recovered from the stream alone,
 and the report computes the same figures from either.
 
-What a stream does not say is filled in: the hardware's logical-error model is the paper's Eq. 2 (the header
-gives p, eps and gate times but not A, p_th); a run's ``lane`` is -1; the launch threshold is the states the
+What a stream does not say is filled in: the hardware's error model is the caller's, else the paper's (the
+header gives p, eps and gate times but no model); a run's ``lane`` is -1; the launch threshold is the states the
 first execution took at its launch (burst and first step); the allocations are empty. A run's role is ``reuse``
 when a ``REUSE`` lists it, ``fill`` when no top-level execution runs at its launch, ``supply`` otherwise -- a
 reuse run placed outside the lent region reads as ``supply``. A stream that is one ``REPEAT`` (a long program)
@@ -29,6 +29,7 @@ import dataclasses
 from typing import Sequence
 
 from magicpipe.compiler.allocator import Allocation
+from magicpipe.compiler.errormodel import PAPER, ErrorModel
 from magicpipe.compiler.hardware import Hardware
 from magicpipe.compiler.pareto import level_producer
 from magicpipe.compiler.pipeline import Pipeline
@@ -42,9 +43,10 @@ __all__ = ["schedule_from_stream", "pipeline_of", "repetition", "body"]
 _NONE = Allocation(0, (), 0, 0)
 
 
-def pipeline_of(header: Header) -> Pipeline:
-    """The pipeline a stream's header describes (paper's logical-error model)."""
-    hw = Hardware(p=header.p, eps=header.eps, t_2q_ns=header.t_2q_ns, t_meas_ns=header.t_meas_ns)
+def pipeline_of(header: Header, model: ErrorModel | None = None) -> Pipeline:
+    """The pipeline a stream's header describes, under ``model`` (default the paper's: the header names none)."""
+    hw = Hardware(p=header.p, eps=header.eps, t_2q_ns=header.t_2q_ns, t_meas_ns=header.t_meas_ns,
+                  model=model or PAPER)
     return Pipeline.from_distances(header.distances, hw, get_protocol(header.protocol))
 
 
@@ -73,8 +75,8 @@ def _index(name: str, prefix: str) -> int:
         raise SpecError(f"factory name {name!r}: the report reads the emitter's names {prefix}<number>") from None
 
 
-def schedule_from_stream(stream: Stream) -> Schedule:
-    """The schedule behind ``stream`` (see the module docstring for what is filled in).
+def schedule_from_stream(stream: Stream, model: ErrorModel | None = None) -> Schedule:
+    """The schedule behind ``stream`` (see the module docstring for what is filled in), under ``model``.
 
     Raises:
         SpecError: the stream is not a two-level pipeline, names factories otherwise than ``L<run>`` and
@@ -83,7 +85,7 @@ def schedule_from_stream(stream: Stream) -> Schedule:
     h = stream.header
     if len(h.distances) != 2:
         raise SpecError(f"the stream's pipeline has distances {h.distances}; streams are two-level")
-    pipe = pipeline_of(h)
+    pipe = pipeline_of(h, model)
     high, producer = pipe.levels[-1].factory, level_producer(pipe, 1)
     insts = body(stream)
     tops = _tops(insts)

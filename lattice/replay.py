@@ -45,6 +45,11 @@ class _Factory:
     lent: Rect | None = None
     lent_to: tuple[str, ...] = ()
     resumed: int = -1        # round of the last RESUME
+    reclaimed: int = -1      # round of the last RECLAIM
+    meas: int = 0            # MEASUREs of the step in progress (expanded streams)
+    checks: int = 0          # check MEASUREs before the output
+    take: int = -1           # trace of the latest CONSUME
+    last_stall: Instruction | None = None
 
     @property
     def consumer(self) -> bool:
@@ -83,6 +88,11 @@ class Replay:
     peak: int = 0
     moves: int = 0
     deferred: Broken | None = None
+    measured: bool = False                                            # the stream expands its measurements
+    traces: dict[tuple[str, int], str] = field(default_factory=dict)  # (kind, index) -> factory it names
+    last_take: dict[str, int] = field(default_factory=dict)
+    take_of: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+    stall_ids: set = field(default_factory=set)
 
     def defer(self, broken: Broken) -> None:
         """Note a broken rule but finish the action, so that one error does not cascade into many."""
@@ -138,6 +148,28 @@ class Replay:
             factory = Factory(get_protocol(i.protocol), i.distance)
         except MagicpipeError as e:
             raise Broken("order", str(e)) from None
+        levels = self.header.distances
+        if not 1 <= i.level <= len(levels):
+            self.defer(Broken("order", f"{i.target} is launched at level {i.level}; the PIPELINE has levels 1-"
+                                       f"{len(levels)} (distances {','.join(map(str, levels))})"))
+        elif i.distance != levels[i.level - 1]:
+            self.defer(Broken("order", f"{i.target} runs level {i.level} at d={i.distance}; the PIPELINE gives "
+                                       f"level {i.level} d={levels[i.level - 1]}"))
+        if i.protocol != self.header.protocol:
+            self.defer(Broken("order", f"{i.target} runs {i.protocol}; the PIPELINE runs {self.header.protocol}"))
+        if i.tiles:
+            if len(i.tiles) != factory.protocol.data_tiles:
+                self.defer(Broken("tile-free", f"{i.target} lists {len(i.tiles)} data tiles; {i.protocol} has "
+                                               f"{factory.protocol.data_tiles} data patches"))
+            rects = [Rect.square(t, i.distance) for t in i.tiles]
+            for a in range(len(rects)):
+                for b in range(a):
+                    if rects[a].overlaps(rects[b]):
+                        self.defer(Broken("tile-free", f"data patches {b + 1} and {a + 1} of {i.target} overlap at "
+                                                       f"{i.tiles[b]} and {i.tiles[a]}"))
+        elif i.level > 1:
+            self.defer(Broken("input-pattern", f"{i.target} consumes states but lists no data tiles (data=[...])"))
+        self.trace_name(i)
         try:
             self.on_plan(i.region, i.target)
             w, h = factory.protocol.tiles * i.distance * i.distance, i.region.area
@@ -160,8 +192,67 @@ class Replay:
             raise Broken("qubit-budget", f"{used} qubits in use at round {i.time} after {after}, above the budget "
                           f"of {self.header.qubit_budget}")
 
+    def trace_name(self, i: Instruction) -> None:
+        """``run=k`` names ``L<k>``, ``top=k`` names ``H<k>`` and each index one factory."""
+        t = i.trace
+        if t is None:
+            return
+        if t.kind in ("run", "top"):
+            want = f"{'L' if t.kind == 'run' else 'H'}{t.index}"
+            base = i.target.rsplit("_", 1)[0] if "_" in i.target else i.target
+            if base != want:
+                self.defer(Broken("order", f"{i.target} carries trace {t}, which names {want}"))
+        elif t.kind in ("take", "stall"):
+            key = (t.kind, t.index, i.target.rsplit("_", 1)[1] if "_" in i.target else "")
+            owner = self.traces.setdefault(key, i.target)
+            if owner != i.target:
+                self.defer(Broken("order", f"trace {t} belongs to {owner}, not {i.target}"))
+
+    _TRACE_KINDS = {"LAUNCH": ("run", "top"), "OUTPUT": ("run", "top"), "DISCARD": ("run", "top"),
+                    "CONSUME": ("take",), "STALL": ("stall",), "RESUME": ("stall",), "MOVE": ("stall",),
+                    "REUSE": ("stall",), "RECLAIM": ("stall",), "MEASURE": ("take", "top")}
+
+    def cross_check(self, i: Instruction) -> None:
+        """The trace names the schedule event the instruction belongs to: the right kind for its action, the
+        factory it names, the take of the factory's latest CONSUME, the stall of its current STALL."""
+        t = i.trace
+        kinds = self._TRACE_KINDS.get(i.action)
+        if kinds is None or (i.action == "DISCARD" and i.reason == "flush"):
+            return
+        if t is None or t.kind not in kinds:
+            self.defer(Broken("order", f"{i.action} carries trace {t}; it comes from a {' or '.join(kinds)} event"))
+            return
+        if t.kind in ("run", "top"):
+            self.trace_name(i)
+            return
+        f = self.factories.get(i.target)
+        if f is None or i.action in ("CONSUME", "STALL"):
+            return
+        if t.kind == "take" and i.action == "MEASURE" and (t.index, f.step) != (f.take, i.step):
+            self.defer(Broken("order", f"{f.name}'s MEASURE carries take={t.index}; its latest CONSUME was "
+                                       f"take={f.take} for step {f.step}"))
+        if t.kind == "stall":
+            current = f.stall if f.stall is not None else f.last_stall
+            if current is None or current.trace is None or current.trace.index != t.index:
+                self.defer(Broken("order", f"{i.action} of {f.name} carries stall={t.index}; its stall is "
+                                           f"{current.trace if current is not None else 'none'}"))
+
     def CONSUME(self, i: Instruction) -> None:
         f = self.running(i.target)
+        if i.trace is not None and i.trace.kind == "take":
+            last = self.last_take.get(i.target, -1)
+            if i.trace.index < last or (i.trace.index > last + 1 and last >= 0):
+                self.defer(Broken("order", f"take={i.trace.index} after take={last}: a factory's takes are numbered "
+                                           f"in order, one after another"))
+            self.last_take[i.target] = i.trace.index
+            seen = self.take_of.setdefault((i.target, i.trace.index), (i.step, i.time))
+            if seen != (i.step, i.time):
+                self.defer(Broken("order", f"take={i.trace.index} of {i.target} is step {seen[0]} at round "
+                                           f"{seen[1]}, not step {i.step} at round {i.time}"))
+            f.take = i.trace.index
+        elif i.trace is not None:
+            self.defer(Broken("order", f"a CONSUME carries trace {i.trace}; it comes from a take"))
+        self.trace_name(i)
         proto = f.factory.protocol
         if f.stall is not None:
             raise Broken("timing", f"{f.name} consumes for step {i.step} while stalled since round {f.stall.time}")
@@ -192,6 +283,7 @@ class Replay:
             expected = 0 if proto.burst else 1
         else:
             need = proto.burst if f.step == 0 else proto.inputs_per_step
+            self.measured_step(f)
             if f.taken < need:
                 self.defer(Broken("input-pattern", f"{f.name} starts step {i.step} after {f.taken} input(s) of "
                                    f"step {f.step}, which needs {need}"))
@@ -203,12 +295,22 @@ class Replay:
         if i.time != due and f.resumed != i.time:
             self.defer(Broken("timing", f"{f.name} step {i.step} starts at round {i.time}; due at round {due} "
                                f"({rounds} rounds after step {i.step - 1}) unless a STALL delays it"))
-        f.step, f.taken, f.step_time = i.step, 0, i.time
+        f.step, f.taken, f.step_time, f.meas = i.step, 0, i.time, 0
+
+    def measured_step(self, f: _Factory) -> None:
+        """In an expanded stream, every input of a step >= 1 has its product and its X readout."""
+        if self.measured and f.consumer and f.step >= 1 and f.meas != 2 * f.taken:
+            self.defer(Broken("input-pattern", f"{f.name} step {f.step} has {f.meas} MEASUREs for {f.taken} "
+                                               f"input(s); each input is measured as its product, then Xm"))
 
     def OUTPUT(self, i: Instruction) -> None:
         f = self.running(i.target)
         self.finish(f, i, 1)
         if i.peer == PROGRAM:
+            top = len(self.header.distances)
+            if f.level != top:
+                self.defer(Broken("order", f"{f.name} delivers to the program at level {f.level}; the top level of "
+                                           f"the PIPELINE is {top}"))
             self.delivered += 1
             return
         self.produced += 1
@@ -225,6 +327,11 @@ class Replay:
             due = f.step_time + f.factory.step_rounds
             if f.step != proto.steps or f.taken < proto.inputs_per_step:
                 raise Broken("input-pattern", f"{f.name} yields after step {f.step} of {proto.steps}")
+            if f.yielded == 0:
+                self.measured_step(f)
+                if self.measured and f.checks != len(proto.checks):
+                    self.defer(Broken("input-pattern", f"{f.name} yields after {f.checks} of its "
+                                                       f"{len(proto.checks)} check MEASUREs"))
         else:
             due = f.launch + f.factory.rounds
         if i.time != due:
@@ -254,7 +361,20 @@ class Replay:
 
     def STALL(self, i: Instruction) -> None:
         f = self.running(i.target)
+        self.trace_name(i)
+        if i.threshold < 1 or i.remaining != f.factory.protocol.steps - i.step + 1:
+            self.defer(Broken("timing", f"{f.name} stalls step {i.step} with threshold={i.threshold} and "
+                                        f"remaining={i.remaining}; it has {f.factory.protocol.steps - i.step + 1} "
+                                        f"rotation step(s) left and needs at least one state"))
+        if i.trace is not None and i.trace.kind == "stall":
+            key = (i.trace.index, i.target.rsplit("_", 1)[1] if "_" in i.target else "")
+            if key in self.stall_ids:
+                self.defer(Broken("order", f"stall={i.trace.index} is used by an earlier STALL"))
+            self.stall_ids.add(key)
         if f.stall is not None:
+            if not f.stall.reuse or f.reclaimed < f.stall.time:
+                raise Broken("order", f"{f.name} stalls step {i.step} again while its stall of round "
+                                      f"{f.stall.time} has not finished a reuse cycle")
             if f.stall.step != i.step or f.lent is not None or f.data != list(f.home):
                 raise Broken("order", f"{f.name} stalls step {i.step} while stalled on step {f.stall.step} since "
                               f"round {f.stall.time}; only a finished reuse cycle of the same step may stall again")
@@ -263,13 +383,20 @@ class Replay:
             if i.step != f.step + 1 or i.time != due:
                 raise Broken("timing", f"{f.name} stalls step {i.step} at round {i.time}; only step {f.step + 1}, "
                               f"due at round {due}, can stall")
-        f.stall = i
+        f.stall = f.last_stall = i
 
     def RESUME(self, i: Instruction) -> None:
         f = self.running(i.target)
         if f.stall is None or f.stall.step != i.step:
             raise Broken("order", f"{f.name} resumes step {i.step}, which did not stall")
+        stall = f.stall
         f.stall, f.resumed = None, i.time  # resume even when broken, so one error does not cascade
+        if not stall.reuse and sum(self.slots) < stall.threshold:
+            raise Broken("timing", f"{f.name} resumes step {i.step} with {sum(self.slots)} state(s) in the buffer; "
+                                   f"its STALL waits for threshold={stall.threshold}")
+        if stall.reuse and f.reclaimed >= stall.time and i.time != f.reclaimed + self.header.move_rounds:
+            raise Broken("timing", f"{f.name} resumes at round {i.time}; it reclaimed its region at round "
+                                   f"{f.reclaimed} and moving back takes move_rounds={self.header.move_rounds}")
         if f.lent is not None:
             raise Broken("timing", f"{f.name} resumes at round {i.time} before reclaiming {f.lent}")
         away = [k + 1 for k, (a, b) in enumerate(zip(f.data, f.home)) if a != b]
@@ -286,6 +413,10 @@ class Replay:
             raise Broken("move-path", f"{f.name} has data patches 1-{len(f.data)}, not {i.patch}")
         if i.tiles[0] != f.data[i.patch - 1]:
             raise Broken("move-path", f"{i.patch_name} is at {f.data[i.patch - 1]}, not at {i.tiles[0]}")
+        start = f.reclaimed if f.reclaimed >= f.stall.time else f.stall.time
+        if i.step < 1 or i.time != start + i.step - 1 or i.step > self.header.move_rounds:
+            self.defer(Broken("timing", f"{i.patch_name}'s move step {i.step} at round {i.time}: move step m happens "
+                                        f"at round {start} + m - 1, m = 1..move_rounds={self.header.move_rounds}"))
         this_round = self.routes.setdefault(i.time, [])
         try:
             self.route(f, i, this_round)
@@ -321,6 +452,11 @@ class Replay:
         f = self.running(i.target)
         if f.stall is None or not f.stall.reuse:
             raise Broken("order", f"{f.name} lends {i.region} outside a reuse stall")
+        if f.lent is not None:
+            raise Broken("order", f"{f.name} lends {i.region} while {f.lent} is still lent")
+        if i.time != f.stall.time + self.header.move_rounds:
+            self.defer(Broken("timing", f"{f.name} lends its region at round {i.time}; it stalled at round "
+                                        f"{f.stall.time} and moving aside takes move_rounds={self.header.move_rounds}"))
         if not f.region.contains(i.region):
             raise Broken("on-floorplan", f"{f.name} lends {i.region}, outside its block {f.region}")
         for k, t in enumerate(f.data):
@@ -332,22 +468,42 @@ class Replay:
         f = self.running(i.target)
         if f.lent is None:
             raise Broken("order", f"{f.name} reclaims a region it did not lend")
+        if i.region != f.lent:
+            self.defer(Broken("order", f"{f.name} reclaims {i.region}; it lent {f.lent}"))
         busy = [g.name for g in self.factories.values() if g.end < 0 and g is not f and g.region.overlaps(f.lent)]
         if busy:
             raise Broken("tile-free", f"{f.name} reclaims {f.lent} while {', '.join(busy)} still run on it")
         f.lent, f.lent_to = None, ()
+        f.reclaimed = i.time
         self.budget(i, f"{f.name} reclaims its ancilla region")
 
     def MEASURE(self, i: Instruction) -> None:
         f = self.running(i.target)
         proto = f.factory.protocol
+        self.measured = True
         if i.step == proto.steps + 1:
-            allowed = measure.check_paulis(proto)
-            what = "a check"
+            due = f.step_time + f.factory.step_rounds if f.consumer else f.launch + f.factory.rounds
+            if f.checks >= len(proto.checks):
+                raise Broken("input-pattern", f"{f.name} measures check {f.checks + 1}; {proto.name} has "
+                                              f"{len(proto.checks)} checks")
+            allowed = (measure.check_paulis(proto)[f.checks],)
+            what = f"check {f.checks + 1}"
+            if i.time != due:
+                self.defer(Broken("timing", f"{f.name} measures its checks at round {i.time}; they are measured in "
+                                            f"its output round {due}"))
+            f.checks += 1
         elif i.step == f.step and f.step_time == i.time and i.step >= 1 and f.taken >= 1:
-            index = measure.rotation_index(proto, i.step, f.taken - 1)
-            allowed = (measure.rotation_paulis(proto, index), measure.magic_readout())
-            what = f"the injection of rotation {index + 1} ({proto.rotations[index]})"
+            if f.meas >= 2 * f.taken:
+                raise Broken("input-pattern", f"{f.name} measures {' '.join(i.paulis)} for step {i.step} after both "
+                                              f"measurements of its {f.taken} input(s): a MEASURE too many")
+            index = measure.rotation_index(proto, i.step, f.meas // 2)
+            if f.meas % 2 == 0:
+                allowed = (measure.rotation_paulis(proto, index),)
+                what = f"the injection of rotation {index + 1} ({proto.rotations[index]})"
+            else:
+                allowed = (measure.magic_readout(),)
+                what = f"the readout after rotation {index + 1}"
+            f.meas += 1
         else:
             raise Broken("input-pattern", f"{f.name} measures {' '.join(i.paulis)} for step {i.step} outside that "
                           f"step's round (step {f.step} started at round {f.step_time})")
@@ -358,6 +514,23 @@ class Replay:
             r = Rect.square(t, f.factory.distance)
             if not f.region.contains(r) or (f.lent is not None and f.lent.overlaps(r)):
                 raise Broken("tile-free", f"routing tile {t} of the measurement is not {f.name}'s to use")
+        if any(p.endswith(measure.MAGIC) for p in i.paulis) and len(i.paulis) > 1:
+            self.route_of(f, i)
+
+    def route_of(self, f: _Factory, i: Instruction) -> None:
+        """A merge's routing tiles: one row of the block, contiguous, from the leftmost data patch involved to the
+        column before the input port (the block's last column)."""
+        d = f.factory.distance
+        cols = [f.data[int(p[1:]) - 1].x for p in i.paulis if p[1:].isdigit() and 0 < int(p[1:]) <= len(f.data)]
+        port_x = f.region.x + f.region.w - d
+        want = list(range(min(cols), port_x, d)) if cols else []
+        xs = [t.x for t in i.tiles]
+        rows = {t.y for t in i.tiles}
+        if xs != want or len(rows) > 1 or (rows and rows.pop() not in (f.region.y, f.region.y + f.region.h - d)):
+            raise Broken("move-path", f"{f.name}'s merge {' '.join(i.paulis)} is routed through "
+                                      f"{', '.join(map(str, i.tiles)) or 'no tile'}; it needs the tiles of a routing "
+                                      f"row at x = {', '.join(map(str, want)) or 'none'} from its leftmost data patch "
+                                      f"to the port")
 
     def TALLY(self, i: Instruction) -> None:
         t = i.tally
@@ -392,6 +565,9 @@ class Replay:
         if i.time > self.time:
             self.flush_round()
         self.time = i.time
+        if self.tallied:
+            raise Broken("order", "an instruction after the TALLY; the TALLY is the last instruction")
+        self.cross_check(i)
         getattr(self, i.action)(i)
         if self.deferred is not None:
             broken, self.deferred = self.deferred, None

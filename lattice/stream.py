@@ -250,6 +250,8 @@ class Header:
     height: int
     regions: tuple[Region, ...] = ()
     slots: tuple[Rect, ...] = ()
+    # Line of MAGICPIPE_LSI when parsed from text (not part of equality): header lines are numbered from it.
+    line: int = field(default=0, compare=False, repr=False)
 
     @property
     def floorplan_qubits(self) -> int:

@@ -33,11 +33,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from magicpipe.compiler.hardware import patch_qubits
 from magicpipe.errors import VerificationError
 from magicpipe.lattice.replay import RULES, Broken, Replay, Rule
 from magicpipe.lattice.stream import Header, Instruction, Stream, numbered
 
-__all__ = ["RULES", "Audit", "Rule", "Violation", "audit", "check", "validate"]
+__all__ = ["RULES", "Audit", "Rule", "Violation", "audit", "check", "validate", "REGION_NAMES"]
+
+REGION_NAMES = ("factory", "buffer", "low", "fill")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,15 +69,40 @@ class Audit:
 
 
 def _check_header(h: Header) -> Iterator[Violation]:
-    """Regions and slots on the floor plan, slots on distinct tiles (lines as ``str(header)`` numbers them)."""
-    first_region = 6
+    """Distances, budget, regions and slots (lines as ``str(header)`` numbers them, from the version line)."""
+    off = h.line - 1 if h.line else 0
+    bad = [d for d in h.distances if d < 3 or d % 2 == 0]
+    pipeline = f"PIPELINE protocol={h.protocol} distances={','.join(map(str, h.distances))}"
+    if bad or not h.distances:
+        yield Violation(3 + off, pipeline, "order", f"code distances must be odd and >= 3 (got {bad or 'none'})")
+    elif list(h.distances) != sorted(h.distances):
+        yield Violation(3 + off, pipeline, "order", "distances are listed lowest level first, and a level never "
+                        "runs below the one it feeds")
+    budget_line = (f"BUDGET qubits={h.qubit_budget} slots={h.buffer_slots} slot_qubits={h.slot_qubits} "
+                   f"move_rounds={h.move_rounds}")
+    d_slot = h.distances[0] if h.distances else 0
+    if h.buffer_slots and d_slot >= 3 and h.slot_qubits < patch_qubits(d_slot):
+        yield Violation(4 + off, budget_line, "qubit-budget", f"slot_qubits={h.slot_qubits} is less than one "
+                        f"d={d_slot} patch ({patch_qubits(d_slot)} qubits): every buffered state is a patch")
+    if len(h.slots) != h.buffer_slots:
+        yield Violation(4 + off, budget_line, "on-floorplan", f"BUDGET declares {h.buffer_slots} slots but "
+                        f"{len(h.slots)} SLOT lines place them")
+    first_region = 6 + off
     for k, r in enumerate(h.regions):
+        if r.name not in REGION_NAMES:
+            yield Violation(first_region + k, str(r), "on-floorplan", f"region name {r.name!r} is not one of "
+                            f"{', '.join(REGION_NAMES)}")
+        elif r.distance not in h.distances:
+            yield Violation(first_region + k, str(r), "on-floorplan", f"region {r.name} is tiled at d={r.distance}, "
+                            f"not a distance of the PIPELINE ({','.join(map(str, h.distances))})")
         if not h.bounds.contains(r.rect):
             yield Violation(first_region + k, str(r), "on-floorplan", f"region {r.name} {r.rect} leaves the floor "
                             f"plan ({h.width} x {h.height})")
     first_slot = first_region + len(h.regions)
     for k, s in enumerate(h.slots):
         text = f"SLOT {k} {s}"
+        if d_slot and (s.w < d_slot or s.h < d_slot):
+            yield Violation(first_slot + k, text, "on-floorplan", f"slot {k} at {s} is smaller than a d={d_slot} patch")
         if not h.bounds.contains(s) or (h.regions and not any(r.rect.contains(s) for r in h.regions)):
             yield Violation(first_slot + k, text, "on-floorplan", f"slot {k} at {s} is off the floor plan's regions")
         for j in range(k):

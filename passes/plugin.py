@@ -23,7 +23,7 @@ from typing import Any
 from qiskit.transpiler import PassManager
 from qiskit.transpiler.preset_passmanagers.plugin import PassManagerStagePlugin
 
-from magicpipe.compiler import Hardware, LogicalErrorModel
+from magicpipe.compiler import ErrorModel, Hardware
 from magicpipe.errors import SpecError
 from magicpipe.passes.budget import ErrorBudget
 from magicpipe.passes.demand import MagicStateDemand
@@ -51,7 +51,7 @@ def pass_manager(
     hardware: Hardware | None = None,
     physical_error: float | None = None,
     magic_error: float | None = None,
-    logical_model: LogicalErrorModel | None = None,
+    logical_model: ErrorModel | None = None,
     synthesis: str = "auto",
     toffoli_t_cost: int = 4,
     optimization_level: int | None = None,
@@ -67,7 +67,8 @@ def pass_manager(
         hardware: base hardware (default :class:`~magicpipe.compiler.Hardware`'s, the paper's Sec. 6).
         physical_error: overrides ``hardware.p`` (physical error per operation).
         magic_error: overrides ``hardware.eps`` (error of a raw injected magic state).
-        logical_model: overrides ``hardware.model`` (Eq. 2's constants).
+        logical_model: overrides ``hardware.model`` (an :class:`~magicpipe.compiler.ErrorModel`: p_L and the
+            protocols' p_L coefficients; e.g. ``magicpipe.error_models.resolve_error_model('measured')``).
         synthesis: rotation cost: ``"auto"`` (the default model, ``"mixed-fallback"``), ``"azure"``,
             ``"gridsynth"``, ``"formula"``, ``"gridsynth-auto"`` or ``"a,b"`` (:mod:`magicpipe.passes.rotations`).
         toffoli_t_cost: T states per Toffoli-class gate: 4 (one ancilla and a measurement) or 7.

@@ -34,7 +34,8 @@ def test_the_same_plan_from_the_api_the_cli_and_the_transpiler_plugin(tmp_path):
     api = magicpipe.compile(qc, hardware=HW).to_dict()
     path = tmp_path / "p.qasm"
     path.write_text(qasm2.dumps(qc))
-    assert main(["compile", str(path), "--p", "1e-3", "--eps", "1e-3", "--out", str(tmp_path / "o")]) == 0
+    assert main(["compile", str(path), "--p", "1e-3", "--eps", "1e-3", "--error-model", "paper",
+                 "--out", str(tmp_path / "o")]) == 0
     cli = json.loads((tmp_path / "o" / "plan.json").read_text())
     from magicpipe.passes import pass_manager
 
@@ -92,3 +93,18 @@ def test_bad_counts_input_exits_2_naming_the_problem(tmp_path, capsys, args, mes
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("magicpipe compile: error:") and message in err
+
+
+def test_every_point_of_a_circuit_with_rotations_keeps_within_the_budget():
+    """The circuit's rotations were synthesised at the default share: the shares tried keep that part."""
+    qc = QuantumCircuit(3)
+    for k in range(40):
+        qc.rz(0.1 + 0.01 * k, k % 3)
+        qc.t((k + 1) % 3)
+        qc.cx(k % 3, (k + 2) % 3)
+    comp = magicpipe.compile(qc, hardware=HW, error_budget=1e-3)
+    spent = dict(comp.chosen.errors)["synthesis"]
+    assert spent > 0
+    for p in comp.front.points:
+        assert p.total_error <= 1e-3 * (1 + 1e-9)
+        assert dict(p.errors)["synthesis"] == spent <= p.budgets[2] * (1 + 1e-9)

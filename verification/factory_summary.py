@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 import sinter
-from magicpipe.compiler.hardware import LogicalErrorModel
+from magicpipe.compiler.hardware import ErrorModel, LogicalErrorModel
 from magicpipe.compiler.protocols import get_protocol
 from magicpipe.verification.logical import enumerate_errors
 from magicpipe.verification.memory import patch_rate, per_cycle_rate
@@ -98,7 +98,7 @@ def _memory(stats: list[sinter.TaskStats]) -> dict[tuple[int, float], dict[str, 
     return out
 
 
-def _point(s: sinter.TaskStats, memory: dict, eq2: LogicalErrorModel) -> dict[str, Any]:
+def _point(s: sinter.TaskStats, memory: dict, eq2: ErrorModel) -> dict[str, Any]:
     m = s.json_metadata
     protocol = get_protocol(m["protocol"])
     enum = enumerate_errors(protocol)

@@ -29,7 +29,7 @@ import numpy as np
 import sinter
 import stim
 
-from magicpipe.compiler.hardware import LogicalErrorModel
+from magicpipe.compiler.hardware import ErrorModel, LogicalErrorModel
 from magicpipe.errors import SpecError
 
 __all__ = [
@@ -177,8 +177,8 @@ class Eq2Fit:
         """``A (p / p_th)^((d+1)/2)``."""
         return self.A * (p / self.p_th) ** ((d + 1) / 2)
 
-    def to_model(self, source: str) -> LogicalErrorModel:
-        """The planner's :class:`LogicalErrorModel` with these constants, e.g. ``source="fit: out/summary.json"``.
+    def to_model(self, source: str) -> ErrorModel:
+        """The planner's error model with these constants (``LogicalErrorModel``), e.g. ``source="fit: out/summary.json"``.
 
         Raises:
             SpecError: the fitted p_th is not in (0, 1) or A is not positive (the model's own checks).
@@ -247,7 +247,7 @@ def fit_eq2(
     )
 
 
-def load_logical_error_model(path: str | pathlib.Path) -> LogicalErrorModel:
+def load_logical_error_model(path: str | pathlib.Path) -> ErrorModel:
     """Read the fitted constants from a ``summary.json`` written by ``magicpipe verify memory``.
 
     Args:

@@ -17,7 +17,7 @@ import pymatching
 import sinter
 import stim
 
-from magicpipe.compiler.hardware import LogicalErrorModel
+from magicpipe.compiler.hardware import ErrorModel, LogicalErrorModel
 from magicpipe.compiler.protocols import Protocol, get_protocol
 from magicpipe.verification.logical import check_rotations, enumerate_errors
 from magicpipe.verification.memory import Eq2Fit, fit_eq2, patch_rate, per_cycle_rate
@@ -193,7 +193,7 @@ def summarize_memory(
 
 
 def _memory_point(
-    key: tuple[int, float, int], by_basis: dict[str, sinter.TaskStats], paper: LogicalErrorModel
+    key: tuple[int, float, int], by_basis: dict[str, sinter.TaskStats], paper: ErrorModel
 ) -> dict[str, Any]:
     d, p, cycles = key
     bases = {}

@@ -59,7 +59,8 @@ def compile(  # noqa: A001 - the public verb of the package
 
     Args:
         program: a ``QuantumCircuit``, a path to OpenQASM 2/3 or to a counts JSON file, or ``LogicalCounts``.
-        hardware: physical error rates, gate times and error model (default ``Hardware()``).
+        hardware: physical error rates, gate times and error model (default ``Hardware()`` with the
+            ``measured`` error model; the core's ``Hardware()`` alone keeps the paper's).
         error_budget: the program's total failure probability, or an ``ErrorBudget`` with its shares.
         objective: ``"volume"`` (least qubits x runtime), ``"qubits"`` or ``"runtime"``.
         max_physical_qubits: the most physical qubits the whole program may use.
@@ -87,7 +88,11 @@ def compile(  # noqa: A001 - the public verb of the package
         >>> c.chosen.method, c.chosen.physical_qubits < c.baseline("sequential").physical_qubits
         ('cultivation+15-to-1', True)
     """
-    hw = hardware or Hardware()
+    if hardware is None:
+        from magicpipe.error_models import DEFAULT_ERROR_MODEL, resolve_error_model
+
+        hardware = Hardware(model=resolve_error_model(DEFAULT_ERROR_MODEL))
+    hw = hardware
     budget = error_budget if isinstance(error_budget, ErrorBudget) else ErrorBudget(error_budget)
     opts = dict(objective=objective, max_physical_qubits=max_physical_qubits, max_runtime_us=max_runtime_us,
                 max_levels=max_levels, storage_decay=storage_decay, catalogue=catalogue, layout=layout, extra_sources=tuple(extra_sources), baselines=tuple(baselines))

@@ -1,30 +1,67 @@
-"""``magicpipe compile`` writes the plan's stream, checked, next to plan.json (issue 4)."""
+"""``magicpipe compile`` writes the whole program's stream (format 2), checked, next to plan.json."""
 
 import json
 import pathlib
 
+import pytest
+
 from magicpipe.cli import main
-from magicpipe.grammar import parse_file
-from magicpipe.lattice import check
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
 
 
-def test_compile_writes_a_valid_stream(tmp_path):
-    args = ["compile", str(EXAMPLES / "qft16.qasm"), "--physical-error", "1e-3", "--magic-error", "1e-3",
-            "--error-budget", "1e-4", "--factories", "pipeline", "--out", str(tmp_path)]
+def _counts(tmp_path, t_count: int) -> str:
+    path = tmp_path / "counts.json"
+    path.write_text(json.dumps({"numQubits": 4, "tCount": t_count}))
+    return str(path)
+
+
+def test_compile_writes_the_whole_program_stream_of_a_two_level_point(tmp_path, capsys):
+    args = ["compile", "--counts", _counts(tmp_path, 2000), "--physical-error", "1e-3", "--magic-error", "1e-3",
+            "--error-budget", "1e-6", "--factories", "pipeline", "--out", str(tmp_path / "o")]
     assert main(args) == 0
-    record = json.loads((tmp_path / "plan.json").read_text())
-    assert record["stream"]["file"] == "schedule.lsi"
-    stream = parse_file(tmp_path / "schedule.lsi")
-    assert check(stream) == []
-    chosen = record["front"][record["chosen"]]["source"]
-    assert chosen["method"] == "dynamic"
-    assert (stream.header.qubit_budget, stream.header.buffer_slots) == (chosen["qubits"], chosen["buffer_slots"])
+    record = json.loads((tmp_path / "o" / "plan.json").read_text())
+    chosen = record["front"][record["chosen"]]
+    assert chosen["method"] == "dynamic" and len(chosen["distances"]) == 2
+    assert record["stream"]["file"] == "schedule.lsi" and record["stream"]["format"] == 2
+    assert record["stream"]["delivered"] == 2000
+    from magicpipe.grammar.parser2 import open_program
+
+    head, read, _, f = open_program(tmp_path / "o" / "schedule.lsi")
+    with f:
+        assert head.t_count == 2000 and len(head.copies) == chosen["copies"]
+        assert head.data_distance == chosen["data_distance"]
+    capsys.readouterr()
+    assert main(["check", str(tmp_path / "o")]) == 0
+    assert "delivered 2000" in capsys.readouterr().out
 
 
-def test_compile_one_level_plan_says_why_no_stream(tmp_path):
-    assert main(["compile", str(EXAMPLES / "adder8.qasm"), "--out", str(tmp_path)]) == 0
-    record = json.loads((tmp_path / "plan.json").read_text())
-    assert record["stream"]["file"] is None and "not a scheduled multi-level pipeline" in record["stream"]["reason"]
-    assert not (tmp_path / "schedule.lsi").exists()
+def test_a_catalogue_point_says_why_no_stream(tmp_path):
+    assert main(["compile", "--counts", _counts(tmp_path, 2000), "--physical-error", "1e-3", "--magic-error", "1e-3",
+                 "--out", str(tmp_path / "o")]) == 0
+    record = json.loads((tmp_path / "o" / "plan.json").read_text())
+    chosen = record["front"][record["chosen"]]
+    if chosen["method"] in ("single", "dynamic"):
+        pytest.skip(f"the plan chose a laid-out factory ({chosen['name']})")
+    assert record["stream"]["file"] is None and "is not laid out as a factory unit" in record["stream"]["reason"]
+    assert not (tmp_path / "o" / "schedule.lsi").exists()
+
+
+def test_the_plan_names_its_error_model_and_its_sensitivity(tmp_path):
+    from magicpipe.compiler.errormodel import load_measured
+
+    args = ["compile", "--counts", _counts(tmp_path, 2000), "--physical-error", "1e-3", "--magic-error", "1e-3",
+            "--factories", "pipeline", "--out", str(tmp_path / "o")]
+    assert main(args) == 0
+    record = json.loads((tmp_path / "o" / "plan.json").read_text())
+    model = load_measured()  # the default of every command that plans
+    assert record["error_model"] == model.info()
+    assert (record["error_model"]["memory"]["A"], record["error_model"]["memory"]["p_th"]) == (model.A, model.p_th)
+    sens = record["sensitivity"]
+    assert sens["model"] == "measured" and sens["edge_model"] == model.pessimistic().name
+    chosen = record["front"][record["chosen"]]
+    assert sens["nominal"]["distances"] == chosen["distances"]
+    assert sens["nominal"]["data_distance"] == chosen["data_distance"]
+    assert sens["changes"] == (sens["edge"] != sens["nominal"])
+    # the nominal point under the edge model: a larger p_L, so a larger data error than under the model
+    assert sens["nominal_at_edge"]["data_logical_error"] > dict(chosen["errors"])["logical"]

@@ -9,13 +9,14 @@ from magicpipe.cli import main
 
 
 def test_pipeline_command(tmp_path, capsys):
-    assert main(["pipeline", "--distances", "5,17", "--out", str(tmp_path)]) == 0
+    assert main(["pipeline", "--distances", "5,17", "--error-model", "paper", "--out", str(tmp_path)]) == 0
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["sequential"] == {"qubits": 11760, "rounds": 242, "volume": 11760 * 242}
     assert summary["parallel"]["qubits"] == 17926
     assert summary["dynamic_min_volume"]["qubits"] == 9782
     assert abs(100 * summary["reduction_vs_sequential"] - 16.5) <= 1.0
-    assert summary["logical_error_model"]["source"] == "paper Eq. 2"
+    assert summary["logical_error_model"]["source"].startswith("paper Eq. 2")
+    assert summary["error_model"]["name"] == "paper" and summary["at_pessimistic_edge"] is None
     front = list(csv.DictReader((tmp_path / "front.csv").open()))
     assert len(front) == summary["front_points"] >= 3
     schedule = json.loads((tmp_path / "schedule.json").read_text())
@@ -24,9 +25,25 @@ def test_pipeline_command(tmp_path, capsys):
     assert "16.4% below sequential" in capsys.readouterr().out
 
 
+def test_pipeline_command_defaults_to_the_measured_model(tmp_path, capsys):
+    from magicpipe.compiler import Hardware, Pipeline
+    from magicpipe.compiler.errormodel import load_measured
+
+    assert main(["pipeline", "--distances", "5,17", "--out", str(tmp_path)]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["error_model"] == load_measured().info()
+    expected = Pipeline.from_distances((5, 17), Hardware(model=load_measured()))
+    assert [lv["eps_out"] for lv in summary["levels"]] == [lv.eps_out for lv in expected.levels]
+    assert "(error model 'measured')" in capsys.readouterr().out
+    edge = Pipeline.from_distances((5, 17), Hardware(model=load_measured().pessimistic()))
+    assert summary["at_pessimistic_edge"]["output_error"] == edge.output_error > expected.output_error
+    assert main(["pipeline", "--distances", "5,17", "--pl-model", "paper", "--out", str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "summary.json").read_text())["error_model"]["name"] == "paper"
+
+
 def test_pipeline_command_monte_carlo(tmp_path):
     assert main(["pipeline", "--distances", "3,9", "--p", "5e-4", "--eps", "1e-3", "--shots", "200", "--seed", "3",
-                 "--out", str(tmp_path)]) == 0
+                 "--error-model", "paper", "--out", str(tmp_path)]) == 0
     fd = json.loads((tmp_path / "summary.json").read_text())["failure_delay"]
     assert fd["shots"] == 200 and fd["seed"] == 3
     assert fd["monte_carlo_rounds"] == pytest.approx(fd["analytic_rounds"], rel=0.3)
@@ -60,7 +77,7 @@ def test_bench_two_level_small_grid(tmp_path):
 
 def test_bench_thresholds_small(tmp_path):
     assert main(["bench", "thresholds", "--min-exponent", "10", "--max-exponent", "12", "--max-distance", "13",
-                 "--workers", "1", "--out", str(tmp_path)]) == 0
+                 "--workers", "1", "--error-model", "paper", "--out", str(tmp_path)]) == 0
     rows = list(csv.DictReader((tmp_path / "thresholds.csv").open()))
     assert [float(r["threshold"]) for r in rows] == pytest.approx([1e-10, 1e-11, 1e-12])
     for r in rows:
@@ -72,7 +89,7 @@ def test_bench_thresholds_small(tmp_path):
 def test_bench_thresholds_reports_unreachable(tmp_path):
     # with distances up to 9 nothing beats 7.1 p_L(9) = 2.1e-11: 1e-11 is out of reach
     assert main(["bench", "thresholds", "--min-exponent", "10", "--max-exponent", "11", "--max-distance", "9",
-                 "--workers", "1", "--out", str(tmp_path)]) == 0
+                 "--workers", "1", "--error-model", "paper", "--out", str(tmp_path)]) == 0
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["unreachable"] == [1e-11]
     assert summary["thresholds"] == 1

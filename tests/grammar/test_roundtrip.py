@@ -90,7 +90,8 @@ def test_parsed_instructions_know_their_lines():
 
 
 @pytest.mark.parametrize("change, message", [
-    (("MAGICPIPE_LSI 1", "MAGICPIPE_LSI 2"), "line 1, column 1: stream format version 2 is not supported; this magicpipe reads version 1"),
+    (("MAGICPIPE_LSI 1", "MAGICPIPE_LSI 9"), "line 1, column 1: stream format version 9 is not supported; this magicpipe reads versions 1 and 2"),
+    (("MAGICPIPE_LSI 1", "MAGICPIPE_LSI 2"), "line 1, column 1: this is a version-2 (whole-program) stream: read it with magicpipe.grammar.parse_program"),
     (("@1 RESUME H0 step=2", "@1 RESUME H0 step=two"), "line 10, column 19: unexpected 'two'; expected an integer"),
     (("@1 RESUME H0 step=2", "@1 PAUSE H0"), "line 10, column 4: unexpected 'PAUSE'"),
     (("@1 RESUME H0 step=2", "@1 DISCARD H0 count=1 reason=lost"), "line 10, column 30: unexpected 'lost'; expected failed, full or flush"),

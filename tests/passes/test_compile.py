@@ -110,4 +110,4 @@ def test_logical_error_model_from_the_command_line(tmp_path):
     code, record = _compile(tmp_path, EXAMPLES / "adder8.qasm", "--pl-model", "0.1,0.008", "--physical-error", "1e-3")
     assert code == 0
     model = record["error_model"]
-    assert (model["A"], model["p_th"]) == (0.1, 0.008)
+    assert (model["name"], model["memory"]["A"], model["memory"]["p_th"]) == ("custom", 0.1, 0.008)

@@ -1,11 +1,12 @@
 """``magicpipe report`` on each kind of input: a stream, a summary.json (a folder), a plan.json."""
 
 import json
-import math
 
 import pytest
 
 from magicpipe.cli import main
+from magicpipe.compiler import Pipeline
+from magicpipe.compiler.pareto import pareto_front
 from magicpipe.report import SCHEMA
 
 
@@ -17,7 +18,8 @@ def _metrics(out):
 
 
 def test_report_of_a_pipeline_folder_and_its_stream(tmp_path, capsys):
-    assert main(["pipeline", "--distances", "3,5", "--out", str(tmp_path / "p")]) == 0
+    # the measured model (the default): d = 3 cannot improve eps = 1e-4 under it, which does not matter here
+    assert main(["pipeline", "--distances", "3,5", "--allow-non-improving", "--out", str(tmp_path / "p")]) == 0
     assert main(["report", str(tmp_path / "p"), "--out", str(tmp_path / "r"), "--no-front"]) == 0
     from_summary = _metrics(tmp_path / "r")
     assert from_summary["source"] == "summary summary.json"
@@ -25,6 +27,7 @@ def test_report_of_a_pipeline_folder_and_its_stream(tmp_path, capsys):
     assert main(["report", str(tmp_path / "p" / "schedule.lsi"), "--out", str(tmp_path / "s"),
                  "--times", "0,40"]) == 0
     from_stream = _metrics(tmp_path / "s")
+    assert any("error model 'measured' read from the summary.json" in n for n in from_stream["notes"])
     a, b = from_summary["architectures"], from_stream["architectures"]
     assert set(a) == {"dynamic", "sequential", "parallel"}
     for name in a:
@@ -37,36 +40,41 @@ def test_report_of_a_pipeline_folder_and_its_stream(tmp_path, capsys):
     assert "qubit-us/state" in capsys.readouterr().out
 
 
-def _plan(tmp_path, t_count, *hardware):
-    counts = tmp_path / "counts.json"
-    counts.write_text(json.dumps({"numQubits": 20, "tCount": t_count}))
-    out = str(tmp_path / "c")
-    assert main(["compile", "--counts", str(counts), "--factories", "pipeline", *hardware, "--out", out]) == 0
-    plan = json.loads((tmp_path / "c" / "plan.json").read_text())
-    return plan, plan["front"][plan["chosen"]]
+def test_a_lone_stream_names_its_model_in_a_comment(tmp_path, capsys):
+    assert main(["pipeline", "--distances", "5,7", "--error-model", "paper", "--out", str(tmp_path / "p")]) == 0
+    lone = tmp_path / "lone" / "schedule.lsi"
+    lone.parent.mkdir()
+    lone.write_text((tmp_path / "p" / "schedule.lsi").read_text())
+    assert lone.read_text().startswith("# error_model: ErrorModel(name='paper'")
+    assert main(["report", str(lone), "--out", str(tmp_path / "r"), "--no-front"]) == 0
+    notes = _metrics(tmp_path / "r")["notes"]
+    assert any("error model 'paper' read from the stream's first-line comment" in n for n in notes)
+
+
+def _compile_counts(tmp_path, t_count: int, *options: str) -> dict:
+    (tmp_path / "counts.json").write_text(json.dumps({"numQubits": 20, "tCount": t_count}))
+    assert main(["compile", "--counts", str(tmp_path / "counts.json"), "--factories", "pipeline", *options,
+                 "--out", str(tmp_path / "c")]) == 0
+    return json.loads((tmp_path / "c" / "plan.json").read_text())
 
 
 def test_report_of_a_plan_uses_its_point_and_program_rate(tmp_path):
-    plan, chosen = _plan(tmp_path, 1_000_000, "--physical-error", "1e-3", "--magic-error", "1e-3")
-    assert len(plan["pipeline_distances"]) == 2
+    plan = _compile_counts(tmp_path, 20_000, "--physical-error", "1e-3", "--magic-error", "1e-3")
+    chosen = plan["front"][plan["chosen"]]
+    assert chosen["method"] == "dynamic" and len(chosen["distances"]) == 2
     assert main(["report", str(tmp_path / "c" / "plan.json"), "--out", str(tmp_path / "r"), "--no-front"]) == 0
     data = _metrics(tmp_path / "r")
     dyn = data["architectures"]["dynamic"]
-    assert dyn["distances"] == plan["pipeline_distances"]
-    assert dyn["qubit_budget"] == chosen["source"]["qubits"]
-    assert data["program"]["states"] == 1_000_000
-    cost = dyn["cost_per_state"]
-    copies = math.ceil(1_000_000 / math.floor(data["program"]["rounds"] / cost["model_rounds"]))
-    assert cost["program_copies"] == copies
-    assert cost["program_qubits"] == copies * dyn["qubit_budget"]
+    assert dyn["qubit_budget"] == chosen["source"]["qubits"]  # the plan's own point, planned again
+    assert data["program"]["states"] == 20_000
 
 
 def test_report_of_a_one_level_plan(tmp_path):
-    plan, chosen = _plan(tmp_path, 20_000)  # p = eps = 1e-4: one d = 7 factory is enough
-    assert plan["pipeline_distances"] == [7]
+    plan = _compile_counts(tmp_path, 100)
+    (d,) = plan["pipeline_distances"]
     assert main(["report", str(tmp_path / "c" / "plan.json"), "--out", str(tmp_path / "r")]) == 0
     data = _metrics(tmp_path / "r")
-    assert data["architectures"]["dynamic"]["makespan"]["rounds"] == 77  # one d=7 factory: 11 steps x 7 rounds
+    assert data["architectures"]["dynamic"]["makespan"]["rounds"] == 11 * d  # one factory: 11 steps of d rounds
     assert any("one level" in n for n in data["notes"])
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from magicpipe.cli.options import hardware_options
 from magicpipe.errors import SpecError
 
-__all__ = ["register", "parse_model"]
+__all__ = ["register", "parse_model", "add_error_model_option"]
 
 
 def register(subparsers: Any) -> None:
@@ -39,10 +39,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--budget-split", default="1/3,1/3,1/3", metavar="L,D,S",
                    help="shares of the budget for logical errors, distillation and rotation synthesis "
                         "(fractions summing to 1; default: %(default)s)")
-    hardware_options(p)
-    p.add_argument("--pl-model", default="paper", metavar="MODEL",
-                   help="logical error model p_L = A (p/p_th)^((d+1)/2): 'paper' (A = 0.03, p_th = 0.01), "
-                        "'A,p_th', or a summary.json of 'magicpipe verify memory' (default: %(default)s)")
+    hardware_options(p)  # and --error-model
     p.add_argument("--objective", choices=("volume", "qubits", "runtime", "time"), default="volume",
                    help="the point of the front: least qubits x runtime, fewest physical qubits, or shortest "
                         "runtime, within the bounds below ('time' is an old name of 'runtime'; default: %(default)s)")
@@ -79,36 +76,35 @@ def register(subparsers: Any) -> None:
                    help="which factories the front may use: 'all' adds the catalogue (Litinski's asymmetric "
                         "blocks, 20-to-4, magic-state cultivation) to the dynamic pipeline; 'pipeline' keeps the "
                         "paper's 15-to-1 pipeline only (a dimensionless switch; default: %(default)s)")
+    p.add_argument("--seed", type=int, default=None, metavar="S",
+                   help="write one sampled trace of the stream, every factory run's outcome drawn with this seed "
+                        "(an integer; default: the nominal stream, with its outcome-conditioned instructions)")
+    p.add_argument("--jsonl", action="store_true",
+                   help="also write the stream as JSON Lines (schedule.jsonl; a dimensionless switch)")
     p.add_argument("--max-levels", type=int, default=3, metavar="L",
                    help="most distillation levels to consider (default: %(default)s)")
     p.set_defaults(run=run)
 
 
+def add_error_model_option(p: argparse.ArgumentParser) -> None:
+    """``--error-model paper|measured|FILE`` (default measured) and the hidden old name ``--pl-model``."""
+    from magicpipe.error_models import DEFAULT_ERROR_MODEL, ERROR_MODEL_HELP
+
+    p.add_argument("--pl-model", dest="error_model", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    p.add_argument("--error-model", dest="error_model", default=DEFAULT_ERROR_MODEL, metavar="MODEL",
+                   help=ERROR_MODEL_HELP)
+
+
 def parse_model(text: str):
-    """``'paper'``, ``'A,p_th'`` or a path to a fit, as a :class:`~magicpipe.compiler.LogicalErrorModel`.
+    """``'paper'``, ``'measured'``, ``'A,p_th'`` or a model file, as an :class:`~magicpipe.compiler.ErrorModel`.
 
     Examples:
         >>> parse_model("0.1,0.008")
-        LogicalErrorModel(A=0.1, p_th=0.008, source='--pl-model 0.1,0.008')
+        ErrorModel(name='custom', A=0.1, p_th=0.008)
     """
-    from magicpipe.compiler import LogicalErrorModel
+    from magicpipe.error_models import resolve_error_model
 
-    if text == "paper":
-        return LogicalErrorModel()
-    parts = text.split(",")
-    if len(parts) == 2:
-        try:
-            return LogicalErrorModel(float(parts[0]), float(parts[1]), source=f"--pl-model {text}")
-        except ValueError:
-            pass
-    path = pathlib.Path(text)
-    if not path.exists():
-        raise SpecError(f"--pl-model {text!r} is neither 'paper', 'A,p_th' nor an existing file")
-    try:
-        from magicpipe.verification import load_logical_error_model
-    except ImportError as e:
-        raise SpecError("--pl-model FILE needs magicpipe.verification.load_logical_error_model") from e
-    return load_logical_error_model(path)
+    return resolve_error_model(text)
 
 
 def _split(text: str) -> tuple[float, float, float]:
@@ -135,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     if (args.program is None) == (args.counts is None):
         raise SpecError("give exactly one program: an OpenQASM file as PROGRAM, or --counts FILE.json")
     program = args.program if args.counts is None else magicpipe.load_counts(args.counts)
-    hardware = cli_hardware(args, model=parse_model(args.pl_model))
+    hardware = cli_hardware(args, model=parse_model(args.error_model))
     budget = ErrorBudget(args.error_budget, *_split(args.budget_split))
     t0 = time.perf_counter()
     comp = magicpipe.compile(program, hardware=hardware, error_budget=budget, objective=args.objective,
@@ -150,26 +146,56 @@ def run(args: argparse.Namespace) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     record = comp.to_dict()
     record["program"] = str(args.program if args.counts is None else args.counts)
-    record["stream"] = _write_chosen_stream(comp, out_dir)
+    record["stream"] = _write_chosen_stream(comp, out_dir, args.seed, args.jsonl)
+    from magicpipe.compiler.compilation import plan_sensitivity
+
+    sens = plan_sensitivity(comp)
+    record["sensitivity"] = sens.to_dict()
     (out_dir / "plan.json").write_text(json.dumps(record, indent=1) + "\n")
     print(magicpipe.describe(comp))
     stream = record["stream"]
     if stream.get("file"):
-        print(f"stream: {out_dir / stream['file']} checked (one pipeline copy), floor plan "
-              f"{stream['floorplan_qubits']} qubits (layout overhead {stream['layout_overhead']:.3f})")
+        kind = "nominal" if args.seed is None else f"trace seed {args.seed}"
+        print(f"stream: {out_dir / stream['file']} ({kind}) checked: {stream['operations']:,} operations over "
+              f"{stream['rounds']:,} rounds, {stream['factory_runs']:,} factory runs ({stream['rejected_runs']} "
+              f"rejected), {stream['qubits']:,} qubits; delivered {stream['delivered']:,}")
     else:
         print(f"stream: none written ({stream['reason']})")
+    print(f"error model: {comp.hardware.model!r}; {sens.message()}")
     print(f"planned in {total:.2f} s; wrote {out_dir / 'plan.json'}")
     return 0
 
 
-def _write_chosen_stream(comp, out_dir: pathlib.Path) -> dict:
-    """Write and check OUT/schedule.lsi for the chosen point's pipeline copy, when it is a scheduled pipeline."""
-    from magicpipe.grammar import write_checked_stream
+def _write_chosen_stream(comp, out_dir: pathlib.Path, seed: int | None = None, jsonl: bool = False) -> dict:
+    """Write and check the whole program's stream (format 2, ``OUT/schedule.lsi``) for the chosen point.
+
+    Every factory copy, port, route and consumption of the program is in it (:mod:`magicpipe.lattice.whole`);
+    it is checked while written and not left on disk when the check fails. Points whose factory the lattice
+    layer does not lay out (catalogue blocks, cultivation, three levels) get the reason instead.
+    """
+    from magicpipe.grammar.writer2 import write_program
+    from magicpipe.lattice.whole import stream_for_point
 
     if not comp.demand.t_states:
         return {"file": None, "reason": "the program consumes no magic states"}
-    if comp.chosen.schedule is None:
-        return {"file": None, "reason": f"the chosen source ({comp.chosen.source.name}) is not a scheduled "
-                                         f"multi-level pipeline: nothing to schedule"}
-    return write_checked_stream(comp.chosen.schedule, out_dir)
+    try:
+        head, ops = stream_for_point(comp.chosen, hardware=comp.hardware, seed=seed)
+    except SpecError as e:
+        return {"file": None, "reason": str(e)}
+    path, audit = write_program(out_dir / "schedule.lsi", head, ops)
+    if audit.delivered != comp.demand.t_states:
+        path.unlink()
+        raise SpecError(f"the stream delivers {audit.delivered} states but the program needs {comp.demand.t_states}")
+    record = {"file": path.name, "format": 2, "seed": seed, "delivered": audit.delivered,
+              "operations": audit.operations, "rounds": audit.last_round, "factory_runs": audit.runs,
+              "rejected_runs": audit.rejected, "qubits": audit.qubits}
+    if jsonl:
+        from magicpipe.grammar.jsonl import to_jsonl
+        from magicpipe.grammar.parser2 import open_program
+
+        h, read, _, f = open_program(path)
+        with f, open(out_dir / "schedule.jsonl", "w", encoding="utf-8") as g:
+            g.writelines(line + "\n" for line in to_jsonl(h, read))
+        record["jsonl"] = "schedule.jsonl"
+    return record
+

@@ -34,9 +34,10 @@ def option(parser: argparse.ArgumentParser, name: str, *hidden: str, **kwargs: A
         parser.add_argument(other, dest=action.dest, default=argparse.SUPPRESS, help=argparse.SUPPRESS, **alias)
 
 
-def hardware_options(parser: argparse.ArgumentParser, *, p: float = 1e-4, eps: float = 1e-4) -> None:
+def hardware_options(parser: argparse.ArgumentParser, *, p: float = 1e-4, eps: float = 1e-4,
+                     error_model: bool = True) -> None:
     """The four hardware options with their defaults (dests ``physical_error``, ``magic_error``, ``t_2q_ns``,
-    ``t_meas_ns``)."""
+    ``t_meas_ns``) and, with ``error_model``, ``--error-model`` (dest ``error_model``)."""
     option(parser, "--physical-error", "--p", type=float, default=p, metavar="P",
            help="physical error rate per operation (dimensionless, below the code threshold; default: %(default)s)")
     option(parser, "--magic-error", "--eps", type=float, default=eps, metavar="EPS",
@@ -45,11 +46,20 @@ def hardware_options(parser: argparse.ArgumentParser, *, p: float = 1e-4, eps: f
            help="two-qubit gate time in ns (default: %(default)s)")
     option(parser, "--t-meas-ns", "--tmeas-ns", type=float, default=100.0, metavar="NS",
            help="measurement time in ns (default: %(default)s)")
+    if error_model:
+        from magicpipe.cli.compile import add_error_model_option
+
+        add_error_model_option(parser)
 
 
 def hardware(args: argparse.Namespace, **extra: Any):
-    """The :class:`~magicpipe.compiler.Hardware` of the parsed hardware options (``extra``: e.g. ``model``)."""
+    """The :class:`~magicpipe.compiler.Hardware` of the parsed hardware options and ``--error-model`` (``extra``
+    overrides, e.g. ``model``)."""
     from magicpipe.compiler import Hardware
 
+    if "model" not in extra and getattr(args, "error_model", None) is not None:
+        from magicpipe.error_models import resolve_error_model
+
+        extra["model"] = resolve_error_model(args.error_model)
     return Hardware(p=args.physical_error, eps=args.magic_error, t_2q_ns=args.t_2q_ns, t_meas_ns=args.t_meas_ns,
                     **extra)

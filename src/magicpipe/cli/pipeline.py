@@ -80,6 +80,7 @@ def run_pipeline(args) -> int:
     _write_csv(out / "points.csv", rows)
     _write_csv(out / "front.csv", [r for r in rows if r["pareto"]])
     summary = benchmarks.pipeline_summary(front)
+    summary["at_pessimistic_edge"] = benchmarks.at_pessimistic_edge(pipe)
     if args.shots:
         mc = monte_carlo(best.schedule, args.shots, args.seed)
         summary["failure_delay"] = {"analytic_rounds": best.expected_delay, "monte_carlo_rounds": mc.mean_delay,
@@ -93,7 +94,7 @@ def run_pipeline(args) -> int:
     charts.save(charts.front_figure(front, hw.rounds_to_us(1), [("sequential", seq.qubits, seq.rounds),
                                                                  ("parallel", par.qubits, par.rounds)]),
                 out / "front.png")
-    print(f"distances {distances}: output error {pipe.output_error:.3g}")
+    print(f"distances {distances}: output error {pipe.output_error:.3g} (error model {hw.model.name!r})")
     print(f"  sequential  Q={seq.qubits:>8}  T={hw.rounds_to_us(seq.rounds):8.1f} us  QT={seq.volume:.4g}")
     print(f"  parallel    Q={par.qubits:>8}  T={hw.rounds_to_us(par.rounds):8.1f} us  QT={par.volume:.4g}")
     print(f"  dynamic     Q={best.qubits:>8}  T={hw.rounds_to_us(best.rounds):8.1f} us  QT={best.volume:.4g}"

@@ -57,6 +57,39 @@ def register(subparsers: Any) -> None:
     _common(factory, shots=10**6, max_errors=1000)
     factory.set_defaults(run=_run_factory)
 
+    stream = sub.add_parser("stream", help="a whole-program stream (format 2) at the logical level: every "
+                                           "consumption with its corrections applies a T gate, on every branch")
+    stream.add_argument("stream", metavar="FILE", help="a version-2 schedule.lsi (or its folder)")
+    stream.add_argument("--shots", type=int, default=100, help="outcome draws for a nominal stream (default: %(default)s)")
+    stream.add_argument("--seed", type=int, default=0, help="seed of the outcome draws (default: %(default)s)")
+    stream.add_argument("--factory", action="store_true",
+                        help="also build the unit's factory as a Stim circuit from the stream's own MEASURE lines "
+                             "(two-level units at d = 3 or 5) and check it is deterministic without noise")
+    stream.add_argument("--program", action="store_true",
+                        help="also build the program side as a Stim circuit from the stream's own merges (at most 5 "
+                             "data patches and 12 consumptions at d = 3 or 5): deterministic without noise, and its "
+                             "graph-like distance")
+    stream.set_defaults(run=_run_stream)
+    model = sub.add_parser("model", help="the 'measured' error model from memory stats: Eq. 2 fitted at the largest "
+                                         "distances, per-distance factors, the factory's coefficients, the interval")
+    model.add_argument("--memory", nargs="+", required=True, metavar="CSV",
+                       help="stats.csv files of 'magicpipe verify memory'")
+    model.add_argument("--factory", nargs="+", default=None, metavar="CSV",
+                       help="stats.csv files of 'magicpipe verify factory' to fit the 15-to-1 coefficients from "
+                            "(default: the numbers of docs/verification.md Sec. 3)")
+    model.add_argument("--p-max", type=float, default=3e-3,
+                       help="largest physical error fitted (default: %(default)s)")
+    model.add_argument("--fit-distances", type=int, nargs="+", default=None,
+                       help="distances of the (A, p_th) fit (default: the three largest measured)")
+    model.add_argument("--reference-distance", type=int, default=25,
+                       help="distance at which the pessimistic edge is the z-sigma bound (default: %(default)s)")
+    model.add_argument("--z", type=float, default=2.0, help="interval width in sigmas (default: %(default)s)")
+    model.add_argument("--min-fit-errors", type=int, default=20,
+                       help="errors each basis needs at a point for it to count (default: %(default)s)")
+    model.add_argument("--name", default="measured", help="the model's name (default: %(default)s)")
+    model.add_argument("--out", required=True, metavar="FILE", help="the calibration JSON to write")
+    model.set_defaults(run=_run_model)
+
 
 def _common(parser: argparse.ArgumentParser, *, shots: int, max_errors: int | None) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", help="output folder; re-using it resumes")
@@ -124,6 +157,45 @@ def _run_memory(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_model(args: argparse.Namespace) -> int:
+    import json
+    import pathlib
+
+    import sinter
+
+    from magicpipe.verification.calibrate import calibrate, factory_coefficients
+
+    stats = sinter.stats_from_csv_files(*args.memory)
+    data = " ".join(pathlib.Path(f).name for f in args.memory)
+    fit_ds = "" if args.fit_distances is None else " --fit-distances " + " ".join(map(str, args.fit_distances))
+    coefficients, factory = None, ""
+    if args.factory:
+        coefficients = factory_coefficients(sinter.stats_from_csv_files(*args.factory))
+        factory = " --factory " + " ".join(pathlib.Path(f).name for f in args.factory)
+    command = (f"magicpipe verify model --memory {data}{factory} --p-max {args.p_max:g}{fit_ds} --reference-distance "
+               f"{args.reference_distance} --z {args.z:g} --min-fit-errors {args.min_fit_errors}")
+    sources = f"memory: {data} (magicpipe verify memory runs)"
+    if factory:
+        sources += f"; 15-to-1 coefficients:{factory[10:]} (magicpipe verify factory runs)"
+    result = calibrate(stats, p_max=args.p_max, fit_distances=args.fit_distances, d_ref=args.reference_distance,
+                       z=args.z, min_fit_errors=args.min_fit_errors, name=args.name, coefficients=coefficients,
+                       provenance=f"{sources}; model: {command}")
+    pathlib.Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
+    fit, edge = result["fit"], result["model"]["pessimistic"]["memory"]
+    print(f"memory: A = {fit['A']:.4g}, p_th = {fit['p_th']:.4g} at d = {fit['distances']} (chi2_red "
+          f"{fit['chi2_red']:.3g}, {fit['points']} points); edge A = {edge['A']:.4g}, p_th = {edge['p_th']:.4g}")
+    for name, rows in result["coefficients"].items():
+        for r in rows:
+            print(f"  {name} d = {r['d']}: a = {r['a']} +- {r['sigma_a']}, b = {r['b']} +- {r['sigma_b']} per p_L")
+    for d, f in result["factors"].items():
+        print(f"  f_{d} = {f['factor']:.3g} (sigma_log {f['sigma_log']:.2g}, chi2_red {f['chi2_red']:.3g})")
+    for e in result["extrapolation"]:
+        print(f"  fitted on d = {e['fitted_on']}: d = {e['d']}, p = {e['p']:g}: measured / predicted "
+              f"{e['measured_over_predicted']:.3f}")
+    print(f"wrote {args.out}")
+    return 0
+
+
 def _run_factory(args: argparse.Namespace) -> int:
     from magicpipe.verification import run_factory
 
@@ -153,3 +225,54 @@ def _run_factory(args: argparse.Namespace) -> int:
               f"{t['output_error_added'] or 0:.3g} output error")
     print(f"wrote {args.out}/stats.csv, summary.json, plot.png")
     return 0
+
+
+def _run_stream(args: argparse.Namespace) -> int:
+    import pathlib
+
+    from magicpipe.errors import SpecError
+    from magicpipe.grammar.parser2 import parse_program
+    from magicpipe.verification.stream_logical import run_logical
+
+    path = pathlib.Path(args.stream)
+    if path.is_dir():
+        path = path / "schedule.lsi"
+    if not path.is_file():
+        raise SpecError(f"{path} is not a stream file; give a version-2 schedule.lsi or its folder")
+    if args.shots < 1:
+        raise SpecError(f"--shots {args.shots}: give at least 1")
+    stream = parse_program(path.read_text(encoding="utf-8"))
+    r = run_logical(stream, shots=args.shots, seed=args.seed)
+    ok = r.min_fidelity > 1 - 1e-9
+    print(f"{path}: {r.consumptions} consumptions per shot, {r.shots} shot(s), {r.rotations} pi/4 and {r.frames} "
+          f"Pauli corrections applied; least fidelity to the ideal T gates {r.min_fidelity:.12f}: "
+          f"{'every branch applies T' if ok else 'WRONG'}")
+    if args.factory:
+        from magicpipe.verification.stream_logical import unit_factory_circuit
+
+        c = unit_factory_circuit(stream)
+        dets, obs = c.compile_detector_sampler(seed=args.seed).sample(args.shots, separate_observables=True)
+        quiet = not dets.any() and not obs.any()
+        ok = ok and quiet
+        print(f"{path}: unit factory from its own MEASURE lines: {c.num_qubits} qubits, {c.num_detectors} detectors, "
+              f"{c.num_observables} observables; without noise {'every detector and observable is 0' if quiet else 'NOT deterministic'}")
+        d = stream.header.units[0].distances[-1]
+        found = {b: len(unit_factory_circuit(stream, 1e-3, 0.0, basis=b).shortest_graphlike_error(
+            ignore_ungraphlike_errors=True)) for b in ("x", "z")}
+        ok = ok and min(found.values()) >= d
+        print(f"{path}: graph-like distance of the unit's factory circuit: {found['x']} (X basis), {found['z']} "
+              f"(its Z twin); the unit's top level runs at d={d}")
+    if args.program:
+        from magicpipe.verification.stream_logical import program_circuit
+
+        c = program_circuit(stream, 1e-3)
+        dets, obs = c.without_noise().compile_detector_sampler(seed=args.seed).sample(args.shots,
+                                                                                       separate_observables=True)
+        quiet = not dets.any() and not obs.any()
+        dist = len(c.shortest_graphlike_error(ignore_ungraphlike_errors=True))
+        ok = ok and quiet and dist >= stream.header.data_distance
+        print(f"{path}: program side from its own merges: {c.num_qubits} qubits, {c.num_detectors} detectors, "
+              f"{c.num_observables} observables; without noise "
+              f"{'every detector and observable is 0' if quiet else 'NOT deterministic'}; graph-like distance {dist} "
+              f"(the program runs at d={stream.header.data_distance})")
+    return 0 if ok else 1

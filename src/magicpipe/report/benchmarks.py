@@ -14,6 +14,7 @@ Examples:
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import time
 from typing import Any, Sequence
@@ -25,9 +26,9 @@ from magicpipe.compiler.pareto import ParetoFront, pareto_front
 from magicpipe.compiler.schedule import Schedule
 from magicpipe.compiler.search import best_pipeline
 from magicpipe.compiler.steady import steady_state
-from magicpipe.errors import InfeasibleError
+from magicpipe.errors import InfeasibleError, SpecError
 
-__all__ = ["front_rows", "pipeline_summary", "schedule_dict", "two_level_cell", "two_level_summary",
+__all__ = ["front_rows", "pipeline_summary", "at_pessimistic_edge", "schedule_dict", "two_level_cell", "two_level_summary",
            "threshold_row", "thresholds_summary", "stats"]
 
 Row = dict[str, Any]
@@ -52,6 +53,7 @@ def pipeline_summary(front: ParetoFront) -> Row:
         "distances": list(pipe.distances), "p": hw.p, "eps": hw.eps, "t_2q_ns": hw.t_2q_ns,
         "t_meas_ns": hw.t_meas_ns, "t_stab_ns": hw.t_stab_ns,
         "logical_error_model": {"A": hw.model.A, "p_th": hw.model.p_th, "source": hw.model.source},
+        "error_model": hw.model.info(),
         "levels": [{"distance": lv.factory.distance, "qubits": lv.qubits, "rounds": lv.rounds,
                     "eps_in": lv.eps_in, "eps_out": lv.eps_out, "p_succ": lv.p_succ} for lv in pipe.levels],
         "output_error": pipe.output_error,
@@ -66,6 +68,22 @@ def pipeline_summary(front: ParetoFront) -> Row:
         "steady_state": {"period_rounds": steady.period, "volume_per_state": steady.volume_per_state},
         "front_points": len(front.points), "evaluated_points": len(front.evaluated),
     }
+
+
+def at_pessimistic_edge(pipe: Pipeline) -> Row | None:
+    """The same distances under the pessimistic edge of the error model: errors and success per level (None when
+    the model has no edge)."""
+    hw = pipe.hardware
+    edge = hw.model.pessimistic()
+    if edge is hw.model:
+        return None
+    try:
+        at_edge = Pipeline.from_distances(pipe.distances, dataclasses.replace(hw, model=edge))
+    except SpecError as e:
+        return {"model": edge.name, "error": str(e)}
+    return {"model": edge.name, "output_error": at_edge.output_error, "improving": at_edge.improves,
+            "levels": [{"distance": lv.factory.distance, "eps_out": lv.eps_out, "p_succ": lv.p_succ}
+                       for lv in at_edge.levels]}
 
 
 def schedule_dict(s: Schedule) -> Row:
@@ -119,7 +137,7 @@ def two_level_summary(rows: Sequence[Row], hw: Hardware, *, wall_seconds: float,
     off = [r for r in rows if r["d1"] != r["d2"]]
     return {
         "cells": len(rows), "p": hw.p, "eps": hw.eps, "wall_seconds": round(wall_seconds, 2), "workers": workers,
-        "executor": executor,
+        "executor": executor, "error_model": hw.model.info(),
         "mean_reduction_vs_sequential": statistics.fmean(r["reduction_vs_sequential"] for r in rows),
         "mean_reduction_vs_parallel": statistics.fmean(r["reduction_vs_parallel"] for r in rows),
         "min_reduction_vs_sequential": min(r["reduction_vs_sequential"] for r in rows),
@@ -163,6 +181,7 @@ def thresholds_summary(everything: Sequence[Row], hw: Hardware, *, wall_seconds:
     rows = [r for r in everything if r["reachable"]]
     return {
         "thresholds": len(rows), "p": hw.p, "eps": hw.eps, "wall_seconds": round(wall_seconds, 2), "executor": executor,
+        "error_model": hw.model.info(),
         "unreachable": [r["threshold"] for r in everything if not r["reachable"]],
         "max_distance": max_distance,
         "reduction_vs_sequential": stats([r["reduction_vs_sequential"] for r in rows]),

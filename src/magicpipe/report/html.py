@@ -152,7 +152,8 @@ def render_html(report: Report, pictures: Sequence[Picture]) -> str:
     hw = pipe.hardware
     title = f"magicpipe report: distances {pipe.distances}"
     meta = (f"source: {html.escape(report.source or 'schedule')} · p = {hw.p:g}, ε = {hw.eps:g}, "
-            f"T_stab = {hw.t_stab_ns:g} ns · output error {pipe.output_error:.3g} · protocol "
+            f"T_stab = {hw.t_stab_ns:g} ns · error model {html.escape(hw.model.name)} (A = {hw.model.A:.3g}, "
+            f"p_th = {hw.model.p_th:.3g}) · output error {pipe.output_error:.3g} · protocol "
             f"{html.escape(pipe.levels[0].factory.protocol.name)}")
     if report.program is not None:
         meta += (f" · program: {report.program.states:,} states over "

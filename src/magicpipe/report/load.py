@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 
 from magicpipe.compiler.failures import expected_delay
-from magicpipe.compiler.hardware import Hardware, LogicalErrorModel
+from magicpipe.compiler.hardware import ErrorModel, Hardware, LogicalErrorModel
 from magicpipe.compiler.pareto import ParetoFront, pareto_front
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.errors import MagicpipeError, SpecError
@@ -74,10 +74,15 @@ def load_stream(path: Path, *, front: bool = True) -> Report:
     from magicpipe.grammar import parse_file
 
     stream = parse_file(path)
-    schedule = schedule_from_stream(stream)
-    pipe = pipeline_of(stream.header)
-    notes = ["the stream's header has no logical-error model: the paper's Eq. 2 (A = 0.03, p_th = 0.01) is "
-             "assumed for success probabilities, baselines and decay"]
+    model, beside = _model_beside(path)
+    schedule = schedule_from_stream(stream, model)
+    pipe = pipeline_of(stream.header, model)
+    if model is None:
+        notes = ["the stream's header has no error model and no summary.json or plan.json beside it names one: "
+                 "the paper's (Eq. 2 with A = 0.03, p_th = 0.01; Eqs. 3-4) is assumed for success probabilities, "
+                 "baselines and decay"]
+    else:
+        notes = [f"error model {model.name!r} read from {beside} (the stream's header has no field for it)"]
     if any(not r.success or r.discarded for r in schedule.runs):
         model = float(schedule.rounds)
         notes.append("runs failed or were turned away in this stream: its makespan is a sampled outcome and "
@@ -92,9 +97,44 @@ def load_stream(path: Path, *, front: bool = True) -> Report:
                         repetition=rep, source=f"stream {path.name}", notes=tuple(notes))
 
 
+def _model_beside(path: Path) -> tuple[ErrorModel | None, str]:
+    """The error model of the summary.json or plan.json that ``magicpipe pipeline`` / ``compile`` wrote beside a
+    stream, if any."""
+    for name in ("summary.json", "plan.json"):
+        side = path.parent / name
+        if not side.exists():
+            continue
+        try:
+            data = json.loads(side.read_text())
+        except (OSError, ValueError):
+            continue
+        data = data.get("magicpipe_plan", data) if isinstance(data, dict) else {}
+        found = data.get("error_model") or (data.get("hardware") or {}).get("error_model")
+        if isinstance(found, dict):
+            return ErrorModel.from_dict(found, str(side)), f"the {name} beside the stream"
+    return _model_comment(path)
+
+
+def _model_comment(path: Path) -> tuple[ErrorModel | None, str]:
+    """The shipped model ('paper' or 'measured') a stream's first-line comment names (grammar.writer)."""
+    from magicpipe.compiler.errormodel import PAPER, load_measured
+    from magicpipe.grammar.writer import MODEL_COMMENT
+
+    with open(path, encoding="utf-8") as f:
+        first = f.readline()
+    if first.startswith(f"# {MODEL_COMMENT}"):
+        for model in (PAPER, load_measured()):
+            if f"name={model.name!r}" in first and f"A={model.A:.4g}," in first:
+                return model, "the stream's first-line comment"
+    return None, ""
+
+
 def _hardware(hw: dict, fallback_stab: float | None = None) -> Hardware:
-    model = hw.get("logical_error_model") or {}
-    lem = LogicalErrorModel(model.get("A", 0.03), model.get("p_th", 0.01), model.get("source", "paper Eq. 2"))
+    if isinstance(hw.get("error_model"), dict):  # the whole model (plans since issue 12)
+        lem = ErrorModel.from_dict(hw["error_model"], "the input's error_model")
+    else:
+        model = hw.get("logical_error_model") or {}
+        lem = LogicalErrorModel(model.get("A", 0.03), model.get("p_th", 0.01), model.get("source", "paper Eq. 2"))
     t2q, tmeas = hw.get("t_2q_ns"), hw.get("t_meas_ns")
     if t2q is None or tmeas is None:  # summary.json gives T_stab only: keep T_2q = 50 ns, fit T_meas
         stab = hw.get("t_stab_ns", fallback_stab or 400.0)
@@ -146,10 +186,9 @@ def load_plan(path: Path, data: dict | None = None, *, front: bool = True) -> Re
 
     data = data if data is not None else json.loads(Path(path).read_text())
     try:
-        model = data["error_model"]
         hw_data = data["hardware"]
         hw = Hardware(p=hw_data["p"], eps=hw_data["eps"], t_2q_ns=hw_data["t_2q_ns"], t_meas_ns=hw_data["t_meas_ns"],
-                      model=LogicalErrorModel(model["A"], model["p_th"], model["name"]))
+                      model=ErrorModel.from_dict(data["error_model"], f"{path}'s error_model"))
     except (KeyError, TypeError) as e:
         raise SpecError(f"{path}: {e!r} is missing; is it the plan.json of magicpipe compile?") from None
     comp = replan(data, hw)

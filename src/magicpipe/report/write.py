@@ -45,7 +45,8 @@ def report_dict(report: Report) -> dict:
             "output_error": pipe.output_error,
             "hardware": {"p": hw.p, "eps": hw.eps, "t_2q_ns": hw.t_2q_ns, "t_meas_ns": hw.t_meas_ns,
                          "t_stab_ns": hw.t_stab_ns, "round_us": hw.rounds_to_us(1),
-                         "logical_error_model": {"A": hw.model.A, "p_th": hw.model.p_th, "source": hw.model.source}},
+                         "logical_error_model": {"A": hw.model.A, "p_th": hw.model.p_th, "source": hw.model.source},
+                         "error_model": hw.model.info()},
             "levels": [{"level": lv.index, "distance": lv.factory.distance, "qubits": lv.qubits,
                         "rounds": lv.rounds, "eps_in": lv.eps_in, "eps_out": lv.eps_out, "p_succ": lv.p_succ}
                        for lv in pipe.levels],

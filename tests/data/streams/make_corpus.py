@@ -71,9 +71,54 @@ def main() -> None:
         ("syntax-missing-operand", "a STALL states the rotations remaining", "threshold=5 remaining=5 reuse=yes", "threshold=5 reuse=yes"),
         ("syntax-version", "a future format version", "MAGICPIPE_LSI 1", "MAGICPIPE_LSI 9"),
     ]
+    edits += [
+        ("qubit-budget-slot-qubits-zero", "a buffer slot holds a d=5 patch: 49 qubits, not 0", "slot_qubits=49", "slot_qubits=0"),
+        ("order-even-distance", "a surface-code distance is odd", "distances=5,17", "distances=5,16"),
+        ("order-top-marked-level-1", "the high-level factory is level 2 of the PIPELINE, at d=17",
+         "@55 LAUNCH H0 15-to-1 level=2 d=17", "@55 LAUNCH H0 15-to-1 level=1 d=17"),
+        ("order-level-zero", "levels count from 1", "@0 LAUNCH L0 15-to-1 level=1", "@0 LAUNCH L0 15-to-1 level=0"),
+        ("order-trace-index", "run=7 names L7, not L1", "region=(0,15,25,15) run=1", "region=(0,15,25,15) run=7"),
+        ("tile-free-data-overlap", "data patches 1 and 2 on one tile", "data=[(0,17),(17,17),", "data=[(0,17),(0,17),"),
+        ("tile-free-missing-data", "15-to-1 has five data patches", "data=[(0,17),(17,17),(34,17),(51,17),(68,17)]",
+         "data=[(0,17),(17,17),(34,17),(51,17)]"),
+        ("on-floorplan-missing-slot", "six slots in the budget, five placed", "SLOT 5 (85,25,5,5)\n", ""),
+        ("on-floorplan-region-name", "no region is called bufer", "REGION buffer", "REGION bufer"),
+        ("on-floorplan-slot-smaller-than-patch", "a d=5 state does not fit 4 x 4", "SLOT 0 (85,0,5,5)", "SLOT 0 (85,0,4,4)"),
+        ("order-duplicated-stall", "the STALL of step 7 is written twice",
+         "@157 STALL H0 step=7 threshold=5 remaining=5 reuse=yes stall=0\n",
+         "@157 STALL H0 step=7 threshold=5 remaining=5 reuse=yes stall=0\n" * 2),
+        ("order-tally-twice", "the TALLY is the last instruction, once",
+         "@301 TALLY produced=15 consumed=15 discarded=0 left=[] delivered=1\n",
+         "@301 TALLY produced=15 consumed=15 discarded=0 left=[] delivered=1\n" * 2),
+        ("order-reclaim-region", "H0 takes back another region than the one it lent",
+         "@214 RECLAIM H0 region=(0,0,85,34)", "@214 RECLAIM H0 region=(0,0,85,33)"),
+        ("order-take-trace", "take=3 is step 3 at round 89, not step 4",
+         "@106 CONSUME H0 step=4 slot=3 take=4", "@106 CONSUME H0 step=4 slot=3 take=3"),
+        ("timing-stall-remaining", "step 7 of 11 leaves 5 rotation steps, not 6",
+         "@157 STALL H0 step=7 threshold=5 remaining=5", "@157 STALL H0 step=7 threshold=5 remaining=6"),
+        ("timing-move-step", "q1 moves in move step 1, at the stall's round",
+         "@157 MOVE H0.q1 step=1 path=[(0,17),(0,34)]", "@157 MOVE H0.q1 step=2 path=[(0,17),(0,34)]"),
+        ("timing-move-rounds", "the moves and the lending take 2 rounds, not the 1 declared", "move_rounds=2", "move_rounds=1"),
+    ]
     for name, why, old, new in edits:
         assert old in base, name
         write("invalid", name, why, base.replace(old, new, 1))
+    measured_edits = [
+        ("input-pattern-deleted-measure", "step 1's Xm readout is gone", "@55 MEASURE H0 step=1 Xm take=1\n", ""),
+        ("input-pattern-duplicated-measure", "step 1's Xm readout twice", "@55 MEASURE H0 step=1 Xm take=1\n",
+         "@55 MEASURE H0 step=1 Xm take=1\n@55 MEASURE H0 step=1 Xm take=1\n"),
+        ("move-path-disconnected-route", "the merge skips the routing tile (17,0)",
+         "via=[(0,0),(17,0),(34,0),(51,0)]", "via=[(0,0),(34,0),(51,0)]"),
+    ]
+    for name, why, old, new in measured_edits:
+        assert old in measured, name
+        write("invalid", name, why, measured.replace(old, new, 1))
+    waits = str(build_stream(sample_schedule(0)))
+    write("valid", "wait-stalls-seed0", "sample_schedule(0): one slot, every step stalls and waits", waits)
+    old = "@182 STALL H0 step=2 threshold=1"
+    assert old in waits
+    write("invalid", "timing-stall-threshold", "step 2 waits for 2 states; one slot holds one",
+          waits.replace(old, "@182 STALL H0 step=2 threshold=2", 1))
 
 
 if __name__ == "__main__":

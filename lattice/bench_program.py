@@ -1,0 +1,71 @@
+"""Benchmark: a whole program's version-2 stream written and checked in flat memory, for growing T-counts.
+
+``python -m magicpipe.lattice.bench_program [--states 1e9] [--csv FILE]``: a program of 100 logical qubits at
+d = 15 consuming 10 states per layer, fed by 60 copies of a d = 7 15-to-1 factory; for each size the stream is
+written to a temporary file (emission lazy, periodic parts as REPEAT blocks), then read and validated line by
+line. Prints size, lines, seconds and peak Python memory (tracemalloc) of each phase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+
+from magicpipe.grammar.parser2 import open_program
+from magicpipe.lattice.check2 import audit2
+from magicpipe.lattice.stream2 import ProgramStream
+from magicpipe.lattice.whole import ProgramLayout, emit_program, unit_one_level
+
+
+def one(states: int, folder: str) -> dict:
+    per_layer = 10
+    layers = states // per_layer
+    half = layers // 2
+    runs = [(100, half, per_layer, 15), (100 + 15 * half + 300, layers - half, per_layer, 15)]
+    path = os.path.join(folder, f"program-{states}.lsi")
+    tracemalloc.start()
+    t = time.perf_counter()
+    head, ops = emit_program(ProgramLayout(100, 15), unit_one_level("15-to-1", 7), 60, runs)
+    n = 0
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(line + "\n" for line in head.lines())
+        for op in ops:
+            for line in op.lines():
+                f.write(line + "\n")
+                n += 1
+    write_s = time.perf_counter() - t
+    write_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.reset_peak()
+    t = time.perf_counter()
+    h, ops, where, f = open_program(path)
+    with f:
+        a = audit2(ProgramStream(h, ()), ops, header_lines=where)
+    check_s = time.perf_counter() - t
+    check_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    size = os.path.getsize(path)
+    os.remove(path)
+    assert not a.violations, a.violations[:3]
+    assert a.delivered == states
+    return {"states": states, "bytes": size, "lines": n, "write_s": round(write_s, 2),
+            "write_peak_mb": round(write_peak / 2**20, 2), "check_s": round(check_s, 2),
+            "check_peak_mb": round(check_peak / 2**20, 2), "rounds": a.last_round}
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--states", type=float, nargs="+", default=[1e4, 1e6, 1e9])
+    args = p.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        for s in args.states:
+            r = one(int(s), folder)
+            print(" ".join(f"{k}={v}" for k, v in r.items()), flush=True)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,436 @@
+"""Mutation test of the validators: random single-line edits of streams the planner writes, and an independent
+replay of every mutant the validator accepts.
+
+A mutant is one edit of one line of a valid stream: the line deleted, duplicated, swapped with the next, or
+one of its integers moved by +-1 or set to 0. Each is parsed and checked; a mutant that parses and checks clean
+is *accepted*, and is then replayed by :func:`independent_replay` -- a second, simpler implementation of the
+version-2 semantics written without the validator's code (every REPEAT written out, brute-force overlaps,
+per-port occupancy by sweeping arrivals and frees). An accepted mutant that the independent replay finds
+broken is a *missed violation*; the goal is zero. Accepted mutants the replay finds sound are harmless edits
+(e.g. two lines of one round swapped).
+
+``python -m magicpipe.lattice.mutate --mutants 600 --seed 1`` runs it on the version-2 streams of
+:func:`sample_streams` and prints the outcomes; ``--v1`` mutates the version-1 corpus and lists the accepted
+mutants that differ from their original (there is no independent version-1 replay yet); the tests run a small
+seeded version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import dataclasses
+import random
+import re
+import sys
+from collections.abc import Iterator
+
+from magicpipe.compiler.hardware import patch_qubits
+from magicpipe.lattice.geometry import Rect, Tile
+from magicpipe.lattice.stream2 import POLICY, Op, ProgramStream
+
+from magicpipe.errors import MagicpipeError
+
+__all__ = ["independent_replay", "mutants", "run", "sample_streams"]
+
+_INT = re.compile(r"\d+")
+
+
+def mutants(text: str, rng: random.Random, count: int) -> Iterator[tuple[str, str]]:
+    """``count`` (description, mutated text) pairs, each one edit of one line."""
+    lines = text.splitlines(keepends=True)
+    for _ in range(count):
+        k = rng.randrange(1, len(lines))
+        kind = rng.choice(("delete", "duplicate", "swap", "number", "number", "number"))
+        new = list(lines)
+        if kind == "delete":
+            del new[k]
+        elif kind == "duplicate":
+            new.insert(k, lines[k])
+        elif kind == "swap" and k + 1 < len(lines):
+            new[k], new[k + 1] = lines[k + 1], lines[k]
+        else:
+            numbers = list(_INT.finditer(lines[k]))
+            if not numbers:
+                continue
+            m = rng.choice(numbers)
+            value = int(m.group())
+            v = rng.choice((value + 1, max(value - 1, 0), 0))
+            if v == value:
+                continue
+            new[k] = lines[k][:m.start()] + str(v) + lines[k][m.end():]
+            kind = f"number {value}->{v}"
+        yield f"line {k + 1} {kind}: {lines[k].strip()[:70]}", "".join(new)
+
+
+def _flat(ops, shift=0) -> Iterator[Op]:
+    for op in ops:
+        if op.action == "REPEAT":
+            for k in range(op.count):
+                yield from _flat(op.body, shift + op.time + k * op.period)
+        else:
+            yield dataclasses.replace(op, time=op.time + shift)
+
+
+def _touches(a: Rect, b: Rect) -> bool:
+    horizontal = min(a.x + a.w, b.x + b.w) > max(a.x, b.x) and (b.y == a.y + a.h or a.y == b.y + b.h)
+    vertical = min(a.y + a.h, b.y + b.h) > max(a.y, b.y) and (b.x == a.x + a.w or a.x == b.x + b.w)
+    return horizontal or vertical
+
+
+def independent_replay(s: ProgramStream, reference: ProgramStream | None = None) -> list[str]:
+    """What is wrong with ``s`` (empty when sound), by direct simulation of the written-out stream.
+
+    ``reference``: the stream the mutant came from; the unit's version-1 stream must be unchanged from it
+    (the version-1 validator, tested by its own corpus, is the authority on a unit's inside).
+    """
+    h = s.header
+    bad: list[str] = []
+    D = h.data_distance
+    units = {u.name: u for u in h.units}
+    if reference is not None and h.units != reference.header.units:
+        from magicpipe.grammar.parser import parse
+        from magicpipe.lattice.validate import check
+
+        for u in h.units:
+            pre = f"MAGICPIPE_LSI 1\nHARDWARE p={h.p!r} eps={h.eps!r} t_2q_ns={h.t_2q_ns!r} t_meas_ns={h.t_meas_ns!r}\n"
+            try:
+                v1 = parse(pre + u.text)
+            except MagicpipeError as e:
+                bad.append(f"unit does not parse: {e}")
+                continue
+            if check(v1):
+                bad.append("unit breaks a version-1 rule")
+            outs = [i for i in v1.instructions if i.action == "OUTPUT" and i.peer == "program"]
+            if not outs or u.rounds != outs[-1].time or u.outputs != len(outs) or u.qubits != v1.header.qubit_budget \
+                    or (u.width, u.height) != (v1.header.width, v1.header.height):
+                bad.append("unit declarations do not match its stream")
+            ref = {x.name: x for x in reference.header.units}.get(u.name)
+            if ref is not None and (u.output != ref.output or u.checks != ref.checks):
+                bad.append("unit output or checks changed")
+    # -- header ---------------------------------------------------------------------------------------
+    if D % 2 == 0 or D < 3 or any(d % 2 == 0 or d < 3 for u in h.units for d in u.distances):
+        bad.append("even distance")
+    n = h.data_count if h.data_count >= 0 else len(h.data)
+    if sorted(p.index for p in h.data) != list(range(n)) or any(p.d != D for p in h.data):
+        bad.append("data patches not 0..n-1 at the program's distance")
+    if tuple(h.policy) != POLICY:
+        bad.append("policy")
+    if sum(t.layers * t.states for t in h.timeline) != h.t_count:
+        bad.append("timeline does not add up to t_count")
+    rects = [p.rect for p in h.data] + [b.rect for b in h.buses] + \
+        [Rect(p.tile.x, p.tile.y, p.d, p.d * p.capacity) for p in h.ports]
+    for c in h.copies:
+        u = units.get(c.unit)
+        if u is None:
+            bad.append("copy of an unknown unit")
+            return bad
+        rects.append(Rect(c.origin.x, c.origin.y, u.width, u.height))
+    for i, a in enumerate(rects):
+        if a.x < 0 or a.y < 0 or a.x + a.w > h.width or a.y + a.h > h.height:
+            bad.append(f"{a} off the floor plan")
+        for b in rects[:i]:
+            if a.x < b.x + b.w and b.x < a.x + a.w and a.y < b.y + b.h and b.y < a.y + a.h:
+                bad.append(f"{a} overlaps {b}")
+    need = sum(2 * p.d * p.d - 1 for p in h.data) + sum(2 * b.rect.w * b.rect.h for b in h.buses) + \
+        sum(p.capacity * patch_qubits(p.d) for p in h.ports) + sum(units[c.unit].qubits for c in h.copies)
+    if need > h.qubit_budget:
+        bad.append("over budget")
+    ports = {p.index: p for p in h.ports}
+    data_by = {p.index: p for p in h.data}
+    if sorted(ports) != list(range(len(h.ports))) or sorted(c.port for c in h.copies) != sorted(set(c.port for c in h.copies)):
+        bad.append("ports")
+    for c in h.copies:
+        u = units[c.unit]
+        p = ports.get(c.port)
+        if p is None:
+            bad.append("copy without port")
+            continue
+        d = u.distances[-1]
+        path = [Rect(t.x, t.y, d, d) for t in c.route[:-1]] + [Rect(c.route[-1].x, c.route[-1].y, D, D)]
+        if c.route[0] != Tile(c.origin.x + u.output.x, c.origin.y + u.output.y) or \
+                c.route[-1] != Tile(p.tile.x, p.tile.y + (p.capacity - 1) * p.d) or \
+                not all(_touches(a, b) for a, b in zip(path, path[1:])):
+            bad.append(f"route of copy {c.index}")
+    if bad:
+        return bad
+    # -- operations, written out ----------------------------------------------------------------------
+    ops = list(_flat(s.ops))
+    if any(b.time < a.time for a, b in zip(ops, ops[1:])):
+        return ["time goes back"]
+    trace = h.mode == "trace"
+    copies = {c.index: c for c in h.copies}
+    run_start: dict[int, int] = {}
+    free_from: dict[int, int] = collections.defaultdict(int)
+    decisions: dict[tuple[int, int], list] = {}
+    arrivals = collections.defaultdict(list)     # port -> arrival rounds
+    takes = collections.defaultdict(list)        # port -> (merge round, free round)
+    merges: list[tuple[int, int, Rect, int]] = []
+    pending: dict[int, dict] = {}
+    layers: list[tuple[int, int]] = []           # (round, states)
+    zz_in_layer: list[int] = []
+    runs = accepted = rejected = consumed = 0
+    tally = None
+    for op in ops:
+        a = op.action
+        if a == "RUN":
+            if op.copy in run_start or op.time < free_from[op.copy] or op.copy not in copies:
+                bad.append(f"RUN C{op.copy} at {op.time}")
+            run_start[op.copy] = op.time
+            runs += 1
+        elif a == "DECIDE":
+            st = run_start.pop(op.copy, None)
+            if st is None or op.time != st + units[copies[op.copy].unit].rounds or op.reg != f"a{op.copy}" \
+                    or op.checks != units[copies[op.copy].unit].checks or (op.outcome >= 0) != trace:
+                bad.append(f"DECIDE C{op.copy} at {op.time}")
+            decisions[(op.copy, op.time)] = [op.outcome, set()]
+            free_from[op.copy] = op.time
+        elif a in ("OUTPUT", "DISCARD"):
+            dec = decisions.get((op.copy, op.time))
+            value = 0 if a == "OUTPUT" else 1
+            if dec is None or value in dec[1]:
+                bad.append(f"{a} without its decision")
+                continue
+            dec[1].add(value)
+            if trace and (op.cond is not None or dec[0] != value):
+                bad.append(f"{a} not the taken branch")
+            if not trace and op.cond != (f"a{op.copy}", value):
+                bad.append(f"{a} not conditioned")
+            u = units[copies[op.copy].unit]
+            if a == "DISCARD" and (op.count != u.outputs or op.reason != "rejected"):
+                bad.append("DISCARD count")
+            if a == "OUTPUT":
+                c = copies[op.copy]
+                if op.port != c.port or op.rounds != len(c.route) - 1:
+                    bad.append("OUTPUT port or rounds")
+                if trace or value == 0:
+                    accepted += 1
+                    arrivals[op.port].append(op.time + op.rounds)
+                    free_from[op.copy] = op.time + op.rounds
+            elif trace:
+                rejected += 1
+        elif a == "LAYER":
+            layers.append((op.time, op.states))
+            zz_in_layer.append(0)
+        elif a == "MEASURE":
+            pts = [t for t in op.terms if t.kind == "p"]
+            if len(pts) != 1:
+                bad.append("MEASURE without one port")
+                continue
+            p = pts[0].index
+            data = [t for t in op.terms if t.kind == "q"]
+            if data:
+                if p in pending or not layers or op.rounds != D or op.reg != f"z{p}" or any(t.basis != "Z" for t in op.terms):
+                    bad.append(f"merge at port {p} round {op.time}")
+                    continue
+                if op.time >= (layers[-1][0] if layers else 0) and zz_in_layer:
+                    zz_in_layer[-1] += 1
+                via = op.via
+                if via is None or not any(b.rect.x <= via.x and via.x + via.w <= b.rect.x + b.rect.w and
+                                          b.rect.y <= via.y and via.y + via.h <= b.rect.y + b.rect.h for b in h.buses):
+                    bad.append("via off the bus")
+                    continue
+                for t in data + pts:
+                    patch = data_by.get(t.index) if t.kind == "q" else None
+                    if t.kind == "q" and patch is None:
+                        bad.append(f"unknown data patch {t.index}")
+                        continue
+                    rect = patch.rect if patch is not None else Rect(ports[p].tile.x, ports[p].tile.y, D, D)
+                    z = patch.z if patch is not None else ports[p].z
+                    side_ok = {"top": via.y == rect.y + rect.h, "bottom": via.y + via.h == rect.y,
+                               "left": via.x + via.w == rect.x, "right": via.x == rect.x + rect.w}.get(t.side, False)
+                    overlap_x = min(rect.x + rect.w, via.x + via.w) > max(rect.x, via.x)
+                    overlap_y = min(rect.y + rect.h, via.y + via.h) > max(rect.y, via.y)
+                    if t.side not in z or not side_ok or not (overlap_x if t.side in ("top", "bottom") else overlap_y):
+                        bad.append(f"merge side {t}")
+                for (t0, t1, r, q) in merges:
+                    if t0 < op.time + D and op.time < t1:
+                        if r.x < via.x + via.w and via.x < r.x + r.w and r.y < via.y + via.h and via.y < r.y + r.h:
+                            bad.append("bus collision")
+                        if q in [t.index for t in data]:
+                            bad.append("data patch in two merges")
+                for t in data:
+                    merges.append((op.time, op.time + D, via, t.index))
+                merges = [m for m in merges if m[1] > op.time - 4 * D]
+                pending[p] = {"t": op.time, "q": tuple(t.index for t in data), "z": op.outcome, "x": None,
+                              "need": None}
+            else:
+                c = pending.get(p)
+                if c is None or c["x"] is not None or op.time != c["t"] + D or op.reg != f"x{p}" or op.rounds != 1 \
+                        or op.terms[0].basis != "X":
+                    bad.append(f"readout at port {p} round {op.time}")
+                    continue
+                c["x"] = op.time
+                c["xo"] = op.outcome
+                c["need"] = {"ROTATE", "FRAME"} if not trace else \
+                    ({"ROTATE"} if c["z"] == 1 else set()) | ({"FRAME"} if op.outcome == 1 else set())
+                if not c["need"]:
+                    takes[p].append((c["t"], op.time + 1))
+                    del pending[p]
+                    consumed += 1
+        elif a in ("ROTATE", "FRAME"):
+            qs = tuple(t.index for t in op.terms if t.kind == "q")
+            reg = "z" if a == "ROTATE" else "x"
+            hit = [p for p, c in pending.items() if c["need"] and a in c["need"] and c["q"] == qs and
+                   (trace or op.cond == (f"{reg}{p}", 1))]
+            if not hit or (a == "ROTATE" and op.angle != "pi/4") or (trace and op.cond is not None):
+                bad.append(f"{a} at {op.time}")
+                continue
+            c = pending[hit[0]]
+            if op.time < c["x"] + 1:
+                bad.append(f"{a} before its readout")
+            c["need"].discard(a)
+            if not c["need"]:
+                takes[hit[0]].append((c["t"], c["x"] + 1))
+                del pending[hit[0]]
+                consumed += 1
+        elif a == "TALLY":
+            tally = op.tally
+    for (c, t), (outcome, seen) in decisions.items():
+        if seen != ({0, 1} if not trace else {outcome}):
+            bad.append(f"decision of C{c} at {t} not total")
+    if pending or run_start:
+        bad.append("unfinished consumption or run")
+    # ports: every merge finds an arrived state, occupancy within capacity
+    for p, port in ports.items():
+        arr = sorted(arrivals[p])
+        tk = sorted(takes[p])
+        if len(tk) > len(arr) or any(tk[i][0] < arr[i] for i in range(len(tk))):
+            bad.append(f"port {p} merged before its state arrived")
+        events = [(t, 1) for t in arr] + [(f, -1) for _, f in tk]
+        level = 0
+        for _, dv in sorted(events, key=lambda e: (e[0], e[1])):
+            level += dv
+            if level > port.capacity:
+                bad.append(f"port {p} over capacity")
+                break
+    # the program's layers against the timeline
+    want = [(seg.start + i * seg.rounds, seg.states, seg.rounds) for seg in h.timeline for i in range(seg.layers)]
+    if len(layers) != len(want) or any(st != w[1] for (_, st), w in zip(layers, want)):
+        bad.append("layers do not follow the timeline")
+    else:
+        prev = None
+        for (t, _), (planned, _, rounds) in zip(layers, want):
+            if t < planned or (prev is not None and t < prev[0] + prev[1]):
+                bad.append(f"layer at {t} early")
+            prev = (t, rounds)
+        if zz_in_layer != [w[1] for w in want]:
+            bad.append("merges per layer")
+    left = sum(len(arrivals[p]) for p in ports) - consumed
+    if tally is None or tuple(tally) != (runs, accepted, rejected, consumed, left, consumed) or consumed != h.t_count:
+        bad.append("tally")
+    return bad
+
+
+def sample_streams() -> dict[str, str]:
+    """Version-2 streams the planner writes for small programs: one- and two-level units, nominal and a trace."""
+    from magicpipe.compiler.pareto import pareto_front
+    from magicpipe.compiler.pipeline import Pipeline
+    from magicpipe.lattice.whole import (
+        ProgramLayout,
+        program_stream2,
+        unit_from_schedule,
+        unit_one_level,
+    )
+
+    one = unit_one_level("15-to-1", 5)
+    timeline = [(40, 12, 2, 9), (400, 4, 5, 9), (600, 20, 1, 9)]
+    two = unit_from_schedule(pareto_front(Pipeline.from_distances((3, 9))).min_volume().schedule)
+    return {
+        "one-level": str(program_stream2(ProgramLayout(3, 9), one, 4, timeline)),
+        "one-level-trace": str(program_stream2(ProgramLayout(2, 9), one, 3, timeline[:2], seed=2, p_accept=0.8)),
+        "two-level": str(program_stream2(ProgramLayout(3, 9), two, 2, timeline[:2])),
+    }
+
+
+def run(count: int, seed: int, streams: dict[str, str] | None = None) -> collections.Counter:
+    """Outcomes of ``count`` mutants per stream: ``rejected`` (parse or check), ``harmless`` (accepted, sound),
+    ``missed`` (accepted, broken); ``missed`` examples are kept under ``("example", text)`` keys."""
+    from magicpipe.grammar.parser2 import parse_program
+    from magicpipe.lattice.check2 import check2
+
+    rng = random.Random(seed)
+    out: collections.Counter = collections.Counter()
+    for name, text in (streams or sample_streams()).items():
+        ref = parse_program(text)
+        assert not check2(ref) and not independent_replay(ref), f"{name} is not valid to begin with"
+        for what, mutant in mutants(text, rng, count):
+            try:
+                s = parse_program(mutant)
+                found = check2(s)
+            except MagicpipeError:
+                out["rejected"] += 1
+                continue
+            if found:
+                out["rejected"] += 1
+                continue
+            problems = independent_replay(s, ref)
+            if problems:
+                out["missed"] += 1
+                out[("example", f"{name}: {what}: {problems[0]}")] += 1
+            else:
+                out["harmless"] += 1
+    return out
+
+
+def run_v1(count: int, seed: int, paths=None) -> collections.Counter:
+    """Version-1 streams (the corpus's valid files): ``rejected``; ``same`` (accepted, the same instructions and
+    header as the original: an edit that changes nothing, e.g. two lines of one round swapped); ``differs``
+    (accepted and different, kept under ``("example", text)`` keys for review: no independent replay of
+    version 1 is written yet)."""
+    import pathlib
+
+    from magicpipe.grammar.parser import parse
+    from magicpipe.lattice.validate import check
+
+    if paths is None:
+        root = pathlib.Path(__file__).resolve().parents[1] / "tests" / "data" / "streams" / "valid"
+        paths = sorted(root.glob("*.lsi"))
+    rng = random.Random(seed)
+    out: collections.Counter = collections.Counter()
+    for path in paths:
+        text = pathlib.Path(path).read_text()
+        ref = parse(text)
+        want = collections.Counter(str(i) for i in ref.instructions)
+        for what, mutant in mutants(text, rng, count):
+            try:
+                s = parse(mutant)
+                found = check(s)
+            except MagicpipeError:
+                out["rejected"] += 1
+                continue
+            if found:
+                out["rejected"] += 1
+            elif s.header == ref.header and collections.Counter(str(i) for i in s.instructions) == want:
+                out["same"] += 1
+            else:
+                out["differs"] += 1
+                out[("example", f"{pathlib.Path(path).stem}: {what}")] += 1
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--mutants", type=int, default=200, help="mutants per stream (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--v1", action="store_true", help="mutate the version-1 corpus instead (accepted mutants that "
+                                                     "differ from the original are listed for review)")
+    args = p.parse_args(argv)
+    if args.v1:
+        out = run_v1(args.mutants, args.seed)
+        print(f"rejected {out['rejected']}, accepted and unchanged {out['same']}, accepted and different "
+              f"{out['differs']} (listed for review)")
+        for key in out:
+            if isinstance(key, tuple):
+                print(f"  {key[1]}")
+        return 0
+    out = run(args.mutants, args.seed)
+    print(f"rejected {out['rejected']}, accepted and sound {out['harmless']}, accepted but broken {out['missed']}")
+    for key, n in out.items():
+        if isinstance(key, tuple):
+            print(f"  missed: {key[1]}")
+    return 1 if out["missed"] else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,587 @@
+"""The whole program's stream (format version 2): data block, K factory copies, ports, routes, consumptions.
+
+:func:`emit_program` takes plain inputs -- the program's data patches and distance (:class:`ProgramLayout`), a
+factory :class:`~magicpipe.lattice.stream2.Unit` (one run of a one-level factory, :func:`unit_one_level`, or
+of a two-level dynamic pipeline, :func:`unit_from_schedule`), the number of copies, and the program's
+timeline as consumption runs ``(start_round, layers, states_per_layer, layer_rounds)`` -- and returns the
+header and a lazy generator of operations.
+
+Floor plan (units of the data-qubit pitch, ``y`` upwards). The copies are split into ``G = min(n, K)``
+*zones*, side by side; zone ``g`` holds data patches ``q = g, g + G, ...`` and copies ``c = g, g + G, ...``::
+
+    +---------+---------+---------+-----
+    | copy 0  | copy 3  | copy 6  |       the unit's floor plan, its output patch's column above the port
+    +--[p0]---+--[p3]---+--[p6]---+-----  ports: capacity x 1 tiles at distance D
+    |  bus 0 (distance D)         |       merges Z_q (x) Z_port through the bus
+    +--[q0]-[q3]-[q6]-------------+-----  data patches, Z boundaries top and bottom
+       zone 0                       zone 1 ...
+
+Timing. Every copy runs its unit back to back while its port has room (``capacity`` states, counted from
+the launch of the run that makes them) and its zone still needs states; an accepted run's state moves down
+its route (one round per step) into the port. Layer ``i`` of the program starts at its planned round plus
+the waits so far, or later when its states are not in the ports yet (the program waits); state ``j`` of a
+layer acts on data patch ``(k + j) mod n`` where ``k`` states came before it (the program's states spread over
+its qubits in turn); the zone's consumptions are serialised on its bus, ``D`` rounds each
+(``MEASURE Z_q Z_p``), then the port patch is read out in X (1 round) and the corrections follow
+(``IF z=1 ROTATE ... pi/4``, ``IF x=1 FRAME ...``). The next layer starts when the zone's last merge ends
+and at least ``layer_rounds`` after this one.
+
+Periodic parts become ``REPEAT`` blocks: the emitter keeps the state of the simulation (relative to the
+layer's start) per layer, and when a state recurs within a timeline run, the stretch between is one period
+and is written once with its count (memory bounded by ``window`` operations). With ``seed`` the stream is one
+sampled trace: every run's acceptance and every measurement outcome resolved, no conditions left.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import math
+import random
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from magicpipe.compiler.factory import Factory
+from magicpipe.compiler.hardware import Hardware, patch_qubits
+from magicpipe.compiler.protocols import Protocol, get_protocol
+from magicpipe.compiler.schedule import Schedule
+from magicpipe.lattice.block import BlockLayout
+from magicpipe.lattice.geometry import SITES_PER_UNIT, Rect, Tile
+from magicpipe.lattice.stream2 import (
+    Bus,
+    Copy,
+    DataPatch,
+    Op,
+    Port,
+    ProgramHeader,
+    ProgramStream,
+    Segment,
+    Term,
+    Unit,
+)
+
+from magicpipe.errors import SpecError
+
+__all__ = [
+    "ProgramLayout",
+    "consumption_runs",
+    "emit_program",
+    "program_qubits",
+    "program_stream2",
+    "route_for",
+    "stream_for_point",
+    "unit_from_schedule",
+    "unit_one_level",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramLayout:
+    """The program's side: ``data_patches`` logical qubits at code distance ``distance``."""
+
+    data_patches: int
+    distance: int
+
+    def __post_init__(self) -> None:
+        if self.data_patches < 1:
+            raise SpecError(f"data_patches={self.data_patches}: a program has at least one logical qubit")
+        if self.distance < 3 or self.distance % 2 == 0:
+            raise SpecError(f"distance={self.distance}: the program's code distance must be odd and >= 3")
+
+
+def _v1_head(protocol: str, distances: Sequence[int], budget: int, slots: int, slot_qubits: int, move_rounds: int,
+             width: int, height: int, regions: Iterable[str], slot_rects: Iterable[Rect]) -> list[str]:
+    out = [f"PIPELINE protocol={protocol} distances={','.join(map(str, distances))}",
+           f"BUDGET qubits={budget} slots={slots} slot_qubits={slot_qubits} move_rounds={move_rounds}",
+           f"FLOORPLAN width={width} height={height}"]
+    out += list(regions)
+    out += [f"SLOT {k} {r}" for k, r in enumerate(slot_rects)]
+    return out
+
+
+def unit_one_level(protocol: Protocol | str, distance: int, hardware: Hardware = Hardware(), name: str = "U") -> Unit:
+    """One run of a one-level factory (fed by injected states) as a unit: launch, its checks, its output.
+
+    Examples:
+        >>> u = unit_one_level("15-to-1", 7)
+        >>> u.width, u.height, u.rounds, u.output, u.checks
+        (35, 21, 77, Tile(x=28, y=7), 4)
+    """
+    proto = get_protocol(protocol) if isinstance(protocol, str) else protocol
+    f = Factory(proto, distance, hardware)
+    block = BlockLayout.for_protocol(proto)
+    w, h = block.size(distance)
+    rect = Rect(0, 0, w, h)
+    lines = _v1_head(proto.name, (distance,), f.qubits, 0, 0, 0, w, h, [f"REGION factory {rect} d={distance}"], ())
+    data = ",".join(str(block.tile(Tile(0, 0), c, distance)) for c in block.data)
+    lines.append(f"@0 LAUNCH H0 {proto.name} level=1 d={distance} region={rect} data=[{data}] top=0")
+    from magicpipe.lattice import measure
+    for paulis in measure.check_paulis(proto):
+        lines.append(f"@{f.rounds} MEASURE H0 step={proto.steps + 1} {' '.join(paulis)} top=0")
+    for _ in range(proto.outputs):
+        lines.append(f"@{f.rounds} OUTPUT H0 to=program top=0")
+    lines.append(f"@{f.rounds} TALLY produced=0 consumed=0 discarded=0 left=[] delivered={proto.outputs}")
+    out = block.tile(Tile(0, 0), block.data[proto.output_qubits[0]], distance)
+    return Unit(name, proto.name, (distance,), w, h, f.qubits, f.rounds, proto.outputs, out, len(proto.checks),
+                "\n".join(lines))
+
+
+def unit_from_schedule(schedule: Schedule, floorplan=None, name: str = "U") -> Unit:
+    """One execution of a two-level dynamic pipeline (``schedule.tops`` of length 1) as a unit, its high-level
+    factory expanded into its Pauli-product measurements.
+
+    Raises:
+        SpecError: a schedule of several executions (the lattice layer lays out one at a time; copies run it
+            back to back) or a composed (three-level) one (no floor plan yet).
+    """
+    from magicpipe.lattice.emit import emit, header
+    from magicpipe.lattice.floorplan import plan_floor
+
+    if len(schedule.tops) != 1:
+        raise SpecError(f"the schedule has {len(schedule.tops)} high-level executions; a unit is one execution "
+                        f"(copies run it back to back): use the Pareto point's single-execution schedule")
+    fp = floorplan or plan_floor(schedule)
+    h = header(schedule, fp)
+    lines = [x for x in h.lines()][2:]
+    lines = [x.split("  #")[0] for x in lines]
+    body = list(emit(schedule, fp, measurements=True))
+    rounds = max(i.time for i in body if i.action == "OUTPUT" and i.peer == "program")
+    proto = schedule.high.protocol
+    lines += [str(i) for i in body]
+    d_hi = schedule.high.distance
+    out = fp.block.tile(Tile(0, 0), fp.block.data[proto.output_qubits[0]], d_hi)
+    return Unit(name, proto.name, h.distances, fp.width, fp.height, schedule.qubit_budget, rounds, proto.outputs, out,
+                len(proto.checks), "\n".join(lines))
+
+
+def route_for(unit: Unit, origin: Tile, port: Port) -> tuple[Tile, ...]:
+    """The output patch's column down to the unit's bottom edge, then the port's top tile."""
+    d = unit.distances[-1]
+    tiles = [Tile(origin.x + unit.output.x, origin.y + y) for y in range(unit.output.y, -1, -d)]
+    return tuple(tiles) + (Tile(port.tile.x, port.tile.y + (port.capacity - 1) * port.d),)
+
+
+def program_qubits(header: ProgramHeader) -> int:
+    """Qubits of the program side and every copy: data patches, bus sites, port patches, units."""
+    units = {u.name: u for u in header.units}
+    q = sum(patch_qubits(p.d) for p in header.data)
+    q += sum(SITES_PER_UNIT * b.rect.w * b.rect.h for b in header.buses)
+    q += sum(p.capacity * patch_qubits(p.d) for p in header.ports)
+    q += sum(units[c.unit].qubits for c in header.copies if c.unit in units)
+    return q
+
+
+def _layout(layout: ProgramLayout, unit: Unit, copies: int, capacity: int):
+    n, D = layout.data_patches, layout.distance
+    G = min(n, copies)
+    pitch = max(unit.width, unit.output.x + D)
+    y_port = 2 * D
+    y_unit = y_port + capacity * D
+    data, buses, ports, cps = [], [], [], []
+    x0 = 0
+    zone_of_copy = {}
+    for g in range(G):
+        qs = list(range(g, n, G))
+        cs = list(range(g, copies, G))
+        width = max(len(cs) * pitch, len(qs) * D)
+        for j, q in enumerate(qs):
+            data.append(DataPatch(q, Tile(x0 + j * D, 0), D))
+        buses.append(Bus(g, Rect(x0, D, width, D), D))
+        for i, c in enumerate(cs):
+            origin = Tile(x0 + i * pitch, y_unit)
+            port = Port(c, Tile(origin.x + unit.output.x, y_port), D, capacity)
+            ports.append(port)
+            cps.append(Copy(c, unit.name, origin, c, route_for(unit, origin, port)))
+            zone_of_copy[c] = g
+        x0 += width
+    data.sort(key=lambda p: p.index)
+    ports.sort(key=lambda p: p.index)
+    cps.sort(key=lambda c: c.index)
+    return tuple(data), tuple(buses), tuple(ports), tuple(cps), x0, y_unit + unit.height
+
+
+# phases within a round: run ends, X readouts, corrections, layer marker, merges, launches
+_END, _XREAD, _CORR, _LAYER, _MERGE, _RUN = range(6)
+
+
+class _Sim:
+    """The event simulation behind :func:`emit_program` (module docstring)."""
+
+    def __init__(self, layout: ProgramLayout, unit: Unit, header: ProgramHeader, runs: Sequence[Segment],
+                 seed: int | None, p_accept: float, window: int) -> None:
+        self.n, self.D = layout.data_patches, layout.distance
+        self.unit, self.h, self.runs = unit, header, runs
+        self.K = len(header.copies)
+        self.G = min(self.n, self.K)
+        self.cap = header.ports[0].capacity
+        self.route = len(header.copies[0].route) - 1
+        self.rng = random.Random(seed) if seed is not None else None
+        self.p_accept = p_accept
+        self.window_limit = window
+        self.zone_copies = [list(range(g, self.K, self.G)) for g in range(self.G)]
+        self.queue: list[deque[int]] = [deque() for _ in range(self.K)]
+        self.ready = [0] * self.K
+        self.free = [0] * self.K          # round each port is free of its last consumption
+        self.heap: list[tuple] = []
+        self.seq = 0
+        self.count = {"runs": 0, "accepted": 0, "rejected": 0, "consumed": 0}
+        # per segment: states each zone consumes per layer
+        self.offset = 0                   # data patch of the program's next state
+        self.prev_seg = -1                # timeline run of the previous layer
+        self.zone_rem = [0] * self.G
+        total = sum(s.layers * s.states for s in runs)
+        for q in range(self.n):
+            self.zone_rem[q % self.G] += _hits(0, total, q, self.n)
+        self.zone_owned = [0] * self.G
+
+    def zone_counts(self, states: int) -> list[int]:
+        """States each zone gives to a layer of ``states`` starting at data patch ``self.offset``."""
+        out = [0] * self.G
+        for q in range(self.n):
+            out[q % self.G] += _hits(self.offset, states, q, self.n)
+        return out
+
+    def push(self, t: int, phase: int, op: Op) -> None:
+        sig = (op.action, op.copy, op.port, op.reg, op.cond, op.terms, op.via, op.outcome)
+        heapq.heappush(self.heap, (t, phase, self.seq, op, sig))
+        self.seq += 1
+
+    # -- copies -----------------------------------------------------------------------------------
+    def launch(self, c: int, t: int) -> None:
+        """Start runs of copy ``c`` from round ``t`` while its port and its zone have room."""
+        g = c % self.G
+        R = self.unit.rounds
+        while len(self.queue[c]) < self.cap and self.zone_owned[g] < self.zone_rem[g]:
+            t = max(t, self.ready[c])
+            while True:
+                self.push(t, _RUN, Op(t, "RUN", copy=c))
+                self.count["runs"] += 1
+                end = t + R
+                accept = self.rng is None or self.rng.random() < self.p_accept
+                reg = f"a{c}"
+                out = self.unit.outputs
+                if self.rng is None:
+                    self.push(end, _END, Op(end, "DECIDE", copy=c, reg=reg, checks=self.unit.checks))
+                    self.push(end, _END, Op(end, "OUTPUT", copy=c, port=c, rounds=self.route, cond=(reg, 0)))
+                    self.push(end, _END, Op(end, "DISCARD", copy=c, count=out, reason="rejected", cond=(reg, 1)))
+                else:
+                    self.push(end, _END, Op(end, "DECIDE", copy=c, reg=reg, checks=self.unit.checks,
+                                            outcome=0 if accept else 1))
+                    if accept:
+                        self.push(end, _END, Op(end, "OUTPUT", copy=c, port=c, rounds=self.route))
+                    else:
+                        self.push(end, _END, Op(end, "DISCARD", copy=c, count=out, reason="rejected"))
+                if accept:
+                    self.count["accepted"] += 1
+                    self.queue[c].append(end + self.route)
+                    self.zone_owned[g] += 1
+                    self.ready[c] = end + self.route
+                    break
+                self.count["rejected"] += 1
+                self.ready[c] = t = end
+
+    def outcome(self) -> int:
+        return -1 if self.rng is None else self.rng.randrange(2)
+
+    # -- the program ------------------------------------------------------------------------------
+    def layer(self, E: int, seg: int) -> tuple[int, int]:
+        """Place one layer not before round ``E``; returns its start and its duration."""
+        s = self.runs[seg]
+        D = self.D
+        need = self.zone_counts(s.states)
+        picks: dict[int, list[tuple[int, int]]] = {}
+        space: dict[int, int] = {}
+        T = E
+        for g in range(self.G):
+            m = need[g]
+            if not m:
+                continue
+            heads = [(max(self.queue[c][0], E, self.free[c]), c, 0) for c in self.zone_copies[g] if self.queue[c]]
+            heapq.heapify(heads)
+            chosen = []
+            while len(chosen) < m:
+                if not heads:
+                    raise AssertionError("a zone ran out of states: the launch rule keeps its demand covered")
+                a, c, k = heapq.heappop(heads)
+                chosen.append((a, c))
+                if k + 1 < len(self.queue[c]):
+                    heapq.heappush(heads, (max(self.queue[c][k + 1], E), c, k + 1))
+            picks[g] = chosen
+            # a port used twice in the layer needs its readout (1 round) between the two merges
+            space[g] = D + 1 if len({c for _, c in chosen}) < len(chosen) else D
+            for k, (a, _) in enumerate(chosen):
+                T = max(T, a - k * space[g])
+        self.push(T, _LAYER, Op(T, "LAYER", states=s.states))
+        slot = [0] * self.G
+        longest = 0
+        for j in range(s.states):
+            q = (self.offset + j) % self.n
+            g = q % self.G
+            k = slot[g]
+            slot[g] += 1
+            longest = max(longest, (k + 1) * space[g])
+            c = picks[g][k][1]
+            t = T + k * space[g]
+            self.merge(t, q, c, g)
+        self.offset = (self.offset + s.states) % self.n
+        return T, max(s.rounds, longest)
+
+    def merge(self, t: int, q: int, c: int, g: int) -> None:
+        D = self.D
+        data = self.h.data[q].tile
+        port = self.h.ports[c].tile
+        x0, x1 = min(data.x, port.x), max(data.x, port.x) + D
+        via = Rect(x0, D, x1 - x0, D)
+        zz, xx = f"z{c}", f"x{c}"
+        terms = (Term("Z", "q", q, "top"), Term("Z", "p", c, "bottom"))
+        o1, o2 = self.outcome(), self.outcome()
+        self.push(t, _MERGE, Op(t, "MEASURE", reg=zz, terms=terms, rounds=D, via=via, outcome=o1))
+        self.push(t + D, _XREAD, Op(t + D, "MEASURE", reg=xx, terms=(Term("X", "p", c),), rounds=1, outcome=o2))
+        corr = (Term("Z", "q", q),)
+        free = t + D + 1
+        self.free[c] = free
+        if self.rng is None:
+            self.push(free, _CORR, Op(free, "ROTATE", terms=corr, angle="pi/4", cond=(zz, 1)))
+            self.push(free, _CORR, Op(free, "FRAME", terms=corr, cond=(xx, 1)))
+        else:
+            if o1 == 1:
+                self.push(free, _CORR, Op(free, "ROTATE", terms=corr, angle="pi/4"))
+            if o2 == 1:
+                self.push(free, _CORR, Op(free, "FRAME", terms=corr))
+        self.queue[c].popleft()
+        self.zone_owned[g] -= 1
+        self.zone_rem[g] -= 1
+        self.count["consumed"] += 1
+        self.launch(c, free)
+
+    # -- compression ------------------------------------------------------------------------------
+    def key(self, E: int, seg: int, prev: tuple[int, int]) -> tuple:
+        copies = tuple((max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]))
+                       for c in range(self.K))
+        pend = frozenset(Counter((t - E, ph, sig) for t, ph, _, _, sig in self.heap).items())
+        return seg, self.prev_seg, self.offset, prev[0] - E, prev[1], copies, pend
+
+    def shift(self, by: int) -> None:
+        self.ready = [r + by for r in self.ready]
+        self.free = [r + by for r in self.free]
+        self.queue = [deque(a + by for a in q) for q in self.queue]
+        self.heap = [(t + by, ph, s, dataclasses.replace(op, time=op.time + by), sig) for t, ph, s, op, sig in self.heap]
+        heapq.heapify(self.heap)
+
+
+def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: Iterable[tuple[int, int, int, int]], *,
+                 hardware: Hardware = Hardware(), capacity: int | None = None, qubit_budget: int | None = None,
+                 seed: int | None = None, p_accept: float | None = None,
+                 window: int = 200_000) -> tuple[ProgramHeader, Iterator[Op]]:
+    """The whole program's version-2 stream: its header and a lazy generator of its operations.
+
+    Args:
+        layout: data patches and the program's code distance.
+        unit: one factory run (:func:`unit_one_level`, :func:`unit_from_schedule`).
+        copies: K, the copies of the unit.
+        consumption: the program's timeline as runs ``(start_round, layers, states_per_layer, layer_rounds)``
+            (``ProgramPoint.consumption()``; fields after the fourth are ignored); layers with no state are
+            skipped by their runs' starts; fractional rounds are rounded (starts up), and a run never starts
+            before the previous one's last layer.
+        hardware: written to the header (p, eps, gate times).
+        capacity: states a port holds (default: enough for the busiest zone's layer).
+        qubit_budget: the header's budget (default: exactly what the layout uses).
+        seed: write one sampled trace (acceptance with ``p_accept``, outcomes uniformly random) instead of the
+            nominal stream with conditions.
+        p_accept: acceptance probability of a run in a sampled trace (default 1).
+        window: most operations held back while looking for a period.
+
+    Raises:
+        SpecError: no copies, an empty timeline, or a run with states but no layers.
+    """
+    if copies < 1:
+        raise SpecError(f"copies={copies}: the program needs at least one factory copy")
+    runs_list: list[Segment] = []
+    for r in consumption:
+        if r[1] > 0 and r[2] > 0:
+            start = math.ceil(r[0])
+            if runs_list:   # rounded layer times never make a run start inside the previous one
+                prev = runs_list[-1]
+                start = max(start, prev.start + prev.layers * prev.rounds)
+            runs_list.append(Segment(start, int(r[1]), int(r[2]), max(1, round(r[3]))))
+    runs = tuple(runs_list)
+    if not runs:
+        raise SpecError("the consumption timeline has no state: nothing to deliver")
+    for r in runs:
+        if r.rounds < 1 or r.start < 0:
+            raise SpecError(f"timeline run {r}: layers need rounds >= 1 and a start >= 0")
+    G = min(layout.data_patches, copies)
+    n = layout.data_patches
+    if capacity is None:
+        worst = 0
+        for s in {r.states for r in runs}:
+            for off in range(n if s % n else 1):
+                per = [0] * G
+                for q in range(n):
+                    per[q % G] += _hits(off, s, q, n)
+                worst = max(worst, max(-(-per[g] // len(range(g, copies, G))) for g in range(G)))
+        capacity = max(1, worst)
+    data, buses, ports, cps, width, height = _layout(layout, unit, copies, capacity)
+    t_count = sum(r.layers * r.states for r in runs)
+    head = ProgramHeader("nominal" if seed is None else "trace", seed or 0, hardware.p, hardware.eps,
+                         hardware.t_2q_ns, hardware.t_meas_ns, t_count, layout.distance, 0, width, height,
+                         timeline=runs, data=data, buses=buses, ports=ports, units=(unit,), copies=cps,
+                         data_count=layout.data_patches)
+    need = program_qubits(head)
+    head = dataclasses.replace(head, qubit_budget=qubit_budget if qubit_budget is not None else need)
+    sim = _Sim(layout, unit, head, runs, seed, 1.0 if p_accept is None else p_accept, window)
+    return head, _ops(sim)
+
+
+def _ops(sim: _Sim) -> Iterator[Op]:
+    for c in range(sim.K):
+        sim.launch(c, 0)
+    window: list[Op] = []
+    history: dict = {}
+    prev = (0, 0)   # (start, duration) of the previous layer
+    delay = 0
+    for seg, s in enumerate(sim.runs):
+        layer = 0
+        while layer < s.layers:
+            planned = s.start + layer * s.rounds
+            E = max(planned + delay, prev[0] + prev[1])
+            while sim.heap and sim.heap[0][0] < E:
+                window.append(heapq.heappop(sim.heap)[3])
+            if sim.rng is None and s.layers >= 32 and s.layers - layer >= 4:
+                key = sim.key(E, seg, prev)
+                seen = history.get(key)
+                if seen is not None:
+                    l0, E0, w0, counts0, rem0 = seen
+                    Lb, p = layer - l0, E - E0
+                    per = {k: sim.count[k] - counts0[k] for k in sim.count}
+                    extra = (s.layers - layer) // Lb
+                    for g in range(sim.G):
+                        used = rem0[g] - sim.zone_rem[g]
+                        if used:
+                            extra = min(extra, max(0, (sim.zone_rem[g] - len(sim.zone_copies[g]) * sim.cap - used) // used))
+                    if extra >= 1:
+                        yield from window[:w0]
+                        body = tuple(dataclasses.replace(op, time=op.time - E0) for op in window[w0:])
+                        yield Op(E0, "REPEAT", count=extra + 1, period=p, body=body)
+                        window.clear()
+                        history.clear()
+                        by = extra * p
+                        sim.shift(by)
+                        for k in sim.count:
+                            sim.count[k] += extra * per[k]
+                        for g in range(sim.G):
+                            sim.zone_rem[g] -= extra * (rem0[g] - sim.zone_rem[g])
+                        sim.offset = (sim.offset + extra * Lb * s.states) % sim.n
+                        layer += extra * Lb
+                        prev = (prev[0] + by, prev[1])
+                        delay += by - extra * Lb * s.rounds
+                        continue
+                history[key] = (layer, E, len(window), dict(sim.count), list(sim.zone_rem))
+                if len(window) > sim.window_limit or len(history) > 4096:
+                    yield from window
+                    window.clear()
+                    history.clear()
+            T, dur = sim.layer(E, seg)
+            sim.prev_seg = seg
+            delay = T - planned
+            prev = (T, dur)
+            layer += 1
+    while sim.heap:
+        window.append(heapq.heappop(sim.heap)[3])
+    yield from window
+    last = max((op.time for op in window), default=prev[0] + prev[1])
+    left = sum(len(q) for q in sim.queue)
+    c = sim.count
+    yield Op(last, "TALLY", tally=(c["runs"], c["accepted"], c["rejected"], c["consumed"], left, c["consumed"]))
+
+
+def _hits(offset: int, count: int, q: int, n: int) -> int:
+    """How many of the ``count`` states from data patch ``offset`` on (cyclically) act on patch ``q``."""
+    first = (q - offset) % n
+    return 0 if first >= count else 1 + (count - 1 - first) // n
+
+
+def program_stream2(*args, **kwargs) -> ProgramStream:
+    """:func:`emit_program` collected into a :class:`ProgramStream` (small programs; tests)."""
+    head, ops = emit_program(*args, **kwargs)
+    return ProgramStream(head, tuple(ops))
+
+
+def consumption_runs(lengths: Sequence[int], states: Sequence[int], layer_rounds: int,
+                     start: int = 0) -> tuple[tuple[int, int, int, int], ...]:
+    """A run-length timeline (``DemandTimeline.lengths``/``.states``) as consumption runs
+    ``(start_round, layers, states_per_layer, layer_rounds)``, one layer every ``layer_rounds`` from ``start``
+    (layers without a state keep their time and are left out).
+
+    Examples:
+        >>> consumption_runs((2, 1, 3), (2, 0, 3), 15, start=100)
+        ((100, 2, 2, 15), (145, 3, 3, 15))
+    """
+    out = []
+    t = start
+    for n, s in zip(lengths, states):
+        if s > 0:
+            out.append((t, n, s, layer_rounds))
+        t += n * layer_rounds
+    return tuple(out)
+
+
+def stream_for_point(point, data_patches: int | None = None, hardware: Hardware | None = None, *,
+                     seed: int | None = None, p_accept: float | None = None) -> tuple[ProgramHeader, Iterator[Op]]:
+    """The whole-program stream of a planned point (duck-typed on ``magicpipe.compiler.program.ProgramPoint``).
+
+    Reads ``point.copies``, ``point.distances``, ``point.schedule`` (a two-level ``Schedule``, or None),
+    ``point.source.method`` when there is one, the data block ``point.data`` (``.distance``,
+    ``.logical_qubits``; or ``point.data_distance``) and ``point.consumption()``, whose runs start
+    ``(first_layer_round, layers, states_per_layer, layer_rounds, ...)`` (later fields, the planner's own waits,
+    are not used: the stream's waits come from its own simulation of the copies). The unit is the schedule's
+    execution (a steady-state schedule of several executions is re-simulated with one, :func:`single_execution`),
+    or a one-level 15-to-1 factory at ``distances[0]``.
+
+    Args:
+        data_patches: the program's data patches (default: ``point.data.logical_qubits``).
+        hardware: written to the header (default: the schedule's, else ``Hardware()``).
+        seed, p_accept: a sampled trace; ``p_accept`` defaults to the top level's success probability.
+
+    Raises:
+        SpecError: a source that is not a 15-to-1 pipeline of one or two levels with its schedule (three-level
+            and composed units have no floor plan yet; catalogue blocks and cultivation are not laid out).
+    """
+    from magicpipe.compiler.pipeline import Pipeline
+
+    distances = tuple(getattr(point, "distances", ()))
+    schedule = getattr(point, "schedule", None)
+    source = getattr(point, "source", None)
+    method = getattr(source, "method", "dynamic" if schedule is not None else "single")
+    if schedule is not None and len(getattr(schedule, "tops", ())) > 1:
+        schedule = single_execution(schedule)
+    if schedule is not None and len(getattr(schedule, "tops", ())) == 1:
+        unit = unit_from_schedule(schedule)
+        hardware = hardware or schedule.high.hardware
+    elif len(distances) == 1 and method in ("single", "sequential", "parallel", "dynamic"):
+        hardware = hardware or Hardware()
+        unit = unit_one_level("15-to-1", distances[0], hardware)
+    else:
+        name = getattr(source, "name", method)
+        raise SpecError(f"the chosen source {name!r} ({method}, distances {distances}) is not laid out as a factory "
+                        f"unit: whole-program streams are written for one-level factories and two-level dynamic "
+                        f"pipelines with their schedule")
+    data = getattr(point, "data", None)
+    distance = getattr(point, "data_distance", None) or data.distance
+    n = data_patches if data_patches is not None else data.logical_qubits
+    runs = [tuple(r[:4]) for r in point.consumption()]
+    if seed is not None and p_accept is None:
+        p_accept = Pipeline.from_distances(distances or unit.distances, hardware).levels[-1].p_succ
+    return emit_program(ProgramLayout(max(n, 1), distance), unit, point.copies, runs, hardware=hardware, seed=seed,
+                        p_accept=p_accept)
+
+
+def single_execution(schedule: Schedule) -> Schedule:
+    """The one-execution schedule of the same configuration as a steady-state ``schedule`` (several executions,
+    :func:`magicpipe.compiler.steady.steady_state`): the unit its copies run back to back."""
+    from magicpipe.compiler.dynamic import DynamicOptions, simulate
+
+    opts = schedule.options if isinstance(schedule.options, DynamicOptions) else DynamicOptions()
+    return simulate(schedule.high, schedule.producers, schedule.qubit_budget, schedule.buffer_slots,
+                    schedule.slot_qubits, opts, tops=1)

@@ -1,0 +1,117 @@
+"""Regenerate the version-2 (whole-program) stream corpus: valid streams the emitter writes, and invalid ones,
+each a valid stream with one edit that breaks one rule; line 1 says why, line 2 has the expected message.
+
+Run from the repository root: ``python tests/data/streams/v2/make_corpus2.py``. The files are checked in; the
+test (tests/grammar/test_corpus_v2.py) only reads them.
+"""
+
+import pathlib
+
+from magicpipe.compiler.pareto import pareto_front
+from magicpipe.compiler.pipeline import Pipeline
+from magicpipe.grammar.parser2 import parse_program
+from magicpipe.lattice.check2 import check2
+from magicpipe.lattice.whole import (
+    ProgramLayout,
+    program_stream2,
+    unit_from_schedule,
+    unit_one_level,
+)
+
+from magicpipe.errors import ParseError
+
+ROOT = pathlib.Path(__file__).parent
+TIMELINE = [(40, 8, 2, 9), (400, 4, 5, 9), (600, 40, 1, 9)]
+
+
+def expected(text: str) -> str:
+    try:
+        found = check2(parse_program(text))
+    except ParseError as e:
+        return str(e).splitlines()[0]
+    assert found, "the edit broke no rule"
+    return str(found[0]).splitlines()[0]
+
+
+def write(folder: str, name: str, why: str, body: str) -> None:
+    text = f"# {why}\n" + body
+    if folder == "invalid":
+        text = f"# {why}\n# expect: {expected(f'# {why}' + chr(10) + '#' + chr(10) + body)}\n" + body
+    (ROOT / folder / f"{name}.lsi").write_text(text)
+
+
+def replace_nth(text: str, old: str, new: str, n: int = 1) -> str:
+    at = -1
+    for _ in range(n):
+        at = text.index(old, at + 1)
+    return text[:at] + new + text[at + len(old):]
+
+
+def shift_first_run(text: str) -> str:
+    """Start a copy's second run one round late: its decision then comes one round early."""
+    lines = text.splitlines(keepends=True)
+    for k, line in enumerate(lines):
+        if line.startswith("@") and " RUN C0" in line and not line.startswith("@0 "):
+            t = int(line.split()[0][1:])
+            if int(lines[k + 1].split()[0][1:]) > t:
+                lines[k] = line.replace(f"@{t} ", f"@{t + 1} ", 1)
+                return "".join(lines)
+    raise AssertionError("no RUN C0 to shift")
+
+
+def main() -> None:
+    one = unit_one_level("15-to-1", 5)
+    base = str(program_stream2(ProgramLayout(3, 9), one, 4, TIMELINE))
+    write("valid", "one-level-3-qubits", "3 data patches at d=9, 4 copies of a d=5 15-to-1 factory, three timeline runs", base)
+    trace = str(program_stream2(ProgramLayout(3, 9), one, 4, TIMELINE[:2], seed=7, p_accept=0.8))
+    write("valid", "one-level-trace-seed7", "the same program, one sampled trace (seed 7, acceptance 0.8)", trace)
+    unit = unit_from_schedule(pareto_front(Pipeline.from_distances((3, 9))).min_volume().schedule)
+    write("valid", "two-level-3-9", "4 data patches at d=9 fed by 3 copies of the (3, 9) least-volume pipeline",
+          str(program_stream2(ProgramLayout(4, 9), unit, 3, TIMELINE[:2])))
+    period = int(base.split(" period=", 1)[1].split()[0])
+    edits = [
+        ("header-even-distance", "the program's distance is odd", "data=3 d=9", "data=3 d=8"),
+        ("header-missing-data", "PROGRAM data=3 but data patch 2 is gone", "DATA 2 (87,0) d=9 z=top,bottom\n", ""),
+        ("on-floorplan-copy-off-plan", "copy 3 sits above the floor plan", "COPY 3 unit=U origin=(29,36)",
+         "COPY 3 unit=U origin=(29,40)"),
+        ("tile-free-data-overlap", "data patch 1 on data patch 0's tile", "DATA 1 (58,0)", "DATA 1 (0,0)"),
+        ("qubit-budget", "one qubit short", "BUDGET qubits=6799", "BUDGET qubits=6798"),
+        ("unit-declared-rounds", "the unit's run takes 55 rounds", "qubits=735 rounds=55", "qubits=735 rounds=54"),
+        ("unit-level-zero", "a version-1 rule inside the unit: levels count from 1", "LAUNCH H0 15-to-1 level=1",
+         "LAUNCH H0 15-to-1 level=0"),
+        ("route-jump", "the route skips the block's bottom tile", "route=[(20,41),(20,36),(20,27)]",
+         "route=[(20,41),(20,27)]"),
+        ("control-missing-branch", "the policy says nothing about a rejected run of copy 0",
+         "@55 IF a0=1 DISCARD C0 count=1 reason=rejected\n", ""),
+        ("control-policy", "no other policy is defined", "relaunch=at-once", "relaunch=never"),
+        ("control-deleted-readout", "the X readout of port 0 is gone: its corrections have nothing to correct",
+         "@66 MEASURE x0 X:p0 rounds=1\n", ""),
+        ("port-occupancy-duplicated-merge", "port 0 is merged twice",
+         "@57 MEASURE z0 Z:q0@top Z:p0@bottom rounds=9 via=(0,9,29,9)\n",
+         "@57 MEASURE z0 Z:q0@top Z:p0@bottom rounds=9 via=(0,9,29,9)\n" * 2),
+        ("measurement-wrong-side", "data patch 0 faces the bus with its top side",
+         "Z:q0@top Z:p0@bottom", "Z:q0@bottom Z:p0@bottom"),
+        ("measurement-via-off-bus", "the via leaves bus 0", "via=(0,9,29,9)", "via=(0,8,29,9)"),
+        ("consumption-order-layer-states", "the first layer of the timeline consumes 2 states", "@57 LAYER states=2",
+         "@57 LAYER states=3"),
+        ("consumption-order-missing-layer", "the first layer's marker is gone", "@57 LAYER states=2\n", ""),
+        ("timing-repeat-period", "one round more per copy breaks the period", f"period={period}", f"period={period + 1}"),
+        ("conservation-tally", "the TALLY claims a run nobody made", "TALLY runs=", "TALLY runs=1"),
+        ("conservation-no-tally", "a stream ends with its TALLY", base.splitlines()[-1] + "\n", ""),
+        ("syntax-unknown-operation", "JUMP is no operation", "@57 RUN C0", "@57 JUMP C0"),
+        ("syntax-version", "a future format version", "MAGICPIPE_LSI 2", "MAGICPIPE_LSI 3"),
+    ]
+    for name, why, old, new in edits:
+        assert old in base, name
+        write("invalid", name, why, base.replace(old, new, 1))
+    write("invalid", "timing-run-late", "copy 0's second run starts a round late, so it decides a round early",
+          shift_first_run(base))
+    assert "outcome=1" in trace
+    lines = trace.splitlines(keepends=True)
+    k = next(k for k, x in enumerate(lines) if " DECIDE " in x and x.rstrip().endswith("outcome=1"))
+    at, _, copy = lines[k + 1].split()[:3]
+    lines[k + 1] = f"{at} OUTPUT {copy} port={copy[1:]} rounds=2\n"
+    write("invalid", "control-trace-wrong-branch", "a run whose checks read 1 cannot deliver", "".join(lines))
+
+if __name__ == "__main__":
+    main()

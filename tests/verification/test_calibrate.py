@@ -1,0 +1,82 @@
+"""The measured error model's calibration: recovered from exact synthetic counts; the command writes a model."""
+
+import math
+
+import pytest
+import sinter
+
+from magicpipe.cli import main
+from magicpipe.error_models import resolve_error_model
+from magicpipe.errors import SpecError
+from magicpipe.verification.calibrate import FACTORY_COEFFICIENTS, calibrate
+
+A, P_TH, FACTORS = 0.1, 0.007, {3: 1.3, 5: 1.1}
+
+
+def _stats(points, shots=10**13):
+    """Exact counts of a per-patch p_L split evenly over two bases, 3 cycles per shot."""
+    out = []
+    for d, p in points:
+        patch = A * (p / P_TH) ** ((d + 1) / 2) * FACTORS.get(d, 1.0)
+        q = 1 - math.sqrt(1 - patch)  # per basis per cycle: 1 - (1 - q)^2 = patch
+        shot = (1 - (1 - 2 * q) ** 3) / 2
+        for basis in ("x", "z"):
+            meta = {"kind": "memory", "d": d, "p": p, "rounds": 3 * d, "cycles": 3, "basis": basis}
+            out.append(sinter.TaskStats(strong_id=f"{d}-{p}-{basis}", decoder="pymatching", json_metadata=meta,
+                                        shots=shots, errors=round(shot * shots), discards=0, seconds=1.0))
+    return out
+
+
+POINTS = [(d, p) for d in (3, 5, 7, 9, 11) for p in (5e-4, 1e-3, 2e-3, 3e-3, 5e-3)]
+
+
+def test_calibration_recovers_the_form_and_the_factors():
+    result = calibrate(_stats(POINTS))
+    fit = result["fit"]
+    assert fit["distances"] == [7, 9, 11] and fit["points"] == 12  # p <= 3e-3 only
+    assert fit["A"] == pytest.approx(A, rel=2e-3) and fit["p_th"] == pytest.approx(P_TH, rel=1e-3)
+    assert {int(d): f["factor"] for d, f in result["factors"].items()} == pytest.approx(FACTORS, rel=2e-3)
+    for pt in result["points"]:
+        assert pt["measured_over_model"] == pytest.approx(1, rel=3e-3)
+        assert pt["edge"] > pt["model"]
+    for e in result["extrapolation"]:
+        if e["fitted_on"][0] >= 7:
+            assert e["measured_over_predicted"] == pytest.approx(1, rel=5e-3)
+    model = result["model"]
+    assert model["name"] == "measured" and model["pessimistic"]["name"] == "measured (pessimistic edge)"
+    (d3, a3, sa3, b3, sb3), _ = FACTORY_COEFFICIENTS["15-to-1"]
+    assert model["protocols"]["15-to-1"][0] == {"from_distance": d3, "out_error_pl": a3, "fail_pl": b3}
+    assert model["pessimistic"]["protocols"]["15-to-1"][0]["fail_pl"] > b3 + 2 * sb3
+
+
+def test_the_shipped_model_is_what_verify_model_makes_of_the_shipped_data():
+    from importlib import resources
+
+    from magicpipe.compiler.errormodel import load_measured
+    from magicpipe.verification.calibrate import factory_coefficients
+
+    data = resources.files("magicpipe.compiler").joinpath("data")
+    memory = sinter.stats_from_csv_files(str(data / "memory_stats.csv"))
+    factory = factory_coefficients(sinter.stats_from_csv_files(str(data / "factory_stats.csv")))
+    shipped = load_measured()
+    result = calibrate(memory, coefficients=factory, provenance=shipped.provenance)
+    assert result["model"] == shipped.info()
+    assert {d for d, *_ in factory["15-to-1"]} == {3, 5}
+
+
+def test_calibration_needs_two_distances():
+    with pytest.raises(SpecError, match="two or more distances"):
+        calibrate(_stats([(5, 1e-3), (5, 2e-3)]))
+    with pytest.raises(SpecError, match=r"fit distances \[7, 13\]"):
+        calibrate(_stats(POINTS), fit_distances=[7, 13])
+
+
+def test_verify_model_writes_a_model_the_planner_reads(tmp_path, capsys):
+    csv = tmp_path / "stats.csv"
+    csv.write_text(sinter.CSV_HEADER + "\n" + "\n".join(s.to_csv_line() for s in _stats(POINTS)) + "\n")
+    out = tmp_path / "model.json"
+    assert main(["verify", "model", "--memory", str(csv), "--out", str(out)]) == 0
+    model = resolve_error_model(str(out))
+    assert model.name == "measured" and model.A == pytest.approx(A, rel=2e-3)
+    assert "stats.csv" in model.provenance and "magicpipe verify model" in model.provenance
+    assert "A = 0.1" in capsys.readouterr().out
