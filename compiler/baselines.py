@@ -166,8 +166,8 @@ def _cold_start(pipeline: Pipeline, cost: BaselineCost, runs: tuple[int, ...],
         raise SpecError(f"a baseline schedule needs two levels or more, the pipeline has {len(levels)}; "
                         f"one level is one factory fed raw states")
     f1 = levels[0].factory
-    below = [(earliest[0] + (k // cost.copies[0]) * f1.rounds, 0) for k in range(runs[0])]
-    below = [(start, start + f1.rounds) for start, _ in below]
+    starts = [earliest[0] + (k // cost.copies[0]) * f1.rounds for k in range(runs[0])]
+    below = [(start, start + f1.rounds) for start in starts]  # (start, end) of every run of the level below
     slots = cost.slots or (0,) * len(levels)
     out = []
     for i in range(1, len(levels)):

@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Sequence
 
-from magicpipe.compiler.allocator import Allocation
+from magicpipe.compiler.allocator import Allocation, Producer
 from magicpipe.compiler.errormodel import PAPER, ErrorModel
 from magicpipe.compiler.hardware import Hardware
 from magicpipe.compiler.pareto import level_producer
@@ -117,10 +117,10 @@ def _running_top(t: int, tops: Sequence[TopRun]) -> bool:
     return any(x.launch <= t < x.end for x in tops)
 
 
-def _runs(insts: Sequence[Instruction], producer, tops: Sequence[TopRun]) -> tuple[Run, ...]:
+def _runs(insts: Sequence[Instruction], producer: Producer, tops: Sequence[TopRun]) -> tuple[Run, ...]:
     borrowed = {name for i in insts if i.action == "REUSE" for name in i.lent_to}
     started: dict[int, tuple[int, str]] = {}
-    ended: dict[int, list] = {}  # id -> [end, success, outputs, discarded]
+    ended: dict[int, list[int]] = {}  # id -> [end, success (0/1), outputs, discarded]
     for i in insts:
         if not i.target.startswith("L"):
             continue
@@ -140,12 +140,12 @@ def _runs(insts: Sequence[Instruction], producer, tops: Sequence[TopRun]) -> tup
     missing = sorted(set(started) - set(ended))
     if missing:
         raise SpecError(f"low-level runs {['L%d' % k for k in missing[:5]]} launch but never yield nor discard")
-    return tuple(Run(k, 0, started[k][0], ended[k][0], producer.qubits, started[k][1], -1, ended[k][1],
+    return tuple(Run(k, 0, started[k][0], ended[k][0], producer.qubits, started[k][1], -1, bool(ended[k][1]),
                      ended[k][2], ended[k][3]) for k in sorted(started))
 
 
 def _takes(insts: Sequence[Instruction]) -> tuple[Take, ...]:
-    groups: dict[object, list] = {}
+    groups: dict[object, list[int]] = {}
     for i in insts:
         if i.action != "CONSUME":
             continue
