@@ -28,8 +28,8 @@ from magicpipe.compiler.search import best_pipeline
 from magicpipe.compiler.steady import steady_state
 from magicpipe.errors import InfeasibleError, SpecError
 
-__all__ = ["front_rows", "pipeline_summary", "at_pessimistic_edge", "schedule_dict", "two_level_cell", "two_level_summary",
-           "threshold_row", "thresholds_summary", "stats"]
+__all__ = ["front_rows", "pipeline_summary", "at_pessimistic_edge", "schedule_dict", "two_level_cell",
+           "two_level_summary", "threshold_row", "thresholds_summary", "stats"]
 
 Row = dict[str, Any]
 
