@@ -72,6 +72,13 @@ class ParetoFront:
     points: tuple[ParetoPoint, ...]
     evaluated: tuple[ParetoPoint, ...]
 
+    def __repr__(self) -> str:
+        """One line (the points are in :attr:`points` and :attr:`evaluated`)."""
+        best = self.min_volume() if self.points else None
+        least = f", least volume Q={best.qubits} T={best.rounds:.2f} ({best.buffer_slots} slots)" if best else ""
+        return (f"<ParetoFront distances={self.pipeline.distances}: {len(self.points)} points of "
+                f"{len(self.evaluated)} evaluated{least}>")
+
     def min_volume(self) -> ParetoPoint:
         """The point of least ``Q T`` (ties: fewer qubits)."""
         return min(self.points, key=lambda p: (p.volume, p.qubits))

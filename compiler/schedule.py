@@ -19,8 +19,9 @@ from typing import Iterator
 
 from magicpipe.compiler.allocator import Allocation, Producer
 from magicpipe.compiler.factory import Factory
+from magicpipe.errors import SpecError
 
-__all__ = ["Run", "TopRun", "Take", "Stall", "Schedule", "ROLES"]
+__all__ = ["Run", "TopRun", "Take", "Stall", "Ledger", "Schedule", "ROLES"]
 
 ROLES = ("fill", "supply", "reuse")
 """Why a low-level run was launched: ``fill`` before the high-level launch (phase 1), ``supply`` beside the
@@ -88,6 +89,27 @@ class Stall:
     moved_out: int = -1
     reclaimed: int = -1
     resumed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """Where the buffered states went: ``produced = consumed + discarded + left`` -- the one conservation record.
+
+    ``produced`` counts every state a run yields, a failed run's included; ``discarded`` counts those of failed
+    runs (``failed`` of them), those a full buffer turned away and those flushed; ``left`` those still held at
+    the end. A stream's ``TALLY`` is this record in text, with the slots of the states left
+    (the lattice's ``Tally``); the report shows it per level.
+    """
+
+    produced: int
+    consumed: int
+    discarded: int
+    left: int
+    failed: int = 0
+
+    @property
+    def balanced(self) -> bool:
+        return self.produced == self.consumed + self.discarded + self.left
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,3 +203,38 @@ class Schedule:
     def peak_qubits(self) -> int:
         """Largest :meth:`qubits_in_use` over every event time."""
         return max(self.qubits_in_use(t) for t in self.event_times())
+
+    def ledger(self) -> Ledger:
+        """Count the states from the runs and the takes, and replay them for what is left.
+
+        Raises:
+            SpecError: some round takes more states than the runs have made by then.
+        """
+        produced = failed = full = 0
+        changes: dict[int, int] = {}
+        for r in self.runs:
+            made = self.producers[r.producer].outputs
+            produced += made
+            if not r.success or r.outputs == 0:
+                failed += made
+                continue
+            full += r.discarded + (made - r.outputs)
+            changes[r.end] = changes.get(r.end, 0) + r.outputs - r.discarded
+        consumed = 0
+        for k in self.takes:
+            consumed += k.count
+            changes[k.time] = changes.get(k.time, 0) - k.count
+        held = 0
+        for t in sorted(changes):
+            held += changes[t]
+            if held < 0:
+                raise SpecError(f"the schedule takes more states than it has made by round {t} (held {held})")
+        return Ledger(produced, consumed, failed + full, held, failed)
+
+    def __repr__(self) -> str:
+        """One line: producer and consumer, budget, buffer and what was run (the fields are the data)."""
+        low = "+".join(p.name for p in self.producers)
+        end = max((t.end for t in self.tops), default=0)
+        return (f"<Schedule {low} -> {self.high.protocol.name}@d{self.high.distance}: {self.qubit_budget} qubits, "
+                f"{self.buffer_slots} slots, {len(self.runs)} runs, {len(self.tops)} executions, "
+                f"{len(self.stalls)} stalls, {end} rounds>")

@@ -19,6 +19,7 @@ from magicpipe.lattice.floorplan import FloorPlan, Site, place, plan_floor
 from magicpipe.lattice.geometry import Rect, Tile
 from magicpipe.lattice.stream import (ACTIONS, FORMAT_VERSION, PROGRAM, Header, Instruction, Region, Stream, Tally,
                                       Trace)
+from magicpipe.lattice.readback import schedule_from_stream
 from magicpipe.lattice.recost import recost
 from magicpipe.lattice.validate import RULES, Audit, Violation, audit, check, validate
 from magicpipe.lattice.stream2 import Op, ProgramHeader, ProgramStream, Unit
@@ -30,7 +31,7 @@ __all__ = [
     "ACTIONS", "Audit", "BlockLayout", "FORMAT_VERSION", "FloorPlan", "Header", "Instruction", "MovePlan",
     "PROGRAM", "Parking", "RULES", "Rect", "Region", "Route", "Site", "Stream", "Tally", "Tile", "TileRect", "Trace",
     "Violation", "audit", "build_stream", "check", "choose_parking", "emit", "header", "place", "plan_floor",
-    "plan_moves", "recost", "validate",
+    "plan_moves", "recost", "schedule_from_stream", "validate",
     # format 2, the whole program
     "Op", "ProgramHeader", "ProgramStream", "Unit", "ProgramLayout", "emit_program", "program_stream2",
     "stream_for_point", "unit_from_schedule", "unit_one_level", "RULES2", "Audit2", "Violation2", "audit2", "check2",

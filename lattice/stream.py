@@ -293,6 +293,14 @@ class Stream:
         for inst in self.instructions:
             yield from inst.lines()
 
+    def __repr__(self) -> str:
+        """One line: the header's pipeline and budget, the instruction count and the last round (``str`` is the
+        whole text form)."""
+        h = self.header
+        last = max((i.time for i in self.instructions), default=0)
+        return (f"<Stream v{h.version} {h.protocol} distances={h.distances} qubits={h.qubit_budget} "
+                f"slots={h.buffer_slots} instructions={len(self.instructions)} last_round={last}>")
+
 
 def numbered(header: Header, instructions) -> Iterator[tuple[int, Instruction]]:
     """``(line, instruction)`` for every top-level instruction: its parsed line, else its line in ``str()``.

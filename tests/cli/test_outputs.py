@@ -71,9 +71,9 @@ def test_a_stream_that_fails_its_check_is_not_left(tmp_path, capsys, monkeypatch
     (tmp_path / "bell.qasm").write_text(BELL)
     assert main(["compile", str(tmp_path / "bell.qasm"), "--out", str(out)]) == 0
     before = _files(out)
-    import magicpipe.lattice
+    import magicpipe.grammar.checked
 
-    monkeypatch.setattr(magicpipe.lattice, "check", lambda stream: ["line 9: slot-full: invented for the test"])
+    monkeypatch.setattr(magicpipe.grammar.checked, "check", lambda stream: ["line 9: slot-full: invented for the test"])
     assert main(["pipeline", "--distances", "3,5", "--error-model", "paper", "--p", "2e-4", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "slot-full: invented for the test" in err and f"nothing written to {out}" in err

@@ -8,8 +8,9 @@ from magicpipe.compiler import Pipeline
 from magicpipe.compiler.dynamic import simulate
 from magicpipe.compiler.pareto import level_producer, pareto_front
 from magicpipe.errors import SpecError
-from magicpipe.lattice import build_stream
-from magicpipe.report import Timeline, measure, parallel_timeline, schedule_from_stream, sequential_timeline
+from magicpipe.lattice import build_stream, schedule_from_stream
+from magicpipe.report import SpaceTime, measure
+from magicpipe.report.spacetime import baseline
 from magicpipe.report.metrics import ProgramRate, eq14_copies
 
 
@@ -32,7 +33,7 @@ def tiny():
 
 def test_tiny_schedule_by_hand(tiny):
     pipe, s = tiny
-    m = measure(Timeline.from_schedule(s), pipeline=pipe)
+    m = measure(SpaceTime.from_schedule(s), pipeline=pipe)
     assert m.makespan == 66 + 11 * 5 + (156 - 86) + (213 - 176) == 228
     assert m.throughput_per_round == pytest.approx(1 / 228)
     assert m.throughput_per_ms == pytest.approx(1000 / (228 * 0.4))  # 0.4 us per round
@@ -51,7 +52,7 @@ def test_tiny_schedule_by_hand(tiny):
 
 def test_tiny_utilisation_by_hand(tiny):
     pipe, s = tiny
-    m = measure(Timeline.from_schedule(s), pipeline=pipe)
+    m = measure(SpaceTime.from_schedule(s), pipeline=pipe)
     fill = 4 * 255 * 66  # four copies twice over rounds 0-66
     top = 735 * (20 + 20 + 15)  # working: 66-86, 156-176, 213-228
     reuse = 255 * (2 * 33 + 33 + 2 * 33)  # 88-121 twice, 121-154, 178-211 twice
@@ -67,7 +68,7 @@ def test_tiny_utilisation_by_hand(tiny):
 
 def test_usage_matches_the_core_qubit_count(tiny):
     _, s = tiny
-    tl = Timeline.from_schedule(s)
+    tl = SpaceTime.from_schedule(s)
     for u in measure(tl).usage:
         # the core counts the buffer's qubits always and a lent region as not the factory's
         assert sum(u.factories) + u.stalled + u.held + u.reserved == s.qubits_in_use(u.start)
@@ -75,7 +76,7 @@ def test_usage_matches_the_core_qubit_count(tiny):
 
 def test_sequential_by_hand():
     pipe = Pipeline.from_distances((5, 17))
-    m = measure(sequential_timeline(pipe), pipeline=pipe)
+    m = measure(baseline(pipe, "sequential"), pipeline=pipe)
     # 16 copies of the d=5 factory (735 qubits, 55 rounds) on Q = 16 x 735, then the d=17 factory (8655, 187)
     assert (m.qubit_budget, m.makespan, m.stalls) == (11760, 55 + 187, 0)
     # 16 states at 55: 5 taken at the launch, one every 17 rounds after: 11, 10, ..., 1 held for 17 rounds each
@@ -86,7 +87,7 @@ def test_sequential_by_hand():
 
 def test_parallel_cold_start_by_hand():
     pipe = Pipeline.from_distances((5, 17))
-    m = measure(parallel_timeline(pipe), pipeline=pipe)
+    m = measure(baseline(pipe, "parallel"), pipeline=pipe)
     # 5 rate-matched d=5 copies: 5 states at 55 launch the top factory (burst 4 + step 1); step 2 (72) waits for
     # the next 5 at 110; the 5 after those arrive at 165, before step 7 (178 -> 195 after the stall); output at
     # 110 + 10 x 17 = 280. The cost model says T = 187, a steady-state period.
@@ -96,8 +97,8 @@ def test_parallel_cold_start_by_hand():
 
 def test_schedule_and_stream_give_the_same_metrics(tiny):
     _, s = tiny
-    a = measure(Timeline.from_schedule(s))
-    b = measure(Timeline.from_schedule(schedule_from_stream(build_stream(s))))
+    a = measure(SpaceTime.from_schedule(s))
+    b = measure(SpaceTime.from_schedule(schedule_from_stream(build_stream(s))))
     for name in ("makespan", "stalls", "stall_rounds", "reuse_rounds", "lead_time", "raw_inputs", "mean_utilisation",
                  "stall_idle_qubit_rounds"):
         assert getattr(a, name) == getattr(b, name), name
@@ -113,7 +114,7 @@ def test_min_volume_5_17_round_trips_through_its_stream():
 
 def test_program_copies_follow_eq14():
     pipe = Pipeline.from_distances((5, 17))
-    m = measure(sequential_timeline(pipe), model_rounds=242.0, program=ProgramRate(10_000, 100_000))
+    m = measure(baseline(pipe, "sequential"), model_rounds=242.0, program=ProgramRate(10_000, 100_000))
     assert m.program_copies == eq14_copies(10_000, 100_000, 242) == -(-10_000 // (100_000 // 242))
     assert m.program_qubits == m.program_copies * 11760
 
@@ -122,7 +123,7 @@ def test_errors_name_the_problem():
     with pytest.raises(SpecError, match="rounds > 0"):
         ProgramRate(5, 0)
     pipe = Pipeline.from_distances((3, 5))
-    tl = sequential_timeline(pipe)
+    tl = baseline(pipe, "sequential")
     failed = dataclasses.replace(tl, boxes=tuple(dataclasses.replace(b, success=b.level == 1) for b in tl.boxes))
     with pytest.raises(SpecError, match="delivers no top-level state"):
         measure(failed)
@@ -153,4 +154,4 @@ def test_a_reuse_cycle_that_ends_short_of_states_reads_back_from_the_stream():
     assert [x.resumed for x in s.stalls].count(False) == 1
     back = schedule_from_stream(build_stream(s))
     assert back.stalls == s.stalls
-    assert measure(Timeline.from_schedule(back)).stall_rounds == sum(x.end - x.start for x in s.stalls)
+    assert measure(SpaceTime.from_schedule(back)).stall_rounds == sum(x.end - x.start for x in s.stalls)

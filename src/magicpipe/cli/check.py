@@ -13,7 +13,6 @@ from typing import Any
 
 from magicpipe.cli._args import bounded_int
 from magicpipe.cli._output import open_file, write_file
-from magicpipe.errors import SpecError
 
 __all__ = ["register", "run"]
 

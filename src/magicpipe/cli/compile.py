@@ -15,10 +15,8 @@ import time
 from typing import Any
 
 from magicpipe.cli._args import bounded_int, finite_float
+from magicpipe.cli.options import hardware_options
 from magicpipe.errors import SpecError
-
-_PROB = finite_float(0, 1, lo_open=True, hi_open=True)
-_GATE_NS = finite_float(0, 1e9, lo_open=True)  # up to a second per gate
 
 __all__ = ["register", "parse_model", "add_error_model_option"]
 
@@ -43,15 +41,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--budget-split", default="1/3,1/3,1/3", metavar="L,D,S",
                    help="shares of the budget for logical errors, distillation and rotation synthesis "
                         "(fractions summing to 1; default: %(default)s)")
-    p.add_argument("--physical-error", "--p", dest="physical_error", type=float, default=1e-4, metavar="P",
-                   help="physical error rate per operation (dimensionless, below the code threshold; default: %(default)s)")
-    p.add_argument("--magic-error", "--eps", dest="magic_error", type=_PROB, default=1e-4, metavar="EPS",
-                   help="error of a raw injected magic state (dimensionless, in (0, 1); default: %(default)s)")
-    p.add_argument("--t-2q-ns", "--t2q-ns", dest="t_2q_ns", type=_GATE_NS, default=50.0, metavar="NS",
-                   help="two-qubit gate time in ns (default: %(default)s)")
-    p.add_argument("--t-meas-ns", "--tmeas-ns", dest="t_meas_ns", type=_GATE_NS, default=100.0, metavar="NS",
-                   help="measurement time in ns (default: %(default)s)")
-    add_error_model_option(p)
+    hardware_options(p)  # and --error-model
     p.add_argument("--objective", choices=("volume", "qubits", "runtime", "time"), default="volume",
                    help="the point of the front: least qubits x runtime, fewest physical qubits, or shortest "
                         "runtime, within the bounds below ('time' is an old name of 'runtime'; default: %(default)s)")
@@ -138,14 +128,13 @@ def eval_fraction(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     import magicpipe
-    from magicpipe.compiler import Hardware
+    from magicpipe.cli.options import hardware as cli_hardware
     from magicpipe.compiler.budget import ErrorBudget
 
     if (args.program is None) == (args.counts is None):
         raise SpecError("give exactly one program: an OpenQASM file as PROGRAM, or --counts FILE.json")
     program = args.program if args.counts is None else magicpipe.load_counts(args.counts)
-    hardware = Hardware(p=args.physical_error, eps=args.magic_error, t_2q_ns=args.t_2q_ns,
-                        t_meas_ns=args.t_meas_ns, model=parse_model(args.error_model))
+    hardware = cli_hardware(args, model=parse_model(args.error_model))
     budget = ErrorBudget(args.error_budget, *_split(args.budget_split))
     t0 = time.perf_counter()
     comp = magicpipe.compile(program, hardware=hardware, error_budget=budget, objective=args.objective,

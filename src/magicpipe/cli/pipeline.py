@@ -1,58 +1,31 @@
-"""``magicpipe pipeline`` and ``magicpipe bench two-level|thresholds``: CSV, summary.json and figures."""
+"""``magicpipe pipeline`` and ``magicpipe bench two-level|thresholds``: CSV, summary.json and figures.
+
+The rows and summaries are :mod:`magicpipe.report.benchmarks`' and the figures :mod:`magicpipe.report.charts`';
+this module runs them over its jobs, prints and writes them.
+"""
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
-import math
 import os
-import statistics
 import time
 from pathlib import Path
 
-from magicpipe.cli._args import bounded_int, finite_float
-from magicpipe.compiler import Hardware, Pipeline, parallel, sequential
-from magicpipe.compiler import check as check_schedule
-from magicpipe.compiler.allocator import solver_stats
-from magicpipe.compiler.bounds import lower_bound
+from magicpipe.cli._args import bounded_int
+from magicpipe.cli.options import hardware, hardware_options
+from magicpipe.compiler import Pipeline, parallel, sequential
 from magicpipe.compiler.failures import monte_carlo
 from magicpipe.compiler.pareto import pareto_front
-from magicpipe.compiler.search import best_pipeline
-from magicpipe.compiler.steady import steady_state
-from magicpipe.errors import InfeasibleError, SpecError
+from magicpipe.errors import SpecError
 from magicpipe.executor import add_executor_args, map_ordered, open_executor
 from magicpipe.progress import Progress
-
-_PROB = finite_float(0, 1, lo_open=True, hi_open=True)
-_GATE_NS = finite_float(0, 1e9, lo_open=True)  # up to a second per gate
-
-
-MAX_DISTANCE = 99
-"""Largest code distance the commands accept (``bench`` searches up to it, ``pipeline`` takes it)."""
-
-
-def _hardware_args(p: argparse.ArgumentParser) -> None:
-    from magicpipe.cli.compile import add_error_model_option
-
-    p.add_argument("--p", type=finite_float(), default=1e-4, help="physical error rate per operation (default 1e-4)")
-    p.add_argument("--eps", type=_PROB, default=1e-4, help="raw magic-state error (default 1e-4)")
-    p.add_argument("--t2q-ns", type=_GATE_NS, default=50.0, help="two-qubit gate time in ns (default 50)")
-    p.add_argument("--tmeas-ns", type=_GATE_NS, default=100.0, help="measurement time in ns (default 100)")
-    add_error_model_option(p)
-
-
-def _hardware(args) -> Hardware:
-    from magicpipe.error_models import resolve_error_model
-
-    return Hardware(p=args.p, eps=args.eps, t_2q_ns=args.t2q_ns, t_meas_ns=args.tmeas_ns,
-                    model=resolve_error_model(args.error_model))
 
 
 def register(sub) -> None:
     p = sub.add_parser("pipeline", help="Pareto front and minimum-volume schedule of one distance sequence")
     p.add_argument("--distances", required=True, help="code distance per level, lowest first, e.g. 5,17")
-    _hardware_args(p)
+    hardware_options(p)
     p.add_argument("--allow-non-improving", action="store_true",
                    help="accept levels whose output error is not below their input error")
     p.add_argument("--shots", type=bounded_int(0, 10**6), default=0,
@@ -67,7 +40,7 @@ def register(sub) -> None:
     g = bs.add_parser("two-level", help="every ordered pair of odd distances (Fig. 6)")
     g.add_argument("--min-distance", type=bounded_int(1), default=3)
     g.add_argument("--max-distance", type=bounded_int(1, MAX_DISTANCE), default=21)
-    _hardware_args(g)
+    hardware_options(g)
     add_executor_args(g, workers=os.cpu_count() or 1)
     g.add_argument("--out", required=True, type=Path)
     g.set_defaults(run=run_two_level)
@@ -76,7 +49,7 @@ def register(sub) -> None:
     h.add_argument("--max-exponent", type=bounded_int(1, 300), default=50, help="last threshold 10^-MAX (default 50)")
     h.add_argument("--step", type=bounded_int(1), default=1, help="exponent step (default 1)")
     h.add_argument("--max-distance", type=bounded_int(3, MAX_DISTANCE), default=47)
-    _hardware_args(h)
+    hardware_options(h)
     add_executor_args(h, workers=os.cpu_count() or 1)
     h.add_argument("--out", required=True, type=Path)
     h.set_defaults(run=run_thresholds)
@@ -89,38 +62,11 @@ def _write_csv(path: Path, rows: list[dict]) -> None:
         w.writerows(rows)
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(plt, fig, path: Path) -> None:
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+MAX_DISTANCE = 99
+"""Largest code distance the commands accept (``bench`` searches up to it, ``pipeline`` takes it)."""
 
 
 # -- magicpipe pipeline ------------------------------------------------------------------------------------
-def schedule_dict(s) -> dict:
-    """The schedule as JSON-able data (runs, executions, takes, stalls)."""
-    return {
-        "qubit_budget": s.qubit_budget, "buffer_slots": s.buffer_slots, "slot_qubits": s.slot_qubits,
-        "launch_threshold": s.launch_threshold, "rounds": s.rounds, "peak_qubits": s.peak_qubits(),
-        "producers": [{"name": p.name, "qubits": p.qubits, "rounds": p.rounds, "outputs": p.outputs,
-                       "p_succ": p.p_succ, "eps_out": p.eps_out, "distance": p.distance} for p in s.producers],
-        "runs": [{"id": r.id, "producer": r.producer, "start": r.start, "end": r.end, "qubits": r.qubits,
-                  "role": r.role, "lane": r.lane, "outputs": r.outputs} for r in s.runs],
-        "executions": [{"index": t.index, "launch": t.launch, "end": t.end} for t in s.tops],
-        "takes": [{"time": k.time, "execution": k.top, "step": k.step, "count": k.count} for k in s.takes],
-        "stalls": [{"step": x.step, "start": x.start, "end": x.end, "reuse": x.reuse, "threshold": x.threshold,
-                    "moved_out": x.moved_out, "reclaimed": x.reclaimed} for x in s.stalls],
-    }
-
-
 def run_pipeline(args) -> int:
     try:
         distances = tuple(int(x) for x in args.distances.split(","))
@@ -129,49 +75,33 @@ def run_pipeline(args) -> int:
     if any(d > MAX_DISTANCE for d in distances):
         raise SpecError(f"--distances {args.distances}: distances above {MAX_DISTANCE} are outside what the planner "
                         f"searches (a d={MAX_DISTANCE} patch already holds {2 * MAX_DISTANCE**2 - 1} qubits); lower them")
-    hw = _hardware(args)
+    from magicpipe.report import benchmarks, charts
+
+    hw = hardware(args)
     pipe = Pipeline.from_distances(distances, hw, strict=not args.allow_non_improving)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     front = pareto_front(pipe)
-    seq, par = sequential(pipe), parallel(pipe)
     best = front.min_volume()
-    steady = steady_state(pipe, best)
-    rows = [{"qubits": p.qubits, "rounds": round(p.rounds, 4), "us": hw.rounds_to_us(p.rounds),
-             "buffer_slots": p.buffer_slots, "deterministic_rounds": p.deterministic_rounds,
-             "expected_delay": round(p.expected_delay, 4), "volume": round(p.volume, 1),
-             "efficiency": round(p.efficiency, 4), "pareto": p in front.points} for p in front.evaluated]
+    seq, par = sequential(pipe), parallel(pipe)
+    rows = benchmarks.front_rows(front)
     _write_csv(out / "points.csv", rows)
     _write_csv(out / "front.csv", [r for r in rows if r["pareto"]])
-    summary = {
-        "distances": list(distances), "p": hw.p, "eps": hw.eps, "t_2q_ns": hw.t_2q_ns, "t_meas_ns": hw.t_meas_ns,
-        "t_stab_ns": hw.t_stab_ns,
-        "logical_error_model": {"A": hw.model.A, "p_th": hw.model.p_th, "source": hw.model.source},
-        "error_model": hw.model.info(),
-        "levels": [{"distance": lv.factory.distance, "qubits": lv.qubits, "rounds": lv.rounds,
-                    "eps_in": lv.eps_in, "eps_out": lv.eps_out, "p_succ": lv.p_succ} for lv in pipe.levels],
-        "output_error": pipe.output_error,
-        "sequential": {"qubits": seq.qubits, "rounds": seq.rounds, "volume": seq.volume},
-        "parallel": {"qubits": par.qubits, "rounds": par.rounds, "volume": par.volume},
-        "dynamic_min_volume": {"qubits": best.qubits, "rounds": best.rounds, "buffer_slots": best.buffer_slots,
-                               "expected_delay": best.expected_delay, "volume": best.volume,
-                               "efficiency": best.efficiency},
-        "reduction_vs_sequential": 1 - best.volume / seq.volume,
-        "reduction_vs_parallel": 1 - best.volume / par.volume,
-        "lower_bound": lower_bound(pipe),
-        "steady_state": {"period_rounds": steady.period, "volume_per_state": steady.volume_per_state},
-        "front_points": len(front.points), "evaluated_points": len(front.evaluated),
-    }
-    summary["at_pessimistic_edge"] = _at_edge(distances, hw)
+    summary = benchmarks.pipeline_summary(front)
+    summary["at_pessimistic_edge"] = benchmarks.at_pessimistic_edge(pipe)
     if args.shots:
         mc = monte_carlo(best.schedule, args.shots, args.seed)
         summary["failure_delay"] = {"analytic_rounds": best.expected_delay, "monte_carlo_rounds": mc.mean_delay,
                                     "monte_carlo_stderr": mc.stderr_delay, "shots": mc.shots, "seed": mc.seed,
                                     "stalled_fraction": mc.stall_fraction}
-    summary["stream"] = _write_stream(best.schedule, out)
+    from magicpipe.grammar import write_checked_stream
+
+    summary["stream"] = write_checked_stream(best.schedule, out)
     (out / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False))
-    (out / "schedule.json").write_text(json.dumps(schedule_dict(best.schedule), indent=1, allow_nan=False))
-    _plot_front(front, seq, par, hw, out / "front.png")
+    (out / "schedule.json").write_text(json.dumps(benchmarks.schedule_dict(best.schedule), indent=1, allow_nan=False))
+    charts.save(charts.front_figure(front, hw.rounds_to_us(1), [("sequential", seq.qubits, seq.rounds),
+                                                                 ("parallel", par.qubits, par.rounds)]),
+                out / "front.png")
     print(f"distances {distances}: output error {pipe.output_error:.3g} (error model {hw.model.name!r})")
     print(f"  sequential  Q={seq.qubits:>8}  T={hw.rounds_to_us(seq.rounds):8.1f} us  QT={seq.volume:.4g}")
     print(f"  parallel    Q={par.qubits:>8}  T={hw.rounds_to_us(par.rounds):8.1f} us  QT={par.volume:.4g}")
@@ -182,65 +112,6 @@ def run_pipeline(args) -> int:
     return 0
 
 
-def _at_edge(distances: tuple[int, ...], hw: Hardware) -> dict | None:
-    """The same distances under the pessimistic edge of the error model: errors and success per level."""
-    import dataclasses
-
-    edge = hw.model.pessimistic()
-    if edge is hw.model:
-        return None
-    try:
-        pipe = Pipeline.from_distances(distances, dataclasses.replace(hw, model=edge))
-    except SpecError as e:
-        return {"model": edge.name, "error": str(e)}
-    return {"model": edge.name, "output_error": pipe.output_error, "improving": pipe.improves,
-            "levels": [{"distance": lv.factory.distance, "eps_out": lv.eps_out, "p_succ": lv.p_succ}
-                       for lv in pipe.levels]}
-
-
-def _write_stream(schedule, out: Path) -> dict:
-    """Lay the schedule out, write OUT/schedule.lsi lazily and check it (``magicpipe check`` rules).
-
-    Composed (three-level) menus have no floor plan yet: the entry then says why no stream was written.
-    """
-    from magicpipe.errors import VerificationError
-    from magicpipe.grammar import parse_file, write_schedule
-    from magicpipe.lattice import check, plan_floor
-
-    check_schedule(schedule)  # magicpipe.compiler.check: budget, buffer bounds, input patterns, conservation
-    try:
-        fp = plan_floor(schedule)
-    except SpecError as e:
-        return {"file": None, "reason": str(e)}
-    path = write_schedule(schedule, out, fp)
-    violations = check(parse_file(path))
-    if violations:
-        raise VerificationError(f"{path}: {violations[0]}", violations)
-    return {"file": path.name, "floorplan_width": fp.width, "floorplan_height": fp.height,
-            "floorplan_qubits": fp.qubits, "layout_overhead": fp.qubits / schedule.qubit_budget,
-            "move_steps": fp.move_steps}
-
-
-def _plot_front(front, seq, par, hw, path: Path) -> None:
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    pts = front.evaluated
-    sc = ax.scatter([p.qubits for p in pts], [hw.rounds_to_us(p.rounds) for p in pts],
-                    c=[p.buffer_slots for p in pts], cmap="viridis", s=10, alpha=0.35)
-    ax.plot([p.qubits for p in front.points], [hw.rounds_to_us(p.rounds) for p in front.points], "k.-", lw=1,
-            label="dynamic Pareto front")
-    best = front.min_volume()
-    ax.plot(best.qubits, hw.rounds_to_us(best.rounds), "r*", ms=14, label="least Q·T")
-    ax.plot(seq.qubits, hw.rounds_to_us(seq.rounds), "s", color="tab:orange", label="sequential")
-    ax.plot(par.qubits, hw.rounds_to_us(par.rounds), "D", color="tab:blue", label="parallel")
-    fig.colorbar(sc, ax=ax, label="buffer slots")
-    ax.set_xlabel("physical qubits")
-    ax.set_ylabel("time for one top-level state (us)")
-    ax.set_title(f"distances {front.pipeline.distances}")
-    ax.legend(fontsize=8)
-    _save(plt, fig, path)
-
-
 def _ordered(name: str, low: int, high: int) -> None:
     if low > high:
         raise SpecError(f"--min-{name} {low} is above --max-{name} {high}; give a minimum at most the maximum")
@@ -248,25 +119,9 @@ def _ordered(name: str, low: int, high: int) -> None:
 
 # -- magicpipe bench two-level ------------------------------------------------------------------------------
 def _cell(job):
-    d1, d2, hw = job
-    pipe = Pipeline.from_distances((d1, d2), hw)
-    solves = solver_stats()["cbc_solves"]
-    start = time.perf_counter()
-    front = pareto_front(pipe)
-    seconds = time.perf_counter() - start
-    seq, par, best = sequential(pipe), parallel(pipe), front.min_volume()
-    return {
-        "d1": d1, "d2": d2, "seq_qubits": seq.qubits, "seq_rounds": seq.rounds, "par_qubits": par.qubits,
-        "par_rounds": par.rounds, "dyn_qubits": best.qubits, "dyn_rounds": round(best.rounds, 4),
-        "dyn_buffer": best.buffer_slots, "dyn_delay": round(best.expected_delay, 4),
-        "lower_bound": round(lower_bound(pipe), 1), "efficiency": round(best.efficiency, 4),
-        "reduction_vs_sequential": round(1 - best.volume / seq.volume, 5),
-        "reduction_vs_parallel": round(1 - best.volume / par.volume, 5),
-        "output_error": pipe.output_error, "improving": pipe.improves, "front_points": len(front.points),
-        # seconds and cbc_solves depend on where the cell ran (the machine; what the worker's solver cache
-        # already held): the "timing columns" (RUN_DEPENDENT_COLUMNS); every other column is a pure result
-        "seconds": round(seconds, 3), "cbc_solves": solver_stats()["cbc_solves"] - solves,
-    }
+    from magicpipe.report import benchmarks
+
+    return benchmarks.two_level_cell(*job)
 
 
 # Columns of cells.csv and thresholds.csv that depend on where and after what a task ran.
@@ -276,98 +131,43 @@ RUN_DEPENDENT_COLUMNS = ("seconds", "cbc_solves")
 def _map(func, jobs, args, label: str):
     """``func`` over ``jobs`` on the executor of ``--workers``/``--dask``, in job order, with progress."""
     jobs = list(jobs)
-    with open_executor(args.workers, args.dask, args.dask_timeout) as ex, Progress(len(jobs), label, unit="tasks") as progress:
+    with open_executor(args.workers, args.dask, args.dask_timeout) as ex, \
+            Progress(len(jobs), label, unit="tasks") as progress:
         return map_ordered(ex, func, jobs, progress=progress), ex.describe()
 
 
-def _stats(values: list[float]) -> dict | None:
-    if not values:
-        return None
-    return {"mean": statistics.fmean(values), "min": min(values), "max": max(values), "median": statistics.median(values)}
-
-
 def run_two_level(args) -> int:
+    from magicpipe.report import benchmarks, charts
+
     _ordered("distance", args.min_distance, args.max_distance)
     ds = range(args.min_distance, args.max_distance + 1, 2)
-    hw = _hardware(args)
+    hw = hardware(args)
     jobs = [(d1, d2, hw) for d1 in ds for d2 in ds]
     start = time.perf_counter()
     rows, where = _map(_cell, jobs, args, "bench two-level")
     wall = time.perf_counter() - start
     args.out.mkdir(parents=True, exist_ok=True)
     _write_csv(args.out / "cells.csv", rows)
-    off = [r for r in rows if r["d1"] != r["d2"]]
-    summary = {
-        "cells": len(rows), "p": args.p, "eps": args.eps, "wall_seconds": round(wall, 2), "workers": args.workers,
-        "executor": where, "error_model": hw.model.info(),
-        "mean_reduction_vs_sequential": statistics.fmean(r["reduction_vs_sequential"] for r in rows),
-        "mean_reduction_vs_parallel": statistics.fmean(r["reduction_vs_parallel"] for r in rows),
-        "min_reduction_vs_sequential": min(r["reduction_vs_sequential"] for r in rows),
-        "min_reduction_vs_parallel": min(r["reduction_vs_parallel"] for r in rows),
-        "mean_efficiency": statistics.fmean(r["efficiency"] for r in rows),
-        "off_diagonal": {  # the paper's 90 cells (d1 != d2)
-            "cells": len(off),
-            "reduction_vs_sequential": _stats([r["reduction_vs_sequential"] for r in off]),
-            "reduction_vs_parallel": _stats([r["reduction_vs_parallel"] for r in off]),
-            "negative_vs_sequential": sum(r["reduction_vs_sequential"] < 0 for r in off),
-            "negative_vs_parallel": sum(r["reduction_vs_parallel"] < 0 for r in off),
-        },
-        "improving_cells": sum(r["improving"] for r in rows),
-    }
+    summary = benchmarks.two_level_summary(rows, hw, wall_seconds=wall, workers=args.workers, executor=where)
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False))
-    _heatmaps(rows, list(ds), args.out / "reductions.png")
+    charts.save(charts.heatmap_figure(charts.cells_of(rows)), args.out / "reductions.png")
     print(json.dumps(summary, indent=2, allow_nan=False))
     return 0
 
 
-def _heatmaps(rows, ds, path: Path) -> None:
-    import numpy as np
-
-    plt = _plt()
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
-    for ax, key, title in zip(axes, ("reduction_vs_sequential", "reduction_vs_parallel"), ("vs sequential", "vs parallel")):
-        grid = np.full((len(ds), len(ds)), np.nan)
-        for r in rows:
-            grid[ds.index(r["d2"]), ds.index(r["d1"])] = 100 * r[key]
-        im = ax.imshow(grid, origin="lower", cmap="viridis")
-        ax.set_xticks(range(len(ds)), ds)
-        ax.set_yticks(range(len(ds)), ds)
-        ax.set_xlabel("level-1 distance d1")
-        ax.set_ylabel("level-2 distance d2")
-        ax.set_title(f"Q·T reduction {title} (%)")
-        for i in range(len(ds)):
-            for j in range(len(ds)):
-                if not math.isnan(grid[i, j]):
-                    ax.text(j, i, f"{grid[i, j]:.0f}", ha="center", va="center", fontsize=6, color="w")
-        fig.colorbar(im, ax=ax)
-    _save(plt, fig, path)
-
-
 # -- magicpipe bench thresholds -----------------------------------------------------------------------------
 def _threshold(job):
-    exponent, hw, dmax = job
-    row = {"threshold": 10.0**-exponent, "reachable": True}
-    start = time.perf_counter()
-    for method in ("sequential", "parallel", "dynamic"):
-        try:
-            c = best_pipeline(10.0**-exponent, hw, method, levels=(2, 3), distances=range(3, dmax + 1, 2))
-        except InfeasibleError:
-            row["reachable"] = False  # beyond what distances up to dmax reach (Eq. 3's 7.1 p_L floor)
-            return row
-        row[f"{method}_distances"] = "-".join(map(str, c.pipeline.distances))
-        row[f"{method}_qubits"] = c.qubits
-        row[f"{method}_rounds"] = round(c.rounds, 4)
-        row[f"{method}_volume"] = round(c.volume, 1)
-    row["reduction_vs_sequential"] = round(1 - row["dynamic_volume"] / row["sequential_volume"], 5)
-    row["reduction_vs_parallel"] = round(1 - row["dynamic_volume"] / row["parallel_volume"], 5)
-    row["seconds"] = round(time.perf_counter() - start, 2)
-    return row
+    from magicpipe.report import benchmarks
+
+    return benchmarks.threshold_row(*job)
 
 
 def run_thresholds(args) -> int:
+    from magicpipe.report import benchmarks, charts
+
     _ordered("exponent", args.min_exponent, args.max_exponent)
     exps = list(range(args.min_exponent, args.max_exponent + 1, args.step))
-    hw = _hardware(args)
+    hw = hardware(args)
     jobs = [(e, hw, args.max_distance) for e in exps]
     start = time.perf_counter()
     everything, where = _map(_threshold, jobs, args, "bench thresholds")
@@ -378,23 +178,9 @@ def run_thresholds(args) -> int:
                         f"up to {args.max_distance}; raise --max-distance")
     args.out.mkdir(parents=True, exist_ok=True)
     _write_csv(args.out / "thresholds.csv", rows)
-    summary = {
-        "thresholds": len(rows), "p": args.p, "eps": args.eps, "wall_seconds": round(wall, 2), "executor": where,
-        "error_model": hw.model.info(),
-        "unreachable": [r["threshold"] for r in everything if not r["reachable"]],
-        "max_distance": args.max_distance,
-        "reduction_vs_sequential": _stats([r["reduction_vs_sequential"] for r in rows]),
-        "reduction_vs_parallel": _stats([r["reduction_vs_parallel"] for r in rows]),
-    }
+    summary = benchmarks.thresholds_summary(everything, hw, wall_seconds=wall, executor=where,
+                                            max_distance=args.max_distance)
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False))
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    for method, style in (("sequential", "s-"), ("parallel", "D-"), ("dynamic", "o-")):
-        ax.semilogy([-math.log10(r["threshold"]) for r in rows], [r[f"{method}_volume"] for r in rows], style,
-                    ms=3, label=method)
-    ax.set_xlabel("-log10(error threshold)")
-    ax.set_ylabel("least qubit-round volume per state")
-    ax.legend()
-    _save(plt, fig, args.out / "thresholds.png")
+    charts.save(charts.thresholds_figure(rows), args.out / "thresholds.png")
     print(json.dumps(summary, indent=2, allow_nan=False))
     return 0

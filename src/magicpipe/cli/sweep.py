@@ -19,6 +19,7 @@ import pathlib
 import time
 from typing import Any
 
+from magicpipe.cli.options import option
 from magicpipe.errors import SpecError
 from magicpipe.executor import DEFAULT_TIMEOUT, add_executor_args, imap_unordered, open_executor
 from magicpipe.progress import Progress
@@ -40,10 +41,14 @@ def register(subparsers: Any) -> None:
     )
     s.add_argument("program", type=pathlib.Path, help="an OpenQASM 2/3 file, or a .json of logical counts")
     s.add_argument("--out", required=True, type=pathlib.Path, help="output folder; re-using it resumes")
-    s.add_argument("--p", type=float, nargs="+", default=[1e-4], help="physical error rates (default 1e-4)")
-    s.add_argument("--eps", type=float, nargs="+", default=[1e-4], help="raw magic-state errors (default 1e-4)")
-    s.add_argument("--t2q-ns", type=float, nargs="+", default=[50.0], help="two-qubit gate times, ns (default 50)")
-    s.add_argument("--tmeas-ns", type=float, nargs="+", default=[100.0], help="measurement times, ns (default 100)")
+    option(s, "--physical-error", "--p", type=float, nargs="+", default=[1e-4],
+           help="physical error rates (default 1e-4)")
+    option(s, "--magic-error", "--eps", type=float, nargs="+", default=[1e-4],
+           help="raw magic-state errors (default 1e-4)")
+    option(s, "--t-2q-ns", "--t2q-ns", type=float, nargs="+", default=[50.0],
+           help="two-qubit gate times, ns (default 50)")
+    option(s, "--t-meas-ns", "--tmeas-ns", type=float, nargs="+", default=[100.0],
+           help="measurement times, ns (default 100)")
     s.add_argument("--error-budget", type=float, nargs="+", default=[1e-3],
                    help="total error budgets of the program (default 1e-3)")
     s.add_argument("--max-levels", type=int, nargs="+", default=[3], help="most distillation levels (default 3)")
@@ -55,7 +60,8 @@ def register(subparsers: Any) -> None:
 
 
 def _grid(args: argparse.Namespace) -> Grid:
-    return Grid(p=args.p, eps=args.eps, t_2q_ns=args.t2q_ns, t_meas_ns=args.tmeas_ns, error_budget=args.error_budget,
+    return Grid(p=args.physical_error, eps=args.magic_error, t_2q_ns=args.t_2q_ns,
+                t_meas_ns=args.t_meas_ns, error_budget=args.error_budget,
                 max_levels=args.max_levels, method=args.method, objective=args.objective)
 
 

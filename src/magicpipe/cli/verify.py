@@ -12,6 +12,7 @@ import argparse
 from typing import Any
 
 from magicpipe.cli._args import bounded_int, finite_float
+from magicpipe.cli.options import option
 
 __all__ = ["register"]
 
@@ -26,7 +27,7 @@ def register(subparsers: Any) -> None:
     sub = verify.add_subparsers(dest="level", required=True, metavar="LEVEL")
 
     logical = sub.add_parser("logical", help="15-to-1 at the logical level: sampled vs exact vs Eqs. 3-4 at p_L = 0")
-    logical.add_argument("--eps", type=float, nargs="+", default=[1e-3, 3e-3, 1e-2, 3e-2, 0.05, 0.1],
+    option(logical, "--magic-error", "--eps", type=float, nargs="+", default=[1e-3, 3e-3, 1e-2, 3e-2, 0.05, 0.1],
                          help="input magic-state errors, each in (0, 1) (default: %(default)s)")
     _common(logical, shots=10**6, max_errors=None)
     logical.set_defaults(run=_run_logical)
@@ -34,7 +35,7 @@ def register(subparsers: Any) -> None:
     memory = sub.add_parser("memory", help="surface-code memory: logical error per cycle and the fit of Eq. 2")
     memory.add_argument("--distance", type=int, nargs="+", default=[3, 5, 7],
                         help="odd distances >= 3 (default: %(default)s)")
-    memory.add_argument("--p", type=float, nargs="+", default=[1e-3, 2e-3, 3e-3, 5e-3],
+    option(memory, "--physical-error", "--p", type=float, nargs="+", default=[1e-3, 2e-3, 3e-3, 5e-3],
                         help="physical error rates, each in (0, 0.5) (default: %(default)s)")
     memory.add_argument("--cycles", type=bounded_int(1), default=3,
                         help="logical cycles (of d rounds) per shot (default: %(default)s)")
@@ -48,9 +49,9 @@ def register(subparsers: Any) -> None:
     factory = sub.add_parser("factory", help="15-to-1 at circuit level from its lattice-surgery instructions: "
                                              "acceptance, output error, the p_L coefficients of Eqs. 3-4")
     factory.add_argument("--distance", type=int, nargs="+", default=[3], help="3 and/or 5 (default: %(default)s)")
-    factory.add_argument("--p", type=float, nargs="+", default=[5e-4, 1e-3, 2e-3],
+    option(factory, "--physical-error", "--p", type=float, nargs="+", default=[5e-4, 1e-3, 2e-3],
                          help="physical error rates, each in [0, 0.5) (default: %(default)s)")
-    factory.add_argument("--eps", type=float, nargs="+", default=[1e-3, 1e-2],
+    option(factory, "--magic-error", "--eps", type=float, nargs="+", default=[1e-3, 1e-2],
                          help="input magic-state errors, each in [0, 1) (default: %(default)s)")
     factory.add_argument("--no-twin", action="store_true",
                          help="skip the Z twin (the X-type errors the |+> stand-in cannot carry)")
@@ -88,12 +89,12 @@ def register(subparsers: Any) -> None:
                        help="errors each basis needs at a point for it to count (default: %(default)s)")
     model.add_argument("--name", default="measured", help="the model's name (default: %(default)s)")
     model.add_argument("--out", required=True, metavar="FILE", help="the calibration JSON to write")
-    model.set_defaults(run=_run_model)
+    model.set_defaults(run=_run_model, out_kind="file")  # --out names one file, replaced only with --force
 
 
 def _common(parser: argparse.ArgumentParser, *, shots: int, max_errors: int | None) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", help="output folder; re-using it resumes")
-    parser.add_argument("--shots", type=int, default=shots,  # the library says "shots must be a positive integer"
+    parser.add_argument("--shots", type=int, default=shots,
                         help="most shots per task, earlier runs included (default: %(default)s)")
     parser.add_argument("--max-errors", type=bounded_int(1), default=max_errors,
                         help="stop a task after this many logical errors (default: %(default)s)")
@@ -123,7 +124,7 @@ def _options(args: argparse.Namespace) -> Any:
 def _run_logical(args: argparse.Namespace) -> int:
     from magicpipe.verification import run_logical
 
-    summary = run_logical(args.eps, _options(args))
+    summary = run_logical(args.magic_error, _options(args))
     heads = ("eps", "shots", "acceptance", "exact", "Eq.4 gap", "out error", "exact", "Eq.3 gap")
     print(" ".join(f"{h:>10}" for h in heads))
     for pt in summary["points"]:
@@ -139,7 +140,7 @@ def _run_logical(args: argparse.Namespace) -> int:
 def _run_memory(args: argparse.Namespace) -> int:
     from magicpipe.verification import run_memory
 
-    summary = run_memory(args.distance, args.p, _options(args), cycles=args.cycles, bases=args.basis,
+    summary = run_memory(args.distance, args.physical_error, _options(args), cycles=args.cycles, bases=args.basis,
                          min_fit_errors=args.min_fit_errors)
     print(f"{'d':>3} {'p':>8} {'p_L/cycle':>10} {'Eq.2 paper':>11} {'Eq.2 fit':>10}  errors")
     for pt in summary["points"]:
@@ -200,7 +201,7 @@ def _run_model(args: argparse.Namespace) -> int:
 def _run_factory(args: argparse.Namespace) -> int:
     from magicpipe.verification import run_factory
 
-    summary = run_factory(args.distance, args.p, args.eps, _options(args), twin=not args.no_twin)
+    summary = run_factory(args.distance, args.physical_error, args.magic_error, _options(args), twin=not args.no_twin)
     for d, found in summary["distance"].items():
         print(f"d={d}: graph-like distance {found['x']} (factory), {found['z']} (Z twin)")
     print(f"{'d':>2} {'p':>8} {'eps':>8} {'shots':>9} {'acceptance':>10} {'out error':>10} {'p_L':>9} {'a':>6} {'b':>6}")

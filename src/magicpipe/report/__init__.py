@@ -2,10 +2,16 @@
 
 ``load(path)`` reads a stream, a ``plan.json`` or a ``summary.json`` into a :class:`Report`;
 ``build_report(pipeline, schedule)`` makes one from objects; ``write_report(report, out)`` writes
-``metrics.json``, every picture (PNG and SVG) and ``report.html``. The metrics are computed by
-:func:`measure` from a :class:`Timeline`, the one form every architecture takes
-(:meth:`Timeline.from_schedule`, :func:`sequential_timeline`, :func:`parallel_timeline`). The schema of
+``metrics.json``, every picture (PNG and SVG) and ``report.html``. What happened is the core's
+:class:`~magicpipe.compiler.schedule.Schedule` (the dynamic one, the baselines' from
+:mod:`magicpipe.compiler.baselines`, or one read back from a stream with
+:func:`magicpipe.lattice.schedule_from_stream`); :func:`measure` computes the figures from its
+:class:`SpaceTime` (:meth:`SpaceTime.from_schedule`, :meth:`SpaceTime.from_schedules`). The schema of
 ``metrics.json`` is in ``docs/report.md``.
+
+Pure (no files, no drawing): :mod:`.spacetime`, :mod:`.metrics`, :mod:`.build`, :mod:`.benchmarks`. The edge:
+:mod:`.load` reads inputs, :mod:`.charts` / :mod:`.figures` / :mod:`.floorplan` draw, :mod:`.write` and
+:mod:`.html` write.
 
 Examples:
     >>> from magicpipe.compiler import Pipeline
@@ -21,13 +27,10 @@ from magicpipe.report.build import Report, build_report
 from magicpipe.report.charts import Cell, read_cells
 from magicpipe.report.load import load
 from magicpipe.report.metrics import Metrics, ProgramRate, Usage, measure
-from magicpipe.report.static import parallel_timeline, sequential_timeline
-from magicpipe.report.streams import schedule_from_stream
-from magicpipe.report.timeline import Box, BufferTrace, Gap, Ledger, Timeline
+from magicpipe.report.spacetime import Box, BufferTrace, Gap, Ledger, SpaceTime
 from magicpipe.report.write import SCHEMA, report_dict, write_report
 
 __all__ = [
-    "Box", "BufferTrace", "Cell", "Gap", "Ledger", "Metrics", "ProgramRate", "Report", "SCHEMA", "Timeline", "Usage",
-    "build_report", "load", "measure", "parallel_timeline", "read_cells", "report_dict", "schedule_from_stream",
-    "sequential_timeline", "write_report",
+    "Box", "BufferTrace", "Cell", "Gap", "Ledger", "Metrics", "ProgramRate", "Report", "SCHEMA", "SpaceTime", "Usage",
+    "build_report", "load", "measure", "read_cells", "report_dict", "write_report",
 ]

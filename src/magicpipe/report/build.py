@@ -1,9 +1,11 @@
 """A :class:`Report`: one dynamic schedule and both baselines on the same pipeline, measured side by side.
 
-:func:`build_report` is pure (no files): a schedule and its pipeline in, timelines and metrics of the dynamic
-pipeline, the sequential and the parallel baselines out, with storage decay (``compiler/decay.py``) for every
-two-level timeline. Reading the inputs -- a stream, a ``plan.json``, a ``summary.json`` -- is
-:mod:`magicpipe.report.load`'s; writing the files is :mod:`magicpipe.report.write`'s.
+:func:`build_report` is pure (no files): a schedule and its pipeline in, the space-times and metrics of the
+dynamic pipeline, the sequential and the parallel baselines out -- the baselines' schedules from the core
+(:func:`magicpipe.compiler.baselines.sequential_schedules`, :func:`~magicpipe.compiler.baselines.parallel_schedules`)
+-- with storage decay (``compiler/decay.py``) for every two-level one. Reading the inputs -- a stream, a
+``plan.json``, a ``summary.json`` -- is :mod:`magicpipe.report.load`'s; writing the files is
+:mod:`magicpipe.report.write`'s.
 
 Examples:
     >>> from magicpipe.compiler import Pipeline
@@ -17,20 +19,24 @@ Examples:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-from magicpipe.compiler.allocator import Allocation
-from magicpipe.compiler.baselines import parallel, sequential
+from magicpipe.compiler.baselines import (
+    parallel,
+    parallel_schedules,
+    sequential,
+    sequential_schedules,
+)
 from magicpipe.compiler.check import check
 from magicpipe.compiler.decay import StorageDecay, storage_decay
-from magicpipe.compiler.pareto import ParetoFront, level_producer
+from magicpipe.compiler.pareto import ParetoFront
 from magicpipe.compiler.pipeline import Pipeline
-from magicpipe.compiler.schedule import Run, Schedule, Take, TopRun
+from magicpipe.compiler.schedule import Schedule
 from magicpipe.errors import VerificationError
 from magicpipe.lattice.stream import Stream
 from magicpipe.report.metrics import Metrics, ProgramRate, measure
-from magicpipe.report.static import parallel_timeline, sequential_timeline
-from magicpipe.report.timeline import Timeline
+from magicpipe.report.spacetime import Box, BufferTrace, Ledger, SpaceTime, baseline
 
 __all__ = ["Report", "build_report", "storage_decay_of"]
 
@@ -41,8 +47,8 @@ class Report:
 
     Attributes:
         pipeline: the levels and hardware.
-        timelines: dynamic, sequential, parallel.
-        metrics: one per timeline, same order.
+        spacetimes: dynamic, sequential, parallel.
+        metrics: one per space-time, same order.
         models: ``(name, qubits, rounds)`` of each cost model: the dynamic point's expected rounds, the
             baselines' formulas.
         front: the dynamic Pareto front (None when not computed).
@@ -54,7 +60,7 @@ class Report:
     """
 
     pipeline: Pipeline
-    timelines: tuple[Timeline, ...]
+    spacetimes: tuple[SpaceTime, ...]
     metrics: tuple[Metrics, ...]
     models: tuple[tuple[str, int, float], ...]
     front: ParetoFront | None = None
@@ -67,6 +73,10 @@ class Report:
     def metric(self, name: str) -> Metrics:
         return next(m for m in self.metrics if m.name == name)
 
+    def __repr__(self) -> str:
+        made = ", ".join(f"{m.name} Q={m.qubit_budget} T={m.makespan}" for m in self.metrics)
+        return f"<Report {self.source or 'of objects'}: distances {self.pipeline.distances}; {made}>"
+
 
 def storage_decay_of(schedule: Schedule, pipeline: Pipeline) -> StorageDecay | None:
     """The storage decay of ``schedule`` (:func:`magicpipe.compiler.decay.storage_decay`), or None for a
@@ -77,22 +87,6 @@ def storage_decay_of(schedule: Schedule, pipeline: Pipeline) -> StorageDecay | N
     return storage_decay(schedule, pipeline.hardware)
 
 
-def baseline_schedule(timeline: Timeline, pipeline: Pipeline) -> Schedule | None:
-    """A two-level static timeline as a :class:`Schedule` (runs, one execution, takes), for the core's
-    per-schedule figures such as storage decay; None for other pipelines."""
-    if timeline.levels != 2 or len(timeline.top_boxes()) != 1:
-        return None
-    producer = level_producer(pipeline, 1)
-    runs = tuple(Run(k, 0, b.start, b.end, b.qubits, "fill", k, b.success, b.outputs)
-                 for k, b in enumerate(x for x in timeline.boxes if x.level == 1))
-    top = timeline.top_boxes()[0]
-    buf = timeline.buffers[0]
-    takes = tuple(Take(t, 0, 0, peak - after) for t, peak, after in buf.points if peak > after)
-    none = Allocation(0, (), 0, 0)
-    return Schedule(pipeline.levels[-1].factory, (producer,), timeline.qubit_budget, buf.capacity or 0,
-                    buf.slot_qubits, 0, none, none, runs, (TopRun(0, top.start, top.end),), takes, (), 0)
-
-
 def build_report(pipeline: Pipeline, schedule: Schedule | None, *, model_rounds: float | None = None,
                  front: ParetoFront | None = None, stream: Stream | None = None, program: ProgramRate | None = None,
                  repetition: tuple[int, int] | None = None, source: str = "", notes: tuple[str, ...] = ()) -> Report:
@@ -101,30 +95,53 @@ def build_report(pipeline: Pipeline, schedule: Schedule | None, *, model_rounds:
     Args:
         pipeline: the levels and hardware.
         schedule: the dynamic schedule; None for a one-level pipeline, whose dynamic pipeline is its one
-            factory (the sequential timeline stands in, renamed).
+            factory, or when there is none (a plan's chosen source without a schedule): the sequential
+            baseline stands in, renamed.
         model_rounds: the dynamic cost model's rounds per state (a front point's expected rounds).
         front, stream, program, repetition, source, notes: carried into the :class:`Report`.
     """
     seq_cost, par_cost = sequential(pipeline), parallel(pipeline)
-    seq, par = sequential_timeline(pipeline), parallel_timeline(pipeline)
-    if schedule is None:
-        dyn = Timeline("dynamic", seq.distances, seq.qubit_budget, seq.round_us, seq.boxes, seq.gaps, seq.buffers,
-                       seq.makespan)
+    if len(pipeline.levels) == 1:
+        views = {"dynamic": (_one_factory(pipeline, "dynamic", seq_cost.qubits), None),
+                 "sequential": (_one_factory(pipeline, "sequential", seq_cost.qubits), None),
+                 "parallel": (_one_factory(pipeline, "parallel", par_cost.qubits, par_cost.slots[-1]), None)}
         notes += ("one level: the dynamic pipeline is one factory fed raw states, nothing to schedule",)
     else:
-        dyn = Timeline.from_schedule(schedule)
-        try:
-            check(schedule, allow_failures=True)
-        except VerificationError as e:
-            notes += (f"the dynamic schedule breaks an invariant of magicpipe.compiler.check: {e}",)
-    rounds = {"dynamic": model_rounds if model_rounds is not None else float(dyn.makespan),
+        seq, par = sequential_schedules(pipeline), parallel_schedules(pipeline)
+        views = {"sequential": (baseline(pipeline, "sequential"), _two_level(seq)),
+                 "parallel": (baseline(pipeline, "parallel"), _two_level(par))}
+        if schedule is None:
+            stand_in = dataclasses.replace(views["sequential"][0], name="dynamic")
+            views = {"dynamic": (stand_in, _two_level(seq)), **views}
+            notes += ("no dynamic schedule: the sequential baseline stands in for the dynamic pipeline",)
+        else:
+            views = {"dynamic": (SpaceTime.from_schedule(schedule), schedule), **views}
+            try:
+                check(schedule, allow_failures=True)
+            except VerificationError as e:
+                notes += (f"the dynamic schedule breaks an invariant of magicpipe.compiler.check: {e}",)
+    rounds = {"dynamic": model_rounds if model_rounds is not None else float(views["dynamic"][0].makespan),
               "sequential": float(seq_cost.rounds), "parallel": float(par_cost.rounds)}
-    timelines = (dyn, seq, par)
     metrics = []
-    for tl in timelines:
-        sched = schedule if tl is dyn and schedule is not None else baseline_schedule(tl, pipeline)
+    for name, (view, sched) in views.items():
         decay = storage_decay_of(sched, pipeline) if sched is not None else None
-        metrics.append(measure(tl, pipeline=pipeline, model_rounds=rounds[tl.name], program=program, decay=decay))
-    models = (("dynamic", dyn.qubit_budget, rounds["dynamic"]), ("sequential", seq_cost.qubits, rounds["sequential"]),
-              ("parallel", par_cost.qubits, rounds["parallel"]))
-    return Report(pipeline, timelines, tuple(metrics), models, front, stream, program, repetition, source, notes)
+        metrics.append(measure(view, pipeline=pipeline, model_rounds=rounds[name], program=program, decay=decay))
+    models = (("dynamic", views["dynamic"][0].qubit_budget, rounds["dynamic"]),
+              ("sequential", seq_cost.qubits, rounds["sequential"]), ("parallel", par_cost.qubits, rounds["parallel"]))
+    return Report(pipeline, tuple(v for v, _ in views.values()), tuple(metrics), models, front, stream, program,
+                  repetition, source, notes)
+
+
+def _two_level(schedules: tuple[Schedule, ...]) -> Schedule | None:
+    """A baseline's one schedule when the pipeline has two levels (storage decay reads it), else None."""
+    return schedules[0] if len(schedules) == 1 else None
+
+
+def _one_factory(pipeline: Pipeline, name: str, qubits: int, output_slots: int = 0) -> SpaceTime:
+    """A one-level pipeline: its one factory run on raw states (with the parallel baseline's own empty slots)."""
+    f = pipeline.levels[0].factory
+    box = Box("L1.0", 1, 0, f.rounds, f.qubits, "static", f.protocol.outputs, True, f.protocol.inputs)
+    pq = f.patch_qubits
+    empty = BufferTrace(1, output_slots, pq, output_slots * pq, ((0, 0, 0),), Ledger(0, 0, 0, 0))
+    slots = (empty,) if output_slots else ()
+    return SpaceTime(name, pipeline.distances, qubits, pipeline.hardware.rounds_to_us(1), (box,), (), slots, f.rounds)

@@ -1,7 +1,10 @@
-"""Pictures across pipelines: the Pareto front of the paper's Fig. 8 and the reduction heat maps of Fig. 6.
+"""Pictures across pipelines: the Pareto front of the paper's Fig. 8, the reduction heat maps of Fig. 6 and the
+least volume per error threshold of Fig. 7 -- drawn here only, for ``magicpipe report`` and for
+``magicpipe pipeline`` / ``bench``.
 
-Both return a matplotlib figure and write nothing (:mod:`magicpipe.report.write` writes it).
-:func:`read_cells` reads the ``cells.csv`` that ``magicpipe bench two-level`` writes.
+Each returns a matplotlib figure and writes nothing (:mod:`magicpipe.report.write` and :func:`save` write them).
+:func:`read_cells` reads the ``cells.csv`` that ``magicpipe bench two-level`` writes; :func:`cells_of` makes the
+same cells from its rows.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Sequence
 from magicpipe.errors import SpecError
 from magicpipe.report.figures import pyplot
 
-__all__ = ["Cell", "read_cells", "front_figure", "heatmap_figure"]
+__all__ = ["Cell", "read_cells", "cells_of", "front_figure", "heatmap_figure", "thresholds_figure", "save"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,11 @@ def read_cells(path: Path) -> tuple[Cell, ...]:
                           float(r["reduction_vs_parallel"])) for r in rows)
     except ValueError as e:
         raise SpecError(f"{path}: {e}") from None
+
+
+def cells_of(rows: Sequence[dict]) -> tuple[Cell, ...]:
+    """The cells of ``magicpipe bench two-level``'s rows (:func:`magicpipe.report.benchmarks.two_level_cell`)."""
+    return tuple(Cell(r["d1"], r["d2"], r["reduction_vs_sequential"], r["reduction_vs_parallel"]) for r in rows)
 
 
 def front_figure(front, round_us: float, baselines: Sequence[tuple[str, float, float]],
@@ -114,3 +122,25 @@ def heatmap_figure(cells: Sequence[Cell]):
     fig.suptitle("Qubit-time volume reduction of the dynamic pipeline per distance pair (Fig. 6)", fontsize=10)
     fig.tight_layout(rect=(0, 0.02, 1, 1))
     return fig
+
+
+def thresholds_figure(rows: Sequence[dict]):
+    """Fig. 7: each method's least qubit-round volume per error threshold
+    (rows of :func:`magicpipe.report.benchmarks.threshold_row`, reachable ones)."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for method, style in (("sequential", "s-"), ("parallel", "D-"), ("dynamic", "o-")):
+        ax.semilogy([-math.log10(r["threshold"]) for r in rows], [r[f"{method}_volume"] for r in rows], style,
+                    ms=3, label=method)
+    ax.set_xlabel("-log10(error threshold)")
+    ax.set_ylabel("least qubit-round volume per state")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def save(fig, path: Path, dpi: int = 120) -> Path:
+    """Write ``fig`` to ``path`` (its suffix gives the format) and close it."""
+    fig.savefig(path, dpi=dpi)
+    pyplot().close(fig)
+    return Path(path)

@@ -1,4 +1,4 @@
-"""Pictures of timelines (matplotlib, Agg): the space-time diagram of Fig. 3, qubits by holder, buffers.
+"""Pictures of space-times (matplotlib, Agg): the space-time diagram of Fig. 3, qubits by holder, buffers.
 
 Every function builds and returns a :class:`matplotlib.figure.Figure` and writes nothing
 (:mod:`magicpipe.report.write` writes them as PNG and SVG). Matplotlib is imported when a picture is drawn, with the non-interactive Agg backend.
@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from magicpipe.report.metrics import Metrics
-from magicpipe.report.timeline import Box, Timeline
+from magicpipe.report.spacetime import Box, SpaceTime
 
 __all__ = ["LEVEL_COLOURS", "pyplot", "place_boxes", "spacetime_figure", "usage_figure", "buffer_figure"]
 
@@ -40,7 +40,7 @@ def colour(level: int) -> str:
     return LEVEL_COLOURS[(level - 1) % len(LEVEL_COLOURS)]
 
 
-def _segments(tl: Timeline, box: Box) -> list[tuple[int, int, int]]:
+def _segments(tl: SpaceTime, box: Box) -> list[tuple[int, int, int]]:
     """``(start, end, qubits)`` pieces of a consuming box: its data patches only while it lends its ancillas."""
     cuts = sorted({box.start, box.end} | {x for g in tl.gaps if g.name == box.name and g.lent_start >= 0
                                           for x in (g.lent_start, g.lent_end)})
@@ -63,7 +63,7 @@ def _free(clash, limit: float) -> list[tuple[float, float]]:
     return [(lo, hi) for lo, hi in out if hi > lo]
 
 
-def place_boxes(tl: Timeline) -> dict[str, tuple[tuple[float, float], ...]]:
+def place_boxes(tl: SpaceTime) -> dict[str, tuple[tuple[float, float], ...]]:
     """Where to draw every box: ``(y, height)`` pieces in qubits. Top-level boxes sit at 0; the others take,
     by start round, the lowest free band below the budget (less the buffer) that holds them, or, when the
     free qubits are scattered (the core counts qubits, not places), several pieces bottom up; what does not
@@ -71,8 +71,9 @@ def place_boxes(tl: Timeline) -> dict[str, tuple[tuple[float, float], ...]]:
 
     Examples:
         >>> from magicpipe.compiler import Pipeline
-        >>> from magicpipe.report.static import sequential_timeline
-        >>> y = place_boxes(sequential_timeline(Pipeline.from_distances((5, 17))))
+        >>> from magicpipe.compiler.baselines import sequential_schedules
+        >>> pipe = Pipeline.from_distances((5, 17))
+        >>> y = place_boxes(SpaceTime.from_schedules("sequential", sequential_schedules(pipe)))
         >>> y["L2.0"], y["L1.0"], y["L1.1"]
         (((0, 8655),), ((0.0, 735),), ((735.0, 735),))
     """
@@ -101,7 +102,7 @@ def place_boxes(tl: Timeline) -> dict[str, tuple[tuple[float, float], ...]]:
     return where
 
 
-def _draw_timeline(ax, tl: Timeline, metrics: Metrics | None, q_max: float) -> None:
+def _draw_timeline(ax, tl: SpaceTime, metrics: Metrics | None, q_max: float) -> None:
     from matplotlib.patches import Rectangle
 
     us = tl.round_us
@@ -139,7 +140,7 @@ def _draw_timeline(ax, tl: Timeline, metrics: Metrics | None, q_max: float) -> N
     ax.set_ylabel("qubits")
 
 
-def _draw_buffer_band(ax, tl: Timeline) -> None:
+def _draw_buffer_band(ax, tl: SpaceTime) -> None:
     from matplotlib.patches import Rectangle
 
     us, top = tl.round_us, tl.qubit_budget
@@ -168,15 +169,16 @@ def _legend(fig, levels: int) -> None:
     fig.legend(handles=handles, fontsize=7, loc="lower center", ncol=len(handles), framealpha=0.9)
 
 
-def spacetime_figure(timelines: Sequence[Timeline], metrics: Sequence[Metrics] | None = None):
-    """Fig. 3 for each timeline, one panel each, on shared axes (the same time and qubit scales)."""
+def spacetime_figure(spacetimes: Sequence[SpaceTime], metrics: Sequence[Metrics] | None = None):
+    """Fig. 3 for each space-time, one panel each, on shared axes (the same time and qubit scales)."""
     plt = pyplot()
-    fig, axes = plt.subplots(len(timelines), 1, figsize=(10, 2.6 * len(timelines) + 0.6), sharex=True, squeeze=False)
-    q_max = max(t.qubit_budget for t in timelines)
-    for k, (ax, tl) in enumerate(zip(axes[:, 0], timelines)):
+    fig, axes = plt.subplots(len(spacetimes), 1, figsize=(10, 2.6 * len(spacetimes) + 0.6), sharex=True,
+                             squeeze=False)
+    q_max = max(t.qubit_budget for t in spacetimes)
+    for k, (ax, tl) in enumerate(zip(axes[:, 0], spacetimes)):
         _draw_timeline(ax, tl, metrics[k] if metrics else None, q_max)
-    _legend(fig, max(t.levels for t in timelines))
-    axes[-1, 0].set_xlim(0, max(t.makespan * t.round_us for t in timelines) * 1.01)
+    _legend(fig, max(t.levels for t in spacetimes))
+    axes[-1, 0].set_xlim(0, max(t.makespan * t.round_us for t in spacetimes) * 1.01)
     axes[-1, 0].set_xlabel("time (µs)")
     fig.suptitle("Space-time diagram: factory runs as boxes (width = time, height = qubits)", fontsize=10)
     fig.tight_layout(rect=(0, 0.35 / fig.get_figheight(), 1, 1))

@@ -27,7 +27,7 @@ from typing import Sequence
 from magicpipe.lattice.geometry import Rect, Tile
 from magicpipe.lattice.stream import PROGRAM, Stream
 from magicpipe.report.figures import LEVEL_COLOURS, pyplot
-from magicpipe.report.streams import body
+from magicpipe.lattice.readback import body
 
 __all__ = ["TopState", "Snapshot", "snapshot", "default_times", "floorplan_figure", "ROLE_COLOURS"]
 

@@ -165,6 +165,7 @@ def render_html(report: Report, pictures: Sequence[Picture]) -> str:
             f"<p class='meta'><span id='render-check'>pictures not checked</span> · figures in "
             f"<a href='metrics.json'>metrics.json</a></p>"
             f"<h2>The dynamic pipeline beside the baselines</h2>{_table(report.metrics)}"
-            f"<p class='meta'>Timelines run one top-level state from an empty pipeline; the cost model rows are "
+            f"<p class='meta'>Every architecture runs one top-level state from an empty pipeline (the baselines' "
+            f"schedules are the core's); the cost model rows are "
             f"the paper's (the dynamic point with its expected failure delay, the baselines' Sec. 6 formulas)."
             f"</p>{body}<h2>Notes</h2><ul class='notes'>{notes or '<li>none</li>'}</ul>{_CHECK}</body></html>")

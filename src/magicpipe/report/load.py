@@ -2,7 +2,7 @@
 one -- into a :class:`~magicpipe.report.build.Report`. This module reads files; everything it calls is pure.
 
 * ``schedule.lsi`` (``magicpipe pipeline`` / ``magicpipe compile``): the schedule is read back from the stream
-  (:mod:`.streams`), the pipeline from its header;
+  (:func:`magicpipe.lattice.schedule_from_stream`), the pipeline from its header;
 * ``summary.json`` (``magicpipe pipeline``): the pipeline is rebuilt from its distances and hardware, the
   front recomputed (deterministic) and its least-volume point -- the one the command wrote -- reported; the
   floor plan comes from the ``schedule.lsi`` beside it, else is laid out again;
@@ -22,7 +22,7 @@ from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.errors import MagicpipeError, SpecError
 from magicpipe.report.build import Report, build_report
 from magicpipe.report.metrics import ProgramRate
-from magicpipe.report.streams import pipeline_of, repetition, schedule_from_stream
+from magicpipe.lattice.readback import pipeline_of, repetition, schedule_from_stream
 
 __all__ = ["load", "load_stream", "load_summary", "load_plan"]
 

@@ -1,6 +1,6 @@
-"""The operator's figures of one :class:`~magicpipe.report.timeline.Timeline`, as frozen data.
+"""The operator's figures of one :class:`~magicpipe.report.spacetime.SpaceTime`, as frozen data.
 
-:func:`measure` is pure: a timeline in, a :class:`Metrics` out. What each figure means (``docs/report.md`` has
+:func:`measure` is pure: a space-time in, a :class:`Metrics` out. What each figure means (``docs/report.md`` has
 the ``metrics.json`` schema):
 
 * throughput -- top-level states delivered per round and per millisecond of the makespan;
@@ -9,7 +9,7 @@ the ``metrics.json`` schema):
 * utilisation -- at every round, the qubits doing work over the budget: running factories (a stalled one's
   idle qubits excluded) and buffer slots that hold a state. Empty reserved slots, stalled factories and
   unassigned qubits are not busy. The mean is over the makespan;
-* buffer occupancy per level and the :class:`~magicpipe.report.timeline.Ledger` (``produced = consumed +
+* buffer occupancy per level and the :class:`~magicpipe.compiler.schedule.Ledger` (``produced = consumed +
   discarded + left``);
 * stalls -- how many, their total rounds, and the qubit-rounds stalled factories held idle; reuse -- the
   windows a stalled factory lent its ancilla region and their rounds;
@@ -19,8 +19,9 @@ the ``metrics.json`` schema):
 
 Examples:
     >>> from magicpipe.compiler import Pipeline
-    >>> from magicpipe.report.static import sequential_timeline
-    >>> m = measure(sequential_timeline(Pipeline.from_distances((5, 17))))
+    >>> from magicpipe.compiler.baselines import sequential_schedules
+    >>> from magicpipe.report.spacetime import SpaceTime
+    >>> m = measure(SpaceTime.from_schedules("sequential", sequential_schedules(Pipeline.from_distances((5, 17)))))
     >>> m.makespan, m.delivered, m.raw_inputs, round(m.mean_utilisation, 4)
     (242, 1, 240, 0.8153)
 """
@@ -34,7 +35,8 @@ from typing import Sequence
 from magicpipe.compiler.copies import eq14_copies
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.errors import SpecError
-from magicpipe.report.timeline import BufferTrace, Ledger, Timeline
+from magicpipe.compiler.schedule import Ledger
+from magicpipe.report.spacetime import BufferTrace, SpaceTime
 
 __all__ = ["Usage", "LevelMetrics", "BufferMetrics", "DecayMetrics", "ProgramRate", "Metrics", "measure", "usage",
            "eq14_copies"]
@@ -140,7 +142,7 @@ class ProgramRate:
 
 @dataclass(frozen=True, slots=True)
 class Metrics:
-    """Every figure of one pipeline's timeline (see the module docstring)."""
+    """Every figure of one pipeline's space-time (see the module docstring)."""
 
     name: str
     distances: tuple[int, ...]
@@ -236,16 +238,16 @@ def _buffer_dict(b: BufferMetrics) -> dict:
                        "failed": led.failed, "left": led.left, "balanced": led.balanced}}
 
 
-def usage(timeline: Timeline) -> tuple[Usage, ...]:
-    """The qubits by holder over every interval between two event rounds of ``timeline``."""
-    times = timeline.event_times()
+def usage(spacetime: SpaceTime) -> tuple[Usage, ...]:
+    """The qubits by holder over every interval between two event rounds of ``spacetime``."""
+    times = spacetime.event_times()
     out = []
     for start, end in zip(times, times[1:]):
-        out.append(_usage_at(timeline, start, end))
+        out.append(_usage_at(spacetime, start, end))
     return tuple(out)
 
 
-def _usage_at(tl: Timeline, t: int, end: int) -> Usage:
+def _usage_at(tl: SpaceTime, t: int, end: int) -> Usage:
     factories = [0] * tl.levels
     reuse = stalled = 0
     for b in tl.running(t):
@@ -270,7 +272,7 @@ def _buffer(buf: BufferTrace, makespan: int) -> BufferMetrics:
     return BufferMetrics(buf.level, buf.capacity, buf.reserved_qubits, buf.peak, area / makespan, series, buf.ledger)
 
 
-def _levels(tl: Timeline, pipeline: Pipeline | None) -> tuple[LevelMetrics, ...]:
+def _levels(tl: SpaceTime, pipeline: Pipeline | None) -> tuple[LevelMetrics, ...]:
     out = []
     for level, d in enumerate(tl.distances, start=1):
         boxes = [b for b in tl.boxes if b.level == level]
@@ -279,32 +281,32 @@ def _levels(tl: Timeline, pipeline: Pipeline | None) -> tuple[LevelMetrics, ...]
     return tuple(out)
 
 
-def measure(timeline: Timeline, *, pipeline: Pipeline | None = None, model_rounds: float | None = None,
+def measure(spacetime: SpaceTime, *, pipeline: Pipeline | None = None, model_rounds: float | None = None,
             program: ProgramRate | None = None, decay=None) -> Metrics:
-    """Every figure of ``timeline``.
+    """Every figure of ``spacetime``.
 
     Args:
-        timeline: what the pipeline did.
+        spacetime: what the pipeline did.
         pipeline: gives the model's success probability per level (None: left out).
         model_rounds: the cost model's rounds per state (None: the makespan stands in for Eq. 14).
         program: a program's demand, for Eq. 14's copies and qubits.
-        decay: a :class:`magicpipe.compiler.decay.StorageDecay` of the timeline's schedule, or None.
+        decay: a :class:`magicpipe.compiler.decay.StorageDecay` of the space-time's schedule, or None.
 
     Returns:
         The metrics.
 
     Raises:
-        SpecError: the timeline delivers nothing (its throughput and lead time are undefined).
+        SpecError: the space-time delivers nothing (its throughput and lead time are undefined).
     """
-    tops = [b for b in timeline.top_boxes() if b.success]
+    tops = [b for b in spacetime.top_boxes() if b.success]
     if not tops:
-        raise SpecError(f"the {timeline.name} timeline delivers no top-level state (every execution failed); "
+        raise SpecError(f"the {spacetime.name} pipeline delivers no top-level state (every execution failed); "
                         f"the report measures pipelines that deliver at least one")
-    gaps: Sequence = timeline.gaps
+    gaps: Sequence = spacetime.gaps
     return Metrics(
-        timeline.name, timeline.distances, timeline.qubit_budget, timeline.round_us, timeline.makespan,
-        timeline.delivered, sum(b.raw_inputs for b in timeline.boxes), _levels(timeline, pipeline),
-        tuple(_buffer(b, timeline.makespan) for b in timeline.buffers), usage(timeline), len(gaps),
+        spacetime.name, spacetime.distances, spacetime.qubit_budget, spacetime.round_us, spacetime.makespan,
+        spacetime.delivered, sum(b.raw_inputs for b in spacetime.boxes), _levels(spacetime, pipeline),
+        tuple(_buffer(b, spacetime.makespan) for b in spacetime.buffers), usage(spacetime), len(gaps),
         sum(g.rounds for g in gaps), sum(_idle_area(g) for g in gaps), sum(g.lent_start >= 0 for g in gaps),
         sum(g.lent_rounds for g in gaps), min(b.end for b in tops), model_rounds, program,
         None if decay is None else DecayMetrics.from_decay(decay),

@@ -88,10 +88,10 @@ def pictures(report: Report, *, cells: Sequence[Cell] | None = None,
         "Each box is a factory run: width = time, height = qubits, colour = level. Hatched: a stalled factory; "
         "dashed green: its ancilla region lent to reuse runs; brown band: the buffer, darker as it fills; "
         "dotted line: the qubit budget. Vertical position is a packing, not a place on the chip.",
-        spacetime_figure(report.timelines, report.metrics))
+        spacetime_figure(report.spacetimes, report.metrics))
     add("schedule", "The dynamic schedule",
         "The dynamic pipeline's space-time diagram alone, on its own qubit scale.",
-        spacetime_figure(report.timelines[:1], report.metrics[:1]))
+        spacetime_figure(report.spacetimes[:1], report.metrics[:1]))
     add("utilisation", "Qubit utilisation over time",
         "Qubits by holder, stacked; busy = working factories + slots holding a state.", usage_figure(report.metrics))
     add("buffers", "Buffer occupancy over time", "States waiting for the level above, per level; dashed: slots.",

@@ -1,7 +1,10 @@
-"""What a pipeline did, round by round, in one form for every architecture: the :class:`Timeline`.
+"""A schedule seen as the paper's Fig. 3 draws it, the same for every architecture: the :class:`SpaceTime`.
 
-A dynamic :class:`~magicpipe.compiler.schedule.Schedule` and the static baselines (:mod:`.static`) become the
-same few records, and every metric and picture of the report reads only these:
+The record of what happened is the core's :class:`~magicpipe.compiler.schedule.Schedule` -- the dynamic
+scheduler's, or a baseline's from :func:`magicpipe.compiler.baselines.sequential_schedules` /
+:func:`~magicpipe.compiler.baselines.parallel_schedules` (one schedule per pair of adjacent levels). A
+:class:`SpaceTime` is that record regrouped by what holds the qubits, so the metrics and the pictures read one
+shape whatever the architecture:
 
 * :class:`Box` -- one factory run holding ``qubits`` over the rounds ``[start, end)`` (a box of the paper's
   Fig. 3: width time, height qubits);
@@ -17,7 +20,7 @@ patches, so the occupancy counts the states in slots.
 Examples:
     >>> from magicpipe.compiler import Pipeline
     >>> from magicpipe.compiler.pareto import pareto_front
-    >>> t = Timeline.from_schedule(pareto_front(Pipeline.from_distances((5, 17))).min_volume().schedule)
+    >>> t = SpaceTime.from_schedule(pareto_front(Pipeline.from_distances((5, 17))).min_volume().schedule)
     >>> t.makespan, t.delivered, len(t.boxes), t.buffers[0].ledger
     (242, 1, 16, Ledger(produced=15, consumed=15, discarded=0, left=0, failed=0))
 """
@@ -25,14 +28,16 @@ Examples:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from magicpipe.compiler.allocator import Producer
+from magicpipe.compiler.baselines import parallel, parallel_schedules, sequential_schedules
 from magicpipe.compiler.factory import Factory
-from magicpipe.compiler.schedule import Schedule
+from magicpipe.compiler.pipeline import Pipeline
+from magicpipe.compiler.schedule import Ledger, Schedule
 from magicpipe.errors import SpecError
 
-__all__ = ["Box", "Gap", "Ledger", "BufferTrace", "Timeline", "raw_inputs"]
+__all__ = ["Box", "Gap", "Ledger", "BufferTrace", "SpaceTime", "baseline", "raw_inputs"]
 
 ROLES = ("fill", "supply", "reuse", "top", "static")
 """Why a box ran: the dynamic phases (``fill``, ``supply``, ``reuse``), the top-level factory (``top``), or a
@@ -104,26 +109,6 @@ class Gap:
 
 
 @dataclass(frozen=True, slots=True)
-class Ledger:
-    """Where the states of one level went: ``produced = consumed + discarded + left``.
-
-    ``produced`` counts every state a run yields, a failed run's included (the stream's ``TALLY``
-    convention); ``discarded`` counts those of failed runs (``failed`` of them), those a full buffer turned
-    away and those flushed; ``left`` those still held at the end.
-    """
-
-    produced: int
-    consumed: int
-    discarded: int
-    left: int
-    failed: int = 0
-
-    @property
-    def balanced(self) -> bool:
-        return self.produced == self.consumed + self.discarded + self.left
-
-
-@dataclass(frozen=True, slots=True)
 class BufferTrace:
     """The states of ``level`` waiting for the level above.
 
@@ -159,7 +144,7 @@ class BufferTrace:
 
 
 @dataclass(frozen=True, slots=True)
-class Timeline:
+class SpaceTime:
     """One pipeline's runs, stalls and buffers from round 0 to its ``makespan``.
 
     Attributes:
@@ -209,7 +194,7 @@ class Timeline:
         return (b for b in self.boxes if b.start <= t < b.end)
 
     @classmethod
-    def from_schedule(cls, schedule: Schedule, name: str = "dynamic") -> "Timeline":
+    def from_schedule(cls, schedule: Schedule, name: str = "dynamic") -> "SpaceTime":
         """The timeline of a dynamic (two-level, or composed) schedule.
 
         Raises:
@@ -229,10 +214,68 @@ class Timeline:
                          s.reclaimed if s.reuse else -1, high.lendable_qubits if s.reuse else 0)
                      for s in schedule.stalls)
         buffer = BufferTrace(level - 1, schedule.buffer_slots, schedule.slot_qubits, schedule.buffer_qubits,
-                             _points(schedule), _ledger(schedule))
+                             _points(schedule), schedule.ledger())
         boxes.sort(key=lambda b: (b.start, b.level, b.name))
         return cls(name, distances, schedule.qubit_budget, high.hardware.rounds_to_us(1), tuple(boxes), gaps,
                    (buffer,), schedule.rounds)
+
+    @classmethod
+    def from_schedules(cls, name: str, schedules: Sequence[Schedule], *, output_slots: int = 0) -> "SpaceTime":
+        """The space-time of a static baseline given as one schedule per pair of adjacent levels, lowest first
+        (:func:`magicpipe.compiler.baselines.sequential_schedules`, :func:`~magicpipe.compiler.baselines.
+        parallel_schedules`): ``schedules[k]``'s runs are level k + 1's, its executions level k + 2's.
+        ``output_slots`` are the top level's own reserved buffer slots (the parallel baseline's), empty all along.
+
+        Raises:
+            SpecError: no schedule, or the last one has no top-level execution.
+        """
+        if not schedules or not schedules[-1].tops:
+            raise SpecError(f"the {name} baseline has no top-level execution; give one schedule per pair of levels")
+        first, last = schedules[0], schedules[-1]
+        low = first.producers[0]
+        boxes = [Box(f"L1.{r.id}", 1, r.start, r.end, r.qubits, "static", low.outputs, r.success, raw_inputs(low))
+                 for r in first.runs]
+        gaps: list[Gap] = []
+        buffers: list[BufferTrace] = []
+        for level, s in enumerate(schedules, start=2):
+            boxes += [Box(f"L{level}.{t.index}", level, t.launch, t.end, s.high.qubits, "static",
+                          s.high.protocol.outputs, t.success) for t in s.tops]
+            gaps += [Gap(f"L{level}.{x.top}", level, x.start, x.end, s.high.qubits) for x in s.stalls]
+            buffers.append(BufferTrace(level - 1, s.buffer_slots or None, s.slot_qubits, s.buffer_qubits, _points(s),
+                                       s.ledger()))
+        if output_slots:
+            top = last.high
+            buffers.append(BufferTrace(len(schedules) + 1, output_slots, top.patch_qubits,
+                                       output_slots * top.patch_qubits, ((0, 0, 0),), Ledger(0, 0, 0, 0)))
+        boxes.sort(key=lambda b: (b.start, b.level, b.name))
+        gaps.sort(key=lambda g: (g.end, g.level, g.name))
+        distances = tuple(s.producers[0].distance for s in schedules) + (last.high.distance,)
+        return cls(name, distances, last.qubit_budget, last.high.hardware.rounds_to_us(1), tuple(boxes), tuple(gaps),
+                   tuple(buffers), last.rounds)
+
+    def __repr__(self) -> str:
+        return (f"<SpaceTime {self.name} distances={self.distances} qubits={self.qubit_budget} "
+                f"makespan={self.makespan} boxes={len(self.boxes)} stalls={len(self.gaps)}>")
+
+
+def baseline(pipeline: Pipeline, method: str) -> SpaceTime:
+    """The space-time of the ``"sequential"`` or ``"parallel"`` baseline of ``pipeline`` (two levels or more),
+    from the core's schedules (:mod:`magicpipe.compiler.baselines`).
+
+    Examples:
+        >>> from magicpipe.compiler import Pipeline
+        >>> par = baseline(Pipeline.from_distances((5, 17)), "parallel")
+        >>> par.makespan, par.qubit_budget, [(g.start, g.end) for g in par.gaps]
+        (280, 17926, [(72, 110)])
+
+    Raises:
+        SpecError: another method, or a one-level pipeline.
+    """
+    if method == "sequential":
+        return SpaceTime.from_schedules(method, sequential_schedules(pipeline))
+    if method == "parallel":
+        return SpaceTime.from_schedules(method, parallel_schedules(pipeline), output_slots=parallel(pipeline).slots[-1])
+    raise SpecError(f"baseline {method!r}: the baselines are 'sequential' and 'parallel'")
 
 
 def raw_inputs(producer: Producer) -> int:
@@ -272,27 +315,3 @@ def _points(schedule: Schedule) -> tuple[tuple[int, int, int], ...]:
         if not out or (peak, after) != out[-1][1:] or peak != after:
             out.append((t, peak, after))
     return tuple(out)
-
-
-def _ledger(schedule: Schedule) -> Ledger:
-    """Count the states from the runs and the takes, and replay them for what is left."""
-    produced = failed = full = 0
-    changes: dict[int, int] = {}
-    for r in schedule.runs:
-        made = schedule.producers[r.producer].outputs
-        produced += made
-        if not r.success or r.outputs == 0:
-            failed += made
-            continue
-        full += r.discarded + (made - r.outputs)
-        changes[r.end] = changes.get(r.end, 0) + r.outputs - r.discarded
-    consumed = 0
-    for k in schedule.takes:
-        consumed += k.count
-        changes[k.time] = changes.get(k.time, 0) - k.count
-    held = 0
-    for t in sorted(changes):
-        held += changes[t]
-        if held < 0:
-            raise SpecError(f"the schedule takes more states than it has made by round {t} (held {held})")
-    return Ledger(produced, consumed, failed + full, held, failed)

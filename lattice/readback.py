@@ -1,8 +1,10 @@
-"""Read a schedule back out of an instruction stream (``schedule.lsi``).
+"""The one converter from the emitted form back to the record: a :class:`~magicpipe.compiler.schedule.Schedule`
+read out of an instruction stream (``schedule.lsi``); :func:`~magicpipe.lattice.emit.build_stream` goes the
+other way.
 
 Every instruction of a stream carries a trace naming the schedule event it came from (``grammar/README.md``),
-so the runs, executions, takes and stalls of the :class:`~magicpipe.compiler.schedule.Schedule` behind it can be
-recovered from the stream alone, and the report computes the same figures from either.
+so the runs, executions, takes and stalls of the schedule behind it can be recovered from the stream alone,
+and the report computes the same figures from either.
 
 What a stream does not say is filled in: the hardware's error model is the caller's, else the paper's (the
 header gives p, eps and gate times but no model); a run's ``lane`` is -1; the launch threshold is the states the
@@ -26,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Sequence
 
-from magicpipe.compiler.allocator import Allocation
+from magicpipe.compiler.allocator import Allocation, Producer
 from magicpipe.compiler.errormodel import PAPER, ErrorModel
 from magicpipe.compiler.hardware import Hardware
 from magicpipe.compiler.pareto import level_producer
@@ -115,10 +117,10 @@ def _running_top(t: int, tops: Sequence[TopRun]) -> bool:
     return any(x.launch <= t < x.end for x in tops)
 
 
-def _runs(insts: Sequence[Instruction], producer, tops: Sequence[TopRun]) -> tuple[Run, ...]:
+def _runs(insts: Sequence[Instruction], producer: Producer, tops: Sequence[TopRun]) -> tuple[Run, ...]:
     borrowed = {name for i in insts if i.action == "REUSE" for name in i.lent_to}
     started: dict[int, tuple[int, str]] = {}
-    ended: dict[int, list] = {}  # id -> [end, success, outputs, discarded]
+    ended: dict[int, list[int]] = {}  # id -> [end, success (0/1), outputs, discarded]
     for i in insts:
         if not i.target.startswith("L"):
             continue
@@ -138,12 +140,12 @@ def _runs(insts: Sequence[Instruction], producer, tops: Sequence[TopRun]) -> tup
     missing = sorted(set(started) - set(ended))
     if missing:
         raise SpecError(f"low-level runs {['L%d' % k for k in missing[:5]]} launch but never yield nor discard")
-    return tuple(Run(k, 0, started[k][0], ended[k][0], producer.qubits, started[k][1], -1, ended[k][1],
+    return tuple(Run(k, 0, started[k][0], ended[k][0], producer.qubits, started[k][1], -1, bool(ended[k][1]),
                      ended[k][2], ended[k][3]) for k in sorted(started))
 
 
 def _takes(insts: Sequence[Instruction]) -> tuple[Take, ...]:
-    groups: dict[object, list] = {}
+    groups: dict[object, list[int]] = {}
     for i in insts:
         if i.action != "CONSUME":
             continue

@@ -1,0 +1,191 @@
+"""The rows and summaries of ``magicpipe pipeline`` and ``magicpipe bench two-level|thresholds``, as plain dicts.
+
+Pure: every function takes core objects and returns JSON-able data; the CLI (``magicpipe.cli.pipeline``) only
+runs them over its jobs, prints them and writes them (CSV, ``summary.json``); the pictures are
+:mod:`magicpipe.report.charts`'. A two-level cell and a threshold row time their own computation
+(``seconds``), the one value that is not the same from run to run.
+
+Examples:
+    >>> from magicpipe.compiler import Hardware
+    >>> row = two_level_cell(3, 9, Hardware())
+    >>> row["seq_qubits"], row["par_qubits"], row["reduction_vs_sequential"] > 0
+    (4080, 5641, True)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+import time
+from typing import Any, Sequence
+
+from magicpipe.compiler import Hardware, Pipeline, parallel, sequential
+from magicpipe.compiler.allocator import solver_stats
+from magicpipe.compiler.bounds import lower_bound
+from magicpipe.compiler.pareto import ParetoFront, pareto_front
+from magicpipe.compiler.schedule import Schedule
+from magicpipe.compiler.search import best_pipeline
+from magicpipe.compiler.steady import steady_state
+from magicpipe.errors import InfeasibleError, SpecError
+
+__all__ = ["front_rows", "pipeline_summary", "at_pessimistic_edge", "schedule_dict", "two_level_cell",
+           "two_level_summary", "threshold_row", "thresholds_summary", "stats"]
+
+Row = dict[str, Any]
+
+
+def front_rows(front: ParetoFront) -> list[Row]:
+    """One row per evaluated configuration of ``front`` (``points.csv``; ``pareto`` marks the front's)."""
+    hw = front.pipeline.hardware
+    return [{"qubits": p.qubits, "rounds": round(p.rounds, 4), "us": hw.rounds_to_us(p.rounds),
+             "buffer_slots": p.buffer_slots, "deterministic_rounds": p.deterministic_rounds,
+             "expected_delay": round(p.expected_delay, 4), "volume": round(p.volume, 1),
+             "efficiency": round(p.efficiency, 4), "pareto": p in front.points} for p in front.evaluated]
+
+
+def pipeline_summary(front: ParetoFront) -> Row:
+    """``summary.json`` of ``magicpipe pipeline`` (without its ``failure_delay`` and ``stream`` entries)."""
+    pipe = front.pipeline
+    hw = pipe.hardware
+    seq, par, best = sequential(pipe), parallel(pipe), front.min_volume()
+    steady = steady_state(pipe, best)
+    return {
+        "distances": list(pipe.distances), "p": hw.p, "eps": hw.eps, "t_2q_ns": hw.t_2q_ns,
+        "t_meas_ns": hw.t_meas_ns, "t_stab_ns": hw.t_stab_ns,
+        "logical_error_model": {"A": hw.model.A, "p_th": hw.model.p_th, "source": hw.model.source},
+        "error_model": hw.model.info(),
+        "levels": [{"distance": lv.factory.distance, "qubits": lv.qubits, "rounds": lv.rounds,
+                    "eps_in": lv.eps_in, "eps_out": lv.eps_out, "p_succ": lv.p_succ} for lv in pipe.levels],
+        "output_error": pipe.output_error,
+        "sequential": {"qubits": seq.qubits, "rounds": seq.rounds, "volume": seq.volume},
+        "parallel": {"qubits": par.qubits, "rounds": par.rounds, "volume": par.volume},
+        "dynamic_min_volume": {"qubits": best.qubits, "rounds": best.rounds, "buffer_slots": best.buffer_slots,
+                               "expected_delay": best.expected_delay, "volume": best.volume,
+                               "efficiency": best.efficiency},
+        "reduction_vs_sequential": 1 - best.volume / seq.volume,
+        "reduction_vs_parallel": 1 - best.volume / par.volume,
+        "lower_bound": lower_bound(pipe),
+        "steady_state": {"period_rounds": steady.period, "volume_per_state": steady.volume_per_state},
+        "front_points": len(front.points), "evaluated_points": len(front.evaluated),
+    }
+
+
+def at_pessimistic_edge(pipe: Pipeline) -> Row | None:
+    """The same distances under the pessimistic edge of the error model: errors and success per level (None when
+    the model has no edge)."""
+    hw = pipe.hardware
+    edge = hw.model.pessimistic()
+    if edge is hw.model:
+        return None
+    try:
+        at_edge = Pipeline.from_distances(pipe.distances, dataclasses.replace(hw, model=edge))
+    except SpecError as e:
+        return {"model": edge.name, "error": str(e)}
+    return {"model": edge.name, "output_error": at_edge.output_error, "improving": at_edge.improves,
+            "levels": [{"distance": lv.factory.distance, "eps_out": lv.eps_out, "p_succ": lv.p_succ}
+                       for lv in at_edge.levels]}
+
+
+def schedule_dict(s: Schedule) -> Row:
+    """The schedule as JSON-able data (runs, executions, takes, stalls): ``schedule.json``."""
+    return {
+        "qubit_budget": s.qubit_budget, "buffer_slots": s.buffer_slots, "slot_qubits": s.slot_qubits,
+        "launch_threshold": s.launch_threshold, "rounds": s.rounds, "peak_qubits": s.peak_qubits(),
+        "producers": [{"name": p.name, "qubits": p.qubits, "rounds": p.rounds, "outputs": p.outputs,
+                       "p_succ": p.p_succ, "eps_out": p.eps_out, "distance": p.distance} for p in s.producers],
+        "runs": [{"id": r.id, "producer": r.producer, "start": r.start, "end": r.end, "qubits": r.qubits,
+                  "role": r.role, "lane": r.lane, "outputs": r.outputs} for r in s.runs],
+        "executions": [{"index": t.index, "launch": t.launch, "end": t.end} for t in s.tops],
+        "takes": [{"time": k.time, "execution": k.top, "step": k.step, "count": k.count} for k in s.takes],
+        "stalls": [{"step": x.step, "start": x.start, "end": x.end, "reuse": x.reuse, "threshold": x.threshold,
+                    "moved_out": x.moved_out, "reclaimed": x.reclaimed} for x in s.stalls],
+    }
+
+
+def two_level_cell(d1: int, d2: int, hw: Hardware) -> Row:
+    """One cell of Fig. 6: the pipeline ``(d1, d2)``'s least-volume dynamic point beside both baselines."""
+    pipe = Pipeline.from_distances((d1, d2), hw)
+    solves = solver_stats()["cbc_solves"]
+    start = time.perf_counter()
+    front = pareto_front(pipe)
+    seconds = time.perf_counter() - start
+    seq, par, best = sequential(pipe), parallel(pipe), front.min_volume()
+    return {
+        "d1": d1, "d2": d2, "seq_qubits": seq.qubits, "seq_rounds": seq.rounds, "par_qubits": par.qubits,
+        "par_rounds": par.rounds, "dyn_qubits": best.qubits, "dyn_rounds": round(best.rounds, 4),
+        "dyn_buffer": best.buffer_slots, "dyn_delay": round(best.expected_delay, 4),
+        "lower_bound": round(lower_bound(pipe), 1), "efficiency": round(best.efficiency, 4),
+        "reduction_vs_sequential": round(1 - best.volume / seq.volume, 5),
+        "reduction_vs_parallel": round(1 - best.volume / par.volume, 5),
+        "output_error": pipe.output_error, "improving": pipe.improves, "front_points": len(front.points),
+        # seconds and cbc_solves depend on where the cell ran (the machine; what the worker's solver cache
+        # already held): the "timing columns" (magicpipe.cli.pipeline.RUN_DEPENDENT_COLUMNS); every other column
+        # is a pure result
+        "seconds": round(seconds, 3), "cbc_solves": solver_stats()["cbc_solves"] - solves,
+    }
+
+
+def stats(values: Sequence[float]) -> Row | None:
+    """Mean, min, max and median of ``values`` (None when there is none: one distance gives no off-diagonal)."""
+    if not values:
+        return None
+    return {"mean": statistics.fmean(values), "min": min(values), "max": max(values),
+            "median": statistics.median(values)}
+
+
+def two_level_summary(rows: Sequence[Row], hw: Hardware, *, wall_seconds: float, workers: int,
+                      executor: str = "") -> Row:
+    """``summary.json`` of ``magicpipe bench two-level`` over its cells (``executor``: where they ran)."""
+    off = [r for r in rows if r["d1"] != r["d2"]]
+    return {
+        "cells": len(rows), "p": hw.p, "eps": hw.eps, "wall_seconds": round(wall_seconds, 2), "workers": workers,
+        "executor": executor, "error_model": hw.model.info(),
+        "mean_reduction_vs_sequential": statistics.fmean(r["reduction_vs_sequential"] for r in rows),
+        "mean_reduction_vs_parallel": statistics.fmean(r["reduction_vs_parallel"] for r in rows),
+        "min_reduction_vs_sequential": min(r["reduction_vs_sequential"] for r in rows),
+        "min_reduction_vs_parallel": min(r["reduction_vs_parallel"] for r in rows),
+        "mean_efficiency": statistics.fmean(r["efficiency"] for r in rows),
+        "off_diagonal": {  # the paper's 90 cells (d1 != d2)
+            "cells": len(off),
+            "reduction_vs_sequential": stats([r["reduction_vs_sequential"] for r in off]),
+            "reduction_vs_parallel": stats([r["reduction_vs_parallel"] for r in off]),
+            "negative_vs_sequential": sum(r["reduction_vs_sequential"] < 0 for r in off),
+            "negative_vs_parallel": sum(r["reduction_vs_parallel"] < 0 for r in off),
+        },
+        "improving_cells": sum(r["improving"] for r in rows),
+    }
+
+
+def threshold_row(exponent: int, hw: Hardware, max_distance: int) -> Row:
+    """One row of Fig. 7 / Table 2: each method's least-volume pipeline for the error threshold 10^-exponent
+    over two and three levels of odd distances up to ``max_distance`` (``reachable`` False when none reaches it)."""
+    row: Row = {"threshold": 10.0**-exponent, "reachable": True}
+    start = time.perf_counter()
+    for method in ("sequential", "parallel", "dynamic"):
+        try:
+            c = best_pipeline(10.0**-exponent, hw, method, levels=(2, 3), distances=range(3, max_distance + 1, 2))
+        except InfeasibleError:
+            row["reachable"] = False  # beyond what distances up to dmax reach (Eq. 3's 7.1 p_L floor)
+            return row
+        row[f"{method}_distances"] = "-".join(map(str, c.pipeline.distances))
+        row[f"{method}_qubits"] = c.qubits
+        row[f"{method}_rounds"] = round(c.rounds, 4)
+        row[f"{method}_volume"] = round(c.volume, 1)
+    row["reduction_vs_sequential"] = round(1 - row["dynamic_volume"] / row["sequential_volume"], 5)
+    row["reduction_vs_parallel"] = round(1 - row["dynamic_volume"] / row["parallel_volume"], 5)
+    row["seconds"] = round(time.perf_counter() - start, 2)
+    return row
+
+
+def thresholds_summary(everything: Sequence[Row], hw: Hardware, *, wall_seconds: float, max_distance: int,
+                       executor: str = "") -> Row:
+    """``summary.json`` of ``magicpipe bench thresholds`` over every row, reachable or not."""
+    rows = [r for r in everything if r["reachable"]]
+    return {
+        "thresholds": len(rows), "p": hw.p, "eps": hw.eps, "wall_seconds": round(wall_seconds, 2), "executor": executor,
+        "error_model": hw.model.info(),
+        "unreachable": [r["threshold"] for r in everything if not r["reachable"]],
+        "max_distance": max_distance,
+        "reduction_vs_sequential": stats([r["reduction_vs_sequential"] for r in rows]),
+        "reduction_vs_parallel": stats([r["reduction_vs_parallel"] for r in rows]),
+    }
