@@ -15,7 +15,7 @@ def test_two_renders_are_byte_identical(tmp_path):
     plt = pyplot()
     paths = []
     for i in range(2):
-        fig = spacetime_figure(report.timelines, report.metrics)
+        fig = spacetime_figure(report.spacetimes, report.metrics)
         paths.append(tmp_path / f"{i}.svg")
         save_svg(fig, paths[-1])
         plt.close(fig)
