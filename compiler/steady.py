@@ -44,7 +44,7 @@ def steady_state(pipeline: Pipeline, point: ParetoPoint, executions: int = 8, op
     if executions < 2:
         raise SpecError(f"executions={executions}: the period needs at least 2")
     s0 = point.schedule
-    opts = options or (s0.options if isinstance(s0.options, DynamicOptions) else DynamicOptions())
+    opts = options or s0.policy
     s = simulate(s0.high, s0.producers, s0.qubit_budget, s0.buffer_slots, s0.slot_qubits, opts, tops=executions)
     ends = sorted(t.end for t in s.tops)
     period = (ends[-1] - ends[0]) / (len(ends) - 1)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from magicpipe.compiler.dynamic import DynamicOptions, simulate
+from magicpipe.compiler.dynamic import simulate
 from magicpipe.compiler.schedule import Schedule
 from magicpipe.lattice.floorplan import FloorPlan, plan_floor
 
@@ -25,8 +25,7 @@ __all__ = ["recost"]
 
 
 def _resimulate(schedule: Schedule, move_rounds: int) -> Schedule:
-    options = schedule.options if isinstance(schedule.options, DynamicOptions) else DynamicOptions()
-    options = dataclasses.replace(options, move_rounds=move_rounds)
+    options = dataclasses.replace(schedule.policy, move_rounds=move_rounds)
     return simulate(schedule.high, schedule.producers, schedule.qubit_budget, schedule.buffer_slots,
                     schedule.slot_qubits, options, tops=len(schedule.tops))
 
