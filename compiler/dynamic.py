@@ -359,11 +359,16 @@ class _Sim:
             pool -= smallest
 
     def start_spares(self, alloc: Allocation, t: int, pool: int) -> None:
-        """Spare fill copies on the pool's idle qubits, ending with the last batch (``spare_fill`` option)."""
-        room = self.proto.burst + self.cap - self.buffer - self.in_flight_outputs()
+        """Spare fill copies on the pool's idle qubits, ending with the last batch (``spare_fill`` option).
+
+        They are sized so that, at the expected success rate, the burst and the buffer fill up; when every
+        run succeeds the states that find no slot are discarded (``Run.discarded``).
+        """
         cheapest = min(range(len(self.menu)), key=lambda i: (self.menu[i].qubits, -self.menu[i].outputs))
         prod = self.menu[cheapest]
-        copies = min((pool - alloc.qubits) // prod.qubits, room // prod.outputs)
+        hold = self.proto.burst + self.cap
+        room = math.ceil(hold / prod.p_succ - 1e-9) - self.buffer - self.in_flight_outputs()
+        copies = min((pool - alloc.qubits) // prod.qubits, max(room, 0) // prod.outputs)
         if copies <= 0 or alloc.rounds < prod.rounds or alloc.rounds % prod.rounds:
             return
         start = t + alloc.rounds - prod.rounds

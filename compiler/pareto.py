@@ -1,10 +1,18 @@
 """Buffer-size search and qubit-budget sweep: the Pareto front of (Q, T) (paper Secs. 5.4-5.5, Fig. 8).
 
-For every buffer size N_buf from ``inputs_per_step`` to ``N - N_burst`` (the paper's N_burst..N counted with
-the burst, which in our convention does not occupy slots) and every qubit budget at which some count changes
--- the number of supply lanes, of fill copies, of reuse copies -- the scheduler runs once without failures;
-the expected first-stall delay of Appendix A is added to its completion round. The front keeps the points
-no other point beats in both qubits and time; each carries its schedule.
+For every policy (:data:`~magicpipe.compiler.options.POLICIES` unless one is given), every buffer size N_buf
+from ``inputs_per_step`` to ``N - N_burst`` (the paper's N_burst..N counted with the burst, which in our
+convention does not occupy slots) and every qubit budget at which some count changes -- the number of supply
+lanes (provisioned for the demand over ``p_succ``), of fill copies, of reuse copies -- the scheduler runs once
+without failures. Its time is the expected completion with every stall counted
+(:func:`~magicpipe.compiler.stalls.expected_rounds`); with ``delay_model="first-stall"`` it is the paper's
+Appendix A estimate instead. Where the level-1 success probability is below ``MC_BELOW`` (0.98), the points of
+least volume are evaluated again by a seeded Monte Carlo of the scheduler itself (``shots`` runs) until the
+least-volume point is one of them. The front keeps the points no other point beats in both qubits and time;
+each carries its schedule and says which estimate its time is.
+
+Two-level cells with many candidate budgets (a large d1 under a small d2) are searched coarse-to-fine: at
+most ``_COARSE`` budgets spread evenly, then every budget between the neighbours of the best few.
 
 More levels (Sec. 5.1): the front of levels 1..L-1 becomes the menu of producers of level L (each point a
 "factory" of its qubits, its rounds rounded up, one output of the level-(L-1) error and success
@@ -14,6 +22,7 @@ may mix them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -23,14 +32,21 @@ from magicpipe.compiler.allocator import Producer
 from magicpipe.compiler.bounds import lower_bound
 from magicpipe.compiler.decay import storage_decay
 from magicpipe.compiler.dynamic import DynamicOptions, simulate
-from magicpipe.compiler.failures import expected_delay
+from magicpipe.compiler.failures import expected_delay, monte_carlo
+from magicpipe.compiler.options import POLICIES
+from magicpipe.compiler.stalls import expected_rounds
 from magicpipe.compiler.factory import Factory
 from magicpipe.compiler.hardware import patch_qubits
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.compiler.schedule import Schedule
 from magicpipe.errors import InfeasibleError, SpecError
 
-__all__ = ["ParetoPoint", "ParetoFront", "pareto_front", "level_producer", "candidate_budgets"]
+__all__ = ["ParetoPoint", "ParetoFront", "pareto_front", "level_producer", "candidate_budgets", "MC_BELOW"]
+
+MC_BELOW = 0.98
+"""Level-1 success probability below which the least-volume points are re-evaluated by Monte Carlo."""
+_COARSE = 24
+DELAY_MODELS = ("all-stalls", "first-stall")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +54,9 @@ class ParetoPoint:
     """One dynamic pipeline configuration: budget, buffer, expected rounds and the schedule behind them.
 
     ``output_error`` is the top-level output error with the storage decay of its buffered states charged
-    (:mod:`~magicpipe.compiler.decay`).
+    (:mod:`~magicpipe.compiler.decay`). ``delay_model`` says what ``expected_delay`` is: ``"all-stalls"``
+    (:func:`~magicpipe.compiler.stalls.expected_rounds`), ``"first-stall"`` (Appendix A) or ``"monte-carlo"``
+    (mean of the seeded runs, ``mc_stderr`` its standard error).
     """
 
     qubits: int
@@ -48,6 +66,13 @@ class ParetoPoint:
     schedule: Schedule
     bound: float
     output_error: float = float("nan")
+    delay_model: str = "first-stall"
+    mc_stderr: float = float("nan")
+
+    @property
+    def policy(self) -> DynamicOptions:
+        """The scheduler policy of this point."""
+        return self.schedule.policy
 
     @property
     def rounds(self) -> float:
@@ -112,7 +137,7 @@ def candidate_budgets(high: Factory, menu: Sequence[Producer], slot_qubits: int,
     consume_rate = high.protocol.inputs_per_step / high.step_rounds
     out = set()
     for p in menu:
-        n_max = math.ceil(consume_rate / p.rate) + 1
+        n_max = math.ceil(consume_rate / (p.rate * p.p_succ)) + 1  # lanes for the demand over p_succ, plus one
         top = base + n_max * p.qubits
         for n in range(n_max + 1):
             lanes = base + n * p.qubits
@@ -137,32 +162,44 @@ def _front(points: list[ParetoPoint]) -> tuple[ParetoPoint, ...]:
 
 def pareto_front(
     pipeline: Pipeline,
-    options: DynamicOptions = DynamicOptions(),
+    options: DynamicOptions | None = None,
     *,
     buffer_sizes: Sequence[int] | None = None,
     menu_size: int = 4,
     max_budgets: int = 24,
     max_output_error: float | None = None,
+    delay_model: str = "all-stalls",
+    shots: int = 64,
+    seed: int = 1,
 ) -> ParetoFront:
-    """The dynamic pipeline's Pareto front of qubits against rounds for one top-level state.
+    """The dynamic pipeline's Pareto front of qubits against expected rounds for one top-level state.
 
     Args:
         pipeline: two or more levels (a single level has nothing to schedule: one factory fed raw states).
-        options: the scheduler's modelling choices.
+        options: the scheduler's policy; None tries every one of :data:`~magicpipe.compiler.options.POLICIES`
+            per configuration and keeps them all (the front and the least volume pick the best). Pass
+            :data:`~magicpipe.compiler.options.PAPER` for the paper's scheduler.
         buffer_sizes: slot counts to try (default: every one from 1 to ``N - N_burst``).
         menu_size: for three or more levels, how many points of the lower front the allocator may mix.
         max_budgets: for three or more levels, budgets tried per buffer size (spread evenly over the
-            candidates; every candidate is tried for two levels).
+            candidates).
         max_output_error: keep only configurations whose output error, with the storage decay of their
             buffered states charged, is at most this (None: no limit, as in the paper).
+        delay_model: ``"all-stalls"`` (every stall) or ``"first-stall"`` (Appendix A, the paper's).
+        shots: Monte Carlo runs per re-evaluated point where level-1 success is below :data:`MC_BELOW`
+            (0: never).
+        seed: the Monte Carlo seed.
 
     Raises:
-        SpecError: a one-level pipeline or an empty buffer range.
+        SpecError: a one-level pipeline, an empty buffer range or an unknown delay model.
     """
     if len(pipeline.levels) < 2:
         raise SpecError(f"a dynamic pipeline needs at least two levels, got distances {pipeline.distances}")
-    return _pareto(pipeline, options, tuple(buffer_sizes) if buffer_sizes else None, menu_size, max_budgets,
-                   max_output_error)
+    if delay_model not in DELAY_MODELS:
+        raise SpecError(f"delay_model must be one of {DELAY_MODELS}, got {delay_model!r}")
+    policies = POLICIES if options is None else (options,)
+    return _pareto(pipeline, policies, tuple(buffer_sizes) if buffer_sizes else None, menu_size, max_budgets,
+                   max_output_error, delay_model, shots, seed)
 
 
 def _thin(values: list[int], k: int) -> list[int]:
@@ -173,8 +210,9 @@ def _thin(values: list[int], k: int) -> list[int]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _pareto(pipeline: Pipeline, options: DynamicOptions, buffer_sizes, menu_size: int, max_budgets: int,
-            max_output_error: float | None = None) -> ParetoFront:
+def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_sizes, menu_size: int,
+            max_budgets: int, max_output_error: float | None = None, delay_model: str = "all-stalls",
+            shots: int = 64, seed: int = 1) -> ParetoFront:
     top = pipeline.levels[-1]
     high = top.factory
     below = pipeline.levels[-2]
@@ -182,31 +220,79 @@ def _pareto(pipeline: Pipeline, options: DynamicOptions, buffer_sizes, menu_size
         menu = (level_producer(pipeline, 1),)
     else:
         lower = Pipeline(pipeline.levels[:-1], pipeline.hardware)
-        menu = _menu_from_front(_pareto(lower, options, None, menu_size, max_budgets), menu_size)
+        menu = _menu_from_front(_pareto(lower, policies, None, menu_size, max_budgets, None, delay_model, shots,
+                                        seed), menu_size)
     slot = patch_qubits(below.factory.distance)
     proto = high.protocol
     sizes = buffer_sizes or tuple(range(proto.inputs_per_step, proto.inputs - proto.burst + 1))
     if not sizes:
         raise SpecError("no buffer size to try")
     bound = lower_bound(pipeline)
+
+    def evaluate(options: DynamicOptions, b: int, q: int) -> ParetoPoint | None:
+        try:
+            s = simulate(high, menu, q, b, slot, options)
+        except InfeasibleError:
+            return None
+        error = storage_decay(s, pipeline.hardware).eps_out_with_decay
+        if max_output_error is not None and error > max_output_error:
+            return None
+        if delay_model == "first-stall":
+            return ParetoPoint(q, b, s.rounds, expected_delay(s), s, bound, error, "first-stall")
+        return ParetoPoint(q, b, s.rounds, expected_rounds(s) - s.rounds, s, bound, error, "all-stalls")
+
     evaluated = []
-    for b in sizes:
-        budgets = candidate_budgets(high, menu, slot, b)
-        if len(menu) > 1:
-            budgets = _thin(budgets, max_budgets)
-        for q in budgets:
-            try:
-                s = simulate(high, menu, q, b, slot, options)
-            except InfeasibleError:
-                continue
-            error = storage_decay(s, pipeline.hardware).eps_out_with_decay
-            if max_output_error is not None and error > max_output_error:
-                continue
-            evaluated.append(ParetoPoint(q, b, s.rounds, expected_delay(s), s, bound, error))
+    for options in policies:
+        for b in sizes:
+            budgets = candidate_budgets(high, menu, slot, b)
+            if len(menu) > 1:
+                budgets = _thin(budgets, max_budgets)
+                evaluated += [p for p in (evaluate(options, b, q) for q in budgets) if p is not None]
+            else:
+                evaluated += _coarse_to_fine(budgets, lambda q: evaluate(options, b, q))
     if not evaluated:
         within = "" if max_output_error is None else f" within output error {max_output_error:.3g} (storage decay)"
         raise InfeasibleError(f"no feasible dynamic schedule for distances {pipeline.distances}{within}")
+    if shots and min(p.p_succ for p in menu) < MC_BELOW:
+        evaluated = _monte_carlo_refine(evaluated, shots, seed)
     return ParetoFront(pipeline, _front(evaluated), tuple(evaluated))
+
+
+def _coarse_to_fine(budgets: list[int], evaluate) -> list[ParetoPoint]:
+    """Every budget when there are few; else ``_COARSE`` spread evenly, then all between the best few's neighbours."""
+    if len(budgets) <= 2 * _COARSE:
+        return [p for p in map(evaluate, budgets) if p is not None]
+    index = {q: i for i, q in enumerate(budgets)}
+    coarse = _thin(budgets, _COARSE)
+    done = {q: evaluate(q) for q in coarse}
+    ranked = sorted((p for p in done.values() if p is not None), key=lambda p: p.volume)
+    for p in ranked[:3]:
+        k = coarse.index(p.qubits)
+        lo = index[coarse[max(k - 1, 0)]]
+        hi = index[coarse[min(k + 1, len(coarse) - 1)]]
+        for q in budgets[lo:hi + 1]:
+            if q not in done:
+                done[q] = evaluate(q)
+    # the fast end of the front: the largest budgets
+    for q in budgets[-3:]:
+        if q not in done:
+            done[q] = evaluate(q)
+    return [p for p in done.values() if p is not None]
+
+
+def _monte_carlo_refine(points: list[ParetoPoint], shots: int, seed: int, limit: int = 8) -> list[ParetoPoint]:
+    """Re-evaluate the least-volume points by Monte Carlo until the least volume is a Monte Carlo figure."""
+    points = list(points)
+    for _ in range(limit):
+        order = sorted(range(len(points)), key=lambda i: (points[i].volume, points[i].qubits))
+        best = order[0]
+        if points[best].delay_model == "monte-carlo":
+            break
+        p = points[best]
+        mc = monte_carlo(p.schedule, shots, seed)
+        points[best] = dataclasses.replace(p, expected_delay=mc.mean_delay, delay_model="monte-carlo",
+                                           mc_stderr=mc.stderr_delay)
+    return points
 
 
 def _menu_from_front(front: ParetoFront, size: int) -> tuple[Producer, ...]:

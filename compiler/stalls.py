@@ -95,7 +95,7 @@ def expected_rounds(schedule: Schedule) -> float:
     Returns:
         The expected round of the first top-level output, every stall counted (module docstring).
     """
-    menu, high, proto = schedule.producers, schedule.high, schedule.high.protocol
+    menu, proto = schedule.producers, schedule.high.protocol
     top = schedule.tops[0]
     cap = schedule.buffer_slots
     takes: dict[int, int] = {}

@@ -15,9 +15,11 @@ from pathlib import Path
 from magicpipe.compiler import Hardware, Pipeline, parallel, sequential
 from magicpipe.compiler.allocator import solver_stats
 from magicpipe.compiler.bounds import lower_bound
-from magicpipe.compiler.failures import monte_carlo
+from magicpipe.compiler.failures import expected_delay, monte_carlo
+from magicpipe.compiler.options import PAPER
 from magicpipe.compiler.pareto import pareto_front
 from magicpipe.compiler.search import best_pipeline
+from magicpipe.compiler.stalls import expected_rounds
 from magicpipe.compiler.steady import steady_state
 from magicpipe.errors import InfeasibleError, SpecError
 
@@ -53,6 +55,12 @@ def register(sub) -> None:
     g.add_argument("--max-distance", type=int, default=21)
     _hardware_args(g)
     g.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
+    g.add_argument("--policy", choices=("search", "paper"), default="search",
+                   help="scheduler policy: every one of POLICIES per cell (default) or the paper's")
+    g.add_argument("--shots", type=int, default=100,
+                   help="Monte Carlo runs of the scheduler at each cell's chosen point, for the MC-evaluated "
+                        "reductions (default 100; 0: none)")
+    g.add_argument("--seed", type=int, default=1, help="Monte Carlo seed (default 1)")
     g.add_argument("--out", required=True, type=Path)
     g.set_defaults(run=run_two_level)
     h = bs.add_parser("thresholds", help="least volume per error threshold, two and three levels (Fig. 7)")
@@ -205,13 +213,13 @@ def _plot_front(front, seq, par, hw, path: Path) -> None:
 
 # -- magicpipe bench two-level ------------------------------------------------------------------------------
 def _cell(job):
-    d1, d2, hw = job
+    d1, d2, hw, policy, shots, seed = job
     pipe = Pipeline.from_distances((d1, d2), hw)
     start = time.perf_counter()
-    front = pareto_front(pipe)
+    front = pareto_front(pipe, PAPER if policy == "paper" else None, seed=seed)
     seconds = time.perf_counter() - start
     seq, par, best = sequential(pipe), parallel(pipe), front.min_volume()
-    return {
+    row = {
         "d1": d1, "d2": d2, "seq_qubits": seq.qubits, "seq_rounds": seq.rounds, "par_qubits": par.qubits,
         "par_rounds": par.rounds, "dyn_qubits": best.qubits, "dyn_rounds": round(best.rounds, 4),
         "dyn_buffer": best.buffer_slots, "dyn_delay": round(best.expected_delay, 4),
@@ -220,7 +228,19 @@ def _cell(job):
         "reduction_vs_parallel": round(1 - best.volume / par.volume, 5),
         "output_error": pipe.output_error, "improving": pipe.improves, "front_points": len(front.points),
         "seconds": round(seconds, 3), "cbc_solves": solver_stats()["cbc_solves"],
+        "dyn_policy": best.policy.label, "dyn_delay_model": best.delay_model,
+        "level1_p_succ": round(pipe.levels[0].p_succ, 5),
+        "first_stall_delay": round(expected_delay(best.schedule), 4),
+        "all_stall_delay": round(expected_rounds(best.schedule) - best.deterministic_rounds, 4),
     }
+    if shots:
+        mc = monte_carlo(best.schedule, shots, seed)
+        volume = best.qubits * mc.mean_rounds
+        row.update({"mc_delay": round(mc.mean_delay, 4), "mc_stderr": round(mc.stderr_delay, 4),
+                    "mc_reduction_vs_sequential": round(1 - volume / seq.volume, 5),
+                    "mc_reduction_vs_parallel": round(1 - volume / par.volume, 5),
+                    "mc_efficiency": round(volume / lower_bound(pipe), 4)})
+    return row
 
 
 def _map(func, jobs, workers):
@@ -237,7 +257,7 @@ def _stats(values: list[float]) -> dict:
 def run_two_level(args) -> int:
     ds = range(args.min_distance, args.max_distance + 1, 2)
     hw = _hardware(args)
-    jobs = [(d1, d2, hw) for d1 in ds for d2 in ds]
+    jobs = [(d1, d2, hw, args.policy, args.shots, args.seed) for d1 in ds for d2 in ds]
     start = time.perf_counter()
     rows = _map(_cell, jobs, args.workers)
     wall = time.perf_counter() - start
@@ -259,7 +279,21 @@ def run_two_level(args) -> int:
             "negative_vs_parallel": sum(r["reduction_vs_parallel"] < 0 for r in off),
         },
         "improving_cells": sum(r["improving"] for r in rows),
+        "policy": args.policy,
+        "policies_chosen": {k: sum(r["dyn_policy"] == k for r in rows) for k in sorted({r["dyn_policy"] for r in rows})},
+        "cell_seconds": _stats([r["seconds"] for r in rows]),
     }
+    if args.shots:
+        summary["monte_carlo"] = {
+            "shots": args.shots, "seed": args.seed,
+            "mean_reduction_vs_sequential": statistics.fmean(r["mc_reduction_vs_sequential"] for r in rows),
+            "mean_reduction_vs_parallel": statistics.fmean(r["mc_reduction_vs_parallel"] for r in rows),
+            "min_reduction_vs_sequential": min(r["mc_reduction_vs_sequential"] for r in rows),
+            "min_reduction_vs_parallel": min(r["mc_reduction_vs_parallel"] for r in rows),
+            "cells_below_sequential_by_2pct": sum(r["mc_reduction_vs_sequential"] < -0.02 for r in rows),
+            "cells_below_parallel_by_2pct": sum(r["mc_reduction_vs_parallel"] < -0.02 for r in rows),
+            "mean_efficiency": statistics.fmean(r["mc_efficiency"] for r in rows),
+        }
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2))
     _heatmaps(rows, list(ds), args.out / "reductions.png")
     print(json.dumps(summary, indent=2))
