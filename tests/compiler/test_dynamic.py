@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from magicpipe.compiler import Hardware, Pipeline, parallel, patch_qubits, sequential
-from magicpipe.compiler.dynamic import DynamicOptions, simulate
+from magicpipe.compiler.dynamic import PAPER, DynamicOptions, simulate
 from magicpipe.compiler.failures import expected_delay, monte_carlo
 from magicpipe.compiler.pareto import level_producer, pareto_front
 from magicpipe.errors import InfeasibleError, SpecError
@@ -43,7 +43,8 @@ def check_invariants(s, allow_failures=False):
     final = list(s.buffer_trace())[-1][2]
     assert produced == consumed + final  # conservation
     if not allow_failures:
-        assert s.discarded == 0
+        # only spare fill copies may make states with no slot (they are sized for the expected failures)
+        assert sum(r.discarded for r in s.runs if not (r.role == "fill" and s.policy.spare_fill)) == 0
         assert all(r.success for r in s.runs)
 
 
@@ -111,7 +112,7 @@ TABLE3 = {(3, 9): (24.8, 27.5), (5, 15): (27.0, 28.1), (5, 17): (16.5, 29.1)}
 @pytest.mark.parametrize("distances", sorted(TABLE3))
 def test_table3_within_a_point(distances):
     pipe = Pipeline.from_distances(distances)
-    front = pareto_front(pipe)
+    front = pareto_front(pipe, PAPER, delay_model="first-stall")
     best = front.min_volume()
     vs_seq = 100 * (1 - best.volume / sequential(pipe).volume)
     vs_par = 100 * (1 - best.volume / parallel(pipe).volume)
@@ -131,7 +132,7 @@ def test_table3_min_volume_configurations():
     """The configurations behind the Table 3 figures: supply lanes and slots at the minimum volume."""
     got = {}
     for d in TABLE3:
-        best = pareto_front(Pipeline.from_distances(d)).min_volume()
+        best = pareto_front(Pipeline.from_distances(d), PAPER, delay_model="first-stall").min_volume()
         got[d] = (best.qubits, best.buffer_slots, best.deterministic_rounds)
     assert got == {(3, 9): (3044, 7, 132), (5, 15): (8548, 7, 220), (5, 17): (9782, 8, 242)}
 
@@ -139,7 +140,7 @@ def test_table3_min_volume_configurations():
 def test_analytic_delay_against_monte_carlo():
     """p_succ = 0.958 (eps = 1e-3, p = 5e-4, d1 = 3): the first-stall estimate is within 25% of Monte Carlo."""
     pipe = Pipeline.from_distances((3, 9), Hardware(p=5e-4, eps=1e-3))
-    point = pareto_front(pipe).min_volume()
+    point = pareto_front(pipe, PAPER, delay_model="first-stall", shots=0).min_volume()
     mc = monte_carlo(point.schedule, 300, seed=1)
     assert mc.stall_fraction > 0.3
     assert point.expected_delay == pytest.approx(mc.mean_delay, rel=0.25)
@@ -149,7 +150,7 @@ def test_analytic_delay_against_monte_carlo():
 def test_analytic_delay_underestimates_at_very_high_failure_rate():
     """p_succ = 0.74: Appendix A counts only the first stall, so Monte Carlo's delay is several times larger."""
     pipe = Pipeline.from_distances((3, 9), Hardware(p=1e-3, eps=0.01))
-    point = pareto_front(pipe).min_volume()
+    point = pareto_front(pipe, PAPER, delay_model="first-stall", shots=0).min_volume()
     mc = monte_carlo(point.schedule, 200, seed=2)
     assert mc.mean_delay > 2.5 * point.expected_delay
 
