@@ -130,14 +130,19 @@ def level_producer(pipeline: Pipeline, index: int) -> Producer:
                     lv.eps_out, f.distance, lv.index, source=f)
 
 
-def candidate_budgets(high: Factory, menu: Sequence[Producer], slot_qubits: int, buffer_slots: int) -> list[int]:
-    """Budgets at which the number of supply lanes, fill copies or reuse copies changes."""
+def candidate_budgets(high: Factory, menu: Sequence[Producer], slot_qubits: int, buffer_slots: int,
+                      for_failures: bool = False) -> list[int]:
+    """Budgets at which the number of supply lanes, fill copies or reuse copies changes.
+
+    Supply lanes go up to one more than the consumption rate needs; ``for_failures`` counts that rate at the
+    producers' success probability (the search passes it; the default keeps the paper's candidate set).
+    """
     base = high.qubits + buffer_slots * slot_qubits
     floor_q = max(high.qubits, min(p.qubits for p in menu)) + buffer_slots * slot_qubits
     consume_rate = high.protocol.inputs_per_step / high.step_rounds
     out = set()
     for p in menu:
-        n_max = math.ceil(consume_rate / (p.rate * p.p_succ)) + 1  # lanes for the demand over p_succ, plus one
+        n_max = math.ceil(consume_rate / (p.rate * (p.p_succ if for_failures else 1.0))) + 1
         top = base + n_max * p.qubits
         for n in range(n_max + 1):
             lanes = base + n * p.qubits
@@ -244,7 +249,7 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
     evaluated = []
     for options in policies:
         for b in sizes:
-            budgets = candidate_budgets(high, menu, slot, b)
+            budgets = candidate_budgets(high, menu, slot, b, for_failures=True)
             if len(menu) > 1:
                 budgets = _thin(budgets, max_budgets)
                 evaluated += [p for p in (evaluate(options, b, q) for q in budgets) if p is not None]

@@ -7,7 +7,8 @@ region holds no data patch, 1 when the routes never cross). :func:`recost` re-si
 Examples:
     >>> from magicpipe.compiler.pareto import pareto_front
     >>> from magicpipe.compiler.pipeline import Pipeline
-    >>> s = pareto_front(Pipeline.from_distances((5, 17))).points[4].schedule
+    >>> from magicpipe.compiler.options import PAPER
+    >>> s = pareto_front(Pipeline.from_distances((5, 17)), PAPER, delay_model="first-stall").points[4].schedule
     >>> r, fp = recost(s)
     >>> (s.move_rounds, s.rounds), (r.move_rounds, r.rounds), fp.move_steps
     ((2, 301), (1, 299), 1)

@@ -10,7 +10,8 @@ volume at the same Q, and the volume on the floor plan's qubits.
 Examples:
     >>> from magicpipe.compiler.pareto import pareto_front
     >>> from magicpipe.compiler.pipeline import Pipeline
-    >>> point = pareto_front(Pipeline.from_distances((5, 17))).points[4]
+    >>> from magicpipe.compiler.options import PAPER
+    >>> point = pareto_front(Pipeline.from_distances((5, 17)), PAPER, delay_model="first-stall").points[4]
     >>> row = survey_point(point)
     >>> row.move_steps, row.core_move_rounds, row.reuse_stalls, round(row.overhead, 3)
     (1, 2, 1, 1.026)
@@ -29,6 +30,7 @@ from typing import Iterable, Iterator, Sequence
 
 from magicpipe.compiler.failures import expected_delay
 from magicpipe.compiler.hardware import Hardware
+from magicpipe.compiler.options import PAPER
 from magicpipe.compiler.pareto import ParetoPoint, pareto_front
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.lattice.recost import recost
@@ -89,7 +91,7 @@ def grid(low: int = 3, high: int = 21) -> list[tuple[int, int]]:
 def survey(pairs: Iterable[tuple[int, int]], hardware: Hardware | None = None) -> Iterator[tuple[ParetoPoint, LayoutPoint, bool]]:
     """For every pair, every point of its Pareto front: ``(core point, layout point, is the core's min volume)``."""
     for pair in pairs:
-        front = pareto_front(Pipeline.from_distances(pair, hardware))
+        front = pareto_front(Pipeline.from_distances(pair, hardware), PAPER, delay_model="first-stall")
         best = front.min_volume()
         for point in front.points:
             yield point, survey_point(point), point is best
