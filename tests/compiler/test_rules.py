@@ -1,0 +1,90 @@
+"""Small hand-computed schedules that pin each rule of the scheduler (issue 14, item 5).
+
+Each test's docstring names the mutation it was checked against: the rule was changed by hand, the test run
+and seen to fail, and the change reverted.
+"""
+
+import pytest
+
+from magicpipe.compiler import Hardware, Pipeline, patch_qubits
+from magicpipe.compiler.allocator import Producer, min_time_allocation
+from magicpipe.compiler.dynamic import PAPER, DynamicOptions, simulate
+from magicpipe.compiler.failures import monte_carlo
+from magicpipe.compiler.options import FAILURE_AWARE
+from magicpipe.compiler.pareto import level_producer
+from magicpipe.compiler.stalls import expected_rounds
+
+
+def _five_seventeen(hw=None):
+    pipe = Pipeline.from_distances((5, 17), hw)
+    return pipe.levels[1].factory, (level_producer(pipe, 1),), patch_qubits(5)
+
+
+def test_partial_input_launch():
+    """(5, 17), 11 slots, 9929 qubits: N_th = 12 < N_burst + N_buf = 15, so the launch comes after one batch.
+
+    The fill pool (9929 - 11 x 49 = 9390 qubits) holds 12 d=5 factories: 12 states at round 55, launch at 55,
+    output at 55 + 11 x 17 = 242. Mutation checked: ``launch_threshold`` returning ``burst + buffer_slots``
+    ("launch when the buffer is full") needs 15 states, two fill batches, and launches at 110.
+    """
+    high, menu, slot = _five_seventeen()
+    s = simulate(high, menu, 9782 + 3 * slot, 11, slot, PAPER)
+    assert s.launch_threshold == 12
+    assert s.fill.runs == ((0, 12, 1),)
+    assert (s.tops[0].launch, s.rounds) == (55, 242)
+
+
+def test_rotations_left_recorded_at_each_stall():
+    """(5, 17), 4 slots, 9000 qubits: stalls at steps 5 and 9 record 11 - 5 + 1 = 7 and 11 - 9 + 1 = 3
+    rotations left (the stalled step included), with N'_th = 4 and 3.
+
+    Mutation checked: recording ``steps - next_step`` (6 and 2) fails.
+    """
+    high, menu, slot = _five_seventeen()
+    s = simulate(high, menu, 9000, 4, slot, PAPER)
+    assert [(x.step, x.remaining, x.threshold) for x in s.stalls] == [(5, 7, 4), (9, 3, 3)]
+    assert all(x.remaining == high.protocol.steps - x.step + 1 for x in s.stalls)
+
+
+def test_allocator_second_stage_takes_fewest_qubit_rounds():
+    """Two producers of equal time (10 rounds), 300 and 100 qubits, 4 states on 3000 qubits: T = 10 either
+    way, and the second stage keeps 4 x 100-qubit copies (4000 qubit-rounds, not 12000).
+
+    Mutation checked: removing the second CBC stage returns CBC's first optimum, 4 x 300-qubit copies.
+    """
+    a = Producer("a", 100, 10, 1, 0.99, 1e-7, 3)
+    b = Producer("b", 300, 10, 1, 0.99, 1e-7, 3)
+    alloc = min_time_allocation((b, a), 3000, 4, solver="cbc")
+    assert (alloc.rounds, alloc.runs, alloc.qubits) == (10, ((1, 4, 1),), 400)
+
+
+def test_free_lanes_cover_a_failure_with_surplus():
+    """At p = eps = 1e-3 (level-1 success 0.974 at d1 = 5) the failure-aware policy's expected time at a
+    configuration with spare lane capacity is within a few rounds of no failure, the paper's is not: a
+    failed run is covered by states the lanes made into free slots, not one run later.
+    """
+    high, menu, slot = _five_seventeen(Hardware(p=1e-3, eps=1e-3))
+    q = 9782 + 2 * 735 + 2 * slot
+    paper = simulate(high, menu, q, 10, slot, PAPER)
+    aware = simulate(high, menu, q, 10, slot, FAILURE_AWARE)
+    assert paper.rounds == aware.rounds == 242
+    assert expected_rounds(aware) - aware.rounds < 3.0
+    assert monte_carlo(aware, 60, seed=3).mean_delay < monte_carlo(paper, 60, seed=3).mean_delay
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_all_stall_estimate_near_monte_carlo(seed):
+    """The all-stall chain is within 35% (+2 rounds) of 120 seeded runs of the failure-aware scheduler."""
+    high, menu, slot = _five_seventeen(Hardware(p=1e-3, eps=1e-3))
+    s = simulate(high, menu, 9782 + 735 + (seed + 7) * slot, 7 + seed, slot, FAILURE_AWARE)
+    mc = monte_carlo(s, 120, seed=seed)
+    assert expected_rounds(s) == pytest.approx(mc.mean_rounds, abs=2 + 0.35 * mc.mean_delay + 3 * mc.stderr_delay)
+
+
+def test_greedy_resume_never_later_than_threshold():
+    """With no failures greedy resumption ends in the same round as N'_th (the threshold is exact)."""
+    high, menu, slot = _five_seventeen()
+    b = simulate(high, menu, 9800, 2, slot, DynamicOptions(resume="greedy", stall_policy="never"))
+    c = simulate(high, menu, 9800, 2, slot, DynamicOptions(stall_policy="never"))
+    assert c.stalls and b.rounds == c.rounds
+    assert len(b.stalls) >= len(c.stalls)
