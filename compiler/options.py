@@ -74,5 +74,5 @@ PAPER = DynamicOptions()
 FAILURE_AWARE = DynamicOptions(lanes="free", resume="greedy", fill="expected", spare_fill=True)
 """Lanes produce into free slots, stalls resume greedily, the fill is sized for its expected failures."""
 
-POLICIES = (PAPER, FAILURE_AWARE, DynamicOptions(lanes="free", resume="greedy", spare_fill=True))
+POLICIES = (PAPER, FAILURE_AWARE)
 """What :func:`~magicpipe.compiler.pareto.pareto_front` tries per cell when no policy is given."""

@@ -254,7 +254,8 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
                 budgets = _thin(budgets, max_budgets)
                 evaluated += [p for p in (evaluate(options, b, q) for q in budgets) if p is not None]
             else:
-                evaluated += _coarse_to_fine(budgets, lambda q: evaluate(options, b, q))
+                fastest = menu[0].rounds + high.rounds  # one fill batch, then no stall
+                evaluated += _coarse_to_fine(budgets, lambda q: evaluate(options, b, q), fastest)
     if not evaluated:
         within = "" if max_output_error is None else f" within output error {max_output_error:.3g} (storage decay)"
         raise InfeasibleError(f"no feasible dynamic schedule for distances {pipeline.distances}{within}")
@@ -263,10 +264,26 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
     return ParetoFront(pipeline, _front(evaluated), tuple(evaluated))
 
 
-def _coarse_to_fine(budgets: list[int], evaluate) -> list[ParetoPoint]:
-    """Every budget when there are few; else ``_COARSE`` spread evenly, then all between the best few's neighbours."""
+def _coarse_to_fine(budgets: list[int], evaluate, fastest: int) -> list[ParetoPoint]:
+    """Every budget when there are few; else ``_COARSE`` spread evenly, then all between the best few's neighbours.
+
+    Budgets are tried in ascending order and stop two after the first whose schedule is as fast as any can
+    be (``fastest``: one fill batch and no stall); more qubits then only shorten the failure delay a little.
+    """
     if len(budgets) <= 2 * _COARSE:
-        return [p for p in map(evaluate, budgets) if p is not None]
+        out: list[ParetoPoint] = []
+        left = None
+        for q in budgets:
+            p = evaluate(q)
+            if p is not None:
+                out.append(p)
+                if left is None and p.deterministic_rounds <= fastest and not p.schedule.stalls:
+                    left = 2
+            if left is not None:
+                left -= 1
+                if left < 0:
+                    break
+        return out
     index = {q: i for i, q in enumerate(budgets)}
     coarse = _thin(budgets, _COARSE)
     done = {q: evaluate(q) for q in coarse}

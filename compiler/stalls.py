@@ -26,6 +26,7 @@ inputs are there, which is ``resume="greedy"``), reuse runs that fail, and the s
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 import math
 
@@ -38,6 +39,7 @@ _PRUNE = 1e-7  # probability mass below which a delayed path is dropped (the res
 _MAX_LAYERS = 200
 
 
+@functools.lru_cache(maxsize=4096)
 def _binomial(n: int, p: float) -> list[float]:
     return [math.comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(n + 1)]
 
