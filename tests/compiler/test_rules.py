@@ -88,3 +88,18 @@ def test_greedy_resume_never_later_than_threshold():
     c = simulate(high, menu, 9800, 2, slot, DynamicOptions(stall_policy="never"))
     assert c.stalls and b.rounds == c.rounds
     assert len(b.stalls) >= len(c.stalls)
+
+
+def test_stall_tie_waits_for_the_lanes():
+    """(5, 17), 3 slots, 10272 qubits: at step 4 (round 106) waiting for the lanes and lending the ancilla
+    region both resume at round 165; on a tie the factory waits (no move, no reuse runs).
+
+    Mutation checked: ``reuse_plan[0] <= wait_until`` in ``stall_decision`` lends the region at step 4
+    (``reuse=True``, same end round).
+    """
+    high, menu, slot = _five_seventeen()
+    s = simulate(high, menu, 10272, 3, slot, PAPER)
+    assert [(x.step, x.start, x.end, x.reuse) for x in s.stalls] == [
+        (4, 106, 165, False), (7, 216, 275, False), (10, 326, 330, False)]
+    assert not any(r.role == "reuse" for r in s.runs)
+    assert s.rounds == 364

@@ -147,7 +147,9 @@ def run_pipeline(args) -> int:
         "reduction_vs_sequential": 1 - best.volume / seq.volume,
         "reduction_vs_parallel": 1 - best.volume / par.volume,
         "lower_bound": lower_bound(pipe),
-        "steady_state": {"period_rounds": steady.period, "volume_per_state": steady.volume_per_state},
+        "steady_state": {"first_output_rounds": steady.first_output, "period_rounds": steady.period,
+                         "deterministic_period_rounds": steady.deterministic_period, "shots": steady.shots,
+                         "volume_per_state": steady.volume_per_state},
         "front_points": len(front.points), "evaluated_points": len(front.evaluated),
     }
     if args.shots:
