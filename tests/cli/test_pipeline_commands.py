@@ -40,7 +40,7 @@ def test_pipeline_command_rejects_non_improving_level(tmp_path, capsys):
 
 def test_bench_two_level_small_grid(tmp_path):
     assert main(["bench", "two-level", "--min-distance", "3", "--max-distance", "7", "--workers", "1",
-                 "--out", str(tmp_path)]) == 0
+                 "--shots", "10", "--out", str(tmp_path)]) == 0
     rows = list(csv.DictReader((tmp_path / "cells.csv").open()))
     assert len(rows) == 9
     needed = {"d1", "d2", "seq_qubits", "seq_rounds", "par_qubits", "par_rounds", "dyn_qubits", "dyn_rounds",
@@ -50,7 +50,9 @@ def test_bench_two_level_small_grid(tmp_path):
     assert (int(cell["seq_qubits"]), int(cell["seq_rounds"])) == (4080, 33 + 77)
     for r in rows:  # every schedule costs at least its lower bound
         assert int(r["dyn_qubits"]) * float(r["dyn_rounds"]) >= 0.99 * float(r["lower_bound"])
+    assert all(float(r["mc_delay"]) >= 0 and r["dyn_delay_model"] in ("all-stalls", "monte-carlo") for r in rows)
     summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["monte_carlo"]["shots"] == 10
     for key in ("mean_reduction_vs_sequential", "mean_reduction_vs_parallel", "min_reduction_vs_sequential",
                 "min_reduction_vs_parallel", "mean_efficiency"):
         assert key in summary
