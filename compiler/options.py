@@ -20,7 +20,9 @@ class DynamicOptions:
     """The modelling choices the paper leaves open (``docs/model.md`` measures each one's effect).
 
     Attributes:
-        launch_rule: ``"exact"`` (Fig. 5 on the discrete production curve) or ``"eq5"`` (Eqs. 5-6).
+        launch_rule: ``"exact"`` (Fig. 5 on the discrete production curve), ``"eq5"`` (Eqs. 5-6), or
+            ``"greedy"``: launch as soon as the burst and the first step's input are there and let the steps
+            wait for the lanes (N'_th for reuse is then the exact one).
         stall_policy: ``"shortest"``, ``"always"`` or ``"never"`` lend the ancilla region on a stall.
         move_rounds: rounds to move the data patches aside, and again to move them back (Fig. 4(c) moves in
             two steps of one round each; the lattice layer re-costs this from real routes).
@@ -50,7 +52,7 @@ class DynamicOptions:
     spare_fill: bool = False
 
     def __post_init__(self) -> None:
-        choices = {"launch_rule": ("exact", "eq5"), "stall_policy": ("shortest", "always", "never"),
+        choices = {"launch_rule": ("exact", "eq5", "greedy"), "stall_policy": ("shortest", "always", "never"),
                    "lanes": ("demand", "free"), "resume": ("threshold", "greedy"), "fill": ("exact", "expected")}
         for name, allowed in choices.items():
             value = getattr(self, name)

@@ -78,3 +78,15 @@ def test_bench_thresholds_reports_unreachable(tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["unreachable"] == [1e-11]
     assert summary["thresholds"] == 1
+
+
+def test_bench_policies_small(tmp_path):
+    assert main(["bench", "policies", "--d1", "3", "--d2", "7", "--p", "1e-3", "--eps", "1e-3", "--shots", "5",
+                 "--out", str(tmp_path)]) == 0
+    rows = list(csv.DictReader((tmp_path / "policies.csv").open()))
+    by = {r["policy"]: r for r in rows}
+    assert {"paper", "failure-aware", "paper+spare_fill=True"} <= set(by) and len(rows) == len(by)
+    for r in rows:  # the Monte Carlo time of a point is never below its no-failure schedule's
+        assert float(r["mc_rounds"]) > 0 and int(r["qubits"]) > 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["cells"] == 1 and set(summary["policies"]) == set(by)

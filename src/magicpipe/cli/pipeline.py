@@ -63,6 +63,14 @@ def register(sub) -> None:
     g.add_argument("--seed", type=int, default=1, help="Monte Carlo seed (default 1)")
     g.add_argument("--out", required=True, type=Path)
     g.set_defaults(run=run_two_level)
+    q = bs.add_parser("policies", help="each scheduler rule's effect: least volume per policy, Monte Carlo-evaluated")
+    q.add_argument("--d1", default="3,5", help="level-1 distances (default 3,5)")
+    q.add_argument("--d2", default="7,9,11,13,15,17,19,21", help="level-2 distances (default 7..21)")
+    _hardware_args(q)
+    q.add_argument("--shots", type=int, default=100, help="Monte Carlo runs per chosen point (default 100)")
+    q.add_argument("--seed", type=int, default=7, help="Monte Carlo seed (default 7)")
+    q.add_argument("--out", required=True, type=Path)
+    q.set_defaults(run=run_policies)
     h = bs.add_parser("thresholds", help="least volume per error threshold, two and three levels (Fig. 7)")
     h.add_argument("--min-exponent", type=int, default=10, help="first threshold 10^-MIN (default 10)")
     h.add_argument("--max-exponent", type=int, default=50, help="last threshold 10^-MAX (default 50)")
@@ -324,6 +332,51 @@ def _heatmaps(rows, ds, path: Path) -> None:
                     ax.text(j, i, f"{grid[i, j]:.0f}", ha="center", va="center", fontsize=6, color="w")
         fig.colorbar(im, ax=ax)
     _save(plt, fig, path)
+
+
+# -- magicpipe bench policies -------------------------------------------------------------------------------
+def policy_variants() -> dict:
+    """The policies ``bench policies`` compares: the paper's, each failure-aware rule alone, and combinations."""
+    from dataclasses import replace
+
+    from magicpipe.compiler.options import FAILURE_AWARE, DynamicOptions
+
+    out = {"paper": PAPER, "failure-aware": FAILURE_AWARE}
+    for field, value in (("lanes", "free"), ("resume", "greedy"), ("fill", "expected"), ("spare_fill", True)):
+        out[f"paper+{field}={value}"] = replace(PAPER, **{field: value})
+    out["paper+fill=expected+spare_fill"] = DynamicOptions(fill="expected", spare_fill=True)
+    out["failure-aware+fill_margin=1"] = replace(FAILURE_AWARE, fill_margin=1)
+    out["failure-aware+launch_rule=greedy"] = replace(FAILURE_AWARE, launch_rule="greedy")
+    return out
+
+
+def run_policies(args) -> int:
+    hw = _hardware(args)
+    try:
+        cells = [(int(a), int(b)) for a in args.d1.split(",") for b in args.d2.split(",")]
+    except ValueError:
+        raise SpecError(f"--d1 and --d2 must be comma-separated integers, got {args.d1!r} and {args.d2!r}") from None
+    rows = []
+    for name, options in policy_variants().items():
+        for d1, d2 in cells:
+            pipe = Pipeline.from_distances((d1, d2), hw)
+            best = pareto_front(pipe, options).min_volume()
+            mc = monte_carlo(best.schedule, args.shots, args.seed)
+            volume = best.qubits * mc.mean_rounds
+            rows.append({"policy": name, "d1": d1, "d2": d2, "qubits": best.qubits, "buffer": best.buffer_slots,
+                         "rounds": round(best.rounds, 4), "mc_rounds": round(mc.mean_rounds, 4),
+                         "mc_reduction_vs_sequential": round(1 - volume / sequential(pipe).volume, 5),
+                         "mc_reduction_vs_parallel": round(1 - volume / parallel(pipe).volume, 5)})
+    args.out.mkdir(parents=True, exist_ok=True)
+    _write_csv(args.out / "policies.csv", rows)
+    summary = {name: {"mean_vs_sequential": statistics.fmean(r["mc_reduction_vs_sequential"] for r in rows if r["policy"] == name),
+                      "mean_vs_parallel": statistics.fmean(r["mc_reduction_vs_parallel"] for r in rows if r["policy"] == name),
+                      "worst_vs_sequential": min(r["mc_reduction_vs_sequential"] for r in rows if r["policy"] == name)}
+               for name in policy_variants()}
+    (args.out / "summary.json").write_text(json.dumps({"p": hw.p, "eps": hw.eps, "shots": args.shots, "seed": args.seed,
+                                                       "cells": len(cells), "policies": summary}, indent=2))
+    print(json.dumps(summary, indent=2))
+    return 0
 
 
 # -- magicpipe bench thresholds -----------------------------------------------------------------------------
