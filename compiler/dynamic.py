@@ -228,7 +228,7 @@ class _Sim:
                 f"it and its ancilla region ({self.high.lendable_qubits} qubits) hosts no low-level factory; "
                 f"raise the qubit budget above {self.Q}"
             )
-        if use_reuse:
+        if use_reuse and reuse_plan is not None:
             _, alloc = reuse_plan
             m = self.opt.move_rounds
             self.stall = _StallInProgress(t, self.next_step, need, remaining, True, t + m, t + m + alloc.rounds, alloc)

@@ -79,7 +79,8 @@ def steady_state(pipeline: Pipeline, point: ParetoPoint, executions: int = 8, op
         raise SpecError(f"shots={shots} must be >= 0")
     args = (s0.high, s0.producers, s0.qubit_budget, s0.buffer_slots, s0.slot_qubits, opts)
     s = simulate(*args, tops=executions)
-    first, period = _ends(s)
+    first_end, period = _ends(s)
+    first = float(first_end)
     det_period = period
     if shots:
         rng = random.Random(seed)
