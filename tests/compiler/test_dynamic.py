@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from magicpipe.compiler import Hardware, Pipeline, parallel, patch_qubits, sequential
 from magicpipe.compiler.dynamic import PAPER, DynamicOptions, simulate
 from magicpipe.compiler.failures import expected_delay, monte_carlo
+from magicpipe.compiler.options import FAILURE_AWARE
 from magicpipe.compiler.pareto import level_producer, pareto_front
 from magicpipe.errors import InfeasibleError, SpecError
 
@@ -79,28 +80,35 @@ def test_reuse_stall_schedule():
     assert 1 <= len(reuse_runs) <= (high.lendable_qubits + 9000 - high.qubits - 4 * slot - 735) // 735
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     d=st.sampled_from([(3, 5), (3, 9), (5, 9), (5, 15), (7, 11), (9, 7)]),
     slots=st.integers(1, 11),
     extra=st.integers(0, 6000),
-    rule=st.sampled_from(["exact", "eq5"]),
+    rule=st.sampled_from(["exact", "eq5", "greedy"]),
     policy=st.sampled_from(["shortest", "always", "never"]),
+    aware=st.tuples(st.sampled_from(["demand", "free"]), st.sampled_from(["threshold", "greedy"]),
+                    st.sampled_from(["exact", "expected"]), st.integers(0, 2), st.booleans()),
+    hw=st.sampled_from([None, Hardware(p=1e-3, eps=1e-3)]),
 )
-def test_invariants_random_configurations(d, slots, extra, rule, policy):
-    _, high, menu, slot = two_level(*d)
+def test_invariants_random_configurations(d, slots, extra, rule, policy, aware, hw):
+    _, high, menu, slot = two_level(*d, hw)
     floor_q = max(high.qubits, menu[0].qubits) + slots * slot
+    lanes, resume, fill, margin, spare = aware
+    options = DynamicOptions(rule, policy, lanes=lanes, resume=resume, fill=fill, fill_margin=margin, spare_fill=spare)
     try:
-        s = simulate(high, menu, floor_q + extra, slots, slot, DynamicOptions(rule, policy))
+        s = simulate(high, menu, floor_q + extra, slots, slot, options)
     except InfeasibleError:
         return  # e.g. no supply lane and an ancilla region too small for a low-level factory
     check_invariants(s)
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_invariants_with_random_failures(seed):
+@pytest.mark.parametrize("options", [PAPER, FAILURE_AWARE], ids=["paper", "failure-aware"])
+def test_invariants_with_random_failures(seed, options):
     _, high, menu, slot = two_level(3, 9, Hardware(p=1e-3, eps=0.01))  # p_succ = 0.74
-    s = simulate(high, menu, high.qubits + (1 + seed) * slot + 255 * (seed % 3), 1 + seed, slot, rng=random.Random(seed))
+    s = simulate(high, menu, high.qubits + (1 + seed) * slot + 255 * (seed % 3), 1 + seed, slot, options,
+                 rng=random.Random(seed))
     check_invariants(s, allow_failures=True)
     assert any(not r.success for r in s.runs)
 
