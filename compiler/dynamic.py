@@ -323,6 +323,8 @@ class _Sim:
         if self.opt.fill == "expected":
             goal = math.ceil(goal / min(p.p_succ for p in self.menu) - 1e-9)
         goal = min(goal + self.opt.fill_margin, self.proto.burst + self.cap)
+        if threshold is None:
+            pool = self.block_fill_pool(pool)
         alloc = self.fill_allocation(t, pool, goal - self.buffer - self.in_flight_outputs(), goal > base)
         if alloc is None:
             goal = base
@@ -334,6 +336,14 @@ class _Sim:
         self.start_allocation(alloc, t, "fill")
         if self.opt.spare_fill:
             self.start_spares(alloc, t, pool)
+
+    def block_fill_pool(self, pool: int) -> int:
+        """The phase-1 pool with the ``block_fill`` option: copies packed on the idle block plus the rest by qubits."""
+        if self.opt.block_fill < 0 or len(self.menu) != 1:
+            return pool
+        q = self.menu[0].qubits
+        copies = self.opt.block_fill + max(pool - self.high.qubits, 0) // q
+        return min(pool, copies * q)
 
     def fill_allocation(self, t: int, pool: int, target: int, raised: bool) -> Allocation | None:
         """The least-time allocation of ``target`` states whose early batches fit the buffer (None: nothing to

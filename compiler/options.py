@@ -40,6 +40,10 @@ class DynamicOptions:
         spare_fill: fill copies on the idle qubits of the fill pool that the least-time allocation leaves
             (their qubits are paid for anyway); they run with the last batch, up to the states the buffer
             and the burst can hold at the launch.
+        block_fill: layout-aware sizing. ``-1`` (default) counts the first fill's copies by qubits; ``n >= 0``
+            counts them by the floor plan: ``n`` low-level blocks pack into the idle high-level block, the
+            rest of the fill pool holds what its qubits hold. The lattice layer computes ``n``
+            (:func:`magicpipe.lattice.recost.layout_policies`); the core does not import it.
     """
 
     launch_rule: str = "exact"
@@ -50,6 +54,7 @@ class DynamicOptions:
     fill: str = "exact"
     fill_margin: int = 0
     spare_fill: bool = False
+    block_fill: int = -1
 
     def __post_init__(self) -> None:
         choices = {"launch_rule": ("exact", "eq5", "greedy"), "stall_policy": ("shortest", "always", "never"),
@@ -60,6 +65,8 @@ class DynamicOptions:
                 raise SpecError(f"{name} must be one of {', '.join(repr(a) for a in allowed)}, got {value!r}")
         if self.move_rounds < 0:
             raise SpecError(f"move_rounds must be >= 0, got {self.move_rounds}")
+        if self.block_fill < -1:
+            raise SpecError(f"block_fill must be -1 (count by qubits) or a copy count >= 0, got {self.block_fill}")
         if self.fill_margin < 0:
             raise SpecError(f"fill_margin must be >= 0, got {self.fill_margin}")
 

@@ -167,7 +167,7 @@ def _front(points: list[ParetoPoint]) -> tuple[ParetoPoint, ...]:
 
 def pareto_front(
     pipeline: Pipeline,
-    options: DynamicOptions | None = None,
+    options: DynamicOptions | Sequence[DynamicOptions] | None = None,
     *,
     buffer_sizes: Sequence[int] | None = None,
     menu_size: int = 4,
@@ -181,8 +181,8 @@ def pareto_front(
 
     Args:
         pipeline: two or more levels (a single level has nothing to schedule: one factory fed raw states).
-        options: the scheduler's policy; None tries every one of :data:`~magicpipe.compiler.options.POLICIES`
-            per configuration and keeps them all (the front and the least volume pick the best). Pass
+        options: the scheduler's policy, or several to try per configuration (all are kept: the front and
+            the least volume pick the best); None tries :data:`~magicpipe.compiler.options.POLICIES`. Pass
             :data:`~magicpipe.compiler.options.PAPER` for the paper's scheduler.
         buffer_sizes: slot counts to try (default: every one from 1 to ``N - N_burst``).
         menu_size: for three or more levels, how many points of the lower front the allocator may mix.
@@ -202,7 +202,14 @@ def pareto_front(
         raise SpecError(f"a dynamic pipeline needs at least two levels, got distances {pipeline.distances}")
     if delay_model not in DELAY_MODELS:
         raise SpecError(f"delay_model must be one of {DELAY_MODELS}, got {delay_model!r}")
-    policies = POLICIES if options is None else (options,)
+    if options is None:
+        policies = POLICIES
+    elif isinstance(options, DynamicOptions):
+        policies = (options,)
+    else:
+        policies = tuple(options)
+        if not policies:
+            raise SpecError("pass at least one policy (or None for POLICIES)")
     return _pareto(pipeline, policies, tuple(buffer_sizes) if buffer_sizes else None, menu_size, max_budgets,
                    max_output_error, delay_model, shots, seed)
 

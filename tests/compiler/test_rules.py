@@ -103,3 +103,18 @@ def test_stall_tie_waits_for_the_lanes():
         (4, 106, 165, False), (7, 216, 275, False), (10, 326, 330, False)]
     assert not any(r.role == "reuse" for r in s.runs)
     assert s.rounds == 364
+
+
+def test_layout_aware_fill_counts_copies_on_the_block():
+    """(3, 11), 8 slots, 4006 qubits: the fill pool (3870 qubits) holds 15 d=3 factories by qubits, so 12
+    states come in one batch (launch at 33). With ``block_fill=10`` (10 blocks pack into the idle d=11 block)
+    plus one on the 255 qubits beside it, 11 copies fit: the least-time fill is 6 copies run twice, launch 66.
+
+    Mutation checked: ignoring ``block_fill`` in ``block_fill_pool`` gives the one-batch fill.
+    """
+    pipe = Pipeline.from_distances((3, 11))
+    high, menu, slot = pipe.levels[1].factory, (level_producer(pipe, 1),), patch_qubits(3)
+    plain = simulate(high, menu, 4006, 8, slot, PAPER)
+    aware = simulate(high, menu, 4006, 8, slot, DynamicOptions(block_fill=10))
+    assert (plain.fill.runs, plain.tops[0].launch) == (((0, 12, 1),), 33)
+    assert (aware.fill.runs, aware.tops[0].launch, aware.rounds) == (((0, 6, 2),), 66, 187)
