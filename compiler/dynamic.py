@@ -23,7 +23,12 @@ take the burst states as they arrive (they need no slot) and it launches when th
 are there.
 
 Randomness: pass ``rng`` (a ``random.Random``) to make every low-level run fail with probability
-``1 - p_succ``; without it every run succeeds (the paper's no-failure simulation, Sec. 6).
+``1 - p_succ``; without it every run succeeds (the paper's no-failure simulation, Sec. 6). The outcome is
+drawn at the launch but the scheduler learns it only when the run ends: every decision counts a run in
+flight as yielding all its outputs.
+
+Policy: :class:`~magicpipe.compiler.options.DynamicOptions` (``PAPER`` by default) -- when lanes relaunch,
+when a waiting stall resumes, how the fill is sized (``docs/model.md``).
 """
 
 from __future__ import annotations
@@ -112,8 +117,13 @@ class _Sim:
                     self.start_run(i, t0 + j * self.menu[i].rounds, role, lane)
                 lane += 1
 
+    def promised(self, r: Run) -> int:
+        """States a run in flight will yield as far as the scheduler knows: all of them (a failure shows only
+        when the run ends, so decisions never see ``r.outputs`` of a run that has not ended)."""
+        return self.menu[r.producer].outputs
+
     def in_flight_outputs(self) -> int:
-        return sum(r.outputs for r in self.in_flight)
+        return sum(self.promised(r) for r in self.in_flight)
 
     def remaining_demand(self) -> int:
         proto = self.proto
@@ -133,7 +143,7 @@ class _Sim:
         return [t + k * self.high.step_rounds for k in range(n)]
 
     def projected_deposits(self, t: int, horizon: int) -> list[tuple[int, int]]:
-        dep = [(r.end, r.outputs) for r in self.in_flight if r.end > t]
+        dep = [(r.end, self.promised(r)) for r in self.in_flight if r.end > t]
         lanes = [(self.lane_free[j], self.menu[p].rounds, self.menu[p].outputs) for j, p in enumerate(self.lanes)]
         return dep + lane_deposits(lanes, t, horizon)
 
@@ -172,7 +182,7 @@ class _Sim:
         """Would ``outputs`` more states at ``end`` keep the projected occupancy within the buffer?"""
         changes: dict[int, int] = {end: outputs}
         for r in self.in_flight:
-            changes[r.end] = changes.get(r.end, 0) + r.outputs
+            changes[r.end] = changes.get(r.end, 0) + self.promised(r)
         if self.mode in ("run", "finishing"):
             steps = self.future_steps(self.step_time) if self.mode == "run" else []
             takes = {s: -self.proto.inputs_per_step for s in steps if s > t}
@@ -244,7 +254,7 @@ class _Sim:
         if level >= need:
             return t
         horizon = t + 64 * max(p.rounds for p in self.menu)
-        queue = [(r.end, r.outputs, 0) for r in self.in_flight if r.end > t]
+        queue = [(r.end, self.promised(r), 0) for r in self.in_flight if r.end > t]
         for j, p in enumerate(self.lanes):  # each lane's next deposit; its later ones follow every run
             prod = self.menu[p]
             queue.append((max(self.lane_free[j], t) + prod.rounds, prod.outputs, prod.rounds))
