@@ -136,7 +136,8 @@ def run_pipeline(args) -> int:
     steady = steady_state(pipe, best)
     rows = [{"qubits": p.qubits, "rounds": round(p.rounds, 4), "us": hw.rounds_to_us(p.rounds),
              "buffer_slots": p.buffer_slots, "deterministic_rounds": p.deterministic_rounds,
-             "expected_delay": round(p.expected_delay, 4), "volume": round(p.volume, 1),
+             "expected_delay": round(p.expected_delay, 4), "delay_model": p.delay_model,
+             "policy": p.policy.label, "volume": round(p.volume, 1),
              "efficiency": round(p.efficiency, 4), "pareto": p in front.points} for p in front.evaluated]
     _write_csv(out / "points.csv", rows)
     _write_csv(out / "front.csv", [r for r in rows if r["pareto"]])
@@ -151,7 +152,8 @@ def run_pipeline(args) -> int:
         "parallel": {"qubits": par.qubits, "rounds": par.rounds, "volume": par.volume},
         "dynamic_min_volume": {"qubits": best.qubits, "rounds": best.rounds, "buffer_slots": best.buffer_slots,
                                "expected_delay": best.expected_delay, "volume": best.volume,
-                               "efficiency": best.efficiency},
+                               "efficiency": best.efficiency, "policy": best.policy.label,
+                               "delay_model": best.delay_model},
         "reduction_vs_sequential": 1 - best.volume / seq.volume,
         "reduction_vs_parallel": 1 - best.volume / par.volume,
         "lower_bound": lower_bound(pipe),
