@@ -399,7 +399,8 @@ class _Sim:
         done = [r for r in self.in_flight if r.end == t]
         self.in_flight = [r for r in self.in_flight if r.end != t]
         # the burst of a launch this round bypasses the buffer, so it does not need room
-        launching = self.mode == "pre" and self.buffer + sum(r.outputs for r in done) >= self.n_th
+        arriving = self.buffer + sum(r.outputs for r in done)
+        launching = self.mode == "pre" and (arriving >= self.n_th or self.short_launch_ready(arriving))
         room = self.cap + (self.proto.burst if launching or self.mode == "relaunch" else 0)
         for r in done:
             accepted = min(r.outputs, max(room - self.buffer, 0))
@@ -411,7 +412,7 @@ class _Sim:
         if mode in ("pre", "relaunch"):
             fills_running = any(r.role == "fill" for r in self.in_flight)
             threshold = self.n_th if mode == "pre" else self.relaunch_threshold(t)
-            if self.buffer >= threshold and not fills_running:
+            if (self.buffer >= threshold or (mode == "pre" and self.short_launch_ready(self.buffer))) and not fills_running:
                 self.launch_top(t)
             elif mode == "pre" and not self.in_flight and self.buffer < threshold:
                 self.plan_fill(t, pool)
@@ -461,6 +462,12 @@ class _Sim:
         if self.opt.resume == "greedy":
             return self.proto.inputs_per_step
         return min(self.needed(t) if need is None else need, self.cap)
+
+    def short_launch_ready(self, states: int) -> bool:
+        """``short_launch``: the fill is over (nothing of it in flight), ``states`` cover the launch itself, and
+        supply lanes will run beside the factory (without them a stall lends the region: a re-fill is sooner)."""
+        return (self.opt.short_launch and bool(self.lanes) and states >= self.proto.burst + self.proto.inputs_per_step
+                and not any(r.role == "fill" for r in self.in_flight))
 
     def relaunch_threshold(self, t: int) -> int:
         """States to hold before launching the next execution at ``t`` (steady state): burst plus pre-buffer."""

@@ -40,6 +40,10 @@ class DynamicOptions:
         spare_fill: fill copies on the idle qubits of the fill pool that the least-time allocation leaves
             (their qubits are paid for anyway); they run with the last batch, up to the states the buffer
             and the burst can hold at the launch.
+        short_launch: when the fill is over and some of its runs failed, launch with the states there are (at
+            least the burst and the first step's input) instead of waiting for a re-fill of the shortfall,
+            if supply lanes run beside the factory; the steps then wait for the lanes. Never changes a
+            schedule without failures.
         block_fill: layout-aware sizing. ``-1`` (default) counts the first fill's copies by qubits; ``n >= 0``
             counts them by the floor plan: ``n`` low-level blocks pack into the idle high-level block, the
             rest of the fill pool holds what its qubits hold. The lattice layer computes ``n``
@@ -54,6 +58,7 @@ class DynamicOptions:
     fill: str = "exact"
     fill_margin: int = 0
     spare_fill: bool = False
+    short_launch: bool = False
     block_fill: int = -1
 
     def __post_init__(self) -> None:
@@ -80,7 +85,7 @@ class DynamicOptions:
 PAPER = DynamicOptions()
 """The paper's policy (reproduces Table 3; ``tests/compiler/test_dynamic.py`` pins it)."""
 
-FAILURE_AWARE = DynamicOptions(lanes="free", resume="greedy", fill="expected", spare_fill=True)
+FAILURE_AWARE = DynamicOptions(lanes="free", resume="greedy", fill="expected", spare_fill=True, short_launch=True)
 """Lanes produce into free slots, stalls resume greedily, the fill is sized for its expected failures."""
 
 POLICIES = (PAPER, FAILURE_AWARE)

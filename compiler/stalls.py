@@ -112,11 +112,13 @@ def expected_rounds(schedule: Schedule) -> float:
             vec = _deposit(vec, [1 - menu[r.producer].p_succ, menu[r.producer].p_succ], menu[r.producer].outputs,
                            cap + proto.burst)
     n_th = schedule.launch_threshold
+    need0 = takes.pop(launch)
+    if schedule.policy.short_launch and schedule.supply.copies:  # a short fill launches anyway (lanes follow)
+        n_th = need0
     short = sum(vec[:n_th])
     refill = 0.0
     if short > 0:
         refill = float(min_time_allocation(menu, schedule.qubit_budget - schedule.buffer_qubits, 1).rounds)
-    need0 = takes.pop(launch)
     start = [0.0] * (cap + 1)
     for i, m in enumerate(vec):
         start[max(i, n_th) - need0 if i < n_th else min(i - need0, cap)] += m

@@ -344,9 +344,11 @@ def policy_variants() -> dict:
     from magicpipe.compiler.options import FAILURE_AWARE, DynamicOptions
 
     out = {"paper": PAPER, "failure-aware": FAILURE_AWARE}
-    for field, value in (("lanes", "free"), ("resume", "greedy"), ("fill", "expected"), ("spare_fill", True)):
+    for field, value in (("lanes", "free"), ("resume", "greedy"), ("fill", "expected"), ("spare_fill", True),
+                         ("short_launch", True)):
         out[f"paper+{field}={value}"] = replace(PAPER, **{field: value})
     out["paper+fill=expected+spare_fill"] = DynamicOptions(fill="expected", spare_fill=True)
+    out["failure-aware, short_launch=False"] = replace(FAILURE_AWARE, short_launch=False)
     out["failure-aware+fill_margin=1"] = replace(FAILURE_AWARE, fill_margin=1)
     out["failure-aware+launch_rule=greedy"] = replace(FAILURE_AWARE, launch_rule="greedy")
     return out
