@@ -118,3 +118,21 @@ def test_layout_aware_fill_counts_copies_on_the_block():
     aware = simulate(high, menu, 4006, 8, slot, DynamicOptions(block_fill=10))
     assert (plain.fill.runs, plain.tops[0].launch) == (((0, 12, 1),), 33)
     assert (aware.fill.runs, aware.tops[0].launch, aware.rounds) == (((0, 6, 2),), 66, 187)
+
+
+def test_short_launch_starts_without_the_refill():
+    """(5, 17) at p = eps = 1e-3, 9782 qubits, 8 slots, failures seeded with 3: fill run 10 of the 12 fails.
+    With ``short_launch`` the factory launches at 55 on 11 states and its step 10 waits for the lane
+    (208 -> 275 under the paper's resumption); without it the shortfall is re-filled and the launch is at 110.
+
+    Mutation checked: ``short_launch_ready`` returning False launches at 110.
+    """
+    import random
+
+    high, menu, slot = _five_seventeen(Hardware(p=1e-3, eps=1e-3))
+    short = simulate(high, menu, 9782, 8, slot, DynamicOptions(short_launch=True), rng=random.Random(3))
+    refill = simulate(high, menu, 9782, 8, slot, PAPER, rng=random.Random(3))
+    assert [r.id for r in short.runs if r.role == "fill" and not r.success] == [10]
+    assert (short.tops[0].launch, short.rounds) == (55, 309)
+    assert [(x.step, x.start, x.end) for x in short.stalls] == [(10, 208, 275)]
+    assert (refill.tops[0].launch, refill.rounds) == (110, 297)
