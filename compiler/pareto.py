@@ -55,8 +55,10 @@ class ParetoPoint:
 
     ``output_error`` is the top-level output error with the storage decay of its buffered states charged
     (:mod:`~magicpipe.compiler.decay`). ``delay_model`` says what ``expected_delay`` is: ``"all-stalls"``
-    (:func:`~magicpipe.compiler.stalls.expected_rounds`), ``"first-stall"`` (Appendix A) or ``"monte-carlo"``
-    (mean of the seeded runs, ``mc_stderr`` its standard error).
+    (:func:`~magicpipe.compiler.stalls.expected_rounds`), ``"first-stall"`` (Appendix A), ``"monte-carlo"``
+    (mean of the seeded runs, ``mc_stderr`` its standard error), or ``"dominated"``: not estimated, because
+    a point with no more qubits is faster than this one's no-failure schedule (``expected_delay`` is 0, so
+    ``rounds`` is a lower bound).
     """
 
     qubits: int
@@ -242,6 +244,7 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
     bound = lower_bound(pipeline)
 
     def evaluate(options: DynamicOptions, b: int, q: int) -> ParetoPoint | None:
+        """The no-failure schedule; its expected time is added later (``_time``)."""
         try:
             s = simulate(high, menu, q, b, slot, options)
         except InfeasibleError:
@@ -249,11 +252,15 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
         error = storage_decay(s, pipeline.hardware).eps_out_with_decay
         if max_output_error is not None and error > max_output_error:
             return None
-        if delay_model == "first-stall":
-            return ParetoPoint(q, b, s.rounds, expected_delay(s), s, bound, error, "first-stall")
-        return ParetoPoint(q, b, s.rounds, expected_rounds(s) - s.rounds, s, bound, error, "all-stalls")
+        return ParetoPoint(q, b, s.rounds, 0.0, s, bound, error, "pending")
 
-    evaluated = []
+    def timed(p: ParetoPoint) -> ParetoPoint:
+        s = p.schedule
+        if delay_model == "first-stall":
+            return dataclasses.replace(p, expected_delay=expected_delay(s), delay_model="first-stall")
+        return dataclasses.replace(p, expected_delay=expected_rounds(s) - s.rounds, delay_model="all-stalls")
+
+    evaluated: list[ParetoPoint] = []
     for options in policies:
         for b in sizes:
             budgets = candidate_budgets(high, menu, slot, b, for_failures=True)
@@ -262,7 +269,8 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
                 evaluated += [p for p in (evaluate(options, b, q) for q in budgets) if p is not None]
             else:
                 fastest = menu[0].rounds + high.rounds  # one fill batch, then no stall
-                evaluated += _coarse_to_fine(budgets, lambda q: evaluate(options, b, q), fastest)
+                evaluated += _coarse_to_fine(budgets, lambda q: evaluate(options, b, q), fastest, timed)
+    evaluated = _time(evaluated, timed)
     if not evaluated:
         within = "" if max_output_error is None else f" within output error {max_output_error:.3g} (storage decay)"
         raise InfeasibleError(f"no feasible dynamic schedule for distances {pipeline.distances}{within}")
@@ -271,7 +279,23 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
     return ParetoFront(pipeline, _front(evaluated), tuple(evaluated))
 
 
-def _coarse_to_fine(budgets: list[int], evaluate, fastest: int) -> list[ParetoPoint]:
+def _time(points: list[ParetoPoint], timed) -> list[ParetoPoint]:
+    """Expected times for the pending points, in ascending qubits; a point whose no-failure time is already no
+    better than a point with no more qubits is dominated whatever its delay, and keeps ``delay_model =
+    "dominated"`` (its rounds, the no-failure ones, are a lower bound) instead of paying for the estimate."""
+    order = sorted(range(len(points)), key=lambda i: (points[i].qubits, points[i].deterministic_rounds))
+    out = list(points)
+    best = math.inf
+    for i in order:
+        p = out[i]
+        if p.delay_model == "pending":
+            p = timed(p) if p.deterministic_rounds < best else dataclasses.replace(p, delay_model="dominated")
+            out[i] = p
+        best = min(best, p.rounds)
+    return out
+
+
+def _coarse_to_fine(budgets: list[int], evaluate, fastest: int, timed) -> list[ParetoPoint]:
     """Every budget when there are few; else ``_COARSE`` spread evenly, then all between the best few's neighbours.
 
     Budgets are tried in ascending order and stop two after the first whose schedule is as fast as any can
@@ -294,6 +318,7 @@ def _coarse_to_fine(budgets: list[int], evaluate, fastest: int) -> list[ParetoPo
     index = {q: i for i, q in enumerate(budgets)}
     coarse = _thin(budgets, _COARSE)
     done = {q: evaluate(q) for q in coarse}
+    done = {q: (timed(p) if p is not None else None) for q, p in done.items()}  # rank by expected volume
     ranked = sorted((p for p in done.values() if p is not None), key=lambda p: p.volume)
     for p in ranked[:3]:
         k = coarse.index(p.qubits)
