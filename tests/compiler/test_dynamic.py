@@ -88,14 +88,15 @@ def test_reuse_stall_schedule():
     rule=st.sampled_from(["exact", "eq5", "greedy"]),
     policy=st.sampled_from(["shortest", "always", "never"]),
     aware=st.tuples(st.sampled_from(["demand", "free"]), st.sampled_from(["threshold", "greedy"]),
-                    st.sampled_from(["exact", "expected"]), st.integers(0, 2), st.booleans()),
+                    st.sampled_from(["exact", "expected"]), st.integers(0, 2), st.booleans(), st.booleans()),
     hw=st.sampled_from([None, Hardware(p=1e-3, eps=1e-3)]),
 )
 def test_invariants_random_configurations(d, slots, extra, rule, policy, aware, hw):
     _, high, menu, slot = two_level(*d, hw)
     floor_q = max(high.qubits, menu[0].qubits) + slots * slot
-    lanes, resume, fill, margin, spare = aware
-    options = DynamicOptions(rule, policy, lanes=lanes, resume=resume, fill=fill, fill_margin=margin, spare_fill=spare)
+    lanes, resume, fill, margin, spare, short = aware
+    options = DynamicOptions(rule, policy, lanes=lanes, resume=resume, fill=fill, fill_margin=margin, spare_fill=spare,
+                             short_launch=short)
     try:
         s = simulate(high, menu, floor_q + extra, slots, slot, options)
     except InfeasibleError:
