@@ -334,7 +334,7 @@ def _coarse_to_fine(budgets: list[int], evaluate, fastest: int, timed) -> list[P
     return [p for p in done.values() if p is not None]
 
 
-def _monte_carlo_refine(points: list[ParetoPoint], shots: int, seed: int, limit: int = 8) -> list[ParetoPoint]:
+def _monte_carlo_refine(points: list[ParetoPoint], shots: int, seed: int, limit: int = 16) -> list[ParetoPoint]:
     """Re-evaluate the least-volume points by Monte Carlo until the least volume is a Monte Carlo figure."""
     points = list(points)
     for _ in range(limit):

@@ -164,7 +164,10 @@ def run_pipeline(args) -> int:
     }
     if args.shots:
         mc = monte_carlo(best.schedule, args.shots, args.seed)
-        summary["failure_delay"] = {"analytic_rounds": best.expected_delay, "monte_carlo_rounds": mc.mean_delay,
+        summary["failure_delay"] = {"analytic_rounds": expected_rounds(best.schedule) - best.deterministic_rounds,
+                                    "first_stall_rounds": expected_delay(best.schedule),
+                                    "search_rounds": best.expected_delay, "search_delay_model": best.delay_model,
+                                    "monte_carlo_rounds": mc.mean_delay,
                                     "monte_carlo_stderr": mc.stderr_delay, "shots": mc.shots, "seed": mc.seed,
                                     "stalled_fraction": mc.stall_fraction}
     summary["stream"] = _write_stream(best.schedule, out)
