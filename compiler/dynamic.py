@@ -23,7 +23,12 @@ take the burst states as they arrive (they need no slot) and it launches when th
 are there.
 
 Randomness: pass ``rng`` (a ``random.Random``) to make every low-level run fail with probability
-``1 - p_succ``; without it every run succeeds (the paper's no-failure simulation, Sec. 6).
+``1 - p_succ``; without it every run succeeds (the paper's no-failure simulation, Sec. 6). The outcome is
+drawn at the launch but the scheduler learns it only when the run ends: every decision counts a run in
+flight as yielding all its outputs.
+
+Policy: :class:`~magicpipe.compiler.options.DynamicOptions` (``PAPER`` by default) -- when lanes relaunch,
+when a waiting stall resumes, how the fill is sized (``docs/model.md``).
 """
 
 from __future__ import annotations
@@ -37,37 +42,32 @@ from typing import Sequence
 
 from magicpipe.compiler.allocator import Allocation, Producer, min_time_allocation
 from magicpipe.compiler.factory import Factory
+from magicpipe.compiler.options import PAPER, DynamicOptions
 from magicpipe.compiler.schedule import Run, Schedule, Stall, Take, TopRun
 from magicpipe.compiler.thresholds import lane_deposits, launch_threshold, prebuffer, supply_lanes
 from magicpipe.errors import InfeasibleError, SpecError
 
-__all__ = ["DynamicOptions", "simulate"]
+__all__ = ["DynamicOptions", "PAPER", "simulate"]
 
 _HORIZON = 10_000_000  # rounds; a schedule that runs longer is treated as stuck
 
 
 @dataclass(frozen=True, slots=True)
-class DynamicOptions:
-    """The modelling choices the paper leaves open (``docs/model.md`` measures each one's effect).
+class _StallInProgress:
+    """A stall being served: where it began, N'_th and the rotations left then, and a reuse cycle's plan."""
 
-    Attributes:
-        launch_rule: ``"exact"`` (Fig. 5 on the discrete production curve) or ``"eq5"`` (Eqs. 5-6).
-        stall_policy: ``"shortest"``, ``"always"`` or ``"never"`` lend the ancilla region on a stall.
-        move_rounds: rounds to move the data patches aside, and again to move them back (Fig. 4(c) moves in
-            two steps of one round each; the lattice layer re-costs this from real routes).
-    """
+    start: int
+    step: int
+    threshold: int
+    remaining: int
+    reuse: bool = False
+    moved_out: int = -1
+    reclaimed: int = -1
+    alloc: Allocation | None = None
 
-    launch_rule: str = "exact"
-    stall_policy: str = "shortest"
-    move_rounds: int = 2
-
-    def __post_init__(self) -> None:
-        if self.launch_rule not in ("exact", "eq5"):
-            raise SpecError(f"launch_rule must be 'exact' or 'eq5', got {self.launch_rule!r}")
-        if self.stall_policy not in ("shortest", "always", "never"):
-            raise SpecError(f"stall_policy must be 'shortest', 'always' or 'never', got {self.stall_policy!r}")
-        if self.move_rounds < 0:
-            raise SpecError(f"move_rounds must be >= 0, got {self.move_rounds}")
+    def record(self, top: int, end: int, resumed: bool) -> Stall:
+        return Stall(top, self.step, self.start, end, self.reuse, self.threshold, self.remaining,
+                     self.moved_out, self.reclaimed, resumed)
 
 
 class _Sim:
@@ -95,7 +95,7 @@ class _Sim:
         self.launch_time = -1
         self.next_step = 0
         self.step_time = -1
-        self.stall: dict = {}
+        self.stall = _StallInProgress(-1, 0, 0, 0)
         self.fill = Allocation(0, (), 0, 0)
 
     # -- bookkeeping -------------------------------------------------------------------------------
@@ -118,8 +118,13 @@ class _Sim:
                     self.start_run(i, t0 + j * self.menu[i].rounds, role, lane)
                 lane += 1
 
+    def promised(self, r: Run) -> int:
+        """States a run in flight will yield as far as the scheduler knows: all of them (a failure shows only
+        when the run ends, so decisions never see ``r.outputs`` of a run that has not ended)."""
+        return self.menu[r.producer].outputs
+
     def in_flight_outputs(self) -> int:
-        return sum(r.outputs for r in self.in_flight)
+        return sum(self.promised(r) for r in self.in_flight)
 
     def remaining_demand(self) -> int:
         proto = self.proto
@@ -139,7 +144,7 @@ class _Sim:
         return [t + k * self.high.step_rounds for k in range(n)]
 
     def projected_deposits(self, t: int, horizon: int) -> list[tuple[int, int]]:
-        dep = [(r.end, r.outputs) for r in self.in_flight if r.end > t]
+        dep = [(r.end, self.promised(r)) for r in self.in_flight if r.end > t]
         lanes = [(self.lane_free[j], self.menu[p].rounds, self.menu[p].outputs) for j, p in enumerate(self.lanes)]
         return dep + lane_deposits(lanes, t, horizon)
 
@@ -156,13 +161,20 @@ class _Sim:
 
     # -- supply lanes --------------------------------------------------------------------------------
     def launch_lanes(self, t: int) -> None:
+        """Relaunch idle supply lanes (``lanes`` option: while demand is uncovered, or into any free slot)."""
+        demand = self.remaining_demand()
+        if demand <= 0:
+            return
+        free_rule = self.opt.lanes == "free"
+        blocked: set[int] = set()  # producers whose next output would not fit: the same for every idle lane
         for j, p in enumerate(self.lanes):
-            if self.lane_free[j] > t:
+            if self.lane_free[j] > t or p in blocked:
                 continue
-            if self.buffer + self.in_flight_outputs() >= self.remaining_demand():
+            if not free_rule and self.buffer + self.in_flight_outputs() >= demand:
                 return
             prod = self.menu[p]
             if not self.fits(t, t + prod.rounds, prod.outputs):
+                blocked.add(p)
                 continue
             self.start_run(p, t, "supply", j)
             self.lane_free[j] = t + prod.rounds
@@ -171,7 +183,7 @@ class _Sim:
         """Would ``outputs`` more states at ``end`` keep the projected occupancy within the buffer?"""
         changes: dict[int, int] = {end: outputs}
         for r in self.in_flight:
-            changes[r.end] = changes.get(r.end, 0) + r.outputs
+            changes[r.end] = changes.get(r.end, 0) + self.promised(r)
         if self.mode in ("run", "finishing"):
             steps = self.future_steps(self.step_time) if self.mode == "run" else []
             takes = {s: -self.proto.inputs_per_step for s in steps if s > t}
@@ -216,7 +228,7 @@ class _Sim:
     def stall_decision(self, t: int) -> None:
         remaining = self.proto.steps - self.next_step + 1
         need = self.needed(t)
-        wait_until = self.wait_time(t, need)
+        wait_until = self.wait_time(t, self.resume_level(t, need))
         reuse_plan = self.reuse_plan(t) if self.opt.stall_policy != "never" else None
         use_reuse = reuse_plan is not None and (
             self.opt.stall_policy == "always" or reuse_plan[0] < wait_until or (wait_until >= _HORIZON)
@@ -227,25 +239,36 @@ class _Sim:
                 f"it and its ancilla region ({self.high.lendable_qubits} qubits) hosts no low-level factory; "
                 f"raise the qubit budget above {self.Q}"
             )
-        self.stall = {"start": t, "step": self.next_step, "threshold": need, "remaining": remaining}
-        if use_reuse:
-            resume, alloc = reuse_plan
+        if use_reuse and reuse_plan is not None:
+            _, alloc = reuse_plan
             m = self.opt.move_rounds
-            self.stall.update(reuse=True, moved_out=t + m, reclaimed=t + m + alloc.rounds, alloc=alloc)
+            self.stall = _StallInProgress(t, self.next_step, need, remaining, True, t + m, t + m + alloc.rounds, alloc)
             self.mode = "moving_out"
             self.at(t + m)
         else:
-            self.stall.update(reuse=False)
+            self.stall = _StallInProgress(t, self.next_step, need, remaining)
             self.mode = "waiting"
 
     def wait_time(self, t: int, need: int) -> int:
+        """Round at which the buffer reaches ``need`` from runs in flight and back-to-back lanes."""
         level = self.buffer
         if level >= need:
             return t
-        for time, n in sorted(self.projected_deposits(t, t + 64 * max(p.rounds for p in self.menu))):
+        horizon = t + 64 * max(p.rounds for p in self.menu)
+        queue = [(r.end, self.promised(r), 0) for r in self.in_flight if r.end > t]
+        for j, p in enumerate(self.lanes):  # each lane's next deposit; its later ones follow every run
+            prod = self.menu[p]
+            queue.append((max(self.lane_free[j], t) + prod.rounds, prod.outputs, prod.rounds))
+        heapq.heapify(queue)
+        while queue:
+            time, n, period = heapq.heappop(queue)
+            if time > horizon:
+                break
             level += n
             if level >= need:
                 return time
+            if period:
+                heapq.heappush(queue, (time + period, n, period))
         return _HORIZON
 
     def reuse_plan(self, t: int):
@@ -271,11 +294,7 @@ class _Sim:
         return resume, alloc
 
     def close_stall(self, t: int, resumed: bool) -> None:
-        s = self.stall
-        self.stalls.append(
-            Stall(self.top_index, s["step"], s["start"], t, s["reuse"], s["threshold"], s["remaining"],
-                  s.get("moved_out", -1), s.get("reclaimed", -1), resumed)
-        )
+        self.stalls.append(self.stall.record(self.top_index, t, resumed))
 
     def finish_stall(self, t: int) -> None:
         self.close_stall(t, resumed=True)
@@ -306,35 +325,83 @@ class _Sim:
         """Phase 1: the least-time allocation for the launch threshold whose early states fit the buffer.
 
         States of all but the last batch wait in slots until the launch; when they would not fit, the
-        allocation is solved again on fewer qubits (fewer copies, more batches).
+        allocation is solved again on fewer qubits (fewer copies, more batches). The ``fill`` and
+        ``fill_margin`` options raise the target above N_th; if no allocation for the raised target fits,
+        N_th is used.
         """
-        target = (self.n_th if threshold is None else threshold) - self.buffer - self.in_flight_outputs()
-        if target <= 0:
+        base = self.n_th if threshold is None else threshold
+        goal = base
+        if self.opt.fill == "expected":
+            goal = math.ceil(goal / min(p.p_succ for p in self.menu) - 1e-9)
+        goal = min(goal + self.opt.fill_margin, self.proto.burst + self.cap)
+        if threshold is None:
+            pool = self.block_fill_pool(pool)
+        alloc = self.fill_allocation(t, pool, goal - self.buffer - self.in_flight_outputs(), goal > base)
+        if alloc is None:
+            goal = base
+            alloc = self.fill_allocation(t, pool, goal - self.buffer - self.in_flight_outputs(), False)
+        if alloc is None:
             return
+        if t == 0:
+            self.fill = alloc
+        self.start_allocation(alloc, t, "fill")
+        if self.opt.spare_fill:
+            self.start_spares(alloc, t, pool)
+
+    def block_fill_pool(self, pool: int) -> int:
+        """The phase-1 pool with the ``block_fill`` option: copies packed on the idle block plus the rest by qubits."""
+        if self.opt.block_fill < 0 or len(self.menu) != 1:
+            return pool
+        q = self.menu[0].qubits
+        copies = self.opt.block_fill + max(pool - self.high.qubits, 0) // q
+        return min(pool, copies * q)
+
+    def fill_allocation(self, t: int, pool: int, target: int, raised: bool) -> Allocation | None:
+        """The least-time allocation of ``target`` states whose early batches fit the buffer (None: nothing to
+        do, or a ``raised`` target that does not fit)."""
+        if target <= 0:
+            return None
         smallest = min(p.qubits for p in self.menu)
         while True:
             alloc = min_time_allocation(self.menu, pool, target)
             early = sum(c * (k - 1) * self.menu[i].outputs + (c * k * self.menu[i].outputs if k * self.menu[i].rounds < alloc.rounds else 0)
                         for i, c, k in alloc.runs)
             if self.buffer + early <= self.cap:
-                break
+                return alloc
             if pool - smallest < smallest:
+                if raised:
+                    return None
                 if t == 0:
                     raise InfeasibleError(
                         f"the fill phase cannot gather N_th={self.n_th} states: with {self.cap} buffer slots the "
                         f"states of its early batches would not fit; use more slots or a larger qubit budget"
                     )
-                break  # a re-plan after failures: some states may be discarded (counted in the schedule)
+                return alloc  # a re-plan after failures: some states may be discarded (counted in the schedule)
             pool -= smallest
-        if t == 0:
-            self.fill = alloc
-        self.start_allocation(alloc, t, "fill")
+
+    def start_spares(self, alloc: Allocation, t: int, pool: int) -> None:
+        """Spare fill copies on the pool's idle qubits, ending with the last batch (``spare_fill`` option).
+
+        They are sized so that, at the expected success rate, the burst and the buffer fill up; when every
+        run succeeds the states that find no slot are discarded (``Run.discarded``).
+        """
+        cheapest = min(range(len(self.menu)), key=lambda i: (self.menu[i].qubits, -self.menu[i].outputs))
+        prod = self.menu[cheapest]
+        hold = self.proto.burst + self.cap
+        room = math.ceil(hold / prod.p_succ - 1e-9) - self.buffer - self.in_flight_outputs()
+        copies = min((pool - alloc.qubits) // prod.qubits, max(room, 0) // prod.outputs)
+        if copies <= 0 or alloc.rounds < prod.rounds or alloc.rounds % prod.rounds:
+            return
+        start = t + alloc.rounds - prod.rounds
+        for lane in range(alloc.copies, alloc.copies + copies):
+            self.start_run(cheapest, start, "fill", lane)
 
     def step(self, t: int, pool: int) -> None:
         done = [r for r in self.in_flight if r.end == t]
         self.in_flight = [r for r in self.in_flight if r.end != t]
         # the burst of a launch this round bypasses the buffer, so it does not need room
-        launching = self.mode == "pre" and self.buffer + sum(r.outputs for r in done) >= self.n_th
+        arriving = self.buffer + sum(r.outputs for r in done)
+        launching = self.mode == "pre" and (arriving >= self.n_th or self.short_launch_ready(arriving))
         room = self.cap + (self.proto.burst if launching or self.mode == "relaunch" else 0)
         for r in done:
             accepted = min(r.outputs, max(room - self.buffer, 0))
@@ -346,7 +413,7 @@ class _Sim:
         if mode in ("pre", "relaunch"):
             fills_running = any(r.role == "fill" for r in self.in_flight)
             threshold = self.n_th if mode == "pre" else self.relaunch_threshold(t)
-            if self.buffer >= threshold and not fills_running:
+            if (self.buffer >= threshold or (mode == "pre" and self.short_launch_ready(self.buffer))) and not fills_running:
                 self.launch_top(t)
             elif mode == "pre" and not self.in_flight and self.buffer < threshold:
                 self.plan_fill(t, pool)
@@ -369,16 +436,16 @@ class _Sim:
                     if any(p.qubits <= region for p in self.menu):
                         self.plan_fill(t, region, threshold)
         elif mode == "waiting":
-            if self.buffer >= self.proto.inputs_per_step and self.buffer >= min(self.needed(t), self.cap):
+            if self.buffer >= self.proto.inputs_per_step and self.buffer >= self.resume_level(t):
                 self.finish_stall(t)
-        elif mode == "moving_out" and t == self.stall["moved_out"]:
-            self.start_allocation(self.stall["alloc"], t, "reuse")
+        elif mode == "moving_out" and t == self.stall.moved_out:
+            self.start_allocation(self.stall.alloc, t, "reuse")
             self.mode = "reusing"
-            self.at(self.stall["reclaimed"])
-        elif mode == "reusing" and t == self.stall["reclaimed"]:
+            self.at(self.stall.reclaimed)
+        elif mode == "reusing" and t == self.stall.reclaimed:
             self.mode = "moving_back"
             self.at(t + self.opt.move_rounds)
-        elif mode == "moving_back" and t == self.stall["reclaimed"] + self.opt.move_rounds:
+        elif mode == "moving_back" and t == self.stall.reclaimed + self.opt.move_rounds:
             if self.buffer >= self.proto.inputs_per_step:
                 self.finish_stall(t)
             else:  # reuse runs failed: close this cycle and decide again
@@ -390,6 +457,18 @@ class _Sim:
             # nothing will arrive (failed runs, or no lane fits): decide again, lending the region if it can
             self.close_stall(t, resumed=False)
             self.stall_decision(t)
+
+    def resume_level(self, t: int, need: int | None = None) -> int:
+        """States a waiting stall resumes at (``resume`` option): N'_th, or one step's inputs."""
+        if self.opt.resume == "greedy":
+            return self.proto.inputs_per_step
+        return min(self.needed(t) if need is None else need, self.cap)
+
+    def short_launch_ready(self, states: int) -> bool:
+        """``short_launch``: the fill is over (nothing of it in flight), ``states`` cover the launch itself, and
+        supply lanes will run beside the factory (without them a stall lends the region: a re-fill is sooner)."""
+        return (self.opt.short_launch and bool(self.lanes) and states >= self.proto.burst + self.proto.inputs_per_step
+                and not any(r.role == "fill" for r in self.in_flight))
 
     def relaunch_threshold(self, t: int) -> int:
         """States to hold before launching the next execution at ``t`` (steady state): burst plus pre-buffer."""
@@ -404,7 +483,7 @@ def simulate(
     qubit_budget: int,
     buffer_slots: int,
     slot_qubits: int,
-    options: DynamicOptions = DynamicOptions(),
+    options: DynamicOptions = PAPER,
     *,
     tops: int = 1,
     rng: random.Random | None = None,

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from magicpipe.compiler.allocator import min_time_allocation
-from magicpipe.compiler.dynamic import DynamicOptions, simulate
+from magicpipe.compiler.dynamic import simulate
 from magicpipe.compiler.schedule import Schedule
 from magicpipe.errors import InfeasibleError, SpecError
 
@@ -129,7 +129,7 @@ def monte_carlo(schedule: Schedule, shots: int, seed: int) -> MonteCarloResult:
     if shots < 2:
         raise SpecError(f"shots={shots} must be at least 2")
     rng = random.Random(seed)
-    options = schedule.options if isinstance(schedule.options, DynamicOptions) else DynamicOptions()
+    options = schedule.policy
     rounds = []
     stalled = 0
     for _ in range(shots):

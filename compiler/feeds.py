@@ -4,9 +4,9 @@ For a per-state target the least-volume pipeline (levels and distances, :func:`~
 best_pipeline`, storage decay charged) is taken, and:
 
 * ``dynamic``: every point of its dynamic Pareto front, run continuously (:mod:`~magicpipe.compiler.steady`):
-  the first output is the point's expected rounds for one state (failure delay included); the period is the
-  steady-state spacing of outputs plus the point's expected failure delay, over the top level's success
-  probability (a failed top-level run yields nothing);
+  the first output and the period are means over seeded runs with random low-level failures, the period over
+  the top level's success probability (a failed top-level run yields nothing); where a sampled run cannot
+  finish, the no-failure schedule with the point's expected failure delay stands in;
 * ``sequential`` and ``parallel``: the paper's baselines on the same distances; the sequential pipeline makes
   one state per ``sum T_l`` and cannot overlap runs, the parallel one makes a state per ``T_L`` once its lower
   levels are full, after ``sum T_l``; both over the top level's success probability.
@@ -22,7 +22,7 @@ from magicpipe.compiler.baselines import parallel, sequential
 from magicpipe.compiler.hardware import Hardware
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.compiler.source import Source
-from magicpipe.errors import SpecError
+from magicpipe.errors import InfeasibleError, SpecError
 
 __all__ = ["METHODS", "pipeline_sources", "best_pipeline_for", "candidate_sources"]
 
@@ -78,14 +78,21 @@ def pipeline_sources(pipe: Pipeline, target: float, methods: Sequence[str] = MET
 
         front = pareto_front(pipe, max_output_error=target if storage_decay else None)
         for pt in front.points:
-            st = steady_state(pipe, pt)
-            period = (st.period + pt.expected_delay) / p_top
+            try:  # the mean of seeded runs with random low-level failures (compiler.steady)
+                st = steady_state(pipe, pt)
+                startup, period = st.first_output, st.period / p_top
+            except InfeasibleError:  # a sampled run that cannot finish: the no-failure schedule and the point's delay
+                try:
+                    st = steady_state(pipe, pt, shots=0)
+                except InfeasibleError:
+                    continue
+                startup, period = float(pt.rounds), (st.period + pt.expected_delay) / p_top
             name = f"dynamic {_label(pipe)} Q={pt.qubits} B={pt.buffer_slots}"
             err = pt.output_error if storage_decay else pipe.output_error
-            out.append(Source(name, "dynamic", pt.qubits, float(pt.rounds), period, 1, err,
+            out.append(Source(name, "dynamic", pt.qubits, max(startup, 1.0), period, 1, err,
                               distances=pipe.distances,
                               detail=(("buffer_slots", pt.buffer_slots), ("first_state_rounds", pt.rounds),
-                                      ("expected_stall_rounds", pt.expected_delay))))
+                                      ("expected_stall_rounds", pt.expected_delay), ("policy", pt.policy.label))))
             schedules[name] = pt.schedule
     if "sequential" in methods:
         c = sequential(pipe)
@@ -109,7 +116,6 @@ def candidate_sources(target: float, hardware: Hardware, max_levels: int = 3, pi
     """
     from magicpipe.compiler.bounds import lower_bound
     from magicpipe.compiler.search import candidate_pipelines
-    from magicpipe.errors import InfeasibleError
 
     best = best_pipeline_for(target, hardware, max_levels, storage_decay)
     others = sorted(candidate_pipelines(target, hardware, tuple(range(1, max_levels + 1))), key=lower_bound)

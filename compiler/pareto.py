@@ -1,10 +1,18 @@
 """Buffer-size search and qubit-budget sweep: the Pareto front of (Q, T) (paper Secs. 5.4-5.5, Fig. 8).
 
-For every buffer size N_buf from ``inputs_per_step`` to ``N - N_burst`` (the paper's N_burst..N counted with
-the burst, which in our convention does not occupy slots) and every qubit budget at which some count changes
--- the number of supply lanes, of fill copies, of reuse copies -- the scheduler runs once without failures;
-the expected first-stall delay of Appendix A is added to its completion round. The front keeps the points
-no other point beats in both qubits and time; each carries its schedule.
+For every policy (:data:`~magicpipe.compiler.options.POLICIES` unless one is given), every buffer size N_buf
+from ``inputs_per_step`` to ``N - N_burst`` (the paper's N_burst..N counted with the burst, which in our
+convention does not occupy slots) and every qubit budget at which some count changes -- the number of supply
+lanes (provisioned for the demand over ``p_succ``), of fill copies, of reuse copies -- the scheduler runs once
+without failures. Its time is the expected completion with every stall counted
+(:func:`~magicpipe.compiler.stalls.expected_rounds`); with ``delay_model="first-stall"`` it is the paper's
+Appendix A estimate instead. Where the level-1 success probability is below ``MC_BELOW`` (0.98), the points of
+least volume are evaluated again by a seeded Monte Carlo of the scheduler itself (``shots`` runs) until the
+least-volume point is one of them. The front keeps the points no other point beats in both qubits and time;
+each carries its schedule and says which estimate its time is.
+
+Two-level cells with many candidate budgets (a large d1 under a small d2) are searched coarse-to-fine: at
+most ``_COARSE`` budgets spread evenly, then every budget between the neighbours of the best few.
 
 More levels (Sec. 5.1): the front of levels 1..L-1 becomes the menu of producers of level L (each point a
 "factory" of its qubits, its rounds rounded up, one output of the level-(L-1) error and success
@@ -14,6 +22,7 @@ may mix them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -23,14 +32,21 @@ from magicpipe.compiler.allocator import Producer
 from magicpipe.compiler.bounds import lower_bound
 from magicpipe.compiler.decay import storage_decay
 from magicpipe.compiler.dynamic import DynamicOptions, simulate
-from magicpipe.compiler.failures import expected_delay
+from magicpipe.compiler.failures import expected_delay, monte_carlo
+from magicpipe.compiler.options import POLICIES
+from magicpipe.compiler.stalls import expected_rounds
 from magicpipe.compiler.factory import Factory
 from magicpipe.compiler.hardware import patch_qubits
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.compiler.schedule import Schedule
 from magicpipe.errors import InfeasibleError, SpecError
 
-__all__ = ["ParetoPoint", "ParetoFront", "pareto_front", "level_producer", "candidate_budgets"]
+__all__ = ["ParetoPoint", "ParetoFront", "pareto_front", "level_producer", "candidate_budgets", "MC_BELOW"]
+
+MC_BELOW = 0.98
+"""Level-1 success probability below which the least-volume points are re-evaluated by Monte Carlo."""
+_COARSE = 24
+DELAY_MODELS = ("all-stalls", "first-stall")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +54,11 @@ class ParetoPoint:
     """One dynamic pipeline configuration: budget, buffer, expected rounds and the schedule behind them.
 
     ``output_error`` is the top-level output error with the storage decay of its buffered states charged
-    (:mod:`~magicpipe.compiler.decay`).
+    (:mod:`~magicpipe.compiler.decay`). ``delay_model`` says what ``expected_delay`` is: ``"all-stalls"``
+    (:func:`~magicpipe.compiler.stalls.expected_rounds`), ``"first-stall"`` (Appendix A), ``"monte-carlo"``
+    (mean of the seeded runs, ``mc_stderr`` its standard error), or ``"dominated"``: not estimated, because
+    a point with no more qubits is faster than this one's no-failure schedule (``expected_delay`` is 0, so
+    ``rounds`` is a lower bound).
     """
 
     qubits: int
@@ -48,6 +68,13 @@ class ParetoPoint:
     schedule: Schedule
     bound: float
     output_error: float = float("nan")
+    delay_model: str = "first-stall"
+    mc_stderr: float = float("nan")
+
+    @property
+    def policy(self) -> DynamicOptions:
+        """The scheduler policy of this point."""
+        return self.schedule.policy
 
     @property
     def rounds(self) -> float:
@@ -112,14 +139,19 @@ def level_producer(pipeline: Pipeline, index: int) -> Producer:
                     lv.eps_out, f.distance, lv.index, source=f)
 
 
-def candidate_budgets(high: Factory, menu: Sequence[Producer], slot_qubits: int, buffer_slots: int) -> list[int]:
-    """Budgets at which the number of supply lanes, fill copies or reuse copies changes."""
+def candidate_budgets(high: Factory, menu: Sequence[Producer], slot_qubits: int, buffer_slots: int,
+                      for_failures: bool = False) -> list[int]:
+    """Budgets at which the number of supply lanes, fill copies or reuse copies changes.
+
+    Supply lanes go up to one more than the consumption rate needs; ``for_failures`` counts that rate at the
+    producers' success probability (the search passes it; the default keeps the paper's candidate set).
+    """
     base = high.qubits + buffer_slots * slot_qubits
     floor_q = max(high.qubits, min(p.qubits for p in menu)) + buffer_slots * slot_qubits
     consume_rate = high.protocol.inputs_per_step / high.step_rounds
     out = set()
     for p in menu:
-        n_max = math.ceil(consume_rate / p.rate) + 1
+        n_max = math.ceil(consume_rate / (p.rate * (p.p_succ if for_failures else 1.0))) + 1
         top = base + n_max * p.qubits
         for n in range(n_max + 1):
             lanes = base + n * p.qubits
@@ -144,34 +176,53 @@ def _front(points: list[ParetoPoint]) -> tuple[ParetoPoint, ...]:
 
 def pareto_front(
     pipeline: Pipeline,
-    options: DynamicOptions = DynamicOptions(),
+    options: DynamicOptions | Sequence[DynamicOptions] | None = None,
     *,
     buffer_sizes: Sequence[int] | None = None,
     menu_size: int = 4,
     max_budgets: int = 24,
     max_output_error: float | None = None,
+    delay_model: str = "all-stalls",
+    shots: int = 64,
+    seed: int = 1,
 ) -> ParetoFront:
-    """The dynamic pipeline's Pareto front of qubits against rounds for one top-level state.
+    """The dynamic pipeline's Pareto front of qubits against expected rounds for one top-level state.
 
     Args:
         pipeline: two or more levels (a single level has nothing to schedule: one factory fed raw states).
-        options: the scheduler's modelling choices.
+        options: the scheduler's policy, or several to try per configuration (all are kept: the front and
+            the least volume pick the best); None tries :data:`~magicpipe.compiler.options.POLICIES`. Pass
+            :data:`~magicpipe.compiler.options.PAPER` for the paper's scheduler.
         buffer_sizes: slot counts to try (default: every one from 1 to ``N - N_burst``).
         menu_size: for three or more levels, how many points of the lower front the allocator may mix.
         max_budgets: for three or more levels, budgets tried per buffer size (spread evenly over the
-            candidates; every candidate is tried for two levels).
+            candidates).
         max_output_error: keep only configurations whose output error, with the storage decay of their
             buffered states charged, is at most this (None: no limit, as in the paper).
+        delay_model: ``"all-stalls"`` (every stall) or ``"first-stall"`` (Appendix A, the paper's).
+        shots: Monte Carlo runs per re-evaluated point where level-1 success is below :data:`MC_BELOW`
+            (0: never).
+        seed: the Monte Carlo seed.
 
     Raises:
-        SpecError: a one-level pipeline or an empty buffer range.
+        SpecError: a one-level pipeline, an empty buffer range or an unknown delay model.
     """
     if len(pipeline.levels) < 2:
         raise SpecError(f"a dynamic pipeline needs at least two levels, got distances {pipeline.distances}")
     if max_output_error is not None and not 0 < max_output_error < 1:
         raise SpecError(f"max_output_error must lie in (0, 1), got {max_output_error!r}")
-    return _pareto(pipeline, options, tuple(buffer_sizes) if buffer_sizes else None, menu_size, max_budgets,
-                   max_output_error)
+    if delay_model not in DELAY_MODELS:
+        raise SpecError(f"delay_model must be one of {DELAY_MODELS}, got {delay_model!r}")
+    if options is None:
+        policies = POLICIES
+    elif isinstance(options, DynamicOptions):
+        policies = (options,)
+    else:
+        policies = tuple(options)
+        if not policies:
+            raise SpecError("pass at least one policy (or None for POLICIES)")
+    return _pareto(pipeline, policies, tuple(buffer_sizes) if buffer_sizes else None, menu_size, max_budgets,
+                   max_output_error, delay_model, shots, seed)
 
 
 def _thin(values: list[int], k: int) -> list[int]:
@@ -182,8 +233,9 @@ def _thin(values: list[int], k: int) -> list[int]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _pareto(pipeline: Pipeline, options: DynamicOptions, buffer_sizes, menu_size: int, max_budgets: int,
-            max_output_error: float | None = None) -> ParetoFront:
+def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_sizes, menu_size: int,
+            max_budgets: int, max_output_error: float | None = None, delay_model: str = "all-stalls",
+            shots: int = 64, seed: int = 1) -> ParetoFront:
     top = pipeline.levels[-1]
     high = top.factory
     below = pipeline.levels[-2]
@@ -191,31 +243,119 @@ def _pareto(pipeline: Pipeline, options: DynamicOptions, buffer_sizes, menu_size
         menu = (level_producer(pipeline, 1),)
     else:
         lower = Pipeline(pipeline.levels[:-1], pipeline.hardware)
-        menu = _menu_from_front(_pareto(lower, options, None, menu_size, max_budgets), menu_size)
+        menu = _menu_from_front(_pareto(lower, policies, None, menu_size, max_budgets, None, delay_model, shots,
+                                        seed), menu_size)
     slot = patch_qubits(below.factory.distance)
     proto = high.protocol
     sizes = buffer_sizes or tuple(range(proto.inputs_per_step, proto.inputs - proto.burst + 1))
     if not sizes:
         raise SpecError("no buffer size to try")
     bound = lower_bound(pipeline)
-    evaluated = []
-    for b in sizes:
-        budgets = candidate_budgets(high, menu, slot, b)
-        if len(menu) > 1:
-            budgets = _thin(budgets, max_budgets)
-        for q in budgets:
-            try:
-                s = simulate(high, menu, q, b, slot, options)
-            except InfeasibleError:
-                continue
-            error = storage_decay(s, pipeline.hardware).eps_out_with_decay
-            if max_output_error is not None and error > max_output_error:
-                continue
-            evaluated.append(ParetoPoint(q, b, s.rounds, expected_delay(s), s, bound, error))
+
+    def evaluate(options: DynamicOptions, b: int, q: int) -> ParetoPoint | None:
+        """The no-failure schedule; its expected time is added later (``_time``)."""
+        try:
+            s = simulate(high, menu, q, b, slot, options)
+        except InfeasibleError:
+            return None
+        error = storage_decay(s, pipeline.hardware).eps_out_with_decay
+        if max_output_error is not None and error > max_output_error:
+            return None
+        return ParetoPoint(q, b, s.rounds, 0.0, s, bound, error, "pending")
+
+    def timed(p: ParetoPoint) -> ParetoPoint:
+        s = p.schedule
+        if delay_model == "first-stall":
+            return dataclasses.replace(p, expected_delay=expected_delay(s), delay_model="first-stall")
+        return dataclasses.replace(p, expected_delay=expected_rounds(s) - s.rounds, delay_model="all-stalls")
+
+    evaluated: list[ParetoPoint] = []
+    for options in policies:
+        for b in sizes:
+            budgets = candidate_budgets(high, menu, slot, b, for_failures=True)
+            if len(menu) > 1:
+                budgets = _thin(budgets, max_budgets)
+                evaluated += [p for p in (evaluate(options, b, q) for q in budgets) if p is not None]
+            else:
+                fastest = menu[0].rounds + high.rounds  # one fill batch, then no stall
+                evaluated += _coarse_to_fine(budgets, lambda q: evaluate(options, b, q), fastest, timed)
+    evaluated = _time(evaluated, timed)
     if not evaluated:
         within = "" if max_output_error is None else f" within output error {max_output_error:.3g} (storage decay)"
         raise InfeasibleError(f"no feasible dynamic schedule for distances {pipeline.distances}{within}")
+    if shots and min(p.p_succ for p in menu) < MC_BELOW:
+        evaluated = _monte_carlo_refine(evaluated, shots, seed)
     return ParetoFront(pipeline, _front(evaluated), tuple(evaluated))
+
+
+def _time(points: list[ParetoPoint], timed) -> list[ParetoPoint]:
+    """Expected times for the pending points, in ascending qubits; a point whose no-failure time is already no
+    better than a point with no more qubits is dominated whatever its delay, and keeps ``delay_model =
+    "dominated"`` (its rounds, the no-failure ones, are a lower bound) instead of paying for the estimate."""
+    order = sorted(range(len(points)), key=lambda i: (points[i].qubits, points[i].deterministic_rounds))
+    out = list(points)
+    best = math.inf
+    for i in order:
+        p = out[i]
+        if p.delay_model == "pending":
+            p = timed(p) if p.deterministic_rounds < best else dataclasses.replace(p, delay_model="dominated")
+            out[i] = p
+        best = min(best, p.rounds)
+    return out
+
+
+def _coarse_to_fine(budgets: list[int], evaluate, fastest: int, timed) -> list[ParetoPoint]:
+    """Every budget when there are few; else ``_COARSE`` spread evenly, then all between the best few's neighbours.
+
+    Budgets are tried in ascending order and stop two after the first whose schedule is as fast as any can
+    be (``fastest``: one fill batch and no stall); more qubits then only shorten the failure delay a little.
+    """
+    if len(budgets) <= 2 * _COARSE:
+        out: list[ParetoPoint] = []
+        left = None
+        for q in budgets:
+            p = evaluate(q)
+            if p is not None:
+                out.append(p)
+                if left is None and p.deterministic_rounds <= fastest and not p.schedule.stalls:
+                    left = 2
+            if left is not None:
+                left -= 1
+                if left < 0:
+                    break
+        return out
+    index = {q: i for i, q in enumerate(budgets)}
+    coarse = _thin(budgets, _COARSE)
+    done = {q: evaluate(q) for q in coarse}
+    done = {q: (timed(p) if p is not None else None) for q, p in done.items()}  # rank by expected volume
+    ranked = sorted((p for p in done.values() if p is not None), key=lambda p: p.volume)
+    for p in ranked[:3]:
+        k = coarse.index(p.qubits)
+        lo = index[coarse[max(k - 1, 0)]]
+        hi = index[coarse[min(k + 1, len(coarse) - 1)]]
+        for q in budgets[lo:hi + 1]:
+            if q not in done:
+                done[q] = evaluate(q)
+    # the fast end of the front: the largest budgets
+    for q in budgets[-3:]:
+        if q not in done:
+            done[q] = evaluate(q)
+    return [p for p in done.values() if p is not None]
+
+
+def _monte_carlo_refine(points: list[ParetoPoint], shots: int, seed: int, limit: int = 16) -> list[ParetoPoint]:
+    """Re-evaluate the least-volume points by Monte Carlo until the least volume is a Monte Carlo figure."""
+    points = list(points)
+    for _ in range(limit):
+        order = sorted(range(len(points)), key=lambda i: (points[i].volume, points[i].qubits))
+        best = order[0]
+        if points[best].delay_model == "monte-carlo":
+            break
+        p = points[best]
+        mc = monte_carlo(p.schedule, shots, seed)
+        points[best] = dataclasses.replace(p, expected_delay=mc.mean_delay, delay_model="monte-carlo",
+                                           mc_stderr=mc.stderr_delay)
+    return points
 
 
 def _menu_from_front(front: ParetoFront, size: int) -> tuple[Producer, ...]:

@@ -19,6 +19,8 @@ from typing import Iterator
 
 from magicpipe.compiler.allocator import Allocation, Producer
 from magicpipe.compiler.factory import Factory
+from magicpipe.compiler.options import DynamicOptions
+
 from magicpipe.errors import SpecError
 
 __all__ = ["Run", "TopRun", "Take", "Stall", "Ledger", "Schedule", "ROLES"]
@@ -129,7 +131,12 @@ class Schedule:
     takes: tuple[Take, ...]
     stalls: tuple[Stall, ...]
     move_rounds: int
-    options: object = None
+    options: DynamicOptions | None = None
+
+    @property
+    def policy(self) -> DynamicOptions:
+        """The options the schedule was made with (the paper's defaults when none were recorded)."""
+        return self.options if self.options is not None else DynamicOptions()
 
     @property
     def rounds(self) -> int:

@@ -76,7 +76,7 @@ def candidate_pipelines(
     yield from extend(())
 
 
-def _cost(pipe: Pipeline, method: str, options: DynamicOptions, max_error: float | None = None) -> Choice:
+def _cost(pipe: Pipeline, method: str, options: DynamicOptions | None, max_error: float | None = None) -> Choice:
     if len(pipe.levels) == 1:
         lv = pipe.levels[0]
         return Choice(pipe, method, lv.qubits, float(lv.rounds))
@@ -97,7 +97,7 @@ def best_pipeline(
     *,
     levels: Sequence[int] = (1, 2, 3),
     distances: Sequence[int] = DEFAULT_DISTANCES,
-    options: DynamicOptions = DynamicOptions(),
+    options: DynamicOptions | None = None,
     storage_decay: bool = False,
 ) -> Choice:
     """The least-volume pipeline of ``method`` whose output error is at most ``target``.
@@ -108,7 +108,7 @@ def best_pipeline(
         method: ``"dynamic"``, ``"sequential"`` or ``"parallel"``.
         levels: the numbers of levels to consider.
         distances: the code distances a level may use.
-        options: the dynamic scheduler's modelling choices.
+        options: the dynamic scheduler's policy (None: the Pareto search tries every one of ``POLICIES``).
         storage_decay: for the dynamic method, charge the storage decay of buffered states
             (:mod:`~magicpipe.compiler.decay`) and keep only configurations that still meet ``target``; this
             steers the choice toward smaller buffers. Off by default, as in the paper.

@@ -59,6 +59,8 @@ def launch_threshold(high: Factory, supply: Allocation, menu: Sequence[Producer]
     """
     proto = high.protocol
     cap = proto.burst + buffer_slots
+    if rule == "greedy":
+        return min(proto.burst + proto.inputs_per_step, cap)
     if rule == "eq5":
         span = proto.steps * high.step_rounds
         slack = proto.inputs - math.floor(span * supply.rate)

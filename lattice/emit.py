@@ -12,7 +12,8 @@ burst takes the states that arrive that round straight into the data patches (``
 Examples:
     >>> from magicpipe.compiler.pareto import pareto_front
     >>> from magicpipe.compiler.pipeline import Pipeline
-    >>> s = pareto_front(Pipeline.from_distances((5, 17))).min_volume().schedule
+    >>> from magicpipe.compiler.options import PAPER
+    >>> s = pareto_front(Pipeline.from_distances((5, 17)), PAPER).min_volume().schedule
     >>> text = [str(i) for i in emit(s, plan_floor(s))]
     >>> text[0], text[-1]
     ('@0 LAUNCH L0 15-to-1 level=1 d=5 region=(0,0,25,15) run=0', '@242 TALLY produced=15 consumed=15 discarded=0 left=[] delivered=1')

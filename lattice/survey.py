@@ -10,7 +10,8 @@ volume at the same Q, and the volume on the floor plan's qubits.
 Examples:
     >>> from magicpipe.compiler.pareto import pareto_front
     >>> from magicpipe.compiler.pipeline import Pipeline
-    >>> point = pareto_front(Pipeline.from_distances((5, 17))).points[4]
+    >>> from magicpipe.compiler.options import PAPER
+    >>> point = pareto_front(Pipeline.from_distances((5, 17)), PAPER, delay_model="first-stall").points[4]
     >>> row = survey_point(point)
     >>> row.move_steps, row.core_move_rounds, row.reuse_stalls, round(row.overhead, 3)
     (1, 2, 1, 1.026)
@@ -29,9 +30,10 @@ from typing import Iterable, Iterator, Sequence
 
 from magicpipe.compiler.failures import expected_delay
 from magicpipe.compiler.hardware import Hardware
+from magicpipe.compiler.options import PAPER
 from magicpipe.compiler.pareto import ParetoPoint, pareto_front
 from magicpipe.compiler.pipeline import Pipeline
-from magicpipe.lattice.recost import recost
+from magicpipe.lattice.recost import layout_policies, recost
 
 __all__ = ["LayoutPoint", "survey_point", "survey", "summarize", "main"]
 
@@ -86,10 +88,17 @@ def grid(low: int = 3, high: int = 21) -> list[tuple[int, int]]:
     return [(d1, d2) for d2 in range(low + 2, high + 1, 2) for d1 in range(low, d2, 2)]
 
 
-def survey(pairs: Iterable[tuple[int, int]], hardware: Hardware | None = None) -> Iterator[tuple[ParetoPoint, LayoutPoint, bool]]:
-    """For every pair, every point of its Pareto front: ``(core point, layout point, is the core's min volume)``."""
+def survey(pairs: Iterable[tuple[int, int]], hardware: Hardware | None = None,
+           layout_aware: bool = False) -> Iterator[tuple[ParetoPoint, LayoutPoint, bool]]:
+    """For every pair, every point of its Pareto front: ``(core point, layout point, is the core's min volume)``.
+
+    The fronts are the paper's policy with the first-stall delay; ``layout_aware`` sizes the fill by what packs
+    into the idle block (:func:`~magicpipe.lattice.recost.layout_policies`).
+    """
     for pair in pairs:
-        front = pareto_front(Pipeline.from_distances(pair, hardware))
+        pipe = Pipeline.from_distances(pair, hardware)
+        policies = layout_policies(pipe, (PAPER,)) if layout_aware else PAPER
+        front = pareto_front(pipe, policies, delay_model="first-stall")
         best = front.min_volume()
         for point in front.points:
             yield point, survey_point(point), point is best
@@ -139,8 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--low", type=int, default=3)
     ap.add_argument("--high", type=int, default=21)
     ap.add_argument("--csv", default=None, metavar="FILE", help="write one row per Pareto point")
+    ap.add_argument("--layout-aware", action="store_true", help="size the fill by what packs into the idle block")
     args = ap.parse_args(argv)
-    rows = list(survey(grid(args.low, args.high)))
+    rows = list(survey(grid(args.low, args.high), layout_aware=args.layout_aware))
     if args.csv:
         with open(args.csv, "w", newline="") as f:
             _write_csv(rows, f)

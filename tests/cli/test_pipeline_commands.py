@@ -57,7 +57,7 @@ def test_pipeline_command_rejects_non_improving_level(tmp_path, capsys):
 
 def test_bench_two_level_small_grid(tmp_path):
     assert main(["bench", "two-level", "--min-distance", "3", "--max-distance", "7", "--workers", "1",
-                 "--out", str(tmp_path)]) == 0
+                 "--shots", "10", "--out", str(tmp_path)]) == 0
     rows = list(csv.DictReader((tmp_path / "cells.csv").open()))
     assert len(rows) == 9
     needed = {"d1", "d2", "seq_qubits", "seq_rounds", "par_qubits", "par_rounds", "dyn_qubits", "dyn_rounds",
@@ -67,7 +67,9 @@ def test_bench_two_level_small_grid(tmp_path):
     assert (int(cell["seq_qubits"]), int(cell["seq_rounds"])) == (4080, 33 + 77)
     for r in rows:  # every schedule costs at least its lower bound
         assert int(r["dyn_qubits"]) * float(r["dyn_rounds"]) >= 0.99 * float(r["lower_bound"])
+    assert all(float(r["mc_delay"]) >= 0 and r["dyn_delay_model"] in ("all-stalls", "monte-carlo") for r in rows)
     summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["monte_carlo"]["shots"] == 10
     for key in ("mean_reduction_vs_sequential", "mean_reduction_vs_parallel", "min_reduction_vs_sequential",
                 "min_reduction_vs_parallel", "mean_efficiency"):
         assert key in summary
@@ -93,3 +95,15 @@ def test_bench_thresholds_reports_unreachable(tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["unreachable"] == [1e-11]
     assert summary["thresholds"] == 1
+
+
+def test_bench_policies_small(tmp_path):
+    assert main(["bench", "policies", "--d1", "3", "--d2", "7", "--p", "1e-3", "--eps", "1e-3", "--shots", "5",
+                 "--out", str(tmp_path)]) == 0
+    rows = list(csv.DictReader((tmp_path / "policies.csv").open()))
+    by = {r["policy"]: r for r in rows}
+    assert {"paper", "failure-aware", "paper+spare_fill=True"} <= set(by) and len(rows) == len(by)
+    for r in rows:  # the Monte Carlo time of a point is never below its no-failure schedule's
+        assert float(r["mc_rounds"]) > 0 and int(r["qubits"]) > 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["cells"] == 1 and set(summary["policies"]) == set(by)

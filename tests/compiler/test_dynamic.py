@@ -7,8 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from magicpipe.compiler import Hardware, Pipeline, check, parallel, patch_qubits, sequential
-from magicpipe.compiler.dynamic import DynamicOptions, simulate
+from magicpipe.compiler.dynamic import PAPER, DynamicOptions, simulate
 from magicpipe.compiler.failures import expected_delay, monte_carlo
+from magicpipe.compiler.options import FAILURE_AWARE
 from magicpipe.compiler.pareto import level_producer, pareto_front
 from magicpipe.errors import InfeasibleError, SpecError
 
@@ -44,28 +45,36 @@ def test_reuse_stall_schedule():
     assert 1 <= len(reuse_runs) <= (high.lendable_qubits + 9000 - high.qubits - 4 * slot - 735) // 735
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     d=st.sampled_from([(3, 5), (3, 9), (5, 9), (5, 15), (7, 11), (9, 7)]),
     slots=st.integers(1, 11),
     extra=st.integers(0, 6000),
-    rule=st.sampled_from(["exact", "eq5"]),
+    rule=st.sampled_from(["exact", "eq5", "greedy"]),
     policy=st.sampled_from(["shortest", "always", "never"]),
+    aware=st.tuples(st.sampled_from(["demand", "free"]), st.sampled_from(["threshold", "greedy"]),
+                    st.sampled_from(["exact", "expected"]), st.integers(0, 2), st.booleans(), st.booleans()),
+    hw=st.sampled_from([None, Hardware(p=1e-3, eps=1e-3)]),
 )
-def test_invariants_random_configurations(d, slots, extra, rule, policy):
-    _, high, menu, slot = two_level(*d)
+def test_invariants_random_configurations(d, slots, extra, rule, policy, aware, hw):
+    _, high, menu, slot = two_level(*d, hw)
     floor_q = max(high.qubits, menu[0].qubits) + slots * slot
+    lanes, resume, fill, margin, spare, short = aware
+    options = DynamicOptions(rule, policy, lanes=lanes, resume=resume, fill=fill, fill_margin=margin, spare_fill=spare,
+                             short_launch=short)
     try:
-        s = simulate(high, menu, floor_q + extra, slots, slot, DynamicOptions(rule, policy))
+        s = simulate(high, menu, floor_q + extra, slots, slot, options)
     except InfeasibleError:
         return  # e.g. no supply lane and an ancilla region too small for a low-level factory
     check(s)
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_invariants_with_random_failures(seed):
+@pytest.mark.parametrize("options", [PAPER, FAILURE_AWARE], ids=["paper", "failure-aware"])
+def test_invariants_with_random_failures(seed, options):
     _, high, menu, slot = two_level(3, 9, Hardware(p=1e-3, eps=0.01))  # p_succ = 0.74
-    s = simulate(high, menu, high.qubits + (1 + seed) * slot + 255 * (seed % 3), 1 + seed, slot, rng=random.Random(seed))
+    s = simulate(high, menu, high.qubits + (1 + seed) * slot + 255 * (seed % 3), 1 + seed, slot, options,
+                 rng=random.Random(seed))
     check(s, allow_failures=True)
     assert any(not r.success for r in s.runs)
 
@@ -77,7 +86,7 @@ TABLE3 = {(3, 9): (24.8, 27.5), (5, 15): (27.0, 28.1), (5, 17): (16.5, 29.1)}
 @pytest.mark.parametrize("distances", sorted(TABLE3))
 def test_table3_within_a_point(distances):
     pipe = Pipeline.from_distances(distances)
-    front = pareto_front(pipe)
+    front = pareto_front(pipe, PAPER, delay_model="first-stall")
     best = front.min_volume()
     vs_seq = 100 * (1 - best.volume / sequential(pipe).volume)
     vs_par = 100 * (1 - best.volume / parallel(pipe).volume)
@@ -97,7 +106,7 @@ def test_table3_min_volume_configurations():
     """The configurations behind the Table 3 figures: supply lanes and slots at the minimum volume."""
     got = {}
     for d in TABLE3:
-        best = pareto_front(Pipeline.from_distances(d)).min_volume()
+        best = pareto_front(Pipeline.from_distances(d), PAPER, delay_model="first-stall").min_volume()
         got[d] = (best.qubits, best.buffer_slots, best.deterministic_rounds)
     assert got == {(3, 9): (3044, 7, 132), (5, 15): (8548, 7, 220), (5, 17): (9782, 8, 242)}
 
@@ -105,7 +114,7 @@ def test_table3_min_volume_configurations():
 def test_analytic_delay_against_monte_carlo():
     """p_succ = 0.958 (eps = 1e-3, p = 5e-4, d1 = 3): the first-stall estimate is within 25% of Monte Carlo."""
     pipe = Pipeline.from_distances((3, 9), Hardware(p=5e-4, eps=1e-3))
-    point = pareto_front(pipe).min_volume()
+    point = pareto_front(pipe, PAPER, delay_model="first-stall", shots=0).min_volume()
     mc = monte_carlo(point.schedule, 300, seed=1)
     assert mc.stall_fraction > 0.3
     assert point.expected_delay == pytest.approx(mc.mean_delay, rel=0.25)
@@ -115,14 +124,14 @@ def test_analytic_delay_against_monte_carlo():
 def test_analytic_delay_underestimates_at_very_high_failure_rate():
     """p_succ = 0.74: Appendix A counts only the first stall, so Monte Carlo's delay is several times larger."""
     pipe = Pipeline.from_distances((3, 9), Hardware(p=1e-3, eps=0.01))
-    point = pareto_front(pipe).min_volume()
+    point = pareto_front(pipe, PAPER, delay_model="first-stall", shots=0).min_volume()
     mc = monte_carlo(point.schedule, 200, seed=2)
     assert mc.mean_delay > 2.5 * point.expected_delay
 
 
 def test_three_levels_compose_fronts():
     pipe = Pipeline.from_distances((3, 7, 15))
-    front = pareto_front(pipe)
+    front = pareto_front(pipe, PAPER)  # composition, not the policy search (which doubles the CBC solves)
     best = front.min_volume()
     assert best.volume < sequential(pipe).volume and best.volume < parallel(pipe).volume
     assert len(best.schedule.producers) > 1  # the allocator may mix lower-front points

@@ -47,7 +47,7 @@ def test_search_errors():
 def test_steady_state_5_17():
     pipe = Pipeline.from_distances((5, 17))
     best = pareto_front(pipe).min_volume()
-    ss = steady_state(pipe, best, executions=4)
+    ss = steady_state(pipe, best, executions=4, shots=0)
     # between executions the data patches hold the staged burst, so only the ancilla region (10 patches at
     # d=17, 5770 qubits) refills: 7 level-1 copies plus the lane make the 12 states in two batches (110 rounds)
     assert ss.first_output == 242 and ss.period == 110 + 187
@@ -56,6 +56,19 @@ def test_steady_state_5_17():
     assert len(ss.schedule.tops) == 4
     with pytest.raises(SpecError, match="at least 2"):
         steady_state(pipe, best, executions=1)
+
+
+def test_steady_state_counts_failures():
+    """At p = eps = 1e-3 (level-1 success 0.974) first output and period are means of seeded runs with
+    failures; a failed run only delays, so the mean last output is no earlier than without failures."""
+    pipe = Pipeline.from_distances((5, 17), Hardware(p=1e-3, eps=1e-3))
+    best = pareto_front(pipe).min_volume()
+    ss = steady_state(pipe, best, executions=4, shots=8, seed=2)
+    last = ss.schedule.tops[-1].end
+    assert ss.shots == 8 and ss.first_output + 3 * ss.period >= last
+    assert ss.deterministic_period == (last - ss.schedule.tops[0].end) / 3
+    again = steady_state(pipe, best, executions=4, shots=8, seed=2)
+    assert (again.first_output, again.period) == (ss.first_output, ss.period)  # seeded
 
 
 def test_steady_state_reuse_only_point():

@@ -5,6 +5,7 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from magicpipe.compiler.options import PAPER
 from magicpipe.compiler.pareto import pareto_front
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.lattice import build_stream, check, emit, plan_floor
@@ -59,7 +60,7 @@ def test_random_schedules_emit_valid_streams(make_schedule, seed):
 
 
 def test_emit_is_a_deterministic_generator():
-    s = pareto_front(Pipeline.from_distances((5, 17))).points[0].schedule
+    s = pareto_front(Pipeline.from_distances((5, 17)), PAPER, delay_model="first-stall").points[0].schedule
     fp = plan_floor(s)
     gen = emit(s, fp)
     assert iter(gen) is gen
@@ -69,7 +70,7 @@ def test_emit_is_a_deterministic_generator():
 
 def test_fill_then_burst_then_reuse_on_the_5_17_front():
     """The smallest point: 5 fill runs in the high block, 4 of them hand the burst over directly."""
-    s = pareto_front(Pipeline.from_distances((5, 17))).points[0].schedule
+    s = pareto_front(Pipeline.from_distances((5, 17)), PAPER, delay_model="first-stall").points[0].schedule
     text = str(build_stream(s)).splitlines()
     assert "@55 OUTPUT L0 to=H0 run=0" in text
     assert "@55 OUTPUT L4 slot=0 run=4" in text

@@ -6,6 +6,7 @@ import pytest
 
 from magicpipe.compiler import Pipeline
 from magicpipe.compiler.dynamic import simulate
+from magicpipe.compiler.options import PAPER
 from magicpipe.compiler.pareto import level_producer, pareto_front
 from magicpipe.errors import SpecError
 from magicpipe.lattice import build_stream, schedule_from_stream
@@ -106,7 +107,7 @@ def test_schedule_and_stream_give_the_same_metrics(tiny):
 
 
 def test_min_volume_5_17_round_trips_through_its_stream():
-    s = pareto_front(Pipeline.from_distances((5, 17))).min_volume().schedule
+    s = pareto_front(Pipeline.from_distances((5, 17)), PAPER, delay_model="first-stall").min_volume().schedule
     back = schedule_from_stream(build_stream(s))
     assert tuple(dataclasses.replace(r, lane=-1) for r in s.runs) == back.runs
     assert (back.tops, back.takes, back.stalls) == (s.tops, s.takes, s.stalls)
@@ -134,7 +135,7 @@ def test_storage_decay_is_the_cores_and_covers_the_baselines():
     from magicpipe.report import build_report
 
     pipe = Pipeline.from_distances((5, 17))
-    point = pareto_front(pipe).min_volume()
+    point = pareto_front(pipe, PAPER, delay_model="first-stall").min_volume()
     report = build_report(pipe, point.schedule, model_rounds=point.rounds)
     core = storage_decay(point.schedule, pipe.hardware)
     dyn = report.metric("dynamic").decay

@@ -9,14 +9,17 @@ from __future__ import annotations
 import csv
 import json
 import os
+import statistics
 import time
 from pathlib import Path
 
 from magicpipe.cli._args import bounded_int
 from magicpipe.cli.options import hardware, hardware_options
 from magicpipe.compiler import Pipeline, parallel, sequential
-from magicpipe.compiler.failures import monte_carlo
+from magicpipe.compiler.failures import expected_delay, monte_carlo
+from magicpipe.compiler.options import PAPER
 from magicpipe.compiler.pareto import pareto_front
+from magicpipe.compiler.stalls import expected_rounds
 from magicpipe.errors import SpecError
 from magicpipe.executor import add_executor_args, map_ordered, open_executor
 from magicpipe.progress import Progress
@@ -31,7 +34,7 @@ def register(sub) -> None:
     p.add_argument("--shots", type=bounded_int(0, 10**6), default=0,
                    help="Monte Carlo runs of the scheduler with random failures at the least-volume point, "
                         "to compare with the analytic delay (default 0: none)")
-    p.add_argument("--seed", type=int, default=1, help="seed of the Monte Carlo runs (default 1)")
+    p.add_argument("--seed", type=bounded_int(0), default=1, help="seed of the Monte Carlo runs (default 1)")
     p.add_argument("--out", required=True, type=Path, help="output folder")
     p.set_defaults(run=run_pipeline)
 
@@ -42,8 +45,22 @@ def register(sub) -> None:
     g.add_argument("--max-distance", type=bounded_int(1, MAX_DISTANCE), default=21)
     hardware_options(g)
     add_executor_args(g, workers=os.cpu_count() or 1)
+    g.add_argument("--policy", choices=("search", "paper"), default="search",
+                   help="scheduler policy: every one of POLICIES per cell (default) or the paper's")
+    g.add_argument("--shots", type=bounded_int(0, 10**6), default=100,
+                   help="Monte Carlo runs of the scheduler at each cell's chosen point, for the MC-evaluated "
+                        "reductions (default 100; 0: none)")
+    g.add_argument("--seed", type=bounded_int(0), default=1, help="Monte Carlo seed (default 1)")
     g.add_argument("--out", required=True, type=Path)
     g.set_defaults(run=run_two_level)
+    q = bs.add_parser("policies", help="each scheduler rule's effect: least volume per policy, Monte Carlo-evaluated")
+    q.add_argument("--d1", default="3,5", help="level-1 distances (default 3,5)")
+    q.add_argument("--d2", default="7,9,11,13,15,17,19,21", help="level-2 distances (default 7..21)")
+    hardware_options(q)
+    q.add_argument("--shots", type=bounded_int(0, 10**6), default=100, help="Monte Carlo runs per chosen point (default 100)")
+    q.add_argument("--seed", type=bounded_int(0), default=7, help="Monte Carlo seed (default 7)")
+    q.add_argument("--out", required=True, type=Path)
+    q.set_defaults(run=run_policies)
     h = bs.add_parser("thresholds", help="least volume per error threshold, two and three levels (Fig. 7)")
     h.add_argument("--min-exponent", type=bounded_int(1, 300), default=10, help="first threshold 10^-MIN (default 10)")
     h.add_argument("--max-exponent", type=bounded_int(1, 300), default=50, help="last threshold 10^-MAX (default 50)")
@@ -91,7 +108,10 @@ def run_pipeline(args) -> int:
     summary["at_pessimistic_edge"] = benchmarks.at_pessimistic_edge(pipe)
     if args.shots:
         mc = monte_carlo(best.schedule, args.shots, args.seed)
-        summary["failure_delay"] = {"analytic_rounds": best.expected_delay, "monte_carlo_rounds": mc.mean_delay,
+        summary["failure_delay"] = {"analytic_rounds": expected_rounds(best.schedule) - best.deterministic_rounds,
+                                    "first_stall_rounds": expected_delay(best.schedule),
+                                    "search_rounds": best.expected_delay, "search_delay_model": best.delay_model,
+                                    "monte_carlo_rounds": mc.mean_delay,
                                     "monte_carlo_stderr": mc.stderr_delay, "shots": mc.shots, "seed": mc.seed,
                                     "stalled_fraction": mc.stall_fraction}
     from magicpipe.grammar import write_checked_stream
@@ -125,7 +145,7 @@ def _cell(job):
 
 
 # Columns of cells.csv and thresholds.csv that depend on where and after what a task ran.
-RUN_DEPENDENT_COLUMNS = ("seconds", "cbc_solves")
+RUN_DEPENDENT_COLUMNS = ("seconds", "cbc_solves", "cpu_seconds")
 
 
 def _map(func, jobs, args, label: str):
@@ -142,16 +162,64 @@ def run_two_level(args) -> int:
     _ordered("distance", args.min_distance, args.max_distance)
     ds = range(args.min_distance, args.max_distance + 1, 2)
     hw = hardware(args)
-    jobs = [(d1, d2, hw) for d1 in ds for d2 in ds]
+    jobs = [(d1, d2, hw, args.policy, args.shots, args.seed) for d1 in ds for d2 in ds]
     start = time.perf_counter()
     rows, where = _map(_cell, jobs, args, "bench two-level")
     wall = time.perf_counter() - start
     args.out.mkdir(parents=True, exist_ok=True)
     _write_csv(args.out / "cells.csv", rows)
-    summary = benchmarks.two_level_summary(rows, hw, wall_seconds=wall, workers=args.workers, executor=where)
+    summary = benchmarks.two_level_summary(rows, hw, wall_seconds=wall, workers=args.workers, executor=where,
+                                           policy=args.policy, shots=args.shots, seed=args.seed)
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False))
     charts.save(charts.heatmap_figure(charts.cells_of(rows)), args.out / "reductions.png")
     print(json.dumps(summary, indent=2, allow_nan=False))
+    return 0
+
+
+# -- magicpipe bench policies -------------------------------------------------------------------------------
+def policy_variants() -> dict:
+    """The policies ``bench policies`` compares: the paper's, each failure-aware rule alone, and combinations."""
+    from dataclasses import replace
+
+    from magicpipe.compiler.options import FAILURE_AWARE, DynamicOptions
+
+    out = {"paper": PAPER, "failure-aware": FAILURE_AWARE}
+    for field, value in (("lanes", "free"), ("resume", "greedy"), ("fill", "expected"), ("spare_fill", True),
+                         ("short_launch", True)):
+        out[f"paper+{field}={value}"] = replace(PAPER, **{field: value})
+    out["paper+fill=expected+spare_fill"] = DynamicOptions(fill="expected", spare_fill=True)
+    out["failure-aware, short_launch=False"] = replace(FAILURE_AWARE, short_launch=False)
+    out["failure-aware+fill_margin=1"] = replace(FAILURE_AWARE, fill_margin=1)
+    out["failure-aware+launch_rule=greedy"] = replace(FAILURE_AWARE, launch_rule="greedy")
+    return out
+
+
+def run_policies(args) -> int:
+    hw = hardware(args)
+    try:
+        cells = [(int(a), int(b)) for a in args.d1.split(",") for b in args.d2.split(",")]
+    except ValueError:
+        raise SpecError(f"--d1 and --d2 must be comma-separated integers, got {args.d1!r} and {args.d2!r}") from None
+    rows = []
+    for name, options in policy_variants().items():
+        for d1, d2 in cells:
+            pipe = Pipeline.from_distances((d1, d2), hw)
+            best = pareto_front(pipe, options).min_volume()
+            mc = monte_carlo(best.schedule, args.shots, args.seed)
+            volume = best.qubits * mc.mean_rounds
+            rows.append({"policy": name, "d1": d1, "d2": d2, "qubits": best.qubits, "buffer": best.buffer_slots,
+                         "rounds": round(best.rounds, 4), "mc_rounds": round(mc.mean_rounds, 4),
+                         "mc_reduction_vs_sequential": round(1 - volume / sequential(pipe).volume, 5),
+                         "mc_reduction_vs_parallel": round(1 - volume / parallel(pipe).volume, 5)})
+    args.out.mkdir(parents=True, exist_ok=True)
+    _write_csv(args.out / "policies.csv", rows)
+    summary = {name: {"mean_vs_sequential": statistics.fmean(r["mc_reduction_vs_sequential"] for r in rows if r["policy"] == name),
+                      "mean_vs_parallel": statistics.fmean(r["mc_reduction_vs_parallel"] for r in rows if r["policy"] == name),
+                      "worst_vs_sequential": min(r["mc_reduction_vs_sequential"] for r in rows if r["policy"] == name)}
+               for name in policy_variants()}
+    (args.out / "summary.json").write_text(json.dumps({"p": hw.p, "eps": hw.eps, "shots": args.shots, "seed": args.seed,
+                                                       "cells": len(cells), "policies": summary}, indent=2))
+    print(json.dumps(summary, indent=2))
     return 0
 
 

@@ -39,7 +39,8 @@ def front_rows(front: ParetoFront) -> list[Row]:
     hw = front.pipeline.hardware
     return [{"qubits": p.qubits, "rounds": round(p.rounds, 4), "us": hw.rounds_to_us(p.rounds),
              "buffer_slots": p.buffer_slots, "deterministic_rounds": p.deterministic_rounds,
-             "expected_delay": round(p.expected_delay, 4), "volume": round(p.volume, 1),
+             "expected_delay": round(p.expected_delay, 4), "delay_model": p.delay_model,
+             "policy": p.policy.label, "volume": round(p.volume, 1),
              "efficiency": round(p.efficiency, 4), "pareto": p in front.points} for p in front.evaluated]
 
 
@@ -61,11 +62,14 @@ def pipeline_summary(front: ParetoFront) -> Row:
         "parallel": {"qubits": par.qubits, "rounds": par.rounds, "volume": par.volume},
         "dynamic_min_volume": {"qubits": best.qubits, "rounds": best.rounds, "buffer_slots": best.buffer_slots,
                                "expected_delay": best.expected_delay, "volume": best.volume,
-                               "efficiency": best.efficiency},
+                               "efficiency": best.efficiency, "policy": best.policy.label,
+                               "delay_model": best.delay_model},
         "reduction_vs_sequential": 1 - best.volume / seq.volume,
         "reduction_vs_parallel": 1 - best.volume / par.volume,
         "lower_bound": lower_bound(pipe),
-        "steady_state": {"period_rounds": steady.period, "volume_per_state": steady.volume_per_state},
+        "steady_state": {"first_output_rounds": steady.first_output, "period_rounds": steady.period,
+                         "deterministic_period_rounds": steady.deterministic_period, "shots": steady.shots,
+                         "volume_per_state": steady.volume_per_state},
         "front_points": len(front.points), "evaluated_points": len(front.evaluated),
     }
 
@@ -102,15 +106,23 @@ def schedule_dict(s: Schedule) -> Row:
     }
 
 
-def two_level_cell(d1: int, d2: int, hw: Hardware) -> Row:
-    """One cell of Fig. 6: the pipeline ``(d1, d2)``'s least-volume dynamic point beside both baselines."""
+def two_level_cell(d1: int, d2: int, hw: Hardware, policy: str = "search", shots: int = 0, seed: int = 1) -> Row:
+    """One cell of Fig. 6: the pipeline ``(d1, d2)``'s least-volume dynamic point beside both baselines.
+
+    ``policy`` ``"search"`` tries every policy of :data:`~magicpipe.compiler.options.POLICIES`, ``"paper"`` the
+    paper's scheduler alone; ``shots`` Monte Carlo runs of the chosen point give the ``mc_*`` columns.
+    """
+    from magicpipe.compiler.failures import expected_delay, monte_carlo
+    from magicpipe.compiler.options import PAPER
+    from magicpipe.compiler.stalls import expected_rounds
+
     pipe = Pipeline.from_distances((d1, d2), hw)
     solves = solver_stats()["cbc_solves"]
-    start = time.perf_counter()
-    front = pareto_front(pipe)
-    seconds = time.perf_counter() - start
+    start, cpu = time.perf_counter(), time.process_time()
+    front = pareto_front(pipe, PAPER if policy == "paper" else None, seed=seed)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     seq, par, best = sequential(pipe), parallel(pipe), front.min_volume()
-    return {
+    row: Row = {
         "d1": d1, "d2": d2, "seq_qubits": seq.qubits, "seq_rounds": seq.rounds, "par_qubits": par.qubits,
         "par_rounds": par.rounds, "dyn_qubits": best.qubits, "dyn_rounds": round(best.rounds, 4),
         "dyn_buffer": best.buffer_slots, "dyn_delay": round(best.expected_delay, 4),
@@ -118,11 +130,23 @@ def two_level_cell(d1: int, d2: int, hw: Hardware) -> Row:
         "reduction_vs_sequential": round(1 - best.volume / seq.volume, 5),
         "reduction_vs_parallel": round(1 - best.volume / par.volume, 5),
         "output_error": pipe.output_error, "improving": pipe.improves, "front_points": len(front.points),
-        # seconds and cbc_solves depend on where the cell ran (the machine; what the worker's solver cache
-        # already held): the "timing columns" (magicpipe.cli.pipeline.RUN_DEPENDENT_COLUMNS); every other column
-        # is a pure result
+        # seconds, cpu_seconds and cbc_solves depend on where the cell ran (the machine; what the worker's solver
+        # cache already held): the "timing columns" (magicpipe.cli.pipeline.RUN_DEPENDENT_COLUMNS); every other
+        # column is a pure result
         "seconds": round(seconds, 3), "cbc_solves": solver_stats()["cbc_solves"] - solves,
+        "cpu_seconds": round(cpu, 3), "dyn_policy": best.policy.label, "dyn_delay_model": best.delay_model,
+        "level1_p_succ": round(pipe.levels[0].p_succ, 5),
+        "first_stall_delay": round(expected_delay(best.schedule), 4),
+        "all_stall_delay": round(expected_rounds(best.schedule) - best.deterministic_rounds, 4),
     }
+    if shots:
+        mc = monte_carlo(best.schedule, shots, seed)
+        volume = best.qubits * mc.mean_rounds
+        row.update({"mc_delay": round(mc.mean_delay, 4), "mc_stderr": round(mc.stderr_delay, 4),
+                    "mc_reduction_vs_sequential": round(1 - volume / seq.volume, 5),
+                    "mc_reduction_vs_parallel": round(1 - volume / par.volume, 5),
+                    "mc_efficiency": round(volume / lower_bound(pipe), 4)})
+    return row
 
 
 def stats(values: Sequence[float]) -> Row | None:
@@ -134,7 +158,7 @@ def stats(values: Sequence[float]) -> Row | None:
 
 
 def two_level_summary(rows: Sequence[Row], hw: Hardware, *, wall_seconds: float, workers: int,
-                      executor: str = "") -> Row:
+                      executor: str = "", policy: str = "search", shots: int = 0, seed: int = 1) -> Row:
     """``summary.json`` of ``magicpipe bench two-level`` over its cells (``executor``: where they ran)."""
     off = [r for r in rows if r["d1"] != r["d2"]]
     return {
@@ -153,6 +177,20 @@ def two_level_summary(rows: Sequence[Row], hw: Hardware, *, wall_seconds: float,
             "negative_vs_parallel": sum(r["reduction_vs_parallel"] < 0 for r in off),
         },
         "improving_cells": sum(r["improving"] for r in rows),
+        "policy": policy,
+        "policies_chosen": {k: sum(r["dyn_policy"] == k for r in rows) for k in sorted({r["dyn_policy"] for r in rows})},
+        "cell_seconds": stats([r["seconds"] for r in rows]),
+        "search_cpu_seconds": round(sum(r["cpu_seconds"] for r in rows), 2),  # the Pareto searches, MC excluded
+        **({"monte_carlo": {
+            "shots": shots, "seed": seed,
+            "mean_reduction_vs_sequential": statistics.fmean(r["mc_reduction_vs_sequential"] for r in rows),
+            "mean_reduction_vs_parallel": statistics.fmean(r["mc_reduction_vs_parallel"] for r in rows),
+            "min_reduction_vs_sequential": min(r["mc_reduction_vs_sequential"] for r in rows),
+            "min_reduction_vs_parallel": min(r["mc_reduction_vs_parallel"] for r in rows),
+            "cells_below_sequential_by_2pct": sum(r["mc_reduction_vs_sequential"] < -0.02 for r in rows),
+            "cells_below_parallel_by_2pct": sum(r["mc_reduction_vs_parallel"] < -0.02 for r in rows),
+            "mean_efficiency": statistics.fmean(r["mc_efficiency"] for r in rows),
+        }} if shots else {}),
     }
 
 

@@ -20,7 +20,8 @@ patches, so the occupancy counts the states in slots.
 Examples:
     >>> from magicpipe.compiler import Pipeline
     >>> from magicpipe.compiler.pareto import pareto_front
-    >>> t = SpaceTime.from_schedule(pareto_front(Pipeline.from_distances((5, 17))).min_volume().schedule)
+    >>> from magicpipe.compiler.options import PAPER
+    >>> t = SpaceTime.from_schedule(pareto_front(Pipeline.from_distances((5, 17)), PAPER).min_volume().schedule)
     >>> t.makespan, t.delivered, len(t.boxes), t.buffers[0].ledger
     (242, 1, 16, Ledger(produced=15, consumed=15, discarded=0, left=0, failed=0))
 """
