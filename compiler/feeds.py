@@ -106,7 +106,7 @@ def pipeline_sources(pipe: Pipeline, target: float, methods: Sequence[str] = MET
     return out, schedules
 
 
-def candidate_sources(target: float, hardware: Hardware, max_levels: int = 3, pipelines: int = 4,
+def candidate_sources(target: float, hardware: Hardware, max_levels: int = 3, pipelines: int = 3,
                       methods: Sequence[str] = METHODS, storage_decay: bool = True
                       ) -> tuple[Pipeline, list[Source], dict[str, object]]:
     """See :func:`_candidate_sources` (the result is cached: plans, re-plans and sweeps ask again)."""
