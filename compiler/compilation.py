@@ -149,7 +149,7 @@ def plan_counts(
     max_physical_qubits: int | None = None,
     max_runtime_us: float | None = None,
     max_levels: int = 3,
-    pipelines: int = 4,
+    pipelines: int = 3,
     storage_decay: bool = True,
     catalogue: bool = True,
     budget_search: bool = True,
@@ -224,14 +224,21 @@ def plan_counts(
                ("synthesis_error", synthesis_error), ("baselines", list(baselines)),
                ("budget_asked", budget.to_dict()))
     plans = []
+    demands = []
     for b in _budgets(budget, counts.rotation_count > 0 or reserve_synthesis, budget_search,
                       None if counts.timeline is None else synthesis_error):
         demand = program_demand(counts, b, synthesis, toffoli_t, reserve_synthesis)
         if synthesis_error is not None:  # what the circuit's synthesis used (a reserved share stays charged)
             demand = replace(demand, synthesis_error=max(synthesis_error, demand.synthesis_error))
+        demands.append((b, demand))
+    # the caller's split gets sources at its own target; the other splits share those and the sources of the
+    # tightest target among them, so factories are searched twice however many splits are tried
+    tight = min(d.target for _, d in demands)
+    for b, demand in demands:
+        targets = (demand.target,) if b is budget else tuple(dict.fromkeys((demands[0][1].target, tight)))
         try:
             plans.append((b, demand) + _plan_one(demand, hardware, max_levels, pipelines, storage_decay, catalogue,
-                                                 layout, extra_sources, baselines))
+                                                 layout, extra_sources, baselines, targets))
         except InfeasibleError:
             if b is budget:
                 raise  # the caller's own split must plan; other splits are only tried
@@ -276,20 +283,38 @@ def _budgets(budget: ErrorBudget, rot: bool, search: bool, spent: float | None =
 
 
 def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipelines: int, storage_decay: bool,
-              catalogue: bool, layout: str, extra_sources: Sequence[Source], baselines: Sequence[str]):
-    """The pipeline, the main front and the baselines' fronts for one budget split."""
+              catalogue: bool, layout: str, extra_sources: Sequence[Source], baselines: Sequence[str],
+              targets: Sequence[float] = ()):
+    """The pipeline, the main front and the baselines' fronts for one budget split.
+
+    Sources are searched at ``targets`` (default: the split's own per-state target); a source found for a
+    tighter target serves a looser one too (:func:`plan_program` keeps those that meet the split's target).
+    """
     if demand.t_states == 0:
         return None, plan_program(demand, (), hardware, layout), tuple(None for _ in baselines)
     wanted = ("dynamic",) + tuple(m for m in baselines if m in METHODS and m != "dynamic")
-    pipe, sources, schedules = candidate_sources(demand.target, hardware, max_levels, pipelines, wanted, storage_decay)
-    main = [s for s in sources if s.method in ("dynamic", "single")] + list(extra_sources)
-    if catalogue:
-        from magicpipe.compiler.catalogue_search import catalogue_sources
-
+    pipe = None
+    sources: list[Source] = []
+    schedules: dict[str, object] = {}
+    catalogued: list[Source] = []
+    for target in targets or (demand.target,):
         try:
-            main += catalogue_sources(hardware, demand.target)
-        except MagicpipeError:
-            pass  # no catalogue entry meets the target: the pipelines alone
+            best, found, sch = candidate_sources(target, hardware, max_levels, pipelines, wanted, storage_decay)
+        except InfeasibleError:
+            if target == demand.target:
+                raise
+            continue
+        pipe = pipe or best
+        sources += [s for s in found if s.name not in schedules and s not in sources]
+        schedules.update(sch)
+        if catalogue:
+            from magicpipe.compiler.catalogue_search import catalogue_sources
+
+            try:
+                catalogued += [s for s in catalogue_sources(hardware, target) if s not in catalogued]
+            except MagicpipeError:
+                pass  # no catalogue entry meets the target: the pipelines alone
+    main = [s for s in sources if s.method in ("dynamic", "single")] + list(extra_sources) + catalogued
     front = plan_program(demand, main, hardware, layout, schedules)
     base = []
     for m in baselines:

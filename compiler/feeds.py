@@ -4,9 +4,11 @@ For a per-state target the least-volume pipeline (levels and distances, :func:`~
 best_pipeline`, storage decay charged) is taken, and:
 
 * ``dynamic``: every point of its dynamic Pareto front, run continuously (:mod:`~magicpipe.compiler.steady`):
-  the first output and the period are means over seeded runs with random low-level failures, the period over
-  the top level's success probability (a failed top-level run yields nothing); where a sampled run cannot
-  finish, the no-failure schedule with the point's expected failure delay stands in;
+  the first output is the point's expected rounds for one state (its failure delay included, every stall
+  counted: :mod:`~magicpipe.compiler.stalls`); the period is the no-failure steady-state spacing plus that
+  expected delay, over the top level's success probability (a failed top-level run yields nothing). The
+  seeded Monte Carlo of the steady state (``steady_state(..., shots=16)``) is left to the benchmarks: it costs
+  twenty times the search;
 * ``sequential`` and ``parallel``: the paper's baselines on the same distances; the sequential pipeline makes
   one state per ``sum T_l`` and cannot overlap runs, the parallel one makes a state per ``T_L`` once its lower
   levels are full, after ``sum T_l``; both over the top level's success probability.
@@ -16,6 +18,7 @@ A one-level pipeline is one factory whatever the method: it appears once, as met
 
 from __future__ import annotations
 
+import functools
 from typing import Sequence
 
 from magicpipe.compiler.baselines import parallel, sequential
@@ -78,15 +81,11 @@ def pipeline_sources(pipe: Pipeline, target: float, methods: Sequence[str] = MET
 
         front = pareto_front(pipe, max_output_error=target if storage_decay else None)
         for pt in front.points:
-            try:  # the mean of seeded runs with random low-level failures (compiler.steady)
-                st = steady_state(pipe, pt)
-                startup, period = st.first_output, st.period / p_top
-            except InfeasibleError:  # a sampled run that cannot finish: the no-failure schedule and the point's delay
-                try:
-                    st = steady_state(pipe, pt, shots=0)
-                except InfeasibleError:
-                    continue
-                startup, period = float(pt.rounds), (st.period + pt.expected_delay) / p_top
+            try:  # the no-failure steady state; failures enter through the point's expected delay per state
+                st = steady_state(pipe, pt, shots=0)
+            except InfeasibleError:
+                continue
+            startup, period = float(pt.rounds), (st.period + pt.expected_delay) / p_top
             name = f"dynamic {_label(pipe)} Q={pt.qubits} B={pt.buffer_slots}"
             err = pt.output_error if storage_decay else pipe.output_error
             out.append(Source(name, "dynamic", pt.qubits, max(startup, 1.0), period, 1, err,
@@ -107,9 +106,19 @@ def pipeline_sources(pipe: Pipeline, target: float, methods: Sequence[str] = MET
     return out, schedules
 
 
-def candidate_sources(target: float, hardware: Hardware, max_levels: int = 3, pipelines: int = 4,
+def candidate_sources(target: float, hardware: Hardware, max_levels: int = 3, pipelines: int = 3,
                       methods: Sequence[str] = METHODS, storage_decay: bool = True
                       ) -> tuple[Pipeline, list[Source], dict[str, object]]:
+    """See :func:`_candidate_sources` (the result is cached: plans, re-plans and sweeps ask again)."""
+    best, sources, schedules = _candidate_sources(target, hardware, max_levels, pipelines, tuple(methods),
+                                                  storage_decay)
+    return best, list(sources), dict(schedules)
+
+
+@functools.lru_cache(maxsize=256)
+def _candidate_sources(target: float, hardware: Hardware, max_levels: int, pipelines: int,
+                       methods: tuple[str, ...], storage_decay: bool
+                       ) -> tuple[Pipeline, tuple[Source, ...], tuple[tuple[str, object], ...]]:
     """Sources of several pipelines meeting ``target``: the least-volume dynamic one (returned first) and the
     next ``pipelines - 1`` distance sequences by the dynamic volume bound; each as every method's sources. A
     sequence with no configuration meeting the target once storage decay is charged is skipped.
@@ -133,4 +142,4 @@ def candidate_sources(target: float, hardware: Hardware, max_levels: int = 3, pi
                 seen.add(s.name)
                 sources.append(s)
         schedules.update(sch)
-    return best, sources, schedules
+    return best, tuple(sources), tuple(schedules.items())

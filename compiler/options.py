@@ -47,7 +47,7 @@ class DynamicOptions:
         block_fill: layout-aware sizing. ``-1`` (default) counts the first fill's copies by qubits; ``n >= 0``
             counts them by the floor plan: ``n`` low-level blocks pack into the idle high-level block, the
             rest of the fill pool holds what its qubits hold. The lattice layer computes ``n``
-            (:func:`magicpipe.lattice.recost.layout_policies`); the core does not import it.
+            (the lattice layer's ``recost.layout_policies``); the core does not import it.
     """
 
     launch_rule: str = "exact"

@@ -1,5 +1,6 @@
 """`magicpipe compile` on OpenQASM 2 and 3 files, and its errors."""
 
+import argparse
 import json
 import pathlib
 
@@ -100,8 +101,8 @@ def test_bad_options_exit_2_with_the_reason(tmp_path, capsys, option, message):
 
 def test_every_option_states_its_unit():
     sub = next(a for a in build_parser()._actions if a.dest == "command")
-    helps = {a.dest: a.help for a in sub.choices["compile"]._actions  # hidden aliases (--p, ...) have no help
-             if a.dest not in ("help", "program", "out", "counts", "debug", "force") and a.help != "==SUPPRESS=="}
+    helps = {a.dest: a.help for a in sub.choices["compile"]._actions
+             if a.dest not in ("help", "program", "out", "counts", "debug", "force") and a.help != argparse.SUPPRESS}
     units = ("dimensionless", "ns", "us", "qubits", "fractions", "levels", "level", "Pareto", "T-count", "'paper'", "tiles")
     for dest, text in helps.items():
         assert any(u in text for u in units), f"--{dest} help has no unit: {text}"
