@@ -21,7 +21,7 @@ textbook sizing; it is not a plan.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.compiler.budget import ErrorBudget
 from magicpipe.compiler.copies import eq14_copies

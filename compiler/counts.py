@@ -110,7 +110,7 @@ class LogicalCounts:
         return json.dumps(self.to_dict())
 
     @classmethod
-    def from_dict(cls, data: Any) -> "LogicalCounts":
+    def from_dict(cls, data: Any) -> LogicalCounts:
         """Read the estimator's ``logicalCounts`` object (or a whole estimator result holding one).
 
         Raises:
@@ -129,7 +129,7 @@ class LogicalCounts:
         return cls(**{_FROM_KEY[k]: v for k, v in data.items() if k in _FROM_KEY})
 
     @classmethod
-    def from_json(cls, text: str) -> "LogicalCounts":
+    def from_json(cls, text: str) -> LogicalCounts:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:

@@ -38,7 +38,7 @@ import math
 import numbers
 import random
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.compiler.allocator import Allocation, Producer, min_time_allocation
 from magicpipe.compiler.factory import Factory

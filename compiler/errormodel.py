@@ -27,7 +27,8 @@ import functools
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from magicpipe.errors import SpecError
 
@@ -120,7 +121,7 @@ class ErrorModel:
     corrections: tuple[tuple[int, float], ...] = ()
     protocols: tuple[ProtocolCoefficients, ...] = ()
     provenance: str = ""
-    edge: "ErrorModel | None" = field(default=None, compare=True)
+    edge: ErrorModel | None = field(default=None, compare=True)
     regime: str = ""
 
     def __post_init__(self) -> None:
@@ -190,7 +191,7 @@ class ErrorModel:
         )
 
     # -- uncertainty --------------------------------------------------------------------------------
-    def pessimistic(self) -> "ErrorModel":
+    def pessimistic(self) -> ErrorModel:
         """The pessimistic edge of the model's uncertainty interval (the model itself if it states none)."""
         return self.edge if self.edge is not None else self
 
@@ -212,7 +213,7 @@ class ErrorModel:
     to_dict = info
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], origin: str = "model") -> "ErrorModel":
+    def from_dict(cls, data: Mapping[str, Any], origin: str = "model") -> ErrorModel:
         """Build a model from :meth:`info`'s data (a model file), checking every field.
 
         Raises:

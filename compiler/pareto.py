@@ -26,7 +26,7 @@ import dataclasses
 import functools
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.compiler.allocator import Producer
 from magicpipe.compiler.bounds import lower_bound

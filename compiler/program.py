@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from magicpipe.compiler.budget import ErrorBudget
 from magicpipe.compiler.counts import LogicalCounts

@@ -13,7 +13,7 @@ A one-level pipeline is a single factory fed raw states, for every method: ``Q_1
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from magicpipe.compiler.baselines import parallel, sequential
 from magicpipe.compiler.bounds import lower_bound

@@ -9,7 +9,7 @@ batch when lanes deliver several states at once.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.compiler.allocator import Allocation, Producer, max_rate_allocation
 from magicpipe.compiler.factory import Factory

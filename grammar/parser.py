@@ -172,7 +172,7 @@ def _source(source) -> dict:
 
 
 @functools.lru_cache(maxsize=1)
-def _parser() -> "Lark":
+def _parser() -> Lark:
     from lark import Lark
 
     text = importlib.resources.files("magicpipe.grammar").joinpath(GRAMMAR_FILE).read_text()

@@ -67,7 +67,7 @@ class BlockLayout:
     port: Cell
 
     @classmethod
-    def for_protocol(cls, protocol: Protocol) -> "BlockLayout":
+    def for_protocol(cls, protocol: Protocol) -> BlockLayout:
         """The Fig. 4(a) layout: data in the middle row of a 3-row block, the input port bottom right, ``|0>`` top right.
 
         Raises:

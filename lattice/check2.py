@@ -334,7 +334,7 @@ class Replay2:
                     self.present[p] += 1
                 cap = self.ports[p].capacity
                 held = self.present[p] + (1 if p in self.busy and self.busy[p].x_time < 0 else 0) + \
-                    (1 if p in self.busy and 0 <= self.busy[p].x_time and self.busy[p].x_time + 1 > t else 0)
+                    (1 if p in self.busy and self.busy[p].x_time >= 0 and self.busy[p].x_time + 1 > t else 0)
                 self.peak_ports = max(self.peak_ports, held)
                 if held > cap:
                     self.defer(Broken2("port-occupancy", f"port {p} holds {held} states at round {t}; its capacity is {cap}"))

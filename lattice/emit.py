@@ -22,7 +22,7 @@ Examples:
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterator
+from collections.abc import Iterator
 
 from magicpipe.compiler.schedule import Schedule, Stall
 from magicpipe.errors import InfeasibleError

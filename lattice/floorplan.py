@@ -40,7 +40,8 @@ import dataclasses
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
+from collections.abc import Sequence
 
 from magicpipe.compiler.factory import Factory
 from magicpipe.compiler.schedule import Run, Schedule

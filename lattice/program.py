@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Iterator
+from collections.abc import Iterator
 
 from magicpipe.compiler.schedule import Schedule
 from magicpipe.errors import SpecError

@@ -26,7 +26,7 @@ Examples:
 from __future__ import annotations
 
 import dataclasses
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.compiler.allocator import Allocation, Producer
 from magicpipe.compiler.errormodel import PAPER, ErrorModel

@@ -20,7 +20,8 @@ Examples:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Literal, get_args
+from typing import Literal, get_args
+from collections.abc import Iterator
 
 from magicpipe.errors import SpecError
 from magicpipe.lattice.geometry import SITES_PER_UNIT, Rect, Tile
@@ -146,7 +147,7 @@ class Instruction:
     reuse: bool = False
     # REPEAT: rounds between copies and the repeated instructions (times relative to the REPEAT).
     period: int = 0
-    body: tuple["Instruction", ...] = ()
+    body: tuple[Instruction, ...] = ()
     # TALLY: the counts.
     tally: Tally | None = None
     # The schedule event this came from.

@@ -26,7 +26,7 @@ import csv
 import statistics
 import sys
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from magicpipe.compiler.failures import expected_delay
 from magicpipe.compiler.hardware import Hardware

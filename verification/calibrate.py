@@ -23,7 +23,8 @@ predicted are the reach of the method, reported in the calibration beside the fi
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import sinter

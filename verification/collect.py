@@ -13,7 +13,8 @@ import json
 import math
 import pathlib
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Iterable, Sequence
+from typing import Any
+from collections.abc import Iterable, Sequence
 
 import sinter
 

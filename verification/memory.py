@@ -23,7 +23,7 @@ import json
 import math
 import pathlib
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import sinter

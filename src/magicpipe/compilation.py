@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import pathlib
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from magicpipe.compiler import Hardware, LogicalCounts
 from magicpipe.compiler.budget import ErrorBudget

@@ -21,7 +21,8 @@ Examples:
 from __future__ import annotations
 
 import concurrent.futures
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 from magicpipe.errors import SpecError
 from magicpipe.provenance import installed_version
@@ -66,7 +67,7 @@ class Executor:
         """One line for summaries: where the tasks ran."""
         return f"{self.name}, {self.slots} slot(s)"
 
-    def __enter__(self) -> "Executor":
+    def __enter__(self) -> Executor:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from magicpipe.compiler import DemandTimeline, Hardware, LogicalCounts, Source
 from magicpipe.compiler.budget import ErrorBudget
 from magicpipe.compiler.compilation import plan_counts
-from magicpipe.compiler.program import data_block, plan_program, program_demand, simulate
+from magicpipe.compiler.program import data_block, program_demand, simulate
 from magicpipe.compiler.synthesis import SYNTHESIS_MODELS
 from magicpipe.errors import InfeasibleError, SpecError
 

@@ -13,7 +13,8 @@ import importlib
 import sys
 import traceback
 from pathlib import Path, PurePath
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from magicpipe.cli import _output
 from magicpipe.cli._args import Parser, harden

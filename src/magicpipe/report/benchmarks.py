@@ -17,7 +17,8 @@ from __future__ import annotations
 import dataclasses
 import statistics
 import time
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from magicpipe.compiler import Hardware, Pipeline, parallel, sequential
 from magicpipe.compiler.allocator import solver_stats

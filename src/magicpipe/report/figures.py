@@ -12,7 +12,7 @@ outlined, failed runs crossed; the band at the top is the buffer, darker as it f
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.report.metrics import Metrics
 from magicpipe.report.spacetime import Box, SpaceTime

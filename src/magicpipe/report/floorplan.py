@@ -22,7 +22,7 @@ Examples:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.lattice.geometry import Rect, Tile
 from magicpipe.lattice.stream import PROGRAM, Stream
