@@ -152,7 +152,9 @@ class Feed:
 def first_level_feed(noise: NoiseModel, distances: tuple[int, int, int], copies: int, upper_dm: int) -> Feed:
     """``copies`` first-level 15-to-1 blocks feeding an upper block of measurement distance ``upper_dm``."""
     if copies < 2 or copies % 2:
-        raise SpecError(f"first-level copies must be an even number >= 2 (they feed two rotations a step), got {copies}")
+        raise SpecError(
+            f"first-level copies must be an even number >= 2 (they feed two rotations a step), got {copies}"
+        )
     distances = _distances(distances, "first level")
     dx, dz, dm = distances
     run = first_level_run(noise, distances)
@@ -222,7 +224,9 @@ def cultivation_feed(point: CultivationPoint, copies: int, upper_dm: int) -> Fee
     patch widths. An upper step waits for two kept states, ``max(2 T / copies, d_m2)`` cycles on average.
     """
     if copies < 2 or copies % 2:
-        raise SpecError(f"cultivation copies must be an even number >= 2 (they feed two rotations a step), got {copies}")
+        raise SpecError(
+            f"cultivation copies must be an even number >= 2 (they feed two rotations a step), got {copies}"
+        )
     return Feed(error=point.error, step_cycles=max(2 * point.rounds / copies, upper_dm),
                 qubits=copies * (point.qubits + 15 * upper_dm), transport=10 * upper_dm + copies * 15 / 4,
                 startup=point.rounds, name=block_name(point.label, (point.d1, 15), copies), inputs=1,
@@ -235,4 +239,6 @@ def cultivation_fed(noise: NoiseModel, point: CultivationPoint, copies: int, pro
     ``(cultivation:6.8e-06)^4_{3,15} x (15-to-1)_{23,7,9}``."""
     layout = get_layout(protocol)
     upper = _distances(upper, f"{protocol} level")
-    return upper_level(noise, layout, upper, cultivation_feed(point, copies, upper[2]), method=f"cultivation+{protocol}")
+    return upper_level(
+        noise, layout, upper, cultivation_feed(point, copies, upper[2]), method=f"cultivation+{protocol}"
+    )

@@ -206,7 +206,9 @@ def plan_counts(
     if max_physical_qubits is not None and (isinstance(max_physical_qubits, bool)
                                             or not isinstance(max_physical_qubits, int) or max_physical_qubits <= 0):
         raise SpecError(f"max_physical_qubits must be a positive integer, got {max_physical_qubits!r}")
-    if max_runtime_us is not None and not (isinstance(max_runtime_us, (int, float)) and 0 < max_runtime_us < float("inf")):
+    if max_runtime_us is not None and not (
+        isinstance(max_runtime_us, (int, float)) and 0 < max_runtime_us < float("inf")
+    ):
         raise SpecError(f"max_runtime_us must be a positive finite number of microseconds, got {max_runtime_us!r}")
     if not isinstance(budget, ErrorBudget):
         budget = ErrorBudget(budget)
@@ -335,8 +337,10 @@ def replan(plan: dict, hardware: Hardware) -> Compilation:
         SpecError: a dict that is not a ``magicpipe.plan/2`` plan.
     """
     if not isinstance(plan, dict) or plan.get("schema") != PLAN_SCHEMA:
-        raise SpecError(f"not a {PLAN_SCHEMA} plan (schema {plan.get('schema') if isinstance(plan, dict) else None!r}); "
-                        f"write it again with magicpipe compile")
+        raise SpecError(
+            f"not a {PLAN_SCHEMA} plan (schema {plan.get('schema') if isinstance(plan, dict) else None!r}); "
+            f"write it again with magicpipe compile"
+        )
     try:
         from magicpipe.compiler.layers import DemandTimeline
 

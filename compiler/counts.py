@@ -133,5 +133,7 @@ class LogicalCounts:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
-            raise SpecError(f"logical counts are not valid JSON ({e.msg} at line {e.lineno}); write a JSON object") from None
+            raise SpecError(
+                f"logical counts are not valid JSON ({e.msg} at line {e.lineno}); write a JSON object"
+            ) from None
         return cls.from_dict(data)

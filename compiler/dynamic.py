@@ -156,7 +156,9 @@ class _Sim:
             slack = n_in - math.floor(len(steps) * self.high.step_rounds * self.supply.rate)
             need = max(self.proto.inputs_per_step, slack)
         else:
-            need = prebuffer(steps, self.proto.inputs_per_step, [d for d in self.projected_deposits(t, steps[-1]) if d[0] > t])
+            need = prebuffer(
+                steps, self.proto.inputs_per_step, [d for d in self.projected_deposits(t, steps[-1]) if d[0] > t]
+            )
         return min(need, self.cap)
 
     # -- supply lanes --------------------------------------------------------------------------------
@@ -364,8 +366,11 @@ class _Sim:
         smallest = min(p.qubits for p in self.menu)
         while True:
             alloc = min_time_allocation(self.menu, pool, target)
-            early = sum(c * (k - 1) * self.menu[i].outputs + (c * k * self.menu[i].outputs if k * self.menu[i].rounds < alloc.rounds else 0)
-                        for i, c, k in alloc.runs)
+            early = sum(
+                c * (k - 1) * self.menu[i].outputs
+                + (c * k * self.menu[i].outputs if k * self.menu[i].rounds < alloc.rounds else 0)
+                for i, c, k in alloc.runs
+            )
             if self.buffer + early <= self.cap:
                 return alloc
             if pool - smallest < smallest:
@@ -413,7 +418,9 @@ class _Sim:
         if mode in ("pre", "relaunch"):
             fills_running = any(r.role == "fill" for r in self.in_flight)
             threshold = self.n_th if mode == "pre" else self.relaunch_threshold(t)
-            if (self.buffer >= threshold or (mode == "pre" and self.short_launch_ready(self.buffer))) and not fills_running:
+            if (
+                self.buffer >= threshold or (mode == "pre" and self.short_launch_ready(self.buffer))
+            ) and not fills_running:
                 self.launch_top(t)
             elif mode == "pre" and not self.in_flight and self.buffer < threshold:
                 self.plan_fill(t, pool)
@@ -516,7 +523,9 @@ def simulate(
     if slot_qubits < 1:
         raise SpecError(f"slot_qubits={slot_qubits} must be positive: a slot holds a patch of the producers' output")
     if buffer_slots < high.protocol.inputs_per_step:
-        raise SpecError(f"buffer_slots={buffer_slots} must be at least {high.protocol.inputs_per_step}, the states one step takes")
+        raise SpecError(
+            f"buffer_slots={buffer_slots} must be at least {high.protocol.inputs_per_step}, the states one step takes"
+        )
     if tops < 1:
         raise SpecError(f"tops={tops} must be at least 1")
     smallest = min(p.qubits for p in menu)

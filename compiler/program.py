@@ -427,7 +427,9 @@ def _evaluate(demand: ProgramDemand, source: Source, copies: int, layout: str, h
             break
         d += 2
     if err > b_log:
-        raise InfeasibleError(f"the data block's logical error {err:.3g} exceeds its budget {b_log:.3g} at every distance")
+        raise InfeasibleError(
+            f"the data block's logical error {err:.3g} exceeds its budget {b_log:.3g} at every distance"
+        )
     buffer_qubits = sim.buffer_states * patch_qubits(d)
     errors = (("logical", err), ("distillation", demand.t_states * source.output_error),
               ("synthesis", demand.synthesis_error))
@@ -476,9 +478,17 @@ def plan_program(demand: ProgramDemand, sources: Sequence[Source], hardware: Har
         rounds = float(max(demand.timeline.layers, 1) * block.layer_rounds)
         sim = Simulation(rounds, 0.0, 0.0, 0, 0, ())
         none = Source("no factory", "none", 1, 1.0, 1.0, 1, 0.0)
-        pt = ProgramPoint(none, 0, block, sim, 0, hardware.rounds_to_us(rounds),
-                          (("logical", block.logical_error(rounds, hardware)), ("distillation", 0.0), ("synthesis", 0.0)),
-                          None, demand.budgets)
+        pt = ProgramPoint(
+            none,
+            0,
+            block,
+            sim,
+            0,
+            hardware.rounds_to_us(rounds),
+            (("logical", block.logical_error(rounds, hardware)), ("distillation", 0.0), ("synthesis", 0.0)),
+            None,
+            demand.budgets,
+        )
         return ProgramFront(demand, hardware, (pt,), 1)
     ok = [s for s in sources if s.output_error <= demand.target * (1 + 1e-12) and s.kind == "T"]
     if not ok:

@@ -55,7 +55,9 @@ def _deposit(vec: list[float], weights: list[float], outputs: int, cap: int) -> 
     return out
 
 
-def _deposits(schedule: Schedule, launch: int, horizon: int) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
+def _deposits(
+    schedule: Schedule, launch: int, horizon: int
+) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
     """``(round, producer, runs)`` ending after ``launch``: the supply runs, each lane run on to ``horizon``;
     and the reuse runs (these move with the factory's delay: they start when it stalls)."""
     menu = schedule.producers

@@ -48,7 +48,9 @@ class SynthesisModel:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.a) and math.isfinite(self.b) and self.a > 0):
-            raise SpecError(f"synthesis model {self.name}: needs a finite a > 0 and a finite b, got a={self.a}, b={self.b}")
+            raise SpecError(
+                f"synthesis model {self.name}: needs a finite a > 0 and a finite b, got a={self.a}, b={self.b}"
+            )
 
     def rotation_t_count(self, eps: float) -> int:
         """T states of one rotation synthesised to error ``eps`` (in (0, 1))."""
@@ -85,4 +87,6 @@ def get_synthesis_model(spec: str) -> SynthesisModel:
             a = b = float("nan")
         if math.isfinite(a) and math.isfinite(b):
             return SynthesisModel(f"{a:g},{b:g}", a, b, "user-given a log2(1/eps) + b")
-    raise SpecError(f"unknown synthesis model {spec!r}; use one of {sorted(SYNTHESIS_MODELS)} or 'a,b' for a log2(1/eps) + b")
+    raise SpecError(
+        f"unknown synthesis model {spec!r}; use one of {sorted(SYNTHESIS_MODELS)} or 'a,b' for a log2(1/eps) + b"
+    )

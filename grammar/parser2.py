@@ -252,7 +252,11 @@ def _parse_line(text: str, number: int):
     except UnexpectedInput as e:
         column = getattr(e, "column", 0) or 0
         token = getattr(e, "token", None)
-        what = "end of line" if token is not None and token.type == "$END" else repr(str(token) if token is not None else text[column - 1:column])
+        what = (
+            "end of line"
+            if token is not None and token.type == "$END"
+            else repr(str(token) if token is not None else text[column - 1 : column])
+        )
         expected = sorted(getattr(e, "expected", None) or getattr(e, "allowed", None) or ())
         hint = f"; expected {' or '.join(expected[:10])}" if expected else ""
         raise ParseError(f"unexpected {what}{hint}", number, column, text) from None

@@ -49,11 +49,15 @@ class TileRect:
     rows: int
 
     def cells(self) -> frozenset[Cell]:
-        return frozenset((c, r) for c in range(self.col, self.col + self.cols) for r in range(self.row, self.row + self.rows))
+        return frozenset(
+            (c, r) for c in range(self.col, self.col + self.cols) for r in range(self.row, self.row + self.rows)
+        )
 
     def rect(self, origin: Tile, distance: int) -> Rect:
         """The physical rectangle of these tiles in a block whose lower-left corner is ``origin``."""
-        return Rect(origin.x + self.col * distance, origin.y + self.row * distance, self.cols * distance, self.rows * distance)
+        return Rect(
+            origin.x + self.col * distance, origin.y + self.row * distance, self.cols * distance, self.rows * distance
+        )
 
 
 @dataclass(frozen=True, slots=True)

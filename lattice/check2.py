@@ -153,9 +153,15 @@ def _header_checks(h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
     yield from _geometry(h)
     need = program_qubits(h)
     if need > h.qubit_budget:
-        yield "qubit-budget", (f"{need} qubits: {len(h.data)} data patches, {sum(b.rect.w * b.rect.h for b in h.buses) * 2} "
-                               f"bus sites, {sum(p.capacity for p in h.ports)} port patches and {len(h.copies)} copies "
-                               f"exceed BUDGET qubits={h.qubit_budget}"), f"BUDGET qubits={h.qubit_budget}"
+        yield (
+            "qubit-budget",
+            (
+                f"{need} qubits: {len(h.data)} data patches, {sum(b.rect.w * b.rect.h for b in h.buses) * 2} "
+                f"bus sites, {sum(p.capacity for p in h.ports)} port patches and {len(h.copies)} copies "
+                f"exceed BUDGET qubits={h.qubit_budget}"
+            ),
+            f"BUDGET qubits={h.qubit_budget}",
+        )
 
 
 def _geometry(h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
@@ -337,7 +343,9 @@ class Replay2:
                     (1 if p in self.busy and self.busy[p].x_time >= 0 and self.busy[p].x_time + 1 > t else 0)
                 self.peak_ports = max(self.peak_ports, held)
                 if held > cap:
-                    self.defer(Broken2("port-occupancy", f"port {p} holds {held} states at round {t}; its capacity is {cap}"))
+                    self.defer(
+                        Broken2("port-occupancy", f"port {p} holds {held} states at round {t}; its capacity is {cap}")
+                    )
         if self.merges and min(m[0] for m in self.merges) <= t:
             self.merges = [m for m in self.merges if m[0] > t]
         if self.routes and min(r[0] for r in self.routes) <= t:
@@ -393,7 +401,9 @@ class Replay2:
             if o.cond is not None:
                 self.defer(Broken2("control", "a trace writes the taken branch without IF"))
             if outcome != value:
-                raise Broken2("control", f"copy {o.copy}'s decision read {outcome}; {o.action} is the branch of {value}")
+                raise Broken2(
+                    "control", f"copy {o.copy}'s decision read {outcome}; {o.action} is the branch of {value}"
+                )
         elif o.cond != (f"a{o.copy}", value):
             raise Broken2("control", f"{o.action} of copy {o.copy} must be conditioned IF a{o.copy}={value}")
         if value in seen:
@@ -476,7 +486,9 @@ class Replay2:
         if port is None:
             raise Broken2("measurement", f"port {pt.index} is not declared")
         if self.trace != (o.outcome >= 0) or o.outcome > 1:
-            self.defer(Broken2("control", "a trace resolves every measurement (outcome=0|1); a nominal stream does not"))
+            self.defer(
+                Broken2("control", "a trace resolves every measurement (outcome=0|1); a nominal stream does not")
+            )
         if data:
             self.merge(o, port, pt, data)
         else:
@@ -497,7 +509,9 @@ class Replay2:
             raise Broken2("consumption-order", f"a merge at round {o.time} is one more than layer {self.layers - 1}'s "
                                                f"{self.layer_states} states")
         if o.rounds != self.D:
-            self.defer(Broken2("measurement", f"a merge at the program's distance takes d={self.D} rounds, not {o.rounds}"))
+            self.defer(
+                Broken2("measurement", f"a merge at the program's distance takes d={self.D} rounds, not {o.rounds}")
+            )
         for t in o.terms:
             if t.basis != "Z":
                 raise Broken2("measurement", f"{t}: a consumption merges Z-type boundaries (Z_q x Z_m)")
@@ -516,7 +530,9 @@ class Replay2:
                 raise Broken2("measurement", f"{t}: the via {via} does not touch the patch's {t.side} side")
         for e, rect, who in self.merges:
             if rect.overlaps(via):
-                raise Broken2("measurement", f"the via {via} overlaps the merge of port {who} in flight until round {e}")
+                raise Broken2(
+                    "measurement", f"the via {via} overlaps the merge of port {who} in flight until round {e}"
+                )
         busy_q = {q for _, _, q in self.merges if q < 0}
         for t in data:
             if -1 - t.index in busy_q:
@@ -537,7 +553,9 @@ class Replay2:
         if pt.basis != "X" or o.rounds != 1 or o.reg != f"x{p}":
             raise Broken2("measurement", f"the readout of port {p} is MEASURE x{p} X:p{p} rounds=1")
         if o.time != c.merge_end:
-            self.defer(Broken2("timing", f"port {p}'s X readout at round {o.time}; its merge ends at round {c.merge_end}"))
+            self.defer(
+                Broken2("timing", f"port {p}'s X readout at round {o.time}; its merge ends at round {c.merge_end}")
+            )
         c.x_time, c.x = o.time, o.outcome
         if self.trace:
             c.need = ({"ROTATE"} if c.z == 1 else set()) | ({"FRAME"} if c.x == 1 else set())
@@ -563,7 +581,9 @@ class Replay2:
         elif o.cond != (f"{reg}{p}", 1):
             raise Broken2("control", f"the {kind} of port {p}'s consumption is conditioned IF {reg}{p}=1")
         if o.time < c.x_time + 1:
-            raise Broken2("timing", f"{kind} at round {o.time} before the readout of port {p} is known (round {c.x_time + 1})")
+            raise Broken2(
+                "timing", f"{kind} at round {o.time} before the readout of port {p} is known (round {c.x_time + 1})"
+            )
         if kind == "ROTATE" and o.angle != "pi/4":
             raise Broken2("measurement", f"an injected pi/8 rotation is corrected by pi/4, not {o.angle}")
         if any(t.kind != "q" or t.basis != "Z" for t in o.terms):
@@ -604,7 +624,9 @@ class Replay2:
                 raise Broken2("conservation", f"copy {k} delivered {acc} accepted states; {used} were consumed and "
                                               f"{held} are left in its port")
         if c["consumed"] != self.h.t_count:
-            raise Broken2("conservation", f"the program consumed {c['consumed']} states; PROGRAM t_count={self.h.t_count}")
+            raise Broken2(
+                "conservation", f"the program consumed {c['consumed']} states; PROGRAM t_count={self.h.t_count}"
+            )
 
     # -- REPEAT: one replay and a fixed point ---------------------------------------------------------
     def snapshot(self, t0: int) -> tuple:
@@ -644,7 +666,9 @@ class Replay2:
             raise Broken2("timing", f"REPEAT count={o.count} period={o.period}: both must be >= 1")
         late = [b for b in o.body if b.time >= o.period or b.action == "TALLY"]
         if late:
-            raise Broken2("timing", f"the body's {late[0].action} at round {late[0].time} is not inside the period {o.period}")
+            raise Broken2(
+                "timing", f"the body's {late[0].action} at round {late[0].time} is not inside the period {o.period}"
+            )
         t0 = o.time
         self.advance(t0)
         before = self.snapshot(t0)
@@ -756,9 +780,13 @@ def audit2(stream: ProgramStream, ops: Iterable[Op] | None = None, *, header_lin
         if r.deferred is not None:
             raise r.deferred
         if r.busy:
-            raise Broken2("measurement", f"the consumption at port {min(r.busy)} never completes (readout or corrections missing)")
+            raise Broken2(
+                "measurement", f"the consumption at port {min(r.busy)} never completes (readout or corrections missing)"
+            )
         if r.run_start:
-            raise Broken2("timing", f"copy {min(r.run_start)}'s run from round {r.run_start[min(r.run_start)]} never decides")
+            raise Broken2(
+                "timing", f"copy {min(r.run_start)}'s run from round {r.run_start[min(r.run_start)]} never decides"
+            )
         if r.seg < len(h.timeline):
             raise Broken2("consumption-order", f"the stream ends after {r.layers} layers; the timeline has "
                                                f"{sum(s.layers for s in h.timeline)}")

@@ -211,7 +211,9 @@ class _Emitter:
                 paulis = measure.rotation_paulis(proto, measure.rotation_index(proto, take.step, j))
                 via = measure.route(self.fp.block, Tile(0, 0), self.s.high.distance, paulis)
                 yield Instruction(t, "MEASURE", name, step=take.step, paulis=paulis, tiles=via, trace=Trace("take", k))
-                yield Instruction(t, "MEASURE", name, step=take.step, paulis=measure.magic_readout(), trace=Trace("take", k))
+                yield Instruction(
+                    t, "MEASURE", name, step=take.step, paulis=measure.magic_readout(), trace=Trace("take", k)
+                )
 
     def end_top(self, t: int, top) -> Iterator[Instruction]:
         name, trace = high_id(top.index), Trace("top", top.index)
@@ -246,8 +248,11 @@ class _Emitter:
                               trace=Trace("stall", k))
 
     def borrowers(self, st: Stall) -> tuple[str, ...]:
-        return tuple(low_id(r.id) for r in self.s.runs
-                     if r.role == "reuse" and self.sites[r.id].kind == "lent" and st.moved_out <= r.start < st.reclaimed)
+        return tuple(
+            low_id(r.id)
+            for r in self.s.runs
+            if r.role == "reuse" and self.sites[r.id].kind == "lent" and st.moved_out <= r.start < st.reclaimed
+        )
 
     def reuse(self, t: int, payload) -> Iterator[Instruction]:
         k, st = payload

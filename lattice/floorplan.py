@@ -181,7 +181,9 @@ def _build(schedule: Schedule, high: Factory, low: Factory, block: BlockLayout, 
         if len(spare) >= schedule.buffer_slots:
             break
     port = block.tile(Tile(0, 0), block.port, d_hi)
-    slots = tuple(sorted(spare, key=lambda t: (abs(t.x - port.x - d_hi) + abs(t.y - port.y), t.x, t.y))[: schedule.buffer_slots])
+    slots = tuple(
+        sorted(spare, key=lambda t: (abs(t.x - port.x - d_hi) + abs(t.y - port.y), t.x, t.y))[: schedule.buffer_slots]
+    )
     rects: list[tuple[Rect, SiteKind]] = [(r, "low") for r in low_sites]
     rects += [(r, "block") for r in pack_rects(high_rect, a, b)]
     if parking is not None:
@@ -217,13 +219,19 @@ def _build_shared(schedule: Schedule, high: Factory, low: Factory, block: BlockL
         buffer = Rect(width, 0, lines * d_lo, height)
     port = block.tile(Tile(0, 0), block.port, d_hi)
     spots = _free_tiles(buffer, (), d_lo)
-    slots = tuple(sorted(spots, key=lambda t: (abs(t.x - port.x) + abs(t.y - port.y), t.x, t.y))[: schedule.buffer_slots])
+    slots = tuple(
+        sorted(spots, key=lambda t: (abs(t.x - port.x) + abs(t.y - port.y), t.x, t.y))[: schedule.buffer_slots]
+    )
     rects: list[tuple[Rect, SiteKind]] = [(r, "low") for r in pack_rects(above, a, b) + pack_rects(low_rect, a, b)]
     rects += [(r, "block") for r in pack_rects(Rect(0, 0, width, height), a, b)]
     if parking is not None:
         rects += [(r, "lent") for r in pack_rects(parking.lent.rect(Tile(0, 0), d_hi), a, b)]
     sites = tuple(Site(i, r, kind) for i, (r, kind) in enumerate(rects))
-    regions = (Region("factory", high_rect, d_hi), Region("buffer", buffer, d_lo), Region("fill", Rect(0, 0, width, height), d_lo))
+    regions = (
+        Region("factory", high_rect, d_hi),
+        Region("buffer", buffer, d_lo),
+        Region("fill", Rect(0, 0, width, height), d_lo),
+    )
     if above.h:
         regions += (Region("low", above, d_lo),)
     if low_width:
@@ -238,7 +246,9 @@ def _build_right(*args) -> FloorPlan:
 
 def _sums(a: int, b: int, low: int, high: int) -> list[int]:
     """Sums ``i a + j b`` in ``[low, high]``, ascending: the widths and heights low-level blocks fill."""
-    return sorted({i * a + j * b for i in range(high // a + 1) for j in range(high // b + 1) if low <= i * a + j * b <= high})
+    return sorted(
+        {i * a + j * b for i in range(high // a + 1) for j in range(high // b + 1) if low <= i * a + j * b <= high}
+    )
 
 
 def _heights(block_h: int, a: int, b: int) -> list[int]:
@@ -271,7 +281,9 @@ def plan_floor(schedule: Schedule, *, block: BlockLayout | None = None) -> Floor
         parking = choose_parking(block, high.distance, (a, b), _reuse_demand(schedule))
     limit = (len(schedule.runs) + 1) * max(a, b)
     best: FloorPlan | None = None
-    for build, height in itertools.product((_build, _build_shared, _build_right), _heights(block.size(high.distance)[1], a, b)):
+    for build, height in itertools.product(
+        (_build, _build_shared, _build_right), _heights(block.size(high.distance)[1], a, b)
+    ):
         for width in [0] + _sums(a, b, 1, limit):
             if best is not None and SITES_PER_UNIT * (block.size(high.distance)[0] + width) * height >= best.qubits:
                 break

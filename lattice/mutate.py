@@ -138,7 +138,9 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
         bad.append("over budget")
     ports = {p.index: p for p in h.ports}
     data_by = {p.index: p for p in h.data}
-    if sorted(ports) != list(range(len(h.ports))) or sorted(c.port for c in h.copies) != sorted(set(c.port for c in h.copies)):
+    if sorted(ports) != list(range(len(h.ports))) or sorted(c.port for c in h.copies) != sorted(
+        set(c.port for c in h.copies)
+    ):
         bad.append("ports")
     for c in h.copies:
         u = units[c.unit]
@@ -220,7 +222,13 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
             p = pts[0].index
             data = [t for t in op.terms if t.kind == "q"]
             if data:
-                if p in pending or not layers or op.rounds != D or op.reg != f"z{p}" or any(t.basis != "Z" for t in op.terms):
+                if (
+                    p in pending
+                    or not layers
+                    or op.rounds != D
+                    or op.reg != f"z{p}"
+                    or any(t.basis != "Z" for t in op.terms)
+                ):
                     bad.append(f"merge at port {p} round {op.time}")
                     continue
                 if op.time >= (layers[-1][0] if layers else 0) and zz_in_layer:

@@ -70,7 +70,9 @@ def _total(t: Tally, n: int) -> Tally:
     return Tally(n * t.produced, n * t.consumed, n * t.discarded, (), n * t.delivered)
 
 
-def emit_program(schedule: Schedule, floorplan: FloorPlan, states: int, *, expand: bool = False) -> Iterator[Instruction]:
+def emit_program(
+    schedule: Schedule, floorplan: FloorPlan, states: int, *, expand: bool = False
+) -> Iterator[Instruction]:
     """Yield the instructions of a program needing ``states`` top-level states.
 
     Args:

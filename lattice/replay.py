@@ -546,7 +546,9 @@ class Replay:
     def REPEAT(self, i: Instruction) -> None:
         if any(f.end < 0 for f in self.factories.values()) or any(self.slots):
             raise Broken("order", "a REPEAT starts while factories run or slots hold states; it needs an empty floor")
-        late = [x for x in i.body if x.time > i.period or (x.time == i.period and x.action not in ("OUTPUT", "DISCARD"))]
+        late = [
+            x for x in i.body if x.time > i.period or (x.time == i.period and x.action not in ("OUTPUT", "DISCARD"))
+        ]
         if late:
             raise Broken("timing", f"the repeated body has {late[0].action} at round {late[0].time}; only outputs "
                           f"and discards may share round {i.period} (the period) with the next copy's launches")

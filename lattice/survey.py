@@ -127,7 +127,9 @@ def summarize(rows: Sequence[tuple[ParetoPoint, LayoutPoint, bool]]) -> dict:
         "overhead_layout_best": stats([r.overhead for r in layout_best]),
         "move_step_stalls": dict(sorted(steps.items())),
         "recost_over_core": stats([r.recost_volume / r.core_volume for r in minvol]),
-        "layout_best_over_core_best": stats([b.layout_volume / core_best[b.distances].core_volume for b in layout_best]),
+        "layout_best_over_core_best": stats(
+            [b.layout_volume / core_best[b.distances].core_volume for b in layout_best]
+        ),
     }
 
 

@@ -357,8 +357,10 @@ class _Sim:
 
     # -- compression ------------------------------------------------------------------------------
     def key(self, E: int, seg: int, prev: tuple[int, int]) -> tuple:
-        copies = tuple((max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]))
-                       for c in range(self.K))
+        copies = tuple(
+            (max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]))
+            for c in range(self.K)
+        )
         pend = frozenset(Counter((t - E, ph, sig) for t, ph, _, _, sig in self.heap).items())
         return seg, self.prev_seg, self.offset, prev[0] - E, prev[1], copies, pend
 
@@ -366,7 +368,9 @@ class _Sim:
         self.ready = [r + by for r in self.ready]
         self.free = [r + by for r in self.free]
         self.queue = [deque(a + by for a in q) for q in self.queue]
-        self.heap = [(t + by, ph, s, dataclasses.replace(op, time=op.time + by), sig) for t, ph, s, op, sig in self.heap]
+        self.heap = [
+            (t + by, ph, s, dataclasses.replace(op, time=op.time + by), sig) for t, ph, s, op, sig in self.heap
+        ]
         heapq.heapify(self.heap)
 
 
@@ -459,7 +463,9 @@ def _ops(sim: _Sim) -> Iterator[Op]:
                     for g in range(sim.G):
                         used = rem0[g] - sim.zone_rem[g]
                         if used:
-                            extra = min(extra, max(0, (sim.zone_rem[g] - len(sim.zone_copies[g]) * sim.cap - used) // used))
+                            extra = min(
+                                extra, max(0, (sim.zone_rem[g] - len(sim.zone_copies[g]) * sim.cap - used) // used)
+                            )
                     if extra >= 1:
                         yield from window[:w0]
                         body = tuple(dataclasses.replace(op, time=op.time - E0) for op in window[w0:])

@@ -42,7 +42,9 @@ __all__ = ["Cell", "FactoryLayout", "FactoryProgram", "Merge", "factory_instruct
 Cell = tuple[int, int]
 
 
-def factory_instructions(protocol: Protocol = FIFTEEN_TO_ONE, distance: int = 3, name: str = "H0") -> tuple[Instruction, ...]:
+def factory_instructions(
+    protocol: Protocol = FIFTEEN_TO_ONE, distance: int = 3, name: str = "H0"
+) -> tuple[Instruction, ...]:
     """One factory's MEASURE instructions, made the way ``magicpipe.lattice.emit`` expands them.
 
     Step ``k >= 1`` injects its inputs' rotations (``MEASURE P Zm via=...`` then ``MEASURE Xm``); step
@@ -176,7 +178,9 @@ def _merge(inst: Instruction, block: BlockLayout, distance: int) -> Merge:
     for q in patches:
         col, r = block.data[q]
         if r != row + 1 or col not in cols:
-            raise VerificationError(f"{inst}: data patch {q + 1} at {block.data[q]} does not touch the routing {bus}", inst)
+            raise VerificationError(
+                f"{inst}: data patch {q + 1} at {block.data[q]} does not touch the routing {bus}", inst
+            )
     return Merge(patches, bus, str(inst))
 
 

@@ -259,5 +259,10 @@ def add_executor_args(parser: Any, *, workers: int, workers_help: str = "local w
     parser.add_argument("--dask", metavar="ADDRESS", default=None,
                         help="run the tasks on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786) "
                              "instead of local processes; its workers need this magicpipe version (docs/cluster.md)")
-    parser.add_argument("--dask-timeout", type=finite_float(0, lo_open=True), default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help=f"seconds to wait for the Dask scheduler, and then for a worker (default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument(
+        "--dask-timeout",
+        type=finite_float(0, lo_open=True),
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"seconds to wait for the Dask scheduler, and then for a worker (default {DEFAULT_TIMEOUT:g})",
+    )

@@ -161,7 +161,10 @@ def test_baselines_on_the_same_program(million):
         assert pt.data_qubits == million.chosen.data_qubits
     # the plan's dict follows the schema's required keys
     d = million.to_dict()
-    assert d["schema"] == "magicpipe.plan/2" and d["front"][d["chosen"]]["physical_qubits"] == million.chosen.physical_qubits
+    assert (
+        d["schema"] == "magicpipe.plan/2"
+        and d["front"][d["chosen"]]["physical_qubits"] == million.chosen.physical_qubits
+    )
     assert d["demand"]["t_count"] == 10**6
 
 

@@ -21,8 +21,17 @@ from magicpipe.cli._args import Parser, harden
 from magicpipe.cli._errors import debug_requested, describe, is_user_error
 
 # Modules of this package that register commands, in help order.
-_COMMAND_MODULES: tuple[str, ...] = ("pipeline", "bench_peers", "verify", "compile", "counts", "check", "report", "protocols",
-                                     "sweep")
+_COMMAND_MODULES: tuple[str, ...] = (
+    "pipeline",
+    "bench_peers",
+    "verify",
+    "compile",
+    "counts",
+    "check",
+    "report",
+    "protocols",
+    "sweep",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

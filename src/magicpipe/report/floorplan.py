@@ -67,7 +67,13 @@ def snapshot(stream: Stream, time: int) -> Snapshot:
         if i.time > time:
             break
         if i.action == "LAUNCH" and i.target.startswith("H"):
-            tops[i.target] = {"region": i.region, "d": i.distance, "data": list(i.tiles), "lent": None, "stalled": False}
+            tops[i.target] = {
+                "region": i.region,
+                "d": i.distance,
+                "data": list(i.tiles),
+                "lent": None,
+                "stalled": False,
+            }
         elif i.action == "LAUNCH":
             low[i.target] = (i.region, i.distance)
         elif i.action in ("OUTPUT", "DISCARD") and i.target in low:
