@@ -70,7 +70,7 @@ class LogicalCounts:
         '{"numQubits": 100, "tCount": 1000000, "rotationCount": 0, "rotationDepth": 0, "cczCount": 0, "ccixCount": 0, "measurementCount": 0}'
         >>> LogicalCounts.from_json(c.to_json()) == c
         True
-    """
+    """  # noqa: E501 (a doctest's expected output is one line)
 
     num_qubits: int
     t_count: int = 0

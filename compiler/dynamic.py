@@ -533,7 +533,8 @@ def simulate(
     if qubit_budget < floor_q:
         raise InfeasibleError(
             f"qubit budget {qubit_budget} is below one factory and its buffer: the {high.protocol.name} factory at "
-            f"d={high.distance} needs {high.qubits} qubits and {buffer_slots} buffer slots {buffer_slots * slot_qubits}; "
+            f"d={high.distance} needs {high.qubits} qubits and {buffer_slots} buffer slots "
+            f"{buffer_slots * slot_qubits}; "
             f"raise the budget to at least {floor_q}"
         )
     return _Sim(high, menu, qubit_budget, buffer_slots, slot_qubits, options, tops, rng).run()

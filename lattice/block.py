@@ -72,7 +72,7 @@ class BlockLayout:
 
     @classmethod
     def for_protocol(cls, protocol: Protocol) -> BlockLayout:
-        """The Fig. 4(a) layout: data in the middle row of a 3-row block, the input port bottom right, ``|0>`` top right.
+        """The Fig. 4(a) layout: data in the middle row of a 3-row block, input port bottom right, ``|0>`` top right.
 
         Raises:
             SpecError: the protocol's tiles do not fill 3 rows, or its data patches do not fit one row.

@@ -15,8 +15,10 @@ Examples:
     >>> from magicpipe.compiler.options import PAPER
     >>> s = pareto_front(Pipeline.from_distances((5, 17)), PAPER).min_volume().schedule
     >>> text = [str(i) for i in emit(s, plan_floor(s))]
-    >>> text[0], text[-1]
-    ('@0 LAUNCH L0 15-to-1 level=1 d=5 region=(0,0,25,15) run=0', '@242 TALLY produced=15 consumed=15 discarded=0 left=[] delivered=1')
+    >>> text[0]
+    '@0 LAUNCH L0 15-to-1 level=1 d=5 region=(0,0,25,15) run=0'
+    >>> text[-1]
+    '@242 TALLY produced=15 consumed=15 discarded=0 left=[] delivered=1'
 """
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ allows: :func:`plan_floor` widens it until :func:`place` finds a site for every 
 
 Sites for low-level runs (:class:`Site`): ``low`` sites in the low-level area, always usable; ``block`` sites
 packing the high-level block (or the fill region), usable while no high-level execution runs (the fill
-phase); ``lent`` sites packing the lent region of a stalled block, usable inside a reuse window. Runs go to the first free site in
-the order their role prefers (fill: block, low; supply: low, block; reuse: lent, low, block).
+phase); ``lent`` sites packing the lent region of a stalled block, usable inside a reuse window. Runs go to the
+first free site in the order their role prefers (fill: block, low; supply: low, block; reuse: lent, low, block).
 
 Examples:
     >>> from magicpipe.compiler.pareto import pareto_front

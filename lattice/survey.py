@@ -4,8 +4,8 @@ The core counts qubits as one scalar Q and charges ``DynamicOptions.move_rounds`
 data patches aside and again for moving them back. On a floor plan the moves take the steps their routes need
 (:mod:`.block`), and the plan's bounding strip has more qubit sites than Q because low-level blocks do not tile
 the regions they share. :func:`~magicpipe.lattice.recost.recost` re-runs the scheduler with the measured move
-rounds (until the floor plan and the schedule agree); :func:`survey_point` reports, for one Pareto point, the core's volume, the re-costed
-volume at the same Q, and the volume on the floor plan's qubits.
+rounds (until the floor plan and the schedule agree); :func:`survey_point` reports, for one Pareto point, the core's
+volume, the re-costed volume at the same Q, and the volume on the floor plan's qubits.
 
 Examples:
     >>> from magicpipe.compiler.pareto import pareto_front

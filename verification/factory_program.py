@@ -52,8 +52,10 @@ def factory_instructions(
 
     Examples:
         >>> text = [str(i) for i in factory_instructions()]
-        >>> text[0], text[1], text[-1]
-        ('@0 MEASURE H0 step=1 Z1 Z2 Z5 Zm via=[(0,0),(3,0),(6,0),(9,0)]', '@0 MEASURE H0 step=1 Xm', '@0 MEASURE H0 step=12 X4')
+        >>> text[0]
+        '@0 MEASURE H0 step=1 Z1 Z2 Z5 Zm via=[(0,0),(3,0),(6,0),(9,0)]'
+        >>> text[1], text[-1]
+        ('@0 MEASURE H0 step=1 Xm', '@0 MEASURE H0 step=12 X4')
     """
     block = BlockLayout.for_protocol(protocol)
     out = []

@@ -170,7 +170,8 @@ def test_parsed_instructions_know_their_lines():
         ),
         (
             ("MAGICPIPE_LSI 1", "MAGICPIPE_LSI 2"),
-            "line 1, column 1: this is a version-2 (whole-program) stream: read it with magicpipe.grammar.parse_program",
+            "line 1, column 1: this is a version-2 (whole-program) stream: "
+            "read it with magicpipe.grammar.parse_program",
         ),
         (("@1 RESUME H0 step=2", "@1 RESUME H0 step=two"), "line 10, column 19: unexpected 'two'; expected an integer"),
         (("@1 RESUME H0 step=2", "@1 PAUSE H0"), "line 10, column 4: unexpected 'PAUSE'"),

@@ -125,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"protocols (p = {noise.p:g}, raw state error {sum(noise.injection):g}, p_L from {noise.source}):")
     print(
-        f"  {'protocol':10s} {'level':6s} {'kind':4s} {'inputs':>6s} {'outputs':>7s} {'qubits':>6s} {'steps':>5s}  width"
+        f"  {'protocol':10s} {'level':6s} {'kind':4s} {'inputs':>6s} {'outputs':>7s} "
+        f"{'qubits':>6s} {'steps':>5s}  width"
     )
     for row in _layouts():
         print(f"  {row['protocol']:10s} {row['level']:6s} {row['kind']:4s} {row['inputs']:6d} {row['outputs']:7d} "

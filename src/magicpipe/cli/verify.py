@@ -221,7 +221,8 @@ def _run_factory(args: argparse.Namespace) -> int:
     for coef in ("a", "b"):
         if fit.get(coef):
             print(
-                f"fit: {coef} = {fit[coef]['c']:.4g} +- {fit[coef]['sigma']:.2g} (chi2_red {fit[coef]['chi2_red']:.3g}); "
+                f"fit: {coef} = {fit[coef]['c']:.4g} +- {fit[coef]['sigma']:.2g} "
+                f"(chi2_red {fit[coef]['chi2_red']:.3g}); "
                 f"paper {paper[coef]:g}"
             )
     for t in summary["stand_in"]:
@@ -266,7 +267,8 @@ def _run_stream(args: argparse.Namespace) -> int:
         ok = ok and quiet
         print(
             f"{path}: unit factory from its own MEASURE lines: {c.num_qubits} qubits, {c.num_detectors} detectors, "
-            f"{c.num_observables} observables; without noise {'every detector and observable is 0' if quiet else 'NOT deterministic'}"
+            f"{c.num_observables} observables; without noise "
+            f"{'every detector and observable is 0' if quiet else 'NOT deterministic'}"
         )
         d = stream.header.units[0].distances[-1]
         found = {b: len(unit_factory_circuit(stream, 1e-3, 0.0, basis=b).shortest_graphlike_error(
