@@ -20,6 +20,7 @@ textbook sizing; it is not a plan.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from collections.abc import Sequence
 
@@ -312,10 +313,8 @@ def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipeli
         if catalogue:
             from magicpipe.compiler.catalogue_search import catalogue_sources
 
-            try:
+            with suppress(MagicpipeError):  # no catalogue entry meets the target: the pipelines alone
                 catalogued += [s for s in catalogue_sources(hardware, target) if s not in catalogued]
-            except MagicpipeError:
-                pass  # no catalogue entry meets the target: the pipelines alone
     main = [s for s in sources if s.method in ("dynamic", "single")] + list(extra_sources) + catalogued
     front = plan_program(demand, main, hardware, layout, schedules)
     base = []

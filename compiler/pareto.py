@@ -278,7 +278,8 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
                 evaluated += [p for p in (evaluate(options, b, q) for q in budgets) if p is not None]
             else:
                 fastest = menu[0].rounds + high.rounds  # one fill batch, then no stall
-                evaluated += _coarse_to_fine(budgets, lambda q: evaluate(options, b, q), fastest, timed)
+                # the lambda is called only inside this iteration, so the loop variables are the current ones
+                evaluated += _coarse_to_fine(budgets, lambda q: evaluate(options, b, q), fastest, timed)  # noqa: B023
     evaluated = _time(evaluated, timed)
     if not evaluated:
         within = "" if max_output_error is None else f" within output error {max_output_error:.3g} (storage decay)"

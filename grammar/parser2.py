@@ -404,7 +404,7 @@ def parse_program(text: str) -> ProgramStream:
 
 def open_program(path: str | os.PathLike):
     """``(header, operations, header line numbers, file)``: the caller closes the file when done."""
-    f = open(path, encoding="utf-8")
+    f = open(path, encoding="utf-8")  # noqa: SIM115 (returned open: the caller closes it)
     try:
         header, ops, where = read_program(f)
     except BaseException:

@@ -630,7 +630,9 @@ class Replay2:
 
     # -- REPEAT: one replay and a fixed point ---------------------------------------------------------
     def snapshot(self, t0: int) -> tuple:
-        rel = lambda x: max(x - t0, 0)
+        def rel(x: int) -> int:
+            return max(x - t0, 0)
+
         return (
             tuple(sorted((c, s - t0) for c, s in self.run_start.items())),
             tuple(sorted((c, rel(r)) for c, r in self.ready.items() if rel(r) > 0)),
@@ -753,7 +755,9 @@ def audit2(stream: ProgramStream, ops: Iterable[Op] | None = None, *, header_lin
         r.advance(t)
         r.time = t
         if op.action == "REPEAT":
-            inner = lambda b, base: apply(b, base, line)
+            def inner(b: Op, base: int) -> None:
+                return apply(b, base, line)
+
             shifted = op if shift == 0 else Op(t, "REPEAT", count=op.count, period=op.period, body=op.body)
             r.REPEAT(shifted, inner)
         else:

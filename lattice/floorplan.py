@@ -213,10 +213,7 @@ def _build_shared(schedule: Schedule, high: Factory, low: Factory, block: BlockL
     above = Rect(0, block_h, block_w, height - block_h)
     across = (width if side == "top" else height) // d_lo
     lines = math.ceil(schedule.buffer_slots / max(across, 1))
-    if side == "top":
-        buffer = Rect(0, height, width, lines * d_lo)
-    else:
-        buffer = Rect(width, 0, lines * d_lo, height)
+    buffer = Rect(0, height, width, lines * d_lo) if side == "top" else Rect(width, 0, lines * d_lo, height)
     port = block.tile(Tile(0, 0), block.port, d_hi)
     spots = _free_tiles(buffer, (), d_lo)
     slots = tuple(

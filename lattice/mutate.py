@@ -434,7 +434,7 @@ def main(argv=None) -> int:
         return 0
     out = run(args.mutants, args.seed)
     print(f"rejected {out['rejected']}, accepted and sound {out['harmless']}, accepted but broken {out['missed']}")
-    for key, n in out.items():
+    for key in out:
         if isinstance(key, tuple):
             print(f"  missed: {key[1]}")
     return 1 if out["missed"] else 0

@@ -64,7 +64,8 @@ def _counts(tmp_path) -> str:
 def test_counts_file_and_counts_object_give_the_same_plan(tmp_path):
     f = _counts(tmp_path)
     a = magicpipe.compile(f, hardware=HW)
-    b = magicpipe.compile(LogicalCounts.from_json(open(f).read()), hardware=HW)
+    with open(f) as fh:
+        b = magicpipe.compile(LogicalCounts.from_json(fh.read()), hardware=HW)
     assert a.to_dict() == b.to_dict()
     assert a.demand.rotation_t > 0 and a.demand.t_states == 20000 + 100 * a.demand.rotation_t
 

@@ -37,8 +37,8 @@ def _with_source(action):
 
 simple = st.one_of(
     st.builds(
-        lambda t, n, p, l, d, r, ti, tr: Instruction(
-            t, "LAUNCH", n, protocol=p, level=l, distance=d, region=r, tiles=ti, trace=tr
+        lambda t, n, p, lv, d, r, ti, tr: Instruction(
+            t, "LAUNCH", n, protocol=p, level=lv, distance=d, region=r, tiles=ti, trace=tr
         ),
         times,
         names,
@@ -139,7 +139,7 @@ def test_comments_blank_lines_and_indentation_are_ignored():
     lines = text.splitlines()
     commented = (
         "# a stream\n\n"
-        + "\n".join(l + "   # note" for l in lines[:5])
+        + "\n".join(line + "   # note" for line in lines[:5])
         + "\n# between\n"
         + "\n".join(lines[5:])
         + "\n\n# end"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from contextlib import suppress
 from typing import Any
 
 __all__ = ["REFERENCE_SET", "register", "run"]
@@ -87,10 +88,8 @@ def _reference(noise, kinds: tuple[str, ...]) -> list:
         if f.kind in kinds:
             out.append(f)
     if "T" in kinds:
-        try:
+        with suppress(SpecError):
             out += [cultivation_factory(c) for c in cultivation_points(noise.p)]
-        except SpecError:
-            pass
     return out
 
 

@@ -150,7 +150,7 @@ def _draw(ax, stream: Stream, snap: Snapshot) -> None:
         full = k < len(snap.slots) and snap.slots[k]
         ax.add_patch(Rectangle((s.x, s.y), s.w, s.h, facecolor=ROLE_COLOURS["buffer" if full else "empty slot"],
                                edgecolor="white" if full else ROLE_COLOURS["buffer"], linewidth=0.8))
-    for name, region, d in snap.low:
+    for _name, region, d in snap.low:
         for tile in _tiles(region, d):
             ax.add_patch(Rectangle((tile.x, tile.y), tile.w, tile.h, facecolor=ROLE_COLOURS["low"], edgecolor="white",
                                    linewidth=0.3, alpha=0.85))
