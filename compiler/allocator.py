@@ -18,6 +18,8 @@ them against CBC on a grid of cases); ``solver="cbc"`` forces CBC anyway. Result
 
 from __future__ import annotations
 
+from typing import Any
+
 import functools
 import math
 import time
@@ -95,7 +97,7 @@ class Allocation:
 _STATS = {"cbc_solves": 0, "cbc_seconds": [], "closed_form": 0}
 
 
-def solver_stats() -> dict:
+def solver_stats() -> dict[str, Any]:
     """Counts of CBC solves, their wall times in seconds, and closed-form shortcuts taken in this process."""
     return {k: (list(v) if isinstance(v, list) else v) for k, v in _STATS.items()}
 

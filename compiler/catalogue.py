@@ -19,6 +19,8 @@ Names render as ``(15-to-1)_{17,7,7}`` and ``(15-to-1)^6_{13,5,5} x (20-to-4)_{2
 
 from __future__ import annotations
 
+from typing import Any
+
 import functools
 from dataclasses import dataclass, field
 
@@ -90,7 +92,7 @@ class Factory:
                       kind=self.kind, distances=self.distances,
                       detail=(("p_fail", self.p_fail), ("inputs", self.inputs)) + self.detail)
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         """JSON-able summary."""
         return {"name": self.name, "method": self.method, "kind": self.kind, "qubits": self.qubits,
                 "cycles": self.cycles, "startup": self.startup, "outputs": self.outputs,

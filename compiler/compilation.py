@@ -20,6 +20,8 @@ textbook sizing; it is not a plan.
 
 from __future__ import annotations
 
+from typing import Any
+
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from collections.abc import Sequence
@@ -75,7 +77,7 @@ class Compilation:
     objective: str
     constraints: tuple[int | None, float | None]
     pipeline_distances: tuple[int, ...] = ()
-    circuit: dict = field(default_factory=dict)
+    circuit: dict[str, Any] = field(default_factory=dict)
     options: tuple[tuple[str, object], ...] = ()
 
     def __repr__(self) -> str:
@@ -93,7 +95,7 @@ class Compilation:
                 return pt
         raise SpecError(f"no baseline {method!r}; planned: {[n for n, _, _ in self.baselines]}")
 
-    def eq14(self) -> dict:
+    def eq14(self) -> dict[str, Any]:
         """The paper's Eq. 14 copies for the chosen source, at the program's no-wait runtime."""
         c = self.chosen
         if not self.demand.t_states:
@@ -102,7 +104,7 @@ class Compilation:
         return {"copies": eq14_copies(self.demand.t_states, floor_rounds, c.source.period_rounds),
                 "program_rounds": floor_rounds, "period_rounds": c.source.period_rounds}
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """plan.json (schema ``magicpipe.plan/2``)."""
         hw = self.hardware
 
@@ -161,7 +163,7 @@ def plan_counts(
     toffoli_t: int = 4,
     extra_sources: Sequence[Source] = (),
     baselines: Sequence[str] = ("sequential", "parallel"),
-    circuit: dict | None = None,
+    circuit: dict[str, Any] | None = None,
 ) -> Compilation:
     """Plan the whole program of ``counts`` (module docstring, steps 1-4).
 
@@ -327,7 +329,7 @@ def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipeli
     return pipe, front, tuple(base)
 
 
-def replan(plan: dict, hardware: Hardware) -> Compilation:
+def replan(plan: dict[str, Any], hardware: Hardware) -> Compilation:
     """The :class:`Compilation` a plan.json dict was written from, planned again (the planner is deterministic).
 
     ``hardware`` is the plan's hardware, error model included (the caller rebuilds it from ``plan``).
@@ -382,12 +384,12 @@ def plan_sensitivity(comp: Compilation):
 
     plan = comp.to_dict()
 
-    def pick(c: Compilation) -> dict:
+    def pick(c: Compilation) -> dict[str, Any]:
         p = c.chosen
         return {"factory": p.source.name, "distances": p.distances, "copies": p.copies,
                 "data_distance": p.data.distance}
 
-    def evaluate(hw: Hardware) -> dict:
+    def evaluate(hw: Hardware) -> dict[str, Any]:
         p = comp.chosen
         out = {"data_logical_error": p.data.logical_error(p.runtime_rounds, hw), "logical_budget": p.budgets[0]}
         if p.source.method in ("dynamic", "single", "sequential", "parallel") and p.distances:

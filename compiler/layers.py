@@ -12,6 +12,8 @@ the circuit, however many T states the rotations expand to, so memory follows th
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
 from collections.abc import Iterator, Sequence
 
@@ -118,13 +120,13 @@ class DemandTimeline:
             out.extend([s] * n)
         return out
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-able form: ``{"layers", "total", "peak", "runs": [[length, states], ...]}``."""
         return {"layers": self.layers, "total": self.total, "peak": self.peak,
                 "runs": [[n, s] for n, s in zip(self.lengths, self.states)]}
 
     @classmethod
-    def from_dict(cls, data: dict) -> DemandTimeline:
+    def from_dict(cls, data: dict[str, Any]) -> DemandTimeline:
         """Inverse of :meth:`to_dict`."""
         runs = data.get("runs", [])
         return cls(tuple(int(n) for n, _ in runs), tuple(int(s) for _, s in runs))

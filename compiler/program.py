@@ -31,6 +31,8 @@ The supply
 
 from __future__ import annotations
 
+from typing import Any
+
 import math
 from dataclasses import dataclass, replace
 from collections.abc import Iterator, Mapping, Sequence
@@ -92,7 +94,7 @@ class ProgramDemand:
     derived: bool
     synthesis_error: float = 0.0
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         return {"t_count": self.t_states, "layers": self.timeline.layers, "peak_per_layer": self.timeline.peak,
                 "rotation_t_count": self.rotation_t, "target_error_per_state": self.target,
                 "layers_derived_from_counts": self.derived, "synthesis_error": self.synthesis_error,
@@ -162,7 +164,7 @@ class DataBlock:
         """``tiles x cycles x p_L(d)`` over ``runtime_rounds``."""
         return self.tiles * (runtime_rounds / self.distance) * hardware.logical_error(self.distance)
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         return {"layout": self.layout, "logical_qubits": self.logical_qubits, "tiles": self.tiles,
                 "distance": self.distance, "qubits": self.qubits, "cycles_per_layer": self.cycles_per_layer}
 
@@ -327,7 +329,7 @@ class ProgramPoint:
         for start, length, s, tau, first, w in self.simulation.runs:
             yield start + first, length, s, tau, w - first
 
-    def info(self, hardware: Hardware) -> dict:
+    def info(self, hardware: Hardware) -> dict[str, Any]:
         """The plan.json form of the point."""
         return {
             "name": self.source.name, "method": self.method, "distances": list(self.distances),

@@ -22,6 +22,8 @@ for comparisons made like for like with the estimators.
 
 from __future__ import annotations
 
+from typing import Any
+
 import math
 from dataclasses import dataclass
 
@@ -60,7 +62,7 @@ class SynthesisModel:
             raise SpecError(f"synthesis precision {eps!r} is below 1e-300; raise the error budget")
         return max(1, math.ceil(self.a * math.log2(1 / eps) + self.b))
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         return {"name": self.name, "a": self.a, "b": self.b, "reference": self.reference}
 
 

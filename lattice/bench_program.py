@@ -8,6 +8,8 @@ line. Prints size, lines, seconds and peak Python memory (tracemalloc) of each p
 
 from __future__ import annotations
 
+from typing import Any
+
 import argparse
 import os
 import sys
@@ -21,7 +23,7 @@ from magicpipe.lattice.stream2 import ProgramStream
 from magicpipe.lattice.whole import ProgramLayout, emit_program, unit_one_level
 
 
-def one(states: int, folder: str) -> dict:
+def one(states: int, folder: str) -> dict[str, Any]:
     per_layer = 10
     layers = states // per_layer
     half = layers // 2

@@ -24,6 +24,8 @@ Examples:
 
 from __future__ import annotations
 
+from typing import Any
+
 import functools
 import itertools
 from dataclasses import dataclass
@@ -184,7 +186,7 @@ def plan_moves(block: BlockLayout, lent: TileRect) -> MovePlan:
     dist = lambda a, b: abs(a[0] - b[0]) + abs(a[1] - b[1])  # noqa: E731
     assignments = sorted(itertools.permutations(free, len(movers)),
                          key=lambda ts: (sum(dist(block.data[i], t) for i, t in zip(movers, ts)), ts))
-    best: tuple | None = None
+    best: tuple[Any, ...] | None = None
     for targets in assignments:
         goal = {**goal0, **dict(zip(movers, targets))}
         for order in itertools.permutations(movers):

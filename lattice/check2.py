@@ -34,6 +34,8 @@ state shifted without replaying them). Memory is the state of the floor plan, no
 
 from __future__ import annotations
 
+from typing import Any
+
 import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -271,7 +273,7 @@ def _steps(protocol: str) -> int:
 # -- the replay --------------------------------------------------------------------------------------------
 @dataclass
 class _Consumption:
-    q_terms: tuple
+    q_terms: tuple[Any, ...]
     merge_end: int
     x_time: int = -1
     z: int = -1
@@ -629,7 +631,7 @@ class Replay2:
             )
 
     # -- REPEAT: one replay and a fixed point ---------------------------------------------------------
-    def snapshot(self, t0: int) -> tuple:
+    def snapshot(self, t0: int) -> tuple[Any, ...]:
         def rel(x: int) -> int:
             return max(x - t0, 0)
 
@@ -725,7 +727,9 @@ def _flat(ops: Iterable[Op], first_line: int) -> Iterator[tuple[int, Op]]:
         line += sum(1 for _ in op.lines())
 
 
-def audit2(stream: ProgramStream, ops: Iterable[Op] | None = None, *, header_lines: dict | None = None) -> Audit2:
+def audit2(
+    stream: ProgramStream, ops: Iterable[Op] | None = None, *, header_lines: dict[str, Any] | None = None
+) -> Audit2:
     """Check a version-2 stream (header statically, operations by a streaming replay)."""
     h = stream.header
     out: list[Violation2] = []

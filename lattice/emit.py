@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any
 
 from magicpipe.compiler.schedule import Schedule, Stall
 from magicpipe.errors import InfeasibleError
@@ -93,9 +94,9 @@ class _Emitter:
         self.direct: list[str] = []
 
     # -- events ------------------------------------------------------------------------------------
-    def events(self) -> dict[int, list[tuple]]:
+    def events(self) -> dict[int, list[tuple[Any, ...]]]:
         s = self.s
-        ev: dict[int, list[tuple]] = defaultdict(list)
+        ev: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         for r in s.runs:
             ev[r.start].append((_REUSE + 1 if r.role != "reuse" else _REUSE, r.id, self.launch_low, r))
             ev[r.end].append((_END, r.id, self.end_low, r))

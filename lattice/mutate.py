@@ -24,6 +24,7 @@ import random
 import re
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 from magicpipe.compiler.hardware import patch_qubits
 from magicpipe.lattice.geometry import Rect, Tile
@@ -164,11 +165,11 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
     copies = {c.index: c for c in h.copies}
     run_start: dict[int, int] = {}
     free_from: dict[int, int] = collections.defaultdict(int)
-    decisions: dict[tuple[int, int], list] = {}
+    decisions: dict[tuple[int, int], list[Any]] = {}
     arrivals = collections.defaultdict(list)     # port -> arrival rounds
     takes = collections.defaultdict(list)        # port -> (merge round, free round)
     merges: list[tuple[int, int, Rect, int]] = []
-    pending: dict[int, dict] = {}
+    pending: dict[int, dict[str, Any]] = {}
     layers: list[tuple[int, int]] = []           # (round, states)
     zz_in_layer: list[int] = []
     runs = accepted = rejected = consumed = 0

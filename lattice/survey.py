@@ -21,6 +21,8 @@ Examples:
 
 from __future__ import annotations
 
+from typing import Any
+
 import argparse
 import csv
 import statistics
@@ -104,7 +106,7 @@ def survey(pairs: Iterable[tuple[int, int]], hardware: Hardware | None = None,
             yield point, survey_point(point), point is best
 
 
-def summarize(rows: Sequence[tuple[ParetoPoint, LayoutPoint, bool]]) -> dict:
+def summarize(rows: Sequence[tuple[ParetoPoint, LayoutPoint, bool]]) -> dict[str, Any]:
     """The survey's headline numbers: overheads, move steps, and volumes against the core's."""
     pairs = sorted({r.distances for _, r, _ in rows})
     minvol = [r for _, r, best in rows if best]

@@ -34,6 +34,8 @@ sampled trace: every run's acceptance and every measurement outcome resolved, no
 
 from __future__ import annotations
 
+from typing import Any
+
 import dataclasses
 import heapq
 import math
@@ -356,7 +358,7 @@ class _Sim:
         self.launch(c, free)
 
     # -- compression ------------------------------------------------------------------------------
-    def key(self, E: int, seg: int, prev: tuple[int, int]) -> tuple:
+    def key(self, E: int, seg: int, prev: tuple[int, int]) -> tuple[Any, ...]:
         copies = tuple(
             (max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]))
             for c in range(self.K)
@@ -442,7 +444,7 @@ def _ops(sim: _Sim) -> Iterator[Op]:
     for c in range(sim.K):
         sim.launch(c, 0)
     window: list[Op] = []
-    history: dict = {}
+    history: dict[str, Any] = {}
     prev = (0, 0)   # (start, duration) of the previous layer
     delay = 0
     for seg, s in enumerate(sim.runs):
