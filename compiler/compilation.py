@@ -108,7 +108,7 @@ class Compilation:
         """plan.json (schema ``magicpipe.plan/2``)."""
         hw = self.hardware
 
-        def front(f: ProgramFront | None) -> list[dict]:
+        def front(f: ProgramFront | None) -> list[dict[str, Any]]:
             return [] if f is None else [p.info(hw) for p in f.points]
 
         baselines = {}

@@ -294,7 +294,7 @@ class Replay2:
         # copies
         self.run_start: dict[int, int] = {}          # running copies: start round
         self.ready: dict[int, int] = {}               # earliest round of the next RUN
-        self.deciding: dict[int, list] = {}           # copy -> [round, outcome, branches seen]
+        self.deciding: dict[int, list[Any]] = {}           # copy -> [round, outcome, branches seen]
         # ports
         self.present: dict[int, int] = {p: 0 for p in self.ports}
         self.arriving: dict[int, list[int]] = {p: [] for p in self.ports}

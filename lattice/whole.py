@@ -225,7 +225,7 @@ class _Sim:
         self.queue: list[deque[int]] = [deque() for _ in range(self.K)]
         self.ready = [0] * self.K
         self.free = [0] * self.K          # round each port is free of its last consumption
-        self.heap: list[tuple] = []
+        self.heap: list[tuple[Any, ...]] = []
         self.seq = 0
         self.count = {"runs": 0, "accepted": 0, "rejected": 0, "consumed": 0}
         # per segment: states each zone consumes per layer
@@ -444,7 +444,7 @@ def _ops(sim: _Sim) -> Iterator[Op]:
     for c in range(sim.K):
         sim.launch(c, 0)
     window: list[Op] = []
-    history: dict[str, Any] = {}
+    history: dict[tuple[Any, ...], Any] = {}
     prev = (0, 0)   # (start, duration) of the previous layer
     delay = 0
     for seg, s in enumerate(sim.runs):
