@@ -94,7 +94,7 @@ class Allocation:
         return sum(c for _, c, _ in self.runs)
 
 
-_STATS = {"cbc_solves": 0, "cbc_seconds": [], "closed_form": 0}
+_STATS: dict[str, Any] = {"cbc_solves": 0, "cbc_seconds": [], "closed_form": 0}
 
 
 def solver_stats() -> dict[str, Any]:
@@ -207,7 +207,7 @@ def _min_time_cbc_model(menu: tuple[Producer, ...], q_max: int, target: int) -> 
     return Allocation(max(k * menu[i].rounds for i, _, k in runs), runs, qubits, produced)
 
 
-def _solve(prob) -> None:
+def _solve(prob: Any) -> None:
     import pulp
 
     start = time.perf_counter()

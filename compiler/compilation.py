@@ -20,7 +20,7 @@ textbook sizing; it is not a plan.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -44,6 +44,10 @@ from magicpipe.compiler.protocols import FIFTEEN_TO_ONE
 from magicpipe.compiler.source import Source
 from magicpipe.compiler.synthesis import SYNTHESIS_MODELS, SynthesisModel
 from magicpipe.errors import InfeasibleError, MagicpipeError, SpecError
+
+if TYPE_CHECKING:
+    from magicpipe.compiler.pipeline import Pipeline
+    from magicpipe.compiler.sensitivity import Sensitivity
 
 __all__ = ["Compilation", "plan_counts", "replan", "plan_sensitivity", "PLAN_SCHEMA"]
 
@@ -254,7 +258,7 @@ def plan_counts(
     own = next(p for p in plans if chosen in p[3].points)
     base: list[tuple[str, ProgramFront | None, ProgramPoint | None]] = []
     for i, m in enumerate(baselines):
-        fronts = [p[4][i] for p in plans if p[4][i] is not None]
+        fronts = cast("list[ProgramFront]", [p[4][i] for p in plans if p[4][i] is not None])
         if not fronts:
             base.append((m, None, None))
             continue
@@ -289,7 +293,8 @@ def _budgets(budget: ErrorBudget, rot: bool, search: bool, spent: float | None =
 
 def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipelines: int, storage_decay: bool,
               catalogue: bool, layout: str, extra_sources: Sequence[Source], baselines: Sequence[str],
-              targets: Sequence[float] = ()):
+              targets: Sequence[float] = ()
+              ) -> tuple[Pipeline | None, ProgramFront, tuple[ProgramFront | None, ...]]:
     """The pipeline, the main front and the baselines' fronts for one budget split.
 
     Sources are searched at ``targets`` (default: the split's own per-state target); a source found for a
@@ -319,7 +324,7 @@ def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipeli
                 catalogued += [s for s in catalogue_sources(hardware, target) if s not in catalogued]
     main = [s for s in sources if s.method in ("dynamic", "single")] + list(extra_sources) + catalogued
     front = plan_program(demand, main, hardware, layout, schedules)
-    base = []
+    base: list[ProgramFront | None] = []
     for m in baselines:
         own = [s for s in sources if s.method in (m, "single")]
         try:
@@ -372,7 +377,7 @@ def _model(spec: str) -> SynthesisModel:
     return get_synthesis_model(spec)
 
 
-def plan_sensitivity(comp: Compilation):
+def plan_sensitivity(comp: Compilation) -> Sensitivity:
     """The plan made again at the pessimistic edge of its error model, compared with the plan.
 
     The choice compared is the chosen point's factory (name, distances), copies and data distance; the nominal

@@ -57,7 +57,8 @@ def _count(name: str, value: Any) -> int:
         value = int(value)
     if value < 0:
         raise SpecError(f"logical counts: {name} must be a non-negative integer, got {value}")
-    return value
+    count: int = value
+    return count
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ import math
 import numbers
 import random
 from dataclasses import dataclass
+from typing import cast
 from collections.abc import Sequence
 
 from magicpipe.compiler.allocator import Allocation, Producer, min_time_allocation
@@ -73,7 +74,17 @@ class _StallInProgress:
 class _Sim:
     """Mutable state of one simulation; :func:`simulate` is the public entry."""
 
-    def __init__(self, high, menu, qubit_budget, buffer_slots, slot_qubits, options, tops, rng):
+    def __init__(
+        self,
+        high: Factory,
+        menu: Sequence[Producer],
+        qubit_budget: int,
+        buffer_slots: int,
+        slot_qubits: int,
+        options: DynamicOptions,
+        tops: int,
+        rng: random.Random | None,
+    ) -> None:
         self.high, self.menu, self.Q = high, tuple(menu), qubit_budget
         self.cap, self.slot_qubits, self.opt, self.n_tops, self.rng = buffer_slots, slot_qubits, options, tops, rng
         self.proto = high.protocol
@@ -273,15 +284,14 @@ class _Sim:
                 heapq.heappush(queue, (time + period, n, period))
         return _HORIZON
 
-    def reuse_plan(self, t: int):
+    def reuse_plan(self, t: int) -> tuple[int, Allocation] | None:
         m = self.opt.move_rounds
         pool = self.high.lendable_qubits + self.idle_pool
         if all(p.qubits > pool for p in self.menu):
             return None
         expected = self.buffer + self.in_flight_outputs()
         resume = t + 2 * m
-        alloc = None
-        for _ in range(3):
+        for _ in range(3):  # runs at least once, so alloc is bound after it
             target = self.needed(resume) - expected
             if target <= 0:
                 if expected >= self.proto.inputs_per_step:
@@ -446,7 +456,7 @@ class _Sim:
             if self.buffer >= self.proto.inputs_per_step and self.buffer >= self.resume_level(t):
                 self.finish_stall(t)
         elif mode == "moving_out" and t == self.stall.moved_out:
-            self.start_allocation(self.stall.alloc, t, "reuse")
+            self.start_allocation(cast(Allocation, self.stall.alloc), t, "reuse")  # set when moving out
             self.mode = "reusing"
             self.at(self.stall.reclaimed)
         elif mode == "reusing" and t == self.stall.reclaimed:

@@ -162,7 +162,8 @@ class ErrorModel:
 
         check_distance(d)
         self.check_p(p)
-        return self.A * (p / self.p_th) ** ((d + 1) / 2) * self.factor(d)
+        p_l: float = self.A * (p / self.p_th) ** ((d + 1) / 2) * self.factor(d)
+        return p_l
 
     def check_p(self, p: float) -> None:
         """Refuse a physical error at or above this model's threshold, naming it."""

@@ -223,7 +223,7 @@ def simulate(timeline: DemandTimeline, source: Source, copies: int, layer_rounds
     if copies < 1:
         raise SpecError(f"copies must be >= 1, got {copies}")
     r = copies * source.outputs / source.period_rounds
-    cap = buffer_states if buffer_states is not None else timeline.peak + source.outputs
+    cap: float = buffer_states if buffer_states is not None else timeline.peak + source.outputs
     cap = float(max(cap, timeline.peak, 1))
     # buffer level as a fluid; negative while the first batch is still on its way
     b = source.outputs - r * source.startup_rounds

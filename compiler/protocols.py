@@ -141,7 +141,10 @@ def _threshold(out_error: tuple[tuple[float, int], ...]) -> float:
 
 def _fifteen_to_one_rotations() -> tuple[str, ...]:
     vectors = [v for v in range(1, 16)]
-    weight = lambda v: bin(v).count("1")  # noqa: E731
+
+    def weight(v: int) -> int:
+        return bin(v).count("1")
+
     ordered = sorted(vectors, key=lambda v: (weight(v) != 1, weight(v), v))
 
     def pauli(v: int) -> str:

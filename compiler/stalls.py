@@ -174,7 +174,19 @@ def _run_phase(schedule: Schedule, start: list[float], takes: list[tuple[int, in
     return weighted / total if total > 0 else math.inf
 
 
-def _wait(schedule, stalled, j, t_act, deposits, d, weights, reuse, layers, heap, delay) -> None:
+def _wait(
+    schedule: Schedule,
+    stalled: list[float],
+    j: int,
+    t_act: int,
+    deposits: list[tuple[int, int, int]],
+    d: int,
+    weights: dict[tuple[int, int], list[float]],
+    reuse: float,
+    layers: dict[int, dict[int, list[float]]],
+    heap: list[int],
+    delay: int,
+) -> None:
     """Move a stalled path forward: to each later deposit round until it has enough, or to the reuse."""
     menu, cap = schedule.producers, schedule.buffer_slots
     need = len(stalled)
