@@ -58,7 +58,7 @@ def one(states: int, folder: str) -> dict[str, Any]:
             "check_peak_mb": round(check_peak / 2**20, 2), "rounds": a.last_round}
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--states", type=float, nargs="+", default=[1e4, 1e6, 1e9])
     args = p.parse_args(argv)

@@ -28,6 +28,7 @@ from typing import Any
 
 import functools
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import networkx as nx
@@ -183,7 +184,10 @@ def plan_moves(block: BlockLayout, lent: TileRect) -> MovePlan:
     movers = [i for i, c in enumerate(block.data) if c in inside]
     free = [c for c in outside if c not in block.data]
     goal0 = dict(enumerate(block.data))
-    dist = lambda a, b: abs(a[0] - b[0]) + abs(a[1] - b[1])  # noqa: E731
+
+    def dist(a: tuple[int, int], b: tuple[int, int]) -> int:
+        return abs(a[0] - b[0]) + abs(a[1] - b[1])
+
     assignments = sorted(itertools.permutations(free, len(movers)),
                          key=lambda ts: (sum(dist(block.data[i], t) for i, t in zip(movers, ts)), ts))
     best: tuple[Any, ...] | None = None
@@ -223,7 +227,7 @@ class Parking:
         return self.plan.steps
 
 
-def _candidates(block: BlockLayout, max_tiles: int):
+def _candidates(block: BlockLayout, max_tiles: int) -> Iterator[TileRect]:
     for rows in range(1, block.rows + 1):
         for cols in range(1, block.cols + 1):
             if rows * cols > max_tiles:
@@ -257,7 +261,7 @@ def choose_parking(block: BlockLayout, distance: int, low_size: tuple[int, int],
     goal = most if needed is None or needed > most else needed
     fits = [(cap, lent) for cap, lent in scored if cap >= goal]
 
-    def key(item):
+    def key(item: tuple[int, TileRect]) -> tuple[int, int, int, int, int]:
         cap, lent = item
         return (plan_moves(block, lent).steps, -cap, -lent.cols * lent.rows, lent.row, lent.col)
 

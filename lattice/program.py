@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import cast
 from collections.abc import Iterator
 
 from magicpipe.compiler.schedule import Schedule
@@ -45,7 +46,7 @@ def period_body(schedule: Schedule, floorplan: FloorPlan) -> tuple[tuple[Instruc
     body = list(emit(schedule, floorplan))
     last = body.pop()
     assert last.action == "TALLY"
-    t = last.tally
+    t = cast(Tally, last.tally)  # a TALLY carries its tally
     for k in t.left:
         body.append(Instruction(last.time, "DISCARD", "buffer", count=1, reason="flush", slot=k))
     flushed = Tally(t.produced, t.consumed, t.discarded + len(t.left), (), t.delivered)

@@ -21,7 +21,7 @@ Examples:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TextIO
 
 import argparse
 import csv
@@ -117,7 +117,7 @@ def summarize(rows: Sequence[tuple[ParetoPoint, LayoutPoint, bool]]) -> dict[str
     for _, r, _ in rows:
         steps[r.move_steps] = steps.get(r.move_steps, 0) + r.reuse_stalls
 
-    def stats(xs):
+    def stats(xs: list[float]) -> tuple[float, float, float]:
         return (min(xs), statistics.mean(xs), max(xs))
 
     return {
@@ -135,7 +135,7 @@ def summarize(rows: Sequence[tuple[ParetoPoint, LayoutPoint, bool]]) -> dict[str
     }
 
 
-def _write_csv(rows, out) -> None:
+def _write_csv(rows: Iterable[tuple[ParetoPoint, LayoutPoint, bool]], out: TextIO) -> None:
     w = csv.writer(out)
     w.writerow(["d1", "d2", "Q", "buffer", "floorplan_qubits", "width", "height", "overhead", "core_move_rounds",
                 "move_steps", "reuse_stalls", "core_rounds", "recost_rounds", "core_volume", "recost_volume",
