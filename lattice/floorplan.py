@@ -40,7 +40,7 @@ import dataclasses
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 from collections.abc import Sequence
 
 from magicpipe.compiler.factory import Factory
@@ -138,7 +138,7 @@ def low_factory(schedule: Schedule) -> Factory:
             "floor plans are laid out for two-level schedules whose producers are one factory type; this "
             f"schedule's producers are {[p.name for p in schedule.producers]}"
         )
-    return next(iter(sources))
+    return cast(Factory, next(iter(sources)))  # checked just above
 
 
 def _low_size(low: Factory, block: BlockLayout) -> tuple[int, int]:
@@ -189,7 +189,7 @@ def _build(schedule: Schedule, high: Factory, low: Factory, block: BlockLayout, 
     if parking is not None:
         rects += [(r, "lent") for r in pack_rects(parking.lent.rect(Tile(0, 0), d_hi), a, b)]
     sites = tuple(Site(i, r, kind) for i, (r, kind) in enumerate(rects))
-    regions = (Region("factory", high_rect, d_hi),)
+    regions: tuple[Region, ...] = (Region("factory", high_rect, d_hi),)
     if buf_cols:
         regions += (Region("buffer", Rect(block_w, 0, buf_cols * d_lo, height), d_lo),)
     if above.h:
@@ -224,7 +224,7 @@ def _build_shared(schedule: Schedule, high: Factory, low: Factory, block: BlockL
     if parking is not None:
         rects += [(r, "lent") for r in pack_rects(parking.lent.rect(Tile(0, 0), d_hi), a, b)]
     sites = tuple(Site(i, r, kind) for i, (r, kind) in enumerate(rects))
-    regions = (
+    regions: tuple[Region, ...] = (
         Region("factory", high_rect, d_hi),
         Region("buffer", buffer, d_lo),
         Region("fill", Rect(0, 0, width, height), d_lo),
@@ -237,8 +237,9 @@ def _build_shared(schedule: Schedule, high: Factory, low: Factory, block: BlockL
                      slots, sites, regions)
 
 
-def _build_right(*args) -> FloorPlan:
-    return _build_shared(*args, side="right")
+def _build_right(schedule: Schedule, high: Factory, low: Factory, block: BlockLayout, parking: Parking | None,
+                 height: int, low_width: int) -> FloorPlan:
+    return _build_shared(schedule, high, low, block, parking, height, low_width, side="right")
 
 
 def _sums(a: int, b: int, low: int, high: int) -> list[int]:
@@ -297,13 +298,13 @@ def plan_floor(schedule: Schedule, *, block: BlockLayout | None = None) -> Floor
     return best
 
 
-def _windows(schedule: Schedule):
+def _windows(schedule: Schedule) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     busy = [(t.launch, t.end) for t in schedule.tops]
     lent = [(s.moved_out, s.reclaimed) for s in schedule.stalls if s.reuse]
     return busy, lent
 
 
-def _allowed(kind: SiteKind, run: Run, busy, lent) -> bool:
+def _allowed(kind: SiteKind, run: Run, busy: list[tuple[int, int]], lent: list[tuple[int, int]]) -> bool:
     if kind == "low":
         return True
     if kind == "block":
@@ -328,7 +329,8 @@ def place(schedule: Schedule, floorplan: FloorPlan) -> tuple[Site, ...]:
     return tuple(out[r.id] for r in schedule.runs)
 
 
-def _first_free(run: Run, sites: Sequence[Site], near, taken, busy, lent) -> Site:
+def _first_free(run: Run, sites: Sequence[Site], near: list[list[int]], taken: list[list[tuple[int, int]]],
+                busy: list[tuple[int, int]], lent: list[tuple[int, int]]) -> Site:
     for kind in _PREFERENCE.get(run.role, ("low",)):
         for site in sites:
             if site.kind != kind or not _allowed(kind, run, busy, lent):
