@@ -34,7 +34,7 @@ sampled trace: every run's acceptance and every measurement outcome resolved, no
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dataclasses
 import heapq
@@ -64,6 +64,9 @@ from magicpipe.lattice.stream2 import (
 )
 
 from magicpipe.errors import SpecError
+
+if TYPE_CHECKING:
+    from magicpipe.lattice.floorplan import FloorPlan
 
 __all__ = [
     "ProgramLayout",
@@ -129,7 +132,7 @@ def unit_one_level(protocol: Protocol | str, distance: int, hardware: Hardware =
                 "\n".join(lines))
 
 
-def unit_from_schedule(schedule: Schedule, floorplan=None, name: str = "U") -> Unit:
+def unit_from_schedule(schedule: Schedule, floorplan: FloorPlan | None = None, name: str = "U") -> Unit:
     """One execution of a two-level dynamic pipeline (``schedule.tops`` of length 1) as a unit, its high-level
     factory expanded into its Pauli-product measurements.
 
@@ -174,15 +177,20 @@ def program_qubits(header: ProgramHeader) -> int:
     return q
 
 
-def _layout(layout: ProgramLayout, unit: Unit, copies: int, capacity: int):
+def _layout(
+    layout: ProgramLayout, unit: Unit, copies: int, capacity: int
+) -> tuple[tuple[DataPatch, ...], tuple[Bus, ...], tuple[Port, ...], tuple[Copy, ...], int, int]:
     n, D = layout.data_patches, layout.distance
     G = min(n, copies)
     pitch = max(unit.width, unit.output.x + D)
     y_port = 2 * D
     y_unit = y_port + capacity * D
-    data, buses, ports, cps = [], [], [], []
+    data: list[DataPatch] = []
+    buses: list[Bus] = []
+    ports: list[Port] = []
+    cps: list[Copy] = []
     x0 = 0
-    zone_of_copy = {}
+    zone_of_copy: dict[int, int] = {}
     for g in range(G):
         qs = list(range(g, n, G))
         cs = list(range(g, copies, G))
@@ -301,7 +309,7 @@ class _Sim:
                 continue
             heads = [(max(self.queue[c][0], E, self.free[c]), c, 0) for c in self.zone_copies[g] if self.queue[c]]
             heapq.heapify(heads)
-            chosen = []
+            chosen: list[tuple[int, int]] = []
             while len(chosen) < m:
                 if not heads:
                     raise AssertionError("a zone ran out of states: the launch rule keeps its demand covered")
@@ -414,9 +422,9 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
     runs = tuple(runs_list)
     if not runs:
         raise SpecError("the consumption timeline has no state: nothing to deliver")
-    for r in runs:
-        if r.rounds < 1 or r.start < 0:
-            raise SpecError(f"timeline run {r}: layers need rounds >= 1 and a start >= 0")
+    for seg in runs:
+        if seg.rounds < 1 or seg.start < 0:
+            raise SpecError(f"timeline run {seg}: layers need rounds >= 1 and a start >= 0")
     G = min(layout.data_patches, copies)
     n = layout.data_patches
     if capacity is None:
@@ -441,8 +449,8 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
 
 
 def _ops(sim: _Sim) -> Iterator[Op]:
-    for c in range(sim.K):
-        sim.launch(c, 0)
+    for copy in range(sim.K):
+        sim.launch(copy, 0)
     window: list[Op] = []
     history: dict[tuple[Any, ...], Any] = {}
     prev = (0, 0)   # (start, duration) of the previous layer
@@ -510,7 +518,7 @@ def _hits(offset: int, count: int, q: int, n: int) -> int:
     return 0 if first >= count else 1 + (count - 1 - first) // n
 
 
-def program_stream2(*args, **kwargs) -> ProgramStream:
+def program_stream2(*args: Any, **kwargs: Any) -> ProgramStream:
     """:func:`emit_program` collected into a :class:`ProgramStream` (small programs; tests)."""
     head, ops = emit_program(*args, **kwargs)
     return ProgramStream(head, tuple(ops))
@@ -535,7 +543,7 @@ def consumption_runs(lengths: Sequence[int], states: Sequence[int], layer_rounds
     return tuple(out)
 
 
-def stream_for_point(point, data_patches: int | None = None, hardware: Hardware | None = None, *,
+def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hardware | None = None, *,
                      seed: int | None = None, p_accept: float | None = None) -> tuple[ProgramHeader, Iterator[Op]]:
     """The whole-program stream of a planned point (duck-typed on ``magicpipe.compiler.program.ProgramPoint``).
 
@@ -575,7 +583,7 @@ def stream_for_point(point, data_patches: int | None = None, hardware: Hardware 
         raise SpecError(f"the chosen source {name!r} ({method}, distances {distances}) is not laid out as a factory "
                         f"unit: whole-program streams are written for one-level factories and two-level dynamic "
                         f"pipelines with their schedule")
-    data = getattr(point, "data", None)
+    data: Any = getattr(point, "data", None)
     distance = getattr(point, "data_distance", None) or data.distance
     n = data_patches if data_patches is not None else data.logical_qubits
     runs = [tuple(r[:4]) for r in point.consumption()]
