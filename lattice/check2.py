@@ -37,16 +37,19 @@ from __future__ import annotations
 from typing import Any
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from magicpipe.lattice.geometry import Rect, Tile
 from magicpipe.lattice.stream2 import (
     POLICY,
     SIDES,
+    Copy,
     Op,
+    Port,
     ProgramHeader,
     ProgramStream,
+    Term,
     Unit,
 )
 from magicpipe.lattice.whole import program_qubits
@@ -143,14 +146,14 @@ def _header_checks(h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
         yield "header", "copies must be numbered 0, 1, ... once each", "COPY"
     if not h.copies:
         yield "header", "the stream has no factory copy", "COPY"
-    for p in h.ports:
-        if p.capacity < 1 or p.d != D:
-            yield "header", f"port {p.index}: capacity >= 1 at the program's distance d={D}", str(p)
+    for port in h.ports:
+        if port.capacity < 1 or port.d != D:
+            yield "header", f"port {port.index}: capacity >= 1 at the program's distance d={D}", str(port)
     ports_of = [c.port for c in h.copies]
     if len(set(ports_of)) != len(ports_of) or any(not 0 <= x < len(h.ports) for x in ports_of):
         yield "header", "every copy needs a port of its own", "COPY"
-    for b in h.buses:
-        if b.d != D or b.rect.h % D or b.rect.w % D and b.rect.h != D:
+    for bus in h.buses:
+        if bus.d != D or bus.rect.h % D or bus.rect.w % D and bus.rect.h != D:
             pass
     yield from _geometry(h)
     need = program_qubits(h)
@@ -201,7 +204,7 @@ def _geometry(h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
         yield from _route_checks(c, u, p, h)
 
 
-def _route_checks(c, u: Unit, p, h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
+def _route_checks(c: Copy, u: Unit, p: Port, h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
     d = u.distances[-1]
     text = str(c)
     if len(c.route) < 2:
@@ -278,7 +281,7 @@ class _Consumption:
     x_time: int = -1
     z: int = -1
     x: int = -1
-    need: set = field(default_factory=set)    # corrections still to come: "ROTATE", "FRAME"
+    need: set[str] = field(default_factory=set)    # corrections still to come: "ROTATE", "FRAME"
 
 
 class Replay2:
@@ -318,7 +321,7 @@ class Replay2:
         self.deferred: Broken2 | None = None
 
     # -- helpers --------------------------------------------------------------------------------------
-    def copy(self, k: int):
+    def copy(self, k: int) -> Copy:
         c = self.copies.get(k)
         if c is None:
             raise Broken2("header", f"copy {k} is not declared")
@@ -353,7 +356,7 @@ class Replay2:
         if self.routes and min(r[0] for r in self.routes) <= t:
             self.routes = [r for r in self.routes if r[0] > t]
 
-    def require_branches(self, c: int, when: int, outcome: int, seen: set) -> None:
+    def require_branches(self, c: int, when: int, outcome: int, seen: set[int]) -> None:
         want = {0, 1} if outcome < 0 else {outcome}
         if seen != want:
             missing = sorted(want - seen)
@@ -496,7 +499,7 @@ class Replay2:
         else:
             self.readout(o, port, pt)
 
-    def merge(self, o: Op, port, pt, data) -> None:
+    def merge(self, o: Op, port: Port, pt: Term, data: list[Term]) -> None:
         p = port.index
         if o.reg != f"z{p}":
             self.defer(Broken2("control", f"the merge with port {p} writes register z{p}, not {o.reg}"))
@@ -547,7 +550,7 @@ class Replay2:
         self.busy[p] = _Consumption(tuple((t.basis, t.index) for t in data), end, z=o.outcome)
         self.layer_seen += 1
 
-    def readout(self, o: Op, port, pt) -> None:
+    def readout(self, o: Op, port: Port, pt: Term) -> None:
         p = port.index
         c = self.busy.get(p)
         if c is None or c.x_time >= 0:
@@ -665,7 +668,7 @@ class Replay2:
         if self.layer_time >= 0:
             self.layer_time += by
 
-    def REPEAT(self, o: Op, sink) -> None:
+    def REPEAT(self, o: Op, sink: Callable[[Op, int], None]) -> None:
         if o.count < 1 or o.period < 1:
             raise Broken2("timing", f"REPEAT count={o.count} period={o.period}: both must be >= 1")
         late = [b for b in o.body if b.time >= o.period or b.action == "TALLY"]
@@ -740,7 +743,8 @@ def audit2(
     def where(text: str) -> int:
         for k, line in enumerate(head_text, start=1):
             if line.startswith(text):
-                return (header_lines or {}).get(line.split("#")[0].strip(), k + off)
+                found: int = (header_lines or {}).get(line.split("#")[0].strip(), k + off)
+                return found
         return 1 + off
 
     for rule, message, text in _header_checks(h):
@@ -750,7 +754,7 @@ def audit2(
             out.append(Violation2(where(f"UNIT {u.name}"), text, "unit", message))
     r = Replay2(h)
     n = 0
-    state = {"line": len(head_text), "text": ""}
+    state: dict[str, Any] = {"line": len(head_text), "text": ""}
 
     def apply(op: Op, shift: int, line: int) -> None:
         t = op.time + shift
