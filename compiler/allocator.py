@@ -18,12 +18,14 @@ them against CBC on a grid of cases); ``solver="cbc"`` forces CBC anyway. Result
 
 from __future__ import annotations
 
+from typing import Any
+
 import functools
 import math
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.compiler.hardware import check_finite
 
@@ -92,10 +94,10 @@ class Allocation:
         return sum(c for _, c, _ in self.runs)
 
 
-_STATS = {"cbc_solves": 0, "cbc_seconds": [], "closed_form": 0}
+_STATS: dict[str, Any] = {"cbc_solves": 0, "cbc_seconds": [], "closed_form": 0}
 
 
-def solver_stats() -> dict:
+def solver_stats() -> dict[str, Any]:
     """Counts of CBC solves, their wall times in seconds, and closed-form shortcuts taken in this process."""
     return {k: (list(v) if isinstance(v, list) else v) for k, v in _STATS.items()}
 
@@ -189,14 +191,14 @@ def _min_time_cbc_model(menu: tuple[Producer, ...], q_max: int, target: int) -> 
             y[i, k] = pulp.LpVariable(f"y_{i}_{k}", lowBound=0, upBound=q_max // p.qubits, cat="Integer")
             z[i, k] = pulp.LpVariable(f"z_{i}_{k}", cat="Binary")
             prob += y[i, k] <= (q_max // p.qubits) * z[i, k]
-            prob += T >= k * p.rounds * z[i, k]
+            prob += k * p.rounds * z[i, k] <= T
     prob += pulp.lpSum(y[i, k] * menu[i].qubits for i, k in y) <= q_max  # Eq. 7
     prob += pulp.lpSum(y[i, k] * k * menu[i].outputs for i, k in y) >= target  # Eq. 8
     prob += T  # Eq. 10's objective
     _solve(prob)
     best_t = int(round(T.value()))
     # second stage: at that T, the fewest qubit-rounds
-    prob += T <= best_t
+    prob += best_t >= T
     prob.setObjective(pulp.lpSum(y[i, k] * k * menu[i].rounds * menu[i].qubits for i, k in y))
     _solve(prob)
     runs = tuple(sorted((i, int(round(v.value())), k) for (i, k), v in y.items() if round(v.value()) > 0))
@@ -205,7 +207,7 @@ def _min_time_cbc_model(menu: tuple[Producer, ...], q_max: int, target: int) -> 
     return Allocation(max(k * menu[i].rounds for i, _, k in runs), runs, qubits, produced)
 
 
-def _solve(prob) -> None:
+def _solve(prob: Any) -> None:
     import pulp
 
     start = time.perf_counter()

@@ -89,7 +89,7 @@ class NoiseModel:
     def cycle_error(self, d: int) -> float:
         """Logical error of one distance-``d`` patch per code cycle."""
         check_distance(d)
-        pl = self.A * (self.p / self.p_th) ** ((d + 1) / 2)
+        pl: float = self.A * (self.p / self.p_th) ** ((d + 1) / 2)
         return pl if self.per_cycle else pl / d
 
 

@@ -185,7 +185,9 @@ def _r(pauli: str, ancilla: tuple[int, int, int] | None = None, exposed: tuple[i
     return Rotation(pauli, ancilla, exposed)
 
 
-_LITINSKI = "Litinski 2019, 'Magic State Distillation: Not as Costly as You Think', Figs. 3, 7, 9, 11; litinski/magicstates"
+_LITINSKI = (
+    "Litinski 2019, 'Magic State Distillation: Not as Costly as You Think', Figs. 3, 7, 9, 11; litinski/magicstates"
+)
 
 # 15-to-1 at the first level: qubit 0 holds the output, 1-4 are checked. Its four single-qubit rotations are
 # injected straight into the patches (steps 1 and 3); the block is (d_X + 4 d_Z) wide, 6 steps of d_m cycles.

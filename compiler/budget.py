@@ -19,6 +19,8 @@ Inside each share the union bound is used again:
 
 from __future__ import annotations
 
+from typing import Any
+
 import math
 
 from dataclasses import dataclass
@@ -90,7 +92,7 @@ class ErrorBudget:
         rest = self.logical + self.distillation
         return (self.total * self.logical / rest, self.total * self.distillation / rest, 0.0)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The fields, JSON-able."""
         return {"total": self.total, "logical": self.logical, "distillation": self.distillation,
                 "synthesis": self.synthesis}

@@ -19,6 +19,8 @@ Names render as ``(15-to-1)_{17,7,7}`` and ``(15-to-1)^6_{13,5,5} x (20-to-4)_{2
 
 from __future__ import annotations
 
+from typing import Any
+
 import functools
 from dataclasses import dataclass, field
 
@@ -90,7 +92,7 @@ class Factory:
                       kind=self.kind, distances=self.distances,
                       detail=(("p_fail", self.p_fail), ("inputs", self.inputs)) + self.detail)
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         """JSON-able summary."""
         return {"name": self.name, "method": self.method, "kind": self.kind, "qubits": self.qubits,
                 "cycles": self.cycles, "startup": self.startup, "outputs": self.outputs,
@@ -152,7 +154,9 @@ class Feed:
 def first_level_feed(noise: NoiseModel, distances: tuple[int, int, int], copies: int, upper_dm: int) -> Feed:
     """``copies`` first-level 15-to-1 blocks feeding an upper block of measurement distance ``upper_dm``."""
     if copies < 2 or copies % 2:
-        raise SpecError(f"first-level copies must be an even number >= 2 (they feed two rotations a step), got {copies}")
+        raise SpecError(
+            f"first-level copies must be an even number >= 2 (they feed two rotations a step), got {copies}"
+        )
     distances = _distances(distances, "first level")
     dx, dz, dm = distances
     run = first_level_run(noise, distances)
@@ -222,7 +226,9 @@ def cultivation_feed(point: CultivationPoint, copies: int, upper_dm: int) -> Fee
     patch widths. An upper step waits for two kept states, ``max(2 T / copies, d_m2)`` cycles on average.
     """
     if copies < 2 or copies % 2:
-        raise SpecError(f"cultivation copies must be an even number >= 2 (they feed two rotations a step), got {copies}")
+        raise SpecError(
+            f"cultivation copies must be an even number >= 2 (they feed two rotations a step), got {copies}"
+        )
     return Feed(error=point.error, step_cycles=max(2 * point.rounds / copies, upper_dm),
                 qubits=copies * (point.qubits + 15 * upper_dm), transport=10 * upper_dm + copies * 15 / 4,
                 startup=point.rounds, name=block_name(point.label, (point.d1, 15), copies), inputs=1,
@@ -235,4 +241,6 @@ def cultivation_fed(noise: NoiseModel, point: CultivationPoint, copies: int, pro
     ``(cultivation:6.8e-06)^4_{3,15} x (15-to-1)_{23,7,9}``."""
     layout = get_layout(protocol)
     upper = _distances(upper, f"{protocol} level")
-    return upper_level(noise, layout, upper, cultivation_feed(point, copies, upper[2]), method=f"cultivation+{protocol}")
+    return upper_level(
+        noise, layout, upper, cultivation_feed(point, copies, upper[2]), method=f"cultivation+{protocol}"
+    )

@@ -17,7 +17,8 @@ The upper block's distances are found by descent: for the first factory of a kin
 again (each by bisection over odd values up to 61; the error falls with each distance over that search);
 the next factories start from the previous answer and step by 2 (far fewer evaluations of the 7-qubit
 20-to-4 model, whose answer sits next to 15-to-1's). Entries are then thinned to those
-not dominated in (qubits, rounds per state), plus the one of least error. Results are cached per (physics, target, kinds).
+not dominated in (qubits, rounds per state), plus the one of least error. Results are cached per
+(physics, target, kinds).
 
 :func:`catalogue_sources` is the planner's entry point: the same list as
 :class:`~magicpipe.compiler.Source` objects under the project's :class:`~magicpipe.compiler.Hardware`.

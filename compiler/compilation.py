@@ -20,8 +20,11 @@ textbook sizing; it is not a plan.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.compiler.budget import ErrorBudget
 from magicpipe.compiler.copies import eq14_copies
@@ -41,6 +44,10 @@ from magicpipe.compiler.protocols import FIFTEEN_TO_ONE
 from magicpipe.compiler.source import Source
 from magicpipe.compiler.synthesis import SYNTHESIS_MODELS, SynthesisModel
 from magicpipe.errors import InfeasibleError, MagicpipeError, SpecError
+
+if TYPE_CHECKING:
+    from magicpipe.compiler.pipeline import Pipeline
+    from magicpipe.compiler.sensitivity import Sensitivity
 
 __all__ = ["Compilation", "plan_counts", "replan", "plan_sensitivity", "PLAN_SCHEMA"]
 
@@ -74,7 +81,7 @@ class Compilation:
     objective: str
     constraints: tuple[int | None, float | None]
     pipeline_distances: tuple[int, ...] = ()
-    circuit: dict = field(default_factory=dict)
+    circuit: dict[str, Any] = field(default_factory=dict)
     options: tuple[tuple[str, object], ...] = ()
 
     def __repr__(self) -> str:
@@ -92,7 +99,7 @@ class Compilation:
                 return pt
         raise SpecError(f"no baseline {method!r}; planned: {[n for n, _, _ in self.baselines]}")
 
-    def eq14(self) -> dict:
+    def eq14(self) -> dict[str, Any]:
         """The paper's Eq. 14 copies for the chosen source, at the program's no-wait runtime."""
         c = self.chosen
         if not self.demand.t_states:
@@ -101,11 +108,11 @@ class Compilation:
         return {"copies": eq14_copies(self.demand.t_states, floor_rounds, c.source.period_rounds),
                 "program_rounds": floor_rounds, "period_rounds": c.source.period_rounds}
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """plan.json (schema ``magicpipe.plan/2``)."""
         hw = self.hardware
 
-        def front(f: ProgramFront | None) -> list[dict]:
+        def front(f: ProgramFront | None) -> list[dict[str, Any]]:
             return [] if f is None else [p.info(hw) for p in f.points]
 
         baselines = {}
@@ -160,7 +167,7 @@ def plan_counts(
     toffoli_t: int = 4,
     extra_sources: Sequence[Source] = (),
     baselines: Sequence[str] = ("sequential", "parallel"),
-    circuit: dict | None = None,
+    circuit: dict[str, Any] | None = None,
 ) -> Compilation:
     """Plan the whole program of ``counts`` (module docstring, steps 1-4).
 
@@ -206,7 +213,9 @@ def plan_counts(
     if max_physical_qubits is not None and (isinstance(max_physical_qubits, bool)
                                             or not isinstance(max_physical_qubits, int) or max_physical_qubits <= 0):
         raise SpecError(f"max_physical_qubits must be a positive integer, got {max_physical_qubits!r}")
-    if max_runtime_us is not None and not (isinstance(max_runtime_us, (int, float)) and 0 < max_runtime_us < float("inf")):
+    if max_runtime_us is not None and not (
+        isinstance(max_runtime_us, (int, float)) and 0 < max_runtime_us < float("inf")
+    ):
         raise SpecError(f"max_runtime_us must be a positive finite number of microseconds, got {max_runtime_us!r}")
     if not isinstance(budget, ErrorBudget):
         budget = ErrorBudget(budget)
@@ -249,7 +258,7 @@ def plan_counts(
     own = next(p for p in plans if chosen in p[3].points)
     base: list[tuple[str, ProgramFront | None, ProgramPoint | None]] = []
     for i, m in enumerate(baselines):
-        fronts = [p[4][i] for p in plans if p[4][i] is not None]
+        fronts = cast("list[ProgramFront]", [p[4][i] for p in plans if p[4][i] is not None])
         if not fronts:
             base.append((m, None, None))
             continue
@@ -284,7 +293,8 @@ def _budgets(budget: ErrorBudget, rot: bool, search: bool, spent: float | None =
 
 def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipelines: int, storage_decay: bool,
               catalogue: bool, layout: str, extra_sources: Sequence[Source], baselines: Sequence[str],
-              targets: Sequence[float] = ()):
+              targets: Sequence[float] = ()
+              ) -> tuple[Pipeline | None, ProgramFront, tuple[ProgramFront | None, ...]]:
     """The pipeline, the main front and the baselines' fronts for one budget split.
 
     Sources are searched at ``targets`` (default: the split's own per-state target); a source found for a
@@ -310,13 +320,11 @@ def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipeli
         if catalogue:
             from magicpipe.compiler.catalogue_search import catalogue_sources
 
-            try:
+            with suppress(MagicpipeError):  # no catalogue entry meets the target: the pipelines alone
                 catalogued += [s for s in catalogue_sources(hardware, target) if s not in catalogued]
-            except MagicpipeError:
-                pass  # no catalogue entry meets the target: the pipelines alone
     main = [s for s in sources if s.method in ("dynamic", "single")] + list(extra_sources) + catalogued
     front = plan_program(demand, main, hardware, layout, schedules)
-    base = []
+    base: list[ProgramFront | None] = []
     for m in baselines:
         own = [s for s in sources if s.method in (m, "single")]
         try:
@@ -326,7 +334,7 @@ def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipeli
     return pipe, front, tuple(base)
 
 
-def replan(plan: dict, hardware: Hardware) -> Compilation:
+def replan(plan: dict[str, Any], hardware: Hardware) -> Compilation:
     """The :class:`Compilation` a plan.json dict was written from, planned again (the planner is deterministic).
 
     ``hardware`` is the plan's hardware, error model included (the caller rebuilds it from ``plan``).
@@ -335,8 +343,10 @@ def replan(plan: dict, hardware: Hardware) -> Compilation:
         SpecError: a dict that is not a ``magicpipe.plan/2`` plan.
     """
     if not isinstance(plan, dict) or plan.get("schema") != PLAN_SCHEMA:
-        raise SpecError(f"not a {PLAN_SCHEMA} plan (schema {plan.get('schema') if isinstance(plan, dict) else None!r}); "
-                        f"write it again with magicpipe compile")
+        raise SpecError(
+            f"not a {PLAN_SCHEMA} plan (schema {plan.get('schema') if isinstance(plan, dict) else None!r}); "
+            f"write it again with magicpipe compile"
+        )
     try:
         from magicpipe.compiler.layers import DemandTimeline
 
@@ -367,7 +377,7 @@ def _model(spec: str) -> SynthesisModel:
     return get_synthesis_model(spec)
 
 
-def plan_sensitivity(comp: Compilation):
+def plan_sensitivity(comp: Compilation) -> Sensitivity:
     """The plan made again at the pessimistic edge of its error model, compared with the plan.
 
     The choice compared is the chosen point's factory (name, distances), copies and data distance; the nominal
@@ -379,12 +389,12 @@ def plan_sensitivity(comp: Compilation):
 
     plan = comp.to_dict()
 
-    def pick(c: Compilation) -> dict:
+    def pick(c: Compilation) -> dict[str, Any]:
         p = c.chosen
         return {"factory": p.source.name, "distances": p.distances, "copies": p.copies,
                 "data_distance": p.data.distance}
 
-    def evaluate(hw: Hardware) -> dict:
+    def evaluate(hw: Hardware) -> dict[str, Any]:
         p = comp.chosen
         out = {"data_logical_error": p.data.logical_error(p.runtime_rounds, hw), "logical_budget": p.budgets[0]}
         if p.source.method in ("dynamic", "single", "sequential", "parallel") and p.distances:

@@ -57,7 +57,8 @@ def _count(name: str, value: Any) -> int:
         value = int(value)
     if value < 0:
         raise SpecError(f"logical counts: {name} must be a non-negative integer, got {value}")
-    return value
+    count: int = value
+    return count
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ class LogicalCounts:
         '{"numQubits": 100, "tCount": 1000000, "rotationCount": 0, "rotationDepth": 0, "cczCount": 0, "ccixCount": 0, "measurementCount": 0}'
         >>> LogicalCounts.from_json(c.to_json()) == c
         True
-    """
+    """  # noqa: E501 (a doctest's expected output is one line)
 
     num_qubits: int
     t_count: int = 0
@@ -110,7 +111,7 @@ class LogicalCounts:
         return json.dumps(self.to_dict())
 
     @classmethod
-    def from_dict(cls, data: Any) -> "LogicalCounts":
+    def from_dict(cls, data: Any) -> LogicalCounts:
         """Read the estimator's ``logicalCounts`` object (or a whole estimator result holding one).
 
         Raises:
@@ -129,9 +130,11 @@ class LogicalCounts:
         return cls(**{_FROM_KEY[k]: v for k, v in data.items() if k in _FROM_KEY})
 
     @classmethod
-    def from_json(cls, text: str) -> "LogicalCounts":
+    def from_json(cls, text: str) -> LogicalCounts:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
-            raise SpecError(f"logical counts are not valid JSON ({e.msg} at line {e.lineno}); write a JSON object") from None
+            raise SpecError(
+                f"logical counts are not valid JSON ({e.msg} at line {e.lineno}); write a JSON object"
+            ) from None
         return cls.from_dict(data)

@@ -175,7 +175,7 @@ def cheapest_meeting(p: float, target: float) -> CultivationPoint:
         Traceback (most recent call last):
         ...
         magicpipe.errors.InfeasibleError: target error 1e-12 is below magic-state cultivation's floor 7.89e-10 at p = 0.001 (d1 = 5, tightest published threshold); use distillation (e.g. cultivation feeding 15-to-1) for this target
-    """
+    """  # noqa: E501 (a doctest's expected output is one line)
     ok = [c for c in cultivation_points(p) if c.error <= target]
     if not ok:
         f = floor(p)

@@ -38,7 +38,8 @@ import math
 import numbers
 import random
 from dataclasses import dataclass
-from typing import Sequence
+from typing import cast
+from collections.abc import Sequence
 
 from magicpipe.compiler.allocator import Allocation, Producer, min_time_allocation
 from magicpipe.compiler.factory import Factory
@@ -73,7 +74,17 @@ class _StallInProgress:
 class _Sim:
     """Mutable state of one simulation; :func:`simulate` is the public entry."""
 
-    def __init__(self, high, menu, qubit_budget, buffer_slots, slot_qubits, options, tops, rng):
+    def __init__(
+        self,
+        high: Factory,
+        menu: Sequence[Producer],
+        qubit_budget: int,
+        buffer_slots: int,
+        slot_qubits: int,
+        options: DynamicOptions,
+        tops: int,
+        rng: random.Random | None,
+    ) -> None:
         self.high, self.menu, self.Q = high, tuple(menu), qubit_budget
         self.cap, self.slot_qubits, self.opt, self.n_tops, self.rng = buffer_slots, slot_qubits, options, tops, rng
         self.proto = high.protocol
@@ -156,7 +167,9 @@ class _Sim:
             slack = n_in - math.floor(len(steps) * self.high.step_rounds * self.supply.rate)
             need = max(self.proto.inputs_per_step, slack)
         else:
-            need = prebuffer(steps, self.proto.inputs_per_step, [d for d in self.projected_deposits(t, steps[-1]) if d[0] > t])
+            need = prebuffer(
+                steps, self.proto.inputs_per_step, [d for d in self.projected_deposits(t, steps[-1]) if d[0] > t]
+            )
         return min(need, self.cap)
 
     # -- supply lanes --------------------------------------------------------------------------------
@@ -271,15 +284,14 @@ class _Sim:
                 heapq.heappush(queue, (time + period, n, period))
         return _HORIZON
 
-    def reuse_plan(self, t: int):
+    def reuse_plan(self, t: int) -> tuple[int, Allocation] | None:
         m = self.opt.move_rounds
         pool = self.high.lendable_qubits + self.idle_pool
         if all(p.qubits > pool for p in self.menu):
             return None
         expected = self.buffer + self.in_flight_outputs()
         resume = t + 2 * m
-        alloc = None
-        for _ in range(3):
+        for _ in range(3):  # runs at least once, so alloc is bound after it
             target = self.needed(resume) - expected
             if target <= 0:
                 if expected >= self.proto.inputs_per_step:
@@ -364,8 +376,11 @@ class _Sim:
         smallest = min(p.qubits for p in self.menu)
         while True:
             alloc = min_time_allocation(self.menu, pool, target)
-            early = sum(c * (k - 1) * self.menu[i].outputs + (c * k * self.menu[i].outputs if k * self.menu[i].rounds < alloc.rounds else 0)
-                        for i, c, k in alloc.runs)
+            early = sum(
+                c * (k - 1) * self.menu[i].outputs
+                + (c * k * self.menu[i].outputs if k * self.menu[i].rounds < alloc.rounds else 0)
+                for i, c, k in alloc.runs
+            )
             if self.buffer + early <= self.cap:
                 return alloc
             if pool - smallest < smallest:
@@ -413,7 +428,9 @@ class _Sim:
         if mode in ("pre", "relaunch"):
             fills_running = any(r.role == "fill" for r in self.in_flight)
             threshold = self.n_th if mode == "pre" else self.relaunch_threshold(t)
-            if (self.buffer >= threshold or (mode == "pre" and self.short_launch_ready(self.buffer))) and not fills_running:
+            if (
+                self.buffer >= threshold or (mode == "pre" and self.short_launch_ready(self.buffer))
+            ) and not fills_running:
                 self.launch_top(t)
             elif mode == "pre" and not self.in_flight and self.buffer < threshold:
                 self.plan_fill(t, pool)
@@ -439,7 +456,7 @@ class _Sim:
             if self.buffer >= self.proto.inputs_per_step and self.buffer >= self.resume_level(t):
                 self.finish_stall(t)
         elif mode == "moving_out" and t == self.stall.moved_out:
-            self.start_allocation(self.stall.alloc, t, "reuse")
+            self.start_allocation(cast(Allocation, self.stall.alloc), t, "reuse")  # set when moving out
             self.mode = "reusing"
             self.at(self.stall.reclaimed)
         elif mode == "reusing" and t == self.stall.reclaimed:
@@ -516,7 +533,9 @@ def simulate(
     if slot_qubits < 1:
         raise SpecError(f"slot_qubits={slot_qubits} must be positive: a slot holds a patch of the producers' output")
     if buffer_slots < high.protocol.inputs_per_step:
-        raise SpecError(f"buffer_slots={buffer_slots} must be at least {high.protocol.inputs_per_step}, the states one step takes")
+        raise SpecError(
+            f"buffer_slots={buffer_slots} must be at least {high.protocol.inputs_per_step}, the states one step takes"
+        )
     if tops < 1:
         raise SpecError(f"tops={tops} must be at least 1")
     smallest = min(p.qubits for p in menu)
@@ -524,7 +543,8 @@ def simulate(
     if qubit_budget < floor_q:
         raise InfeasibleError(
             f"qubit budget {qubit_budget} is below one factory and its buffer: the {high.protocol.name} factory at "
-            f"d={high.distance} needs {high.qubits} qubits and {buffer_slots} buffer slots {buffer_slots * slot_qubits}; "
+            f"d={high.distance} needs {high.qubits} qubits and {buffer_slots} buffer slots "
+            f"{buffer_slots * slot_qubits}; "
             f"raise the budget to at least {floor_q}"
         )
     return _Sim(high, menu, qubit_budget, buffer_slots, slot_qubits, options, tops, rng).run()

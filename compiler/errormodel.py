@@ -27,7 +27,8 @@ import functools
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from magicpipe.errors import SpecError
 
@@ -120,7 +121,7 @@ class ErrorModel:
     corrections: tuple[tuple[int, float], ...] = ()
     protocols: tuple[ProtocolCoefficients, ...] = ()
     provenance: str = ""
-    edge: "ErrorModel | None" = field(default=None, compare=True)
+    edge: ErrorModel | None = field(default=None, compare=True)
     regime: str = ""
 
     def __post_init__(self) -> None:
@@ -161,7 +162,8 @@ class ErrorModel:
 
         check_distance(d)
         self.check_p(p)
-        return self.A * (p / self.p_th) ** ((d + 1) / 2) * self.factor(d)
+        p_l: float = self.A * (p / self.p_th) ** ((d + 1) / 2) * self.factor(d)
+        return p_l
 
     def check_p(self, p: float) -> None:
         """Refuse a physical error at or above this model's threshold, naming it."""
@@ -190,7 +192,7 @@ class ErrorModel:
         )
 
     # -- uncertainty --------------------------------------------------------------------------------
-    def pessimistic(self) -> "ErrorModel":
+    def pessimistic(self) -> ErrorModel:
         """The pessimistic edge of the model's uncertainty interval (the model itself if it states none)."""
         return self.edge if self.edge is not None else self
 
@@ -212,7 +214,7 @@ class ErrorModel:
     to_dict = info
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], origin: str = "model") -> "ErrorModel":
+    def from_dict(cls, data: Mapping[str, Any], origin: str = "model") -> ErrorModel:
         """Build a model from :meth:`info`'s data (a model file), checking every field.
 
         Raises:

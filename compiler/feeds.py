@@ -19,7 +19,7 @@ A one-level pipeline is one factory whatever the method: it appears once, as met
 from __future__ import annotations
 
 import functools
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.compiler.baselines import parallel, sequential
 from magicpipe.compiler.hardware import Hardware

@@ -12,8 +12,10 @@ the circuit, however many T states the rotations expand to, so memory follows th
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -46,7 +48,7 @@ class DemandTimeline:
             raise SpecError("timeline runs need positive lengths and non-negative state counts")
 
     @classmethod
-    def from_counts(cls, counts: Sequence[int]) -> "DemandTimeline":
+    def from_counts(cls, counts: Sequence[int]) -> DemandTimeline:
         """Run-length encode a per-layer list of state counts."""
         lengths: list[int] = []
         states: list[int] = []
@@ -59,7 +61,7 @@ class DemandTimeline:
         return cls(tuple(lengths), tuple(states))
 
     @classmethod
-    def from_intervals(cls, starts: Sequence[int], ends: Sequence[int]) -> "DemandTimeline":
+    def from_intervals(cls, starts: Sequence[int], ends: Sequence[int]) -> DemandTimeline:
         """The timeline of chains: chain ``i`` consumes one state in each layer of ``[starts[i], ends[i])``.
 
         Runs in ``O(n log n)`` for ``n`` chains with numpy; never expands a chain into its layers.
@@ -118,13 +120,13 @@ class DemandTimeline:
             out.extend([s] * n)
         return out
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-able form: ``{"layers", "total", "peak", "runs": [[length, states], ...]}``."""
         return {"layers": self.layers, "total": self.total, "peak": self.peak,
                 "runs": [[n, s] for n, s in zip(self.lengths, self.states)]}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "DemandTimeline":
+    def from_dict(cls, data: dict[str, Any]) -> DemandTimeline:
         """Inverse of :meth:`to_dict`."""
         runs = data.get("runs", [])
         return cls(tuple(int(n) for n, _ in runs), tuple(int(s) for _, s in runs))

@@ -26,7 +26,7 @@ import dataclasses
 import functools
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Callable, Sequence
 
 from magicpipe.compiler.allocator import Producer
 from magicpipe.compiler.bounds import lower_bound
@@ -213,6 +213,7 @@ def pareto_front(
         raise SpecError(f"max_output_error must lie in (0, 1), got {max_output_error!r}")
     if delay_model not in DELAY_MODELS:
         raise SpecError(f"delay_model must be one of {DELAY_MODELS}, got {delay_model!r}")
+    policies: tuple[DynamicOptions, ...]
     if options is None:
         policies = POLICIES
     elif isinstance(options, DynamicOptions):
@@ -233,12 +234,14 @@ def _thin(values: list[int], k: int) -> list[int]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_sizes, menu_size: int,
+def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_sizes: tuple[int, ...] | None,
+            menu_size: int,
             max_budgets: int, max_output_error: float | None = None, delay_model: str = "all-stalls",
             shots: int = 64, seed: int = 1) -> ParetoFront:
     top = pipeline.levels[-1]
     high = top.factory
     below = pipeline.levels[-2]
+    menu: tuple[Producer, ...]
     if len(pipeline.levels) == 2:
         menu = (level_producer(pipeline, 1),)
     else:
@@ -278,7 +281,8 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
                 evaluated += [p for p in (evaluate(options, b, q) for q in budgets) if p is not None]
             else:
                 fastest = menu[0].rounds + high.rounds  # one fill batch, then no stall
-                evaluated += _coarse_to_fine(budgets, lambda q: evaluate(options, b, q), fastest, timed)
+                # the lambda is called only inside this iteration, so the loop variables are the current ones
+                evaluated += _coarse_to_fine(budgets, lambda q: evaluate(options, b, q), fastest, timed)  # noqa: B023
     evaluated = _time(evaluated, timed)
     if not evaluated:
         within = "" if max_output_error is None else f" within output error {max_output_error:.3g} (storage decay)"
@@ -288,7 +292,7 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
     return ParetoFront(pipeline, _front(evaluated), tuple(evaluated))
 
 
-def _time(points: list[ParetoPoint], timed) -> list[ParetoPoint]:
+def _time(points: list[ParetoPoint], timed: Callable[[ParetoPoint], ParetoPoint]) -> list[ParetoPoint]:
     """Expected times for the pending points, in ascending qubits; a point whose no-failure time is already no
     better than a point with no more qubits is dominated whatever its delay, and keeps ``delay_model =
     "dominated"`` (its rounds, the no-failure ones, are a lower bound) instead of paying for the estimate."""
@@ -304,7 +308,8 @@ def _time(points: list[ParetoPoint], timed) -> list[ParetoPoint]:
     return out
 
 
-def _coarse_to_fine(budgets: list[int], evaluate, fastest: int, timed) -> list[ParetoPoint]:
+def _coarse_to_fine(budgets: list[int], evaluate: Callable[[int], ParetoPoint | None], fastest: int,
+                    timed: Callable[[ParetoPoint], ParetoPoint]) -> list[ParetoPoint]:
     """Every budget when there are few; else ``_COARSE`` spread evenly, then all between the best few's neighbours.
 
     Budgets are tried in ascending order and stop two after the first whose schedule is as fast as any can

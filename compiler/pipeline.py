@@ -7,7 +7,7 @@ the same protocol (the paper's problem input: "a sequence of code distances").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.compiler.factory import Factory
 from magicpipe.compiler.hardware import Hardware, check_distance
@@ -67,7 +67,7 @@ class Pipeline:
         protocol: Protocol = FIFTEEN_TO_ONE,
         *,
         strict: bool = False,
-    ) -> "Pipeline":
+    ) -> Pipeline:
         """Build the pipeline with one ``protocol`` factory per distance.
 
         Args:

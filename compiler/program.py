@@ -31,9 +31,11 @@ The supply
 
 from __future__ import annotations
 
+from typing import Any
+
 import math
 from dataclasses import dataclass, replace
-from typing import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from magicpipe.compiler.budget import ErrorBudget
 from magicpipe.compiler.counts import LogicalCounts
@@ -92,7 +94,7 @@ class ProgramDemand:
     derived: bool
     synthesis_error: float = 0.0
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         return {"t_count": self.t_states, "layers": self.timeline.layers, "peak_per_layer": self.timeline.peak,
                 "rotation_t_count": self.rotation_t, "target_error_per_state": self.target,
                 "layers_derived_from_counts": self.derived, "synthesis_error": self.synthesis_error,
@@ -162,7 +164,7 @@ class DataBlock:
         """``tiles x cycles x p_L(d)`` over ``runtime_rounds``."""
         return self.tiles * (runtime_rounds / self.distance) * hardware.logical_error(self.distance)
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         return {"layout": self.layout, "logical_qubits": self.logical_qubits, "tiles": self.tiles,
                 "distance": self.distance, "qubits": self.qubits, "cycles_per_layer": self.cycles_per_layer}
 
@@ -221,7 +223,7 @@ def simulate(timeline: DemandTimeline, source: Source, copies: int, layer_rounds
     if copies < 1:
         raise SpecError(f"copies must be >= 1, got {copies}")
     r = copies * source.outputs / source.period_rounds
-    cap = buffer_states if buffer_states is not None else timeline.peak + source.outputs
+    cap: float = buffer_states if buffer_states is not None else timeline.peak + source.outputs
     cap = float(max(cap, timeline.peak, 1))
     # buffer level as a fluid; negative while the first batch is still on its way
     b = source.outputs - r * source.startup_rounds
@@ -327,7 +329,7 @@ class ProgramPoint:
         for start, length, s, tau, first, w in self.simulation.runs:
             yield start + first, length, s, tau, w - first
 
-    def info(self, hardware: Hardware) -> dict:
+    def info(self, hardware: Hardware) -> dict[str, Any]:
         """The plan.json form of the point."""
         return {
             "name": self.source.name, "method": self.method, "distances": list(self.distances),
@@ -427,7 +429,9 @@ def _evaluate(demand: ProgramDemand, source: Source, copies: int, layout: str, h
             break
         d += 2
     if err > b_log:
-        raise InfeasibleError(f"the data block's logical error {err:.3g} exceeds its budget {b_log:.3g} at every distance")
+        raise InfeasibleError(
+            f"the data block's logical error {err:.3g} exceeds its budget {b_log:.3g} at every distance"
+        )
     buffer_qubits = sim.buffer_states * patch_qubits(d)
     errors = (("logical", err), ("distillation", demand.t_states * source.output_error),
               ("synthesis", demand.synthesis_error))
@@ -476,9 +480,17 @@ def plan_program(demand: ProgramDemand, sources: Sequence[Source], hardware: Har
         rounds = float(max(demand.timeline.layers, 1) * block.layer_rounds)
         sim = Simulation(rounds, 0.0, 0.0, 0, 0, ())
         none = Source("no factory", "none", 1, 1.0, 1.0, 1, 0.0)
-        pt = ProgramPoint(none, 0, block, sim, 0, hardware.rounds_to_us(rounds),
-                          (("logical", block.logical_error(rounds, hardware)), ("distillation", 0.0), ("synthesis", 0.0)),
-                          None, demand.budgets)
+        pt = ProgramPoint(
+            none,
+            0,
+            block,
+            sim,
+            0,
+            hardware.rounds_to_us(rounds),
+            (("logical", block.logical_error(rounds, hardware)), ("distillation", 0.0), ("synthesis", 0.0)),
+            None,
+            demand.budgets,
+        )
         return ProgramFront(demand, hardware, (pt,), 1)
     ok = [s for s in sources if s.output_error <= demand.target * (1 + 1e-12) and s.kind == "T"]
     if not ok:

@@ -76,7 +76,9 @@ class Protocol:
         if not 0 < self.data_tiles <= self.tiles:
             raise SpecError(f"protocol {self.name}: data_tiles={self.data_tiles} must lie in (0, tiles={self.tiles}]")
         if self.burst < 0 or self.steps < 1 or self.inputs_per_step < 1 or self.cycles_per_step < 1:
-            raise SpecError(f"protocol {self.name}: burst must be >= 0 and steps, inputs_per_step, cycles_per_step >= 1")
+            raise SpecError(
+                f"protocol {self.name}: burst must be >= 0 and steps, inputs_per_step, cycles_per_step >= 1"
+            )
         if len(self.rotations) != self.inputs:
             raise SpecError(
                 f"protocol {self.name}: {len(self.rotations)} rotations listed but the input pattern "
@@ -139,7 +141,10 @@ def _threshold(out_error: tuple[tuple[float, int], ...]) -> float:
 
 def _fifteen_to_one_rotations() -> tuple[str, ...]:
     vectors = [v for v in range(1, 16)]
-    weight = lambda v: bin(v).count("1")  # noqa: E731
+
+    def weight(v: int) -> int:
+        return bin(v).count("1")
+
     ordered = sorted(vectors, key=lambda v: (weight(v) != 1, weight(v), v))
 
     def pauli(v: int) -> str:

@@ -15,7 +15,7 @@ round's deposits, less the burst.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from collections.abc import Iterator
 
 from magicpipe.compiler.allocator import Allocation, Producer
 from magicpipe.compiler.factory import Factory

@@ -13,7 +13,7 @@ A one-level pipeline is a single factory fed raw states, for every method: ``Q_1
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from magicpipe.compiler.baselines import parallel, sequential
 from magicpipe.compiler.bounds import lower_bound
@@ -130,10 +130,10 @@ def best_pipeline(
     pipes = list(candidate_pipelines(target, hardware, levels, distances))
     if not pipes:
         top = max(distances)
-        best = Pipeline.from_distances((top,) * max(levels), hardware).output_error
+        best_error = Pipeline.from_distances((top,) * max(levels), hardware).output_error
         raise InfeasibleError(
             f"no pipeline of {max(levels)} levels with distances up to {top} reaches error {target:.3g} "
-            f"(the best reaches {best:.3g}); allow more levels or larger distances, or relax the target"
+            f"(the best reaches {best_error:.3g}); allow more levels or larger distances, or relax the target"
         )
     if method != "dynamic":
         return min((_cost(p, method, options) for p in pipes), key=lambda c: (c.volume, c.qubits))

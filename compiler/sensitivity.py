@@ -11,7 +11,8 @@ deliver 3e-9 where 1e-9 was the target").
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping
+from typing import Any
+from collections.abc import Callable, Mapping
 
 from magicpipe.compiler.hardware import Hardware
 from magicpipe.errors import MagicpipeError

@@ -19,6 +19,8 @@ whole-program planner (:mod:`magicpipe.compiler.program`) by a handful of number
 
 from __future__ import annotations
 
+from typing import Any
+
 import math
 from dataclasses import dataclass, field
 
@@ -74,10 +76,10 @@ class Source:
             return 0
         return self.outputs * (1 + math.floor((t - self.startup_rounds) / self.period_rounds + 1e-9))
 
-    def detail_dict(self) -> dict:
+    def detail_dict(self) -> dict[str, Any]:
         return dict(self.detail)
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         """JSON-able summary."""
         return {"name": self.name, "method": self.method, "qubits": self.qubits,
                 "startup_rounds": self.startup_rounds, "period_rounds": self.period_rounds,

@@ -55,7 +55,9 @@ def _deposit(vec: list[float], weights: list[float], outputs: int, cap: int) -> 
     return out
 
 
-def _deposits(schedule: Schedule, launch: int, horizon: int) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
+def _deposits(
+    schedule: Schedule, launch: int, horizon: int
+) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
     """``(round, producer, runs)`` ending after ``launch``: the supply runs, each lane run on to ``horizon``;
     and the reuse runs (these move with the factory's delay: they start when it stalls)."""
     menu = schedule.producers
@@ -172,7 +174,19 @@ def _run_phase(schedule: Schedule, start: list[float], takes: list[tuple[int, in
     return weighted / total if total > 0 else math.inf
 
 
-def _wait(schedule, stalled, j, t_act, deposits, d, weights, reuse, layers, heap, delay) -> None:
+def _wait(
+    schedule: Schedule,
+    stalled: list[float],
+    j: int,
+    t_act: int,
+    deposits: list[tuple[int, int, int]],
+    d: int,
+    weights: dict[tuple[int, int], list[float]],
+    reuse: float,
+    layers: dict[int, dict[int, list[float]]],
+    heap: list[int],
+    delay: int,
+) -> None:
     """Move a stalled path forward: to each later deposit round until it has enough, or to the reuse."""
     menu, cap = schedule.producers, schedule.buffer_slots
     need = len(stalled)

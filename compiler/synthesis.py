@@ -22,6 +22,8 @@ for comparisons made like for like with the estimators.
 
 from __future__ import annotations
 
+from typing import Any
+
 import math
 from dataclasses import dataclass
 
@@ -48,7 +50,9 @@ class SynthesisModel:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.a) and math.isfinite(self.b) and self.a > 0):
-            raise SpecError(f"synthesis model {self.name}: needs a finite a > 0 and a finite b, got a={self.a}, b={self.b}")
+            raise SpecError(
+                f"synthesis model {self.name}: needs a finite a > 0 and a finite b, got a={self.a}, b={self.b}"
+            )
 
     def rotation_t_count(self, eps: float) -> int:
         """T states of one rotation synthesised to error ``eps`` (in (0, 1))."""
@@ -58,7 +62,7 @@ class SynthesisModel:
             raise SpecError(f"synthesis precision {eps!r} is below 1e-300; raise the error budget")
         return max(1, math.ceil(self.a * math.log2(1 / eps) + self.b))
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         return {"name": self.name, "a": self.a, "b": self.b, "reference": self.reference}
 
 
@@ -85,4 +89,6 @@ def get_synthesis_model(spec: str) -> SynthesisModel:
             a = b = float("nan")
         if math.isfinite(a) and math.isfinite(b):
             return SynthesisModel(f"{a:g},{b:g}", a, b, "user-given a log2(1/eps) + b")
-    raise SpecError(f"unknown synthesis model {spec!r}; use one of {sorted(SYNTHESIS_MODELS)} or 'a,b' for a log2(1/eps) + b")
+    raise SpecError(
+        f"unknown synthesis model {spec!r}; use one of {sorted(SYNTHESIS_MODELS)} or 'a,b' for a log2(1/eps) + b"
+    )

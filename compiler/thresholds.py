@@ -9,7 +9,7 @@ batch when lanes deliver several states at once.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.compiler.allocator import Allocation, Producer, max_rate_allocation
 from magicpipe.compiler.factory import Factory
@@ -17,7 +17,9 @@ from magicpipe.compiler.factory import Factory
 __all__ = ["supply_lanes", "launch_threshold", "lane_deposits", "prebuffer"]
 
 
-def supply_lanes(high: Factory, menu: Sequence[Producer], qubit_budget: int, slot_qubits: int, buffer_slots: int) -> Allocation:
+def supply_lanes(
+    high: Factory, menu: Sequence[Producer], qubit_budget: int, slot_qubits: int, buffer_slots: int
+) -> Allocation:
     """Rate-maximising supply beside the running high-level factory (Eqs. 11-13)."""
     pool = qubit_budget - high.qubits - buffer_slots * slot_qubits
     return max_rate_allocation(tuple(menu), max(pool, 0))
@@ -46,7 +48,9 @@ def prebuffer(step_times: Sequence[int], per_step: int, deposits: Sequence[tuple
     return need
 
 
-def launch_threshold(high: Factory, supply: Allocation, menu: Sequence[Producer], buffer_slots: int, rule: str = "exact") -> int:
+def launch_threshold(
+    high: Factory, supply: Allocation, menu: Sequence[Producer], buffer_slots: int, rule: str = "exact"
+) -> int:
     """N_th: states to hold before launching the high-level factory (Eq. 5 and its exact form).
 
     Examples:

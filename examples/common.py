@@ -20,9 +20,13 @@ QASM_BASIS = ["h", "s", "sdg", "x", "y", "z", "cx", "cz", "swap", "t", "tdg", "r
 def parser(description: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--error-budget", type=float, default=1e-3, help="total failure probability (default: %(default)s)")
-    p.add_argument("--physical-error", type=float, default=1e-4, help="physical error per operation (default: %(default)s)")
+    p.add_argument(
+        "--physical-error", type=float, default=1e-4, help="physical error per operation (default: %(default)s)"
+    )
     p.add_argument("--magic-error", type=float, default=1e-4, help="raw magic-state error (default: %(default)s)")
-    p.add_argument("--objective", choices=OBJECTIVES, default="volume", help="point of the front (default: %(default)s)")
+    p.add_argument(
+        "--objective", choices=OBJECTIVES, default="volume", help="point of the front (default: %(default)s)"
+    )
     p.add_argument("--max-physical-qubits", type=int, default=None, help="most physical qubits (default: no limit)")
     p.add_argument("--write-qasm", metavar="PATH", help="also write the program as OpenQASM 2 to PATH")
     p.add_argument("--qasm3", action="store_true", help="write OpenQASM 3 instead of 2")

@@ -3,8 +3,8 @@ whole program), their readers, writers, JSON export (version 1) and JSON Lines w
 
 ``str(stream)`` writes a stream (each :class:`~magicpipe.lattice.stream.Instruction`'s ``str`` is its line);
 :func:`parse` reads one back, equal to the original; :func:`write_schedule` lays a schedule out and writes its
-stream lazily (a generator, never the whole stream in memory), :func:`write_checked_stream` also checks it; :func:`to_json` exports it. The format is
-specified in ``README.md`` next to the grammar.
+stream lazily (a generator, never the whole stream in memory), :func:`write_checked_stream` also checks it;
+:func:`to_json` exports it. The format is specified in ``README.md`` next to the grammar.
 """
 
 from magicpipe.grammar.checked import write_checked_stream

@@ -57,7 +57,11 @@ def to_json(stream: Stream) -> dict:
     head["distances"] = list(h.distances)
     head["regions"] = [{"name": r.name, "rect": _value(r.rect), "distance": r.distance} for r in h.regions]
     head["slots"] = [_value(s) for s in h.slots]
-    return {"format": "magicpipe-lsi", "header": head, "instructions": [instruction_to_json(i) for i in stream.instructions]}
+    return {
+        "format": "magicpipe-lsi",
+        "header": head,
+        "instructions": [instruction_to_json(i) for i in stream.instructions],
+    }
 
 
 def _instruction(d: dict) -> Instruction:

@@ -42,9 +42,19 @@ __all__ = ["parse", "parse_file", "GRAMMAR_FILE"]
 
 GRAMMAR_FILE = "stream_v1.lark"
 
-_EXPECTED = {"INT": "an integer", "NUMBER": "a number", "NAME": "a name", "PATCH": "a patch such as H0.q1",
-             "PROTOCOL": "a protocol name", "_NL": "the end of the line", "TRACE_KIND": "a trace (run=, top=, ...)",
-             "REASON": "failed, full or flush", "PAULI": "a Pauli term such as Z3 or Xm", "YESNO": "yes or no", "TIME": "@ and a round"}
+_EXPECTED = {
+    "INT": "an integer",
+    "NUMBER": "a number",
+    "NAME": "a name",
+    "PATCH": "a patch such as H0.q1",
+    "PROTOCOL": "a protocol name",
+    "_NL": "the end of the line",
+    "TRACE_KIND": "a trace (run=, top=, ...)",
+    "REASON": "failed, full or flush",
+    "PAULI": "a Pauli term such as Z3 or Xm",
+    "YESNO": "yes or no",
+    "TIME": "@ and a round",
+}
 
 
 def _transformer():
@@ -73,7 +83,9 @@ def _transformer():
 
         def version(self, v):
             if v != FORMAT_VERSION:
-                raise ValueError(f"stream format version {v} is not supported; this magicpipe reads version {FORMAT_VERSION}")
+                raise ValueError(
+                    f"stream format version {v} is not supported; this magicpipe reads version {FORMAT_VERSION}"
+                )
             return v
 
         def hardware(self, *values):
@@ -172,7 +184,7 @@ def _source(source) -> dict:
 
 
 @functools.lru_cache(maxsize=1)
-def _parser() -> "Lark":
+def _parser() -> Lark:
     from lark import Lark
 
     text = importlib.resources.files("magicpipe.grammar").joinpath(GRAMMAR_FILE).read_text()

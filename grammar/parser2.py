@@ -252,7 +252,11 @@ def _parse_line(text: str, number: int):
     except UnexpectedInput as e:
         column = getattr(e, "column", 0) or 0
         token = getattr(e, "token", None)
-        what = "end of line" if token is not None and token.type == "$END" else repr(str(token) if token is not None else text[column - 1:column])
+        what = (
+            "end of line"
+            if token is not None and token.type == "$END"
+            else repr(str(token) if token is not None else text[column - 1 : column])
+        )
         expected = sorted(getattr(e, "expected", None) or getattr(e, "allowed", None) or ())
         hint = f"; expected {' or '.join(expected[:10])}" if expected else ""
         raise ParseError(f"unexpected {what}{hint}", number, column, text) from None
@@ -400,7 +404,7 @@ def parse_program(text: str) -> ProgramStream:
 
 def open_program(path: str | os.PathLike):
     """``(header, operations, header line numbers, file)``: the caller closes the file when done."""
-    f = open(path, encoding="utf-8")
+    f = open(path, encoding="utf-8")  # noqa: SIM115 (returned open: the caller closes it)
     try:
         header, ops, where = read_program(f)
     except BaseException:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 import pathlib
-from typing import IO, Iterable
+from typing import IO
+from collections.abc import Iterable
 
 from magicpipe.compiler.schedule import Schedule
 from magicpipe.lattice.emit import emit, header

@@ -8,6 +8,8 @@ line. Prints size, lines, seconds and peak Python memory (tracemalloc) of each p
 
 from __future__ import annotations
 
+from typing import Any
+
 import argparse
 import os
 import sys
@@ -21,7 +23,7 @@ from magicpipe.lattice.stream2 import ProgramStream
 from magicpipe.lattice.whole import ProgramLayout, emit_program, unit_one_level
 
 
-def one(states: int, folder: str) -> dict:
+def one(states: int, folder: str) -> dict[str, Any]:
     per_layer = 10
     layers = states // per_layer
     half = layers // 2
@@ -56,7 +58,7 @@ def one(states: int, folder: str) -> dict:
             "check_peak_mb": round(check_peak / 2**20, 2), "rounds": a.last_round}
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--states", type=float, nargs="+", default=[1e4, 1e6, 1e9])
     args = p.parse_args(argv)

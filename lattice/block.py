@@ -24,8 +24,11 @@ Examples:
 
 from __future__ import annotations
 
+from typing import Any
+
 import functools
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import networkx as nx
@@ -49,11 +52,15 @@ class TileRect:
     rows: int
 
     def cells(self) -> frozenset[Cell]:
-        return frozenset((c, r) for c in range(self.col, self.col + self.cols) for r in range(self.row, self.row + self.rows))
+        return frozenset(
+            (c, r) for c in range(self.col, self.col + self.cols) for r in range(self.row, self.row + self.rows)
+        )
 
     def rect(self, origin: Tile, distance: int) -> Rect:
         """The physical rectangle of these tiles in a block whose lower-left corner is ``origin``."""
-        return Rect(origin.x + self.col * distance, origin.y + self.row * distance, self.cols * distance, self.rows * distance)
+        return Rect(
+            origin.x + self.col * distance, origin.y + self.row * distance, self.cols * distance, self.rows * distance
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +74,8 @@ class BlockLayout:
     port: Cell
 
     @classmethod
-    def for_protocol(cls, protocol: Protocol) -> "BlockLayout":
-        """The Fig. 4(a) layout: data in the middle row of a 3-row block, the input port bottom right, ``|0>`` top right.
+    def for_protocol(cls, protocol: Protocol) -> BlockLayout:
+        """The Fig. 4(a) layout: data in the middle row of a 3-row block, input port bottom right, ``|0>`` top right.
 
         Raises:
             SpecError: the protocol's tiles do not fill 3 rows, or its data patches do not fit one row.
@@ -177,10 +184,13 @@ def plan_moves(block: BlockLayout, lent: TileRect) -> MovePlan:
     movers = [i for i, c in enumerate(block.data) if c in inside]
     free = [c for c in outside if c not in block.data]
     goal0 = dict(enumerate(block.data))
-    dist = lambda a, b: abs(a[0] - b[0]) + abs(a[1] - b[1])  # noqa: E731
+
+    def dist(a: tuple[int, int], b: tuple[int, int]) -> int:
+        return abs(a[0] - b[0]) + abs(a[1] - b[1])
+
     assignments = sorted(itertools.permutations(free, len(movers)),
                          key=lambda ts: (sum(dist(block.data[i], t) for i, t in zip(movers, ts)), ts))
-    best: tuple | None = None
+    best: tuple[Any, ...] | None = None
     for targets in assignments:
         goal = {**goal0, **dict(zip(movers, targets))}
         for order in itertools.permutations(movers):
@@ -217,7 +227,7 @@ class Parking:
         return self.plan.steps
 
 
-def _candidates(block: BlockLayout, max_tiles: int):
+def _candidates(block: BlockLayout, max_tiles: int) -> Iterator[TileRect]:
     for rows in range(1, block.rows + 1):
         for cols in range(1, block.cols + 1):
             if rows * cols > max_tiles:
@@ -251,7 +261,7 @@ def choose_parking(block: BlockLayout, distance: int, low_size: tuple[int, int],
     goal = most if needed is None or needed > most else needed
     fits = [(cap, lent) for cap, lent in scored if cap >= goal]
 
-    def key(item):
+    def key(item: tuple[int, TileRect]) -> tuple[int, int, int, int, int]:
         cap, lent = item
         return (plan_moves(block, lent).steps, -cap, -lent.cols * lent.rows, lent.row, lent.col)
 

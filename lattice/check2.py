@@ -34,17 +34,22 @@ state shifted without replaying them). Memory is the state of the floor plan, no
 
 from __future__ import annotations
 
+from typing import Any
+
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from magicpipe.lattice.geometry import Rect, Tile
 from magicpipe.lattice.stream2 import (
     POLICY,
     SIDES,
+    Copy,
     Op,
+    Port,
     ProgramHeader,
     ProgramStream,
+    Term,
     Unit,
 )
 from magicpipe.lattice.whole import program_qubits
@@ -141,21 +146,27 @@ def _header_checks(h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
         yield "header", "copies must be numbered 0, 1, ... once each", "COPY"
     if not h.copies:
         yield "header", "the stream has no factory copy", "COPY"
-    for p in h.ports:
-        if p.capacity < 1 or p.d != D:
-            yield "header", f"port {p.index}: capacity >= 1 at the program's distance d={D}", str(p)
+    for port in h.ports:
+        if port.capacity < 1 or port.d != D:
+            yield "header", f"port {port.index}: capacity >= 1 at the program's distance d={D}", str(port)
     ports_of = [c.port for c in h.copies]
     if len(set(ports_of)) != len(ports_of) or any(not 0 <= x < len(h.ports) for x in ports_of):
         yield "header", "every copy needs a port of its own", "COPY"
-    for b in h.buses:
-        if b.d != D or b.rect.h % D or b.rect.w % D and b.rect.h != D:
+    for bus in h.buses:
+        if bus.d != D or bus.rect.h % D or bus.rect.w % D and bus.rect.h != D:
             pass
     yield from _geometry(h)
     need = program_qubits(h)
     if need > h.qubit_budget:
-        yield "qubit-budget", (f"{need} qubits: {len(h.data)} data patches, {sum(b.rect.w * b.rect.h for b in h.buses) * 2} "
-                               f"bus sites, {sum(p.capacity for p in h.ports)} port patches and {len(h.copies)} copies "
-                               f"exceed BUDGET qubits={h.qubit_budget}"), f"BUDGET qubits={h.qubit_budget}"
+        yield (
+            "qubit-budget",
+            (
+                f"{need} qubits: {len(h.data)} data patches, {sum(b.rect.w * b.rect.h for b in h.buses) * 2} "
+                f"bus sites, {sum(p.capacity for p in h.ports)} port patches and {len(h.copies)} copies "
+                f"exceed BUDGET qubits={h.qubit_budget}"
+            ),
+            f"BUDGET qubits={h.qubit_budget}",
+        )
 
 
 def _geometry(h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
@@ -193,7 +204,7 @@ def _geometry(h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
         yield from _route_checks(c, u, p, h)
 
 
-def _route_checks(c, u: Unit, p, h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
+def _route_checks(c: Copy, u: Unit, p: Port, h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
     d = u.distances[-1]
     text = str(c)
     if len(c.route) < 2:
@@ -265,12 +276,12 @@ def _steps(protocol: str) -> int:
 # -- the replay --------------------------------------------------------------------------------------------
 @dataclass
 class _Consumption:
-    q_terms: tuple
+    q_terms: tuple[Any, ...]
     merge_end: int
     x_time: int = -1
     z: int = -1
     x: int = -1
-    need: set = field(default_factory=set)    # corrections still to come: "ROTATE", "FRAME"
+    need: set[str] = field(default_factory=set)    # corrections still to come: "ROTATE", "FRAME"
 
 
 class Replay2:
@@ -286,7 +297,7 @@ class Replay2:
         # copies
         self.run_start: dict[int, int] = {}          # running copies: start round
         self.ready: dict[int, int] = {}               # earliest round of the next RUN
-        self.deciding: dict[int, list] = {}           # copy -> [round, outcome, branches seen]
+        self.deciding: dict[int, list[Any]] = {}           # copy -> [round, outcome, branches seen]
         # ports
         self.present: dict[int, int] = {p: 0 for p in self.ports}
         self.arriving: dict[int, list[int]] = {p: [] for p in self.ports}
@@ -310,7 +321,7 @@ class Replay2:
         self.deferred: Broken2 | None = None
 
     # -- helpers --------------------------------------------------------------------------------------
-    def copy(self, k: int):
+    def copy(self, k: int) -> Copy:
         c = self.copies.get(k)
         if c is None:
             raise Broken2("header", f"copy {k} is not declared")
@@ -334,16 +345,18 @@ class Replay2:
                     self.present[p] += 1
                 cap = self.ports[p].capacity
                 held = self.present[p] + (1 if p in self.busy and self.busy[p].x_time < 0 else 0) + \
-                    (1 if p in self.busy and 0 <= self.busy[p].x_time and self.busy[p].x_time + 1 > t else 0)
+                    (1 if p in self.busy and self.busy[p].x_time >= 0 and self.busy[p].x_time + 1 > t else 0)
                 self.peak_ports = max(self.peak_ports, held)
                 if held > cap:
-                    self.defer(Broken2("port-occupancy", f"port {p} holds {held} states at round {t}; its capacity is {cap}"))
+                    self.defer(
+                        Broken2("port-occupancy", f"port {p} holds {held} states at round {t}; its capacity is {cap}")
+                    )
         if self.merges and min(m[0] for m in self.merges) <= t:
             self.merges = [m for m in self.merges if m[0] > t]
         if self.routes and min(r[0] for r in self.routes) <= t:
             self.routes = [r for r in self.routes if r[0] > t]
 
-    def require_branches(self, c: int, when: int, outcome: int, seen: set) -> None:
+    def require_branches(self, c: int, when: int, outcome: int, seen: set[int]) -> None:
         want = {0, 1} if outcome < 0 else {outcome}
         if seen != want:
             missing = sorted(want - seen)
@@ -393,7 +406,9 @@ class Replay2:
             if o.cond is not None:
                 self.defer(Broken2("control", "a trace writes the taken branch without IF"))
             if outcome != value:
-                raise Broken2("control", f"copy {o.copy}'s decision read {outcome}; {o.action} is the branch of {value}")
+                raise Broken2(
+                    "control", f"copy {o.copy}'s decision read {outcome}; {o.action} is the branch of {value}"
+                )
         elif o.cond != (f"a{o.copy}", value):
             raise Broken2("control", f"{o.action} of copy {o.copy} must be conditioned IF a{o.copy}={value}")
         if value in seen:
@@ -476,13 +491,15 @@ class Replay2:
         if port is None:
             raise Broken2("measurement", f"port {pt.index} is not declared")
         if self.trace != (o.outcome >= 0) or o.outcome > 1:
-            self.defer(Broken2("control", "a trace resolves every measurement (outcome=0|1); a nominal stream does not"))
+            self.defer(
+                Broken2("control", "a trace resolves every measurement (outcome=0|1); a nominal stream does not")
+            )
         if data:
             self.merge(o, port, pt, data)
         else:
             self.readout(o, port, pt)
 
-    def merge(self, o: Op, port, pt, data) -> None:
+    def merge(self, o: Op, port: Port, pt: Term, data: list[Term]) -> None:
         p = port.index
         if o.reg != f"z{p}":
             self.defer(Broken2("control", f"the merge with port {p} writes register z{p}, not {o.reg}"))
@@ -497,7 +514,9 @@ class Replay2:
             raise Broken2("consumption-order", f"a merge at round {o.time} is one more than layer {self.layers - 1}'s "
                                                f"{self.layer_states} states")
         if o.rounds != self.D:
-            self.defer(Broken2("measurement", f"a merge at the program's distance takes d={self.D} rounds, not {o.rounds}"))
+            self.defer(
+                Broken2("measurement", f"a merge at the program's distance takes d={self.D} rounds, not {o.rounds}")
+            )
         for t in o.terms:
             if t.basis != "Z":
                 raise Broken2("measurement", f"{t}: a consumption merges Z-type boundaries (Z_q x Z_m)")
@@ -516,7 +535,9 @@ class Replay2:
                 raise Broken2("measurement", f"{t}: the via {via} does not touch the patch's {t.side} side")
         for e, rect, who in self.merges:
             if rect.overlaps(via):
-                raise Broken2("measurement", f"the via {via} overlaps the merge of port {who} in flight until round {e}")
+                raise Broken2(
+                    "measurement", f"the via {via} overlaps the merge of port {who} in flight until round {e}"
+                )
         busy_q = {q for _, _, q in self.merges if q < 0}
         for t in data:
             if -1 - t.index in busy_q:
@@ -529,7 +550,7 @@ class Replay2:
         self.busy[p] = _Consumption(tuple((t.basis, t.index) for t in data), end, z=o.outcome)
         self.layer_seen += 1
 
-    def readout(self, o: Op, port, pt) -> None:
+    def readout(self, o: Op, port: Port, pt: Term) -> None:
         p = port.index
         c = self.busy.get(p)
         if c is None or c.x_time >= 0:
@@ -537,7 +558,9 @@ class Replay2:
         if pt.basis != "X" or o.rounds != 1 or o.reg != f"x{p}":
             raise Broken2("measurement", f"the readout of port {p} is MEASURE x{p} X:p{p} rounds=1")
         if o.time != c.merge_end:
-            self.defer(Broken2("timing", f"port {p}'s X readout at round {o.time}; its merge ends at round {c.merge_end}"))
+            self.defer(
+                Broken2("timing", f"port {p}'s X readout at round {o.time}; its merge ends at round {c.merge_end}")
+            )
         c.x_time, c.x = o.time, o.outcome
         if self.trace:
             c.need = ({"ROTATE"} if c.z == 1 else set()) | ({"FRAME"} if c.x == 1 else set())
@@ -563,7 +586,9 @@ class Replay2:
         elif o.cond != (f"{reg}{p}", 1):
             raise Broken2("control", f"the {kind} of port {p}'s consumption is conditioned IF {reg}{p}=1")
         if o.time < c.x_time + 1:
-            raise Broken2("timing", f"{kind} at round {o.time} before the readout of port {p} is known (round {c.x_time + 1})")
+            raise Broken2(
+                "timing", f"{kind} at round {o.time} before the readout of port {p} is known (round {c.x_time + 1})"
+            )
         if kind == "ROTATE" and o.angle != "pi/4":
             raise Broken2("measurement", f"an injected pi/8 rotation is corrected by pi/4, not {o.angle}")
         if any(t.kind != "q" or t.basis != "Z" for t in o.terms):
@@ -604,11 +629,15 @@ class Replay2:
                 raise Broken2("conservation", f"copy {k} delivered {acc} accepted states; {used} were consumed and "
                                               f"{held} are left in its port")
         if c["consumed"] != self.h.t_count:
-            raise Broken2("conservation", f"the program consumed {c['consumed']} states; PROGRAM t_count={self.h.t_count}")
+            raise Broken2(
+                "conservation", f"the program consumed {c['consumed']} states; PROGRAM t_count={self.h.t_count}"
+            )
 
     # -- REPEAT: one replay and a fixed point ---------------------------------------------------------
-    def snapshot(self, t0: int) -> tuple:
-        rel = lambda x: max(x - t0, 0)
+    def snapshot(self, t0: int) -> tuple[Any, ...]:
+        def rel(x: int) -> int:
+            return max(x - t0, 0)
+
         return (
             tuple(sorted((c, s - t0) for c, s in self.run_start.items())),
             tuple(sorted((c, rel(r)) for c, r in self.ready.items() if rel(r) > 0)),
@@ -639,12 +668,14 @@ class Replay2:
         if self.layer_time >= 0:
             self.layer_time += by
 
-    def REPEAT(self, o: Op, sink) -> None:
+    def REPEAT(self, o: Op, sink: Callable[[Op, int], None]) -> None:
         if o.count < 1 or o.period < 1:
             raise Broken2("timing", f"REPEAT count={o.count} period={o.period}: both must be >= 1")
         late = [b for b in o.body if b.time >= o.period or b.action == "TALLY"]
         if late:
-            raise Broken2("timing", f"the body's {late[0].action} at round {late[0].time} is not inside the period {o.period}")
+            raise Broken2(
+                "timing", f"the body's {late[0].action} at round {late[0].time} is not inside the period {o.period}"
+            )
         t0 = o.time
         self.advance(t0)
         before = self.snapshot(t0)
@@ -699,7 +730,9 @@ def _flat(ops: Iterable[Op], first_line: int) -> Iterator[tuple[int, Op]]:
         line += sum(1 for _ in op.lines())
 
 
-def audit2(stream: ProgramStream, ops: Iterable[Op] | None = None, *, header_lines: dict | None = None) -> Audit2:
+def audit2(
+    stream: ProgramStream, ops: Iterable[Op] | None = None, *, header_lines: dict[str, Any] | None = None
+) -> Audit2:
     """Check a version-2 stream (header statically, operations by a streaming replay)."""
     h = stream.header
     out: list[Violation2] = []
@@ -710,7 +743,8 @@ def audit2(stream: ProgramStream, ops: Iterable[Op] | None = None, *, header_lin
     def where(text: str) -> int:
         for k, line in enumerate(head_text, start=1):
             if line.startswith(text):
-                return (header_lines or {}).get(line.split("#")[0].strip(), k + off)
+                found: int = (header_lines or {}).get(line.split("#")[0].strip(), k + off)
+                return found
         return 1 + off
 
     for rule, message, text in _header_checks(h):
@@ -720,7 +754,7 @@ def audit2(stream: ProgramStream, ops: Iterable[Op] | None = None, *, header_lin
             out.append(Violation2(where(f"UNIT {u.name}"), text, "unit", message))
     r = Replay2(h)
     n = 0
-    state = {"line": len(head_text), "text": ""}
+    state: dict[str, Any] = {"line": len(head_text), "text": ""}
 
     def apply(op: Op, shift: int, line: int) -> None:
         t = op.time + shift
@@ -729,7 +763,9 @@ def audit2(stream: ProgramStream, ops: Iterable[Op] | None = None, *, header_lin
         r.advance(t)
         r.time = t
         if op.action == "REPEAT":
-            inner = lambda b, base: apply(b, base, line)
+            def inner(b: Op, base: int) -> None:
+                return apply(b, base, line)
+
             shifted = op if shift == 0 else Op(t, "REPEAT", count=op.count, period=op.period, body=op.body)
             r.REPEAT(shifted, inner)
         else:
@@ -756,9 +792,13 @@ def audit2(stream: ProgramStream, ops: Iterable[Op] | None = None, *, header_lin
         if r.deferred is not None:
             raise r.deferred
         if r.busy:
-            raise Broken2("measurement", f"the consumption at port {min(r.busy)} never completes (readout or corrections missing)")
+            raise Broken2(
+                "measurement", f"the consumption at port {min(r.busy)} never completes (readout or corrections missing)"
+            )
         if r.run_start:
-            raise Broken2("timing", f"copy {min(r.run_start)}'s run from round {r.run_start[min(r.run_start)]} never decides")
+            raise Broken2(
+                "timing", f"copy {min(r.run_start)}'s run from round {r.run_start[min(r.run_start)]} never decides"
+            )
         if r.seg < len(h.timeline):
             raise Broken2("consumption-order", f"the stream ends after {r.layers} layers; the timeline has "
                                                f"{sum(s.layers for s in h.timeline)}")

@@ -15,18 +15,22 @@ Examples:
     >>> from magicpipe.compiler.options import PAPER
     >>> s = pareto_front(Pipeline.from_distances((5, 17)), PAPER).min_volume().schedule
     >>> text = [str(i) for i in emit(s, plan_floor(s))]
-    >>> text[0], text[-1]
-    ('@0 LAUNCH L0 15-to-1 level=1 d=5 region=(0,0,25,15) run=0', '@242 TALLY produced=15 consumed=15 discarded=0 left=[] delivered=1')
+    >>> text[0]
+    '@0 LAUNCH L0 15-to-1 level=1 d=5 region=(0,0,25,15) run=0'
+    >>> text[-1]
+    '@242 TALLY produced=15 consumed=15 discarded=0 left=[] delivered=1'
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
-from magicpipe.compiler.schedule import Schedule, Stall
+from magicpipe.compiler.schedule import Run, Schedule, Stall, Take, TopRun
 from magicpipe.errors import InfeasibleError
 from magicpipe.lattice import measure
+from magicpipe.lattice.block import Route
 from magicpipe.lattice.floorplan import FloorPlan, Site, place, plan_floor
 from magicpipe.lattice.geometry import Tile
 from magicpipe.lattice.stream import FORMAT_VERSION, PROGRAM, Header, Instruction, Stream, Tally, Trace
@@ -91,9 +95,9 @@ class _Emitter:
         self.direct: list[str] = []
 
     # -- events ------------------------------------------------------------------------------------
-    def events(self) -> dict[int, list[tuple]]:
+    def events(self) -> dict[int, list[tuple[Any, ...]]]:
         s = self.s
-        ev: dict[int, list[tuple]] = defaultdict(list)
+        ev: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         for r in s.runs:
             ev[r.start].append((_REUSE + 1 if r.role != "reuse" else _REUSE, r.id, self.launch_low, r))
             ev[r.end].append((_END, r.id, self.end_low, r))
@@ -111,7 +115,7 @@ class _Emitter:
                 self.reuse_events(ev, k, st)
         return ev
 
-    def reuse_events(self, ev, k: int, st: Stall) -> None:
+    def reuse_events(self, ev: dict[int, list[tuple[Any, ...]]], k: int, st: Stall) -> None:
         ev[st.moved_out].append((_REUSE, -1, self.reuse, (k, st)))
         ev[st.reclaimed].append((_RECLAIM, k, self.reclaim, (k, st)))
         plan = self.fp.moves
@@ -159,13 +163,13 @@ class _Emitter:
         raise InfeasibleError(f"round {t}: a step finds the buffer empty")
 
     # -- handlers ------------------------------------------------------------------------------------
-    def launch_low(self, t: int, run) -> Iterator[Instruction]:
+    def launch_low(self, t: int, run: Run) -> Iterator[Instruction]:
         p = self.s.producers[run.producer]
         f = self.fp.low
         yield Instruction(t, "LAUNCH", low_id(run.id), protocol=f.protocol.name, level=p.level, distance=f.distance,
                           region=self.sites[run.id].rect, trace=Trace("run", run.id))
 
-    def end_low(self, t: int, run) -> Iterator[Instruction]:
+    def end_low(self, t: int, run: Run) -> Iterator[Instruction]:
         name, trace = low_id(run.id), Trace("run", run.id)
         made = self.s.producers[run.producer].outputs
         self.produced += made
@@ -185,7 +189,7 @@ class _Emitter:
             self.discarded += lost
             yield Instruction(t, "DISCARD", name, count=lost, reason="full", trace=trace)
 
-    def launch_top(self, t: int, top) -> Iterator[Instruction]:
+    def launch_top(self, t: int, top: TopRun) -> Iterator[Instruction]:
         f, name = self.s.high, high_id(top.index)
         yield Instruction(t, "LAUNCH", name, protocol=f.protocol.name, level=self.level, distance=f.distance,
                           region=self.fp.high_rect, tiles=self.fp.data_tiles(), trace=Trace("top", top.index))
@@ -202,7 +206,7 @@ class _Emitter:
             return Instruction(t, "CONSUME", name, step=0, peer=self.direct.pop(0), trace=trace)
         return Instruction(t, "CONSUME", name, step=step, slot=self.empty_slot(t), trace=trace)
 
-    def take(self, t: int, payload) -> Iterator[Instruction]:
+    def take(self, t: int, payload: tuple[int, Take]) -> Iterator[Instruction]:
         k, take = payload
         name, proto = high_id(take.top), self.s.high.protocol
         for j in range(take.count):
@@ -211,9 +215,11 @@ class _Emitter:
                 paulis = measure.rotation_paulis(proto, measure.rotation_index(proto, take.step, j))
                 via = measure.route(self.fp.block, Tile(0, 0), self.s.high.distance, paulis)
                 yield Instruction(t, "MEASURE", name, step=take.step, paulis=paulis, tiles=via, trace=Trace("take", k))
-                yield Instruction(t, "MEASURE", name, step=take.step, paulis=measure.magic_readout(), trace=Trace("take", k))
+                yield Instruction(
+                    t, "MEASURE", name, step=take.step, paulis=measure.magic_readout(), trace=Trace("take", k)
+                )
 
-    def end_top(self, t: int, top) -> Iterator[Instruction]:
+    def end_top(self, t: int, top: TopRun) -> Iterator[Instruction]:
         name, trace = high_id(top.index), Trace("top", top.index)
         proto = self.s.high.protocol
         outputs = proto.outputs
@@ -227,16 +233,16 @@ class _Emitter:
         else:
             yield Instruction(t, "DISCARD", name, count=outputs, reason="failed", trace=trace)
 
-    def stall(self, t: int, payload) -> Iterator[Instruction]:
+    def stall(self, t: int, payload: tuple[int, Stall]) -> Iterator[Instruction]:
         k, st = payload
         yield Instruction(t, "STALL", high_id(st.top), step=st.step, threshold=st.threshold, remaining=st.remaining,
                           reuse=st.reuse, trace=Trace("stall", k))
 
-    def resume(self, t: int, payload) -> Iterator[Instruction]:
+    def resume(self, t: int, payload: tuple[int, Stall]) -> Iterator[Instruction]:
         k, st = payload
         yield Instruction(t, "RESUME", high_id(st.top), step=st.step, trace=Trace("stall", k))
 
-    def moves(self, t: int, payload) -> Iterator[Instruction]:
+    def moves(self, t: int, payload: tuple[int, Stall, int, tuple[Route, ...], bool]) -> Iterator[Instruction]:
         k, st, number, step, back = payload
         fp = self.fp
         for route in step:
@@ -246,14 +252,17 @@ class _Emitter:
                               trace=Trace("stall", k))
 
     def borrowers(self, st: Stall) -> tuple[str, ...]:
-        return tuple(low_id(r.id) for r in self.s.runs
-                     if r.role == "reuse" and self.sites[r.id].kind == "lent" and st.moved_out <= r.start < st.reclaimed)
+        return tuple(
+            low_id(r.id)
+            for r in self.s.runs
+            if r.role == "reuse" and self.sites[r.id].kind == "lent" and st.moved_out <= r.start < st.reclaimed
+        )
 
-    def reuse(self, t: int, payload) -> Iterator[Instruction]:
+    def reuse(self, t: int, payload: tuple[int, Stall]) -> Iterator[Instruction]:
         k, st = payload
         yield Instruction(t, "REUSE", high_id(st.top), region=self.fp.lent_rect, lent_to=self.borrowers(st),
                           trace=Trace("stall", k))
 
-    def reclaim(self, t: int, payload) -> Iterator[Instruction]:
+    def reclaim(self, t: int, payload: tuple[int, Stall]) -> Iterator[Instruction]:
         k, st = payload
         yield Instruction(t, "RECLAIM", high_id(st.top), region=self.fp.lent_rect, trace=Trace("stall", k))

@@ -22,8 +22,8 @@ allows: :func:`plan_floor` widens it until :func:`place` finds a site for every 
 
 Sites for low-level runs (:class:`Site`): ``low`` sites in the low-level area, always usable; ``block`` sites
 packing the high-level block (or the fill region), usable while no high-level execution runs (the fill
-phase); ``lent`` sites packing the lent region of a stalled block, usable inside a reuse window. Runs go to the first free site in
-the order their role prefers (fill: block, low; supply: low, block; reuse: lent, low, block).
+phase); ``lent`` sites packing the lent region of a stalled block, usable inside a reuse window. Runs go to the
+first free site in the order their role prefers (fill: block, low; supply: low, block; reuse: lent, low, block).
 
 Examples:
     >>> from magicpipe.compiler.pareto import pareto_front
@@ -40,7 +40,8 @@ import dataclasses
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal, cast
+from collections.abc import Sequence
 
 from magicpipe.compiler.factory import Factory
 from magicpipe.compiler.schedule import Run, Schedule
@@ -137,7 +138,7 @@ def low_factory(schedule: Schedule) -> Factory:
             "floor plans are laid out for two-level schedules whose producers are one factory type; this "
             f"schedule's producers are {[p.name for p in schedule.producers]}"
         )
-    return next(iter(sources))
+    return cast(Factory, next(iter(sources)))  # checked just above
 
 
 def _low_size(low: Factory, block: BlockLayout) -> tuple[int, int]:
@@ -180,13 +181,15 @@ def _build(schedule: Schedule, high: Factory, low: Factory, block: BlockLayout, 
         if len(spare) >= schedule.buffer_slots:
             break
     port = block.tile(Tile(0, 0), block.port, d_hi)
-    slots = tuple(sorted(spare, key=lambda t: (abs(t.x - port.x - d_hi) + abs(t.y - port.y), t.x, t.y))[: schedule.buffer_slots])
+    slots = tuple(
+        sorted(spare, key=lambda t: (abs(t.x - port.x - d_hi) + abs(t.y - port.y), t.x, t.y))[: schedule.buffer_slots]
+    )
     rects: list[tuple[Rect, SiteKind]] = [(r, "low") for r in low_sites]
     rects += [(r, "block") for r in pack_rects(high_rect, a, b)]
     if parking is not None:
         rects += [(r, "lent") for r in pack_rects(parking.lent.rect(Tile(0, 0), d_hi), a, b)]
     sites = tuple(Site(i, r, kind) for i, (r, kind) in enumerate(rects))
-    regions = (Region("factory", high_rect, d_hi),)
+    regions: tuple[Region, ...] = (Region("factory", high_rect, d_hi),)
     if buf_cols:
         regions += (Region("buffer", Rect(block_w, 0, buf_cols * d_lo, height), d_lo),)
     if above.h:
@@ -210,19 +213,22 @@ def _build_shared(schedule: Schedule, high: Factory, low: Factory, block: BlockL
     above = Rect(0, block_h, block_w, height - block_h)
     across = (width if side == "top" else height) // d_lo
     lines = math.ceil(schedule.buffer_slots / max(across, 1))
-    if side == "top":
-        buffer = Rect(0, height, width, lines * d_lo)
-    else:
-        buffer = Rect(width, 0, lines * d_lo, height)
+    buffer = Rect(0, height, width, lines * d_lo) if side == "top" else Rect(width, 0, lines * d_lo, height)
     port = block.tile(Tile(0, 0), block.port, d_hi)
     spots = _free_tiles(buffer, (), d_lo)
-    slots = tuple(sorted(spots, key=lambda t: (abs(t.x - port.x) + abs(t.y - port.y), t.x, t.y))[: schedule.buffer_slots])
+    slots = tuple(
+        sorted(spots, key=lambda t: (abs(t.x - port.x) + abs(t.y - port.y), t.x, t.y))[: schedule.buffer_slots]
+    )
     rects: list[tuple[Rect, SiteKind]] = [(r, "low") for r in pack_rects(above, a, b) + pack_rects(low_rect, a, b)]
     rects += [(r, "block") for r in pack_rects(Rect(0, 0, width, height), a, b)]
     if parking is not None:
         rects += [(r, "lent") for r in pack_rects(parking.lent.rect(Tile(0, 0), d_hi), a, b)]
     sites = tuple(Site(i, r, kind) for i, (r, kind) in enumerate(rects))
-    regions = (Region("factory", high_rect, d_hi), Region("buffer", buffer, d_lo), Region("fill", Rect(0, 0, width, height), d_lo))
+    regions: tuple[Region, ...] = (
+        Region("factory", high_rect, d_hi),
+        Region("buffer", buffer, d_lo),
+        Region("fill", Rect(0, 0, width, height), d_lo),
+    )
     if above.h:
         regions += (Region("low", above, d_lo),)
     if low_width:
@@ -231,13 +237,16 @@ def _build_shared(schedule: Schedule, high: Factory, low: Factory, block: BlockL
                      slots, sites, regions)
 
 
-def _build_right(*args) -> FloorPlan:
-    return _build_shared(*args, side="right")
+def _build_right(schedule: Schedule, high: Factory, low: Factory, block: BlockLayout, parking: Parking | None,
+                 height: int, low_width: int) -> FloorPlan:
+    return _build_shared(schedule, high, low, block, parking, height, low_width, side="right")
 
 
 def _sums(a: int, b: int, low: int, high: int) -> list[int]:
     """Sums ``i a + j b`` in ``[low, high]``, ascending: the widths and heights low-level blocks fill."""
-    return sorted({i * a + j * b for i in range(high // a + 1) for j in range(high // b + 1) if low <= i * a + j * b <= high})
+    return sorted(
+        {i * a + j * b for i in range(high // a + 1) for j in range(high // b + 1) if low <= i * a + j * b <= high}
+    )
 
 
 def _heights(block_h: int, a: int, b: int) -> list[int]:
@@ -270,7 +279,9 @@ def plan_floor(schedule: Schedule, *, block: BlockLayout | None = None) -> Floor
         parking = choose_parking(block, high.distance, (a, b), _reuse_demand(schedule))
     limit = (len(schedule.runs) + 1) * max(a, b)
     best: FloorPlan | None = None
-    for build, height in itertools.product((_build, _build_shared, _build_right), _heights(block.size(high.distance)[1], a, b)):
+    for build, height in itertools.product(
+        (_build, _build_shared, _build_right), _heights(block.size(high.distance)[1], a, b)
+    ):
         for width in [0] + _sums(a, b, 1, limit):
             if best is not None and SITES_PER_UNIT * (block.size(high.distance)[0] + width) * height >= best.qubits:
                 break
@@ -287,13 +298,13 @@ def plan_floor(schedule: Schedule, *, block: BlockLayout | None = None) -> Floor
     return best
 
 
-def _windows(schedule: Schedule):
+def _windows(schedule: Schedule) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     busy = [(t.launch, t.end) for t in schedule.tops]
     lent = [(s.moved_out, s.reclaimed) for s in schedule.stalls if s.reuse]
     return busy, lent
 
 
-def _allowed(kind: SiteKind, run: Run, busy, lent) -> bool:
+def _allowed(kind: SiteKind, run: Run, busy: list[tuple[int, int]], lent: list[tuple[int, int]]) -> bool:
     if kind == "low":
         return True
     if kind == "block":
@@ -318,7 +329,8 @@ def place(schedule: Schedule, floorplan: FloorPlan) -> tuple[Site, ...]:
     return tuple(out[r.id] for r in schedule.runs)
 
 
-def _first_free(run: Run, sites: Sequence[Site], near, taken, busy, lent) -> Site:
+def _first_free(run: Run, sites: Sequence[Site], near: list[list[int]], taken: list[list[tuple[int, int]]],
+                busy: list[tuple[int, int]], lent: list[tuple[int, int]]) -> Site:
     for kind in _PREFERENCE.get(run.role, ("low",)):
         for site in sites:
             if site.kind != kind or not _allowed(kind, run, busy, lent):

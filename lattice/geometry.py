@@ -47,11 +47,11 @@ class Rect:
     h: int
 
     @classmethod
-    def parse_tuple(cls, values: tuple[int, int, int, int]) -> "Rect":
+    def parse_tuple(cls, values: tuple[int, int, int, int]) -> Rect:
         return cls(*values)
 
     @classmethod
-    def square(cls, tile: Tile, size: int) -> "Rect":
+    def square(cls, tile: Tile, size: int) -> Rect:
         """The tile of a distance-``size`` patch whose corner is ``tile``."""
         return cls(tile.x, tile.y, size, size)
 
@@ -67,16 +67,16 @@ class Rect:
         """Physical qubit sites inside (``SITES_PER_UNIT`` per unit square)."""
         return SITES_PER_UNIT * self.area
 
-    def overlaps(self, other: "Rect") -> bool:
+    def overlaps(self, other: Rect) -> bool:
         """True when the interiors intersect (touching edges do not overlap)."""
         return (self.x < other.x + other.w and other.x < self.x + self.w
                 and self.y < other.y + other.h and other.y < self.y + self.h)
 
-    def contains(self, other: "Rect") -> bool:
+    def contains(self, other: Rect) -> bool:
         return (self.x <= other.x and other.x + other.w <= self.x + self.w
                 and self.y <= other.y and other.y + other.h <= self.y + self.h)
 
-    def shifted(self, dx: int, dy: int) -> "Rect":
+    def shifted(self, dx: int, dy: int) -> Rect:
         return Rect(self.x + dx, self.y + dy, self.w, self.h)
 
 

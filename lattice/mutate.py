@@ -20,10 +20,12 @@ from __future__ import annotations
 import argparse
 import collections
 import dataclasses
+import os
 import random
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from magicpipe.compiler.hardware import patch_qubits
 from magicpipe.lattice.geometry import Rect, Tile
@@ -63,7 +65,7 @@ def mutants(text: str, rng: random.Random, count: int) -> Iterator[tuple[str, st
         yield f"line {k + 1} {kind}: {lines[k].strip()[:70]}", "".join(new)
 
 
-def _flat(ops, shift=0) -> Iterator[Op]:
+def _flat(ops: Iterable[Op], shift: int = 0) -> Iterator[Op]:
     for op in ops:
         if op.action == "REPEAT":
             for k in range(op.count):
@@ -121,35 +123,37 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
     rects = [p.rect for p in h.data] + [b.rect for b in h.buses] + \
         [Rect(p.tile.x, p.tile.y, p.d, p.d * p.capacity) for p in h.ports]
     for c in h.copies:
-        u = units.get(c.unit)
-        if u is None:
+        unit = units.get(c.unit)
+        if unit is None:
             bad.append("copy of an unknown unit")
             return bad
-        rects.append(Rect(c.origin.x, c.origin.y, u.width, u.height))
-    for i, a in enumerate(rects):
-        if a.x < 0 or a.y < 0 or a.x + a.w > h.width or a.y + a.h > h.height:
-            bad.append(f"{a} off the floor plan")
-        for b in rects[:i]:
-            if a.x < b.x + b.w and b.x < a.x + a.w and a.y < b.y + b.h and b.y < a.y + a.h:
-                bad.append(f"{a} overlaps {b}")
+        rects.append(Rect(c.origin.x, c.origin.y, unit.width, unit.height))
+    for i, ra in enumerate(rects):
+        if ra.x < 0 or ra.y < 0 or ra.x + ra.w > h.width or ra.y + ra.h > h.height:
+            bad.append(f"{ra} off the floor plan")
+        for rb in rects[:i]:
+            if ra.x < rb.x + rb.w and rb.x < ra.x + ra.w and ra.y < rb.y + rb.h and rb.y < ra.y + ra.h:
+                bad.append(f"{ra} overlaps {rb}")
     need = sum(2 * p.d * p.d - 1 for p in h.data) + sum(2 * b.rect.w * b.rect.h for b in h.buses) + \
         sum(p.capacity * patch_qubits(p.d) for p in h.ports) + sum(units[c.unit].qubits for c in h.copies)
     if need > h.qubit_budget:
         bad.append("over budget")
     ports = {p.index: p for p in h.ports}
     data_by = {p.index: p for p in h.data}
-    if sorted(ports) != list(range(len(h.ports))) or sorted(c.port for c in h.copies) != sorted(set(c.port for c in h.copies)):
+    if sorted(ports) != list(range(len(h.ports))) or sorted(c.port for c in h.copies) != sorted(
+        set(c.port for c in h.copies)
+    ):
         bad.append("ports")
     for c in h.copies:
         u = units[c.unit]
-        p = ports.get(c.port)
-        if p is None:
+        port = ports.get(c.port)
+        if port is None:
             bad.append("copy without port")
             continue
         d = u.distances[-1]
         path = [Rect(t.x, t.y, d, d) for t in c.route[:-1]] + [Rect(c.route[-1].x, c.route[-1].y, D, D)]
         if c.route[0] != Tile(c.origin.x + u.output.x, c.origin.y + u.output.y) or \
-                c.route[-1] != Tile(p.tile.x, p.tile.y + (p.capacity - 1) * p.d) or \
+                c.route[-1] != Tile(port.tile.x, port.tile.y + (port.capacity - 1) * port.d) or \
                 not all(_touches(a, b) for a, b in zip(path, path[1:])):
             bad.append(f"route of copy {c.index}")
     if bad:
@@ -162,11 +166,11 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
     copies = {c.index: c for c in h.copies}
     run_start: dict[int, int] = {}
     free_from: dict[int, int] = collections.defaultdict(int)
-    decisions: dict[tuple[int, int], list] = {}
+    decisions: dict[tuple[int, int], list[Any]] = {}
     arrivals = collections.defaultdict(list)     # port -> arrival rounds
     takes = collections.defaultdict(list)        # port -> (merge round, free round)
     merges: list[tuple[int, int, Rect, int]] = []
-    pending: dict[int, dict] = {}
+    pending: dict[int, dict[str, Any]] = {}
     layers: list[tuple[int, int]] = []           # (round, states)
     zz_in_layer: list[int] = []
     runs = accepted = rejected = consumed = 0
@@ -220,7 +224,13 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
             p = pts[0].index
             data = [t for t in op.terms if t.kind == "q"]
             if data:
-                if p in pending or not layers or op.rounds != D or op.reg != f"z{p}" or any(t.basis != "Z" for t in op.terms):
+                if (
+                    p in pending
+                    or not layers
+                    or op.rounds != D
+                    or op.reg != f"z{p}"
+                    or any(t.basis != "Z" for t in op.terms)
+                ):
                     bad.append(f"merge at port {p} round {op.time}")
                     continue
                 if op.time >= (layers[-1][0] if layers else 0) and zz_in_layer:
@@ -255,17 +265,18 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
                 pending[p] = {"t": op.time, "q": tuple(t.index for t in data), "z": op.outcome, "x": None,
                               "need": None}
             else:
-                c = pending.get(p)
-                if c is None or c["x"] is not None or op.time != c["t"] + D or op.reg != f"x{p}" or op.rounds != 1 \
+                cons = pending.get(p)
+                if cons is None or cons["x"] is not None or op.time != cons["t"] + D or op.reg != f"x{p}" \
+                        or op.rounds != 1 \
                         or op.terms[0].basis != "X":
                     bad.append(f"readout at port {p} round {op.time}")
                     continue
-                c["x"] = op.time
-                c["xo"] = op.outcome
-                c["need"] = {"ROTATE", "FRAME"} if not trace else \
-                    ({"ROTATE"} if c["z"] == 1 else set()) | ({"FRAME"} if op.outcome == 1 else set())
-                if not c["need"]:
-                    takes[p].append((c["t"], op.time + 1))
+                cons["x"] = op.time
+                cons["xo"] = op.outcome
+                cons["need"] = {"ROTATE", "FRAME"} if not trace else \
+                    ({"ROTATE"} if cons["z"] == 1 else set()) | ({"FRAME"} if op.outcome == 1 else set())
+                if not cons["need"]:
+                    takes[p].append((cons["t"], op.time + 1))
                     del pending[p]
                     consumed += 1
         elif a in ("ROTATE", "FRAME"):
@@ -276,19 +287,19 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
             if not hit or (a == "ROTATE" and op.angle != "pi/4") or (trace and op.cond is not None):
                 bad.append(f"{a} at {op.time}")
                 continue
-            c = pending[hit[0]]
-            if op.time < c["x"] + 1:
+            cons = pending[hit[0]]
+            if op.time < cons["x"] + 1:
                 bad.append(f"{a} before its readout")
-            c["need"].discard(a)
-            if not c["need"]:
-                takes[hit[0]].append((c["t"], c["x"] + 1))
+            cons["need"].discard(a)
+            if not cons["need"]:
+                takes[hit[0]].append((cons["t"], cons["x"] + 1))
                 del pending[hit[0]]
                 consumed += 1
         elif a == "TALLY":
             tally = op.tally
-    for (c, t), (outcome, seen) in decisions.items():
+    for (cp, when), (outcome, seen) in decisions.items():
         if seen != ({0, 1} if not trace else {outcome}):
-            bad.append(f"decision of C{c} at {t} not total")
+            bad.append(f"decision of C{cp} at {when} not total")
     if pending or run_start:
         bad.append("unfinished consumption or run")
     # ports: every merge finds an arrived state, occupancy within capacity
@@ -310,10 +321,10 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
         bad.append("layers do not follow the timeline")
     else:
         prev = None
-        for (t, _), (planned, _, rounds) in zip(layers, want):
-            if t < planned or (prev is not None and t < prev[0] + prev[1]):
-                bad.append(f"layer at {t} early")
-            prev = (t, rounds)
+        for (when, _), (planned, _, rounds) in zip(layers, want):
+            if when < planned or (prev is not None and when < prev[0] + prev[1]):
+                bad.append(f"layer at {when} early")
+            prev = (when, rounds)
         if zz_in_layer != [w[1] for w in want]:
             bad.append("merges per layer")
     left = sum(len(arrivals[p]) for p in ports) - consumed
@@ -343,14 +354,14 @@ def sample_streams() -> dict[str, str]:
     }
 
 
-def run(count: int, seed: int, streams: dict[str, str] | None = None) -> collections.Counter:
+def run(count: int, seed: int, streams: dict[str, str] | None = None) -> collections.Counter[Any]:
     """Outcomes of ``count`` mutants per stream: ``rejected`` (parse or check), ``harmless`` (accepted, sound),
     ``missed`` (accepted, broken); ``missed`` examples are kept under ``("example", text)`` keys."""
     from magicpipe.grammar.parser2 import parse_program
     from magicpipe.lattice.check2 import check2
 
     rng = random.Random(seed)
-    out: collections.Counter = collections.Counter()
+    out: collections.Counter[Any] = collections.Counter()
     for name, text in (streams or sample_streams()).items():
         ref = parse_program(text)
         assert not check2(ref) and not independent_replay(ref), f"{name} is not valid to begin with"
@@ -373,7 +384,7 @@ def run(count: int, seed: int, streams: dict[str, str] | None = None) -> collect
     return out
 
 
-def run_v1(count: int, seed: int, paths=None) -> collections.Counter:
+def run_v1(count: int, seed: int, paths: Iterable[str | os.PathLike[str]] | None = None) -> collections.Counter[Any]:
     """Version-1 streams (the corpus's valid files): ``rejected``; ``same`` (accepted, the same instructions and
     header as the original: an edit that changes nothing, e.g. two lines of one round swapped); ``differs``
     (accepted and different, kept under ``("example", text)`` keys for review: no independent replay of
@@ -387,7 +398,7 @@ def run_v1(count: int, seed: int, paths=None) -> collections.Counter:
         root = pathlib.Path(__file__).resolve().parents[1] / "tests" / "data" / "streams" / "valid"
         paths = sorted(root.glob("*.lsi"))
     rng = random.Random(seed)
-    out: collections.Counter = collections.Counter()
+    out: collections.Counter[Any] = collections.Counter()
     for path in paths:
         text = pathlib.Path(path).read_text()
         ref = parse(text)
@@ -409,7 +420,7 @@ def run_v1(count: int, seed: int, paths=None) -> collections.Counter:
     return out
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--mutants", type=int, default=200, help="mutants per stream (default: %(default)s)")
     p.add_argument("--seed", type=int, default=1)
@@ -426,7 +437,7 @@ def main(argv=None) -> int:
         return 0
     out = run(args.mutants, args.seed)
     print(f"rejected {out['rejected']}, accepted and sound {out['harmless']}, accepted but broken {out['missed']}")
-    for key, n in out.items():
+    for key in out:
         if isinstance(key, tuple):
             print(f"  missed: {key[1]}")
     return 1 if out["missed"] else 0

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Iterator
+from typing import cast
+from collections.abc import Iterator
 
 from magicpipe.compiler.schedule import Schedule
 from magicpipe.errors import SpecError
@@ -45,7 +46,7 @@ def period_body(schedule: Schedule, floorplan: FloorPlan) -> tuple[tuple[Instruc
     body = list(emit(schedule, floorplan))
     last = body.pop()
     assert last.action == "TALLY"
-    t = last.tally
+    t = cast(Tally, last.tally)  # a TALLY carries its tally
     for k in t.left:
         body.append(Instruction(last.time, "DISCARD", "buffer", count=1, reason="flush", slot=k))
     flushed = Tally(t.produced, t.consumed, t.discarded + len(t.left), (), t.delivered)
@@ -70,7 +71,9 @@ def _total(t: Tally, n: int) -> Tally:
     return Tally(n * t.produced, n * t.consumed, n * t.discarded, (), n * t.delivered)
 
 
-def emit_program(schedule: Schedule, floorplan: FloorPlan, states: int, *, expand: bool = False) -> Iterator[Instruction]:
+def emit_program(
+    schedule: Schedule, floorplan: FloorPlan, states: int, *, expand: bool = False
+) -> Iterator[Instruction]:
     """Yield the instructions of a program needing ``states`` top-level states.
 
     Args:

@@ -26,7 +26,7 @@ Examples:
 from __future__ import annotations
 
 import dataclasses
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.compiler.allocator import Allocation, Producer
 from magicpipe.compiler.errormodel import PAPER, ErrorModel
@@ -107,9 +107,10 @@ def _tops(insts: Sequence[Instruction]) -> tuple[TopRun, ...]:
         k = _index(i.target, "H")
         if i.action == "LAUNCH":
             launch[k] = i.time
-        elif (i.action == "OUTPUT" and i.peer == PROGRAM) or (i.action == "DISCARD" and i.reason == "failed"):
-            if k in launch and all(t.index != k for t in out):
-                out.append(TopRun(k, launch[k], i.time, i.action == "OUTPUT"))
+        elif ((i.action == "OUTPUT" and i.peer == PROGRAM) or (i.action == "DISCARD" and i.reason == "failed")) and (
+            k in launch and all(t.index != k for t in out)
+        ):
+            out.append(TopRun(k, launch[k], i.time, i.action == "OUTPUT"))
     return tuple(sorted(out, key=lambda t: t.index))
 
 
@@ -139,7 +140,7 @@ def _runs(insts: Sequence[Instruction], producer: Producer, tops: Sequence[TopRu
                 e[3] += i.count
     missing = sorted(set(started) - set(ended))
     if missing:
-        raise SpecError(f"low-level runs {['L%d' % k for k in missing[:5]]} launch but never yield nor discard")
+        raise SpecError(f"low-level runs {[f'L{k}' for k in missing[:5]]} launch but never yield nor discard")
     return tuple(Run(k, 0, started[k][0], ended[k][0], producer.qubits, started[k][1], -1, bool(ended[k][1]),
                      ended[k][2], ended[k][3]) for k in sorted(started))
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.compiler.dynamic import simulate
 from magicpipe.compiler.factory import Factory

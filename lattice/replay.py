@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 from magicpipe.compiler.factory import Factory
 from magicpipe.compiler.hardware import patch_qubits
@@ -11,7 +11,7 @@ from magicpipe.compiler.protocols import get_protocol
 from magicpipe.errors import MagicpipeError
 from magicpipe.lattice import measure
 from magicpipe.lattice.geometry import Rect, Tile
-from magicpipe.lattice.stream import PROGRAM, Header, Instruction
+from magicpipe.lattice.stream import PROGRAM, Header, Instruction, Tally
 
 __all__ = ["Rule", "RULES", "Broken", "Replay"]
 
@@ -89,10 +89,10 @@ class Replay:
     moves: int = 0
     deferred: Broken | None = None
     measured: bool = False                                            # the stream expands its measurements
-    traces: dict[tuple[str, int], str] = field(default_factory=dict)  # (kind, index) -> factory it names
+    traces: dict[tuple[str, int, str], str] = field(default_factory=dict)  # (kind, index, suffix) -> factory it names
     last_take: dict[str, int] = field(default_factory=dict)
     take_of: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
-    stall_ids: set = field(default_factory=set)
+    stall_ids: set[tuple[int, str]] = field(default_factory=set)
 
     def defer(self, broken: Broken) -> None:
         """Note a broken rule but finish the action, so that one error does not cascade into many."""
@@ -170,19 +170,20 @@ class Replay:
         elif i.level > 1:
             self.defer(Broken("input-pattern", f"{i.target} consumes states but lists no data tiles (data=[...])"))
         self.trace_name(i)
+        region = cast(Rect, i.region)  # a LAUNCH carries its region
         try:
-            self.on_plan(i.region, i.target)
-            w, h = factory.protocol.tiles * i.distance * i.distance, i.region.area
+            self.on_plan(region, i.target)
+            w, h = factory.protocol.tiles * i.distance * i.distance, region.area
             if h < w:
                 raise Broken("tile-free", f"{i.target} needs {factory.protocol.tiles} tiles of {i.distance} x "
                               f"{i.distance} ({w} units) but its region {i.region} has {h}")
             for t in i.tiles:
-                if not i.region.contains(Rect.square(t, i.distance)):
+                if not region.contains(Rect.square(t, i.distance)):
                     raise Broken("on-floorplan", f"data tile {t} of {i.target} lies outside its region {i.region}")
-            self.clash(i.region, i.target)
+            self.clash(region, i.target)
         except Broken as e:
             self.defer(e)
-        self.factories[i.target] = _Factory(i.target, factory, i.level, i.region, i.time, i.tiles, list(i.tiles))
+        self.factories[i.target] = _Factory(i.target, factory, i.level, region, i.time, i.tiles, list(i.tiles))
         self.budget(i, f"launching {i.target}")
 
     def budget(self, i: Instruction, after: str) -> None:
@@ -449,6 +450,7 @@ class Replay:
                 raise Broken("move-path", f"route tile {t} crosses the region {f.lent} lent out")
 
     def REUSE(self, i: Instruction) -> None:
+        region = cast(Rect, i.region)  # a REUSE names the region it lends
         f = self.running(i.target)
         if f.stall is None or not f.stall.reuse:
             raise Broken("order", f"{f.name} lends {i.region} outside a reuse stall")
@@ -457,10 +459,10 @@ class Replay:
         if i.time != f.stall.time + self.header.move_rounds:
             self.defer(Broken("timing", f"{f.name} lends its region at round {i.time}; it stalled at round "
                                         f"{f.stall.time} and moving aside takes move_rounds={self.header.move_rounds}"))
-        if not f.region.contains(i.region):
+        if not f.region.contains(region):
             raise Broken("on-floorplan", f"{f.name} lends {i.region}, outside its block {f.region}")
         for k, t in enumerate(f.data):
-            if Rect.square(t, f.factory.distance).overlaps(i.region):
+            if Rect.square(t, f.factory.distance).overlaps(region):
                 raise Broken("tile-free", f"{f.name} lends {i.region} while data patch {k + 1} is on it at {t}")
         f.lent, f.lent_to = i.region, i.lent_to
 
@@ -533,7 +535,7 @@ class Replay:
                                       f"to the port")
 
     def TALLY(self, i: Instruction) -> None:
-        t = i.tally
+        t = cast(Tally, i.tally)  # a TALLY carries its tally
         left = tuple(k for k, full in enumerate(self.slots) if full)
         mine = (self.produced, self.consumed, self.discarded, left, self.delivered)
         claimed = (t.produced, t.consumed, t.discarded, t.left, t.delivered)
@@ -546,7 +548,9 @@ class Replay:
     def REPEAT(self, i: Instruction) -> None:
         if any(f.end < 0 for f in self.factories.values()) or any(self.slots):
             raise Broken("order", "a REPEAT starts while factories run or slots hold states; it needs an empty floor")
-        late = [x for x in i.body if x.time > i.period or (x.time == i.period and x.action not in ("OUTPUT", "DISCARD"))]
+        late = [
+            x for x in i.body if x.time > i.period or (x.time == i.period and x.action not in ("OUTPUT", "DISCARD"))
+        ]
         if late:
             raise Broken("timing", f"the repeated body has {late[0].action} at round {late[0].time}; only outputs "
                           f"and discards may share round {i.period} (the period) with the next copy's launches")

@@ -20,7 +20,8 @@ Examples:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Literal, get_args
+from typing import Literal, get_args
+from collections.abc import Callable, Iterable, Iterator
 
 from magicpipe.errors import SpecError
 from magicpipe.lattice.geometry import SITES_PER_UNIT, Rect, Tile
@@ -146,7 +147,7 @@ class Instruction:
     reuse: bool = False
     # REPEAT: rounds between copies and the repeated instructions (times relative to the REPEAT).
     period: int = 0
-    body: tuple["Instruction", ...] = ()
+    body: tuple[Instruction, ...] = ()
     # TALLY: the counts.
     tally: Tally | None = None
     # The schedule event this came from.
@@ -202,7 +203,7 @@ def _discard(i: Instruction) -> str:
     return f"{i.target} count={i.count} reason={i.reason}{slot}"
 
 
-_OPERANDS = {
+_OPERANDS: dict[str, Callable[[Instruction], str]] = {
     "LAUNCH": _launch,
     "CONSUME": lambda i: f"{i.target} step={i.step} {_source(i)}",
     "OUTPUT": lambda i: f"{i.target} {_source(i)}",
@@ -302,7 +303,7 @@ class Stream:
                 f"slots={h.buffer_slots} instructions={len(self.instructions)} last_round={last}>")
 
 
-def numbered(header: Header, instructions) -> Iterator[tuple[int, Instruction]]:
+def numbered(header: Header, instructions: Iterable[Instruction]) -> Iterator[tuple[int, Instruction]]:
     """``(line, instruction)`` for every top-level instruction: its parsed line, else its line in ``str()``.
 
     Examples:

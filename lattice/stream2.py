@@ -21,7 +21,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from magicpipe.lattice.geometry import SITES_PER_UNIT, Rect, Tile
@@ -126,7 +126,7 @@ def _terms(op: Op) -> str:
 
 
 _TALLY = ("runs", "accepted", "rejected", "consumed", "left", "delivered")
-_OPERANDS = {
+_OPERANDS: dict[str, Callable[[Op], str]] = {
     "RUN": lambda o: f"C{o.copy}",
     "DECIDE": lambda o: f"C{o.copy} reg={o.reg} checks={o.checks}",
     "OUTPUT": lambda o: f"C{o.copy} port={o.port} rounds={o.rounds}",

@@ -4,8 +4,8 @@ The core counts qubits as one scalar Q and charges ``DynamicOptions.move_rounds`
 data patches aside and again for moving them back. On a floor plan the moves take the steps their routes need
 (:mod:`.block`), and the plan's bounding strip has more qubit sites than Q because low-level blocks do not tile
 the regions they share. :func:`~magicpipe.lattice.recost.recost` re-runs the scheduler with the measured move
-rounds (until the floor plan and the schedule agree); :func:`survey_point` reports, for one Pareto point, the core's volume, the re-costed
-volume at the same Q, and the volume on the floor plan's qubits.
+rounds (until the floor plan and the schedule agree); :func:`survey_point` reports, for one Pareto point, the core's
+volume, the re-costed volume at the same Q, and the volume on the floor plan's qubits.
 
 Examples:
     >>> from magicpipe.compiler.pareto import pareto_front
@@ -21,12 +21,14 @@ Examples:
 
 from __future__ import annotations
 
+from typing import Any, TextIO
+
 import argparse
 import csv
 import statistics
 import sys
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from magicpipe.compiler.failures import expected_delay
 from magicpipe.compiler.hardware import Hardware
@@ -104,7 +106,7 @@ def survey(pairs: Iterable[tuple[int, int]], hardware: Hardware | None = None,
             yield point, survey_point(point), point is best
 
 
-def summarize(rows: Sequence[tuple[ParetoPoint, LayoutPoint, bool]]) -> dict:
+def summarize(rows: Sequence[tuple[ParetoPoint, LayoutPoint, bool]]) -> dict[str, Any]:
     """The survey's headline numbers: overheads, move steps, and volumes against the core's."""
     pairs = sorted({r.distances for _, r, _ in rows})
     minvol = [r for _, r, best in rows if best]
@@ -115,7 +117,7 @@ def summarize(rows: Sequence[tuple[ParetoPoint, LayoutPoint, bool]]) -> dict:
     for _, r, _ in rows:
         steps[r.move_steps] = steps.get(r.move_steps, 0) + r.reuse_stalls
 
-    def stats(xs):
+    def stats(xs: list[float]) -> tuple[float, float, float]:
         return (min(xs), statistics.mean(xs), max(xs))
 
     return {
@@ -127,11 +129,13 @@ def summarize(rows: Sequence[tuple[ParetoPoint, LayoutPoint, bool]]) -> dict:
         "overhead_layout_best": stats([r.overhead for r in layout_best]),
         "move_step_stalls": dict(sorted(steps.items())),
         "recost_over_core": stats([r.recost_volume / r.core_volume for r in minvol]),
-        "layout_best_over_core_best": stats([b.layout_volume / core_best[b.distances].core_volume for b in layout_best]),
+        "layout_best_over_core_best": stats(
+            [b.layout_volume / core_best[b.distances].core_volume for b in layout_best]
+        ),
     }
 
 
-def _write_csv(rows, out) -> None:
+def _write_csv(rows: Iterable[tuple[ParetoPoint, LayoutPoint, bool]], out: TextIO) -> None:
     w = csv.writer(out)
     w.writerow(["d1", "d2", "Q", "buffer", "floorplan_qubits", "width", "height", "overhead", "core_move_rounds",
                 "move_steps", "reuse_stalls", "core_rounds", "recost_rounds", "core_volume", "recost_volume",

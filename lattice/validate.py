@@ -31,7 +31,7 @@ Examples:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from magicpipe.compiler.hardware import patch_qubits
 from magicpipe.errors import VerificationError

@@ -34,6 +34,8 @@ sampled trace: every run's acceptance and every measurement outcome resolved, no
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import dataclasses
 import heapq
 import math
@@ -62,6 +64,9 @@ from magicpipe.lattice.stream2 import (
 )
 
 from magicpipe.errors import SpecError
+
+if TYPE_CHECKING:
+    from magicpipe.lattice.floorplan import FloorPlan
 
 __all__ = [
     "ProgramLayout",
@@ -127,7 +132,7 @@ def unit_one_level(protocol: Protocol | str, distance: int, hardware: Hardware =
                 "\n".join(lines))
 
 
-def unit_from_schedule(schedule: Schedule, floorplan=None, name: str = "U") -> Unit:
+def unit_from_schedule(schedule: Schedule, floorplan: FloorPlan | None = None, name: str = "U") -> Unit:
     """One execution of a two-level dynamic pipeline (``schedule.tops`` of length 1) as a unit, its high-level
     factory expanded into its Pauli-product measurements.
 
@@ -172,15 +177,20 @@ def program_qubits(header: ProgramHeader) -> int:
     return q
 
 
-def _layout(layout: ProgramLayout, unit: Unit, copies: int, capacity: int):
+def _layout(
+    layout: ProgramLayout, unit: Unit, copies: int, capacity: int
+) -> tuple[tuple[DataPatch, ...], tuple[Bus, ...], tuple[Port, ...], tuple[Copy, ...], int, int]:
     n, D = layout.data_patches, layout.distance
     G = min(n, copies)
     pitch = max(unit.width, unit.output.x + D)
     y_port = 2 * D
     y_unit = y_port + capacity * D
-    data, buses, ports, cps = [], [], [], []
+    data: list[DataPatch] = []
+    buses: list[Bus] = []
+    ports: list[Port] = []
+    cps: list[Copy] = []
     x0 = 0
-    zone_of_copy = {}
+    zone_of_copy: dict[int, int] = {}
     for g in range(G):
         qs = list(range(g, n, G))
         cs = list(range(g, copies, G))
@@ -223,7 +233,7 @@ class _Sim:
         self.queue: list[deque[int]] = [deque() for _ in range(self.K)]
         self.ready = [0] * self.K
         self.free = [0] * self.K          # round each port is free of its last consumption
-        self.heap: list[tuple] = []
+        self.heap: list[tuple[Any, ...]] = []
         self.seq = 0
         self.count = {"runs": 0, "accepted": 0, "rejected": 0, "consumed": 0}
         # per segment: states each zone consumes per layer
@@ -299,7 +309,7 @@ class _Sim:
                 continue
             heads = [(max(self.queue[c][0], E, self.free[c]), c, 0) for c in self.zone_copies[g] if self.queue[c]]
             heapq.heapify(heads)
-            chosen = []
+            chosen: list[tuple[int, int]] = []
             while len(chosen) < m:
                 if not heads:
                     raise AssertionError("a zone ran out of states: the launch rule keeps its demand covered")
@@ -356,9 +366,11 @@ class _Sim:
         self.launch(c, free)
 
     # -- compression ------------------------------------------------------------------------------
-    def key(self, E: int, seg: int, prev: tuple[int, int]) -> tuple:
-        copies = tuple((max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]))
-                       for c in range(self.K))
+    def key(self, E: int, seg: int, prev: tuple[int, int]) -> tuple[Any, ...]:
+        copies = tuple(
+            (max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]))
+            for c in range(self.K)
+        )
         pend = frozenset(Counter((t - E, ph, sig) for t, ph, _, _, sig in self.heap).items())
         return seg, self.prev_seg, self.offset, prev[0] - E, prev[1], copies, pend
 
@@ -366,7 +378,9 @@ class _Sim:
         self.ready = [r + by for r in self.ready]
         self.free = [r + by for r in self.free]
         self.queue = [deque(a + by for a in q) for q in self.queue]
-        self.heap = [(t + by, ph, s, dataclasses.replace(op, time=op.time + by), sig) for t, ph, s, op, sig in self.heap]
+        self.heap = [
+            (t + by, ph, s, dataclasses.replace(op, time=op.time + by), sig) for t, ph, s, op, sig in self.heap
+        ]
         heapq.heapify(self.heap)
 
 
@@ -408,9 +422,9 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
     runs = tuple(runs_list)
     if not runs:
         raise SpecError("the consumption timeline has no state: nothing to deliver")
-    for r in runs:
-        if r.rounds < 1 or r.start < 0:
-            raise SpecError(f"timeline run {r}: layers need rounds >= 1 and a start >= 0")
+    for seg in runs:
+        if seg.rounds < 1 or seg.start < 0:
+            raise SpecError(f"timeline run {seg}: layers need rounds >= 1 and a start >= 0")
     G = min(layout.data_patches, copies)
     n = layout.data_patches
     if capacity is None:
@@ -435,10 +449,10 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
 
 
 def _ops(sim: _Sim) -> Iterator[Op]:
-    for c in range(sim.K):
-        sim.launch(c, 0)
+    for copy in range(sim.K):
+        sim.launch(copy, 0)
     window: list[Op] = []
-    history: dict = {}
+    history: dict[tuple[Any, ...], Any] = {}
     prev = (0, 0)   # (start, duration) of the previous layer
     delay = 0
     for seg, s in enumerate(sim.runs):
@@ -459,7 +473,9 @@ def _ops(sim: _Sim) -> Iterator[Op]:
                     for g in range(sim.G):
                         used = rem0[g] - sim.zone_rem[g]
                         if used:
-                            extra = min(extra, max(0, (sim.zone_rem[g] - len(sim.zone_copies[g]) * sim.cap - used) // used))
+                            extra = min(
+                                extra, max(0, (sim.zone_rem[g] - len(sim.zone_copies[g]) * sim.cap - used) // used)
+                            )
                     if extra >= 1:
                         yield from window[:w0]
                         body = tuple(dataclasses.replace(op, time=op.time - E0) for op in window[w0:])
@@ -502,7 +518,7 @@ def _hits(offset: int, count: int, q: int, n: int) -> int:
     return 0 if first >= count else 1 + (count - 1 - first) // n
 
 
-def program_stream2(*args, **kwargs) -> ProgramStream:
+def program_stream2(*args: Any, **kwargs: Any) -> ProgramStream:
     """:func:`emit_program` collected into a :class:`ProgramStream` (small programs; tests)."""
     head, ops = emit_program(*args, **kwargs)
     return ProgramStream(head, tuple(ops))
@@ -527,7 +543,7 @@ def consumption_runs(lengths: Sequence[int], states: Sequence[int], layer_rounds
     return tuple(out)
 
 
-def stream_for_point(point, data_patches: int | None = None, hardware: Hardware | None = None, *,
+def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hardware | None = None, *,
                      seed: int | None = None, p_accept: float | None = None) -> tuple[ProgramHeader, Iterator[Op]]:
     """The whole-program stream of a planned point (duck-typed on ``magicpipe.compiler.program.ProgramPoint``).
 
@@ -567,7 +583,7 @@ def stream_for_point(point, data_patches: int | None = None, hardware: Hardware 
         raise SpecError(f"the chosen source {name!r} ({method}, distances {distances}) is not laid out as a factory "
                         f"unit: whole-program streams are written for one-level factories and two-level dynamic "
                         f"pipelines with their schedule")
-    data = getattr(point, "data", None)
+    data: Any = getattr(point, "data", None)
     distance = getattr(point, "data_distance", None) or data.distance
     n = data_patches if data_patches is not None else data.logical_qubits
     runs = [tuple(r[:4]) for r in point.consumption()]

@@ -151,7 +151,7 @@ class Walker:
         self.branches = 0
         self.bindings: dict = {}
 
-    def run(self) -> "Walker":
+    def run(self) -> Walker:
         c = self.circuit
         self.walk(c, list(range(c.num_qubits + c.num_clbits)), "")
         return self

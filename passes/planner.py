@@ -71,7 +71,9 @@ class DistillationPlanner(AnalysisPass):
     def run(self, dag):
         demand = self.property_set["magicpipe_demand"]
         if demand is None:
-            raise TranspilerError("DistillationPlanner needs property_set['magicpipe_demand']: run MagicStateDemand first")
+            raise TranspilerError(
+                "DistillationPlanner needs property_set['magicpipe_demand']: run MagicStateDemand first"
+            )
         try:
             self.property_set["magicpipe_plan"] = plan_demand(demand, self.hardware, **self.options)
         except MagicpipeError as e:

@@ -96,7 +96,9 @@ def pass_manager(
         1
     """
     hw = hardware or Hardware()
-    changes = {k: v for k, v in (("p", physical_error), ("eps", magic_error), ("model", logical_model)) if v is not None}
+    changes = {
+        k: v for k, v in (("p", physical_error), ("eps", magic_error), ("model", logical_model)) if v is not None
+    }
     if changes:
         hw = dataclasses.replace(hw, **changes)
     budget = error_budget if isinstance(error_budget, ErrorBudget) else ErrorBudget(error_budget)

@@ -121,7 +121,7 @@ def classify_angle(theta: float) -> Kind:
         Traceback (most recent call last):
         ...
         magicpipe.errors.SpecError: rotation angle 1e+17 rad is too large to carry its meaning: floats there are 16 rad apart, coarser than the 1e-09 rad the count needs; reduce it modulo 2 pi in the program
-    """
+    """  # noqa: E501 (a doctest's expected output is one line)
     k = _exact_turns(theta)
     m = round(k)
     if abs(float(k - m)) * (math.pi / 4) > ANGLE_ATOL:

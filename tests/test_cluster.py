@@ -12,10 +12,10 @@ import pytest
 
 distributed = pytest.importorskip("distributed", reason="the cluster tests need dask.distributed (magicpipe[dask])")
 
-from magicpipe.cli import main
-from magicpipe.cli.pipeline import RUN_DEPENDENT_COLUMNS
-from magicpipe.errors import SpecError
-from magicpipe.executor import DaskExecutor, installed_version
+from magicpipe.cli import main  # noqa: E402 (after the importorskip above)
+from magicpipe.cli.pipeline import RUN_DEPENDENT_COLUMNS  # noqa: E402 (after the importorskip above)
+from magicpipe.errors import SpecError  # noqa: E402 (after the importorskip above)
+from magicpipe.executor import DaskExecutor, installed_version  # noqa: E402 (after the importorskip above)
 
 QASM = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[3];\nt q[0]; cx q[0], q[1]; ccx q[0], q[1], q[2];\n'
 

@@ -64,7 +64,8 @@ def _counts(tmp_path) -> str:
 def test_counts_file_and_counts_object_give_the_same_plan(tmp_path):
     f = _counts(tmp_path)
     a = magicpipe.compile(f, hardware=HW)
-    b = magicpipe.compile(LogicalCounts.from_json(open(f).read()), hardware=HW)
+    with open(f) as fh:
+        b = magicpipe.compile(LogicalCounts.from_json(fh.read()), hardware=HW)
     assert a.to_dict() == b.to_dict()
     assert a.demand.rotation_t > 0 and a.demand.t_states == 20000 + 100 * a.demand.rotation_t
 
@@ -77,14 +78,20 @@ def test_replan_gives_back_the_chosen_point(tmp_path):
     assert again.to_dict() == c.to_dict()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--counts", "{d}/missing.json"], "does not exist"),
-    (["--counts", "{d}/neg.json"], "must be a non-negative integer"),
-    (["--counts", "{d}/unknown.json"], "unknown key(s) ['qubits']"),
-    ([], "give exactly one program"),
-    (["--counts", "{d}/neg.json", "{d}/x.qasm"], "give exactly one program"),
-    (["--counts", "{d}/ok.json", "--max-physical-qubits", "10"], "no point of the front meets --max-physical-qubits 10"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--counts", "{d}/missing.json"], "does not exist"),
+        (["--counts", "{d}/neg.json"], "must be a non-negative integer"),
+        (["--counts", "{d}/unknown.json"], "unknown key(s) ['qubits']"),
+        ([], "give exactly one program"),
+        (["--counts", "{d}/neg.json", "{d}/x.qasm"], "give exactly one program"),
+        (
+            ["--counts", "{d}/ok.json", "--max-physical-qubits", "10"],
+            "no point of the front meets --max-physical-qubits 10",
+        ),
+    ],
+)
 def test_bad_counts_input_exits_2_naming_the_problem(tmp_path, capsys, args, message):
     (tmp_path / "neg.json").write_text('{"numQubits": 4, "tCount": -3}')
     (tmp_path / "unknown.json").write_text('{"numQubits": 4, "qubits": 3}')

@@ -21,7 +21,9 @@ def test_every_init_folder_is_a_listed_package():
         for init in base.rglob("__init__.py"):
             rel = init.parent.relative_to(base)
             found.add(".".join((name, *rel.parts)) if rel.parts else name)
-    assert found <= listed, f"folders with __init__.py missing from [tool.setuptools] packages: {sorted(found - listed)}"
+    assert found <= listed, (
+        f"folders with __init__.py missing from [tool.setuptools] packages: {sorted(found - listed)}"
+    )
 
 
 def test_no_bare_subpackage_names_are_importable_modules():

@@ -23,7 +23,8 @@ predicted are the reach of the method, reported in the calibration beside the fi
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import sinter
@@ -89,7 +90,9 @@ def _factor(rows: Sequence[dict[str, Any]], fit: Eq2Fit) -> tuple[float, float, 
     return mean, sigma, chi2
 
 
-def factory_coefficients(stats: Iterable[sinter.TaskStats]) -> dict[str, tuple[tuple[int, float, float, float, float], ...]]:
+def factory_coefficients(
+    stats: Iterable[sinter.TaskStats],
+) -> dict[str, tuple[tuple[int, float, float, float, float], ...]]:
     """``FACTORY_COEFFICIENTS``-shaped a, b per distance fitted from ``verify factory`` stats (Sec. 3's fit).
 
     Raises:
@@ -104,7 +107,9 @@ def factory_coefficients(stats: Iterable[sinter.TaskStats]) -> dict[str, tuple[t
             rows.append((int(key[2:]), round(row["a"]["c"], 2), round(row["a"]["sigma"], 2),
                          round(row["b"]["c"], 1), round(row["b"]["sigma"], 1)))
     if not rows:
-        raise SpecError("the factory stats hold no point with a measured p_L; run `magicpipe verify factory` with p > 0")
+        raise SpecError(
+            "the factory stats hold no point with a measured p_L; run `magicpipe verify factory` with p > 0"
+        )
     return {"15-to-1": tuple(sorted(rows))}
 
 
@@ -211,9 +216,16 @@ def calibrate(
         edge_f.append((d, math.exp(ln_f + z * sigma) * ratio))
     regime = f"(A, p_th) fitted at d = {', '.join(map(str, chosen))}, p <= {p_max:g}; f_d measured at the others"
     coefficients = FACTORY_COEFFICIENTS if coefficients is None else coefficients
-    edge = ErrorModel(f"{name} (pessimistic edge)", A_e, p_th_e, tuple(sorted(edge_f)), _coefficients(z, True, coefficients),
-                      provenance=f"{z:g} sigma edge of {name!r} at d = {d_ref}, plus the stand-in's uncarried "
-                                 f"costs in the protocol coefficients", regime=regime)
+    edge = ErrorModel(
+        f"{name} (pessimistic edge)",
+        A_e,
+        p_th_e,
+        tuple(sorted(edge_f)),
+        _coefficients(z, True, coefficients),
+        provenance=f"{z:g} sigma edge of {name!r} at d = {d_ref}, plus the stand-in's uncarried "
+        f"costs in the protocol coefficients",
+        regime=regime,
+    )
     source = _FACTORY_SOURCE if coefficients is FACTORY_COEFFICIENTS else ""
     model = ErrorModel(name, fit.A, fit.p_th, tuple(nominal_f), _coefficients(z, False, coefficients),
                        provenance="; ".join(x for x in (provenance, source) if x), edge=edge, regime=regime)

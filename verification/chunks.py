@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import pathlib
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 import sinter
@@ -142,7 +143,10 @@ def collect_chunks(
     flying: dict[Any, tuple[_TaskRun, int]] = {}
     waiting: dict[tuple[int, int], sinter.AnonTaskStats] = {}  # (run id, chunk) finished out of order
     total = sum(r.chunks for r in runs if not r.finished)
-    with csv_path.open("a") as csv, Progress(total, "sampling", unit="chunks", enabled=None if progress else False) as bar:
+    with (
+        csv_path.open("a") as csv,
+        Progress(total, "sampling", unit="chunks", enabled=None if progress else False) as bar,
+    ):
         if csv_path.stat().st_size == 0:
             print(sinter.CSV_HEADER, file=csv, flush=True)
         try:

@@ -13,7 +13,8 @@ import json
 import math
 import pathlib
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Iterable, Sequence
+from typing import Any
+from collections.abc import Iterable, Sequence
 
 import sinter
 
@@ -234,7 +235,9 @@ def run_factory(
     """
     ds, grid, eps_list = _unique(distances, "distance"), _unique(ps, "p"), _unique(eps_values, "eps")
     tasks = [factory_task(d, p, e) for d in ds for p in grid for e in eps_list]
-    tasks += [surgery_memory_task(d, p, cycles=memory_cycles, basis=b) for d in ds for p in grid if p > 0 for b in BASES]
+    tasks += [
+        surgery_memory_task(d, p, cycles=memory_cycles, basis=b) for d in ds for p in grid if p > 0 for b in BASES
+    ]
     events = [factory_events_task(d, p, b) for d in ds for p in grid if p > 0 for b in ("x", "z")] if twin else []
     if options.max_errors:  # a wrong observable is common in these (~15% at d = 3, p = 1e-3): ten times the errors
         for task in tasks:

@@ -147,7 +147,8 @@ def factory_task(d: int, p: float, eps: float, protocol: Protocol = FIFTEEN_TO_O
 
     Examples:
         >>> task = factory_task(3, 1e-3, 1e-2)
-        >>> task.json_metadata["kind"], np.unpackbits(task.postselected_observables_mask, bitorder="little")[:5].tolist()
+        >>> mask = np.unpackbits(task.postselected_observables_mask, bitorder="little")
+        >>> task.json_metadata["kind"], mask[:5].tolist()
         ('factory', [0, 1, 1, 1, 1])
     """
     circuit = factory_circuit(d, p, eps, protocol=protocol)

@@ -42,7 +42,9 @@ __all__ = ["Cell", "FactoryLayout", "FactoryProgram", "Merge", "factory_instruct
 Cell = tuple[int, int]
 
 
-def factory_instructions(protocol: Protocol = FIFTEEN_TO_ONE, distance: int = 3, name: str = "H0") -> tuple[Instruction, ...]:
+def factory_instructions(
+    protocol: Protocol = FIFTEEN_TO_ONE, distance: int = 3, name: str = "H0"
+) -> tuple[Instruction, ...]:
     """One factory's MEASURE instructions, made the way ``magicpipe.lattice.emit`` expands them.
 
     Step ``k >= 1`` injects its inputs' rotations (``MEASURE P Zm via=...`` then ``MEASURE Xm``); step
@@ -50,8 +52,10 @@ def factory_instructions(protocol: Protocol = FIFTEEN_TO_ONE, distance: int = 3,
 
     Examples:
         >>> text = [str(i) for i in factory_instructions()]
-        >>> text[0], text[1], text[-1]
-        ('@0 MEASURE H0 step=1 Z1 Z2 Z5 Zm via=[(0,0),(3,0),(6,0),(9,0)]', '@0 MEASURE H0 step=1 Xm', '@0 MEASURE H0 step=12 X4')
+        >>> text[0]
+        '@0 MEASURE H0 step=1 Z1 Z2 Z5 Zm via=[(0,0),(3,0),(6,0),(9,0)]'
+        >>> text[1], text[-1]
+        ('@0 MEASURE H0 step=1 Xm', '@0 MEASURE H0 step=12 X4')
     """
     block = BlockLayout.for_protocol(protocol)
     out = []
@@ -176,7 +180,9 @@ def _merge(inst: Instruction, block: BlockLayout, distance: int) -> Merge:
     for q in patches:
         col, r = block.data[q]
         if r != row + 1 or col not in cols:
-            raise VerificationError(f"{inst}: data patch {q + 1} at {block.data[q]} does not touch the routing {bus}", inst)
+            raise VerificationError(
+                f"{inst}: data patch {q + 1} at {block.data[q]} does not touch the routing {bus}", inst
+            )
     return Merge(patches, bus, str(inst))
 
 

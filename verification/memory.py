@@ -23,7 +23,7 @@ import json
 import math
 import pathlib
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import sinter
@@ -178,7 +178,7 @@ class Eq2Fit:
         return self.A * (p / self.p_th) ** ((d + 1) / 2)
 
     def to_model(self, source: str) -> ErrorModel:
-        """The planner's error model with these constants (``LogicalErrorModel``), e.g. ``source="fit: out/summary.json"``.
+        """The planner's error model with these constants (``LogicalErrorModel``); e.g. ``source="fit: summary.json"``.
 
         Raises:
             SpecError: the fitted p_th is not in (0, 1) or A is not positive (the model's own checks).

@@ -26,7 +26,8 @@ from __future__ import annotations
 import collections
 import multiprocessing
 import time
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
 import pymatching

@@ -141,7 +141,9 @@ def code_checks(
             raise VerificationError(f"two codes both keep the plaquette at {(ax, ay)}: {kept}")
         if kept:
             style = "bus" if (ax, ay) in horizontal else "patch"
-            order = ((step, (ax + _CORNERS[n][0], ay + _CORNERS[n][1])) for step, n in enumerate(_ORDERS[(basis, style)]))
+            order = (
+                (step, (ax + _CORNERS[n][0], ay + _CORNERS[n][1])) for step, n in enumerate(_ORDERS[(basis, style)])
+            )
             checks.append(Check(basis, (ax, ay), tuple((s, q) for s, q in order if q in kept[0])))
     return tuple(checks)
 

@@ -12,4 +12,15 @@ from magicpipe.compilation import Compilation, compile, describe, load_counts
 
 __version__ = "0.1.0"
 
-__all__ = ["Compilation", "compile", "describe", "load_counts", "InfeasibleError", "MagicpipeError", "ParseError", "SpecError", "VerificationError", "__version__"]
+__all__ = [
+    "Compilation",
+    "compile",
+    "describe",
+    "load_counts",
+    "InfeasibleError",
+    "MagicpipeError",
+    "ParseError",
+    "SpecError",
+    "VerificationError",
+    "__version__",
+]

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import pathlib
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from magicpipe.compiler import Hardware, LogicalCounts
 from magicpipe.compiler.budget import ErrorBudget
@@ -28,11 +29,15 @@ def load_counts(path: str | pathlib.Path) -> LogicalCounts:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SpecError(f"counts file {str(p)!r} does not exist; give the path of a JSON file of logical counts") from None
+        raise SpecError(
+            f"counts file {str(p)!r} does not exist; give the path of a JSON file of logical counts"
+        ) from None
     except UnicodeDecodeError:
         raise SpecError(f"counts file {str(p)!r} is not UTF-8 text; write the counts as JSON") from None
     except OSError as e:
-        raise SpecError(f"cannot read counts file {str(p)!r} ({e.strerror}); check the path and its permissions") from None
+        raise SpecError(
+            f"cannot read counts file {str(p)!r} ({e.strerror}); check the path and its permissions"
+        ) from None
     return LogicalCounts.from_json(text)
 
 
@@ -94,8 +99,17 @@ def compile(  # noqa: A001 - the public verb of the package
         hardware = Hardware(model=resolve_error_model(DEFAULT_ERROR_MODEL))
     hw = hardware
     budget = error_budget if isinstance(error_budget, ErrorBudget) else ErrorBudget(error_budget)
-    opts = dict(objective=objective, max_physical_qubits=max_physical_qubits, max_runtime_us=max_runtime_us,
-                max_levels=max_levels, storage_decay=storage_decay, catalogue=catalogue, layout=layout, extra_sources=tuple(extra_sources), baselines=tuple(baselines))
+    opts = dict(
+        objective=objective,
+        max_physical_qubits=max_physical_qubits,
+        max_runtime_us=max_runtime_us,
+        max_levels=max_levels,
+        storage_decay=storage_decay,
+        catalogue=catalogue,
+        layout=layout,
+        extra_sources=tuple(extra_sources),
+        baselines=tuple(baselines),
+    )
     if isinstance(program, (str, pathlib.Path)) and str(program).lower().endswith(".json"):
         program = load_counts(program)
     if isinstance(program, LogicalCounts):
@@ -127,7 +141,9 @@ def front_table(compilation, rows: int = 12) -> str:
         step = (len(idx) - 1) / (rows - 1)
         keep = {round(i * step) for i in range(rows)} | {compilation.chosen_index}
         idx = sorted(keep)
-    head = f"{'':1} {'physical qubits':>15} {'factory':>11} {'data':>9} {'copies':>6} {'runtime':>12} {'wait':>10}  source"
+    head = (
+        f"{'':1} {'physical qubits':>15} {'factory':>11} {'data':>9} {'copies':>6} {'runtime':>12} {'wait':>10}  source"
+    )
     lines = [head]
     for i in idx:
         p = pts[i]

@@ -21,7 +21,8 @@ Examples:
 from __future__ import annotations
 
 import concurrent.futures
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 from magicpipe.errors import SpecError
 from magicpipe.provenance import installed_version
@@ -66,7 +67,7 @@ class Executor:
         """One line for summaries: where the tasks ran."""
         return f"{self.name}, {self.slots} slot(s)"
 
-    def __enter__(self) -> "Executor":
+    def __enter__(self) -> Executor:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -258,5 +259,10 @@ def add_executor_args(parser: Any, *, workers: int, workers_help: str = "local w
     parser.add_argument("--dask", metavar="ADDRESS", default=None,
                         help="run the tasks on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786) "
                              "instead of local processes; its workers need this magicpipe version (docs/cluster.md)")
-    parser.add_argument("--dask-timeout", type=finite_float(0, lo_open=True), default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help=f"seconds to wait for the Dask scheduler, and then for a worker (default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument(
+        "--dask-timeout",
+        type=finite_float(0, lo_open=True),
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"seconds to wait for the Dask scheduler, and then for a worker (default {DEFAULT_TIMEOUT:g})",
+    )

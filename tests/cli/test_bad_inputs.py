@@ -96,7 +96,10 @@ API = [
     (lambda: LogicalErrorModel(p_th=NAN), "threshold p_th must be a finite number"),
     (lambda: Producer("x", INF, 10, 1, 1.0, 1e-9, 3), "qubits must be a finite number"),
     (lambda: Pipeline.from_distances((5, 17), "paper"), "hardware must be a Hardware, got str"),
-    (lambda: pareto_front(Pipeline.from_distances((3, 5)), max_output_error=NAN), "max_output_error must lie in (0, 1)"),
+    (
+        lambda: pareto_front(Pipeline.from_distances((3, 5)), max_output_error=NAN),
+        "max_output_error must lie in (0, 1)",
+    ),
     (lambda: _simulate(qubit_budget=INF), "qubit_budget must be an integer, got inf"),
     (lambda: _simulate(slot_qubits=0), "slot_qubits=0 must be positive"),
     (lambda: _simulate(buffer_slots=2.5), "buffer_slots must be an integer, got 2.5"),

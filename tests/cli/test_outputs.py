@@ -107,8 +107,25 @@ def test_killed_run_leaves_the_previous_output_untouched(tmp_path):
     assert main(["pipeline", "--distances", "3,5", "--error-model", "paper", "--out", str(out)]) == 0
     before = _files(out)
     env = dict(os.environ, **{_output.PAUSE_ENV: "120"})
-    proc = subprocess.Popen([sys.executable, "-m", "magicpipe", "pipeline", "--distances", "3,5", "--error-model", "paper", "--p", "5e-5",
-                             "--out", str(out)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "magicpipe",
+            "pipeline",
+            "--distances",
+            "3,5",
+            "--error-model",
+            "paper",
+            "--p",
+            "5e-5",
+            "--out",
+            str(out),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 90
         staged = []

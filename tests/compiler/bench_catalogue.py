@@ -67,9 +67,11 @@ def peers(preset_key: str = "e3") -> None:
         for cfg in ("qre-cultivation", "qre-litinski"):
             peer = run_peer(cfg, counts, preset)
             m0, m1 = match(base, peer, hw.t_stab_ns), match(cat, peer, hw.t_stab_ns)
-            print(f"| {name} | {cfg} | {peer.physical_qubits:,} q, {peer.runtime_us / 1e6:,.2f} s | "
-                  f"{m0['physical_ratio']} | {m1['physical_ratio']} | {base['physical_qubits']:,} q, "
-                  f"{base['runtime_us'] / 1e6:,.2f} s | {cat['physical_qubits']:,} q, {cat['runtime_us'] / 1e6:,.2f} s |")
+            print(
+                f"| {name} | {cfg} | {peer.physical_qubits:,} q, {peer.runtime_us / 1e6:,.2f} s | "
+                f"{m0['physical_ratio']} | {m1['physical_ratio']} | {base['physical_qubits']:,} q, "
+                f"{base['runtime_us'] / 1e6:,.2f} s | {cat['physical_qubits']:,} q, {cat['runtime_us'] / 1e6:,.2f} s |"
+            )
 
 
 if __name__ == "__main__":

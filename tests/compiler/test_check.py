@@ -34,7 +34,9 @@ def test_budget(schedules):
 def test_buffer_bounds(schedules):
     s = schedules[0]
     peak = max(p for _, p, _ in s.buffer_trace())
-    with pytest.raises(VerificationError, match=rf"the buffer holds {peak} states after the deposits .* outside \[0, {peak - 1}\]"):
+    with pytest.raises(
+        VerificationError, match=rf"the buffer holds {peak} states after the deposits .* outside \[0, {peak - 1}\]"
+    ):
         check(dataclasses.replace(s, buffer_slots=peak - 1, qubit_budget=s.qubit_budget + 10**6))
 
 

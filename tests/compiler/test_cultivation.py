@@ -51,7 +51,9 @@ def test_outside_the_published_range_is_refused():
 
 
 def test_target_below_the_floor_is_refused_with_the_fix():
-    with pytest.raises(InfeasibleError, match="below magic-state cultivation's floor 7.89e-10 at p = 0.001.*distillation"):
+    with pytest.raises(
+        InfeasibleError, match="below magic-state cultivation's floor 7.89e-10 at p = 0.001.*distillation"
+    ):
         cheapest_meeting(1e-3, 1e-11)
     ok = cheapest_meeting(1e-3, 1e-5)  # d1 = 3 at 6.8e-6 (4,949 qubit-rounds) beats d1 = 5 at 3.6e-6 (13,144)
     assert (ok.error, ok.d1, ok.volume) == (6.806e-06, 3, 4948.5)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from magicpipe.compiler import DemandTimeline, Hardware, LogicalCounts, Source
 from magicpipe.compiler.budget import ErrorBudget
 from magicpipe.compiler.compilation import plan_counts
-from magicpipe.compiler.program import data_block, plan_program, program_demand, simulate
+from magicpipe.compiler.program import data_block, program_demand, simulate
 from magicpipe.compiler.synthesis import SYNTHESIS_MODELS
 from magicpipe.errors import InfeasibleError, SpecError
 
@@ -46,7 +46,8 @@ def test_bad_counts_are_refused_naming_the_field(data, message):
 
 
 def test_layers_from_counts_follow_the_estimators_conventions():
-    # Beverland et al. 2022 App. C: C = M_meas + M_R + M_T + 3 (M_CCZ + M_CCiX) + A_rot D_R, M = M_T + A_rot M_R + 4 M_CCZ
+    # Beverland et al. 2022 App. C: C = M_meas + M_R + M_T + 3 (M_CCZ + M_CCiX) + A_rot D_R,
+    # M = M_T + A_rot M_R + 4 M_CCZ
     c = LogicalCounts(10, t_count=50, rotation_count=20, rotation_depth=5, ccz_count=3, measurement_count=7)
     d = program_demand(c, ErrorBudget(1e-3), AZURE)
     a_rot = math.ceil(0.53 * math.log2(20 / (1e-3 / 3)) + 4.86)
@@ -161,7 +162,10 @@ def test_baselines_on_the_same_program(million):
         assert pt.data_qubits == million.chosen.data_qubits
     # the plan's dict follows the schema's required keys
     d = million.to_dict()
-    assert d["schema"] == "magicpipe.plan/2" and d["front"][d["chosen"]]["physical_qubits"] == million.chosen.physical_qubits
+    assert (
+        d["schema"] == "magicpipe.plan/2"
+        and d["front"][d["chosen"]]["physical_qubits"] == million.chosen.physical_qubits
+    )
     assert d["demand"]["t_count"] == 10**6
 
 

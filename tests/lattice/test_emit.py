@@ -29,7 +29,9 @@ def _invariants(schedule, stream):
         assert sum(i.action == "OUTPUT" for i in ends) == r.outputs - r.discarded
     for k, take in enumerate(schedule.takes):
         got = [i for i in inst if i.action == "CONSUME" and i.trace.index == k]
-        assert len(got) == take.count and {(i.time, i.step, i.target) for i in got} == {(take.time, take.step, high_id(take.top))}
+        assert len(got) == take.count and {(i.time, i.step, i.target) for i in got} == {
+            (take.time, take.step, high_id(take.top))
+        }
     for k, s in enumerate(schedule.stalls):
         mine = [i for i in inst if i.trace is not None and i.trace.kind == "stall" and i.trace.index == k]
         assert [i.time for i in mine if i.action == "STALL"] == [s.start]
@@ -50,7 +52,9 @@ def test_every_sample_schedule_emits_a_valid_stream(schedules):
         _invariants(s, stream)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(seed=st.integers(0, 10**9))
 def test_random_schedules_emit_valid_streams(make_schedule, seed):
     s = make_schedule(seed)

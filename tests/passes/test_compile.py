@@ -103,7 +103,19 @@ def test_every_option_states_its_unit():
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     helps = {a.dest: a.help for a in sub.choices["compile"]._actions
              if a.dest not in ("help", "program", "out", "counts", "debug", "force") and a.help != argparse.SUPPRESS}
-    units = ("dimensionless", "ns", "us", "qubits", "fractions", "levels", "level", "Pareto", "T-count", "'paper'", "tiles")
+    units = (
+        "dimensionless",
+        "ns",
+        "us",
+        "qubits",
+        "fractions",
+        "levels",
+        "level",
+        "Pareto",
+        "T-count",
+        "'paper'",
+        "tiles",
+    )
     for dest, text in helps.items():
         assert any(u in text for u in units), f"--{dest} help has no unit: {text}"
 

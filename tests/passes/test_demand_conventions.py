@@ -29,8 +29,10 @@ EPS_ISING = 1e-3 / 3 / 5600  # per-rotation error of the 10x10 Ising circuit at 
 
 
 # -- synthesis models -----------------------------------------------------------------------------------
-@pytest.mark.parametrize("model, a, b", [("mixed-fallback", 0.53, 4.86), ("azure", 0.53, 4.86), ("azure-2022", 0.53, 5.3),
-                                         ("1.5,2", 1.5, 2.0)])
+@pytest.mark.parametrize(
+    "model, a, b",
+    [("mixed-fallback", 0.53, 4.86), ("azure", 0.53, 4.86), ("azure-2022", 0.53, 5.3), ("1.5,2", 1.5, 2.0)],
+)
 @pytest.mark.parametrize("eps", [1e-4, EPS_ISING, 1e-12])
 def test_model_counts_on_fixed_angles(model, a, b, eps):
     counts = rotations.rotation_t_counts([0.3, 1.2, -2.0], eps, model)

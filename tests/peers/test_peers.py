@@ -23,7 +23,9 @@ from magicpipe.peers import (
 HAVE_QDK = importlib.util.find_spec("qdk") is not None
 HAVE_QRE = HAVE_QDK and importlib.util.find_spec("pandas") is not None
 needs_qdk = pytest.mark.skipif(not HAVE_QDK, reason="qdk is not installed: pip install 'magicpipe[peers]'")
-needs_qre = pytest.mark.skipif(not HAVE_QRE, reason="qdk[qre] (pandas) is not installed: pip install 'magicpipe[peers]'")
+needs_qre = pytest.mark.skipif(
+    not HAVE_QRE, reason="qdk[qre] (pandas) is not installed: pip install 'magicpipe[peers]'"
+)
 
 
 def test_layout_by_hand_t_only():
@@ -114,8 +116,9 @@ def test_bench_peers_writes_one_row_per_configuration(tmp_path, capsys):
     for r in rows[3:]:
         assert {"factory_qubits", "physical_qubits", "runtime_us", "factory_ratio", "physical_ratio"} <= set(r)
         if r["matched"] == "True":
-            assert float(r["physical_ratio"]) == pytest.approx(int(r["our_physical_qubits"]) / int(r["physical_qubits"]),
-                                                               abs=1e-4)
+            assert float(r["physical_ratio"]) == pytest.approx(
+                int(r["our_physical_qubits"]) / int(r["physical_qubits"]), abs=1e-4
+            )
             assert float(r["our_runtime_us"]) <= float(r["target_runtime_us"]) * 1.01
     s = json.loads((tmp_path / "summary.json").read_text())
     case = s["cases"]["100q-1e6T/e3"]

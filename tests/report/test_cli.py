@@ -5,8 +5,6 @@ import json
 import pytest
 
 from magicpipe.cli import main
-from magicpipe.compiler import Pipeline
-from magicpipe.compiler.pareto import pareto_front
 from magicpipe.report import SCHEMA
 
 

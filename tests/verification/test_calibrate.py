@@ -77,6 +77,6 @@ def test_verify_model_writes_a_model_the_planner_reads(tmp_path, capsys):
     out = tmp_path / "model.json"
     assert main(["verify", "model", "--memory", str(csv), "--out", str(out)]) == 0
     model = resolve_error_model(str(out))
-    assert model.name == "measured" and model.A == pytest.approx(A, rel=2e-3)
+    assert model.name == "measured" and pytest.approx(A, rel=2e-3) == model.A
     assert "stats.csv" in model.provenance and "magicpipe verify model" in model.provenance
     assert "A = 0.1" in capsys.readouterr().out

@@ -55,7 +55,7 @@ def test_memory_fits_and_resumes_with_more_shots(tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["fit"] is not None and summary["paper"] == {"A": 0.03, "p_th": 0.01}
     model = load_logical_error_model(tmp_path / "summary.json")
-    assert model.source == f"fit: {tmp_path / 'summary.json'}" and model.A == summary["fit"]["A"]
+    assert model.source == f"fit: {tmp_path / 'summary.json'}" and summary["fit"]["A"] == model.A
 
     assert main(base + ["--shots", "5000"]) == 0  # continues each task from 3000 to 5000 shots
     second = _shots_by_metadata(tmp_path / "stats.csv")

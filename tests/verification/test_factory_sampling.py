@@ -16,7 +16,9 @@ from magicpipe.cli import main
 
 
 def test_postselected_observables_are_discards_and_the_rest_errors_with_their_combinations():
-    circuit = stim.Circuit("X_ERROR(0.2) 0\nX_ERROR(0.3) 1\nM 0 1\nOBSERVABLE_INCLUDE(0) rec[-2]\nOBSERVABLE_INCLUDE(1) rec[-1]")
+    circuit = stim.Circuit(
+        "X_ERROR(0.2) 0\nX_ERROR(0.3) 1\nM 0 1\nOBSERVABLE_INCLUDE(0) rec[-2]\nOBSERVABLE_INCLUDE(1) rec[-1]"
+    )
     task = sinter.Task(circuit=circuit, decoder=ERROR_COMBOS, detector_error_model=circuit.detector_error_model(),
                        postselected_observables_mask=np.packbits([0, 1], bitorder="little"))
     stats = sample_task(task, shots=20_000, seed=1)
@@ -86,7 +88,10 @@ def test_verify_factory_writes_summary_fit_stand_in_and_plot_and_resumes(tmp_pat
     assert twin["carried"]["shots"] == 3000 and len(twin["carried"]["p_error_per_merge"]) == 11
     assert (tmp_path / "plot.png").stat().st_size > 10_000
     out = capsys.readouterr().out
-    assert "graph-like distance 3 (factory), 3 (Z twin)" in out and "which the |+> stand-in cannot carry (it carries" in out
+    assert (
+        "graph-like distance 3 (factory), 3 (Z twin)" in out
+        and "which the |+> stand-in cannot carry (it carries" in out
+    )
 
     before = (tmp_path / "stats.csv").read_bytes()
     assert main(args) == 0  # every task finished: nothing is sampled again

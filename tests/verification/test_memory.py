@@ -58,7 +58,7 @@ def test_fit_recovers_known_constants_from_synthetic_data_exactly():
     p_l = [A * (q / p_th) ** ((k + 1) / 2) for k, q in rows]
     sigma = np.random.default_rng(1).uniform(0.05, 0.5, len(rows))  # any weights: the data are exact
     fit = fit_eq2(d, p, p_l, sigma)
-    assert fit.A == pytest.approx(A, rel=1e-9)
+    assert pytest.approx(A, rel=1e-9) == fit.A
     assert fit.p_th == pytest.approx(p_th, rel=1e-9)
     assert fit.chi2_red == pytest.approx(0, abs=1e-12)
     assert fit.points == len(rows)

@@ -13,15 +13,25 @@ import importlib
 import sys
 import traceback
 from pathlib import Path, PurePath
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from magicpipe.cli import _output
 from magicpipe.cli._args import Parser, harden
 from magicpipe.cli._errors import debug_requested, describe, is_user_error
 
 # Modules of this package that register commands, in help order.
-_COMMAND_MODULES: tuple[str, ...] = ("pipeline", "bench_peers", "verify", "compile", "counts", "check", "report", "protocols",
-                                     "sweep")
+_COMMAND_MODULES: tuple[str, ...] = (
+    "pipeline",
+    "bench_peers",
+    "verify",
+    "compile",
+    "counts",
+    "check",
+    "report",
+    "protocols",
+    "sweep",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 __all__ = ["Parser", "finite_float", "bounded_int", "harden", "leaf_parsers"]
 

@@ -57,7 +57,9 @@ def register(sub) -> None:
     q.add_argument("--d1", default="3,5", help="level-1 distances (default 3,5)")
     q.add_argument("--d2", default="7,9,11,13,15,17,19,21", help="level-2 distances (default 7..21)")
     hardware_options(q)
-    q.add_argument("--shots", type=bounded_int(0, 10**6), default=100, help="Monte Carlo runs per chosen point (default 100)")
+    q.add_argument(
+        "--shots", type=bounded_int(0, 10**6), default=100, help="Monte Carlo runs per chosen point (default 100)"
+    )
     q.add_argument("--seed", type=bounded_int(0), default=7, help="Monte Carlo seed (default 7)")
     q.add_argument("--out", required=True, type=Path)
     q.set_defaults(run=run_policies)
@@ -90,8 +92,10 @@ def run_pipeline(args) -> int:
     except ValueError:
         raise SpecError(f"--distances must be comma-separated integers such as 5,17, got {args.distances!r}") from None
     if any(d > MAX_DISTANCE for d in distances):
-        raise SpecError(f"--distances {args.distances}: distances above {MAX_DISTANCE} are outside what the planner "
-                        f"searches (a d={MAX_DISTANCE} patch already holds {2 * MAX_DISTANCE**2 - 1} qubits); lower them")
+        raise SpecError(
+            f"--distances {args.distances}: distances above {MAX_DISTANCE} are outside what the planner "
+            f"searches (a d={MAX_DISTANCE} patch already holds {2 * MAX_DISTANCE**2 - 1} qubits); lower them"
+        )
     from magicpipe.report import benchmarks, charts
 
     hw = hardware(args)
@@ -213,10 +217,16 @@ def run_policies(args) -> int:
                          "mc_reduction_vs_parallel": round(1 - volume / parallel(pipe).volume, 5)})
     args.out.mkdir(parents=True, exist_ok=True)
     _write_csv(args.out / "policies.csv", rows)
-    summary = {name: {"mean_vs_sequential": statistics.fmean(r["mc_reduction_vs_sequential"] for r in rows if r["policy"] == name),
-                      "mean_vs_parallel": statistics.fmean(r["mc_reduction_vs_parallel"] for r in rows if r["policy"] == name),
-                      "worst_vs_sequential": min(r["mc_reduction_vs_sequential"] for r in rows if r["policy"] == name)}
-               for name in policy_variants()}
+    summary = {
+        name: {
+            "mean_vs_sequential": statistics.fmean(
+                r["mc_reduction_vs_sequential"] for r in rows if r["policy"] == name
+            ),
+            "mean_vs_parallel": statistics.fmean(r["mc_reduction_vs_parallel"] for r in rows if r["policy"] == name),
+            "worst_vs_sequential": min(r["mc_reduction_vs_sequential"] for r in rows if r["policy"] == name),
+        }
+        for name in policy_variants()
+    }
     (args.out / "summary.json").write_text(json.dumps({"p": hw.p, "eps": hw.eps, "shots": args.shots, "seed": args.seed,
                                                        "cells": len(cells), "policies": summary}, indent=2))
     print(json.dumps(summary, indent=2))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from contextlib import suppress
 from typing import Any
 
 __all__ = ["REFERENCE_SET", "register", "run"]
@@ -50,7 +51,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--target", type=float, default=None, metavar="EPS",
                    help="list the catalogue entries meeting this error per output state (dimensionless) instead "
                         "of the reference set")
-    p.add_argument("--kinds", default="T,CCZ", metavar="K[,K]", help="output kinds, T and/or CCZ (default: %(default)s)")
+    p.add_argument(
+        "--kinds", default="T,CCZ", metavar="K[,K]", help="output kinds, T and/or CCZ (default: %(default)s)"
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--verify", action="store_true",
                    help="instead, check every protocol's rotation list by state vector and its logical-level "
@@ -66,7 +69,9 @@ def _physics(args: argparse.Namespace):
         if args.magic_error is not None:
             from magicpipe.errors import SpecError
 
-            raise SpecError("--physics litinski takes raw states of error p; drop --magic-error or use --physics hardware")
+            raise SpecError(
+                "--physics litinski takes raw states of error p; drop --magic-error or use --physics hardware"
+            )
         return NoiseModel.litinski(args.physical_error)
     eps = args.physical_error if args.magic_error is None else args.magic_error
     return NoiseModel.from_hardware(Hardware(p=args.physical_error, eps=eps))
@@ -83,10 +88,8 @@ def _reference(noise, kinds: tuple[str, ...]) -> list:
         if f.kind in kinds:
             out.append(f)
     if "T" in kinds:
-        try:
+        with suppress(SpecError):
             out += [cultivation_factory(c) for c in cultivation_points(noise.p)]
-        except SpecError:
-            pass
     return out
 
 
@@ -120,7 +123,10 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(doc, indent=1, sort_keys=True))
         return 0
     print(f"protocols (p = {noise.p:g}, raw state error {sum(noise.injection):g}, p_L from {noise.source}):")
-    print(f"  {'protocol':10s} {'level':6s} {'kind':4s} {'inputs':>6s} {'outputs':>7s} {'qubits':>6s} {'steps':>5s}  width")
+    print(
+        f"  {'protocol':10s} {'level':6s} {'kind':4s} {'inputs':>6s} {'outputs':>7s} "
+        f"{'qubits':>6s} {'steps':>5s}  width"
+    )
     for row in _layouts():
         print(f"  {row['protocol']:10s} {row['level']:6s} {row['kind']:4s} {row['inputs']:6d} {row['outputs']:7d} "
               f"{row['logical_qubits']:6d} {row['steps']:5d}  {row['width']}")

@@ -61,7 +61,9 @@ def register(subparsers: Any) -> None:
     stream = sub.add_parser("stream", help="a whole-program stream (format 2) at the logical level: every "
                                            "consumption with its corrections applies a T gate, on every branch")
     stream.add_argument("stream", metavar="FILE", help="a version-2 schedule.lsi (or its folder)")
-    stream.add_argument("--shots", type=int, default=100, help="outcome draws for a nominal stream (default: %(default)s)")
+    stream.add_argument(
+        "--shots", type=int, default=100, help="outcome draws for a nominal stream (default: %(default)s)"
+    )
     stream.add_argument("--seed", type=int, default=0, help="seed of the outcome draws (default: %(default)s)")
     stream.add_argument("--factory", action="store_true",
                         help="also build the unit's factory as a Stim circuit from the stream's own MEASURE lines "
@@ -98,7 +100,9 @@ def _common(parser: argparse.ArgumentParser, *, shots: int, max_errors: int | No
                         help="most shots per task, earlier runs included (default: %(default)s)")
     parser.add_argument("--max-errors", type=bounded_int(1), default=max_errors,
                         help="stop a task after this many logical errors (default: %(default)s)")
-    parser.add_argument("--seed", type=bounded_int(0), default=0, help="seed of the Stim samplers (default: %(default)s)")
+    parser.add_argument(
+        "--seed", type=bounded_int(0), default=0, help="seed of the Stim samplers (default: %(default)s)"
+    )
     parser.add_argument("--workers", type=bounded_int(1), default=2, help="worker processes (default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="do not print the progress")
     parser.add_argument("--dask", metavar="ADDRESS", default=None,
@@ -204,7 +208,9 @@ def _run_factory(args: argparse.Namespace) -> int:
     summary = run_factory(args.distance, args.physical_error, args.magic_error, _options(args), twin=not args.no_twin)
     for d, found in summary["distance"].items():
         print(f"d={d}: graph-like distance {found['x']} (factory), {found['z']} (Z twin)")
-    print(f"{'d':>2} {'p':>8} {'eps':>8} {'shots':>9} {'acceptance':>10} {'out error':>10} {'p_L':>9} {'a':>6} {'b':>6}")
+    print(
+        f"{'d':>2} {'p':>8} {'eps':>8} {'shots':>9} {'acceptance':>10} {'out error':>10} {'p_L':>9} {'a':>6} {'b':>6}"
+    )
     for pt in summary["points"]:
         ratio, p_l = pt["ratio"], pt["p_L"]
         a, b = (f"{ratio[k]:6.1f}" if ratio[k] is not None else f"{'-':>6}" for k in ("a", "b"))
@@ -214,8 +220,11 @@ def _run_factory(args: argparse.Namespace) -> int:
     fit, paper = summary["fit"].get("all") or {}, summary["paper"]
     for coef in ("a", "b"):
         if fit.get(coef):
-            print(f"fit: {coef} = {fit[coef]['c']:.4g} +- {fit[coef]['sigma']:.2g} (chi2_red {fit[coef]['chi2_red']:.3g}); "
-                  f"paper {paper[coef]:g}")
+            print(
+                f"fit: {coef} = {fit[coef]['c']:.4g} +- {fit[coef]['sigma']:.2g} "
+                f"(chi2_red {fit[coef]['chi2_red']:.3g}); "
+                f"paper {paper[coef]:g}"
+            )
     for t in summary["stand_in"]:
         x_type, misread = sum(t["x_error_per_patch"]), sum(t["misread_per_merge"])
         print(f"d={t['d']} p={t['p']:g}: per run {x_type:.3g} X-type data-patch errors and {misread:.3g} misread "
@@ -256,8 +265,11 @@ def _run_stream(args: argparse.Namespace) -> int:
         dets, obs = c.compile_detector_sampler(seed=args.seed).sample(args.shots, separate_observables=True)
         quiet = not dets.any() and not obs.any()
         ok = ok and quiet
-        print(f"{path}: unit factory from its own MEASURE lines: {c.num_qubits} qubits, {c.num_detectors} detectors, "
-              f"{c.num_observables} observables; without noise {'every detector and observable is 0' if quiet else 'NOT deterministic'}")
+        print(
+            f"{path}: unit factory from its own MEASURE lines: {c.num_qubits} qubits, {c.num_detectors} detectors, "
+            f"{c.num_observables} observables; without noise "
+            f"{'every detector and observable is 0' if quiet else 'NOT deterministic'}"
+        )
         d = stream.header.units[0].distances[-1]
         found = {b: len(unit_factory_circuit(stream, 1e-3, 0.0, basis=b).shortest_graphlike_error(
             ignore_ungraphlike_errors=True)) for b in ("x", "z")}

@@ -17,7 +17,8 @@ from __future__ import annotations
 import dataclasses
 import statistics
 import time
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from magicpipe.compiler import Hardware, Pipeline, parallel, sequential
 from magicpipe.compiler.allocator import solver_stats
@@ -162,8 +163,13 @@ def two_level_summary(rows: Sequence[Row], hw: Hardware, *, wall_seconds: float,
     """``summary.json`` of ``magicpipe bench two-level`` over its cells (``executor``: where they ran)."""
     off = [r for r in rows if r["d1"] != r["d2"]]
     return {
-        "cells": len(rows), "p": hw.p, "eps": hw.eps, "wall_seconds": round(wall_seconds, 2), "workers": workers,
-        "executor": executor, "error_model": hw.model.info(),
+        "cells": len(rows),
+        "p": hw.p,
+        "eps": hw.eps,
+        "wall_seconds": round(wall_seconds, 2),
+        "workers": workers,
+        "executor": executor,
+        "error_model": hw.model.info(),
         "mean_reduction_vs_sequential": statistics.fmean(r["reduction_vs_sequential"] for r in rows),
         "mean_reduction_vs_parallel": statistics.fmean(r["reduction_vs_parallel"] for r in rows),
         "min_reduction_vs_sequential": min(r["reduction_vs_sequential"] for r in rows),
@@ -178,19 +184,28 @@ def two_level_summary(rows: Sequence[Row], hw: Hardware, *, wall_seconds: float,
         },
         "improving_cells": sum(r["improving"] for r in rows),
         "policy": policy,
-        "policies_chosen": {k: sum(r["dyn_policy"] == k for r in rows) for k in sorted({r["dyn_policy"] for r in rows})},
+        "policies_chosen": {
+            k: sum(r["dyn_policy"] == k for r in rows) for k in sorted({r["dyn_policy"] for r in rows})
+        },
         "cell_seconds": stats([r["seconds"] for r in rows]),
         "search_cpu_seconds": round(sum(r["cpu_seconds"] for r in rows), 2),  # the Pareto searches, MC excluded
-        **({"monte_carlo": {
-            "shots": shots, "seed": seed,
-            "mean_reduction_vs_sequential": statistics.fmean(r["mc_reduction_vs_sequential"] for r in rows),
-            "mean_reduction_vs_parallel": statistics.fmean(r["mc_reduction_vs_parallel"] for r in rows),
-            "min_reduction_vs_sequential": min(r["mc_reduction_vs_sequential"] for r in rows),
-            "min_reduction_vs_parallel": min(r["mc_reduction_vs_parallel"] for r in rows),
-            "cells_below_sequential_by_2pct": sum(r["mc_reduction_vs_sequential"] < -0.02 for r in rows),
-            "cells_below_parallel_by_2pct": sum(r["mc_reduction_vs_parallel"] < -0.02 for r in rows),
-            "mean_efficiency": statistics.fmean(r["mc_efficiency"] for r in rows),
-        }} if shots else {}),
+        **(
+            {
+                "monte_carlo": {
+                    "shots": shots,
+                    "seed": seed,
+                    "mean_reduction_vs_sequential": statistics.fmean(r["mc_reduction_vs_sequential"] for r in rows),
+                    "mean_reduction_vs_parallel": statistics.fmean(r["mc_reduction_vs_parallel"] for r in rows),
+                    "min_reduction_vs_sequential": min(r["mc_reduction_vs_sequential"] for r in rows),
+                    "min_reduction_vs_parallel": min(r["mc_reduction_vs_parallel"] for r in rows),
+                    "cells_below_sequential_by_2pct": sum(r["mc_reduction_vs_sequential"] < -0.02 for r in rows),
+                    "cells_below_parallel_by_2pct": sum(r["mc_reduction_vs_parallel"] < -0.02 for r in rows),
+                    "mean_efficiency": statistics.fmean(r["mc_efficiency"] for r in rows),
+                }
+            }
+            if shots
+            else {}
+        ),
     }
 
 

@@ -1,7 +1,8 @@
 """Pictures of space-times (matplotlib, Agg): the space-time diagram of Fig. 3, qubits by holder, buffers.
 
 Every function builds and returns a :class:`matplotlib.figure.Figure` and writes nothing
-(:mod:`magicpipe.report.write` writes them as PNG and SVG). Matplotlib is imported when a picture is drawn, with the non-interactive Agg backend.
+(:mod:`magicpipe.report.write` writes them as PNG and SVG). Matplotlib is imported when a picture is drawn,
+with the non-interactive Agg backend.
 
 The space-time diagram draws each factory run as a box (width: its rounds, in microseconds; height: its
 qubits; colour: its level), the paper's Fig. 3. The vertical position is only a packing: boxes are stacked
@@ -12,7 +13,7 @@ outlined, failed runs crossed; the band at the top is the buffer, darker as it f
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.report.metrics import Metrics
 from magicpipe.report.spacetime import Box, SpaceTime

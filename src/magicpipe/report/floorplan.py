@@ -22,7 +22,7 @@ Examples:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.lattice.geometry import Rect, Tile
 from magicpipe.lattice.stream import PROGRAM, Stream
@@ -67,7 +67,13 @@ def snapshot(stream: Stream, time: int) -> Snapshot:
         if i.time > time:
             break
         if i.action == "LAUNCH" and i.target.startswith("H"):
-            tops[i.target] = {"region": i.region, "d": i.distance, "data": list(i.tiles), "lent": None, "stalled": False}
+            tops[i.target] = {
+                "region": i.region,
+                "d": i.distance,
+                "data": list(i.tiles),
+                "lent": None,
+                "stalled": False,
+            }
         elif i.action == "LAUNCH":
             low[i.target] = (i.region, i.distance)
         elif i.action in ("OUTPUT", "DISCARD") and i.target in low:
@@ -144,7 +150,7 @@ def _draw(ax, stream: Stream, snap: Snapshot) -> None:
         full = k < len(snap.slots) and snap.slots[k]
         ax.add_patch(Rectangle((s.x, s.y), s.w, s.h, facecolor=ROLE_COLOURS["buffer" if full else "empty slot"],
                                edgecolor="white" if full else ROLE_COLOURS["buffer"], linewidth=0.8))
-    for name, region, d in snap.low:
+    for _name, region, d in snap.low:
         for tile in _tiles(region, d):
             ax.add_patch(Rectangle((tile.x, tile.y), tile.w, tile.h, facecolor=ROLE_COLOURS["low"], edgecolor="white",
                                    linewidth=0.3, alpha=0.85))

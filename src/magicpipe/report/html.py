@@ -11,7 +11,7 @@ import base64
 import html
 import math
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from magicpipe.report.build import Report
 from magicpipe.report.metrics import Metrics

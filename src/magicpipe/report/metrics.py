@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.compiler.copies import eq14_copies
 from magicpipe.compiler.pipeline import Pipeline
@@ -121,7 +121,7 @@ class DecayMetrics:
         return self.eps_out_with_decay / self.eps_out - 1 if self.eps_out else 0.0
 
     @classmethod
-    def from_decay(cls, decay) -> "DecayMetrics":
+    def from_decay(cls, decay) -> DecayMetrics:
         """From a :class:`magicpipe.compiler.decay.StorageDecay`."""
         return cls(decay.mean_wait, max(decay.waits, default=0), decay.mean_added, decay.max_added, decay.eps_out,
                    decay.eps_out_with_decay)

@@ -29,7 +29,7 @@ Examples:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from magicpipe.compiler.allocator import Producer
 from magicpipe.compiler.baselines import parallel, parallel_schedules, sequential_schedules
@@ -195,7 +195,7 @@ class SpaceTime:
         return (b for b in self.boxes if b.start <= t < b.end)
 
     @classmethod
-    def from_schedule(cls, schedule: Schedule, name: str = "dynamic") -> "SpaceTime":
+    def from_schedule(cls, schedule: Schedule, name: str = "dynamic") -> SpaceTime:
         """The timeline of a dynamic (two-level, or composed) schedule.
 
         Raises:
@@ -221,7 +221,7 @@ class SpaceTime:
                    (buffer,), schedule.rounds)
 
     @classmethod
-    def from_schedules(cls, name: str, schedules: Sequence[Schedule], *, output_slots: int = 0) -> "SpaceTime":
+    def from_schedules(cls, name: str, schedules: Sequence[Schedule], *, output_slots: int = 0) -> SpaceTime:
         """The space-time of a static baseline given as one schedule per pair of adjacent levels, lowest first
         (:func:`magicpipe.compiler.baselines.sequential_schedules`, :func:`~magicpipe.compiler.baselines.
         parallel_schedules`): ``schedules[k]``'s runs are level k + 1's, its executions level k + 2's.

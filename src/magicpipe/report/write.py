@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from magicpipe.report.build import Report
 from magicpipe.report.charts import Cell, front_figure, heatmap_figure

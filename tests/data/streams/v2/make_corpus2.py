@@ -62,7 +62,12 @@ def shift_first_run(text: str) -> str:
 def main() -> None:
     one = unit_one_level("15-to-1", 5)
     base = str(program_stream2(ProgramLayout(3, 9), one, 4, TIMELINE))
-    write("valid", "one-level-3-qubits", "3 data patches at d=9, 4 copies of a d=5 15-to-1 factory, three timeline runs", base)
+    write(
+        "valid",
+        "one-level-3-qubits",
+        "3 data patches at d=9, 4 copies of a d=5 15-to-1 factory, three timeline runs",
+        base,
+    )
     trace = str(program_stream2(ProgramLayout(3, 9), one, 4, TIMELINE[:2], seed=7, p_accept=0.8))
     write("valid", "one-level-trace-seed7", "the same program, one sampled trace (seed 7, acceptance 0.8)", trace)
     unit = unit_from_schedule(pareto_front(Pipeline.from_distances((3, 9))).min_volume().schedule)
@@ -72,30 +77,66 @@ def main() -> None:
     edits = [
         ("header-even-distance", "the program's distance is odd", "data=3 d=9", "data=3 d=8"),
         ("header-missing-data", "PROGRAM data=3 but data patch 2 is gone", "DATA 2 (87,0) d=9 z=top,bottom\n", ""),
-        ("on-floorplan-copy-off-plan", "copy 3 sits above the floor plan", "COPY 3 unit=U origin=(29,36)",
-         "COPY 3 unit=U origin=(29,40)"),
+        (
+            "on-floorplan-copy-off-plan",
+            "copy 3 sits above the floor plan",
+            "COPY 3 unit=U origin=(29,36)",
+            "COPY 3 unit=U origin=(29,40)",
+        ),
         ("tile-free-data-overlap", "data patch 1 on data patch 0's tile", "DATA 1 (58,0)", "DATA 1 (0,0)"),
         ("qubit-budget", "one qubit short", "BUDGET qubits=6799", "BUDGET qubits=6798"),
         ("unit-declared-rounds", "the unit's run takes 55 rounds", "qubits=735 rounds=55", "qubits=735 rounds=54"),
-        ("unit-level-zero", "a version-1 rule inside the unit: levels count from 1", "LAUNCH H0 15-to-1 level=1",
-         "LAUNCH H0 15-to-1 level=0"),
-        ("route-jump", "the route skips the block's bottom tile", "route=[(20,41),(20,36),(20,27)]",
-         "route=[(20,41),(20,27)]"),
-        ("control-missing-branch", "the policy says nothing about a rejected run of copy 0",
-         "@55 IF a0=1 DISCARD C0 count=1 reason=rejected\n", ""),
+        (
+            "unit-level-zero",
+            "a version-1 rule inside the unit: levels count from 1",
+            "LAUNCH H0 15-to-1 level=1",
+            "LAUNCH H0 15-to-1 level=0",
+        ),
+        (
+            "route-jump",
+            "the route skips the block's bottom tile",
+            "route=[(20,41),(20,36),(20,27)]",
+            "route=[(20,41),(20,27)]",
+        ),
+        (
+            "control-missing-branch",
+            "the policy says nothing about a rejected run of copy 0",
+            "@55 IF a0=1 DISCARD C0 count=1 reason=rejected\n",
+            "",
+        ),
         ("control-policy", "no other policy is defined", "relaunch=at-once", "relaunch=never"),
-        ("control-deleted-readout", "the X readout of port 0 is gone: its corrections have nothing to correct",
-         "@66 MEASURE x0 X:p0 rounds=1\n", ""),
-        ("port-occupancy-duplicated-merge", "port 0 is merged twice",
-         "@57 MEASURE z0 Z:q0@top Z:p0@bottom rounds=9 via=(0,9,29,9)\n",
-         "@57 MEASURE z0 Z:q0@top Z:p0@bottom rounds=9 via=(0,9,29,9)\n" * 2),
-        ("measurement-wrong-side", "data patch 0 faces the bus with its top side",
-         "Z:q0@top Z:p0@bottom", "Z:q0@bottom Z:p0@bottom"),
+        (
+            "control-deleted-readout",
+            "the X readout of port 0 is gone: its corrections have nothing to correct",
+            "@66 MEASURE x0 X:p0 rounds=1\n",
+            "",
+        ),
+        (
+            "port-occupancy-duplicated-merge",
+            "port 0 is merged twice",
+            "@57 MEASURE z0 Z:q0@top Z:p0@bottom rounds=9 via=(0,9,29,9)\n",
+            "@57 MEASURE z0 Z:q0@top Z:p0@bottom rounds=9 via=(0,9,29,9)\n" * 2,
+        ),
+        (
+            "measurement-wrong-side",
+            "data patch 0 faces the bus with its top side",
+            "Z:q0@top Z:p0@bottom",
+            "Z:q0@bottom Z:p0@bottom",
+        ),
         ("measurement-via-off-bus", "the via leaves bus 0", "via=(0,9,29,9)", "via=(0,8,29,9)"),
-        ("consumption-order-layer-states", "the first layer of the timeline consumes 2 states", "@57 LAYER states=2",
-         "@57 LAYER states=3"),
+        (
+            "consumption-order-layer-states",
+            "the first layer of the timeline consumes 2 states",
+            "@57 LAYER states=2",
+            "@57 LAYER states=3",
+        ),
         ("consumption-order-missing-layer", "the first layer's marker is gone", "@57 LAYER states=2\n", ""),
-        ("timing-repeat-period", "one round more per copy breaks the period", f"period={period}", f"period={period + 1}"),
+        (
+            "timing-repeat-period",
+            "one round more per copy breaks the period",
+            f"period={period}",
+            f"period={period + 1}",
+        ),
         ("conservation-tally", "the TALLY claims a run nobody made", "TALLY runs=", "TALLY runs=1"),
         ("conservation-no-tally", "a stream ends with its TALLY", base.splitlines()[-1] + "\n", ""),
         ("syntax-unknown-operation", "JUMP is no operation", "@57 RUN C0", "@57 JUMP C0"),
