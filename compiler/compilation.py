@@ -272,7 +272,7 @@ def plan_counts(
 
 # error-budget shares (logical, distillation, synthesis) the planner also tries when the caller left the
 # default thirds: a good factory needs a small share, and the data block's distance can then drop
-_SPLITS_ROT = ((0.7, 0.25, 0.05), (0.85, 0.13, 0.02))
+_SPLITS_ROT = ((0.7, 0.25, 0.05), (0.85, 0.13, 0.02), (0.6, 0.1, 0.3))
 _SPLITS = ((0.7, 0.3, 0.0), (0.9, 0.1, 0.0))
 
 
