@@ -239,18 +239,24 @@ class _Sim:
         # per segment: states each zone consumes per layer
         self.offset = 0                   # data patch of the program's next state
         self.prev_seg = -1                # timeline run of the previous layer
-        self.zone_rem = [0] * self.G
+        self.zone_patches = [list(range(g, self.n, self.G)) for g in range(self.G)]
+        # the program's states go to the copies in turn (state k to slot k mod K, the zone of copy k mod K), so a
+        # zone's share of the demand is its share of the copies, as in the plan's pooled, staggered supply
+        self.period = self.K * math.lcm(*(len(z) for z in self.zone_patches))
         total = sum(s.layers * s.states for s in runs)
-        for q in range(self.n):
-            self.zone_rem[q % self.G] += _hits(0, total, q, self.n)
+        self.zone_rem = _zone_counts(0, total, self.K, self.G)
         self.zone_owned = [0] * self.G
 
     def zone_counts(self, states: int) -> list[int]:
-        """States each zone gives to a layer of ``states`` starting at data patch ``self.offset``."""
-        out = [0] * self.G
-        for q in range(self.n):
-            out[q % self.G] += _hits(self.offset, states, q, self.n)
-        return out
+        """States each zone gives to a layer of ``states`` starting at the program's state ``self.offset``."""
+        return _zone_counts(self.offset, states, self.K, self.G)
+
+    def place(self, k: int) -> tuple[int, int]:
+        """Zone and data patch of the program's state ``k``: slot ``k mod K``'s zone, its patches in turn."""
+        s = k % self.K
+        g = s % self.G
+        i = (k // self.K) * len(self.zone_copies[g]) + s // self.G
+        return g, self.zone_patches[g][i % len(self.zone_patches[g])]
 
     def push(self, t: int, phase: int, op: Op) -> None:
         sig = (op.action, op.copy, op.port, op.reg, op.cond, op.terms, op.via, op.outcome)
@@ -326,15 +332,14 @@ class _Sim:
         slot = [0] * self.G
         longest = 0
         for j in range(s.states):
-            q = (self.offset + j) % self.n
-            g = q % self.G
+            g, q = self.place(self.offset + j)
             k = slot[g]
             slot[g] += 1
             longest = max(longest, (k + 1) * space[g])
             c = picks[g][k][1]
             t = T + k * space[g]
             self.merge(t, q, c, g)
-        self.offset = (self.offset + s.states) % self.n
+        self.offset = (self.offset + s.states) % self.period
         return T, max(s.rounds, longest)
 
     def merge(self, t: int, q: int, c: int, g: int) -> None:
@@ -430,12 +435,12 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
     if capacity is None:
         worst = 0
         for s in {r.states for r in runs}:
-            for off in range(n if s % n else 1):
-                per = [0] * G
-                for q in range(n):
-                    per[q % G] += _hits(off, s, q, n)
+            for off in range(copies if s % copies else 1):
+                per = _zone_counts(off, s, copies, G)
                 worst = max(worst, max(-(-per[g] // len(range(g, copies, G))) for g in range(G)))
-        capacity = max(1, worst)
+        # one state waiting in the port while the copy's next run is under way: a copy runs back to back
+        # while the program keeps up, as the plan's copies do
+        capacity = max(2, worst)
     data, buses, ports, cps, width, height = _layout(layout, unit, copies, capacity)
     t_count = sum(r.layers * r.states for r in runs)
     head = ProgramHeader("nominal" if seed is None else "trace", seed or 0, hardware.p, hardware.eps,
@@ -488,7 +493,7 @@ def _ops(sim: _Sim) -> Iterator[Op]:
                             sim.count[k] += extra * per[k]
                         for g in range(sim.G):
                             sim.zone_rem[g] -= extra * (rem0[g] - sim.zone_rem[g])
-                        sim.offset = (sim.offset + extra * Lb * s.states) % sim.n
+                        sim.offset = (sim.offset + extra * Lb * s.states) % sim.period
                         layer += extra * Lb
                         prev = (prev[0] + by, prev[1])
                         delay += by - extra * Lb * s.rounds
@@ -510,6 +515,15 @@ def _ops(sim: _Sim) -> Iterator[Op]:
     left = sum(len(q) for q in sim.queue)
     c = sim.count
     yield Op(last, "TALLY", tally=(c["runs"], c["accepted"], c["rejected"], c["consumed"], left, c["consumed"]))
+
+
+def _zone_counts(offset: int, states: int, copies: int, zones: int) -> list[int]:
+    """States each zone receives of ``states`` program states from state ``offset`` on (state k to copy slot
+    ``k mod copies``, slot ``c`` in zone ``c mod zones``)."""
+    out = [0] * zones
+    for c in range(copies):
+        out[c % zones] += _hits(offset % copies, states, c, copies)
+    return out
 
 
 def _hits(offset: int, count: int, q: int, n: int) -> int:
