@@ -431,7 +431,6 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
         if seg.rounds < 1 or seg.start < 0:
             raise SpecError(f"timeline run {seg}: layers need rounds >= 1 and a start >= 0")
     G = min(layout.data_patches, copies)
-    n = layout.data_patches
     if capacity is None:
         worst = 0
         for s in {r.states for r in runs}:
@@ -454,8 +453,11 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
 
 
 def _ops(sim: _Sim) -> Iterator[Op]:
+    # the copies start staggered, one cycle (a run and its route) spread over the K of them, as the plan's
+    # supply is: copy c's states come c / K of a cycle after copy 0's, in the order the program takes them
+    cycle = sim.unit.rounds + sim.route
     for copy in range(sim.K):
-        sim.launch(copy, 0)
+        sim.launch(copy, copy * cycle // sim.K)
     window: list[Op] = []
     history: dict[tuple[Any, ...], Any] = {}
     prev = (0, 0)   # (start, duration) of the previous layer
