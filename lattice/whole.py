@@ -16,12 +16,15 @@ Floor plan (units of the data-qubit pitch, ``y`` upwards). The copies are split 
     +--[q0]-[q3]-[q6]-------------+-----  data patches, Z boundaries top and bottom
        zone 0                       zone 1 ...
 
-Timing. Every copy runs its unit back to back while its port has room (``capacity`` states, counted from
-the launch of the run that makes them) and its zone still needs states; an accepted run's state moves down
-its route (one round per step) into the port. Layer ``i`` of the program starts at its planned round plus
-the waits so far, or later when its states are not in the ports yet (the program waits); state ``j`` of a
-layer acts on data patch ``(k + j) mod n`` where ``k`` states came before it (the program's states spread over
-its qubits in turn); the zone's consumptions are serialised on its bus, ``D`` rounds each
+Timing. The copies start staggered (copy ``c`` at ``c / K`` of a run and its route, as the plan's supply is)
+and each runs its unit back to back while its port has room (``capacity`` states, counted from the launch of
+the run that makes them; at least 2, so that one state waits in the port while the next run is under way) and
+its zone still needs states; an accepted run's state moves down its route (one round per step) into the port.
+Layer ``i`` of the program starts at its planned round plus the waits so far, or later when its states are not
+in the ports yet (the program waits). The program's state ``k`` is taken from a port of zone ``(k mod K) mod
+G`` (the states go to the copies in turn, so each zone's share of the demand is its share of the copies, as in
+the plan's pooled supply) and acts on that zone's data patches in turn; the zone's consumptions are
+serialised on its bus, ``D`` rounds each
 (``MEASURE Z_q Z_p``), then the port patch is read out in X (1 round) and the corrections follow
 (``IF z=1 ROTATE ... pi/4``, ``IF x=1 FRAME ...``). The next layer starts when the zone's last merge ends
 and at least ``layer_rounds`` after this one.
@@ -73,6 +76,7 @@ __all__ = [
     "consumption_runs",
     "emit_program",
     "program_qubits",
+    "qubit_parts",
     "program_stream2",
     "route_for",
     "stream_for_point",
@@ -169,12 +173,25 @@ def route_for(unit: Unit, origin: Tile, port: Port) -> tuple[Tile, ...]:
 
 def program_qubits(header: ProgramHeader) -> int:
     """Qubits of the program side and every copy: data patches, bus sites, port patches, units."""
+    return sum(qubit_parts(header).values())
+
+
+def qubit_parts(header: ProgramHeader) -> dict[str, int]:
+    """:func:`program_qubits` by part: ``data`` (the data patches), ``bus`` (bus sites), ``ports`` (port
+    patches, ``capacity`` each) and ``units`` (every copy's unit).
+
+    The plan (:class:`magicpipe.compiler.program.ProgramPoint`) charges the same ``units`` (``factory_qubits``)
+    but a data block of Litinski's layout (its routing space included) and ``peak + outputs`` buffer patches in
+    place of ``data + bus + ports``: the stream's qubits are the plan's plus ``data + bus + ports - data_qubits -
+    buffer_qubits`` (``docs/program.md``, "The stream of the chosen point").
+    """
     units = {u.name: u for u in header.units}
-    q = sum(patch_qubits(p.d) for p in header.data)
-    q += sum(SITES_PER_UNIT * b.rect.w * b.rect.h for b in header.buses)
-    q += sum(p.capacity * patch_qubits(p.d) for p in header.ports)
-    q += sum(units[c.unit].qubits for c in header.copies if c.unit in units)
-    return q
+    return {
+        "data": sum(patch_qubits(p.d) for p in header.data),
+        "bus": sum(SITES_PER_UNIT * b.rect.w * b.rect.h for b in header.buses),
+        "ports": sum(p.capacity * patch_qubits(p.d) for p in header.ports),
+        "units": sum(units[c.unit].qubits for c in header.copies if c.unit in units),
+    }
 
 
 def _layout(
@@ -404,7 +421,7 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
             skipped by their runs' starts; fractional rounds are rounded (starts up), and a run never starts
             before the previous one's last layer.
         hardware: written to the header (p, eps, gate times).
-        capacity: states a port holds (default: enough for the busiest zone's layer).
+        capacity: states a port holds (default: enough for the busiest zone's layer per copy, at least 2).
         qubit_budget: the header's budget (default: exactly what the layout uses).
         seed: write one sampled trace (acceptance with ``p_accept``, outcomes uniformly random) instead of the
             nominal stream with conditions.
@@ -560,7 +577,8 @@ def consumption_runs(lengths: Sequence[int], states: Sequence[int], layer_rounds
 
 
 def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hardware | None = None, *,
-                     seed: int | None = None, p_accept: float | None = None) -> tuple[ProgramHeader, Iterator[Op]]:
+                     seed: int | None = None, p_accept: float | None = None,
+                     capacity: int | None = None) -> tuple[ProgramHeader, Iterator[Op]]:
     """The whole-program stream of a planned point (duck-typed on ``magicpipe.compiler.program.ProgramPoint``).
 
     Reads ``point.copies``, ``point.distances``, ``point.schedule`` (a two-level ``Schedule``, or None),
@@ -575,6 +593,7 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
         data_patches: the program's data patches (default: ``point.data.logical_qubits``).
         hardware: written to the header (default: the schedule's, else ``Hardware()``).
         seed, p_accept: a sampled trace; ``p_accept`` defaults to the top level's success probability.
+        capacity: states each port holds (default: :func:`emit_program`'s, at least 2).
 
     Raises:
         SpecError: a source that is not a 15-to-1 pipeline of one or two levels with its schedule (three-level
@@ -606,7 +625,7 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
     if seed is not None and p_accept is None:
         p_accept = Pipeline.from_distances(distances or unit.distances, hardware).levels[-1].p_succ
     return emit_program(ProgramLayout(max(n, 1), distance), unit, point.copies, runs, hardware=hardware, seed=seed,
-                        p_accept=p_accept)
+                        p_accept=p_accept, capacity=capacity)
 
 
 def single_execution(schedule: Schedule) -> Schedule:
