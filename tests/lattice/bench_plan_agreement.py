@@ -41,8 +41,7 @@ def rows():
                    "plan_data": pt.data_qubits, "plan_buffer": pt.buffer_qubits}
 
 
-if __name__ == "__main__":
-    out = open(sys.argv[1], "w", newline="") if len(sys.argv) > 1 else sys.stdout
+def write(out):
     w = None
     for r in rows():
         if w is None:
@@ -50,3 +49,11 @@ if __name__ == "__main__":
             w.writeheader()
         w.writerow(r)
         out.flush()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        with open(sys.argv[1], "w", newline="") as f:
+            write(f)
+    else:
+        write(sys.stdout)
