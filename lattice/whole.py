@@ -252,7 +252,9 @@ class _Sim:
         self.free = [0] * self.K          # round each port is free of its last consumption
         self.heap: list[tuple[Any, ...]] = []
         self.seq = 0
-        self.count = {"runs": 0, "accepted": 0, "rejected": 0, "consumed": 0}
+        self.count = {"runs": 0, "accepted": 0, "rejected": 0, "consumed": 0, "dropped": 0}
+        self.pend: list[int | None] = [None] * self.K    # start of each copy's run not decided yet
+        self.gone: list[deque[int]] = [deque() for _ in range(self.K)]   # rounds consumed states leave the port
         # per segment: states each zone consumes per layer
         self.offset = 0                   # data patch of the program's next state
         self.prev_seg = -1                # timeline run of the previous layer
@@ -263,6 +265,7 @@ class _Sim:
         total = sum(s.layers * s.states for s in runs)
         self.zone_rem = _zone_counts(0, total, self.K, self.G)
         self.zone_owned = [0] * self.G
+        self.zone_pend = [0] * self.G
 
     def zone_counts(self, states: int) -> list[int]:
         """States each zone gives to a layer of ``states`` starting at the program's state ``self.offset``."""
@@ -282,37 +285,61 @@ class _Sim:
 
     # -- copies -----------------------------------------------------------------------------------
     def launch(self, c: int, t: int) -> None:
-        """Start runs of copy ``c`` from round ``t`` while its port and its zone have room."""
+        """Start a run of copy ``c`` at round ``t`` (or when it is free) if it has none and its zone still needs
+        states; the run's branch is decided when its end is reached (:meth:`settle`)."""
         g = c % self.G
-        R = self.unit.rounds
-        while len(self.queue[c]) < self.cap and self.zone_owned[g] < self.zone_rem[g]:
-            t = max(t, self.ready[c])
-            while True:
-                self.push(t, _RUN, Op(t, "RUN", copy=c))
-                self.count["runs"] += 1
-                end = t + R
-                accept = self.rng is None or self.rng.random() < self.p_accept
-                reg = f"a{c}"
-                out = self.unit.outputs
-                if self.rng is None:
-                    self.push(end, _END, Op(end, "DECIDE", copy=c, reg=reg, checks=self.unit.checks))
-                    self.push(end, _END, Op(end, "OUTPUT", copy=c, port=c, rounds=self.route, cond=(reg, 0)))
-                    self.push(end, _END, Op(end, "DISCARD", copy=c, count=out, reason="rejected", cond=(reg, 1)))
-                else:
-                    self.push(end, _END, Op(end, "DECIDE", copy=c, reg=reg, checks=self.unit.checks,
-                                            outcome=0 if accept else 1))
-                    if accept:
-                        self.push(end, _END, Op(end, "OUTPUT", copy=c, port=c, rounds=self.route))
-                    else:
-                        self.push(end, _END, Op(end, "DISCARD", copy=c, count=out, reason="rejected"))
-                if accept:
-                    self.count["accepted"] += 1
-                    self.queue[c].append(end + self.route)
-                    self.zone_owned[g] += 1
-                    self.ready[c] = end + self.route
-                    break
+        if self.pend[c] is not None or self.zone_owned[g] + self.zone_pend[g] >= self.zone_rem[g]:
+            return
+        t = max(t, self.ready[c])
+        self.push(t, _RUN, Op(t, "RUN", copy=c))
+        self.count["runs"] += 1
+        end = t + self.unit.rounds
+        self.pend[c] = t
+        self.zone_pend[g] += 1
+        if self.rng is None:
+            self.push(end, _END, Op(end, "DECIDE", copy=c, reg=f"a{c}", checks=self.unit.checks))
+            self.push(end, _END, Op(end, "DISCARD", copy=c, count=self.unit.outputs, reason="rejected",
+                                    cond=(f"a{c}", 1)))
+
+    def settle(self, c: int, before: int | None = None) -> None:
+        """Decide copy ``c``'s runs that end before round ``before`` (``None``: its run in progress, whenever it
+        ends): a rejected run is dropped; an accepted one sends its state to the port when the port has room at
+        its arrival, else drops it (``reason=full``: the copy keeps its pace, as the plan's fluid, whose buffer
+        drops the overflow); the copy starts its next run at once."""
+        g = c % self.G
+        R, out = self.unit.rounds, self.unit.outputs
+        first = True
+        while self.pend[c] is not None:
+            end = self.pend[c] + R
+            if before is not None and end >= before or before is None and not first:
+                return
+            first = False
+            self.pend[c] = None
+            self.zone_pend[g] -= 1
+            accept = self.rng is None or self.rng.random() < self.p_accept
+            if self.rng is not None:
+                self.push(end, _END, Op(end, "DECIDE", copy=c, reg=f"a{c}", checks=self.unit.checks,
+                                        outcome=0 if accept else 1))
+            cond = (f"a{c}", 0) if self.rng is None else None
+            arrive = end + self.route
+            while self.gone[c] and self.gone[c][0] <= arrive:
+                self.gone[c].popleft()
+            room = len(self.queue[c]) + len(self.gone[c]) < self.cap
+            if not accept:
+                self.push(end, _END, Op(end, "DISCARD", copy=c, count=out, reason="rejected"))
                 self.count["rejected"] += 1
-                self.ready[c] = t = end
+                self.ready[c] = end
+            elif room:
+                self.push(end, _END, Op(end, "OUTPUT", copy=c, port=c, rounds=self.route, cond=cond))
+                self.count["accepted"] += 1
+                self.queue[c].append(arrive)
+                self.zone_owned[g] += 1
+                self.ready[c] = arrive
+            else:
+                self.push(end, _END, Op(end, "DISCARD", copy=c, count=out, reason="full", cond=cond))
+                self.count["dropped"] += 1
+                self.ready[c] = end
+            self.launch(c, self.ready[c])
 
     def outcome(self) -> int:
         return -1 if self.rng is None else self.rng.randrange(2)
@@ -330,6 +357,13 @@ class _Sim:
             m = need[g]
             if not m:
                 continue
+            while sum(len(self.queue[c]) for c in self.zone_copies[g]) < m:
+                # the zone's states still in runs: decide the run that ends first
+                c = min((c for c in self.zone_copies[g] if self.pend[c] is not None),
+                        key=lambda c: (self.pend[c], c), default=None)
+                if c is None:
+                    raise AssertionError("a zone ran out of states: the launch rule keeps its demand covered")
+                self.settle(c)
             heads = [(max(self.queue[c][0], E, self.free[c]), c, 0) for c in self.zone_copies[g] if self.queue[c]]
             heapq.heapify(heads)
             chosen: list[tuple[int, int]] = []
@@ -373,6 +407,7 @@ class _Sim:
         corr = (Term("Z", "q", q),)
         free = t + D + 1
         self.free[c] = free
+        self.gone[c].append(free)
         if self.rng is None:
             self.push(free, _CORR, Op(free, "ROTATE", terms=corr, angle="pi/4", cond=(zz, 1)))
             self.push(free, _CORR, Op(free, "FRAME", terms=corr, cond=(xx, 1)))
@@ -390,7 +425,8 @@ class _Sim:
     # -- compression ------------------------------------------------------------------------------
     def key(self, E: int, seg: int, prev: tuple[int, int]) -> tuple[Any, ...]:
         copies = tuple(
-            (max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]))
+            (max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]),
+             None if self.pend[c] is None else self.pend[c] - E, tuple(max(a - E, 0) for a in self.gone[c]))
             for c in range(self.K)
         )
         pend = frozenset(Counter((t - E, ph, sig) for t, ph, _, _, sig in self.heap).items())
@@ -400,6 +436,8 @@ class _Sim:
         self.ready = [r + by for r in self.ready]
         self.free = [r + by for r in self.free]
         self.queue = [deque(a + by for a in q) for q in self.queue]
+        self.pend = [None if a is None else a + by for a in self.pend]
+        self.gone = [deque(a + by for a in q) for q in self.gone]
         self.heap = [
             (t + by, ph, s, dataclasses.replace(op, time=op.time + by), sig) for t, ph, s, op, sig in self.heap
         ]
@@ -484,6 +522,8 @@ def _ops(sim: _Sim) -> Iterator[Op]:
         while layer < s.layers:
             planned = s.start + layer * s.rounds
             E = max(planned + delay, prev[0] + prev[1])
+            for c in range(sim.K):
+                sim.settle(c, E)
             while sim.heap and sim.heap[0][0] < E:
                 window.append(heapq.heappop(sim.heap)[3])
             if sim.rng is None and s.layers >= 32 and s.layers - layer >= 4:
@@ -527,6 +567,8 @@ def _ops(sim: _Sim) -> Iterator[Op]:
             delay = T - planned
             prev = (T, dur)
             layer += 1
+    for c in range(sim.K):
+        sim.settle(c)
     while sim.heap:
         window.append(heapq.heappop(sim.heap)[3])
     yield from window
