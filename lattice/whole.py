@@ -255,28 +255,15 @@ class _Sim:
         self.count = {"runs": 0, "accepted": 0, "rejected": 0, "consumed": 0, "dropped": 0}
         self.pend: list[int | None] = [None] * self.K    # start of each copy's run not decided yet
         self.gone: list[deque[int]] = [deque() for _ in range(self.K)]   # rounds consumed states leave the port
-        # per segment: states each zone consumes per layer
-        self.offset = 0                   # data patch of the program's next state
         self.prev_seg = -1                # timeline run of the previous layer
         self.zone_patches = [list(range(g, self.n, self.G)) for g in range(self.G)]
-        # the program's states go to the copies in turn (state k to slot k mod K, the zone of copy k mod K), so a
-        # zone's share of the demand is its share of the copies, as in the plan's pooled, staggered supply
-        self.period = self.K * math.lcm(*(len(z) for z in self.zone_patches))
         total = sum(s.layers * s.states for s in runs)
-        self.zone_rem = _zone_counts(0, total, self.K, self.G)
-        self.zone_owned = [0] * self.G
-        self.zone_pend = [0] * self.G
-
-    def zone_counts(self, states: int) -> list[int]:
-        """States each zone gives to a layer of ``states`` starting at the program's state ``self.offset``."""
-        return _zone_counts(self.offset, states, self.K, self.G)
-
-    def place(self, k: int) -> tuple[int, int]:
-        """Zone and data patch of the program's state ``k``: slot ``k mod K``'s zone, its patches in turn."""
-        s = k % self.K
-        g = s % self.G
-        i = (k // self.K) * len(self.zone_copies[g]) + s // self.G
-        return g, self.zone_patches[g][i % len(self.zone_patches[g])]
+        # one pool: the program takes the earliest states of any copy (the plan's supply is pooled), and the
+        # copies run while the states in their ports, on their way and in their runs do not cover what is left
+        self.zone_rem = [total]
+        self.zone_owned = [0]
+        self.zone_pend = [0]
+        self.zone_next = [0] * self.G     # each zone's data patch for its next state (its patches in turn)
 
     def push(self, t: int, phase: int, op: Op) -> None:
         sig = (op.action, op.copy, op.port, op.reg, op.cond, op.terms, op.via, op.outcome)
@@ -287,7 +274,7 @@ class _Sim:
     def launch(self, c: int, t: int) -> None:
         """Start a run of copy ``c`` at round ``t`` (or when it is free) if it has none and its zone still needs
         states; the run's branch is decided when its end is reached (:meth:`settle`)."""
-        g = c % self.G
+        g = 0   # the pool's account
         if self.pend[c] is not None or self.zone_owned[g] + self.zone_pend[g] >= self.zone_rem[g]:
             return
         t = max(t, self.ready[c])
@@ -306,11 +293,11 @@ class _Sim:
         ends): a rejected run is dropped; an accepted one sends its state to the port when the port has room at
         its arrival, else drops it (``reason=full``: the copy keeps its pace, as the plan's fluid, whose buffer
         drops the overflow); the copy starts its next run at once."""
-        g = c % self.G
+        g = 0   # the pool's account
         R, out = self.unit.rounds, self.unit.outputs
         first = True
-        while self.pend[c] is not None:
-            end = self.pend[c] + R
+        while (started := self.pend[c]) is not None:
+            end = started + R
             if before is not None and end >= before or before is None and not first:
                 return
             first = False
@@ -349,48 +336,45 @@ class _Sim:
         """Place one layer not before round ``E``; returns its start and its duration."""
         s = self.runs[seg]
         D = self.D
-        need = self.zone_counts(s.states)
-        picks: dict[int, list[tuple[int, int]]] = {}
-        space: dict[int, int] = {}
+        K, G = self.K, self.G
+        while sum(len(q) for q in self.queue) < s.states:
+            # the states still in runs: decide the run that ends first
+            c = min((c for c in range(K) if self.pend[c] is not None), key=lambda c: (self.pend[c], c), default=None)
+            if c is None:
+                raise AssertionError("the ports ran out of states: the launch rule keeps the demand covered")
+            self.settle(c)
+        nxt = [0] * K                      # each port's next state not taken yet
+        taken = [0] * G                    # states taken from each zone's bus so far
+        picks: list[list[tuple[int, int]]] = [[] for _ in range(G)]
+        for _ in range(s.states):
+            # the state whose merge can start first, its zone's bus serialising the merges
+            best: tuple[int, int, int] | None = None
+            for c in range(K):
+                if nxt[c] < len(self.queue[c]):
+                    a = max(self.queue[c][nxt[c]], E, self.free[c] if nxt[c] == 0 else E)
+                    cost = max(a, E + taken[c % G] * D)
+                    if best is None or cost < best[0]:
+                        best = (cost, c, a)
+            if best is None:
+                raise AssertionError("the ports ran out of states: the launch rule keeps the demand covered")
+            _, c, a = best
+            picks[c % G].append((a, c))
+            nxt[c] += 1
+            taken[c % G] += 1
+        # a port used twice in the layer needs its readout (1 round) between the two merges
+        space = [D + 1 if len({c for _, c in ch}) < len(ch) else D for ch in picks]
         T = E
-        for g in range(self.G):
-            m = need[g]
-            if not m:
-                continue
-            while sum(len(self.queue[c]) for c in self.zone_copies[g]) < m:
-                # the zone's states still in runs: decide the run that ends first
-                c = min((c for c in self.zone_copies[g] if self.pend[c] is not None),
-                        key=lambda c: (self.pend[c], c), default=None)
-                if c is None:
-                    raise AssertionError("a zone ran out of states: the launch rule keeps its demand covered")
-                self.settle(c)
-            heads = [(max(self.queue[c][0], E, self.free[c]), c, 0) for c in self.zone_copies[g] if self.queue[c]]
-            heapq.heapify(heads)
-            chosen: list[tuple[int, int]] = []
-            while len(chosen) < m:
-                if not heads:
-                    raise AssertionError("a zone ran out of states: the launch rule keeps its demand covered")
-                a, c, k = heapq.heappop(heads)
-                chosen.append((a, c))
-                if k + 1 < len(self.queue[c]):
-                    heapq.heappush(heads, (max(self.queue[c][k + 1], E), c, k + 1))
-            picks[g] = chosen
-            # a port used twice in the layer needs its readout (1 round) between the two merges
-            space[g] = D + 1 if len({c for _, c in chosen}) < len(chosen) else D
-            for k, (a, _) in enumerate(chosen):
+        for g, ch in enumerate(picks):
+            for k, (a, _) in enumerate(ch):
                 T = max(T, a - k * space[g])
         self.push(T, _LAYER, Op(T, "LAYER", states=s.states))
-        slot = [0] * self.G
         longest = 0
-        for j in range(s.states):
-            g, q = self.place(self.offset + j)
-            k = slot[g]
-            slot[g] += 1
-            longest = max(longest, (k + 1) * space[g])
-            c = picks[g][k][1]
-            t = T + k * space[g]
-            self.merge(t, q, c, g)
-        self.offset = (self.offset + s.states) % self.period
+        for g, ch in enumerate(picks):
+            for k, (_, c) in enumerate(ch):
+                longest = max(longest, (k + 1) * space[g])
+                q = self.zone_patches[g][self.zone_next[g]]
+                self.zone_next[g] = (self.zone_next[g] + 1) % len(self.zone_patches[g])
+                self.merge(T + k * space[g], q, c, g)
         return T, max(s.rounds, longest)
 
     def merge(self, t: int, q: int, c: int, g: int) -> None:
@@ -417,8 +401,8 @@ class _Sim:
             if o2 == 1:
                 self.push(free, _CORR, Op(free, "FRAME", terms=corr))
         self.queue[c].popleft()
-        self.zone_owned[g] -= 1
-        self.zone_rem[g] -= 1
+        self.zone_owned[0] -= 1
+        self.zone_rem[0] -= 1
         self.count["consumed"] += 1
         self.launch(c, free)
 
@@ -426,11 +410,11 @@ class _Sim:
     def key(self, E: int, seg: int, prev: tuple[int, int]) -> tuple[Any, ...]:
         copies = tuple(
             (max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]),
-             None if self.pend[c] is None else self.pend[c] - E, tuple(max(a - E, 0) for a in self.gone[c]))
+             None if (p := self.pend[c]) is None else p - E, tuple(max(a - E, 0) for a in self.gone[c]))
             for c in range(self.K)
         )
         pend = frozenset(Counter((t - E, ph, sig) for t, ph, _, _, sig in self.heap).items())
-        return seg, self.prev_seg, self.offset, prev[0] - E, prev[1], copies, pend
+        return seg, self.prev_seg, tuple(self.zone_next), prev[0] - E, prev[1], copies, pend
 
     def shift(self, by: int) -> None:
         self.ready = [r + by for r in self.ready]
@@ -485,13 +469,8 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
     for seg in runs:
         if seg.rounds < 1 or seg.start < 0:
             raise SpecError(f"timeline run {seg}: layers need rounds >= 1 and a start >= 0")
-    G = min(layout.data_patches, copies)
     if capacity is None:
-        worst = 0
-        for s in {r.states for r in runs}:
-            for off in range(copies if s % copies else 1):
-                per = _zone_counts(off, s, copies, G)
-                worst = max(worst, max(-(-per[g] // len(range(g, copies, G))) for g in range(G)))
+        worst = -(-max(r.states for r in runs) // copies)
         # one state waiting in the port while the copy's next run is under way: a copy runs back to back
         # while the program keeps up, as the plan's copies do
         capacity = max(2, worst)
@@ -534,12 +513,9 @@ def _ops(sim: _Sim) -> Iterator[Op]:
                     Lb, p = layer - l0, E - E0
                     per = {k: sim.count[k] - counts0[k] for k in sim.count}
                     extra = (s.layers - layer) // Lb
-                    for g in range(sim.G):
-                        used = rem0[g] - sim.zone_rem[g]
-                        if used:
-                            extra = min(
-                                extra, max(0, (sim.zone_rem[g] - len(sim.zone_copies[g]) * sim.cap - used) // used)
-                            )
+                    used = rem0[0] - sim.zone_rem[0]
+                    if used:
+                        extra = min(extra, max(0, (sim.zone_rem[0] - sim.K * (sim.cap + 1) - used) // used))
                     if extra >= 1:
                         yield from window[:w0]
                         body = tuple(dataclasses.replace(op, time=op.time - E0) for op in window[w0:])
@@ -550,9 +526,7 @@ def _ops(sim: _Sim) -> Iterator[Op]:
                         sim.shift(by)
                         for k in sim.count:
                             sim.count[k] += extra * per[k]
-                        for g in range(sim.G):
-                            sim.zone_rem[g] -= extra * (rem0[g] - sim.zone_rem[g])
-                        sim.offset = (sim.offset + extra * Lb * s.states) % sim.period
+                        sim.zone_rem[0] -= extra * (rem0[0] - sim.zone_rem[0])
                         layer += extra * Lb
                         prev = (prev[0] + by, prev[1])
                         delay += by - extra * Lb * s.rounds
@@ -574,17 +548,8 @@ def _ops(sim: _Sim) -> Iterator[Op]:
     yield from window
     last = max((op.time for op in window), default=prev[0] + prev[1])
     left = sum(len(q) for q in sim.queue)
-    c = sim.count
-    yield Op(last, "TALLY", tally=(c["runs"], c["accepted"], c["rejected"], c["consumed"], left, c["consumed"]))
-
-
-def _zone_counts(offset: int, states: int, copies: int, zones: int) -> list[int]:
-    """States each zone receives of ``states`` program states from state ``offset`` on (state k to copy slot
-    ``k mod copies``, slot ``c`` in zone ``c mod zones``)."""
-    out = [0] * zones
-    for c in range(copies):
-        out[c % zones] += _hits(offset % copies, states, c, copies)
-    return out
+    n = sim.count
+    yield Op(last, "TALLY", tally=(n["runs"], n["accepted"], n["rejected"], n["consumed"], left, n["consumed"]))
 
 
 def _hits(offset: int, count: int, q: int, n: int) -> int:
@@ -663,7 +628,13 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
     data: Any = getattr(point, "data", None)
     distance = getattr(point, "data_distance", None) or data.distance
     n = data_patches if data_patches is not None else data.logical_qubits
-    runs = [tuple(r[:4]) for r in point.consumption()]
+    # the timeline's own times, without the plan's waits: the stream's waits come from its own copies (run i
+    # starts after the layers of the runs before it, empty ones included)
+    runs: list[Any] = []
+    start = 0.0
+    for r in point.consumption():
+        runs.append((start, r[1], r[2], r[3]))
+        start += r[1] * r[3]
     if seed is not None and p_accept is None:
         p_accept = Pipeline.from_distances(distances or unit.distances, hardware).levels[-1].p_succ
     return emit_program(ProgramLayout(max(n, 1), distance), unit, point.copies, runs, hardware=hardware, seed=seed,
