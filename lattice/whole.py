@@ -17,17 +17,17 @@ Floor plan (units of the data-qubit pitch, ``y`` upwards). The copies are split 
        zone 0                       zone 1 ...
 
 Timing. The copies start staggered (copy ``c`` at ``c / K`` of a run and its route, as the plan's supply is)
-and each runs its unit back to back while its port has room (``capacity`` states, counted from the launch of
-the run that makes them; at least 2, so that one state waits in the port while the next run is under way) and
-its zone still needs states; an accepted run's state moves down its route (one round per step) into the port.
-Layer ``i`` of the program starts at its planned round plus the waits so far, or later when its states are not
-in the ports yet (the program waits). The program's state ``k`` is taken from a port of zone ``(k mod K) mod
-G`` (the states go to the copies in turn, so each zone's share of the demand is its share of the copies, as in
-the plan's pooled supply) and acts on that zone's data patches in turn; the zone's consumptions are
-serialised on its bus, ``D`` rounds each
-(``MEASURE Z_q Z_p``), then the port patch is read out in X (1 round) and the corrections follow
-(``IF z=1 ROTATE ... pi/4``, ``IF x=1 FRAME ...``). The next layer starts when the zone's last merge ends
-and at least ``layer_rounds`` after this one.
+and run their unit back to back while the states in the ports, on their way and in runs do not cover what the
+program has left. A run's branch is decided at its end: rejected, its outputs are discarded; accepted, its
+state moves down its route (one round per step) into the port when the port has room for it on arrival
+(``capacity`` states, at least 2), else it is dropped (``IF a=0 DISCARD ... reason=full``) and the copy keeps
+its pace -- the plan's fluid supply does the same, its buffer capped and the overflow lost. Layer ``i`` of the
+program starts at its round in the timeline plus the waits so far, or later when its states are not in the
+ports yet (the program waits). The states are one pool, as the plan's: each of the layer's states is the one
+whose merge can start first, from any port, its zone's bus serialising the zone's merges (``D`` rounds each,
+``MEASURE Z_q Z_p``), and acts on that zone's data patches in turn; then the port patch is read out in X (1
+round) and the corrections follow (``IF z=1 ROTATE ... pi/4``, ``IF x=1 FRAME ...``). The next layer starts
+when the zone's last merge ends and at least ``layer_rounds`` after this one.
 
 Periodic parts become ``REPEAT`` blocks: the emitter keeps the state of the simulation (relative to the
 layer's start) per layer, and when a state recurs within a timeline run, the stretch between is one period
@@ -591,8 +591,10 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
     Reads ``point.copies``, ``point.distances``, ``point.schedule`` (a two-level ``Schedule``, or None),
     ``point.source.method`` when there is one, the data block ``point.data`` (``.distance``,
     ``.logical_qubits``; or ``point.data_distance``) and ``point.consumption()``, whose runs start
-    ``(first_layer_round, layers, states_per_layer, layer_rounds, ...)`` (later fields, the planner's own waits,
-    are not used: the stream's waits come from its own simulation of the copies). The unit is the schedule's
+    ``(first_layer_round, layers, states_per_layer, layer_rounds, ...)``. The stream's runs start at the
+    timeline's own times (after the layers before them, empty ones included), not at the plan's: the plan's
+    waits are left out, since the stream's waits come from its own simulation of the copies (handing it the
+    plan's times counted every wait twice). The unit is the schedule's
     execution (a steady-state schedule of several executions is re-simulated with one, :func:`single_execution`),
     or a one-level 15-to-1 factory at ``distances[0]``.
 
