@@ -20,7 +20,7 @@ Timing. The copies start staggered (copy ``c`` at ``c / K`` of a run and its rou
 and run their unit back to back while the states in the ports, on their way and in runs do not cover what the
 program has left. A run's branch is decided at its end: rejected, its outputs are discarded; accepted, its
 state moves down its route (one round per step) into the port when the port has room for it on arrival
-(``capacity`` states, at least 2), else it is dropped (``IF a=0 DISCARD ... reason=full``) and the copy keeps
+(``capacity`` states), else it is dropped (``IF a=0 DISCARD ... reason=full``) and the copy keeps
 its pace -- the plan's fluid supply does the same, its buffer capped and the overflow lost. Layer ``i`` of the
 program starts at its round in the timeline plus the waits so far, or later when its states are not in the
 ports yet (the program waits). The states are one pool, as the plan's: each of the layer's states is the one
@@ -443,7 +443,7 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
             skipped by their runs' starts; fractional rounds are rounded (starts up), and a run never starts
             before the previous one's last layer.
         hardware: written to the header (p, eps, gate times).
-        capacity: states a port holds (default: enough for the busiest zone's layer per copy, at least 2).
+        capacity: states a port holds (default: a layer's most states per copy, at least 1).
         qubit_budget: the header's budget (default: exactly what the layout uses).
         seed: write one sampled trace (acceptance with ``p_accept``, outcomes uniformly random) instead of the
             nominal stream with conditions.
@@ -471,9 +471,7 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
             raise SpecError(f"timeline run {seg}: layers need rounds >= 1 and a start >= 0")
     if capacity is None:
         worst = -(-max(r.states for r in runs) // copies)
-        # one state waiting in the port while the copy's next run is under way: a copy runs back to back
-        # while the program keeps up, as the plan's copies do
-        capacity = max(2, worst)
+        capacity = max(1, worst)
     data, buses, ports, cps, width, height = _layout(layout, unit, copies, capacity)
     t_count = sum(r.layers * r.states for r in runs)
     head = ProgramHeader("nominal" if seed is None else "trace", seed or 0, hardware.p, hardware.eps,
@@ -602,7 +600,7 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
         data_patches: the program's data patches (default: ``point.data.logical_qubits``).
         hardware: written to the header (default: the schedule's, else ``Hardware()``).
         seed, p_accept: a sampled trace; ``p_accept`` defaults to the top level's success probability.
-        capacity: states each port holds (default: :func:`emit_program`'s, at least 2).
+        capacity: states each port holds (default: :func:`emit_program`'s).
 
     Raises:
         SpecError: a source that is not a 15-to-1 pipeline of one or two levels with its schedule (three-level

@@ -16,7 +16,7 @@ from magicpipe.compiler import Hardware
 from magicpipe.lattice.whole import qubit_parts, stream_for_point
 
 PROGRAMS = ("examples/qft16.qasm", "examples/ising4x4.qasm", "examples/adder8.qasm")
-CAPACITIES = (None, 3, 4, 6, 8)
+CAPACITIES = (None, 2, 4)
 
 
 def last_round(ops):
