@@ -56,3 +56,27 @@ def test_stream_runs_the_plan(name):
     assert parts["bus"] == 2 * D * sum(b.rect.w for b in head.buses)
     overhead = parts["data"] + parts["bus"] + parts["ports"] - pt.data_qubits - pt.buffer_qubits
     assert program_qubits(head) == pt.physical_qubits + overhead
+
+
+def test_a_dropped_state_needs_a_full_port():
+    """A copy that keeps its pace drops a state (IF a=0 DISCARD reason=full) only when its port has no room; the
+    validator catches a drop at a port with room, and the stream of a bursty demand drops and still checks."""
+    from magicpipe.lattice.check2 import audit2
+    from magicpipe.lattice.stream2 import ProgramStream
+    from magicpipe.lattice.whole import ProgramLayout, program_stream2, unit_one_level
+
+    u = unit_one_level("15-to-1", 5)
+    # 40 states at once, then 80 layers of one state: 20 copies make more than that, fill their ports and drop
+    timeline = [(0, 1, 40, 9), (9, 80, 1, 9)]
+    s = program_stream2(ProgramLayout(4, 9), u, 20, timeline)
+    full = str(s).count("reason=full")
+    assert full and audit2(s).violations == ()
+    runs, accepted, rejected = s.ops[-1].tally[:3]
+    assert runs == accepted + rejected + full and accepted == 120
+    # the first state sent to a port turned into a drop: the port had room
+    k = next(i for i, op in enumerate(s.ops) if op.action == "OUTPUT")
+    bad = s.ops[k]
+    ops = list(s.ops)
+    ops[k] = type(bad)(bad.time, "DISCARD", copy=bad.copy, count=1, reason="full", cond=bad.cond)
+    v = audit2(ProgramStream(s.header, tuple(ops))).violations
+    assert any(x.rule == "control" and "reason=full" in x.message for x in v), v[:2]
