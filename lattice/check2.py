@@ -442,12 +442,21 @@ class Replay2:
         self.per_copy[o.copy][0] += 1
 
     def DISCARD(self, o: Op) -> None:
-        taken = self.branch(o, 1)
+        # reason=rejected is the branch of a failed run; reason=full the branch of an accepted run whose port has
+        # no room when its state would arrive (the copy keeps its pace and drops the state)
+        full = o.reason == "full"
+        taken = self.branch(o, 0 if full else 1)
         u = self.unit(o.copy)
-        if o.count != u.outputs or o.reason != "rejected":
-            self.defer(Broken2("control", f"a rejected run of copy {o.copy} discards its {u.outputs} output(s) "
-                                          f"(reason=rejected), not {o.count} ({o.reason})"))
-        if taken:
+        if o.count != u.outputs or o.reason not in ("rejected", "full"):
+            self.defer(Broken2("control", f"a run of copy {o.copy} discards its {u.outputs} output(s) "
+                                          f"(reason=rejected or full), not {o.count} ({o.reason})"))
+        if full and taken:
+            port = self.copy(o.copy).port
+            room = self.present.get(port, 0) + len(self.arriving.get(port, ())) + (1 if port in self.busy else 0)
+            if room < self.ports[port].capacity:
+                self.defer(Broken2("control", f"copy {o.copy} drops a state at round {o.time} (reason=full) while "
+                                              f"its port holds {room} of {self.ports[port].capacity}"))
+        if taken and not full:
             self.count["rejected"] += 1
             self.per_copy[o.copy][2] += 1
 

@@ -191,7 +191,7 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
             free_from[op.copy] = op.time
         elif a in ("OUTPUT", "DISCARD"):
             dec = decisions.get((op.copy, op.time))
-            value = 0 if a == "OUTPUT" else 1
+            value = 0 if a == "OUTPUT" or op.reason == "full" else 1
             if dec is None or value in dec[1]:
                 bad.append(f"{a} without its decision")
                 continue
@@ -201,7 +201,7 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
             if not trace and op.cond != (f"a{op.copy}", value):
                 bad.append(f"{a} not conditioned")
             u = units[copies[op.copy].unit]
-            if a == "DISCARD" and (op.count != u.outputs or op.reason != "rejected"):
+            if a == "DISCARD" and (op.count != u.outputs or op.reason not in ("rejected", "full")):
                 bad.append("DISCARD count")
             if a == "OUTPUT":
                 c = copies[op.copy]
@@ -211,7 +211,7 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
                     accepted += 1
                     arrivals[op.port].append(op.time + op.rounds)
                     free_from[op.copy] = op.time + op.rounds
-            elif trace:
+            elif trace and op.reason != "full":
                 rejected += 1
         elif a == "LAYER":
             layers.append((op.time, op.states))

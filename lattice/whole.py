@@ -16,15 +16,18 @@ Floor plan (units of the data-qubit pitch, ``y`` upwards). The copies are split 
     +--[q0]-[q3]-[q6]-------------+-----  data patches, Z boundaries top and bottom
        zone 0                       zone 1 ...
 
-Timing. Every copy runs its unit back to back while its port has room (``capacity`` states, counted from
-the launch of the run that makes them) and its zone still needs states; an accepted run's state moves down
-its route (one round per step) into the port. Layer ``i`` of the program starts at its planned round plus
-the waits so far, or later when its states are not in the ports yet (the program waits); state ``j`` of a
-layer acts on data patch ``(k + j) mod n`` where ``k`` states came before it (the program's states spread over
-its qubits in turn); the zone's consumptions are serialised on its bus, ``D`` rounds each
-(``MEASURE Z_q Z_p``), then the port patch is read out in X (1 round) and the corrections follow
-(``IF z=1 ROTATE ... pi/4``, ``IF x=1 FRAME ...``). The next layer starts when the zone's last merge ends
-and at least ``layer_rounds`` after this one.
+Timing. The copies start staggered (copy ``c`` at ``c / K`` of a run and its route, as the plan's supply is)
+and run their unit back to back while the states in the ports, on their way and in runs do not cover what the
+program has left. A run's branch is decided at its end: rejected, its outputs are discarded; accepted, its
+state moves down its route (one round per step) into the port when the port has room for it on arrival
+(``capacity`` states), else it is dropped (``IF a=0 DISCARD ... reason=full``) and the copy keeps
+its pace -- the plan's fluid supply does the same, its buffer capped and the overflow lost. Layer ``i`` of the
+program starts at its round in the timeline plus the waits so far, or later when its states are not in the
+ports yet (the program waits). The states are one pool, as the plan's: each of the layer's states is the one
+whose merge can start first, from any port, its zone's bus serialising the zone's merges (``D`` rounds each,
+``MEASURE Z_q Z_p``), and acts on that zone's data patches in turn; then the port patch is read out in X (1
+round) and the corrections follow (``IF z=1 ROTATE ... pi/4``, ``IF x=1 FRAME ...``). The next layer starts
+when the zone's last merge ends and at least ``layer_rounds`` after this one.
 
 Periodic parts become ``REPEAT`` blocks: the emitter keeps the state of the simulation (relative to the
 layer's start) per layer, and when a state recurs within a timeline run, the stretch between is one period
@@ -73,6 +76,7 @@ __all__ = [
     "consumption_runs",
     "emit_program",
     "program_qubits",
+    "qubit_parts",
     "program_stream2",
     "route_for",
     "stream_for_point",
@@ -169,12 +173,25 @@ def route_for(unit: Unit, origin: Tile, port: Port) -> tuple[Tile, ...]:
 
 def program_qubits(header: ProgramHeader) -> int:
     """Qubits of the program side and every copy: data patches, bus sites, port patches, units."""
+    return sum(qubit_parts(header).values())
+
+
+def qubit_parts(header: ProgramHeader) -> dict[str, int]:
+    """:func:`program_qubits` by part: ``data`` (the data patches), ``bus`` (bus sites), ``ports`` (port
+    patches, ``capacity`` each) and ``units`` (every copy's unit).
+
+    The plan (:class:`magicpipe.compiler.program.ProgramPoint`) charges the same ``units`` (``factory_qubits``)
+    but a data block of Litinski's layout (its routing space included) and ``peak + outputs`` buffer patches in
+    place of ``data + bus + ports``: the stream's qubits are the plan's plus ``data + bus + ports - data_qubits -
+    buffer_qubits`` (``docs/program.md``, "The stream of the chosen point").
+    """
     units = {u.name: u for u in header.units}
-    q = sum(patch_qubits(p.d) for p in header.data)
-    q += sum(SITES_PER_UNIT * b.rect.w * b.rect.h for b in header.buses)
-    q += sum(p.capacity * patch_qubits(p.d) for p in header.ports)
-    q += sum(units[c.unit].qubits for c in header.copies if c.unit in units)
-    return q
+    return {
+        "data": sum(patch_qubits(p.d) for p in header.data),
+        "bus": sum(SITES_PER_UNIT * b.rect.w * b.rect.h for b in header.buses),
+        "ports": sum(p.capacity * patch_qubits(p.d) for p in header.ports),
+        "units": sum(units[c.unit].qubits for c in header.copies if c.unit in units),
+    }
 
 
 def _layout(
@@ -235,22 +252,18 @@ class _Sim:
         self.free = [0] * self.K          # round each port is free of its last consumption
         self.heap: list[tuple[Any, ...]] = []
         self.seq = 0
-        self.count = {"runs": 0, "accepted": 0, "rejected": 0, "consumed": 0}
-        # per segment: states each zone consumes per layer
-        self.offset = 0                   # data patch of the program's next state
+        self.count = {"runs": 0, "accepted": 0, "rejected": 0, "consumed": 0, "dropped": 0}
+        self.pend: list[int | None] = [None] * self.K    # start of each copy's run not decided yet
+        self.gone: list[deque[int]] = [deque() for _ in range(self.K)]   # rounds consumed states leave the port
         self.prev_seg = -1                # timeline run of the previous layer
-        self.zone_rem = [0] * self.G
+        self.zone_patches = [list(range(g, self.n, self.G)) for g in range(self.G)]
         total = sum(s.layers * s.states for s in runs)
-        for q in range(self.n):
-            self.zone_rem[q % self.G] += _hits(0, total, q, self.n)
-        self.zone_owned = [0] * self.G
-
-    def zone_counts(self, states: int) -> list[int]:
-        """States each zone gives to a layer of ``states`` starting at data patch ``self.offset``."""
-        out = [0] * self.G
-        for q in range(self.n):
-            out[q % self.G] += _hits(self.offset, states, q, self.n)
-        return out
+        # one pool: the program takes the earliest states of any copy (the plan's supply is pooled), and the
+        # copies run while the states in their ports, on their way and in their runs do not cover what is left
+        self.zone_rem = [total]
+        self.zone_owned = [0]
+        self.zone_pend = [0]
+        self.zone_next = [0] * self.G     # each zone's data patch for its next state (its patches in turn)
 
     def push(self, t: int, phase: int, op: Op) -> None:
         sig = (op.action, op.copy, op.port, op.reg, op.cond, op.terms, op.via, op.outcome)
@@ -259,37 +272,61 @@ class _Sim:
 
     # -- copies -----------------------------------------------------------------------------------
     def launch(self, c: int, t: int) -> None:
-        """Start runs of copy ``c`` from round ``t`` while its port and its zone have room."""
-        g = c % self.G
-        R = self.unit.rounds
-        while len(self.queue[c]) < self.cap and self.zone_owned[g] < self.zone_rem[g]:
-            t = max(t, self.ready[c])
-            while True:
-                self.push(t, _RUN, Op(t, "RUN", copy=c))
-                self.count["runs"] += 1
-                end = t + R
-                accept = self.rng is None or self.rng.random() < self.p_accept
-                reg = f"a{c}"
-                out = self.unit.outputs
-                if self.rng is None:
-                    self.push(end, _END, Op(end, "DECIDE", copy=c, reg=reg, checks=self.unit.checks))
-                    self.push(end, _END, Op(end, "OUTPUT", copy=c, port=c, rounds=self.route, cond=(reg, 0)))
-                    self.push(end, _END, Op(end, "DISCARD", copy=c, count=out, reason="rejected", cond=(reg, 1)))
-                else:
-                    self.push(end, _END, Op(end, "DECIDE", copy=c, reg=reg, checks=self.unit.checks,
-                                            outcome=0 if accept else 1))
-                    if accept:
-                        self.push(end, _END, Op(end, "OUTPUT", copy=c, port=c, rounds=self.route))
-                    else:
-                        self.push(end, _END, Op(end, "DISCARD", copy=c, count=out, reason="rejected"))
-                if accept:
-                    self.count["accepted"] += 1
-                    self.queue[c].append(end + self.route)
-                    self.zone_owned[g] += 1
-                    self.ready[c] = end + self.route
-                    break
+        """Start a run of copy ``c`` at round ``t`` (or when it is free) if it has none and its zone still needs
+        states; the run's branch is decided when its end is reached (:meth:`settle`)."""
+        g = 0   # the pool's account
+        if self.pend[c] is not None or self.zone_owned[g] + self.zone_pend[g] >= self.zone_rem[g]:
+            return
+        t = max(t, self.ready[c])
+        self.push(t, _RUN, Op(t, "RUN", copy=c))
+        self.count["runs"] += 1
+        end = t + self.unit.rounds
+        self.pend[c] = t
+        self.zone_pend[g] += 1
+        if self.rng is None:
+            self.push(end, _END, Op(end, "DECIDE", copy=c, reg=f"a{c}", checks=self.unit.checks))
+            self.push(end, _END, Op(end, "DISCARD", copy=c, count=self.unit.outputs, reason="rejected",
+                                    cond=(f"a{c}", 1)))
+
+    def settle(self, c: int, before: int | None = None) -> None:
+        """Decide copy ``c``'s runs that end before round ``before`` (``None``: its run in progress, whenever it
+        ends): a rejected run is dropped; an accepted one sends its state to the port when the port has room at
+        its arrival, else drops it (``reason=full``: the copy keeps its pace, as the plan's fluid, whose buffer
+        drops the overflow); the copy starts its next run at once."""
+        g = 0   # the pool's account
+        R, out = self.unit.rounds, self.unit.outputs
+        first = True
+        while (started := self.pend[c]) is not None:
+            end = started + R
+            if before is not None and end >= before or before is None and not first:
+                return
+            first = False
+            self.pend[c] = None
+            self.zone_pend[g] -= 1
+            accept = self.rng is None or self.rng.random() < self.p_accept
+            if self.rng is not None:
+                self.push(end, _END, Op(end, "DECIDE", copy=c, reg=f"a{c}", checks=self.unit.checks,
+                                        outcome=0 if accept else 1))
+            cond = (f"a{c}", 0) if self.rng is None else None
+            arrive = end + self.route
+            while self.gone[c] and self.gone[c][0] <= arrive:
+                self.gone[c].popleft()
+            room = len(self.queue[c]) + len(self.gone[c]) < self.cap
+            if not accept:
+                self.push(end, _END, Op(end, "DISCARD", copy=c, count=out, reason="rejected"))
                 self.count["rejected"] += 1
-                self.ready[c] = t = end
+                self.ready[c] = end
+            elif room:
+                self.push(end, _END, Op(end, "OUTPUT", copy=c, port=c, rounds=self.route, cond=cond))
+                self.count["accepted"] += 1
+                self.queue[c].append(arrive)
+                self.zone_owned[g] += 1
+                self.ready[c] = arrive
+            else:
+                self.push(end, _END, Op(end, "DISCARD", copy=c, count=out, reason="full", cond=cond))
+                self.count["dropped"] += 1
+                self.ready[c] = end
+            self.launch(c, self.ready[c])
 
     def outcome(self) -> int:
         return -1 if self.rng is None else self.rng.randrange(2)
@@ -299,42 +336,45 @@ class _Sim:
         """Place one layer not before round ``E``; returns its start and its duration."""
         s = self.runs[seg]
         D = self.D
-        need = self.zone_counts(s.states)
-        picks: dict[int, list[tuple[int, int]]] = {}
-        space: dict[int, int] = {}
+        K, G = self.K, self.G
+        while sum(len(q) for q in self.queue) < s.states:
+            # the states still in runs: decide the run that ends first
+            c = min((c for c in range(K) if self.pend[c] is not None), key=lambda c: (self.pend[c], c), default=None)
+            if c is None:
+                raise AssertionError("the ports ran out of states: the launch rule keeps the demand covered")
+            self.settle(c)
+        nxt = [0] * K                      # each port's next state not taken yet
+        taken = [0] * G                    # states taken from each zone's bus so far
+        picks: list[list[tuple[int, int]]] = [[] for _ in range(G)]
+        for _ in range(s.states):
+            # the state whose merge can start first, its zone's bus serialising the merges
+            best: tuple[int, int, int] | None = None
+            for c in range(K):
+                if nxt[c] < len(self.queue[c]):
+                    a = max(self.queue[c][nxt[c]], E, self.free[c] if nxt[c] == 0 else E)
+                    cost = max(a, E + taken[c % G] * D)
+                    if best is None or cost < best[0]:
+                        best = (cost, c, a)
+            if best is None:
+                raise AssertionError("the ports ran out of states: the launch rule keeps the demand covered")
+            _, c, a = best
+            picks[c % G].append((a, c))
+            nxt[c] += 1
+            taken[c % G] += 1
+        # a port used twice in the layer needs its readout (1 round) between the two merges
+        space = [D + 1 if len({c for _, c in ch}) < len(ch) else D for ch in picks]
         T = E
-        for g in range(self.G):
-            m = need[g]
-            if not m:
-                continue
-            heads = [(max(self.queue[c][0], E, self.free[c]), c, 0) for c in self.zone_copies[g] if self.queue[c]]
-            heapq.heapify(heads)
-            chosen: list[tuple[int, int]] = []
-            while len(chosen) < m:
-                if not heads:
-                    raise AssertionError("a zone ran out of states: the launch rule keeps its demand covered")
-                a, c, k = heapq.heappop(heads)
-                chosen.append((a, c))
-                if k + 1 < len(self.queue[c]):
-                    heapq.heappush(heads, (max(self.queue[c][k + 1], E), c, k + 1))
-            picks[g] = chosen
-            # a port used twice in the layer needs its readout (1 round) between the two merges
-            space[g] = D + 1 if len({c for _, c in chosen}) < len(chosen) else D
-            for k, (a, _) in enumerate(chosen):
+        for g, ch in enumerate(picks):
+            for k, (a, _) in enumerate(ch):
                 T = max(T, a - k * space[g])
         self.push(T, _LAYER, Op(T, "LAYER", states=s.states))
-        slot = [0] * self.G
         longest = 0
-        for j in range(s.states):
-            q = (self.offset + j) % self.n
-            g = q % self.G
-            k = slot[g]
-            slot[g] += 1
-            longest = max(longest, (k + 1) * space[g])
-            c = picks[g][k][1]
-            t = T + k * space[g]
-            self.merge(t, q, c, g)
-        self.offset = (self.offset + s.states) % self.n
+        for g, ch in enumerate(picks):
+            for k, (_, c) in enumerate(ch):
+                longest = max(longest, (k + 1) * space[g])
+                q = self.zone_patches[g][self.zone_next[g]]
+                self.zone_next[g] = (self.zone_next[g] + 1) % len(self.zone_patches[g])
+                self.merge(T + k * space[g], q, c, g)
         return T, max(s.rounds, longest)
 
     def merge(self, t: int, q: int, c: int, g: int) -> None:
@@ -351,6 +391,7 @@ class _Sim:
         corr = (Term("Z", "q", q),)
         free = t + D + 1
         self.free[c] = free
+        self.gone[c].append(free)
         if self.rng is None:
             self.push(free, _CORR, Op(free, "ROTATE", terms=corr, angle="pi/4", cond=(zz, 1)))
             self.push(free, _CORR, Op(free, "FRAME", terms=corr, cond=(xx, 1)))
@@ -360,24 +401,27 @@ class _Sim:
             if o2 == 1:
                 self.push(free, _CORR, Op(free, "FRAME", terms=corr))
         self.queue[c].popleft()
-        self.zone_owned[g] -= 1
-        self.zone_rem[g] -= 1
+        self.zone_owned[0] -= 1
+        self.zone_rem[0] -= 1
         self.count["consumed"] += 1
         self.launch(c, free)
 
     # -- compression ------------------------------------------------------------------------------
     def key(self, E: int, seg: int, prev: tuple[int, int]) -> tuple[Any, ...]:
         copies = tuple(
-            (max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]))
+            (max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]),
+             None if (p := self.pend[c]) is None else p - E, tuple(max(a - E, 0) for a in self.gone[c]))
             for c in range(self.K)
         )
         pend = frozenset(Counter((t - E, ph, sig) for t, ph, _, _, sig in self.heap).items())
-        return seg, self.prev_seg, self.offset, prev[0] - E, prev[1], copies, pend
+        return seg, self.prev_seg, tuple(self.zone_next), prev[0] - E, prev[1], copies, pend
 
     def shift(self, by: int) -> None:
         self.ready = [r + by for r in self.ready]
         self.free = [r + by for r in self.free]
         self.queue = [deque(a + by for a in q) for q in self.queue]
+        self.pend = [None if a is None else a + by for a in self.pend]
+        self.gone = [deque(a + by for a in q) for q in self.gone]
         self.heap = [
             (t + by, ph, s, dataclasses.replace(op, time=op.time + by), sig) for t, ph, s, op, sig in self.heap
         ]
@@ -399,7 +443,7 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
             skipped by their runs' starts; fractional rounds are rounded (starts up), and a run never starts
             before the previous one's last layer.
         hardware: written to the header (p, eps, gate times).
-        capacity: states a port holds (default: enough for the busiest zone's layer).
+        capacity: states a port holds (default: a layer's most states per copy, at least 1).
         qubit_budget: the header's budget (default: exactly what the layout uses).
         seed: write one sampled trace (acceptance with ``p_accept``, outcomes uniformly random) instead of the
             nominal stream with conditions.
@@ -425,16 +469,8 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
     for seg in runs:
         if seg.rounds < 1 or seg.start < 0:
             raise SpecError(f"timeline run {seg}: layers need rounds >= 1 and a start >= 0")
-    G = min(layout.data_patches, copies)
-    n = layout.data_patches
     if capacity is None:
-        worst = 0
-        for s in {r.states for r in runs}:
-            for off in range(n if s % n else 1):
-                per = [0] * G
-                for q in range(n):
-                    per[q % G] += _hits(off, s, q, n)
-                worst = max(worst, max(-(-per[g] // len(range(g, copies, G))) for g in range(G)))
+        worst = -(-max(r.states for r in runs) // copies)
         capacity = max(1, worst)
     data, buses, ports, cps, width, height = _layout(layout, unit, copies, capacity)
     t_count = sum(r.layers * r.states for r in runs)
@@ -449,8 +485,11 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
 
 
 def _ops(sim: _Sim) -> Iterator[Op]:
+    # the copies start staggered, one cycle (a run and its route) spread over the K of them, as the plan's
+    # supply is: copy c's states come c / K of a cycle after copy 0's, in the order the program takes them
+    cycle = sim.unit.rounds + sim.route
     for copy in range(sim.K):
-        sim.launch(copy, 0)
+        sim.launch(copy, copy * cycle // sim.K)
     window: list[Op] = []
     history: dict[tuple[Any, ...], Any] = {}
     prev = (0, 0)   # (start, duration) of the previous layer
@@ -460,6 +499,8 @@ def _ops(sim: _Sim) -> Iterator[Op]:
         while layer < s.layers:
             planned = s.start + layer * s.rounds
             E = max(planned + delay, prev[0] + prev[1])
+            for c in range(sim.K):
+                sim.settle(c, E)
             while sim.heap and sim.heap[0][0] < E:
                 window.append(heapq.heappop(sim.heap)[3])
             if sim.rng is None and s.layers >= 32 and s.layers - layer >= 4:
@@ -470,12 +511,9 @@ def _ops(sim: _Sim) -> Iterator[Op]:
                     Lb, p = layer - l0, E - E0
                     per = {k: sim.count[k] - counts0[k] for k in sim.count}
                     extra = (s.layers - layer) // Lb
-                    for g in range(sim.G):
-                        used = rem0[g] - sim.zone_rem[g]
-                        if used:
-                            extra = min(
-                                extra, max(0, (sim.zone_rem[g] - len(sim.zone_copies[g]) * sim.cap - used) // used)
-                            )
+                    used = rem0[0] - sim.zone_rem[0]
+                    if used:
+                        extra = min(extra, max(0, (sim.zone_rem[0] - sim.K * (sim.cap + 1) - used) // used))
                     if extra >= 1:
                         yield from window[:w0]
                         body = tuple(dataclasses.replace(op, time=op.time - E0) for op in window[w0:])
@@ -486,9 +524,7 @@ def _ops(sim: _Sim) -> Iterator[Op]:
                         sim.shift(by)
                         for k in sim.count:
                             sim.count[k] += extra * per[k]
-                        for g in range(sim.G):
-                            sim.zone_rem[g] -= extra * (rem0[g] - sim.zone_rem[g])
-                        sim.offset = (sim.offset + extra * Lb * s.states) % sim.n
+                        sim.zone_rem[0] -= extra * (rem0[0] - sim.zone_rem[0])
                         layer += extra * Lb
                         prev = (prev[0] + by, prev[1])
                         delay += by - extra * Lb * s.rounds
@@ -503,13 +539,15 @@ def _ops(sim: _Sim) -> Iterator[Op]:
             delay = T - planned
             prev = (T, dur)
             layer += 1
+    for c in range(sim.K):
+        sim.settle(c)
     while sim.heap:
         window.append(heapq.heappop(sim.heap)[3])
     yield from window
     last = max((op.time for op in window), default=prev[0] + prev[1])
     left = sum(len(q) for q in sim.queue)
-    c = sim.count
-    yield Op(last, "TALLY", tally=(c["runs"], c["accepted"], c["rejected"], c["consumed"], left, c["consumed"]))
+    n = sim.count
+    yield Op(last, "TALLY", tally=(n["runs"], n["accepted"], n["rejected"], n["consumed"], left, n["consumed"]))
 
 
 def _hits(offset: int, count: int, q: int, n: int) -> int:
@@ -544,14 +582,17 @@ def consumption_runs(lengths: Sequence[int], states: Sequence[int], layer_rounds
 
 
 def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hardware | None = None, *,
-                     seed: int | None = None, p_accept: float | None = None) -> tuple[ProgramHeader, Iterator[Op]]:
+                     seed: int | None = None, p_accept: float | None = None,
+                     capacity: int | None = None) -> tuple[ProgramHeader, Iterator[Op]]:
     """The whole-program stream of a planned point (duck-typed on ``magicpipe.compiler.program.ProgramPoint``).
 
     Reads ``point.copies``, ``point.distances``, ``point.schedule`` (a two-level ``Schedule``, or None),
     ``point.source.method`` when there is one, the data block ``point.data`` (``.distance``,
     ``.logical_qubits``; or ``point.data_distance``) and ``point.consumption()``, whose runs start
-    ``(first_layer_round, layers, states_per_layer, layer_rounds, ...)`` (later fields, the planner's own waits,
-    are not used: the stream's waits come from its own simulation of the copies). The unit is the schedule's
+    ``(first_layer_round, layers, states_per_layer, layer_rounds, ...)``. The stream's runs start at the
+    timeline's own times (after the layers before them, empty ones included), not at the plan's: the plan's
+    waits are left out, since the stream's waits come from its own simulation of the copies (handing it the
+    plan's times counted every wait twice). The unit is the schedule's
     execution (a steady-state schedule of several executions is re-simulated with one, :func:`single_execution`),
     or a one-level 15-to-1 factory at ``distances[0]``.
 
@@ -559,6 +600,7 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
         data_patches: the program's data patches (default: ``point.data.logical_qubits``).
         hardware: written to the header (default: the schedule's, else ``Hardware()``).
         seed, p_accept: a sampled trace; ``p_accept`` defaults to the top level's success probability.
+        capacity: states each port holds (default: :func:`emit_program`'s).
 
     Raises:
         SpecError: a source that is not a 15-to-1 pipeline of one or two levels with its schedule (three-level
@@ -586,11 +628,17 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
     data: Any = getattr(point, "data", None)
     distance = getattr(point, "data_distance", None) or data.distance
     n = data_patches if data_patches is not None else data.logical_qubits
-    runs = [tuple(r[:4]) for r in point.consumption()]
+    # the timeline's own times, without the plan's waits: the stream's waits come from its own copies (run i
+    # starts after the layers of the runs before it, empty ones included)
+    runs: list[Any] = []
+    start = 0.0
+    for r in point.consumption():
+        runs.append((start, r[1], r[2], r[3]))
+        start += r[1] * r[3]
     if seed is not None and p_accept is None:
         p_accept = Pipeline.from_distances(distances or unit.distances, hardware).levels[-1].p_succ
     return emit_program(ProgramLayout(max(n, 1), distance), unit, point.copies, runs, hardware=hardware, seed=seed,
-                        p_accept=p_accept)
+                        p_accept=p_accept, capacity=capacity)
 
 
 def single_execution(schedule: Schedule) -> Schedule:
