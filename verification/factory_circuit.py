@@ -39,6 +39,7 @@ correction in the real protocol). These are the errors the ``|+>`` stand-in cann
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import stim
@@ -77,8 +78,16 @@ class _Event:
     rec: int
 
 
+def _arg(arg: float | tuple[float, ...]) -> str:
+    return "(" + ",".join(repr(float(a)) for a in (arg if isinstance(arg, tuple) else (arg,))) + ")"
+
+
 class CircuitBuilder:
-    """Builds one circuit; use :meth:`factory` or :meth:`memory` (via the functions of ``factory``)."""
+    """Builds one circuit; use :meth:`factory` or :meth:`memory` (via the functions of ``factory``).
+
+    Instructions are added as stim program text (:meth:`append`): ``stim.Circuit.append`` costs tens of
+    microseconds a call, its text form under one; ``repr`` of a float parses back to the same float, so the
+    circuit is the same."""
 
     def __init__(self, p: float, forced: tuple[ForcedError, ...] = ()) -> None:
         self.p = p
@@ -93,13 +102,19 @@ class CircuitBuilder:
         self.events: dict[Coord, list[_Event]] = defaultdict(list)
         self.observables: dict[int, list[int]] = defaultdict(list)
 
+    def append(self, name: str, targets: Sequence[int | str] = (), arg: float | tuple[float, ...] | None = None,
+               ) -> None:
+        """``stim.Circuit.append(name, targets, arg)`` with targets as ints or their text (``rec[-1]``, ``Z5``)."""
+        head = name if arg is None else name + _arg(arg)
+        self.c.append_from_stim_program_text(" ".join([head, *map(str, targets)]))
+
     # -- qubits and records -------------------------------------------------------------------------
     def qubit(self, kind: str, coord: Coord) -> int:
         key = (kind, coord)
         if key not in self.index:
             self.index[key] = len(self.index)
             x, y = coord
-            self.c.append("QUBIT_COORDS", [self.index[key]], (2 * x, 2 * y) if kind == "d" else (2 * x + 1, 2 * y + 1))
+            self.append("QUBIT_COORDS", [self.index[key]], (2 * x, 2 * y) if kind == "d" else (2 * x + 1, 2 * y + 1))
         return self.index[key]
 
     def data(self, qubits) -> list[int]:
@@ -108,15 +123,15 @@ class CircuitBuilder:
     def noise(self, name: str, targets: list[int], p: float | None = None) -> None:
         p = self.p if p is None else p
         if p > 0 and targets:
-            self.c.append(name, targets, p)
+            self.append(name, targets, p)
 
     def detector(self, recs: list[int], coord: tuple[float, ...]) -> None:
-        self.c.append("DETECTOR", [stim.target_rec(r - self.n_meas) for r in recs], coord)
+        self.append("DETECTOR", [f"rec[{r - self.n_meas}]" for r in recs], coord)
 
     # -- data-qubit events ----------------------------------------------------------------------------
     def reset(self, qubits, basis: str) -> None:
         targets = self.data(qubits)
-        self.c.append("RX" if basis == "X" else "R", targets)
+        self.append("RX" if basis == "X" else "R", targets)
         self.noise("Z_ERROR" if basis == "X" else "X_ERROR", targets)
         self.moment += 1
         for q in qubits:
@@ -125,14 +140,14 @@ class CircuitBuilder:
     def error(self, pauli: str, qubits, p: float) -> None:
         """``E(p)`` of the Pauli ``pauli`` on all of ``qubits`` at once (skipped when ``p`` is 0)."""
         if p > 0:
-            self.c.append("E", [stim.target_pauli(i, pauli) for i in self.data(qubits)], p)
+            self.append("E", [f"{pauli}{i}" for i in self.data(qubits)], p)
 
     def measure(self, qubits, basis: str) -> dict[Coord, int]:
         """Measure data ``qubits`` in ``basis``; close the checks that lay on them (detectors)."""
         order = sorted(qubits)
         targets = self.data(order)
         self.noise("Z_ERROR" if basis == "X" else "X_ERROR", targets)
-        self.c.append("MX" if basis == "X" else "M", targets)
+        self.append("MX" if basis == "X" else "M", targets)
         self.moment += 1
         recs = {q: self.n_meas + i for i, q in enumerate(order)}
         self.n_meas += len(order)
@@ -157,28 +172,28 @@ class CircuitBuilder:
     def _round(self, qubits, checks, layers) -> dict[tuple, int]:
         for f in self.forced:  # as certain noise: a Pauli gate would be part of the noiseless reference
             if f.before_round == self.round:
-                self.c.append(f"{f.pauli}_ERROR", self.data(f.qubits), 1.0)
+                self.append(f"{f.pauli}_ERROR", self.data(f.qubits), 1.0)
         anc = [self.qubit("a", c.anchor) for c in checks]
         xanc = [self.qubit("a", c.anchor) for c in checks if c.basis == "X"]
-        self.c.append("TICK")
+        self.append("TICK")
         self.noise("DEPOLARIZE1", self.data(qubits))
-        self.c.append("R", anc)
+        self.append("R", anc)
         self.noise("X_ERROR", anc)
-        self.c.append("H", xanc)
+        self.append("H", xanc)
         self.noise("DEPOLARIZE1", xanc)
         for layer in layers:
-            self.c.append("TICK")
+            self.append("TICK")
             targets = []
             for check, q in layer:
                 a, dq = self.qubit("a", check.anchor), self.qubit("d", q)
                 targets += [a, dq] if check.basis == "X" else [dq, a]
-            self.c.append("CX", targets)
+            self.append("CX", targets)
             self.noise("DEPOLARIZE2", targets)
-        self.c.append("TICK")
-        self.c.append("H", xanc)
+        self.append("TICK")
+        self.append("H", xanc)
         self.noise("DEPOLARIZE1", xanc)
         self.noise("X_ERROR", anc)
-        self.c.append("M", anc)
+        self.append("M", anc)
         self.moment += 1
         recs = {c.key: self.n_meas + i for i, c in enumerate(checks)}
         self.n_meas += len(checks)
@@ -310,7 +325,7 @@ def build_factory(program: FactoryProgram, p: float, eps: float, basis: str, for
         for q in range(n):
             b.observables[q] += [recs[c] for c in layout.row(layout.patch(q))]
     for k in sorted(b.observables):
-        b.c.append("OBSERVABLE_INCLUDE", [stim.target_rec(r - b.n_meas) for r in b.observables[k]], k)
+        b.append("OBSERVABLE_INCLUDE", [f"rec[{r - b.n_meas}]" for r in b.observables[k]], k)
     return b.c
 
 
@@ -324,5 +339,5 @@ def build_memory(program: FactoryProgram, p: float, rounds: int, basis: str) -> 
     b.rounds(patch, code_checks([patch], x_edges([patch])), rounds)
     recs = b.measure(patch, prep)
     logical = layout.column(patch) if basis == "x" else layout.row(patch)
-    b.c.append("OBSERVABLE_INCLUDE", [stim.target_rec(recs[q] - b.n_meas) for q in sorted(logical)], 0)
+    b.append("OBSERVABLE_INCLUDE", [f"rec[{recs[q] - b.n_meas}]" for q in sorted(logical)], 0)
     return b.c

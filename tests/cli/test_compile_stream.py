@@ -16,10 +16,18 @@ def _counts(tmp_path, t_count: int) -> str:
     return str(path)
 
 
-def test_compile_writes_the_whole_program_stream_of_a_two_level_point(tmp_path, capsys):
+@pytest.fixture(scope="module")
+def pipeline_plan(tmp_path_factory) -> pathlib.Path:
+    """One compilation of 2,000 T states on pipeline factories, read by the two tests below (each only reads)."""
+    tmp_path = tmp_path_factory.mktemp("pipeline_plan")
     args = ["compile", "--counts", _counts(tmp_path, 2000), "--physical-error", "1e-3", "--magic-error", "1e-3",
             "--error-budget", "1e-6", "--factories", "pipeline", "--out", str(tmp_path / "o")]
     assert main(args) == 0
+    return tmp_path
+
+
+def test_compile_writes_the_whole_program_stream_of_a_two_level_point(pipeline_plan, capsys):
+    tmp_path = pipeline_plan
     record = json.loads((tmp_path / "o" / "plan.json").read_text())
     chosen = record["front"][record["chosen"]]
     assert chosen["method"] == "dynamic" and len(chosen["distances"]) == 2
@@ -47,12 +55,10 @@ def test_a_catalogue_point_says_why_no_stream(tmp_path):
     assert not (tmp_path / "o" / "schedule.lsi").exists()
 
 
-def test_the_plan_names_its_error_model_and_its_sensitivity(tmp_path):
+def test_the_plan_names_its_error_model_and_its_sensitivity(pipeline_plan):
     from magicpipe.compiler.errormodel import load_measured
 
-    args = ["compile", "--counts", _counts(tmp_path, 2000), "--physical-error", "1e-3", "--magic-error", "1e-3",
-            "--factories", "pipeline", "--out", str(tmp_path / "o")]
-    assert main(args) == 0
+    tmp_path = pipeline_plan
     record = json.loads((tmp_path / "o" / "plan.json").read_text())
     model = load_measured()  # the default of every command that plans
     assert record["error_model"] == model.info()

@@ -48,7 +48,7 @@ def test_one_worker_reproduces_the_in_process_sample(tmp_path):
 
 def test_memory_fits_and_resumes_with_more_shots(tmp_path):
     base = ["verify", "memory", "--distance", "3", "5", "--p", "8e-3", "--cycles", "1", "--max-errors", "100000",
-            "--min-fit-errors", "5", "--workers", "2", "--seed", "1", "--quiet", "--out", str(tmp_path)]
+            "--min-fit-errors", "5", "--workers", "1", "--seed", "1", "--quiet", "--out", str(tmp_path)]
     assert main(base + ["--shots", "3000"]) == 0
     first = _shots_by_metadata(tmp_path / "stats.csv")
     assert len(first) == 4 and all(s.shots == 3000 for s in first.values())

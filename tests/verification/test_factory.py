@@ -62,6 +62,7 @@ def test_graphlike_distance_is_3_in_both_bases():
     assert factory_distance(3).ok
 
 
+@pytest.mark.slow  # ~5 s: `magicpipe verify factory --distance 5` checks it too; run with `pytest -m slow`
 def test_graphlike_distance_is_5_in_both_bases():
     assert factory_distance(5).ok
 
