@@ -1,0 +1,130 @@
+"""Small pins of the core found by mutation testing (docs/testing.md): each test names the surviving mutant of
+``tests/mutate.py`` it kills; each was checked to fail with that mutation applied and to pass without it."""
+
+import dataclasses
+
+import pytest
+
+from magicpipe.compiler import DemandTimeline, Hardware, LogicalCounts, Pipeline
+from magicpipe.compiler.allocator import Producer, max_rate_allocation
+from magicpipe.compiler.blockmodel import NoiseModel
+from magicpipe.compiler.budget import ErrorBudget
+from magicpipe.compiler.catalogue import first_level_feed
+from magicpipe.compiler.errormodel import PAPER
+from magicpipe.compiler.pareto import pareto_front
+from magicpipe.compiler.program import data_block, plan_program, program_demand
+from magicpipe.compiler.protocols import FIFTEEN_TO_ONE
+from magicpipe.compiler.steady import steady_state
+from magicpipe.compiler.synthesis import SYNTHESIS_MODELS, get_synthesis_model
+from magicpipe.errors import SpecError
+
+AZURE = SYNTHESIS_MODELS["azure"]
+
+
+def test_negative_share_summing_to_one_is_refused():
+    """budget.py share check: ``any(s < 0) or |sum - 1| > tol`` -> ``and`` (shares -0.1 + 0.6 + 0.5 sum to 1)."""
+    with pytest.raises(SpecError, match="must be >= 0 and sum to 1"):
+        ErrorBudget(1e-3, -0.1, 0.6, 0.5)
+    with pytest.raises(SpecError, match="must be >= 0 and sum to 1"):
+        ErrorBudget(1e-3, 0.2, 0.2, 0.2)  # all >= 0, sum 0.6
+
+
+def test_synthesis_pair_reads_a_then_b():
+    """synthesis.py ``float(parts[0])`` -> ``parts[-1]``: ``'0.5,3'`` is a = 0.5, b = 3, not a = b = 3.
+
+    ceil(0.5 log2(1/1e-6) + 3) = ceil(0.5 * 19.93 + 3) = ceil(12.97) = 13."""
+    m = get_synthesis_model("0.5,3")
+    assert (m.a, m.b, m.name) == (0.5, 3.0, "0.5,3")
+    assert m.rotation_t_count(1e-6) == 13
+
+
+@pytest.mark.parametrize("spec", ["inf,1", "1,nan", "x,1"])
+def test_synthesis_pair_must_be_finite(spec):
+    """synthesis.py ``isfinite(a) and isfinite(b)`` -> ``or``: a non-finite part is an unknown model."""
+    with pytest.raises(SpecError, match="unknown synthesis model"):
+        get_synthesis_model(spec)
+
+
+def test_within_budget_at_exactly_each_point():
+    """pareto.py ``p.qubits <= qubits`` -> ``<``: a budget of exactly a point's qubits chooses that point."""
+    front = pareto_front(Pipeline.from_distances((5, 17)))
+    assert len(front.points) > 1
+    for p in front.points:
+        assert front.within_budget(p.qubits) == p
+
+
+def test_steady_state_of_two_executions():
+    """steady.py ``executions < 2`` -> ``<=``: two executions are the fewest with a period and are accepted.
+
+    Their first output is the single execution's (242 rounds at (5, 17), test_dynamic's hand schedule)."""
+    pipe = Pipeline.from_distances((5, 17))
+    best = pareto_front(pipe).min_volume()
+    ss = steady_state(pipe, best, executions=2, shots=0)
+    assert len(ss.schedule.tops) == 2
+    assert ss.first_output == 242
+    assert ss.period == ss.schedule.tops[1].end - ss.schedule.tops[0].end
+
+
+def test_two_first_level_copies_are_accepted():
+    """catalogue.py first_level_feed ``copies < 2`` -> ``<= 2``: two copies (one per rotation) are allowed.
+
+    The footprint is ``2 copies (...)``, linear in the copies: four copies take twice the qubits of two."""
+    noise = NoiseModel.litinski(1e-3)
+    two = first_level_feed(noise, (13, 5, 5), 2, 13)
+    four = first_level_feed(noise, (13, 5, 5), 4, 13)
+    assert two.name == "(15-to-1)^2_{13,5,5}"
+    assert four.qubits == pytest.approx(2 * two.qubits)
+    with pytest.raises(SpecError, match="even number >= 2"):
+        first_level_feed(noise, (13, 5, 5), 3, 13)
+
+
+def test_protocol_with_one_data_tile_is_accepted():
+    """protocols.py ``0 < data_tiles`` -> ``1 < data_tiles``: one data tile is the smallest valid count."""
+    assert dataclasses.replace(FIFTEEN_TO_ONE, data_tiles=1).data_tiles == 1
+    with pytest.raises(SpecError, match="data_tiles=0"):
+        dataclasses.replace(FIFTEEN_TO_ONE, data_tiles=0)
+
+
+@pytest.mark.parametrize("a", [0.0, -0.5])
+def test_error_model_prefactor_must_be_positive(a):
+    """errormodel.py ``_positive``: ``value < 0`` / ``value == 0`` boundaries of the prefactor A (A <= 0 refused)."""
+    with pytest.raises(SpecError, match="prefactor A must be a finite number > 0"):
+        dataclasses.replace(PAPER, A=a)
+
+
+def test_fast_layout_tiles_by_hand():
+    """program.py ``_tiles`` fast ``2n + ceil(sqrt(8n)) + 1``: n = 1 -> 2 + 3 + 1 = 6, n = 2 -> 4 + 4 + 1 = 9,
+    n = 100 -> 200 + 29 + 1 = 230 (a mutant of any constant or sign changes one of them)."""
+    assert [data_block(n, 15).tiles for n in (1, 2, 100)] == [6, 9, 230]
+
+
+def test_counts_without_rotations_cost_no_rotation_t():
+    """program.py program_demand ``a_rot`` = 0 when there are no rotations (both branches: derived layers and a
+    given timeline): mutants ``0 -> 1`` would charge one T state per (absent) rotation."""
+    d = program_demand(LogicalCounts(10, t_count=50), ErrorBudget(1e-3), AZURE)
+    assert (d.rotation_t, d.t_states) == (0, 50)
+    tl = DemandTimeline.from_counts([5, 5])
+    g = program_demand(LogicalCounts(10, t_count=10, timeline=tl), ErrorBudget(1e-3), AZURE)
+    assert (g.rotation_t, g.t_states) == (0, 10)
+
+
+def test_program_without_t_states_runs_one_layer():
+    """program.py plan_program without T states: ``max(layers, 1)`` -> ``max(layers, 2)`` and the one-point
+    front's ``evaluated`` 1 -> 0. A program of measurements only: no factory, one point, the runtime is its
+    layers times one logical cycle of d rounds; without layers, exactly one cycle."""
+    hw = Hardware()
+    empty = plan_program(program_demand(LogicalCounts(4), ErrorBudget(1e-3), AZURE), [], hw)
+    assert empty.evaluated == 1 and len(empty.points) == 1
+    pt = empty.points[0]
+    assert pt.data.layer_rounds == pt.data.distance >= 3
+    assert pt.runtime_rounds == pt.data.distance
+
+
+def test_empty_allocation_takes_no_rounds():
+    """allocator.py: a budget below one copy launches nothing and its rounds are 0 (mutant ``0 -> 1``)."""
+    f = Producer("15-to-1@d3", qubits=255, rounds=33, outputs=1, p_succ=0.997, eps_out=2e-5, distance=3)
+    a = max_rate_allocation((f,), q_max=254)
+    assert (a.rounds, a.runs, a.qubits, a.produced) == (0, (), 0, 0)
+    b = max_rate_allocation((f,), q_max=255)
+    assert (b.rounds, b.runs, b.qubits, b.produced) == (33, ((0, 1, 1),), 255, 1)
+
