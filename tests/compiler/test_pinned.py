@@ -128,3 +128,66 @@ def test_empty_allocation_takes_no_rounds():
     b = max_rate_allocation((f,), q_max=255)
     assert (b.rounds, b.runs, b.qubits, b.produced) == (33, ((0, 1, 1),), 255, 1)
 
+
+
+def _support(r):
+    return [i for i, c in enumerate(r.letters) if c == "Z"]
+
+
+def test_first_level_ancillas_span_their_support():
+    """blocks.py FIFTEEN_TO_ONE_FIRST ancilla tiles (e.g. ``_r('IZZZI', (0, 3, 0))`` 3 -> 2 or 4).
+
+    The first-level block is one row: the output patch (width d_X) then the four checked patches (d_Z each),
+    and a multi-qubit rotation's ancilla runs along the row from its first to its last qubit; it is not fed by
+    a distilled state, so it has no d_m part. Hence ``a_X = [0 in P]``, ``a_Z`` the Z patches from the first
+    (qubit 1 when the output is in P) to the last, ``a_m = 0``; a one-qubit rotation is injected (no ancilla)."""
+    from magicpipe.compiler.blocks import FIFTEEN_TO_ONE_FIRST
+
+    rotations = [r for step in FIFTEEN_TO_ONE_FIRST.steps for r in step.rotations]
+    assert len(rotations) == 15 and FIFTEEN_TO_ONE_FIRST.width == (1, 4)
+    for r in rotations:
+        s = _support(r)
+        if len(s) == 1:
+            assert r.ancilla is None, r
+            continue
+        first = 1 if 0 in s else s[0]
+        assert r.ancilla == (int(0 in s), s[-1] - first + 1, 0), r
+
+
+def test_upper_level_ancillas_fit_the_block():
+    """blocks.py upper layouts' ancilla tiles (a coordinate c -> c + 1 or c - 1): every upper rotation is fed by
+    one distilled state (``a_m = 1``), spans at least one data patch and at most the block's ``width``
+    (``a_X <= width[0]``, ``a_Z <= width[1]``); the block is as wide as its output and its checked patches."""
+    from magicpipe.compiler.blocks import EIGHT_TO_CCZ_UPPER, FIFTEEN_TO_ONE_UPPER, TWENTY_TO_FOUR_UPPER
+
+    for layout in (FIFTEEN_TO_ONE_UPPER, TWENTY_TO_FOUR_UPPER, EIGHT_TO_CCZ_UPPER):
+        rotations = [r for step in layout.steps for r in step.rotations]
+        assert len(rotations) == layout.inputs
+        assert layout.width == (len(layout.outputs), len(layout.checks))  # one row of outputs, one of checks
+        for r in rotations:
+            a_x, a_z, a_m = r.ancilla
+            assert a_m == 1 and a_x + a_z >= 1, (layout.protocol, r)
+            assert 0 <= a_x <= layout.width[0] and 0 <= a_z <= layout.width[1], (layout.protocol, r)
+
+
+def test_cultivation_grid_rows_are_one_attempt_cost_over_acceptance():
+    """cultivation.py GRID entries (a table number c -> c + 1 or c - 1).
+
+    At one (p, d1) the gap threshold only decides, at the end, whether an attempt is kept, so every threshold
+    pays the same attempt: volume x acceptance is one constant per entry (to the table's 4-5 digits, 0.1%).
+    Tighter thresholds keep fewer, better states: errors and acceptances ascend, volumes descend, all in range.
+    The keys are the published grid and a footprint depends on d1 only (kills a key's p or a footprint +- 1)."""
+    from magicpipe.compiler.cultivation import GRID
+
+    # the published grid: p in {5e-4, 1e-3, 2e-3}, d1 in {3, 5}; the footprint depends on d1 only
+    assert set(GRID) == {(p, d1) for p in (5e-4, 1e-3, 2e-3) for d1 in (3, 5)}
+    for d1 in (3, 5):
+        assert len({GRID[(p, d1)][0] for p in (5e-4, 1e-3, 2e-3)}) == 1
+    for key, (footprint, rows) in GRID.items():
+        assert footprint > 0
+        attempt = [v * a for _, a, v in rows]
+        assert max(attempt) / min(attempt) < 1 + 1e-3, key
+        errors, accept, volumes = zip(*rows)
+        assert list(errors) == sorted(errors) and list(accept) == sorted(accept), key
+        assert list(volumes) == sorted(volumes, reverse=True), key
+        assert all(0 < e < key[0] * 5 for e in errors) and all(0 < a < 1 for a in accept), key
