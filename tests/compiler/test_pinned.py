@@ -191,3 +191,22 @@ def test_cultivation_grid_rows_are_one_attempt_cost_over_acceptance():
         assert list(errors) == sorted(errors) and list(accept) == sorted(accept), key
         assert list(volumes) == sorted(volumes, reverse=True), key
         assert all(0 < e < key[0] * 5 for e in errors) and all(0 < a < 1 for a in accept), key
+
+
+def test_smallest_candidate_budget_is_the_floor():
+    """pareto.py candidate_budgets: ``q >= floor_q`` -> ``>`` and ``min(p.qubits ...)`` -> ``max``.
+
+    With no supply lane the budget is the top-level factory plus its buffer slots (``base``); that is the floor
+    and is kept. A menu that also offers a producer larger than the factory does not raise the floor: the
+    smallest producer decides it."""
+    from magicpipe.compiler.pareto import candidate_budgets, level_producer
+
+    pipe = Pipeline.from_distances((5, 17))
+    high, small = pipe.levels[1].factory, level_producer(pipe, 1)
+    slot, slots = 2 * 17 * 17 - 1, 8
+    base = high.qubits + slots * slot
+    assert small.qubits < high.qubits
+    assert candidate_budgets(high, (small,), slot, slots)[0] == base
+    big = dataclasses.replace(small, name="big", qubits=high.qubits + 1000)
+    budgets = candidate_budgets(high, (small, big), slot, slots)
+    assert budgets[0] == base and base + small.qubits in budgets
