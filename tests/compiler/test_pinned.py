@@ -210,3 +210,65 @@ def test_smallest_candidate_budget_is_the_floor():
     big = dataclasses.replace(small, name="big", qubits=high.qubits + 1000)
     budgets = candidate_budgets(high, (small, big), slot, slots)
     assert budgets[0] == base and base + small.qubits in budgets
+
+
+def test_timeline_of_chains_keeps_leading_idle_layers():
+    """layers.py from_intervals ``where[0] > 0`` -> ``> 1``: a chain over layers [1, 3) leaves layer 0 empty,
+    so the counts are [0, 1, 1] (one leading idle layer, the boundary case of the check)."""
+    assert DemandTimeline.from_intervals([1], [3]).counts() == [0, 1, 1]
+    assert DemandTimeline.from_intervals([2, 1], [4, 2]).counts() == [0, 1, 1, 1]
+
+
+def test_single_level_pipeline_is_one_single_source():
+    """feeds.py pipeline_sources ``len(pipe.levels) == 1`` -> ``== 0``: a one-level pipeline is one factory run
+    back to back: one ``single`` source with its qubits, a start-up of one run and a period of one run over
+    its success probability; no schedules."""
+    from magicpipe.compiler.feeds import pipeline_sources
+
+    pipe = Pipeline.from_distances((7,))
+    top = pipe.levels[0]
+    sources, schedules = pipeline_sources(pipe, 1e-3)
+    assert schedules == {} and len(sources) == 1
+    s = sources[0]
+    assert (s.method, s.qubits, s.startup_rounds, s.outputs) == ("single", top.qubits, float(top.rounds), 1)
+    assert s.period_rounds == pytest.approx(top.rounds / top.p_succ)
+
+
+def test_closed_form_allocations_are_counted_once():
+    """allocator.py ``_STATS['closed_form'] += 1`` -> ``-= 1``: one uncached one-producer min-time allocation
+    adds exactly one to ``solver_stats()['closed_form']`` and no CBC solve."""
+    from magicpipe.compiler.allocator import min_time_allocation, solver_stats
+
+    f = Producer("pinned-stats-only", qubits=101, rounds=7, outputs=1, p_succ=1.0, eps_out=1e-6, distance=3)
+    before = solver_stats()
+    a = min_time_allocation((f,), 303, 6)
+    after = solver_stats()
+    assert after["closed_form"] == before["closed_form"] + 1
+    assert after["cbc_solves"] == before["cbc_solves"]
+    assert a.qubits == 303 and a.rounds == 14  # three copies, two runs each: 6 states in 2 x 7 rounds
+
+
+def test_baseline_launch_threshold_is_what_the_launch_takes():
+    """baselines.py ``burst + inputs_per_step`` -> ``-``: a baseline top factory launches holding exactly what it
+    takes at its launch round, the burst plus the first rotation's input (4 + 1 = 5 for 15-to-1 at (5, 17))."""
+    from magicpipe.compiler.baselines import parallel_schedules, sequential_schedules
+
+    pipe = Pipeline.from_distances((5, 17))
+    for s in sequential_schedules(pipe) + parallel_schedules(pipe):
+        launch = s.tops[0].launch
+        assert s.launch_threshold == sum(k.count for k in s.takes if k.time == launch) == 4 + 1
+
+
+def test_baseline_source_periods_divide_by_the_top_success():
+    """feeds.py pipeline_sources ``top = pipe.levels[-1]`` -> ``levels[0]``: a baseline source's period is its
+    rounds per execution over the *top* level's success probability (the one that can discard the output)."""
+    from magicpipe.compiler import parallel, sequential
+    from magicpipe.compiler.feeds import pipeline_sources
+
+    pipe = Pipeline.from_distances((5, 17))
+    top, low = pipe.levels[-1], pipe.levels[0]
+    assert abs(top.p_succ - low.p_succ) > 1e-3
+    sources, _ = pipeline_sources(pipe, 1e-3, ("sequential", "parallel"))
+    by_method = {s.method: s for s in sources}
+    assert by_method["sequential"].period_rounds == pytest.approx(sequential(pipe).rounds / top.p_succ, rel=1e-12)
+    assert by_method["parallel"].period_rounds == pytest.approx(parallel(pipe).rounds / top.p_succ, rel=1e-12)
