@@ -269,3 +269,22 @@ def test_baseline_source_periods_divide_by_the_top_success():
     by_method = {s.method: s for s in sources}
     assert by_method["sequential"].period_rounds == pytest.approx(sequential(pipe).rounds / top.p_succ, rel=1e-12)
     assert by_method["parallel"].period_rounds == pytest.approx(parallel(pipe).rounds / top.p_succ, rel=1e-12)
+
+
+def test_upper_distance_search_by_hand():
+    """catalogue_search.py ``_descend``: the bisection starts at d = 3 (mutants ``_least(3, ...)`` -> ``4``, ``2``).
+
+    With a made-up factory whose error is ``10^-(d_X + d_Z + d_m)``: a target of 1e-9 is met by (3, 3, 3), the
+    smallest odd distances; 1e-17 needs d = 7 on the diagonal (5 gives 1e-15), then d_Z = 3 (7 + 3 + 7 = 17),
+    d_m = 7 and d_X = 7 (it may not go below d_Z, d_m); 1e-10 needs d = 5, then d_Z = d_m = 3 and d_X = 5."""
+    from types import SimpleNamespace
+
+    from magicpipe.compiler.catalogue_search import _descend, _least
+
+    def make(ds):
+        return SimpleNamespace(output_error=10.0 ** -sum(ds), ds=ds)
+
+    assert _least(3, 61, lambda d: True) == 3 and _least(3, 61, lambda d: d >= 10) == 11
+    assert _descend(make, 1e-9).ds == _descend(make, 1e-6).ds == (3, 3, 3)  # never below 3, even if 2 "would do"
+    assert _descend(make, 1e-17).ds == (7, 3, 7)
+    assert _descend(make, 1e-10).ds == (5, 3, 3)  # d_X = 3 gives 1e-9; an even 4 would be no code distance
