@@ -387,7 +387,7 @@ def plan_sensitivity(comp: Compilation) -> Sensitivity:
     from magicpipe.compiler.pipeline import Pipeline
     from magicpipe.compiler.sensitivity import sensitivity
 
-    plan = comp.to_dict()
+    plan = plan if plan is not None else comp.to_dict()  # the caller's plan.json, when it has it
 
     def pick(c: Compilation) -> dict[str, Any]:
         p = c.chosen

@@ -37,8 +37,8 @@ class Source:
 
     Examples:
         >>> s = Source("demo", "sequential", 4080, 132.0, 132.0, 1, 2.5e-9)
-        >>> round(s.rate, 6), s.ready(400.0)
-        (0.007576, 3)
+        >>> round(s.rate, 6)
+        0.007576
     """
 
     name: str
@@ -69,12 +69,6 @@ class Source:
     def rate(self) -> float:
         """Good states per round in steady state."""
         return self.outputs / self.period_rounds
-
-    def ready(self, t: float) -> int:
-        """States one copy has delivered by round ``t`` (batches at ``startup + k period``)."""
-        if t < self.startup_rounds:
-            return 0
-        return self.outputs * (1 + math.floor((t - self.startup_rounds) / self.period_rounds + 1e-9))
 
     def detail_dict(self) -> dict[str, Any]:
         return dict(self.detail)

@@ -13,7 +13,7 @@ them with the defaults. See ``docs/frontend.md``.
 
 from magicpipe.passes.budget import ErrorBudget
 from magicpipe.passes.demand import Demand, MagicStateDemand, count_demand
-from magicpipe.passes.planner import DistillationPlanner, WriteMetadata, circuit_compilation, demand_counts, plan_demand
+from magicpipe.passes.planner import DistillationPlanner, WriteMetadata, circuit_compilation, plan_demand
 from magicpipe.passes.plugin import MagicpipeSchedulingPlugin, pass_manager
 from magicpipe.passes.program import load_program
 from magicpipe.passes.timeline import Timeline
@@ -28,7 +28,6 @@ __all__ = [
     "WriteMetadata",
     "circuit_compilation",
     "count_demand",
-    "demand_counts",
     "load_program",
     "pass_manager",
     "plan_demand",

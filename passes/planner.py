@@ -10,28 +10,18 @@ from qiskit.circuit import QuantumCircuit
 from qiskit.transpiler import TranspilerError
 from qiskit.transpiler.basepasses import AnalysisPass, TransformationPass
 
-from magicpipe.compiler import Hardware, LogicalCounts
+from magicpipe.compiler import Hardware
 from magicpipe.compiler.budget import ErrorBudget
 from magicpipe.compiler.compilation import Compilation, plan_counts
 from magicpipe.errors import MagicpipeError, SpecError
 from magicpipe.passes.demand import Demand
 
-__all__ = ["DistillationPlanner", "WriteMetadata", "demand_counts", "circuit_compilation"]
-
-
-def demand_counts(demand: Demand) -> LogicalCounts:
-    """The circuit's demand as logical counts, with its real layers as the timeline."""
-    if hasattr(demand, "to_counts"):
-        return demand.to_counts()
-    rot = demand.rotations
-    return LogicalCounts(num_qubits=max(demand.logical_qubits, 1), t_count=demand.t_gates, rotation_count=rot,
-                         rotation_depth=min(rot, max(demand.timeline.layers, 1)) if rot else 0,
-                         timeline=demand.timeline)
+__all__ = ["DistillationPlanner", "WriteMetadata", "circuit_compilation", "plan_demand"]
 
 
 def plan_demand(demand: Demand, hardware: Hardware, **options: Any) -> Compilation:
     """The whole-program plan of a counted circuit (:func:`magicpipe.compiler.compilation.plan_counts`)."""
-    return plan_counts(demand_counts(demand), hardware, demand.budget,
+    return plan_counts(demand.to_counts(), hardware, demand.budget,
                        synthesis_error=demand.synthesis_error * demand.rotations, circuit=demand.to_dict(),
                        reserve_synthesis=demand.presynthesized, **options)
 

@@ -9,7 +9,6 @@ which the Qiskit pass and the command line call too.
 
 from __future__ import annotations
 
-import json
 import pathlib
 from typing import Any
 from collections.abc import Sequence
@@ -119,11 +118,6 @@ def compile(  # noqa: A001 - the public verb of the package
 
     return circuit_compilation(program, hw, budget, synthesis=synthesis, optimization_level=optimization_level,
                                toffoli_t_cost=toffoli_t_cost, optimize_t=optimize_t, **opts)
-
-
-def write_plan(compilation: Compilation, path: str | pathlib.Path) -> None:
-    """Write ``compilation``'s plan.json (deterministic: sorted keys are not used, the order is the schema's)."""
-    pathlib.Path(path).write_text(json.dumps(compilation.to_dict(), indent=1) + "\n")
 
 
 def _time(us: float) -> str:

@@ -152,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
     record["stream"] = _write_chosen_stream(comp, out_dir, args.seed, args.jsonl)
     from magicpipe.compiler.compilation import plan_sensitivity
 
-    sens = plan_sensitivity(comp)
+    sens = plan_sensitivity(comp, dict(record))
     record["sensitivity"] = sens.to_dict()
     (out_dir / "plan.json").write_text(json.dumps(record, indent=1, allow_nan=False) + "\n")
     print(magicpipe.describe(comp))
