@@ -377,7 +377,7 @@ def _model(spec: str) -> SynthesisModel:
     return get_synthesis_model(spec)
 
 
-def plan_sensitivity(comp: Compilation) -> Sensitivity:
+def plan_sensitivity(comp: Compilation, plan: dict[str, Any] | None = None) -> Sensitivity:
     """The plan made again at the pessimistic edge of its error model, compared with the plan.
 
     The choice compared is the chosen point's factory (name, distances), copies and data distance; the nominal
