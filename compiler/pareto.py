@@ -283,6 +283,13 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
                 fastest = menu[0].rounds + high.rounds  # one fill batch, then no stall
                 # the lambda is called only inside this iteration, so the loop variables are the current ones
                 evaluated += _coarse_to_fine(budgets, lambda q: evaluate(options, b, q), fastest, timed)  # noqa: B023
+        if len(pipeline.levels) == 2 and buffer_sizes is None:
+            # the sequential baseline's own order (its 16 level-1 copies in one fill batch, no supply lane, a
+            # launch with all N inputs, N - N_burst slots) is a configuration of this architecture: try it, so
+            # the search never returns worse than a schedule it could have run (docs/model.md)
+            tried = {(p.buffer_slots, p.qubits) for p in evaluated if p.policy == options}
+            evaluated += [p for p in (evaluate(options, b, q) for b, q in _sequential_configurations(pipeline, slot)
+                                      if (b, q) not in tried) if p is not None]
     evaluated = _time(evaluated, timed)
     if not evaluated:
         within = "" if max_output_error is None else f" within output error {max_output_error:.3g} (storage decay)"
@@ -290,6 +297,18 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
     if shots and min(p.p_succ for p in menu) < MC_BELOW:
         evaluated = _monte_carlo_refine(evaluated, shots, seed)
     return ParetoFront(pipeline, _front(evaluated), tuple(evaluated))
+
+
+def _sequential_configurations(pipeline: Pipeline, slot_qubits: int, fan_out: int = 16) -> list[tuple[int, int]]:
+    """(slots, budget) pairs at which the dynamic scheduler runs the sequential baseline's order of a two-level
+    pipeline: ``N - N_burst`` slots; the budget of the accounted sequential baseline
+    (:func:`~magicpipe.compiler.accounted.sequential_accounted`) and, since the scheduler keeps its slots aside
+    during the fill, that of ``fan_out`` level-1 copies beside them."""
+    low, high = pipeline.levels
+    slots = high.factory.protocol.inputs - high.factory.protocol.burst
+    accounted = max(fan_out * low.qubits, high.qubits + slots * slot_qubits)
+    beside = max(fan_out * low.qubits, high.qubits) + slots * slot_qubits
+    return sorted({(slots, accounted), (slots, beside)})
 
 
 def _time(points: list[ParetoPoint], timed: Callable[[ParetoPoint], ParetoPoint]) -> list[ParetoPoint]:

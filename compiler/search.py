@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from collections.abc import Iterator, Sequence
 
+from magicpipe.compiler.accounted import sequential_accounted
 from magicpipe.compiler.baselines import parallel, sequential
 from magicpipe.compiler.bounds import lower_bound
 from magicpipe.compiler.dynamic import DynamicOptions
@@ -25,7 +26,7 @@ from magicpipe.errors import InfeasibleError, SpecError
 
 __all__ = ["Choice", "best_pipeline", "candidate_pipelines", "METHODS"]
 
-METHODS = ("dynamic", "sequential", "parallel")
+METHODS = ("dynamic", "sequential", "parallel", "sequential-accounted")
 DEFAULT_DISTANCES = tuple(range(3, 48, 2))
 
 
@@ -86,6 +87,9 @@ def _cost(pipe: Pipeline, method: str, options: DynamicOptions | None, max_error
     if method == "parallel":
         c = parallel(pipe)
         return Choice(pipe, method, c.qubits, float(c.rounds))
+    if method == "sequential-accounted":
+        a = sequential_accounted(pipe)
+        return Choice(pipe, method, a.qubits, a.rounds)
     point = pareto_front(pipe, options, max_output_error=max_error).min_volume()
     return Choice(pipe, method, point.qubits, point.rounds, point)
 
@@ -105,7 +109,8 @@ def best_pipeline(
     Args:
         target: the largest acceptable error of a top-level state.
         hardware: physical parameters (default p = eps = 1e-4).
-        method: ``"dynamic"``, ``"sequential"`` or ``"parallel"``.
+        method: ``"dynamic"``, ``"sequential"``, ``"parallel"`` or ``"sequential-accounted"`` (the sequential
+            baseline with its waiting states' patches and failed runs counted, :mod:`~magicpipe.compiler.accounted`).
         levels: the numbers of levels to consider.
         distances: the code distances a level may use.
         options: the dynamic scheduler's policy (None: the Pareto search tries every one of ``POLICIES``).
