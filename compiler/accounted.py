@@ -25,6 +25,7 @@ only where the higher factory is the larger one (distances far apart): at (3, 13
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from collections.abc import Callable
@@ -62,8 +63,9 @@ class AccountedBaseline:
         return self.qubits * self.rounds
 
 
-def _binomial(n: int, p: float) -> list[float]:
-    return [math.comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(n + 1)]
+@functools.lru_cache(maxsize=4096)
+def _binomial(n: int, p: float) -> tuple[float, ...]:
+    return tuple(math.comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(n + 1))
 
 
 def expected_retry_rounds(need: int, p: float, copies: Callable[[int], int], batch_rounds: float) -> float:

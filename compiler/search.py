@@ -140,6 +140,18 @@ def best_pipeline(
             f"no pipeline of {max(levels)} levels with distances up to {top} reaches error {target:.3g} "
             f"(the best reaches {best_error:.3g}); allow more levels or larger distances, or relax the target"
         )
+    if method == "sequential-accounted":
+        # its qubits and rounds are at least the paper's sequential ones: visit in that volume's order and stop
+        # once it exceeds the best accounted volume
+        best_acc: Choice | None = None
+        for pipe in sorted(pipes, key=lambda p: (sequential(p).volume if len(p.levels) > 1 else 0.0)):
+            if best_acc is not None and len(pipe.levels) > 1 and sequential(pipe).volume > best_acc.volume:
+                break
+            c = _cost(pipe, method, options)
+            if best_acc is None or (c.volume, c.qubits) < (best_acc.volume, best_acc.qubits):
+                best_acc = c
+        assert best_acc is not None  # pipes is not empty
+        return best_acc
     if method != "dynamic":
         return min((_cost(p, method, options) for p in pipes), key=lambda c: (c.volume, c.qubits))
     best: Choice | None = None

@@ -53,3 +53,36 @@ def test_max_rate():
 def test_infeasible_budget():
     with pytest.raises(InfeasibleError, match="below the smallest low-level factory"):
         min_time_allocation((A, B), 700, 3)
+
+
+def _qubit_rounds(menu, alloc):
+    return sum(c * k * menu[i].rounds * menu[i].qubits for i, c, k in alloc.runs)
+
+
+@pytest.mark.parametrize("q,target", [(3000, 12), (2000, 9), (4100, 20), (1300, 5), (9000, 15)])
+def test_exact_mixed_menu_equals_cbc_on_both_objectives(q, target):
+    """The dynamic-programming solver of a mixed menu (``solver="auto"``) reaches CBC's least T and, at that T,
+    CBC's least qubit-rounds (the two lexicographic stages)."""
+    menu = (A, B, C)
+    exact = min_time_allocation(menu, q, target)
+    cbc = min_time_allocation(menu, q, target, solver="cbc")
+    assert (exact.rounds, _qubit_rounds(menu, exact)) == (cbc.rounds, _qubit_rounds(menu, cbc))
+    assert exact.produced >= target and exact.qubits <= q
+
+
+def test_exact_second_stage_by_hand():
+    """Two producers of 10 rounds (300 and 100 qubits), 4 states on 3000 qubits: the exact solver keeps
+    4 x 100-qubit copies (4000 qubit-rounds), as CBC's second stage does (test_rules.py)."""
+    a = Producer("a", 100, 10, 1, 0.99, 1e-7, 3)
+    b = Producer("b", 300, 10, 1, 0.99, 1e-7, 3)
+    alloc = min_time_allocation((b, a), 3000, 4)
+    assert (alloc.rounds, alloc.runs, alloc.qubits) == (10, ((1, 4, 1),), 400)
+    # on 250 qubits only two a-copies fit: 4 states need two runs each, T = 20
+    assert min_time_allocation((b, a), 250, 4).runs == ((1, 2, 2),)
+
+
+@pytest.mark.parametrize("q", [735, 1500, 3000, 4321, 9000])
+def test_exact_max_rate_equals_cbc(q):
+    exact = max_rate_allocation((A, B, C), q)
+    cbc = max_rate_allocation((A, B, C), q, solver="cbc")
+    assert exact.rate == pytest.approx(cbc.rate, rel=1e-12) and exact.qubits == cbc.qubits
