@@ -88,6 +88,7 @@ class _Sim:
         self.high, self.menu, self.Q = high, tuple(menu), qubit_budget
         self.cap, self.slot_qubits, self.opt, self.n_tops, self.rng = buffer_slots, slot_qubits, options, tops, rng
         self.proto = high.protocol
+        self.step_rounds = high.step_rounds
         self.buffer_qubits = buffer_slots * slot_qubits
         self.supply = supply_lanes(high, self.menu, qubit_budget, slot_qubits, buffer_slots)
         self.n_th = launch_threshold(high, self.supply, self.menu, buffer_slots, options.launch_rule)
@@ -152,7 +153,8 @@ class _Sim:
         """Start rounds of the remaining ``n`` steps (default: of the current execution) run from ``t``."""
         if n is None:
             n = self.proto.steps - self.next_step + 1
-        return [t + k * self.high.step_rounds for k in range(n)]
+        step = self.step_rounds
+        return list(range(t, t + n * step, step)) if n > 0 else []
 
     def projected_deposits(self, t: int, horizon: int) -> list[tuple[int, int]]:
         dep = [(r.end, self.promised(r)) for r in self.in_flight if r.end > t]
@@ -175,6 +177,8 @@ class _Sim:
     # -- supply lanes --------------------------------------------------------------------------------
     def launch_lanes(self, t: int) -> None:
         """Relaunch idle supply lanes (``lanes`` option: while demand is uncovered, or into any free slot)."""
+        if not self.lanes or min(self.lane_free) > t:
+            return  # no lane is idle
         demand = self.remaining_demand()
         if demand <= 0:
             return
@@ -194,6 +198,9 @@ class _Sim:
 
     def fits(self, t: int, end: int, outputs: int) -> bool:
         """Would ``outputs`` more states at ``end`` keep the projected occupancy within the buffer?"""
+        cap = self.cap + (self.proto.burst if self.mode == "relaunch" else 0)
+        if self.buffer + self.in_flight_outputs() + outputs <= cap:
+            return True  # even if nothing were taken meanwhile
         changes: dict[int, int] = {end: outputs}
         for r in self.in_flight:
             changes[r.end] = changes.get(r.end, 0) + self.promised(r)
@@ -202,7 +209,6 @@ class _Sim:
             takes = {s: -self.proto.inputs_per_step for s in steps if s > t}
         else:
             takes = {}
-        cap = self.cap + (self.proto.burst if self.mode == "relaunch" else 0)
         level, stalled = self.buffer, False
         for time in sorted(set(changes) | set(takes)):  # to the last committed deposit, not just ``end``
             level += changes.get(time, 0)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import heapq
 import math
 from dataclasses import dataclass
 from collections.abc import Callable, Sequence
@@ -185,6 +186,7 @@ def pareto_front(
     delay_model: str = "all-stalls",
     shots: int = 64,
     seed: int = 1,
+    least_volume_only: bool = False,
 ) -> ParetoFront:
     """The dynamic pipeline's Pareto front of qubits against expected rounds for one top-level state.
 
@@ -203,6 +205,11 @@ def pareto_front(
         shots: Monte Carlo runs per re-evaluated point where level-1 success is below :data:`MC_BELOW`
             (0: never).
         seed: the Monte Carlo seed.
+        least_volume_only: the caller wants :meth:`ParetoFront.min_volume` only (the benches, the distance
+            search): for two-level pipelines a configuration is not simulated when its qubits times a lower
+            bound on its rounds (:func:`_rounds_floor`) already exceed the least expected volume found so far
+            (by 25% where the Monte Carlo re-evaluates the least-volume points, to allow for the estimate's
+            error), so the fast end of the front may be missing; the least-volume point is the same.
 
     Raises:
         SpecError: a one-level pipeline, an empty buffer range or an unknown delay model.
@@ -223,7 +230,7 @@ def pareto_front(
         if not policies:
             raise SpecError("pass at least one policy (or None for POLICIES)")
     return _pareto(pipeline, policies, tuple(buffer_sizes) if buffer_sizes else None, menu_size, max_budgets,
-                   max_output_error, delay_model, shots, seed)
+                   max_output_error, delay_model, shots, seed, least_volume_only)
 
 
 def _thin(values: list[int], k: int) -> list[int]:
@@ -237,7 +244,7 @@ def _thin(values: list[int], k: int) -> list[int]:
 def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_sizes: tuple[int, ...] | None,
             menu_size: int,
             max_budgets: int, max_output_error: float | None = None, delay_model: str = "all-stalls",
-            shots: int = 64, seed: int = 1) -> ParetoFront:
+            shots: int = 64, seed: int = 1, least_volume_only: bool = False) -> ParetoFront:
     top = pipeline.levels[-1]
     high = top.factory
     below = pipeline.levels[-2]
@@ -273,6 +280,34 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
         return dataclasses.replace(p, expected_delay=expected_rounds(s) - s.rounds, delay_model="all-stalls")
 
     evaluated: list[ParetoPoint] = []
+    # least_volume_only: the least expected volume found so far, and the margin a floor must clear it by
+    prune = least_volume_only and len(menu) == 1
+    margin = 1.25 if shots and menu[0].p_succ < MC_BELOW else 1.0
+    incumbent = [math.inf]
+    seen: dict[tuple[DynamicOptions, int, int], ParetoPoint | None] = {}
+    pruned: dict[tuple[DynamicOptions, int, int], float] = {}  # configuration -> the volume floor it failed
+
+    def bounded(options: DynamicOptions, b: int, q: int, force: bool = False) -> ParetoPoint | None:
+        """``evaluate`` unless the configuration cannot beat the incumbent (or ``force``); points that may
+        improve it are timed at once (so the incumbent tightens)."""
+        if not prune:
+            return evaluate(options, b, q)
+        if (options, b, q) in seen:
+            return seen[options, b, q]
+        if not force and (floor := q * _rounds_floor(high, menu[0], q - b * slot)) > margin * incumbent[0]:
+            pruned[options, b, q] = floor
+            return None
+        p = evaluate(options, b, q)
+        if p is not None and q * p.deterministic_rounds < incumbent[0]:
+            p = timed(p)
+            incumbent[0] = min(incumbent[0], p.volume)
+        seen[options, b, q] = p
+        return p
+
+    if prune and len(pipeline.levels) == 2 and buffer_sizes is None:
+        for options in policies:  # a first incumbent: the sequential order (kept in ``seen``, listed below)
+            for b, q in _sequential_configurations(pipeline, slot):
+                bounded(options, b, q)
     for options in policies:
         for b in sizes:
             budgets = candidate_budgets(high, menu, slot, b, for_failures=True)
@@ -282,13 +317,15 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
             else:
                 fastest = menu[0].rounds + high.rounds  # one fill batch, then no stall
                 # the lambda is called only inside this iteration, so the loop variables are the current ones
-                evaluated += _coarse_to_fine(budgets, lambda q: evaluate(options, b, q), fastest, timed)  # noqa: B023
+                evaluated += _coarse_to_fine(budgets, lambda q: bounded(options, b, q), fastest, timed,  # noqa: B023
+                                             lambda q: pruned.get((options, b, q)),  # noqa: B023
+                                             lambda q: bounded(options, b, q, force=True))  # noqa: B023
         if len(pipeline.levels) == 2 and buffer_sizes is None:
             # the sequential baseline's own order (its 16 level-1 copies in one fill batch, no supply lane, a
             # launch with all N inputs, N - N_burst slots) is a configuration of this architecture: try it, so
             # the search never returns worse than a schedule it could have run (docs/model.md)
             tried = {(p.buffer_slots, p.qubits) for p in evaluated if p.policy == options}
-            evaluated += [p for p in (evaluate(options, b, q) for b, q in _sequential_configurations(pipeline, slot)
+            evaluated += [p for p in (bounded(options, b, q) for b, q in _sequential_configurations(pipeline, slot)
                                       if (b, q) not in tried) if p is not None]
     evaluated = _time(evaluated, timed)
     if not evaluated:
@@ -297,6 +334,23 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
     if shots and min(p.p_succ for p in menu) < MC_BELOW:
         evaluated = _monte_carlo_refine(evaluated, shots, seed)
     return ParetoFront(pipeline, _front(evaluated), tuple(evaluated))
+
+
+def _rounds_floor(high: Factory, producer: Producer, pool: int) -> int:
+    """A lower bound on the no-failure rounds of one execution when at most ``pool`` qubits run ``producer``
+    copies (every qubit but the buffer): the launch needs the burst and the first step's input, made by at most
+    ``pool // Q`` copies at once, and the high factory's 11 steps follow; the last step's state is made by the
+    same copies, one step before the end. Failures only add rounds (a large value when no copy fits)."""
+    copies = pool // producer.qubits
+    if copies < 1:
+        return _NO_COPY
+    proto = high.protocol
+    first = math.ceil(math.ceil((proto.burst + proto.inputs_per_step) / producer.outputs) / copies)
+    every = math.ceil(math.ceil(proto.inputs / producer.outputs) / copies)
+    return max(first * producer.rounds + high.rounds, every * producer.rounds + high.step_rounds)
+
+
+_NO_COPY = 10**12
 
 
 def _sequential_configurations(pipeline: Pipeline, slot_qubits: int, fan_out: int = 16) -> list[tuple[int, int]]:
@@ -328,8 +382,14 @@ def _time(points: list[ParetoPoint], timed: Callable[[ParetoPoint], ParetoPoint]
 
 
 def _coarse_to_fine(budgets: list[int], evaluate: Callable[[int], ParetoPoint | None], fastest: int,
-                    timed: Callable[[ParetoPoint], ParetoPoint]) -> list[ParetoPoint]:
+                    timed: Callable[[ParetoPoint], ParetoPoint],
+                    floor: Callable[[int], float | None] | None = None,
+                    evaluate_anyway: Callable[[int], ParetoPoint | None] | None = None) -> list[ParetoPoint]:
     """Every budget when there are few; else ``_COARSE`` spread evenly, then all between the best few's neighbours.
+
+    ``floor(q)``: for a budget the (pruning) ``evaluate`` skipped, the volume floor it ranks by among the
+    evenly spread budgets (None: not skipped); ``evaluate_anyway`` evaluates such a budget when its floor ranks
+    among the best three.
 
     Budgets are tried in ascending order and stop two after the first whose schedule is as fast as any can
     be (``fastest``: one fill batch and no stall); more qubits then only shorten the failure delay a little.
@@ -352,9 +412,24 @@ def _coarse_to_fine(budgets: list[int], evaluate: Callable[[int], ParetoPoint | 
     coarse = _thin(budgets, _COARSE)
     done = {q: evaluate(q) for q in coarse}
     done = {q: (timed(p) if p is not None else None) for q, p in done.items()}  # rank by expected volume
-    ranked = sorted((p for p in done.values() if p is not None), key=lambda p: p.volume)
-    for p in ranked[:3]:
-        k = coarse.index(p.qubits)
+    # the three best by expected volume; a skipped budget enters at its floor and, if it comes up, is evaluated
+    # after all (its volume is at least the floor), so the three are those a search without skipping ranks first
+    rank = [(p.volume, q, True) for q, p in done.items() if p is not None]
+    if floor is not None:
+        rank += [(v, q, False) for q in coarse if done[q] is None and (v := floor(q)) is not None]
+    heapq.heapify(rank)
+    best: list[int] = []
+    while rank and len(best) < 3:
+        _, q, real = heapq.heappop(rank)
+        if real:
+            best.append(q)
+            continue
+        p = evaluate_anyway(q) if evaluate_anyway is not None else None
+        if p is not None:
+            done[q] = p = timed(p) if p.delay_model == "pending" else p
+            heapq.heappush(rank, (p.volume, q, True))
+    for q_best in best:
+        k = coarse.index(q_best)
         lo = index[coarse[max(k - 1, 0)]]
         hi = index[coarse[min(k + 1, len(coarse) - 1)]]
         for q in budgets[lo:hi + 1]:

@@ -90,7 +90,7 @@ def _cost(pipe: Pipeline, method: str, options: DynamicOptions | None, max_error
     if method == "sequential-accounted":
         a = sequential_accounted(pipe)
         return Choice(pipe, method, a.qubits, a.rounds)
-    point = pareto_front(pipe, options, max_output_error=max_error).min_volume()
+    point = pareto_front(pipe, options, max_output_error=max_error, least_volume_only=True).min_volume()
     return Choice(pipe, method, point.qubits, point.rounds, point)
 
 
