@@ -59,7 +59,8 @@ class ParetoPoint:
     (:func:`~magicpipe.compiler.stalls.expected_rounds`), ``"first-stall"`` (Appendix A), ``"monte-carlo"``
     (mean of the seeded runs, ``mc_stderr`` its standard error), or ``"dominated"``: not estimated, because
     a point with no more qubits is faster than this one's no-failure schedule (``expected_delay`` is 0, so
-    ``rounds`` is a lower bound).
+    ``rounds`` is a lower bound), or ``"bounded"`` (``least_volume_only``): not estimated, because its
+    no-failure volume already exceeds the least expected volume found.
     """
 
     qubits: int
@@ -294,7 +295,7 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
             return evaluate(options, b, q)
         if (options, b, q) in seen:
             return seen[options, b, q]
-        if not force and (floor := q * _rounds_floor(high, menu[0], q - b * slot)) > margin * incumbent[0]:
+        if not force and (floor := q * _rounds_floor(high, menu[0], q - b * slot, b)) > margin * incumbent[0]:
             pruned[options, b, q] = floor
             return None
         p = evaluate(options, b, q)
@@ -308,25 +309,37 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
         for options in policies:  # a first incumbent: the sequential order (kept in ``seen``, listed below)
             for b, q in _sequential_configurations(pipeline, slot):
                 bounded(options, b, q)
-    for options in policies:
+    per_policy: dict[DynamicOptions, list[ParetoPoint]] = {}
+    # with pruning the last policy (the failure-aware one in POLICIES, usually the best) goes first, so the
+    # incumbent is tight sooner; the points are listed in the policies' order either way
+    unique = tuple(dict.fromkeys(policies))
+    for options in (unique[::-1] if prune else unique):
+        found = per_policy.setdefault(options, [])
         for b in sizes:
             budgets = candidate_budgets(high, menu, slot, b, for_failures=True)
             if len(menu) > 1:
                 budgets = _thin(budgets, max_budgets)
-                evaluated += [p for p in (evaluate(options, b, q) for q in budgets) if p is not None]
+                found += [p for p in (evaluate(options, b, q) for q in budgets) if p is not None]
             else:
                 fastest = menu[0].rounds + high.rounds  # one fill batch, then no stall
                 # the lambda is called only inside this iteration, so the loop variables are the current ones
-                evaluated += _coarse_to_fine(budgets, lambda q: bounded(options, b, q), fastest, timed,  # noqa: B023
-                                             lambda q: pruned.get((options, b, q)),  # noqa: B023
-                                             lambda q: bounded(options, b, q, force=True))  # noqa: B023
+                found += _coarse_to_fine(budgets, lambda q: bounded(options, b, q), fastest, timed,  # noqa: B023
+                                         lambda q: pruned.get((options, b, q)),  # noqa: B023
+                                         lambda q: bounded(options, b, q, force=True))  # noqa: B023
         if len(pipeline.levels) == 2 and buffer_sizes is None:
             # the sequential baseline's own order (its 16 level-1 copies in one fill batch, no supply lane, a
             # launch with all N inputs, N - N_burst slots) is a configuration of this architecture: try it, so
             # the search never returns worse than a schedule it could have run (docs/model.md)
-            tried = {(p.buffer_slots, p.qubits) for p in evaluated if p.policy == options}
-            evaluated += [p for p in (bounded(options, b, q) for b, q in _sequential_configurations(pipeline, slot)
-                                      if (b, q) not in tried) if p is not None]
+            tried = {(p.buffer_slots, p.qubits) for p in found}
+            found += [p for p in (bounded(options, b, q) for b, q in _sequential_configurations(pipeline, slot)
+                                  if (b, q) not in tried) if p is not None]
+    for options in unique:
+        evaluated += per_policy[options]
+    if prune and margin == 1.0:  # a no-failure volume above the least expected one is not estimated (where a
+        # Monte Carlo may revise the least one upwards, every point keeps its estimate)
+        evaluated = [dataclasses.replace(p, delay_model="bounded")
+                     if p.delay_model == "pending" and p.qubits * p.deterministic_rounds > incumbent[0] else p
+                     for p in evaluated]
     evaluated = _time(evaluated, timed)
     if not evaluated:
         within = "" if max_output_error is None else f" within output error {max_output_error:.3g} (storage decay)"
@@ -336,18 +349,28 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
     return ParetoFront(pipeline, _front(evaluated), tuple(evaluated))
 
 
-def _rounds_floor(high: Factory, producer: Producer, pool: int) -> int:
-    """A lower bound on the no-failure rounds of one execution when at most ``pool`` qubits run ``producer``
-    copies (every qubit but the buffer): the launch needs the burst and the first step's input, made by at most
-    ``pool // Q`` copies at once, and the high factory's 11 steps follow; the last step's state is made by the
-    same copies, one step before the end. Failures only add rounds (a large value when no copy fits)."""
+def _rounds_floor(high: Factory, producer: Producer, pool: int, slots: int) -> int:
+    """A lower bound on the no-failure rounds of one execution when at most ``pool`` qubits (every qubit but the
+    ``slots`` of the buffer) run ``producer`` copies. The fill makes the burst and the first step's input with at
+    most ``pool // Q`` copies at once, and the high factory's steps follow. At the launch at most the burst and
+    the buffer are held (lanes do not run during the fill), so the other states are made after it by at most
+    ``(pool - data patches) // Q`` copies (lanes and the lent region together), the last one step before the end;
+    and all the states are made by at most ``pool // Q`` copies. Failures only add rounds; a large value when the
+    states cannot be made at all."""
     copies = pool // producer.qubits
     if copies < 1:
         return _NO_COPY
     proto = high.protocol
-    first = math.ceil(math.ceil((proto.burst + proto.inputs_per_step) / producer.outputs) / copies)
-    every = math.ceil(math.ceil(proto.inputs / producer.outputs) / copies)
-    return max(first * producer.rounds + high.rounds, every * producer.rounds + high.step_rounds)
+    fill = math.ceil(math.ceil((proto.burst + proto.inputs_per_step) / producer.outputs) / copies) * producer.rounds
+    every = math.ceil(math.ceil(proto.inputs / producer.outputs) / copies) * producer.rounds  # all of them
+    floor = max(fill + high.rounds, every + high.step_rounds)
+    later = math.ceil(max(proto.inputs - proto.burst - slots, 0) / producer.outputs)
+    if later:
+        after = (pool - high.data_qubits) // producer.qubits
+        if after < 1:
+            return _NO_COPY
+        floor = max(floor, fill + math.ceil(later / after) * producer.rounds + high.step_rounds)
+    return floor
 
 
 _NO_COPY = 10**12
