@@ -149,7 +149,7 @@ def _cell(job):
 
 
 # Columns of cells.csv and thresholds.csv that depend on where and after what a task ran.
-RUN_DEPENDENT_COLUMNS = ("seconds", "cbc_solves", "cpu_seconds")
+RUN_DEPENDENT_COLUMNS = ("seconds", "cbc_solves", "cpu_seconds", "exact_solves")
 
 
 def _map(func, jobs, args, label: str):
@@ -208,7 +208,7 @@ def run_policies(args) -> int:
     for name, options in policy_variants().items():
         for d1, d2 in cells:
             pipe = Pipeline.from_distances((d1, d2), hw)
-            best = pareto_front(pipe, options).min_volume()
+            best = pareto_front(pipe, options, least_volume_only=True).min_volume()
             mc = monte_carlo(best.schedule, args.shots, args.seed)
             volume = best.qubits * mc.mean_rounds
             rows.append({"policy": name, "d1": d1, "d2": d2, "qubits": best.qubits, "buffer": best.buffer_slots,

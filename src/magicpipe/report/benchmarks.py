@@ -231,6 +231,7 @@ def threshold_row(exponent: int, hw: Hardware, max_distance: int) -> Row:
     """One row of Fig. 7 / Table 2: each method's least-volume pipeline for the error threshold 10^-exponent
     over two and three levels of odd distances up to ``max_distance`` (``reachable`` False when none reaches it)."""
     row: Row = {"threshold": 10.0**-exponent, "reachable": True}
+    before = solver_stats()
     start = time.perf_counter()
     for method in ("sequential", "sequential-accounted", "parallel", "dynamic"):
         try:
@@ -247,6 +248,9 @@ def threshold_row(exponent: int, hw: Hardware, max_distance: int) -> Row:
     row["reduction_vs_sequential_accounted"] = round(1 - row["dynamic_volume"] / row["sequential_accounted_volume"], 5)
     row["reduction_vs_parallel"] = round(1 - row["dynamic_volume"] / row["parallel_volume"], 5)
     row["seconds"] = round(time.perf_counter() - start, 2)
+    after = solver_stats()  # mixed-menu allocations: exact solves, and CBC solves (none unless forced)
+    row["exact_solves"] = after["exact"] - before["exact"]
+    row["cbc_solves"] = after["cbc_solves"] - before["cbc_solves"]
     return row
 
 
@@ -262,4 +266,6 @@ def thresholds_summary(everything: Sequence[Row], hw: Hardware, *, wall_seconds:
         "reduction_vs_sequential": stats([r["reduction_vs_sequential"] for r in rows]),
         "reduction_vs_sequential_accounted": stats([r["reduction_vs_sequential_accounted"] for r in rows]),
         "reduction_vs_parallel": stats([r["reduction_vs_parallel"] for r in rows]),
+        "exact_solves": sum(r["exact_solves"] for r in rows),
+        "cbc_solves": sum(r["cbc_solves"] for r in rows),
     }
