@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from magicpipe.errors import SpecError
 
-__all__ = ["DynamicOptions", "PAPER", "FAILURE_AWARE", "POLICIES"]
+__all__ = ["DynamicOptions", "PAPER", "FAILURE_AWARE", "POLICIES", "GREEDY_LAUNCH"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +90,9 @@ FAILURE_AWARE = DynamicOptions(lanes="free", resume="greedy", fill="expected", s
 
 POLICIES = (PAPER, FAILURE_AWARE)
 """What :func:`~magicpipe.compiler.pareto.pareto_front` tries per cell when no policy is given."""
+
+GREEDY_LAUNCH = DynamicOptions(launch_rule="greedy", lanes="free", resume="greedy", fill="expected", spare_fill=True,
+                               short_launch=True)
+"""The failure-aware policy launching as soon as the burst and the first step's input are there. The search adds
+it to :data:`POLICIES` for two-level pipelines whose level-1 run is longer than the level-2 factory (d1 > d2):
+there, waiting for the exact threshold holds the factory back by whole level-1 runs (``docs/model.md``)."""

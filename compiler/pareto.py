@@ -34,7 +34,7 @@ from magicpipe.compiler.bounds import lower_bound
 from magicpipe.compiler.decay import storage_decay
 from magicpipe.compiler.dynamic import DynamicOptions, simulate
 from magicpipe.compiler.failures import expected_delay, monte_carlo
-from magicpipe.compiler.options import POLICIES
+from magicpipe.compiler.options import GREEDY_LAUNCH, POLICIES
 from magicpipe.compiler.stalls import expected_rounds
 from magicpipe.compiler.factory import Factory
 from magicpipe.compiler.hardware import patch_qubits
@@ -194,7 +194,9 @@ def pareto_front(
     Args:
         pipeline: two or more levels (a single level has nothing to schedule: one factory fed raw states).
         options: the scheduler's policy, or several to try per configuration (all are kept: the front and
-            the least volume pick the best); None tries :data:`~magicpipe.compiler.options.POLICIES`. Pass
+            the least volume pick the best); None tries :data:`~magicpipe.compiler.options.POLICIES`, and for a
+            two-level pipeline whose level-1 run is longer than its level-2 factory also
+            :data:`~magicpipe.compiler.options.GREEDY_LAUNCH`. Pass
             :data:`~magicpipe.compiler.options.PAPER` for the paper's scheduler.
         buffer_sizes: slot counts to try (default: every one from 1 to ``N - N_burst``).
         menu_size: for three or more levels, how many points of the lower front the allocator may mix.
@@ -210,7 +212,9 @@ def pareto_front(
             search): for two-level pipelines a configuration is not simulated when its qubits times a lower
             bound on its rounds (:func:`_rounds_floor`) already exceed the least expected volume found so far
             (by 25% where the Monte Carlo re-evaluates the least-volume points, to allow for the estimate's
-            error), so the fast end of the front may be missing; the least-volume point is the same.
+            error), so the fast end of the front may be missing; the least-volume point is the same. Points
+            given no expected time (``delay_model`` ``"dominated"`` or ``"bounded"``) carry no output error
+            (NaN) either.
 
     Raises:
         SpecError: a one-level pipeline, an empty buffer range or an unknown delay model.
@@ -224,6 +228,8 @@ def pareto_front(
     policies: tuple[DynamicOptions, ...]
     if options is None:
         policies = POLICIES
+        if len(pipeline.levels) == 2 and pipeline.levels[0].rounds > pipeline.levels[1].rounds:
+            policies += (GREEDY_LAUNCH,)
     elif isinstance(options, DynamicOptions):
         policies = (options,)
     else:
@@ -269,13 +275,17 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
             s = simulate(high, menu, q, b, slot, options)
         except InfeasibleError:
             return None
-        error = storage_decay(s, pipeline.hardware).eps_out_with_decay
+        error = math.nan  # least_volume_only: computed when the point is timed
+        if not (least_volume_only and max_output_error is None):
+            error = storage_decay(s, pipeline.hardware).eps_out_with_decay
         if max_output_error is not None and error > max_output_error:
             return None
         return ParetoPoint(q, b, s.rounds, 0.0, s, bound, error, "pending")
 
     def timed(p: ParetoPoint) -> ParetoPoint:
         s = p.schedule
+        if math.isnan(p.output_error):
+            p = dataclasses.replace(p, output_error=storage_decay(s, pipeline.hardware).eps_out_with_decay)
         if delay_model == "first-stall":
             return dataclasses.replace(p, expected_delay=expected_delay(s), delay_model="first-stall")
         return dataclasses.replace(p, expected_delay=expected_rounds(s) - s.rounds, delay_model="all-stalls")
@@ -335,11 +345,9 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
                                   if (b, q) not in tried) if p is not None]
     for options in unique:
         evaluated += per_policy[options]
-    if prune and margin == 1.0:  # a no-failure volume above the least expected one is not estimated (where a
-        # Monte Carlo may revise the least one upwards, every point keeps its estimate)
-        evaluated = [dataclasses.replace(p, delay_model="bounded")
-                     if p.delay_model == "pending" and p.qubits * p.deterministic_rounds > incumbent[0] else p
-                     for p in evaluated]
+    if prune:  # a no-failure volume above the least expected one (with the margin) is not estimated
+        evaluated = [dataclasses.replace(p, delay_model="bounded") if p.delay_model == "pending"
+                     and p.qubits * p.deterministic_rounds > margin * incumbent[0] else p for p in evaluated]
     evaluated = _time(evaluated, timed)
     if not evaluated:
         within = "" if max_output_error is None else f" within output error {max_output_error:.3g} (storage decay)"
