@@ -97,6 +97,7 @@ class _Sim:
         self.idle_pool = qubit_budget - high.qubits - self.buffer_qubits - self.supply.qubits
         self.runs: list[Run] = []
         self.in_flight: list[Run] = []
+        self.flight_outputs = 0  # promised outputs of the runs in flight (kept with ``in_flight``)
         self.events: list[int] = []
         self.buffer = 0
         self.takes: list[Take] = []
@@ -120,6 +121,7 @@ class _Sim:
         run = Run(len(self.runs), producer, start, start + p.rounds, p.qubits, role, lane, ok, p.outputs if ok else 0)
         self.runs.append(run)
         self.in_flight.append(run)
+        self.flight_outputs += p.outputs
         self.at(run.end)
 
     def start_allocation(self, alloc: Allocation, t0: int, role: str) -> None:
@@ -136,7 +138,7 @@ class _Sim:
         return self.menu[r.producer].outputs
 
     def in_flight_outputs(self) -> int:
-        return sum(self.promised(r) for r in self.in_flight)
+        return self.flight_outputs
 
     def remaining_demand(self) -> int:
         proto = self.proto
@@ -419,7 +421,9 @@ class _Sim:
 
     def step(self, t: int, pool: int) -> None:
         done = [r for r in self.in_flight if r.end == t]
-        self.in_flight = [r for r in self.in_flight if r.end != t]
+        if done:
+            self.in_flight = [r for r in self.in_flight if r.end != t]
+            self.flight_outputs -= sum(self.promised(r) for r in done)
         # the burst of a launch this round bypasses the buffer, so it does not need room
         arriving = self.buffer + sum(r.outputs for r in done)
         launching = self.mode == "pre" and (arriving >= self.n_th or self.short_launch_ready(arriving))
