@@ -211,7 +211,7 @@ def pareto_front(
         least_volume_only: the caller wants :meth:`ParetoFront.min_volume` only (the benches, the distance
             search): for two-level pipelines a configuration is not simulated when its qubits times a lower
             bound on its rounds (:func:`_rounds_floor`) already exceed the least expected volume found so far
-            (by 25% where the Monte Carlo re-evaluates the least-volume points, to allow for the estimate's
+            (by 10% where the Monte Carlo re-evaluates the least-volume points, to allow for the estimate's
             error), so the fast end of the front may be missing; the least-volume point is the same. Points
             given no expected time (``delay_model`` ``"dominated"`` or ``"bounded"``) carry no output error
             (NaN) either.
@@ -293,7 +293,7 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
     evaluated: list[ParetoPoint] = []
     # least_volume_only: the least expected volume found so far, and the margin a floor must clear it by
     prune = least_volume_only and len(menu) == 1
-    margin = 1.25 if shots and menu[0].p_succ < MC_BELOW else 1.0
+    margin = 1.1 if shots and menu[0].p_succ < MC_BELOW else 1.0
     incumbent = [math.inf]
     seen: dict[tuple[DynamicOptions, int, int], ParetoPoint | None] = {}
     pruned: dict[tuple[DynamicOptions, int, int], float] = {}  # configuration -> the volume floor it failed
@@ -311,7 +311,8 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
         p = evaluate(options, b, q)
         if p is not None and q * p.deterministic_rounds < incumbent[0]:
             p = timed(p)
-            incumbent[0] = min(incumbent[0], p.volume)
+            if options.resume == "greedy" or margin == 1.0:  # the all-stall chain models greedy resumption only
+                incumbent[0] = min(incumbent[0], p.volume)
         seen[options, b, q] = p
         return p
 
@@ -319,23 +320,26 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
         for options in policies:  # a first incumbent: the sequential order (kept in ``seen``, listed below)
             for b, q in _sequential_configurations(pipeline, slot):
                 bounded(options, b, q)
-    per_policy: dict[DynamicOptions, list[ParetoPoint]] = {}
-    # with pruning the last policy (the failure-aware one in POLICIES, usually the best) goes first, so the
-    # incumbent is tight sooner; the points are listed in the policies' order either way
+    per_size: dict[tuple[DynamicOptions, int], list[ParetoPoint]] = {}
+    # with pruning the last policy (the failure-aware one in POLICIES, usually the best) and the largest buffers
+    # (where the least volume usually is) go first, so the incumbent is tight sooner; the points are listed in
+    # the policies' and sizes' order either way
     unique = tuple(dict.fromkeys(policies))
     for options in (unique[::-1] if prune else unique):
-        found = per_policy.setdefault(options, [])
-        for b in sizes:
+        for b in (sizes[::-1] if prune else sizes):
             budgets = candidate_budgets(high, menu, slot, b, for_failures=True)
             if len(menu) > 1:
                 budgets = _thin(budgets, max_budgets)
-                found += [p for p in (evaluate(options, b, q) for q in budgets) if p is not None]
+                per_size[options, b] = [p for p in (evaluate(options, b, q) for q in budgets) if p is not None]
             else:
                 fastest = menu[0].rounds + high.rounds  # one fill batch, then no stall
                 # the lambda is called only inside this iteration, so the loop variables are the current ones
-                found += _coarse_to_fine(budgets, lambda q: bounded(options, b, q), fastest, timed,  # noqa: B023
-                                         lambda q: pruned.get((options, b, q)),  # noqa: B023
-                                         lambda q: bounded(options, b, q, force=True))  # noqa: B023
+                per_size[options, b] = _coarse_to_fine(
+                    budgets, lambda q: bounded(options, b, q), fastest, timed,  # noqa: B023
+                    lambda q: pruned.get((options, b, q)), lambda q: bounded(options, b, q, force=True))  # noqa: B023
+    per_policy: dict[DynamicOptions, list[ParetoPoint]] = {}
+    for options in (unique[::-1] if prune else unique):
+        found = per_policy[options] = [p for b in sizes for p in per_size[options, b]]
         if len(pipeline.levels) == 2 and buffer_sizes is None:
             # the sequential baseline's own order (its 16 level-1 copies in one fill batch, no supply lane, a
             # launch with all N inputs, N - N_burst slots) is a configuration of this architecture: try it, so
