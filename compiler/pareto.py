@@ -357,7 +357,7 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
         within = "" if max_output_error is None else f" within output error {max_output_error:.3g} (storage decay)"
         raise InfeasibleError(f"no feasible dynamic schedule for distances {pipeline.distances}{within}")
     if shots and min(p.p_succ for p in menu) < MC_BELOW:
-        evaluated = _monte_carlo_refine(evaluated, shots, seed)
+        evaluated = _monte_carlo_refine(evaluated, shots, seed, timed)
     return ParetoFront(pipeline, _front(evaluated), tuple(evaluated))
 
 
@@ -477,14 +477,26 @@ def _coarse_to_fine(budgets: list[int], evaluate: Callable[[int], ParetoPoint | 
     return [p for p in done.values() if p is not None]
 
 
-def _monte_carlo_refine(points: list[ParetoPoint], shots: int, seed: int, limit: int = 16) -> list[ParetoPoint]:
-    """Re-evaluate the least-volume points by Monte Carlo until the least volume is a Monte Carlo figure."""
+def _monte_carlo_refine(points: list[ParetoPoint], shots: int, seed: int,
+                        timed: Callable[[ParetoPoint], ParetoPoint] | None = None,
+                        limit: int = 16) -> list[ParetoPoint]:
+    """Re-evaluate the least-volume points by Monte Carlo until the least volume is a Monte Carlo figure.
+
+    A point that comes up without an expected time (``"dominated"`` or ``"bounded"``: its rounds are the
+    no-failure ones, a lower bound, and a Monte Carlo figure above it can leave it the least) is given its
+    all-stall estimate first (``timed``), which does not count towards ``limit``."""
     points = list(points)
-    for _ in range(limit):
-        order = sorted(range(len(points)), key=lambda i: (points[i].volume, points[i].qubits))
-        best = order[0]
+    runs = 0
+    while True:
+        best = min(range(len(points)), key=lambda i: (points[i].volume, points[i].qubits))
         if points[best].delay_model == "monte-carlo":
             break
+        if timed is not None and points[best].delay_model in ("dominated", "bounded"):
+            points[best] = timed(points[best])
+            continue
+        if runs == limit:
+            break
+        runs += 1
         p = points[best]
         mc = monte_carlo(p.schedule, shots, seed)
         points[best] = dataclasses.replace(p, expected_delay=mc.mean_delay, delay_model="monte-carlo",

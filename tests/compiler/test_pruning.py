@@ -56,3 +56,31 @@ def test_least_volume_only_finds_the_same_point(distances, p):
     # where no Monte Carlo revises the estimates (level-1 success 0.9995 at d1 = 7) fewer are simulated
     if pipe.levels[0].p_succ >= 0.98:
         assert len(pruned_front.evaluated) < len(pareto_front(pipe, **kw).evaluated)
+
+
+def test_monte_carlo_refine_never_leaves_an_unestimated_point_least():
+    """A point without an expected time ("dominated": its rounds are the no-failure ones, a lower bound) must not
+    end up the least volume because the Monte Carlo budget ran out: it is given its all-stall estimate first."""
+    import dataclasses
+    import math
+
+    from magicpipe.compiler.pareto import ParetoPoint, _monte_carlo_refine
+    from magicpipe.compiler.stalls import expected_rounds
+
+    pipe = Pipeline.from_distances((3, 9), Hardware(p=1e-3, eps=1e-3, model=PAPER_MODEL))
+    high, low = pipe.levels[1].factory, level_producer(pipe, 1)
+    s = simulate(high, (low,), 3095, 10, 17, PAPER)  # 132 rounds without failures, 27 more on 8 Monte Carlo runs
+    estimated = ParetoPoint(3095, 10, s.rounds, 0.0, s, 1.0, math.nan, "all-stalls")  # optimistic: no delay
+    dominated = ParetoPoint(3096, 10, s.rounds, 0.0, s, 1.0, math.nan, "dominated")
+
+    def timed(p):
+        return dataclasses.replace(p, expected_delay=expected_rounds(p.schedule) - p.schedule.rounds,
+                                   delay_model="all-stalls")
+
+    out = _monte_carlo_refine([estimated, dominated], 8, 1, timed, limit=1)
+    best = min(out, key=lambda p: (p.volume, p.qubits))
+    assert out[0].delay_model == "monte-carlo" and out[1].delay_model == "all-stalls"
+    assert best.delay_model != "dominated"
+    # without timing, the dominated point is left the least once the one Monte Carlo run is spent
+    old = _monte_carlo_refine([estimated, dominated], 8, 1, None, limit=1)
+    assert min(old, key=lambda p: (p.volume, p.qubits)).delay_model == "dominated"
