@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from magicpipe.compiler import FIFTEEN_TO_ONE, Hardware, LogicalCounts, Protocol
+from magicpipe.compiler.budget import ErrorBudget
 from magicpipe.compiler.synthesis import SynthesisModel
 from magicpipe.errors import SpecError
 
@@ -293,14 +294,16 @@ def run_peer(config: str, counts: LogicalCounts, preset: Preset) -> PeerResult:
     return qre(counts, preset, config)
 
 
-def ours(counts: LogicalCounts, preset: Preset, error_budget: float = ERROR_BUDGET, method: str = "dynamic",
+def ours(counts: LogicalCounts, preset: Preset, error_budget: float | ErrorBudget = ERROR_BUDGET,
+         method: str = "dynamic",
          candidates: int = 0, extra_sources: tuple = (), storage_decay: bool = True, catalogue: bool = False) -> dict:
     """magicpipe's answer from :func:`magicpipe.compile`: ``dict(physical_qubits, factory_qubits, data_qubits,
     runtime_us, front=[(qubits, runtime_us, factory_qubits), ...], ...)``, the top-level numbers being the front
     point of fewest qubits within 1% of the fastest runtime; ``method`` ``"dynamic"`` (the plan's own front) or a
     static baseline (``"sequential"``, ``"parallel"``) planned on the same program. ``candidates`` is accepted
     for older callers and unused. ``storage_decay=False`` plans as the estimators do, without charging the decay
-    of buffered states.
+    of buffered states. ``error_budget`` may fix the shares (an :class:`~magicpipe.compiler.budget.ErrorBudget`
+    other than the default thirds), as the estimators do: then they are not searched.
     """
     import magicpipe
 
@@ -329,8 +332,8 @@ def ours(counts: LogicalCounts, preset: Preset, error_budget: float = ERROR_BUDG
 _CACHE: dict = {}
 
 
-def _compiled(counts: LogicalCounts, preset: Preset, error_budget: float, extra: tuple, storage_decay: bool,
-              catalogue: bool):
+def _compiled(counts: LogicalCounts, preset: Preset, error_budget: float | ErrorBudget, extra: tuple,
+              storage_decay: bool, catalogue: bool):
     import magicpipe
 
     key = (counts.to_json(), preset.key, error_budget, extra, storage_decay, catalogue)

@@ -135,13 +135,15 @@ def test_bench_peers_rejects_unknown_workload(tmp_path, capsys):
 def test_sequential_baseline_reproduces_azure_with_the_same_unit():
     """Like for like: the paper's sequential baseline (16 level-1 copies, then the top level, on one footprint)
     is the estimator's round-based factory; with magicpipe's unit both pick the same distances and factory count,
-    and differ only by the patch size (2 d^2 - 1 here, 2 d^2 there)."""
+    and differ only by the patch size (2 d^2 - 1 here, 2 d^2 there). The budget is split as the estimator splits
+    it (halves without rotations), not searched."""
+    from magicpipe.compiler.budget import ErrorBudget
     from magicpipe.peers import azure, ours
 
     counts, preset = WORKLOADS["100q-1e9T"], PRESETS["e4"]
     peer = azure(counts, preset, unit=True, frontier=False)
     det = dict(peer.detail)
-    seq = ours(counts, preset, method="sequential")
+    seq = ours(counts, preset, ErrorBudget(1e-3, 0.5, 0.5, 0.0), method="sequential")
     m = match(seq, peer, seq["cycle_ns"])
     assert m["matched"] and seq["distances"] == det["factory_distances"] == [3, 13]
     d = det["factory_distances"][-1]
