@@ -186,8 +186,9 @@ def plan_counts(
             output error, as the baselines and the resource estimators assume).
         catalogue: offer the factory catalogue (Litinski's asymmetric blocks, 20-to-4, magic-state cultivation;
             :mod:`~magicpipe.compiler.catalogue_search`) beside the dynamic pipeline in the main front.
-        budget_search: when the budget has the default thirds, also try other shares (more to the data block
-            when the factories need little) and keep the front over all; each point records its shares.
+        budget_search: when the budget has the default thirds, share it per point instead
+            (:mod:`~magicpipe.compiler.shares`: each factory takes the distillation share it uses, the data block
+            the rest, over the T counts per rotation worth trying); each point records its shares.
         reserve_synthesis: keep (and charge) the synthesis share although the counts have no rotation left:
             the circuit's rotations were synthesised before it was counted.
         layout: the data block's layout (``fast``, ``intermediate``, ``compact``).
