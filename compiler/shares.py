@@ -48,7 +48,7 @@ from magicpipe.compiler.program import (
 )
 from magicpipe.compiler.source import Source
 from magicpipe.compiler.synthesis import SynthesisModel
-from magicpipe.errors import InfeasibleError, MagicpipeError
+from magicpipe.errors import InfeasibleError, MagicpipeError, SpecError
 
 __all__ = ["rotation_error", "synthesis_choices", "share_front", "search_target", "WAIT_SLACK"]
 
@@ -69,10 +69,16 @@ def rotation_error(model: SynthesisModel, t_count: int) -> float:
         >>> m.rotation_t_count(e), m.rotation_t_count(e / 1.01), f"{e:.3g}"
         (18, 19, '3.44e-08')
     """
-    eps: float = 2.0 ** (-(t_count - model.b) / model.a) * (1 + 1e-9)  # a hair inside the step, against rounding
-    while eps >= 1 or model.rotation_t_count(eps) > t_count:
+    curve: float = 2.0 ** (-(t_count - model.b) / model.a)
+    if curve >= 0.5:
+        raise SpecError(f"synthesis model {model.name} reaches no error below 1/2 with {t_count} T states per "
+                        f"rotation; give more")
+    eps: float = curve * (1 + 1e-9)  # a hair inside the step, against rounding
+    for _ in range(64):
+        if model.rotation_t_count(eps) <= t_count:
+            return eps
         eps *= 1 - 1e-9
-    return eps
+    raise SpecError(f"synthesis model {model.name}: no error reaches {t_count} T states per rotation")
 
 
 def synthesis_choices(rotations: int, total: float, model: SynthesisModel, keep: int | None = None
@@ -91,13 +97,16 @@ def synthesis_choices(rotations: int, total: float, model: SynthesisModel, keep:
     out: list[tuple[int, float]] = []
     a = max(1, math.floor(model.a * math.log2(rotations / total) + model.b))  # syn error about the total
     while len(out) < _MOST_CHOICES:
+        if 2.0 ** (-(a - model.b) / model.a) >= 0.5:  # the model's curve has not started below 1/2
+            a += 1
+            continue
         err = rotations * rotation_error(model, a)
         if err < 0.5 * total:
             out.append((a, err))
             if err < 0.02 * total:
                 break
         a += 1
-    if keep is not None and all(k != keep for k, _ in out):
+    if keep is not None and all(k != keep for k, _ in out) and 2.0 ** (-(keep - model.b) / model.a) < 0.5:
         out.append((keep, rotations * rotation_error(model, keep)))
     return tuple(sorted(out))
 

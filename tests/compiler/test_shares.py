@@ -11,7 +11,7 @@ from magicpipe.compiler.program import _least_distance, data_block, plan_program
 from magicpipe.compiler.shares import rotation_error, search_target, share_front, synthesis_choices
 from magicpipe.compiler.source import Source
 from magicpipe.compiler.synthesis import SYNTHESIS_MODELS, SynthesisModel
-from magicpipe.errors import InfeasibleError
+from magicpipe.errors import InfeasibleError, SpecError
 
 HW = Hardware(p=1e-3, eps=1e-3)
 AZURE = SYNTHESIS_MODELS["azure"]
@@ -55,10 +55,11 @@ def test_every_point_keeps_within_its_own_shares(searched):
 @given(a=st.floats(0.3, 3.0), b=st.floats(-2.0, 10.0), t=st.integers(1, 60))
 def test_rotation_error_is_the_models_curve_at_a_whole_t_count(a, b, t):
     model = SynthesisModel("m", a, b)
-    eps = rotation_error(model, t)
-    if t < b:  # the model asks for more T states than ``t`` at every error below one
-        assert eps == pytest.approx(1 - 1e-9, rel=1e-6) or model.rotation_t_count(eps) <= t
+    if 2 ** (-(t - b) / a) >= 0.5:  # the model asks for more than ``t`` T states at every error below 1/2
+        with pytest.raises(SpecError, match="reaches no error below 1/2"):
+            rotation_error(model, t)
         return
+    eps = rotation_error(model, t)
     assert model.rotation_t_count(eps) == t
     assert eps == pytest.approx(2 ** (-(t - b) / a), rel=1e-8)
     if eps / 1.001 < 1:
@@ -71,6 +72,9 @@ def test_synthesis_choices_bracket_the_budget():
     assert ts == [18, 19, 20, 21]  # the least under half the total, up to the first under 2%, and the kept one
     assert all(e < 0.5e-3 for _, e in ch) and 5600 * rotation_error(AZURE, 17) >= 0.5e-3
     assert synthesis_choices(0, 1e-3, AZURE) == ()
+    # a model whose curve starts late (b = 30): the choices start where it falls below half the total
+    late = SynthesisModel("late", 0.5, 30.0)
+    assert [t for t, _ in synthesis_choices(1, 0.9, late)] == [31, 32, 33]  # 1/4, 1/16, 1/64 < 2% of 0.9
 
 
 def test_search_target_is_what_the_least_distance_leaves():
