@@ -148,13 +148,6 @@ def front_table(compilation, rows: int = 12) -> str:
     return "\n".join(lines)
 
 
-def _time(us: float) -> str:
-    for unit, scale in (("s", 1e6), ("ms", 1e3)):
-        if us >= scale:
-            return f"{us / scale:.4g} {unit}"
-    return f"{us:.4g} us"
-
-
 def describe(comp: Compilation) -> str:
     """A few lines for the terminal: the demand, the front as a table, the chosen point and the baselines."""
     d = comp.demand
