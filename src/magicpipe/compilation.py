@@ -142,9 +142,10 @@ def front_table(compilation, rows: int = 12) -> str:
     for i in idx:
         p = pts[i]
         mark = "*" if i == compilation.chosen_index else " "
-        lines.append(f"{mark} {p.physical_qubits:>15,} {p.factory_qubits:>11,} {p.data_qubits:>9,} {p.copies:>6} "
+        copies = f"{p.copies}+{p.ccz_copies}" if p.ccz_source is not None else str(p.copies)  # T + CCZ copies
+        lines.append(f"{mark} {p.physical_qubits:>15,} {p.factory_qubits:>11,} {p.data_qubits:>9,} {copies:>6} "
                      f"{_time(p.runtime_us):>12} {_time(compilation.hardware.rounds_to_us(p.wait_rounds)):>10}  "
-                     f"{p.source.name}")
+                     f"{p.name}")
     return "\n".join(lines)
 
 
