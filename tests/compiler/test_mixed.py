@@ -184,7 +184,7 @@ def test_plan_json_records_the_ccz_source_and_the_stream_refuses_it():
     from magicpipe.lattice.whole import stream_for_point
 
     counts = LogicalCounts(20, t_count=2000, ccz_count=20000)
-    comp = plan_counts(counts, HW, 1e-2, catalogue=False, budget_search=False, baselines=(),
+    comp = plan_counts(counts, HW, 1e-2, catalogue=False, budget_search=False, baselines=(), pipelines=1,
                        extra_sources=(LIT_CCZ,), objective="runtime")
     plan = comp.to_dict()
     schema = json.loads(resources.files("magicpipe").joinpath("schemas/plan-2.schema.json").read_text())
