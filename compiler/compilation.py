@@ -105,6 +105,8 @@ class Compilation:
         if not self.demand.t_states:
             return {"copies": 0}
         floor_rounds = self.demand.timeline.layers * c.data.layer_rounds
+        if c.ccz_source is not None:  # Eq. 14 sizes one source; a mixed point has two (compiler/mixed.py)
+            return {"copies": c.copies, "ccz_copies": c.ccz_copies, "note": "mixed T + CCZ supply: the planned copies"}
         return {"copies": eq14_copies(self.demand.t_states, floor_rounds, c.source.period_rounds),
                 "program_rounds": floor_rounds, "period_rounds": c.source.period_rounds}
 

@@ -192,6 +192,7 @@ def test_plan_json_records_the_ccz_source_and_the_stream_refuses_it():
     chosen = plan["front"][plan["chosen"]]
     assert chosen["ccz_source"]["name"] == LIT_CCZ.name and chosen["ccz_copies"] == comp.chosen.ccz_copies >= 1
     assert " + " in chosen["name"] and plan["demand"]["ccz_count"] == 20000
+    assert (plan["eq14"]["copies"], plan["eq14"]["ccz_copies"]) == (comp.chosen.copies, comp.chosen.ccz_copies)
     broken = json.loads(json.dumps(plan))
     del broken["front"][plan["chosen"]]["ccz_copies"]
     with pytest.raises(jsonschema.ValidationError, match="ccz_copies"):
