@@ -172,6 +172,8 @@ def describe(comp: Compilation) -> str:
             parts.append("rotations synthesised by Qiskit before counting")
     else:
         parts.append(f"from counts: {d.rotation_t} T per rotation" if d.rotation_t else "from counts")
+    if d.kinds is not None:  # Toffolis by layer: the front also has CCZ factories for them (compiler/mixed.py)
+        parts.append(f"{d.kinds.ccz_total:,} Toffolis as {d.toffoli_t} T or one CCZ state each")
     lines = [f"demand: {d.t_states:,} T states ({'; '.join(parts)}) over {d.timeline.layers:,} layers "
              f"(peak {d.timeline.peak} per layer); per-state target {d.target:.3g}"]
     if not d.t_states:
