@@ -105,6 +105,8 @@ class Compilation:
         if not self.demand.t_states:
             return {"copies": 0}
         floor_rounds = self.demand.timeline.layers * c.data.layer_rounds
+        if c.ccz_source is not None:  # Eq. 14 sizes one source; a mixed point has two (compiler/mixed.py)
+            return {"copies": c.copies, "ccz_copies": c.ccz_copies, "note": "mixed T + CCZ supply: the planned copies"}
         return {"copies": eq14_copies(self.demand.t_states, floor_rounds, c.source.period_rounds),
                 "program_rounds": floor_rounds, "period_rounds": c.source.period_rounds}
 
@@ -322,6 +324,12 @@ def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipeli
 
             with suppress(MagicpipeError):  # no catalogue entry meets the target: the pipelines alone
                 catalogued += [s for s in catalogue_sources(hardware, target) if s not in catalogued]
+            if demand.kinds is not None:  # CCZ factories for the Toffolis (compiler/mixed.py)
+                from magicpipe.compiler.mixed import ccz_target
+
+                with suppress(MagicpipeError):
+                    catalogued += [s for s in catalogue_sources(hardware, ccz_target(demand, target), ("CCZ",))
+                                   if s not in catalogued]
     main = [s for s in sources if s.method in ("dynamic", "single")] + list(extra_sources) + catalogued
     front = plan_program(demand, main, hardware, layout, schedules)
     base: list[ProgramFront | None] = []
@@ -353,7 +361,8 @@ def replan(plan: dict[str, Any], hardware: Hardware) -> Compilation:
         opts = plan["options"]
         demand = plan["demand"]
         timeline = None if demand["layers_derived_from_counts"] else DemandTimeline.from_dict(demand["timeline"])
-        counts = replace(LogicalCounts.from_dict(plan["counts"]), timeline=timeline)
+        ccz = DemandTimeline.from_dict(demand["ccz_timeline"]) if timeline and "ccz_timeline" in demand else None
+        counts = replace(LogicalCounts.from_dict(plan["counts"]), timeline=timeline, ccz_timeline=ccz)
         b = plan["error_budget_asked"]
         budget = ErrorBudget(b["total"], b["logical"], b["distillation"], b["synthesis"])
         model = SynthesisModel(opts["synthesis"], opts["synthesis_a"], opts["synthesis_b"])
