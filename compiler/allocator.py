@@ -109,8 +109,12 @@ def _check(menu: Sequence[Producer], q_max: int) -> None:
         raise SpecError(f"qubit budget {q_max} must not be negative")
 
 
-def min_time_allocation(menu: Sequence[Producer], q_max: int, target: int, solver: str = "auto") -> Allocation:
+def min_time_allocation(menu: Sequence[Producer], q_max: int, target: int, solver: str = "auto",
+                        at_most: int | None = None) -> Allocation:
     """Least time to produce ``target`` states on ``q_max`` qubits (Eqs. 7-10).
+
+    Producers of several outputs per run (20-to-4) may overshoot ``target``; ``at_most`` caps what the runs
+    yield in all (the room a buffer has for them), so that every output finds a slot.
 
     Args:
         menu: the producer types that may be launched.
@@ -122,10 +126,16 @@ def min_time_allocation(menu: Sequence[Producer], q_max: int, target: int, solve
         The allocation; every copy starts at once and runs its runs back to back.
 
     Raises:
-        InfeasibleError: no producer fits in ``q_max`` qubits.
+        InfeasibleError: no producer fits in ``q_max`` qubits, or no whole number of runs yields between
+            ``target`` and ``at_most`` states.
 
     Examples:
         >>> f = Producer("15-to-1@d5", qubits=735, rounds=55, outputs=1, p_succ=0.998, eps_out=2e-7, distance=5)
+        >>> four = Producer("20-to-4@d9", qubits=1200, rounds=50, outputs=4, p_succ=0.99, eps_out=1e-7, distance=9)
+        >>> min_time_allocation((four,), q_max=9000, target=10).produced   # three runs of four
+        12
+        >>> min_time_allocation((four, f), q_max=9000, target=10, at_most=10).runs  # two of four, two of one
+        ((0, 2, 1), (1, 2, 1))
         >>> a = min_time_allocation((f,), q_max=9390, target=12)
         >>> a.rounds, a.runs
         (55, ((0, 12, 1),))
@@ -143,15 +153,24 @@ def min_time_allocation(menu: Sequence[Producer], q_max: int, target: int, solve
             f"qubit budget {q_max} is below the smallest low-level factory ({smallest} qubits); "
             f"give the allocator at least {smallest} qubits"
         )
-    return _min_time(tuple(menu), int(q_max), int(target), solver)
+    cap = None if at_most is None else int(at_most)
+    if cap is not None and cap < target:
+        raise InfeasibleError(f"cannot produce {target} states yielding at most {cap}; raise at_most")
+    if cap is not None and all(p.outputs == 1 for p in menu):
+        cap = None  # one output per run never overshoots: the unconstrained problem, memoised once
+    return _min_time(tuple(menu), int(q_max), int(target), solver, cap)
 
 
 @functools.lru_cache(maxsize=200_000)
-def _min_time(menu: tuple[Producer, ...], q_max: int, target: int, solver: str) -> Allocation:
+def _min_time(menu: tuple[Producer, ...], q_max: int, target: int, solver: str,
+              at_most: int | None = None) -> Allocation:
     if len(menu) == 1 and solver == "auto":
         _STATS["closed_form"] += 1
-        return _min_time_single(menu[0], q_max, target)
-    return _min_time_cbc(menu, q_max, target)
+        p = menu[0]
+        if at_most is not None and math.ceil(target / p.outputs) * p.outputs > at_most:
+            raise InfeasibleError(f"runs of {p.outputs} states cannot yield between {target} and {at_most} states")
+        return _min_time_single(p, q_max, target)
+    return _min_time_cbc(menu, q_max, target, at_most)
 
 
 def _min_time_single(p: Producer, q_max: int, target: int) -> Allocation:
@@ -168,19 +187,20 @@ def _min_time_single(p: Producer, q_max: int, target: int) -> Allocation:
     return Allocation(k * p.rounds, runs, copies * p.qubits, runs_needed * p.outputs)
 
 
-def _min_time_cbc(menu: tuple[Producer, ...], q_max: int, target: int) -> Allocation:
+def _min_time_cbc(menu: tuple[Producer, ...], q_max: int, target: int, at_most: int | None = None) -> Allocation:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        return _min_time_cbc_model(menu, q_max, target)
+        return _min_time_cbc_model(menu, q_max, target, at_most)
 
 
-def _min_time_cbc_model(menu: tuple[Producer, ...], q_max: int, target: int) -> Allocation:
+def _min_time_cbc_model(menu: tuple[Producer, ...], q_max: int, target: int, at_most: int | None = None
+                        ) -> Allocation:
     import pulp
 
-    # an upper bound on T: the best single producer alone
-    t_ub = min(
-        math.ceil(math.ceil(target / p.outputs) / (q_max // p.qubits)) * p.rounds for p in menu if p.qubits <= q_max
-    )
+    # an upper bound on T: the best single producer alone (with a cap: one copy of each, one after another)
+    alone = [math.ceil(math.ceil(target / p.outputs) / (q_max // p.qubits)) * p.rounds for p in menu
+             if p.qubits <= q_max and (at_most is None or math.ceil(target / p.outputs) * p.outputs <= at_most)]
+    t_ub = min(alone) if alone else sum(math.ceil(target / p.outputs) * p.rounds for p in menu if p.qubits <= q_max)
     prob = pulp.LpProblem("min_time", pulp.LpMinimize)
     T = pulp.LpVariable("T", lowBound=0, upBound=t_ub, cat="Integer")
     y, z = {}, {}
@@ -194,6 +214,8 @@ def _min_time_cbc_model(menu: tuple[Producer, ...], q_max: int, target: int) -> 
             prob += k * p.rounds * z[i, k] <= T
     prob += pulp.lpSum(y[i, k] * menu[i].qubits for i, k in y) <= q_max  # Eq. 7
     prob += pulp.lpSum(y[i, k] * k * menu[i].outputs for i, k in y) >= target  # Eq. 8
+    if at_most is not None:  # every output must find a slot
+        prob += pulp.lpSum(y[i, k] * k * menu[i].outputs for i, k in y) <= at_most
     prob += T  # Eq. 10's objective
     _solve(prob)
     best_t = int(round(T.value()))

@@ -181,15 +181,22 @@ def catalogue(noise: NoiseModel, target: float, kinds: tuple[str, ...] = ("T",))
             feeds = [p for p in cultivated if c * p.error**k <= target / 2 and p.error > target]
             for point in sorted(feeds, key=lambda p: p.volume)[:1]:
                 for copies in (4, 8):
-                    make = functools.partial(cultivation_fed, noise, point, copies, protocol)
+                    make = functools.partial(_fed, noise, point, copies, protocol)
                     found = _descend(make, target, warm)
                     if found is not None:
                         entries.append(found)
     return _pareto(entries)
 
 
+@functools.lru_cache(maxsize=8192)  # the descents of nearby targets (a plan asks two) visit the same blocks
 def _two(noise: NoiseModel, first: tuple[int, ...], copies: int, protocol: str, ds: tuple[int, int, int]) -> Factory:
     return two_level(noise, (first[0], first[1], first[2]), copies, protocol, ds)
+
+
+@functools.lru_cache(maxsize=8192)
+def _fed(noise: NoiseModel, point: cult.CultivationPoint, copies: int, protocol: str, ds: tuple[int, int, int]
+         ) -> Factory:
+    return cultivation_fed(noise, point, copies, protocol, ds)
 
 
 def _cultivation_points(p: float) -> tuple[cult.CultivationPoint, ...]:

@@ -106,6 +106,8 @@ class Compilation:
         if not self.demand.t_states:
             return {"copies": 0}
         floor_rounds = self.demand.timeline.layers * c.data.layer_rounds
+        if c.ccz_source is not None:  # Eq. 14 sizes one source; a mixed point has two (compiler/mixed.py)
+            return {"copies": c.copies, "ccz_copies": c.ccz_copies, "note": "mixed T + CCZ supply: the planned copies"}
         return {"copies": eq14_copies(self.demand.t_states, floor_rounds, c.source.period_rounds),
                 "program_rounds": floor_rounds, "period_rounds": c.source.period_rounds}
 
@@ -278,7 +280,9 @@ def plan_counts(
     distances = own[2].distances if own[2] is not None else ()
     own_budget, own_demand = own[0], own[1]
     if searched and chosen.budgets[1] > 0:  # the chosen point's own shares (compiler/shares.py)
-        own_demand = replace(own_demand, budgets=chosen.budgets, target=chosen.source.output_error)
+        per_state = (chosen.source.output_error if chosen.ccz_source is None
+                     else chosen.budgets[1] / max(own_demand.t_states, 1))
+        own_demand = replace(own_demand, budgets=chosen.budgets, target=per_state)
         own_budget = ErrorBudget(budget.total, *(x / sum(chosen.budgets) for x in chosen.budgets))
     front = replace(front, demand=own_demand)
     return Compilation(counts, own_demand, hardware, own_budget, front, chosen, tuple(base), objective, bounds,
@@ -342,6 +346,12 @@ def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipeli
 
             with suppress(MagicpipeError):  # no catalogue entry meets the target: the pipelines alone
                 catalogued += [s for s in catalogue_sources(hardware, target) if s not in catalogued]
+            if demand.kinds is not None:  # CCZ factories for the Toffolis (compiler/mixed.py)
+                from magicpipe.compiler.mixed import ccz_target
+
+                with suppress(MagicpipeError):
+                    catalogued += [s for s in catalogue_sources(hardware, ccz_target(demand, target), ("CCZ",))
+                                   if s not in catalogued]
     main = [s for s in sources if s.method in ("dynamic", "single")] + list(extra_sources) + catalogued
     front = plan(main)
     base: list[ProgramFront | None] = []
@@ -373,7 +383,8 @@ def replan(plan: dict[str, Any], hardware: Hardware) -> Compilation:
         opts = plan["options"]
         demand = plan["demand"]
         timeline = None if demand["layers_derived_from_counts"] else DemandTimeline.from_dict(demand["timeline"])
-        counts = replace(LogicalCounts.from_dict(plan["counts"]), timeline=timeline)
+        ccz = DemandTimeline.from_dict(demand["ccz_timeline"]) if timeline and "ccz_timeline" in demand else None
+        counts = replace(LogicalCounts.from_dict(plan["counts"]), timeline=timeline, ccz_timeline=ccz)
         b = plan["error_budget_asked"]
         budget = ErrorBudget(b["total"], b["logical"], b["distillation"], b["synthesis"])
         model = SynthesisModel(opts["synthesis"], opts["synthesis_a"], opts["synthesis_b"])
@@ -422,4 +433,7 @@ def plan_sensitivity(comp: Compilation, plan: dict[str, Any] | None = None) -> S
                     "target_error": comp.demand.target}
         return out
 
-    return sensitivity(lambda hw: pick(replan(plan, hw)), comp.hardware, evaluate, pick(comp))
+    # the baselines' fronts do not enter the chosen point (the main front is planned without them), so the edge
+    # re-plan leaves them out: the same choice at about half the cost
+    lean = dict(plan, options=dict(plan["options"], baselines=[]))
+    return sensitivity(lambda hw: pick(replan(lean, hw)), comp.hardware, evaluate, pick(comp))

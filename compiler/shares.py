@@ -45,6 +45,7 @@ from magicpipe.compiler.program import (
     data_block,
     non_dominated,
     plan_program,
+    undominated_sources,
 )
 from magicpipe.compiler.source import Source
 from magicpipe.compiler.synthesis import SynthesisModel
@@ -147,7 +148,9 @@ def share_front(demand: ProgramDemand, sources: Sequence[Source], total: float, 
 
     ``demand`` fixes the program (its layers and states) and the synthesis error it has spent
     (``demand.synthesis_error``); every source that leaves room for the data block is planned with the
-    distillation share ``M e`` and the rest as the logical share.
+    distillation share ``M e`` and the rest as the logical share. When the program has Toffolis by layer and
+    CCZ sources are offered, each pair of a T source of the all-T front and a CCZ source is planned likewise
+    with the share ``t e_T + c e_C`` it uses (:mod:`~magicpipe.compiler.mixed`).
 
     Raises:
         InfeasibleError: no source leaves any share to the data block, or none can be planned.
@@ -168,6 +171,12 @@ def share_front(demand: ProgramDemand, sources: Sequence[Source], total: float, 
             continue
         points += front.points
         evaluated += front.evaluated
+    ccz = [s for s in sources if s.kind == "CCZ"]
+    if ccz and demand.kinds is not None and demand.kinds.ccz_total:
+        more, n = _mixed(demand, [s for s in sources if s.kind == "T"], ccz, rest, hardware, layout,
+                         non_dominated(points))
+        points += more
+        evaluated += n
     if not points:
         best = min((s.output_error for s in sources), default=float("nan"))
         raise InfeasibleError(
@@ -176,3 +185,36 @@ def share_front(demand: ProgramDemand, sources: Sequence[Source], total: float, 
             f"lower p or eps"
         )
     return ProgramFront(demand, hardware, non_dominated(points), evaluated)
+
+
+def _mixed(demand: ProgramDemand, t_sources: Sequence[Source], ccz_sources: Sequence[Source], rest: float,
+           hardware: Hardware, layout: str, all_t_front: Sequence[ProgramPoint]) -> tuple[list[ProgramPoint], int]:
+    """Mixed points (CCZ states for the Toffolis, :mod:`~magicpipe.compiler.mixed`), each pair of sources with
+    the distillation share it uses, ``t e_T + c e_C``, and the rest to the data block; the T sources paired are
+    those of the all-T front, as in the fixed-share search."""
+    from magicpipe.compiler.mixed import NO_T_SOURCE, evaluate_mixed, mixed_points, pair_error
+
+    kinds = demand.kinds
+    assert kinds is not None
+    if not kinds.t_total:
+        t_side = [NO_T_SOURCE]
+    else:
+        t_side = list(dict.fromkeys(p.source for p in all_t_front if p.source.kind == "T" and p.copies))
+        t_side = t_side or list(t_sources)
+    points: list[ProgramPoint] = []
+    evaluated = 0
+    for c_src in undominated_sources(list(ccz_sources)):
+        for t_src in t_side:
+            dist = pair_error(demand, t_src, c_src)
+            if dist >= rest:
+                continue
+            own = replace(demand, budgets=(rest - dist, dist, demand.synthesis_error),
+                          target=dist / max(demand.t_states, 1))
+            try:
+                found, n = mixed_points(own, [t_src], [c_src], hardware, layout)
+            except MagicpipeError:
+                continue
+            evaluated += n
+            points += [evaluate_mixed(own, p.source, p.copies, c_src, p.ccz_copies, layout, hardware,
+                                      start_distance=p.data.distance) for p in non_dominated(found)]
+    return points, evaluated

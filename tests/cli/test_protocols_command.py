@@ -38,3 +38,21 @@ def test_bad_input_exits_2_with_one_line(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("magicpipe protocols: error: ") and message in err
+
+
+def test_the_error_model_sets_the_memory_physics(capsys):
+    from magicpipe.compiler import Hardware
+    from magicpipe.compiler.blockmodel import NoiseModel
+    from magicpipe.compiler.catalogue import one_level
+    from magicpipe.error_models import resolve_error_model
+
+    errors = {}
+    for model in ("paper", "measured"):
+        assert main(["protocols", "--physical-error", "1e-3", "--kinds", "T", "--json", "--error-model", model]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        entry = next(e for e in doc["entries"] if e["name"] == "(15-to-1)_{17,7,7}")
+        noise = NoiseModel.from_hardware(Hardware(p=1e-3, eps=1e-3, model=resolve_error_model(model)))
+        assert entry["output_error"] == pytest.approx(one_level(noise, (17, 7, 7)).output_error, rel=1e-12)
+        errors[model] = (entry["output_error"], noise.cycle_error(7))
+    # the measured memory model's p_L at d = 7 is above Eq. 2's, and so is the block's output error
+    assert errors["measured"][1] > errors["paper"][1] and errors["measured"][0] > errors["paper"][0]

@@ -112,3 +112,23 @@ def test_copies_run_on_while_they_can_lower_the_data_distance():
     front = plan_program(demand, [src], HW)
     by_copies = {p.copies: p.data.distance for p in front.points}
     assert by_copies.get(7) == 15  # (6 copies at d = 17 need more qubits: off the front)
+
+
+def test_mixed_points_take_the_share_their_pair_uses():
+    """Toffolis met by CCZ states: each pair of a T and a CCZ source gets ``t e_T + c e_C``, the data block the
+    rest; the search keeps at least what the thirds give (Litinski's two factories, 10^8 CCZ, budget 0.03)."""
+    from magicpipe.compiler.mixed import pair_error
+
+    lit_t = Source("(15-to-1)^6_{11,5,5} x (15-to-1)_{25,11,11}", "litinski", 30732, 82.5, 82.5, 1, 2.7e-12)
+    lit_ccz = Source("(15-to-1)^6_{13,7,7} x (8-to-CCZ)_{25,15,15}", "litinski", 47046, 60.0, 60.0, 1, 5.2e-11,
+                     kind="CCZ")
+    d = program_demand(LogicalCounts(100, t_count=10**6, ccz_count=10**7), ErrorBudget(0.03), AZURE)
+    front = share_front(d, [lit_t, lit_ccz], 0.03, HW)
+    mixed = [p for p in front.points if p.ccz_source is not None]
+    assert mixed
+    for p in mixed:
+        assert p.budgets[1] == pair_error(d, lit_t, lit_ccz) == dict(p.errors)["distillation"]
+        assert p.budgets[0] == pytest.approx(0.03 - p.budgets[1]) and dict(p.errors)["logical"] <= p.budgets[0]
+    thirds = plan_program(d, [lit_t, lit_ccz], HW)
+    for p in thirds.points:
+        assert any(q.physical_qubits <= p.physical_qubits and q.runtime_us <= p.runtime_us for q in front.points)
