@@ -47,16 +47,16 @@ free in the circuit.
 
 Examples:
     >>> from magicpipe.lattice.whole import ProgramLayout, program_stream2, unit_one_level
-    >>> s = program_stream2(ProgramLayout(2, 3), unit_one_level("15-to-1", 3), 1, [(0, 1, 2, 3)], capacity=1)
+    >>> s = program_stream2(ProgramLayout(2, 3), unit_one_level("15-to-1", 3), 1, [(0, 1, 1, 3)])
     >>> sc = stream_circuit(s)
-    >>> sc.data_observables, sc.check_observables, sc.consumptions, sc.moves
-    (2, 8, 2, 4)
+    >>> sc.data_observables, sc.check_observables, sc.consumptions, sc.moves, sc.deterministic()
+    (2, 4, 1, 2, True)
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,13 +66,13 @@ from magicpipe.compiler.protocols import get_protocol
 from magicpipe.lattice.block import BlockLayout
 from magicpipe.lattice.geometry import Rect, Tile
 from magicpipe.lattice.stream2 import Op, ProgramStream
-from magicpipe.verification.factory_circuit import CircuitBuilder, frame_path, merge_product
+from magicpipe.verification.factory_circuit import CircuitBuilder, ForcedError, frame_path, merge_product
 from magicpipe.verification.factory_program import FactoryLayout, FactoryProgram, Merge, factory_instructions
 from magicpipe.verification.surgery import Coord, code_checks, cx_layers, rectangle, x_edges
 
 from magicpipe.errors import SpecError, VerificationError
 
-__all__ = ["MAX_CONSUMPTIONS", "MAX_DATA", "StreamCircuit", "StreamSample", "sample_stream_circuit",
+__all__ = ["MAX_CONSUMPTIONS", "MAX_DATA", "StreamCircuit", "StreamSample", "patch_qubits", "sample_stream_circuit",
            "stream_circuit", "stream_distance"]
 
 MAX_DATA = 5
@@ -201,6 +201,12 @@ class _Walker:
         if merges_in > MAX_CONSUMPTIONS:
             raise SpecError(f"{merges_in} consumptions: the stream circuit is a check of tiny programs (at most "
                             f"{MAX_CONSUMPTIONS})")
+        for a in h.copies:
+            for c in h.copies:
+                if a.origin.y == c.origin.y and c.origin.x - a.origin.x == unit.width:
+                    raise SpecError(f"copies C{a.index} and C{c.index} abut: verify factory's bus runs a seam column "
+                                    f"past the block's last tile, into the neighbour's; the stream circuit takes "
+                                    f"streams whose copies do not abut (e.g. one copy)")
         self.h, self.unit, self.p, self.eps = h, unit, p, eps
         self.pitch = d + 1
         self.protocol = get_protocol(unit.protocol)
@@ -253,7 +259,8 @@ class _Walker:
         if launch.tiles != want:
             raise VerificationError(f"unit {u.name}'s data tiles {launch.tiles} are not the 15-to-1 block's {want}")
         if u.output != want[self.protocol.output_qubits[0]]:
-            raise VerificationError(f"unit {u.name}'s output tile {u.output} is not its output patch's {want[4]}")
+            raise VerificationError(f"unit {u.name}'s output tile {u.output} is not its output patch's "
+                                    f"{want[self.protocol.output_qubits[0]]}")
         measures = [i for i in v1.instructions if i.action == "MEASURE" and i.target == top]
         if any(any(t.startswith("Z") for t in i.paulis) for i in measures):
             raise SpecError(f"unit {u.name} lists its injections; the stream circuit reads one-level units, whose "
@@ -560,9 +567,11 @@ def _column(region: Region) -> list[Coord]:
     return sorted(q for q in region if q[0] == x)
 
 
-def stream_circuit(stream: ProgramStream, p: float = 0.0, eps: float = 0.0) -> StreamCircuit:
+def stream_circuit(stream: ProgramStream, p: float = 0.0, eps: float = 0.0,
+                   forced: Iterable[ForcedError] = ()) -> StreamCircuit:
     """The whole nominal stream as one Stim circuit (module docstring), circuit-level noise ``p`` everywhere and
-    input error ``eps`` on every injected state.
+    input error ``eps`` on every injected state. ``forced``: Pauli errors applied with certainty before a round
+    (the circuit's round ``t`` is the stream's round ``t``; coordinates as :func:`patch_qubits` gives them).
 
     Raises:
         SpecError: a stream the circuit does not cover (a trace, a two-level unit, a distance other than 3 or 5,
@@ -573,7 +582,24 @@ def stream_circuit(stream: ProgramStream, p: float = 0.0, eps: float = 0.0) -> S
     """
     if not 0 <= p < 0.5 or not 0 <= eps < 1:
         raise SpecError(f"p={p}, eps={eps}: give p in [0, 0.5) and eps in [0, 1)")
-    return _Walker(stream, float(p), float(eps)).build()
+    w = _Walker(stream, float(p), float(eps))
+    w.b.forced = tuple(forced)
+    return w.build()
+
+
+def patch_qubits(stream: ProgramStream, tile: Tile) -> frozenset[Coord]:
+    """The circuit's data qubits of the stream's ``d x d`` tile at ``tile`` (module docstring, "Geometry").
+
+    Examples:
+        >>> from magicpipe.lattice.whole import ProgramLayout, program_stream2, unit_one_level
+        >>> s = program_stream2(ProgramLayout(2, 3), unit_one_level("15-to-1", 3), 1, [(0, 1, 1, 3)])
+        >>> sorted(patch_qubits(s, Tile(3, 6)))[:2]
+        [(4, -8), (4, -7)]
+    """
+    d = stream.header.data_distance
+    if tile.x % d or tile.y % d:
+        raise SpecError(f"tile {tile} is not on the distance-{d} grid")
+    return rectangle(tile.x // d * (d + 1), -(tile.y // d) * (d + 1), d, d)
 
 
 def stream_distance(sc: StreamCircuit) -> int:

@@ -38,7 +38,7 @@ def test_a_wrong_correction_is_caught(edit):
 def test_verify_stream_command(tmp_path, capsys):
     path = tmp_path / "schedule.lsi"
     path.write_text(str(program_stream2(ProgramLayout(2, 3), UNIT, 1, [(0, 2, 2, 3)])))
-    assert main(["verify", "stream", str(tmp_path), "--shots", "10", "--program"]) == 0
+    assert main(["verify", "stream", str(tmp_path), "--shots", "10", "--program", "--no-circuit"]) == 0
     out = capsys.readouterr().out
     assert "every branch applies T" in out
     assert "program side from its own merges:" in out and "graph-like distance 3 (the program runs at d=3)" in out
