@@ -608,16 +608,20 @@ def stream_distance(sc: StreamCircuit) -> int:
     return len(sc.circuit.shortest_graphlike_error(ignore_ungraphlike_errors=True))
 
 
-def sample_stream_circuit(sc: StreamCircuit, shots: int, seed: int = 0) -> StreamSample:
+def sample_stream_circuit(sc: StreamCircuit, shots: int, seed: int = 0, batch: int = 4096) -> StreamSample:
     """Sample the noisy circuit, decode with PyMatching, post-select on the checks (every run accepted) and count
     the accepted shots with a wrong data observable."""
     import pymatching
 
     dem = sc.circuit.detector_error_model(decompose_errors=True)
     matching = pymatching.Matching.from_detector_error_model(dem)
-    dets, obs = sc.circuit.compile_detector_sampler(seed=seed).sample(shots, separate_observables=True)
-    wrong = matching.decode_batch(dets) ^ obs
+    sampler = sc.circuit.compile_detector_sampler(seed=seed)
     n = sc.data_observables
-    accepted = ~np.any(wrong[:, n:], axis=1)
-    errors = np.any(wrong[:, :n], axis=1) & accepted
-    return StreamSample(shots, int(accepted.sum()), int(errors.sum()), seed)
+    accepted = errors = 0
+    for start in range(0, shots, batch):          # bounded memory: one batch of detection events at a time
+        dets, obs = sampler.sample(min(batch, shots - start), separate_observables=True)
+        wrong = matching.decode_batch(dets) ^ obs
+        ok = ~np.any(wrong[:, n:], axis=1)
+        accepted += int(ok.sum())
+        errors += int((np.any(wrong[:, :n], axis=1) & ok).sum())
+    return StreamSample(shots, accepted, errors, seed)
