@@ -208,8 +208,7 @@ class FactoryLayout:
 
     @property
     def magic_cell(self) -> Cell:
-        col, row = self.program.block.port
-        return (col, row - 1)
+        return self.program.block.magic
 
     def tile(self, cell: Cell) -> frozenset[Coord]:
         """The ``d x d`` data qubits of the patch on ``cell``."""

@@ -272,14 +272,22 @@ class _Walker:
         return checks
 
     def _factory_layout(self, copy: int) -> FactoryLayout:
+        """Copy ``copy``'s block in the circuit: the protocol's :class:`BlockLayout` with its port on the routing row
+        away from the program's ports (``flipped()``: the block's top row in the stream) and ``|m>`` on its
+        ``magic`` tile beyond it, every cell through the stream's cell map; the merges are the protocol's, through
+        that routing row."""
         c = self.h.copies[copy]
-        ox, oy = self._cell(c.origin)          # the block's bottom row in the stream; oy = -row
-        row = oy - 1                           # the data row, upside down
-        blk = self.block
-        data = tuple((ox + col, row) for col, _ in blk.data)
-        port = (ox + blk.port[0], row - 1)
-        block = BlockLayout(blk.cols, blk.rows, data, (ox + blk.zero[0], row + 1), port)
-        merges = tuple(Merge(m.patches, tuple((ox + col, row - 1) for col, _ in m.bus), m.instruction)
+        ox, oy = c.origin.x // self.d, c.origin.y // self.d
+        blk = self.block.flipped()
+
+        def cell(x: tuple[int, int]) -> tuple[int, int]:
+            return ox + x[0], -(oy + x[1])
+
+        block = BlockLayout(blk.cols, blk.rows, tuple(cell(x) for x in blk.data), cell(blk.zero), cell(blk.port))
+        if block.magic != cell(blk.magic):
+            raise VerificationError(f"copy {copy}: the block's |m> tile does not map to the circuit's")
+        row = blk.port[1]
+        merges = tuple(Merge(m.patches, tuple(cell((col, row)) for col, _ in m.bus), m.instruction)
                        for m in self.program.merges)
         return FactoryLayout(dataclasses.replace(self.program, block=block, merges=merges))
 
