@@ -39,11 +39,10 @@ Geometry. A stream tile ``(x, y)`` at distance ``d`` is the ``d x d`` patch of d
 ``(x/d (d+1), -y/d (d+1))``: the ``verify factory`` pitch, and the floor plan turned upside down, so that the
 program's zones (data below the bus, port above, in the stream) are ``verify factory``'s picture (data above the
 bus, the magic patch under the bus's last tile), whose check order and boundaries were checked for distance.
-Each factory copy is that picture too, translated: its data in the block's middle row, its bus on the block's
-row away from the ports and its ``|m>`` patch one tile further out, beyond the stream's floor plan. So the circuit
-lays the block out with the routing row and ``|m>`` on the other side from the stream's ``BlockLayout`` (whose
-port under data patch 5 cannot merge patch 5: ``docs/lattice.md``); the route crosses the stream's port tile,
-free in the circuit.
+Each factory copy is that picture too, translated: ``BlockLayout.for_protocol(...).flipped()`` at the copy's
+origin (data in the middle row, the port on the top routing row, away from the program's ports, ``|m>`` on the
+block's ``magic`` tile beyond it, outside the stream's floor plan), every cell through the same map; the route
+runs down the output patch's column through the ``|0>`` row, free once the run has decided.
 
 Examples:
     >>> from magicpipe.lattice.whole import ProgramLayout, program_stream2, unit_one_level
