@@ -127,11 +127,12 @@ class StreamSample:
 class _Patch:
     """A live patch: its data qubits, the rectangles whose top and bottom rows are X edges, its Pauli frame."""
 
-    __slots__ = ("frame", "name", "rects", "region")
+    __slots__ = ("frame", "name", "rects", "region", "zframe")
 
     def __init__(self, name: str, region: Region, frame: list[int] | None = None) -> None:
         self.name, self.region, self.rects = name, region, (region,)
-        self.frame: list[int] = list(frame or [])
+        self.frame: list[int] = list(frame or [])   # records whose parity corrects its logical X
+        self.zframe: list[int] = []                 # ... its logical Z (the Z twin: moves carry Z through checks)
 
 
 @dataclass
@@ -177,8 +178,14 @@ def _flat(ops: Sequence[Op], shift: int = 0) -> Iterator[Op]:
 class _Walker:
     """The round-by-round construction (module docstring)."""
 
-    def __init__(self, stream: ProgramStream, p: float, eps: float) -> None:
+    def __init__(self, stream: ProgramStream, p: float, eps: float, basis: str = "x", step_rounds: int = 1) -> None:
         h = stream.header
+        if basis not in ("x", "z"):
+            raise SpecError(f"basis must be 'x' (the stream) or 'z' (its Z twin), got {basis!r}")
+        self.basis, self.prep = basis, basis.upper()
+        if step_rounds < 1:
+            raise SpecError(f"step_rounds={step_rounds}: a move step takes at least one round")
+        self.step_rounds = step_rounds
         if h.mode != "nominal":
             raise SpecError("a sampled trace fixes outcomes the circuit draws itself and omits the corrections of "
                             "outcome 0; give the nominal stream (magicpipe compile without --seed)")
@@ -220,7 +227,7 @@ class _Walker:
         self.runs: dict[int, _Run] = {}
         self.outputs: dict[int, _Patch] = {}
         self.walks: list[_Walk] = []
-        self.steps: list[tuple[_Patch, Region, Region, int]] = []   # (state, region left, region entered, port)
+        self.steps: list[tuple[_Patch, Region, Region, int, Region]] = []  # (state, left, entered, end, old tile)
         self.ports: dict[int, list[_Patch | None]] = {p.index: [None] * p.capacity for p in h.ports}
         self.port_cells = {p.index: [self._cell(Tile(p.tile.x, p.tile.y + i * p.d)) for i in range(p.capacity)]
                            for p in h.ports}
@@ -297,7 +304,7 @@ class _Walker:
         by_time: dict[int, list[Op]] = {}
         for o in self.ops:
             by_time.setdefault(o.time, []).append(o)
-        b.reset(frozenset().union(*(q.region for q in self.data.values())), "X")
+        b.reset(frozenset().union(*(q.region for q in self.data.values())), self.prep)
         for t in range(end + 1):
             self._finish(t)
             for o in by_time.get(t, ()):
@@ -309,16 +316,26 @@ class _Walker:
             raise VerificationError("the stream ends with merges or routes in flight")
         live = [q for q in self._patches()]
         for q in live:
-            recs = b.measure(q.region, "X")
+            recs = b.measure(q.region, self.prep)
             idx = int(q.name[1:]) if q.name.startswith("q") else -1
             if idx >= 0:
-                self.obs[idx] += [recs[c] for c in _column(q.region)] + q.frame
+                self.obs[idx] += self._logical(q, recs)
         for k in sorted(self.obs):
             b.append("OBSERVABLE_INCLUDE", [f"rec[{r - b.n_meas}]" for r in self.obs[k]], k)
         n = len(self.data)
         c = self.counts
         return StreamCircuit(b.c, n, self.n_obs - n, c["runs"], c["consumptions"], c["moves"], end, c["rotations"],
                              c["frames"])
+
+    def _logical(self, q: _Patch, recs: dict[Coord, int]) -> list[int]:
+        """Records of ``q``'s logical in the circuit's basis (X: its left column; Z: its top row) and its frame."""
+        if self.basis == "x":
+            return [recs[c] for c in _column(q.region)] + q.frame
+        return [recs[c] for c in sorted(_top_row(q.region))] + q.zframe
+
+    def _observable(self, recs: list[int]) -> None:
+        self.obs[self.n_obs] = recs
+        self.n_obs += 1
 
     def _patches(self) -> list[_Patch]:
         merged = {id(q) for m in [*self.fmerges, *self.pmerges.values()] for q in m.members}
@@ -340,7 +357,7 @@ class _Walker:
         """Measurements due at round ``t``: route and port steps, factory splits."""
         b = self.b
         for st in [s for s in self.steps if s[3] == t]:
-            state, left, entered, _ = st
+            state, left, entered, _, _ = st
             recs = b.measure(left, "X")
             column = _column(state.region)
             state.frame += [recs[c] for c in column if c in left]
@@ -377,7 +394,7 @@ class _Walker:
         elif a == "DISCARD":
             state = self.outputs.pop(o.copy, None)
             if state is not None:
-                self.b.measure(state.region, "X")
+                self.b.measure(state.region, self.prep)
         elif a == "MEASURE":
             if any(x.kind == "q" for x in o.terms):
                 self._merge(o, t)
@@ -391,9 +408,10 @@ class _Walker:
             raise VerificationError(f"@{t} RUN C{copy}: the copy's previous run is still on its block")
         layout = self._factory_layout(copy)
         patches = {q: _Patch(f"C{copy}.{q + 1}", layout.patch(q)) for q in range(len(layout.program.block.data))}
-        self.b.reset(frozenset().union(*(x.region for x in patches.values())), "X")
-        for q in self.program.burst:
-            self.b.error("Z", layout.row(patches[q].region), self.eps)
+        self.b.reset(frozenset().union(*(x.region for x in patches.values())), self.prep)
+        if self.basis == "x":
+            for q in self.program.burst:
+                self.b.error("Z", layout.row(patches[q].region), self.eps)
         self.runs[copy] = _Run(copy, t, layout, patches)
         self.counts["runs"] += 1
 
@@ -402,11 +420,13 @@ class _Walker:
         if run is None or t != run.start + self.unit.rounds or run.next_merge != len(self.program.merges):
             raise VerificationError(f"@{t} DECIDE C{copy}: no run of that copy ends at round {t}")
         used = sorted({q for c in self.checks_of_unit for q in c})
-        recs = self.b.measure(frozenset().union(*(run.patches[q].region for q in used)), "X")
-        for check in self.checks_of_unit:
-            self.obs[self.n_obs] = [r for q in check for r in
-                                    [recs[c] for c in _column(run.patches[q].region)] + run.patches[q].frame]
-            self.n_obs += 1
+        recs = self.b.measure(frozenset().union(*(run.patches[q].region for q in used)), self.prep)
+        if self.basis == "x":
+            for check in self.checks_of_unit:
+                self._observable([r for q in check for r in self._logical(run.patches[q], recs)])
+        else:
+            for q in used:
+                self._observable(self._logical(run.patches[q], recs))
         rest = [q for q in run.patches if q not in used]
         if rest != list(self.program.outputs):
             raise VerificationError(f"@{t} DECIDE C{copy}: patches {rest} left, not the output")
@@ -477,7 +497,8 @@ class _Walker:
                 self.counts["rotations"] += 1       # the identity under the |+> stand-in (module docstring)
             else:
                 recs = m.x_recs[k] if reg.startswith("x") else list(m.z_recs or [])
-                self.obs[term.index] += recs
+                if self.basis == "x":                 # a Z frame commutes with the twin's Z observables
+                    self.obs[term.index] += recs
                 self.counts["frames"] += 1
 
     def _start(self, t: int) -> None:
@@ -490,8 +511,9 @@ class _Walker:
                 anc = run.layout.ancilla_region(merge) - run.layout.magic()
                 b.reset(anc, "X")
                 magic = _Patch(f"C{run.copy}.m", run.layout.magic())
-                b.reset(magic.region, "X")
-                b.error("Z", run.layout.row(magic.region), self.eps)
+                b.reset(magic.region, self.prep)
+                if self.basis == "x":
+                    b.error("Z", run.layout.row(magic.region), self.eps)
                 members = [run.patches[q] for q in merge.patches] + [magic]
                 self.fmerges.append(_Merge(members, anc, run.layout, merge, t, t + self.d))
                 run.next_merge += 1
@@ -527,8 +549,9 @@ class _Walker:
             raise VerificationError(f"@{t}: a step from {min(state.region)} to {cell} leaves its column")
         self.b.reset(tall - state.region, "X")
         left = tall - target
+        old = state.region
         state.region, state.rects = tall, (tall,)
-        self.steps.append((state, left, target, t + 1))
+        self.steps.append((state, left, target, t + self.step_rounds, old))
         self.counts["moves"] += 1
 
     def _round(self, t: int) -> None:
@@ -566,6 +589,21 @@ class _Walker:
                                for i, q in enumerate(m.members[:-1])}
                     target = m.layout.row(m.layout.magic()).union(*(m.layout.row(q.region) for q in m.members[:-1]))
                     m.z_recs = [recs[k] for k in merge_product(checks, target)]
+                if self.basis == "z":                 # the merge's outcome P Z_m (chooses the pi/4 correction)
+                    target = m.layout.row(m.layout.magic()).union(*(m.layout.row(q.region) for q in m.members[:-1]))
+                    self._observable([recs[k] for k in merge_product(checks, target)] +
+                                     [r for q in m.members for r in q.zframe])
+        if self.basis == "z":
+            for state, _, entered, end, old in self.steps:
+                if end == t + self.step_rounds:       # Z of the old tile's top row = Z of the new one's, times checks
+                    target = _top_row(old) | _top_row(entered)
+                    state.zframe += [recs[k] for k in merge_product(checks, target)]
+
+
+def _top_row(region: Region) -> frozenset[Coord]:
+    """The top row of a rectangular region (a logical Z of a patch)."""
+    y = max(y for _, y in region)
+    return frozenset(q for q in region if q[1] == y)
 
 
 def _column(region: Region) -> list[Coord]:
@@ -575,7 +613,7 @@ def _column(region: Region) -> list[Coord]:
 
 
 def stream_circuit(stream: ProgramStream, p: float = 0.0, eps: float = 0.0,
-                   forced: Iterable[ForcedError] = ()) -> StreamCircuit:
+                   forced: Iterable[ForcedError] = (), basis: str = "x", step_rounds: int = 1) -> StreamCircuit:
     """The whole nominal stream as one Stim circuit (module docstring), circuit-level noise ``p`` everywhere and
     input error ``eps`` on every injected state. ``forced``: Pauli errors applied with certainty before a round
     (the circuit's round ``t`` is the stream's round ``t``; coordinates as :func:`patch_qubits` gives them).
@@ -589,7 +627,7 @@ def stream_circuit(stream: ProgramStream, p: float = 0.0, eps: float = 0.0,
     """
     if not 0 <= p < 0.5 or not 0 <= eps < 1:
         raise SpecError(f"p={p}, eps={eps}: give p in [0, 0.5) and eps in [0, 1)")
-    w = _Walker(stream, float(p), float(eps))
+    w = _Walker(stream, float(p), float(eps), basis, step_rounds)
     w.b.forced = tuple(forced)
     return w.build()
 

@@ -82,3 +82,29 @@ def test_verify_stream_runs_the_whole_stream_circuit(one_state, tmp_path, capsys
     assert "the whole stream as one Stim circuit:" in out and "(2 data patches, 4 checks of 1 factory runs)" in out
     assert "without noise every detector and observable is 0; graph-like distance 3 at p=0.001" in out
     assert "300 noisy shots (p=0.001, eps=0, seed 2):" in out
+
+
+def test_the_z_twin_shows_one_round_moves_carry_z_on_checks_measured_once(one_state):
+    """Every patch in |0>: observables are the data patches' and check patches' logical Z and every merge's
+    outcome. The route moves the state one tile a round, as the stream says; its Z rides on the checks that
+    straddle the seam, measured once, so one measurement error there flips the consumption's outcome: graph-like
+    distance 1, at a check on the seam row the state crosses."""
+    twin = stream_circuit(one_state, 1e-3, 0.0, basis="z")
+    assert twin.deterministic(seed=2)
+    assert twin.circuit.num_observables == 2 + 4 + 11 + 1
+    (err,) = twin.circuit.shortest_graphlike_error(ignore_ungraphlike_errors=True)
+    assert [str(t.dem_target) for t in err.dem_error_terms] == ["L17"]        # the consumption's outcome
+    x, y = err.circuit_error_locations[0].flipped_pauli_product[0].coords   # an ancilla at (2ax + 1, 2ay + 1)
+    ax, ay = (x - 1) / 2, (y - 1) / 2
+    # the route's column (x 16..18) and its seams: circuit rows -13 (tile -4 to -3) and -9 (-3 to the port, -2)
+    assert 15 <= ax <= 18 and {ay, ay + 1} & {-13, -9}
+
+
+@pytest.mark.slow
+def test_moves_of_d_rounds_give_the_z_twin_distance_d():
+    """The same with each route step held for d rounds (the program starts late enough to wait for it): the
+    twin's distance is the step's rounds, 1, 2, 3."""
+    s = program_stream2(ProgramLayout(2, 3), UNIT, 1, [(100, 1, 1, 3)])
+    got = [stream_distance(stream_circuit(s, 1e-3, 0.0, basis="z", step_rounds=r)) for r in (1, 2, 3)]
+    assert got == [1, 2, 3]
+    assert stream_distance(stream_circuit(s, 1e-3, 0.0, step_rounds=3)) == 3

@@ -81,6 +81,9 @@ def register(subparsers: Any) -> None:
            help="input error of each injected state in the whole-stream sample (default: %(default)s)")
     stream.add_argument("--circuit-shots", type=int, default=0,
                         help="noisy shots of the whole-stream circuit, decoded by PyMatching (default: %(default)s)")
+    stream.add_argument("--twin", action="store_true",
+                        help="also the whole-stream circuit's Z twin (every patch in |0>: X-type errors, the "
+                             "merges' outcomes) and its graph-like distance")
     stream.set_defaults(run=_run_stream)
     model = sub.add_parser("model", help="the 'measured' error model from memory stats: Eq. 2 fitted at the largest "
                                          "distances, per-distance factors, the factory's coefficients, the interval")
@@ -333,4 +336,12 @@ def _stream_circuit(args: argparse.Namespace, path: Any, stream: Any) -> bool:
         print(f"{path}: {r.shots} noisy shots (p={args.physical_error:g}, eps={args.magic_error:g}, seed {r.seed}): "
               f"{r.accepted} with every run accepted, {r.errors} with a data patch's logical X wrong "
               f"(logical error rate {r.error_rate:.3g} per accepted shot)")
+    if args.twin and det:
+        twin = stream_circuit(stream, args.physical_error, 0.0, basis="z")
+        tdet = twin.deterministic(seed=args.seed)
+        tdist = stream_distance(twin) if tdet else 0
+        print(f"{path}: its Z twin (X-type errors and the merges' outcomes, which the |+> stand-in cannot carry): "
+              f"{'deterministic' if tdet else 'NOT deterministic'} without noise, graph-like distance {tdist}"
+              + ("" if tdist >= d else " -- below d: the route moves a state one tile a round, and its Z rides on "
+                                        "checks measured once (docs/lattice.md)"))
     return det and dist >= d
