@@ -35,6 +35,13 @@ that one round of the circuit measures the checks of all of them at once:
 At the end every data patch is read out in X: observables ``0 .. n-1`` are the data patches' logical X (with
 their frames), then four per factory run (its checks). Without noise all are deterministic (every one 0).
 
+``basis="z"`` builds the Z twin (as ``verify factory``'s): every patch prepared in ``|0>``, observables the data
+patches' logical Z, then per run its check patches' Z, and every merge's outcome ``P Z_m`` (what the real
+protocol's pi/4 correction reads) -- the X-type errors the ``|+>`` stand-in cannot carry. A moved state's Z
+passes to its new tile through the checks that straddle the seam (``merge_product``), measured for as many rounds
+as the step lasts: ``step_rounds`` (default 1, the stream's timing) holds each step longer (docs/lattice.md: the
+twin's distance is the step's rounds).
+
 Geometry. A stream tile ``(x, y)`` at distance ``d`` is the ``d x d`` patch of data qubits at
 ``(x/d (d+1), -y/d (d+1))``: the ``verify factory`` pitch, and the floor plan turned upside down, so that the
 program's zones (data below the bus, port above, in the stream) are ``verify factory``'s picture (data above the
