@@ -570,8 +570,7 @@ class _Walker:
             region = m.ancilla.union(*(q.region for q in m.members))
             rects = tuple(r for q in m.members for r in q.rects)
             comps.append((region, rects, m.layout.bus_order_anchors(m.merge)))
-        key = tuple(sorted((min(r), len(r)) for r, _, _ in comps)) + tuple(sorted(
-            (min(m.ancilla), len(m.ancilla)) for m in merges))
+        key = frozenset(comps)
         if key not in self.cache:
             total = sum(len(r) for r, _, _ in comps)
             qubits = frozenset().union(*(r for r, _, _ in comps))
