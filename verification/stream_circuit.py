@@ -92,8 +92,9 @@ class StreamCircuit:
 
     Attributes:
         circuit: the Stim circuit.
-        data_observables: observables ``0 .. n-1``, the data patches' logical X.
-        check_observables: the factory checks' observables after them (four per run).
+        data_observables: observables ``0 .. n-1``, the data patches' logical X (the Z twin: Z).
+        check_observables: the observables after them: the factory checks (four per run); in the Z twin, in
+            the order they arise, every merge's outcome and each run's check patches' logical Z.
         runs: factory runs simulated; consumptions: merges with data patches; moves: route and port steps.
         rounds: rounds of the circuit (the stream's rounds up to its TALLY).
         rotations: pi/4 corrections read (the identity under the stand-in); frames: Pauli-frame updates applied.
