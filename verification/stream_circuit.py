@@ -210,11 +210,14 @@ class _Walker:
         if len(h.data) > MAX_DATA:
             raise SpecError(f"{len(h.data)} data patches: the stream circuit is a check of tiny programs (at most "
                             f"{MAX_DATA}); use the logical run (magicpipe verify stream) for larger ones")
-        self.ops = list(_flat(stream.ops))
-        merges_in = sum(1 for o in self.ops if o.action == "MEASURE" and any(t.kind == "q" for t in o.terms))
-        if merges_in > MAX_CONSUMPTIONS:
-            raise SpecError(f"{merges_in} consumptions: the stream circuit is a check of tiny programs (at most "
-                            f"{MAX_CONSUMPTIONS})")
+        self.ops: list[Op] = []
+        merges_in = 0
+        for o in _flat(stream.ops):               # lazily: a long program's REPEATs are refused, not written out
+            merges_in += o.action == "MEASURE" and any(t.kind == "q" for t in o.terms)
+            if merges_in > MAX_CONSUMPTIONS:
+                raise SpecError(f"more than {MAX_CONSUMPTIONS} consumptions: the stream circuit is a check of tiny "
+                                f"programs; use the logical run for larger ones")
+            self.ops.append(o)
         for a in h.copies:
             for c in h.copies:
                 if a.origin.y == c.origin.y and c.origin.x - a.origin.x == unit.width:

@@ -71,6 +71,9 @@ def test_streams_the_circuit_does_not_cover_are_refused():
         stream_circuit(two)
     with pytest.raises(SpecError, match="p in"):
         stream_circuit(two, p=0.5)
+    long = program_stream2(ProgramLayout(2, 3), UNIT, 1, [(0, 17, 1, 3)], capacity=1)
+    with pytest.raises(SpecError, match="more than 16 consumptions"):
+        stream_circuit(long)
 
 
 def test_verify_stream_runs_the_whole_stream_circuit(one_state, tmp_path, capsys):
