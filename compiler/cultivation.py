@@ -147,9 +147,18 @@ class CultivationPoint:
         ``p = 0.0005 data, a conservative bound for p = 0.0001 (cultivation at lower p is no worse)``."""
         return _data_note(self.p)
 
+    @property
+    def bound(self) -> bool:
+        """True when ``p`` is below the published range and the point is the ``p = 5e-4`` one, a bound."""
+        return _below(self.p)
+
+
+def _below(p: float) -> bool:
+    return p < _PS[0] * (1 - 1e-9)
+
 
 def _data_note(p: float) -> str:
-    if p < _PS[0] * (1 - 1e-9):
+    if _below(p):
         return (f"GSJ24 p = {_PS[0]:g} data, a conservative bound for p = {p:g} "
                 f"(cultivation at lower p is no worse)")
     if any(math.isclose(p, q, rel_tol=1e-9) for q in _PS):

@@ -115,6 +115,7 @@ def test_below_the_published_range_the_5e_4_points_are_a_stated_bound():
     at, below = cultivation_points(5e-4), cultivation_points(1e-4)
     assert [(c.error, c.volume, c.qubits) for c in below] == [(c.error, c.volume, c.qubits) for c in at]
     assert below[0].p == 1e-4 and "p = 0.0005 data, a conservative bound for p = 0.0001" in below[0].data
+    assert below[0].bound and not at[0].bound
     assert at[0].data == "GSJ24 published p = 0.0005"
     assert "interpolated in log p between 0.001 and 0.002" in cultivation_point(1.5e-3, 3, 0).data
     assert "conservative bound" in dict(cultivation_factory(below[0]).detail)["data"]
