@@ -60,7 +60,9 @@ __all__ = [
     "cultivation_point",
     "cultivation_points",
     "floor",
+    "non_dominated",
     "sample_rounds",
+    "tightnesses",
 ]
 
 REFERENCE = ("Gidney, Shutty, Jones 2024 (arXiv:2409.17595), end-to-end stats, Zenodo doi:10.5281/zenodo.13777072; "
