@@ -19,7 +19,8 @@ The upper block's distances are found by descent: for the first factory of a kin
 again (each by bisection over odd values up to 61; the error falls with each distance over that search);
 the next factories start from the previous answer and step by 2 (far fewer evaluations of the 7-qubit
 20-to-4 model, whose answer sits next to 15-to-1's). Entries are then thinned to those
-not dominated in (qubits, rounds per state), plus the one of least error. Results are cached per
+not dominated in (qubits, rounds per state), plus the one of least error, plus (for T) the least-volume
+cultivation point of each decade of error below the target (:func:`_ladder`). Results are cached per
 (physics, target, kinds).
 
 :func:`catalogue_sources` is the planner's entry point: the same list as
@@ -188,7 +189,30 @@ def catalogue(noise: NoiseModel, target: float, kinds: tuple[str, ...] = ("T",))
                     found = _descend(make, target, warm)
                     if found is not None:
                         entries.append(found)
-    return _pareto(entries)
+    kept = _pareto(entries)
+    if "T" not in kinds:
+        return kept
+    ladder = [f for f in map(cultivation_factory, _ladder(cultivated, target)) if f not in kept]
+    return tuple(sorted(kept + tuple(ladder), key=lambda f: (f.qubits, f.name)))
+
+
+def _ladder(points: Sequence[cult.CultivationPoint], target: float) -> list[cult.CultivationPoint]:
+    """The least-volume cultivation point meeting ``target / 10^k`` for k = 1, 2, ... down to the floor.
+
+    The thinning in (qubits, rounds per state) keeps one cultivation point per footprint, the loosest meeting the
+    target; but the planner searches sources at two targets only and shares the budget per point, so a point
+    of lower error (a smaller data-block distance beside it) must be on offer too: one per decade of error.
+    """
+    out: list[cult.CultivationPoint] = []
+    bound = target / 10
+    while True:
+        ok = [c for c in points if c.error <= bound]
+        if not ok:
+            return out
+        best = min(ok, key=lambda c: (c.volume, c.error))
+        if best not in out:
+            out.append(best)
+        bound = min(bound, best.error) / 10
 
 
 @functools.lru_cache(maxsize=8192)  # the descents of nearby targets (a plan asks two) visit the same blocks

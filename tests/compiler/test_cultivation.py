@@ -174,3 +174,17 @@ def test_cultivation_as_factory_and_as_feeder():
     # d_m = 11 sets the pace, 7.5 steps of 11 cycles per run
     assert fed.cycles == pytest.approx(7.5 * 11 / (1 - fed.p_fail))
     assert fed.qubits == 4 * (454 + 15 * 11) + 2 * ((25 + 4 * 11) * 3 * 25 + 20 * 11 * 11 + 2 * 25 * 11)
+
+
+def test_the_catalogue_offers_a_cultivation_point_per_decade_below_the_target():
+    # the planner shares the budget per point: a point of lower error beside a smaller data block must be on offer
+    # (with every published point, the thinning by footprint alone kept only the loosest and the floor)
+    from magicpipe.compiler import Hardware
+    from magicpipe.compiler.catalogue_search import catalogue
+
+    entries = catalogue(NoiseModel.from_hardware(Hardware(p=1e-3, eps=1e-3)), 1e-7)
+    bare = {(f.output_error, f.cycles) for f in entries if f.method == "cultivation"}
+    rung = cheapest_meeting(1e-3, 1e-8)
+    assert (rung.error, rung.rounds) in bare
+    assert (cheapest_meeting(1e-3, rung.error / 10).error, cheapest_meeting(1e-3, rung.error / 10).rounds) in bare
+    assert min(bare)[0] == floor(1e-3).error and max(bare)[0] <= 1e-7
