@@ -48,7 +48,7 @@ def register(subparsers: Any) -> None:
 
     factory = sub.add_parser("factory", help="15-to-1 at circuit level from its lattice-surgery instructions: "
                                              "acceptance, output error, the p_L coefficients of Eqs. 3-4")
-    factory.add_argument("--distance", type=int, nargs="+", default=[3], help="3 and/or 5 (default: %(default)s)")
+    factory.add_argument("--distance", type=int, nargs="+", default=[3], help="3, 5 and/or 7 (default: %(default)s)")
     option(factory, "--physical-error", "--p", type=float, nargs="+", default=[5e-4, 1e-3, 2e-3],
                          help="physical error rates, each in [0, 0.5) (default: %(default)s)")
     option(factory, "--magic-error", "--eps", type=float, nargs="+", default=[1e-3, 1e-2],
@@ -57,6 +57,10 @@ def register(subparsers: Any) -> None:
                          help="skip the Z twin (the X-type errors the |+> stand-in cannot carry)")
     _common(factory, shots=10**6, max_errors=1000)
     factory.set_defaults(run=_run_factory)
+
+    from magicpipe.cli.verify_real import add_parser as _add_real
+
+    _add_real(sub)
 
     stream = sub.add_parser("stream", help="a whole-program stream (format 2) at the logical level: every "
                                            "consumption with its corrections applies a T gate, on every branch")
