@@ -117,11 +117,11 @@ def _coefficients(z: float, edge: bool, measured: Mapping[str, Sequence[tuple[in
                   ) -> tuple[ProtocolCoefficients, ...]:
     out = []
     for name, entries in measured.items():
-        added = {d: (a, b) for d, a, b in STAND_IN_COSTS.get(name, ())}
+        added = sorted(STAND_IN_COSTS.get(name, ()))
         rows = []
         for d, a, sa, b, sb in entries:
-            if edge:
-                xa, xb = added.get(d, (0.0, 0.0))
+            if edge:  # the cost measured at the largest distance <= d (the smallest measured below it)
+                xa, xb = next(((x, y) for m, x, y in reversed(added) if m <= d), added[0][1:] if added else (0, 0))
                 rows.append((d, round(a + z * sa + xa, 4), round(b + z * sb + xb, 4)))
             else:
                 rows.append((d, a, b))

@@ -115,8 +115,10 @@ def _records(circuit: stim.Circuit) -> tuple[list[list[int]], dict[int, list[int
         if isinstance(inst, stim.CircuitRepeatBlock):
             raise VerificationError("joint sampling needs a flat circuit (no REPEAT blocks)", inst)
         name = inst.name
-        if name in ("M", "MX", "MY", "MR", "MRX", "MRY", "MPP"):
-            count += len(inst.targets_copy()) if name != "MPP" else sum(1 for t in inst.targets_copy() if not t.is_combiner)
+        if name in ("MPP", "MXX", "MYY", "MZZ"):
+            raise VerificationError(f"joint sampling reads single-qubit measurements only, got {name}", inst)
+        if name in ("M", "MX", "MY", "MR", "MRX", "MRY"):
+            count += len(inst.targets_copy())
         elif name == "DETECTOR":
             detectors.append([count + t.value for t in inst.targets_copy()])
         elif name == "OBSERVABLE_INCLUDE":
@@ -201,9 +203,14 @@ def joint_circuits(
     return JointCircuits(
         d, float(p), float(eps), _clearing(cx[:last]), data, xd, [xo.get(k, []) for k in range(cx.num_observables)], zd,
         [zo.get(k, []) for k in range(cz.num_observables)],
-        pymatching.Matching.from_detector_error_model(cx.detector_error_model(decompose_errors=True)),
-        pymatching.Matching.from_detector_error_model(cz.detector_error_model(decompose_errors=True)),
+        _matching(cx if not forced else factory_circuit(d, p, eps, basis="x", protocol=protocol)),
+        _matching(cz if not forced else factory_circuit(d, p, 0.0, basis="z", protocol=protocol)),
     )
+
+
+def _matching(circuit: stim.Circuit) -> pymatching.Matching:
+    """PyMatching for the circuit's noise (built without forced errors: the decoder knows the noise only)."""
+    return pymatching.Matching.from_detector_error_model(circuit.detector_error_model(decompose_errors=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,13 +278,20 @@ class RealRun:
             "acceptance": self.acceptance, "acceptance_sigma": self.acceptance_sigma,
             "output_error": self.output_error, "output_error_sigma": self.output_error_sigma,
             "stand_in_acceptance": self.stand_in_accepted / self.shots,
-            "stand_in_output_error": self.stand_in_errors / self.stand_in_accepted if self.stand_in_accepted else math.nan,
+            "stand_in_output_error": (self.stand_in_errors / self.stand_in_accepted
+                                      if self.stand_in_accepted else math.nan),
             "x_events_per_run": self.x_events / self.shots, "misreads_per_run": self.misreads / self.shots,
             "sums": {"accepted": self.accepted, "accepted_sq": self.accepted_sq, "wrong": self.wrong,
                      "wrong_sq": self.wrong_sq, "cross": self.cross, "stand_in_accepted": self.stand_in_accepted,
                      "stand_in_errors": self.stand_in_errors, "x_events": self.x_events, "misreads": self.misreads},
             "seconds": self.seconds,
         }
+
+
+def _decode(matching: pymatching.Matching, detectors: np.ndarray, observables: int) -> np.ndarray:
+    if matching.num_edges == 0:  # no error mechanism (p = eps = 0): nothing to correct
+        return np.zeros((detectors.shape[0], observables), dtype=np.uint8)
+    return np.asarray(matching.decode_batch(detectors), dtype=np.uint8)
 
 
 def sample_real(
@@ -304,7 +318,6 @@ def sample_real(
     check_seed(seed)
     start = time.perf_counter()
     jc = circuits if circuits is not None else joint_circuits(d, p, eps, protocol=protocol, forced=forced)
-    n = protocol.logical_qubits
     patch_of = list(protocol.output_qubits) + [c.index("X") for c in protocol.checks]
     checks_mask = sum(1 << k for k in range(len(protocol.output_qubits), len(patch_of)))
     outputs_mask = sum(1 << k for k in range(len(protocol.output_qubits)))
@@ -314,7 +327,7 @@ def sample_real(
     rng = np.random.SeedSequence(seed)
     sim_seeds = rng.generate_state(max(1, -(-shots // _BATCH)), dtype=np.uint64)
     combos: dict[tuple[bytes, int], int] = {}
-    for b, s in enumerate(sim_seeds):
+    for s in sim_seeds:
         batch = min(_BATCH, shots - done)
         sim = stim.FlipSimulator(batch_size=batch, disable_stabilizer_randomization=True, seed=int(s % (1 << 63)))
         sim.do(jc.body)
@@ -326,8 +339,8 @@ def sample_real(
         det_z = np.unpackbits(_parities(rec_z, jc.z_detectors), axis=1, count=batch, bitorder="little").T
         obs_x = np.unpackbits(_parities(rec_x, jc.x_observables), axis=1, count=batch, bitorder="little").T
         obs_z = np.unpackbits(_parities(rec_z, jc.z_observables), axis=1, count=batch, bitorder="little").T
-        res_x = obs_x ^ jc.x_matching.decode_batch(det_x)
-        res_z = obs_z ^ jc.z_matching.decode_batch(det_z)
+        res_x = obs_x ^ _decode(jc.x_matching, det_x, obs_x.shape[1])
+        res_z = obs_z ^ _decode(jc.z_matching, det_z, obs_z.shape[1])
         weights_x = 1 << np.arange(res_x.shape[1])
         zbits = res_x.astype(np.int64) @ weights_x
         stand_acc += int(np.count_nonzero((zbits & checks_mask) == 0))
@@ -350,7 +363,6 @@ def sample_real(
         sums["aw"] += count * a * w
         x_events += count * len(events.x_errors)
         misreads += count * len(events.misreads)
-    del n
     return RealRun(jc.d, jc.p, jc.eps, shots, sums["a"], sums["a2"], sums["w"], sums["w2"], sums["aw"], stand_acc,
                    stand_err, x_events, misreads, seed, time.perf_counter() - start)
 

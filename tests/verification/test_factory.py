@@ -155,7 +155,7 @@ def test_at_p0_sampling_agrees_with_exact_enumeration():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"d": 7}, "3 or 5"), ({"d": 4}, "3 or 5"), ({"p": 0.6}, r"\[0, 0.5\)"), ({"eps": 1.0}, r"\[0, 1\)"),
+    ({"d": 9}, "3, 5 or 7"), ({"d": 4}, "3, 5 or 7"), ({"p": 0.6}, r"\[0, 0.5\)"), ({"eps": 1.0}, r"\[0, 1\)"),
     ({"basis": "y"}, "basis"),
 ])
 def test_bad_parameters_are_refused(kwargs, message):
