@@ -41,6 +41,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pymatching
@@ -414,6 +415,27 @@ def real_point(run: RealRun, p_l: dict[str, float] | None, protocol: Protocol = 
     return point
 
 
+def fit_real(points: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """a and b per distance, fitted through the origin over the points (as Sec. 3's fit), for the real protocol
+    and for the stand-in on the same shots (``a_stand_in``, ``b_stand_in``, with the real points' sigmas)."""
+    from magicpipe.verification.factory_summary import fit_through_origin
+
+    fit: dict[str, dict[str, Any]] = {}
+    for d in sorted({pt["d"] for pt in points}):
+        pts = [pt for pt in points if pt["d"] == d and "a" in pt]
+        if not pts:
+            continue
+        pls = [pt["p_L"]["p_L"] for pt in pts]
+        row: dict[str, Any] = {}
+        for coef in ("a", "b"):
+            sig = [pt[f"{coef}_sigma"] * pl for pt, pl in zip(pts, pls)]
+            row[coef] = fit_through_origin(pls, [pt[coef] * pl for pt, pl in zip(pts, pls)], sig)
+            row[f"{coef}_stand_in"] = fit_through_origin(
+                pls, [pt[f"{coef}_stand_in"] * pl for pt, pl in zip(pts, pls)], sig)
+        fit[f"d={d}"] = row
+    return fit
+
+
 def run_real(
     distances: list[int], ps: list[float], eps_values: list[float], *, shots: int, seed: int,
     memory_shots: int = 10**6, memory_errors: int = 1000, progress: bool = False,
@@ -426,7 +448,6 @@ def run_real(
     """
     import sys
 
-    from magicpipe.verification.factory_summary import fit_through_origin
     from magicpipe.verification.summary import versions
 
     points = []
@@ -438,19 +459,6 @@ def run_real(
                 points.append(real_point(run, p_l))
                 if progress:
                     print(f"d={d} p={p:g} eps={eps:g}: {shots} runs in {run.seconds:.0f} s", file=sys.stderr)
-    fit: dict[str, object] = {}
-    for d in dict.fromkeys(distances):
-        pts = [pt for pt in points if pt["d"] == d and "a" in pt]
-        if not pts:
-            continue
-        row = {}
-        for coef in ("a", "b"):
-            pls = [pt["p_L"]["p_L"] for pt in pts]  # type: ignore[index]
-            ys = [pt[coef] * pl for pt, pl in zip(pts, pls)]  # type: ignore[operator]
-            sig = [pt[f"{coef}_sigma"] * pl for pt, pl in zip(pts, pls)]  # type: ignore[operator]
-            row[coef] = fit_through_origin(pls, ys, sig)
-            row[f"{coef}_stand_in"] = fit_through_origin(
-                pls, [pt[f"{coef}_stand_in"] * pl for pt, pl in zip(pts, pls)], sig)  # type: ignore[operator]
-        fit[f"d={d}"] = row
+    fit = fit_real(points)
     return {"kind": "real_factory", "seed": seed, "shots": shots, "points": points, "fit": fit,
             "versions": versions()}

@@ -196,7 +196,11 @@ def _run_model(args: argparse.Namespace) -> int:
           f"{fit['chi2_red']:.3g}, {fit['points']} points); edge A = {edge['A']:.4g}, p_th = {edge['p_th']:.4g}")
     for name, rows in result["coefficients"].items():
         for r in rows:
-            print(f"  {name} d = {r['d']}: a = {r['a']} +- {r['sigma_a']}, b = {r['b']} +- {r['sigma_b']} per p_L")
+            print(f"  {name} d = {r['d']}: a = {r['a']} +- {r['sigma_a']}, b = {r['b']} +- {r['sigma_b']} per p_L "
+                  f"(the |+> stand-in)")
+        model_rows = {e["from_distance"]: e for e in result["model"]["protocols"].get(name, [])}
+        print(f"  {name} in the model (plus what the real protocol adds, verify real): " + ", ".join(
+            f"d >= {d}: a = {e['out_error_pl']}, b = {e['fail_pl']}" for d, e in sorted(model_rows.items())))
     for d, f in result["factors"].items():
         print(f"  f_{d} = {f['factor']:.3g} (sigma_log {f['sigma_log']:.2g}, chi2_red {f['chi2_red']:.3g})")
     for e in result["extrapolation"]:
