@@ -118,7 +118,7 @@ def factory_circuit(
     """The factory as a Stim circuit (module docstring).
 
     Args:
-        d: code distance (3 or 5).
+        d: code distance (3, 5 or 7).
         p: circuit-level noise strength, in [0, 0.5).
         eps: error of each input magic state, in [0, 1) (``basis="x"`` only).
         basis: ``"x"`` the factory; ``"z"`` its Z twin (module docstring).

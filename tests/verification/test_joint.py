@@ -56,3 +56,20 @@ def test_seeded_runs_repeat():
     a = sample_real(3, 0.0, 0.05, shots=1024, seed=9)
     b = sample_real(3, 0.0, 0.05, shots=1024, seed=9)
     assert (a.accepted, a.wrong) == (b.accepted, b.wrong)
+
+
+def test_verify_real_writes_its_summary(tmp_path, capsys):
+    import json
+
+    from magicpipe.cli import main
+
+    out = tmp_path / "real"
+    assert main(["verify", "real", "--p", "0", "--eps", "0.05", "--shots", "256", "--seed", "2", "--quiet",
+                 "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    (point,) = summary["points"]
+    assert (point["d"], point["p"], point["shots"]) == (3, 0.0, 256)
+    assert point["acceptance"] == point["stand_in_acceptance"]  # p = 0: nothing the stand-in cannot carry
+    assert (out / "points.csv").read_text().splitlines()[0].startswith("d,p,eps,shots,acceptance")
+    assert "wrote" in capsys.readouterr().out
+    assert main(["verify", "real", "--distance", "9", "--out", str(tmp_path / "x")]) == 2
