@@ -73,3 +73,18 @@ def test_verify_real_writes_its_summary(tmp_path, capsys):
     assert (out / "points.csv").read_text().splitlines()[0].startswith("d,p,eps,shots,acceptance")
     assert "wrote" in capsys.readouterr().out
     assert main(["verify", "real", "--distance", "9", "--out", str(tmp_path / "x")]) == 2
+
+
+@pytest.mark.slow
+def test_the_shipped_real_protocol_run_reproduces_within_its_interval():
+    """A small re-sample of the shipped d = 3, p = 2e-3 point (another seed) lands within 5 sigma of it."""
+    import json
+    from importlib import resources
+
+    data = json.loads(resources.files("magicpipe.compiler").joinpath("data/real_factory.json").read_text())
+    shipped = next(pt for run in data["runs"] for pt in run["points"] if (pt["d"], pt["p"]) == (3, 2e-3))
+    run = sample_real(3, 2e-3, 1e-3, shots=4096, seed=12345)
+    assert abs(run.acceptance - shipped["acceptance"]) < 5 * math.hypot(run.acceptance_sigma,
+                                                                         shipped["acceptance_sigma"])
+    assert abs(run.output_error - shipped["output_error"]) < 5 * math.hypot(run.output_error_sigma,
+                                                                             shipped["output_error_sigma"])
