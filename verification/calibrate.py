@@ -51,12 +51,13 @@ FACTORY_COEFFICIENTS: dict[str, tuple[tuple[int, float, float, float, float], ..
 # sampled"; compiler/data/real_factory.json, which stand_in_costs_from_real() turns into these rows), from
 #   magicpipe verify real --distance 3 --p 1e-3 2e-3 --eps 1e-3 --shots 200000 --seed 1
 #   magicpipe verify real --distance 5 --p 2e-3 --eps 1e-3 --shots 20000 --seed 1   (and --p 3e-3)
+#   magicpipe verify real --distance 7 --p 3e-3 --eps 1e-3 --shots 12000 --memory-shots 20000 --seed 1
 # (d, added a, sigma, added b, sigma); a distance uses the row of the largest measured distance <= d.
 STAND_IN_COSTS: dict[str, tuple[tuple[int, float, float, float, float], ...]] = {
-    "15-to-1": ((3, 1.33, 0.37, 49.0, 0.3), (5, 1.34, 0.46, 36.7, 0.8)),
+    "15-to-1": ((3, 1.33, 0.37, 49.0, 0.3), (5, 1.34, 0.46, 36.7, 0.8), (7, 1.02, 0.51, 32.3, 1.5)),
 }
 _REAL_SOURCE = ("plus what the real protocol adds to the |+> stand-in: magicpipe verify real --distance 3 --p 1e-3 "
-                "2e-3 and --distance 5 --p 2e-3 / 3e-3, --eps 1e-3 (real_factory.json)")
+                "2e-3, --distance 5 --p 2e-3 / 3e-3 and --distance 7 --p 3e-3, --eps 1e-3 (real_factory.json)")
 _FACTORY_SOURCE = ("15-to-1 coefficients: magicpipe verify factory --distance 3 --p 5e-4 1e-3 2e-3 --eps 1e-3 1e-2 "
                    "3e-2 and --distance 5 --p 1e-3 2e-3 3e-3 --eps 1e-3 1e-2 (docs/verification.md Sec. 3)")
 

@@ -45,7 +45,7 @@ def test_calibration_recovers_the_form_and_the_factors():
     model = result["model"]
     assert model["name"] == "measured" and model["pessimistic"]["name"] == "measured (pessimistic edge)"
     (d3, a3, sa3, b3, sb3), _ = FACTORY_COEFFICIENTS["15-to-1"]
-    (_, xa3, sxa3, xb3, sxb3), _ = STAND_IN_COSTS["15-to-1"]  # what the real protocol adds to the stand-in
+    (_, xa3, sxa3, xb3, sxb3), *_ = STAND_IN_COSTS["15-to-1"]  # what the real protocol adds to the stand-in
     assert model["protocols"]["15-to-1"][0] == pytest.approx(
         {"from_distance": d3, "out_error_pl": a3 + xa3, "fail_pl": b3 + xb3})
     edge = model["pessimistic"]["protocols"]["15-to-1"][0]
