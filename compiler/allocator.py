@@ -113,8 +113,12 @@ def _check(menu: Sequence[Producer], q_max: int) -> None:
         raise SpecError(f"qubit budget {q_max} must not be negative")
 
 
-def min_time_allocation(menu: Sequence[Producer], q_max: int, target: int, solver: str = "auto") -> Allocation:
+def min_time_allocation(menu: Sequence[Producer], q_max: int, target: int, solver: str = "auto",
+                        at_most: int | None = None) -> Allocation:
     """Least time to produce ``target`` states on ``q_max`` qubits (Eqs. 7-10).
+
+    Producers of several outputs per run (20-to-4) may overshoot ``target``; ``at_most`` caps what the runs
+    yield in all (the room a buffer has for them), so that every output finds a slot.
 
     Args:
         menu: the producer types that may be launched.
@@ -127,10 +131,16 @@ def min_time_allocation(menu: Sequence[Producer], q_max: int, target: int, solve
         The allocation; every copy starts at once and runs its runs back to back.
 
     Raises:
-        InfeasibleError: no producer fits in ``q_max`` qubits.
+        InfeasibleError: no producer fits in ``q_max`` qubits, or no whole number of runs yields between
+            ``target`` and ``at_most`` states.
 
     Examples:
         >>> f = Producer("15-to-1@d5", qubits=735, rounds=55, outputs=1, p_succ=0.998, eps_out=2e-7, distance=5)
+        >>> four = Producer("20-to-4@d9", qubits=1200, rounds=50, outputs=4, p_succ=0.99, eps_out=1e-7, distance=9)
+        >>> min_time_allocation((four,), q_max=9000, target=10).produced   # three runs of four
+        12
+        >>> min_time_allocation((four, f), q_max=9000, target=10, at_most=10).runs  # two of four, two of one
+        ((0, 2, 1), (1, 2, 1))
         >>> a = min_time_allocation((f,), q_max=9390, target=12)
         >>> a.rounds, a.runs
         (55, ((0, 12, 1),))
@@ -148,66 +158,98 @@ def min_time_allocation(menu: Sequence[Producer], q_max: int, target: int, solve
             f"qubit budget {q_max} is below the smallest low-level factory ({smallest} qubits); "
             f"give the allocator at least {smallest} qubits"
         )
-    return _min_time(tuple(menu), int(q_max), int(target), solver)
+    cap = None if at_most is None else int(at_most)
+    if cap is not None and cap < target:
+        raise InfeasibleError(f"cannot produce {target} states yielding at most {cap}; raise at_most")
+    if cap is not None and all(p.outputs == 1 for p in menu):
+        cap = None  # one output per run never overshoots: the unconstrained problem, memoised once
+    return _min_time(tuple(menu), int(q_max), int(target), solver, cap)
 
 
 @functools.lru_cache(maxsize=200_000)
-def _min_time(menu: tuple[Producer, ...], q_max: int, target: int, solver: str) -> Allocation:
+def _min_time(menu: tuple[Producer, ...], q_max: int, target: int, solver: str,
+              at_most: int | None = None) -> Allocation:
     if len(menu) == 1 and solver == "auto":
         _STATS["closed_form"] += 1
-        return _min_time_single(menu[0], q_max, target)
+        p = menu[0]
+        if at_most is not None and math.ceil(target / p.outputs) * p.outputs > at_most:
+            raise InfeasibleError(f"runs of {p.outputs} states cannot yield between {target} and {at_most} states")
+        return _min_time_single(p, q_max, target)
     if solver == "auto":
         _STATS["exact"] += 1
-        return _min_time_exact(menu, q_max, target)
-    return _min_time_cbc(menu, q_max, target)
+        return _min_time_exact(menu, q_max, target, at_most)
+    return _min_time_cbc(menu, q_max, target, at_most)
 
 
-def _min_time_exact(menu: tuple[Producer, ...], q_max: int, target: int) -> Allocation:
+def _min_time_exact(menu: tuple[Producer, ...], q_max: int, target: int, at_most: int | None = None) -> Allocation:
     """Eqs. 7-10 for a mixed menu by dynamic programming over the states made (no solver).
 
     The least ``T`` is the first candidate ``k T_i`` at which copies running as often as fit in ``T`` reach
     ``target`` on ``q_max`` qubits (fewest qubits per number of states, an unbounded knapsack over at most
     ``target`` states). At that ``T`` the copies (producer ``i`` run ``k`` times, ``k T_i <= T``) of least
     qubit-rounds are found by the same recursion keeping, per number of states, every (qubits, qubit-rounds)
-    pair no other beats in both. Ties: fewer qubits, then the lexicographically first ``runs``. Same optimum as
-    the two CBC stages (``tests/compiler/test_allocator.py`` checks both objectives against CBC).
+    pair no other beats in both. With ``at_most`` the states are counted exactly up to it (a copy may then run
+    fewer times than fit) and the answer lies between ``target`` and ``at_most``. Ties: fewer qubits, then the
+    lexicographically first ``runs``. Same optimum as the two CBC stages (``tests/compiler/test_allocator.py``
+    checks both objectives against CBC).
     """
     fitting = [i for i, p in enumerate(menu) if p.qubits <= q_max]
-    t_ub = min(math.ceil(math.ceil(target / menu[i].outputs) / (q_max // menu[i].qubits)) * menu[i].rounds
-               for i in fitting)
+    alone = [math.ceil(math.ceil(target / menu[i].outputs) / (q_max // menu[i].qubits)) * menu[i].rounds
+             for i in fitting if at_most is None or math.ceil(target / menu[i].outputs) * menu[i].outputs <= at_most]
+    t_ub = min(alone) if alone else sum(math.ceil(target / menu[i].outputs) * menu[i].rounds for i in fitting)
+    top = target if at_most is None else at_most  # states are counted up to this (capped at it without at_most)
+
+    def made(t: int) -> list[tuple[int, int]]:  # (producer, runs) a copy may make within t rounds
+        if at_most is None:
+            return [(i, t // menu[i].rounds) for i in fitting if t >= menu[i].rounds]
+        return [(i, k) for i in fitting for k in range(1, t // menu[i].rounds + 1)]
+
+    def reachable(o: int, out: int) -> int:
+        return o - out if at_most is not None else max(o - out, 0)
+
     candidates = sorted({k * menu[i].rounds for i in fitting for k in range(1, t_ub // menu[i].rounds + 1)})
-    best_t = t_ub
+    best_t = -1
     for t in candidates:
-        least = [0] + [q_max + 1] * target  # fewest qubits for at least o states
-        for o in range(1, target + 1):
-            for i in fitting:
-                made = (t // menu[i].rounds) * menu[i].outputs
-                least[o] = min(least[o], menu[i].qubits + least[max(o - made, 0)])
-        if least[target] <= q_max:
+        items = made(t)
+        least = [0] + [q_max + 1] * top  # fewest qubits for (at least, without at_most) o states
+        for o in range(1, top + 1):
+            for i, k in items:
+                prev = reachable(o, k * menu[i].outputs)
+                if prev >= 0:
+                    least[o] = min(least[o], menu[i].qubits + least[prev])
+        if min(least[target:top + 1]) <= q_max:
             best_t = t
             break
+    if best_t < 0:
+        raise InfeasibleError(f"no whole number of runs yields between {target} and {at_most} states on {q_max} "
+                              f"qubits; raise at_most or the budget")
     items = [(i, k) for i in fitting for k in range(1, best_t // menu[i].rounds + 1)]
-    # per number of states (capped at target): {qubits: (qubit-rounds, runs as sorted (i, k) multiset)}
-    frontier: list[dict[int, tuple[int, tuple[tuple[int, int], ...]]]] = [{0: (0, ())}]
-    for o in range(1, target + 1):
-        options: dict[int, tuple[int, tuple[tuple[int, int], ...]]] = {}
+    # per number of states: {qubits: (qubit-rounds, runs as a sorted (i, k) multiset)}
+    Entry = tuple[int, tuple[tuple[int, int], ...]]
+    frontier: list[dict[int, Entry]] = [{0: (0, ())}]
+    for o in range(1, top + 1):
+        options: dict[int, Entry] = {}
         for i, k in items:
             p = menu[i]
-            for q, (cost, picked) in frontier[max(o - k * p.outputs, 0)].items():
+            prev = reachable(o, k * p.outputs)
+            if prev < 0:
+                continue
+            for q, (cost, picked) in frontier[prev].items():
                 q2 = q + p.qubits
                 if q2 > q_max:
                     continue
                 entry = (cost + k * p.rounds * p.qubits, tuple(sorted(picked + ((i, k),))))
                 if q2 not in options or entry < options[q2]:
                     options[q2] = entry
-        kept: dict[int, tuple[int, tuple[tuple[int, int], ...]]] = {}
+        kept: dict[int, Entry] = {}
         least_cost = None
         for q in sorted(options):  # drop pairs beaten in both qubits and qubit-rounds
             if least_cost is None or options[q][0] < least_cost:
                 kept[q] = options[q]
                 least_cost = options[q][0]
         frontier.append(kept)
-    q, (_, picked) = min(frontier[target].items(), key=lambda e: (e[1][0], e[0], e[1][1]))
+    q, (_, picked) = min(((q, e) for o in range(target, top + 1) for q, e in frontier[o].items()),
+                         key=lambda x: (x[1][0], x[0], x[1][1]))
     counts: dict[tuple[int, int], int] = {}
     for ik in picked:
         counts[ik] = counts.get(ik, 0) + 1
@@ -230,19 +272,20 @@ def _min_time_single(p: Producer, q_max: int, target: int) -> Allocation:
     return Allocation(k * p.rounds, runs, copies * p.qubits, runs_needed * p.outputs)
 
 
-def _min_time_cbc(menu: tuple[Producer, ...], q_max: int, target: int) -> Allocation:
+def _min_time_cbc(menu: tuple[Producer, ...], q_max: int, target: int, at_most: int | None = None) -> Allocation:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        return _min_time_cbc_model(menu, q_max, target)
+        return _min_time_cbc_model(menu, q_max, target, at_most)
 
 
-def _min_time_cbc_model(menu: tuple[Producer, ...], q_max: int, target: int) -> Allocation:
+def _min_time_cbc_model(menu: tuple[Producer, ...], q_max: int, target: int, at_most: int | None = None
+                        ) -> Allocation:
     import pulp
 
-    # an upper bound on T: the best single producer alone
-    t_ub = min(
-        math.ceil(math.ceil(target / p.outputs) / (q_max // p.qubits)) * p.rounds for p in menu if p.qubits <= q_max
-    )
+    # an upper bound on T: the best single producer alone (with a cap: one copy of each, one after another)
+    alone = [math.ceil(math.ceil(target / p.outputs) / (q_max // p.qubits)) * p.rounds for p in menu
+             if p.qubits <= q_max and (at_most is None or math.ceil(target / p.outputs) * p.outputs <= at_most)]
+    t_ub = min(alone) if alone else sum(math.ceil(target / p.outputs) * p.rounds for p in menu if p.qubits <= q_max)
     prob = pulp.LpProblem("min_time", pulp.LpMinimize)
     T = pulp.LpVariable("T", lowBound=0, upBound=t_ub, cat="Integer")
     y, z = {}, {}
@@ -256,6 +299,8 @@ def _min_time_cbc_model(menu: tuple[Producer, ...], q_max: int, target: int) -> 
             prob += k * p.rounds * z[i, k] <= T
     prob += pulp.lpSum(y[i, k] * menu[i].qubits for i, k in y) <= q_max  # Eq. 7
     prob += pulp.lpSum(y[i, k] * k * menu[i].outputs for i, k in y) >= target  # Eq. 8
+    if at_most is not None:  # every output must find a slot
+        prob += pulp.lpSum(y[i, k] * k * menu[i].outputs for i, k in y) <= at_most
     prob += T  # Eq. 10's objective
     _solve(prob)
     best_t = int(round(T.value()))

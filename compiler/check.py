@@ -9,6 +9,9 @@
   execution end by the launch; a reuse stall moves the data patches out before it reclaims them and its reuse
   runs lie in that window;
 * conservation: states produced (less discarded) = states taken + states left in the buffer at the end;
+* outputs once: a run yields all its producer's outputs or none (20-to-4: four), discards at most those; every
+  output, followed one by one (first in, first out), is taken once, no earlier than its run's end, or is
+  still in the buffer at the end;
 * without ``allow_failures``: no run failed and nothing was discarded (but by spare fill copies, which the
   failure-aware policy sizes for the expected failures).
 
@@ -16,6 +19,8 @@ The tests, ``magicpipe pipeline`` and the report call it on every schedule they 
 """
 
 from __future__ import annotations
+
+from collections import deque
 
 from magicpipe.compiler.schedule import Schedule
 
@@ -87,6 +92,29 @@ def _stalls(s: Schedule) -> None:
                       f"reclaimed", stall=x, run=r)
 
 
+def _outputs_once(s: Schedule, left: int) -> None:
+    for r in s.runs:
+        made = s.producers[r.producer].outputs
+        if r.outputs not in (0, made) or not 0 <= r.discarded <= r.outputs:
+            _fail(f"round {r.end}: run {r.id} yields {r.outputs} of its {made} outputs and discards {r.discarded}; "
+                  f"a run yields all its outputs or none and discards at most those", run=r)
+    ready = sorted((r.end, r.id, j) for r in s.runs for j in range(r.outputs - r.discarded))
+    held: deque[tuple[int, int, int]] = deque()
+    i = 0
+    for k in sorted(s.takes, key=lambda k: (k.time, k.top, k.step)):
+        while i < len(ready) and ready[i][0] <= k.time:
+            held.append(ready[i])
+            i += 1
+        if len(held) < k.count:
+            _fail(f"round {k.time}: execution {k.top} step {k.step} takes {k.count} states but only {len(held)} "
+                  f"outputs have been made and not yet taken", take=k, held=len(held))
+        for _ in range(k.count):
+            held.popleft()
+    if len(held) + len(ready) - i != left:
+        _fail(f"the end: {len(held) + len(ready) - i} outputs neither taken nor discarded, but the buffer holds "
+              f"{left}", outputs=len(held) + len(ready) - i, left=left)
+
+
 def check(schedule: Schedule, *, allow_failures: bool = False) -> None:
     """Raise :class:`~magicpipe.errors.VerificationError` at the first invariant ``schedule`` breaks.
 
@@ -121,6 +149,7 @@ def check(schedule: Schedule, *, allow_failures: bool = False) -> None:
     if produced != consumed + final:
         _fail(f"round {s.event_times()[-1]}: {produced} states produced but {consumed} taken + {final} left in the "
               f"buffer = {consumed + final}", produced=produced, consumed=consumed, left=final)
+    _outputs_once(s, final)
     if allow_failures:
         return
     # only spare fill copies (sized for the expected failures) may make states that find no slot

@@ -19,6 +19,8 @@ field                  JSON key                meaning
 A count may also carry ``timeline``, the states consumed per layer (a
 :class:`~magicpipe.compiler.layers.DemandTimeline`): a counted circuit has one; counts from an estimator do not,
 and the planner then derives the layers by the estimator's conventions (:mod:`magicpipe.compiler.program`).
+With it, ``ccz_timeline`` gives the Toffoli-class gates per layer (part of ``timeline``'s T states, at the
+planner's ``toffoli_t`` each), so that a plan may meet them with CCZ states instead.
 """
 
 from __future__ import annotations
@@ -81,10 +83,11 @@ class LogicalCounts:
     ccix_count: int = 0
     measurement_count: int = 0
     timeline: DemandTimeline | None = None
+    ccz_timeline: DemandTimeline | None = None
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            if f.name != "timeline":
+            if f.name not in ("timeline", "ccz_timeline"):
                 object.__setattr__(self, f.name, _count(f.name, getattr(self, f.name)))
         if self.num_qubits < 1:
             raise SpecError("logical counts: numQubits must be at least 1")
@@ -97,6 +100,10 @@ class LogicalCounts:
             )
         if self.timeline is not None and not isinstance(self.timeline, DemandTimeline):
             raise SpecError(f"logical counts: timeline must be a DemandTimeline, got {type(self.timeline).__name__}")
+        tof = self.ccz_timeline
+        if tof is not None and (self.timeline is None or not isinstance(tof, DemandTimeline)):
+            raise SpecError("logical counts: ccz_timeline (Toffolis per layer) must be a DemandTimeline and comes "
+                            "with the timeline of T states it is part of")
 
     @property
     def toffolis(self) -> int:

@@ -306,7 +306,10 @@ class _Sim:
                     return None  # what is in flight covers the need: waiting is enough
                 target = self.proto.inputs_per_step - expected
             room = max(self.cap - expected, self.proto.inputs_per_step)
-            alloc = min_time_allocation(self.menu, pool, min(target, room))
+            try:  # runs of several outputs (20-to-4) must fit whole
+                alloc = min_time_allocation(self.menu, pool, min(target, room), at_most=room)
+            except InfeasibleError:
+                return None  # no whole number of runs fits the buffer: wait instead
             new_resume = t + 2 * m + alloc.rounds
             if new_resume == resume:
                 break
@@ -377,27 +380,35 @@ class _Sim:
         return min(pool, copies * q)
 
     def fill_allocation(self, t: int, pool: int, target: int, raised: bool) -> Allocation | None:
-        """The least-time allocation of ``target`` states whose early batches fit the buffer (None: nothing to
-        do, or a ``raised`` target that does not fit)."""
+        """The least-time allocation of ``target`` states whose early batches fit the buffer and whose whole
+        output fits the buffer and the burst at the launch (runs of several outputs can overshoot ``target``;
+        None: nothing to do, or a ``raised`` target that does not fit)."""
         if target <= 0:
             return None
         smallest = min(p.qubits for p in self.menu)
+        room = self.cap + self.proto.burst - self.buffer - self.in_flight_outputs()
         while True:
-            alloc = min_time_allocation(self.menu, pool, target)
+            try:  # runs of several outputs (20-to-4) must fit whole
+                alloc = min_time_allocation(self.menu, pool, target, at_most=max(room, target))
+            except InfeasibleError:
+                alloc = min_time_allocation(self.menu, pool, target)
             early = sum(
                 c * (k - 1) * self.menu[i].outputs
                 + (c * k * self.menu[i].outputs if k * self.menu[i].rounds < alloc.rounds else 0)
                 for i, c, k in alloc.runs
             )
-            if self.buffer + early <= self.cap:
+            if self.buffer + early <= self.cap and alloc.produced <= room:
                 return alloc
             if pool - smallest < smallest:
                 if raised:
                     return None
                 if t == 0:
+                    over = (f"its runs yield {alloc.produced} states, more than the {room} the burst and the "
+                            f"buffer hold at the launch" if alloc.produced > room else
+                            "the states of its early batches would not fit")
                     raise InfeasibleError(
-                        f"the fill phase cannot gather N_th={self.n_th} states: with {self.cap} buffer slots the "
-                        f"states of its early batches would not fit; use more slots or a larger qubit budget"
+                        f"the fill phase cannot gather N_th={self.n_th} states: with {self.cap} buffer slots {over}; "
+                        f"use more slots or a larger qubit budget"
                     )
                 return alloc  # a re-plan after failures: some states may be discarded (counted in the schedule)
             pool -= smallest
@@ -486,10 +497,18 @@ class _Sim:
             self.stall_decision(t)
 
     def resume_level(self, t: int, need: int | None = None) -> int:
-        """States a waiting stall resumes at (``resume`` option): N'_th, or one step's inputs."""
+        """States a waiting stall resumes at (``resume`` option): N'_th, or one step's inputs; never more than
+        whole runs of the lanes can bring without overflowing the buffer (a 20-to-4 lane adds 4 at a time)."""
         if self.opt.resume == "greedy":
             return self.proto.inputs_per_step
-        return min(self.needed(t) if need is None else need, self.cap)
+        return min(self.needed(t) if need is None else need, self.cap, self.reachable())
+
+    def reachable(self) -> int:
+        """The fullest the buffer gets from the states held and in flight plus whole lane runs: the buffer for
+        one-output lanes, less for lanes of several outputs."""
+        batch = min((self.menu[p].outputs for p in self.lanes), default=1)
+        held = self.buffer + self.in_flight_outputs()
+        return held + batch * max((self.cap - held) // batch, 0)
 
     def short_launch_ready(self, states: int) -> bool:
         """``short_launch``: the fill is over (nothing of it in flight), ``states`` cover the launch itself, and

@@ -42,6 +42,7 @@ from magicpipe.compiler.counts import LogicalCounts
 from magicpipe.compiler.hardware import Hardware, patch_qubits
 from magicpipe.compiler.layers import DemandTimeline
 from magicpipe.compiler.source import Source
+from magicpipe.compiler.supplies import KindTimeline, split_toffolis, spread_kinds
 from magicpipe.compiler.synthesis import SynthesisModel
 from magicpipe.errors import InfeasibleError, SpecError
 
@@ -83,6 +84,12 @@ class ProgramDemand:
         budgets: absolute ``(logical, distillation, synthesis)`` shares.
         target: error each state may carry, ``distillation share / t_states`` (1 without states).
         derived: whether the layers were derived from counts by the estimator's conventions.
+        synthesis_error: the synthesis error charged to the plan.
+        kinds: the same layers by kind, T states and CCZ states (one per Toffoli-class gate), when the program
+            has Toffolis whose layers are known (counts: spread by the estimator's convention; a circuit: its
+            Toffoli timeline); None otherwise. Same layers, ``t_total + toffoli_t x ccz_total == t_states``; for
+            a circuit ``kinds.all_t(toffoli_t) == timeline`` (counts spread each kind on its own).
+        toffoli_t: T states per Toffoli in ``timeline``.
     """
 
     counts: LogicalCounts
@@ -93,12 +100,20 @@ class ProgramDemand:
     target: float
     derived: bool
     synthesis_error: float = 0.0
+    kinds: KindTimeline | None = None
+    toffoli_t: int = 4
 
     def info(self) -> dict[str, Any]:
-        return {"t_count": self.t_states, "layers": self.timeline.layers, "peak_per_layer": self.timeline.peak,
-                "rotation_t_count": self.rotation_t, "target_error_per_state": self.target,
-                "layers_derived_from_counts": self.derived, "synthesis_error": self.synthesis_error,
-                "budgets": dict(zip(("logical", "distillation", "synthesis"), self.budgets))}
+        out = {"t_count": self.t_states, "layers": self.timeline.layers, "peak_per_layer": self.timeline.peak,
+               "rotation_t_count": self.rotation_t, "target_error_per_state": self.target,
+               "layers_derived_from_counts": self.derived, "synthesis_error": self.synthesis_error,
+               "budgets": dict(zip(("logical", "distillation", "synthesis"), self.budgets))}
+        if self.kinds is not None:
+            out |= {"ccz_count": self.kinds.ccz_total, "t_count_besides_ccz": self.kinds.t_total,
+                    "toffoli_t": self.toffoli_t}
+            if not self.derived and self.counts.ccz_timeline is not None:
+                out["ccz_timeline"] = self.counts.ccz_timeline.to_dict()
+        return out
 
 
 def _spread(states: int, layers: int) -> DemandTimeline:
@@ -139,7 +154,12 @@ def program_demand(counts: LogicalCounts, budget: ErrorBudget, synthesis: Synthe
     m = tl.total
     target = budgets[1] / m if m else 1.0
     syn = budgets[2] if ((derived and has_rot) or reserve_synthesis) else 0.0
-    return ProgramDemand(counts, tl, m, a_rot, budgets, target, derived, syn)
+    kinds = None
+    if derived and counts.toffolis and tl.layers:
+        kinds = spread_kinds(m - toffoli_t * counts.toffolis, counts.toffolis, tl.layers)
+    elif not derived and counts.ccz_timeline is not None and counts.ccz_timeline.total:
+        kinds = split_toffolis(tl, counts.ccz_timeline, toffoli_t)
+    return ProgramDemand(counts, tl, m, a_rot, budgets, target, derived, syn, kinds, toffoli_t)
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +294,10 @@ def simulate(timeline: DemandTimeline, source: Source, copies: int, layer_rounds
 class ProgramPoint:
     """One way to run the whole program: ``copies`` of ``source`` feeding ``data``.
 
-    ``schedule`` is the core schedule of one pipeline copy when the source is a scheduled pipeline.
+    ``schedule`` is the core schedule of one pipeline copy when the source is a scheduled pipeline. A mixed
+    point (:mod:`magicpipe.compiler.mixed`) also has ``ccz_copies`` of ``ccz_source`` meeting the Toffolis with
+    CCZ states; ``source`` then meets the other T states (``copies`` is 0 when there are none), and the
+    simulation's runs count both kinds' states.
     """
 
     source: Source
@@ -286,19 +309,33 @@ class ProgramPoint:
     errors: tuple[tuple[str, float], ...]
     schedule: object = None
     budgets: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    ccz_source: Source | None = None
+    ccz_copies: int = 0
+
+    @property
+    def name(self) -> str:
+        """The source's name, or ``T source + CCZ source`` for a mixed point."""
+        if self.ccz_source is None:
+            return self.source.name
+        return self.ccz_source.name if not self.copies else f"{self.source.name} + {self.ccz_source.name}"
+
+    @property
+    def _main(self) -> Source:
+        return self.ccz_source if (self.ccz_source is not None and not self.copies) else self.source
 
     @property
     def method(self) -> str:
-        return self.source.method
+        return self._main.method
 
     @property
     def distances(self) -> tuple[int, ...]:
-        return self.source.distances
+        return self._main.distances
 
     @property
     def factory_qubits(self) -> int:
         """Qubits of every factory copy (buffers at the ports not included)."""
-        return self.copies * self.source.qubits
+        ccz = self.ccz_copies * self.ccz_source.qubits if self.ccz_source is not None else 0
+        return self.copies * self.source.qubits + ccz
 
     @property
     def data_qubits(self) -> int:
@@ -325,14 +362,21 @@ class ProgramPoint:
 
         The run's first layer consumes its states at ``first_layer_round``; the ``later_wait_rounds`` of the
         run are spread over its other layers (one supply-bound layer every ``states / rate`` rounds).
+
+        Raises:
+            SpecError: a mixed point: the whole-program stream carries T states only.
         """
+        if self.ccz_source is not None:
+            raise SpecError(f"the chosen point {self.name!r} meets its Toffolis with CCZ states, which the "
+                            f"whole-program stream does not lay out (it carries T states only); plan without "
+                            f"CCZ factories (--factories pipeline) for a stream")
         for start, length, s, tau, first, w in self.simulation.runs:
             yield start + first, length, s, tau, w - first
 
     def info(self, hardware: Hardware) -> dict[str, Any]:
-        """The plan.json form of the point."""
-        return {
-            "name": self.source.name, "method": self.method, "distances": list(self.distances),
+        """The plan.json form of the point (a mixed point adds ``ccz_source`` and ``ccz_copies``)."""
+        out = {
+            "name": self.name, "method": self.method, "distances": list(self.distances),
             "copies": self.copies, "physical_qubits": self.physical_qubits, "factory_qubits": self.factory_qubits,
             "data_qubits": self.data_qubits, "buffer_qubits": self.buffer_qubits,
             "buffer_states": self.simulation.buffer_states, "data_distance": self.data.distance,
@@ -343,9 +387,13 @@ class ProgramPoint:
             "budgets": dict(zip(("logical", "distillation", "synthesis"), self.budgets)),
             "source": self.source.info(),
         }
+        if self.ccz_source is not None:
+            out |= {"ccz_source": self.ccz_source.info(), "ccz_copies": self.ccz_copies}
+        return out
 
     def __repr__(self) -> str:
-        return (f"ProgramPoint({self.source.name!r}, copies={self.copies}, physical_qubits={self.physical_qubits}, "
+        mixed = "" if self.ccz_source is None else f", ccz_copies={self.ccz_copies}"
+        return (f"ProgramPoint({self.name!r}, copies={self.copies}{mixed}, physical_qubits={self.physical_qubits}, "
                 f"runtime_us={self.runtime_us:g})")
 
 
@@ -391,7 +439,7 @@ class ProgramFront:
                 near = min(pts, key=lambda p: p.runtime_us)
             raise InfeasibleError(
                 f"no point of the front meets {' and '.join(bounds)}; the nearest needs "
-                f"{near.physical_qubits} physical qubits and {near.runtime_us:.6g} us ({near.source.name}, "
+                f"{near.physical_qubits} physical qubits and {near.runtime_us:.6g} us ({near.name}, "
                 f"{near.copies} copies): relax the bound"
             )
         if objective == "qubits":
@@ -451,7 +499,7 @@ def _copy_grid(k_max: int) -> list[int]:
 
 def non_dominated(points: Sequence[ProgramPoint]) -> tuple[ProgramPoint, ...]:
     """The points no other point beats in both physical qubits and runtime, fewest qubits first."""
-    pts = sorted(points, key=lambda p: (p.physical_qubits, p.runtime_us, p.source.name, p.copies))
+    pts = sorted(points, key=lambda p: (p.physical_qubits, p.runtime_us, p.name, p.copies, p.ccz_copies))
     out: list[ProgramPoint] = []
     for p in pts:
         if not out or p.runtime_us < out[-1].runtime_us - _EPS:
@@ -463,12 +511,15 @@ def plan_program(demand: ProgramDemand, sources: Sequence[Source], hardware: Har
                  schedules: Mapping[str, object] | None = None, max_copies: int | None = None) -> ProgramFront:
     """The program's (physical qubits, runtime) front over ``sources`` and their copy counts.
 
-    For each source that meets the per-state target (``output_error <= demand.target``), copies run from 1 up
-    to the count at which no layer waits (every integer to 24, then 6% steps); every (source, copies) is
-    simulated and the non-dominated points are kept.
+    For each T source that meets the per-state target (``output_error <= demand.target``), copies run from 1
+    up to the count at which no layer waits (every integer to 24, then 6% steps); every (source, copies) is
+    simulated and the non-dominated points are kept. When the program has Toffolis by layer
+    (``demand.kinds``) and ``sources`` hold CCZ sources, mixed points (CCZ states for the Toffolis, T states
+    for the rest, :func:`magicpipe.compiler.mixed.mixed_points`) join the same front; CCZ sources are never
+    used for T demand.
 
     Raises:
-        InfeasibleError: no source meets the per-state target.
+        InfeasibleError: no source meets the per-state target (and no mixed point meets the budget).
     """
     schedules = schedules or {}
     if demand.t_states == 0:
@@ -493,31 +544,64 @@ def plan_program(demand: ProgramDemand, sources: Sequence[Source], hardware: Har
         )
         return ProgramFront(demand, hardware, (pt,), 1)
     ok = [s for s in sources if s.output_error <= demand.target * (1 + 1e-12) and s.kind == "T"]
+    ccz = [s for s in sources if s.kind == "CCZ"] if demand.kinds is not None else []
+    points: list[ProgramPoint] = []
+    evaluated = 0
+    if ccz:
+        from magicpipe.compiler.mixed import evaluate_mixed, mixed_points
+
+        points, evaluated = _all_t_points(demand, ok, hardware, layout, schedules, max_copies)
+        more, n = mixed_points(demand, [s for s in sources if s.kind == "T"], ccz, hardware, layout,
+                               non_dominated(points), max_copies)
+        points += more
+        evaluated += n
+        if not points:
+            raise InfeasibleError(
+                f"no factory, nor pair of T and CCZ factories, meets the distillation budget "
+                f"{demand.budgets[1]:.3g}; raise the error budget, lower p or eps, or allow more distillation levels")
+        kept = [_evaluate(demand, p.source, p.copies, layout, hardware, p.schedule, start_distance=p.data.distance)
+                if p.ccz_source is None else evaluate_mixed(demand, p.source, p.copies, p.ccz_source, p.ccz_copies,
+                                                            layout, hardware, start_distance=p.data.distance)
+                for p in non_dominated(points)]
+        return ProgramFront(demand, hardware, tuple(kept), evaluated)
     if not ok:
         best = min((s.output_error for s in sources), default=float("nan"))
         raise InfeasibleError(
             f"no factory reaches the per-state error target {demand.target:.3g} (the best offered gives "
             f"{best:.3g}); raise the error budget, lower p or eps, or allow more distillation levels"
         )
+    points, evaluated = _all_t_points(demand, ok, hardware, layout, schedules, max_copies)
+    # the kept points again, with their per-run record (the consumption the stream writes)
+    kept = [_evaluate(demand, p.source, p.copies, layout, hardware, p.schedule, start_distance=p.data.distance)
+            for p in non_dominated(points)]
+    return ProgramFront(demand, hardware, tuple(kept), evaluated)
+
+
+def layer_distance(demand: ProgramDemand, layout: str, hardware: Hardware) -> int:
+    """The data block's least distance with no wait at all (the copy grids size themselves by its layers)."""
+    return _least_distance(_tiles(layout, demand.counts.num_qubits),
+                           float(max(demand.timeline.layers, 1) * LAYOUTS[layout][1]), hardware, demand.budgets[0])
+
+
+def _all_t_points(demand: ProgramDemand, ok: Sequence[Source], hardware: Hardware, layout: str,
+                  schedules: Mapping[str, object], max_copies: int | None) -> tuple[list[ProgramPoint], int]:
+    """Every (T source, copies) of the all-T search, unrecorded, and how many were evaluated."""
     points: list[ProgramPoint] = []
     evaluated = 0
     peak = demand.timeline.peak
-    d_min = _least_distance(_tiles(layout, demand.counts.num_qubits),
-                            float(max(demand.timeline.layers, 1) * LAYOUTS[layout][1]), hardware, demand.budgets[0])
+    d_min = layer_distance(demand, layout, hardware)
     tau = LAYOUTS[layout][1] * d_min
     for src in undominated_sources(ok):
         k_need = max(1, math.ceil(peak * src.period_rounds / (src.outputs * tau) - _EPS))
         k_max = k_need if max_copies is None else min(k_need, max_copies)
         for k in _copy_grid(k_max):
-            pt = _evaluate(demand, src, k, layout, hardware, schedules.get(src.name), record=False)
+            pt = _evaluate(demand, src, k, layout, hardware, schedules.get(src.name), record=False,
+                           start_distance=d_min)
             points.append(pt)
             evaluated += 1
-            if pt.simulation.wait_rounds <= pt.simulation.startup_wait_rounds + _EPS:
-                break  # only the first state is waited for: more copies cannot shorten the run further
-    # the kept points again, with their per-run record (the consumption the stream writes)
-    kept = [_evaluate(demand, p.source, p.copies, layout, hardware, p.schedule, start_distance=p.data.distance)
-            for p in non_dominated(points)]
-    return ProgramFront(demand, hardware, tuple(kept), evaluated)
+            if pt.simulation.wait_rounds <= pt.simulation.startup_wait_rounds + _EPS and pt.data.distance == d_min:
+                break  # only the first state is waited for at the least distance: more copies cannot help
+    return points, evaluated
 
 
 def undominated_sources(sources: Sequence[Source]) -> list[Source]:

@@ -604,10 +604,15 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
 
     Raises:
         SpecError: a source that is not a 15-to-1 pipeline of one or two levels with its schedule (three-level
-            and composed units have no floor plan yet; catalogue blocks and cultivation are not laid out).
+            and composed units have no floor plan yet; catalogue blocks and cultivation are not laid out), or a
+            point that also has CCZ factories.
     """
     from magicpipe.compiler.pipeline import Pipeline
 
+    if getattr(point, "ccz_source", None) is not None:  # a mixed point (magicpipe.compiler.mixed)
+        raise SpecError(f"the chosen point {point.name!r} meets its Toffolis with CCZ states, which the "
+                        f"whole-program stream does not lay out (it carries T states only); plan with "
+                        f"--factories pipeline for a stream")
     distances = tuple(getattr(point, "distances", ()))
     schedule = getattr(point, "schedule", None)
     source = getattr(point, "source", None)

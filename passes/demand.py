@@ -116,12 +116,14 @@ class Demand:
         """The Azure-style logical counts, with the real per-layer timeline (in T states) attached.
 
         ``t_count`` is T gates only (rotations and Toffolis are their own fields, as the estimator keeps them);
-        ``ccz_count`` the Toffolis; ``num_qubits`` the qubits the program uses, Toffoli ancillas included.
+        ``ccz_count`` the Toffolis (``ccz_timeline`` their layers, each paid ``toffoli_t_cost`` T states in the
+        timeline); ``num_qubits`` the qubits the program uses, Toffoli ancillas included.
         """
         return LogicalCounts(
             num_qubits=max(1, self.logical_qubits), t_count=self.t_gates, rotation_count=self.rotations,
             rotation_depth=self.rotation_depth if self.rotations else 0, ccz_count=self.toffolis,
             measurement_count=self.measurements, timeline=self.timeline,
+            ccz_timeline=self.toffoli_timeline if self.toffolis else None,
         )
 
     @property

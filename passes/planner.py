@@ -21,6 +21,7 @@ __all__ = ["DistillationPlanner", "WriteMetadata", "circuit_compilation", "plan_
 
 def plan_demand(demand: Demand, hardware: Hardware, **options: Any) -> Compilation:
     """The whole-program plan of a counted circuit (:func:`magicpipe.compiler.compilation.plan_counts`)."""
+    options.setdefault("toffoli_t", demand.toffoli_t_cost)  # the timeline pays each Toffoli this many T states
     return plan_counts(demand.to_counts(), hardware, demand.budget,
                        synthesis_error=demand.synthesis_error * demand.rotations, circuit=demand.to_dict(),
                        reserve_synthesis=demand.presynthesized, **options)

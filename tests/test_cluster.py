@@ -17,7 +17,8 @@ from magicpipe.cli.pipeline import RUN_DEPENDENT_COLUMNS  # noqa: E402 (after th
 from magicpipe.errors import SpecError  # noqa: E402 (after the importorskip above)
 from magicpipe.executor import DaskExecutor, installed_version  # noqa: E402 (after the importorskip above)
 
-QASM = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[3];\nt q[0]; cx q[0], q[1]; ccx q[0], q[1], q[2];\n'
+# logical counts, not a circuit: the workers then plan without importing Qiskit (seconds of CPU each)
+COUNTS = '{"numQubits": 3, "tCount": 1, "cczCount": 1}'
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +33,8 @@ def _rows(path, drop):
 
 
 def test_sweep_rows_on_the_cluster_equal_the_local_rows(tmp_path, address):
-    program = tmp_path / "p.qasm"
-    program.write_text(QASM)
+    program = tmp_path / "p.json"
+    program.write_text(COUNTS)
     # two points, one per method (one per worker): each is a whole compilation, so a larger grid adds only CPU
     grid = ["--p", "1e-3", "--eps", "1e-3", "--error-budget", "1e-6", "--method", "dynamic", "parallel"]
     assert main(["sweep", str(program), *grid, "--workers", "1", "--out", str(tmp_path / "local")]) == 0

@@ -142,17 +142,11 @@ def front_table(compilation, rows: int = 12) -> str:
     for i in idx:
         p = pts[i]
         mark = "*" if i == compilation.chosen_index else " "
-        lines.append(f"{mark} {p.physical_qubits:>15,} {p.factory_qubits:>11,} {p.data_qubits:>9,} {p.copies:>6} "
+        copies = f"{p.copies}+{p.ccz_copies}" if p.ccz_source is not None else str(p.copies)  # T + CCZ copies
+        lines.append(f"{mark} {p.physical_qubits:>15,} {p.factory_qubits:>11,} {p.data_qubits:>9,} {copies:>6} "
                      f"{_time(p.runtime_us):>12} {_time(compilation.hardware.rounds_to_us(p.wait_rounds)):>10}  "
-                     f"{p.source.name}")
+                     f"{p.name}")
     return "\n".join(lines)
-
-
-def _time(us: float) -> str:
-    for unit, scale in (("s", 1e6), ("ms", 1e3)):
-        if us >= scale:
-            return f"{us / scale:.4g} {unit}"
-    return f"{us:.4g} us"
 
 
 def describe(comp: Compilation) -> str:
@@ -171,6 +165,8 @@ def describe(comp: Compilation) -> str:
             parts.append("rotations synthesised by Qiskit before counting")
     else:
         parts.append(f"from counts: {d.rotation_t} T per rotation" if d.rotation_t else "from counts")
+    if d.kinds is not None:  # Toffolis by layer: the front also has CCZ factories for them (compiler/mixed.py)
+        parts.append(f"{d.kinds.ccz_total:,} Toffolis as {d.toffoli_t} T or one CCZ state each")
     lines = [f"demand: {d.t_states:,} T states ({'; '.join(parts)}) over {d.timeline.layers:,} layers "
              f"(peak {d.timeline.peak} per layer); per-state target {d.target:.3g}"]
     if not d.t_states:

@@ -86,3 +86,15 @@ def test_exact_max_rate_equals_cbc(q):
     exact = max_rate_allocation((A, B, C), q)
     cbc = max_rate_allocation((A, B, C), q, solver="cbc")
     assert exact.rate == pytest.approx(cbc.rate, rel=1e-12) and exact.qubits == cbc.qubits
+
+
+@pytest.mark.parametrize("q,target,at_most", [(9000, 10, 10), (9000, 10, 11), (4000, 7, 8), (2500, 5, 5)])
+def test_exact_mixed_menu_with_a_cap_equals_cbc(q, target, at_most):
+    """With runs of four outputs (20-to-4) the cap ``at_most`` can force fewer runs than fit; the exact solver
+    and CBC agree on both objectives and the output lies between target and cap."""
+    four = Producer("20-to-4@d9", qubits=1200, rounds=50, outputs=4, p_succ=0.99, eps_out=1e-7, distance=9)
+    menu = (four, A)
+    exact = min_time_allocation(menu, q, target, at_most=at_most)
+    cbc = min_time_allocation(menu, q, target, solver="cbc", at_most=at_most)
+    assert (exact.rounds, _qubit_rounds(menu, exact)) == (cbc.rounds, _qubit_rounds(menu, cbc))
+    assert target <= exact.produced <= at_most and exact.qubits <= q

@@ -61,10 +61,15 @@ def test_input_pattern_wrong_count_and_gap(schedules):
 def test_conservation_and_failures(schedules):
     s = schedules[0]
     r = s.runs[-1]
-    extra = dataclasses.replace(r, outputs=r.outputs + 1)
+    extra = dataclasses.replace(r, id=len(s.runs), lane=r.lane + 100)
     # one state more produced than taken: the buffer holds it at the end, so conservation still holds ...
-    check(dataclasses.replace(s, runs=s.runs[:-1] + (extra,), qubit_budget=s.qubit_budget + 10**6,
+    check(dataclasses.replace(s, runs=s.runs + (extra,), qubit_budget=s.qubit_budget + 10**6,
                               buffer_slots=s.buffer_slots + 1))
+    # ... while a run cannot yield more than its producer makes
+    double = dataclasses.replace(r, outputs=r.outputs + 1)
+    with pytest.raises(VerificationError, match=rf"run {r.id} yields 2 of its 1 outputs"):
+        check(dataclasses.replace(s, runs=s.runs[:-1] + (double,), qubit_budget=s.qubit_budget + 10**6,
+                                  buffer_slots=s.buffer_slots + 1))
     # ... but a discarded state that was also taken leaves the buffer short
     lost = dataclasses.replace(r, discarded=1)
     with pytest.raises(VerificationError, match=rf"round {s.rounds}: the buffer holds -1 states"):

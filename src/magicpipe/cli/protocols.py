@@ -46,8 +46,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--magic-error", type=float, default=None, metavar="E",
                    help="error of a raw injected magic state, dimensionless (default: equal to P)")
     p.add_argument("--physics", choices=("hardware", "litinski"), default="hardware",
-                   help="hardware: the project's Eq. 2 p_L per d rounds and raw states of error E; litinski: "
+                   help="hardware: the --error-model's p_L per d rounds and raw states of error E; litinski: "
                         "his p_L = 0.1 (100 p)^((d+1)/2) per cycle and raw states of error p (default: %(default)s)")
+    from magicpipe.cli.compile import add_error_model_option
+
+    add_error_model_option(p)  # the memory model of --physics hardware (litinski has its own)
     p.add_argument("--target", type=float, default=None, metavar="EPS",
                    help="list the catalogue entries meeting this error per output state (dimensionless) instead "
                         "of the reference set")
@@ -73,8 +76,11 @@ def _physics(args: argparse.Namespace):
                 "--physics litinski takes raw states of error p; drop --magic-error or use --physics hardware"
             )
         return NoiseModel.litinski(args.physical_error)
+    from magicpipe.error_models import resolve_error_model
+
     eps = args.physical_error if args.magic_error is None else args.magic_error
-    return NoiseModel.from_hardware(Hardware(p=args.physical_error, eps=eps))
+    model = resolve_error_model(args.error_model)
+    return NoiseModel.from_hardware(Hardware(p=args.physical_error, eps=eps, model=model))
 
 
 def _reference(noise, kinds: tuple[str, ...]) -> list:
@@ -145,15 +151,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _notes(p: float, target: float) -> list[str]:
-    """Why bare cultivation is missing, when it is: below its floor, or p outside its data."""
+    """Why bare cultivation is missing, when it is (below its floor, or p outside its data), or that its
+    points are the p = 5e-4 ones standing in for a lower p."""
     from magicpipe.compiler.cultivation import cheapest_meeting
     from magicpipe.errors import InfeasibleError, SpecError
 
     try:
-        cheapest_meeting(p, target)
+        point = cheapest_meeting(p, target)
     except (InfeasibleError, SpecError) as e:
         return [str(e)]
-    return []
+    return [f"cultivation: {point.data}"] if point.bound else []
 
 
 def _verify(as_json: bool) -> int:

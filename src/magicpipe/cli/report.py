@@ -36,6 +36,9 @@ def register(subparsers: Any) -> None:
                         "a reuse window, the last step)")
     p.add_argument("--no-front", action="store_true",
                    help="skip the Pareto front (Fig. 8), which recomputes the pipeline's front")
+    p.add_argument("--pictures", choices=("all", "png", "none"), default="all",
+                   help="all: every picture as PNG and SVG (default); png: PNG only; none: metrics.json and a page "
+                        "of tables, nothing drawn (fast, for scripts)")
     p.set_defaults(run=run)
 
 
@@ -57,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     times = _times(args.times)
     report = load(args.input, front=not args.no_front)
     cells = read_cells(args.cells) if args.cells else None
-    paths = write_report(report, args.out, cells=cells, times=times)
+    paths = write_report(report, args.out, cells=cells, times=times, formats=args.pictures)
     print(f"{report.source}: distances {report.pipeline.distances}")
     for m in report.metrics:
         print(f"  {m.name:<11} Q={m.qubit_budget:>8}  T={m.makespan * m.round_us:8.1f} us  "

@@ -48,7 +48,7 @@ def register(subparsers: Any) -> None:
 
     factory = sub.add_parser("factory", help="15-to-1 at circuit level from its lattice-surgery instructions: "
                                              "acceptance, output error, the p_L coefficients of Eqs. 3-4")
-    factory.add_argument("--distance", type=int, nargs="+", default=[3], help="3 and/or 5 (default: %(default)s)")
+    factory.add_argument("--distance", type=int, nargs="+", default=[3], help="3, 5 and/or 7 (default: %(default)s)")
     option(factory, "--physical-error", "--p", type=float, nargs="+", default=[5e-4, 1e-3, 2e-3],
                          help="physical error rates, each in [0, 0.5) (default: %(default)s)")
     option(factory, "--magic-error", "--eps", type=float, nargs="+", default=[1e-3, 1e-2],
@@ -57,6 +57,10 @@ def register(subparsers: Any) -> None:
                          help="skip the Z twin (the X-type errors the |+> stand-in cannot carry)")
     _common(factory, shots=10**6, max_errors=1000)
     factory.set_defaults(run=_run_factory)
+
+    from magicpipe.cli.verify_real import add_parser as _add_real
+
+    _add_real(sub)
 
     stream = sub.add_parser("stream", help="a whole-program stream (format 2) at the logical level: every "
                                            "consumption with its corrections applies a T gate, on every branch")
@@ -72,6 +76,18 @@ def register(subparsers: Any) -> None:
                         help="also build the program side as a Stim circuit from the stream's own merges (at most 5 "
                              "data patches and 12 consumptions at d = 3 or 5): deterministic without noise, and its "
                              "graph-like distance")
+    stream.add_argument("--no-circuit", action="store_true",
+                        help="skip the whole stream as one Stim circuit (built by default for nominal one-level "
+                             "streams at d = 3 or 5 with at most 5 data patches and 16 consumptions)")
+    option(stream, "--physical-error", "--p", type=float, default=1e-3,
+           help="circuit-level noise of the whole-stream circuit's distance and sample (default: %(default)s)")
+    option(stream, "--magic-error", "--eps", type=float, default=0.0,
+           help="input error of each injected state in the whole-stream sample (default: %(default)s)")
+    stream.add_argument("--circuit-shots", type=int, default=0,
+                        help="noisy shots of the whole-stream circuit, decoded by PyMatching (default: %(default)s)")
+    stream.add_argument("--twin", action="store_true",
+                        help="also the whole-stream circuit's Z twin (every patch in |0>: X-type errors, the "
+                             "merges' outcomes) and its graph-like distance")
     stream.set_defaults(run=_run_stream)
     model = sub.add_parser("model", help="the 'measured' error model from memory stats: Eq. 2 fitted at the largest "
                                          "distances, per-distance factors, the factory's coefficients, the interval")
@@ -192,7 +208,11 @@ def _run_model(args: argparse.Namespace) -> int:
           f"{fit['chi2_red']:.3g}, {fit['points']} points); edge A = {edge['A']:.4g}, p_th = {edge['p_th']:.4g}")
     for name, rows in result["coefficients"].items():
         for r in rows:
-            print(f"  {name} d = {r['d']}: a = {r['a']} +- {r['sigma_a']}, b = {r['b']} +- {r['sigma_b']} per p_L")
+            print(f"  {name} d = {r['d']}: a = {r['a']} +- {r['sigma_a']}, b = {r['b']} +- {r['sigma_b']} per p_L "
+                  f"(the |+> stand-in)")
+        model_rows = {e["from_distance"]: e for e in result["model"]["protocols"].get(name, [])}
+        print(f"  {name} in the model (plus what the real protocol adds, verify real): " + ", ".join(
+            f"d >= {d}: a = {e['out_error_pl']}, b = {e['fail_pl']}" for d, e in sorted(model_rows.items())))
     for d, f in result["factors"].items():
         print(f"  f_{d} = {f['factor']:.3g} (sigma_log {f['sigma_log']:.2g}, chi2_red {f['chi2_red']:.3g})")
     for e in result["extrapolation"]:
@@ -289,4 +309,47 @@ def _run_stream(args: argparse.Namespace) -> int:
               f"{c.num_observables} observables; without noise "
               f"{'every detector and observable is 0' if quiet else 'NOT deterministic'}; graph-like distance {dist} "
               f"(the program runs at d={stream.header.data_distance})")
+    if not args.no_circuit:
+        ok = _stream_circuit(args, path, stream) and ok
     return 0 if ok else 1
+
+
+def _stream_circuit(args: argparse.Namespace, path: Any, stream: Any) -> bool:
+    """``verify stream``'s whole-stream circuit: deterministic without noise, its graph-like distance, a sample."""
+    from magicpipe.errors import SpecError
+    from magicpipe.verification.stream_circuit import sample_stream_circuit, stream_circuit, stream_distance
+
+    if args.circuit_shots < 0:
+        raise SpecError(f"--circuit-shots {args.circuit_shots}: give 0 or more")
+    if not 0 < args.physical_error < 0.5 or not 0 <= args.magic_error < 1:
+        raise SpecError(f"--physical-error {args.physical_error}, --magic-error {args.magic_error}: give p in "
+                        f"(0, 0.5) and eps in [0, 1)")
+    try:
+        noisy = stream_circuit(stream, args.physical_error, 0.0)
+    except SpecError as e:
+        print(f"{path}: whole-stream circuit not built: {e}")
+        return True
+    quiet, c = noisy, noisy.circuit
+    det = noisy.deterministic(seed=args.seed)
+    dist = stream_distance(noisy) if det else 0
+    d = stream.header.data_distance
+    print(f"{path}: the whole stream as one Stim circuit: {c.num_qubits} qubits, {c.num_detectors} detectors, "
+          f"{c.num_observables} observables ({quiet.data_observables} data patches, {quiet.check_observables} checks "
+          f"of {quiet.runs} factory runs), {quiet.consumptions} consumptions, {quiet.moves} route steps, "
+          f"{quiet.rounds} rounds; without noise {'every detector and observable is 0' if det else 'NOT deterministic'}"
+          f"; graph-like distance {dist} at p={args.physical_error:g} (the stream runs at d={d})")
+    if args.circuit_shots and det:
+        sample_at = stream_circuit(stream, args.physical_error, args.magic_error) if args.magic_error else noisy
+        r = sample_stream_circuit(sample_at, args.circuit_shots, seed=args.seed)
+        print(f"{path}: {r.shots} noisy shots (p={args.physical_error:g}, eps={args.magic_error:g}, seed {r.seed}): "
+              f"{r.accepted} with every run accepted, {r.errors} with a data patch's logical X wrong "
+              f"(logical error rate {r.error_rate:.3g} per accepted shot)")
+    if args.twin and det:
+        twin = stream_circuit(stream, args.physical_error, 0.0, basis="z")
+        tdet = twin.deterministic(seed=args.seed)
+        tdist = stream_distance(twin) if tdet else 0
+        print(f"{path}: its Z twin (X-type errors and the merges' outcomes, which the |+> stand-in cannot carry): "
+              f"{'deterministic' if tdet else 'NOT deterministic'} without noise, graph-like distance {tdist}"
+              + ("" if tdist >= d else " -- below d: the route moves a state one tile a round, and its Z rides on "
+                                        "checks measured once (docs/lattice.md)"))
+    return det and dist >= d

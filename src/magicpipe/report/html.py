@@ -128,16 +128,17 @@ def _table(metrics: Sequence[Metrics]) -> str:
     return f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
 
 
-def _figure(p: Picture) -> str:
+def _figure(p: Picture, vector: bool = True) -> str:
     data = base64.b64encode(p.png).decode("ascii")
+    link = f' (vector: <a href="{p.name}.svg">{p.name}.svg</a>)' if vector else ""
     return (f'<figure id="fig-{p.name}"><h2>{html.escape(p.title)}</h2>'
             f'<img src="data:image/png;base64,{data}" alt="{html.escape(p.title)}">'
-            f'<figcaption>{html.escape(p.caption)} (vector: <a href="{p.name}.svg">{p.name}.svg</a>)'
+            f'<figcaption>{html.escape(p.caption)}{link}'
             f"</figcaption></figure>")
 
 
-def render_html(report: Report, pictures: Sequence[Picture]) -> str:
-    """The page of ``report`` with ``pictures``, as one string.
+def render_html(report: Report, pictures: Sequence[Picture], vector: bool = True) -> str:
+    """The page of ``report`` with ``pictures``, as one string (``vector``: each links its SVG file).
 
     Examples:
         >>> from magicpipe.compiler import Pipeline
@@ -159,7 +160,7 @@ def render_html(report: Report, pictures: Sequence[Picture]) -> str:
         meta += (f" · program: {report.program.states:,} states over "
                  f"{hw.rounds_to_us(report.program.rounds):,.0f} µs")
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in report.notes)
-    body = "".join(_figure(p) for p in pictures)
+    body = "".join(_figure(p, vector) for p in pictures)
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{_STYLE}</style></head><body><h1>{html.escape(title)}</h1><p class='meta'>{meta}</p>"
             f"<p class='meta'><span id='render-check'>pictures not checked</span> · figures in "

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from collections.abc import Sequence
 
+from magicpipe.errors import SpecError
 from magicpipe.report.build import Report
 from magicpipe.report.charts import Cell, front_figure, heatmap_figure
 from magicpipe.report.figures import buffer_figure, pyplot, spacetime_figure, usage_figure
@@ -116,23 +117,33 @@ def pictures(report: Report, *, cells: Sequence[Cell] | None = None,
     return out
 
 
+PICTURES = ("all", "png", "none")
+
+
 def write_report(report: Report, out: Path, *, cells: Sequence[Cell] | None = None,
-                 times: Sequence[int] | None = None) -> dict[str, Path]:
-    """Write ``metrics.json``, the pictures (PNG and SVG) and ``report.html`` into ``out``; return their paths."""
+                 times: Sequence[int] | None = None, formats: str = "all") -> dict[str, Path]:
+    """Write ``metrics.json``, the pictures and ``report.html`` into ``out``; return their paths.
+
+    ``formats``: ``"all"`` writes each picture as PNG and SVG, ``"png"`` as PNG only (the page then links no
+    vector file), ``"none"`` draws nothing (metrics and a page with the tables only; the fast way for scripts).
+    """
+    if formats not in PICTURES:
+        raise SpecError(f"pictures must be one of {', '.join(PICTURES)}, got {formats!r}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
-    drawn = pictures(report, cells=cells, times=times)
-    plt = pyplot()
+    drawn = pictures(report, cells=cells, times=times) if formats != "none" else []
+    plt = pyplot() if drawn else None
     for pic, fig in drawn:
-        png, svg = out / f"{pic.name}.png", out / f"{pic.name}.svg"
+        png = out / f"{pic.name}.png"
         png.write_bytes(pic.png)
-        save_svg(fig, svg)
+        if formats == "all":
+            save_svg(fig, out / f"{pic.name}.svg")
         plt.close(fig)
         paths[pic.name] = png
     paths["metrics"] = out / "metrics.json"
     paths["metrics"].write_text(json.dumps(report_dict(report), indent=1, allow_nan=False))
     paths["html"] = out / "report.html"
-    paths["html"].write_text(render_html(report, [p for p, _ in drawn]), encoding="utf-8")
+    paths["html"].write_text(render_html(report, [p for p, _ in drawn], vector=formats == "all"), encoding="utf-8")
     return paths
 
