@@ -212,9 +212,8 @@ def pareto_front(
             search): for two-level pipelines a configuration is not simulated when its qubits times a lower
             bound on its rounds (:func:`_rounds_floor`) already exceed the least expected volume found so far
             (by 10% where the Monte Carlo re-evaluates the least-volume points, to allow for the estimate's
-            error), so the fast end of the front may be missing; the least-volume point is the same. Points
-            given no expected time (``delay_model`` ``"dominated"`` or ``"bounded"``) carry no output error
-            (NaN) either.
+            error), so the fast end of the front may be missing; the least-volume point is the same. Only
+            the front's points carry their output error (the others NaN).
 
     Raises:
         SpecError: a one-level pipeline, an empty buffer range or an unknown delay model.
@@ -275,7 +274,7 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
             s = simulate(high, menu, q, b, slot, options)
         except InfeasibleError:
             return None
-        error = math.nan  # least_volume_only: computed when the point is timed
+        error = math.nan  # least_volume_only: computed for the front's points at the end
         if not (least_volume_only and max_output_error is None):
             error = storage_decay(s, pipeline.hardware).eps_out_with_decay
         if max_output_error is not None and error > max_output_error:
@@ -284,8 +283,6 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
 
     def timed(p: ParetoPoint) -> ParetoPoint:
         s = p.schedule
-        if math.isnan(p.output_error):
-            p = dataclasses.replace(p, output_error=storage_decay(s, pipeline.hardware).eps_out_with_decay)
         if delay_model == "first-stall":
             return dataclasses.replace(p, expected_delay=expected_delay(s), delay_model="first-stall")
         return dataclasses.replace(p, expected_delay=expected_rounds(s) - s.rounds, delay_model="all-stalls")
@@ -358,6 +355,11 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
         raise InfeasibleError(f"no feasible dynamic schedule for distances {pipeline.distances}{within}")
     if shots and min(p.p_succ for p in menu) < MC_BELOW:
         evaluated = _monte_carlo_refine(evaluated, shots, seed, timed)
+    if least_volume_only and max_output_error is None:  # the output error of the front's points only
+        on_front = {id(p) for p in _front(evaluated)}
+        hw = pipeline.hardware
+        evaluated = [dataclasses.replace(p, output_error=storage_decay(p.schedule, hw).eps_out_with_decay)
+                     if id(p) in on_front else p for p in evaluated]
     return ParetoFront(pipeline, _front(evaluated), tuple(evaluated))
 
 
