@@ -46,6 +46,8 @@ when the dynamic schedule of the same levels is cheaper.
 
 from __future__ import annotations
 
+from typing import Any
+
 import dataclasses
 import functools
 import math
@@ -71,7 +73,7 @@ from magicpipe.compiler.source import Source
 from magicpipe.errors import InfeasibleError, SpecError
 
 __all__ = ["BlockFactory", "DynamicEntry", "Lower", "Measured", "block_factory", "dynamic_catalogue",
-           "dynamic_catalogue_sources", "measure"]
+           "dynamic_catalogue_sources", "gain_summary", "measure"]
 
 METHOD = "dynamic-catalogue"
 BUFFERS = (2, 4, 8)
@@ -448,3 +450,35 @@ def dynamic_catalogue_sources(hardware: Hardware, target: float) -> list[Source]
         (True, True)
     """
     return [e.source for e in dynamic_catalogue(hardware, target)]
+
+
+def gain_summary(hardware: Hardware, target: float, blocks: tuple[str, ...] = ("15-to-1", "20-to-4")
+                 ) -> dict[str, Any]:
+    """The dynamic gain at ``target``, every configuration measured (``prune=False``), for benchmarks: per
+    (upper block, lower level) the configuration of least volume per state against its baseline, the best of
+    them (``best``: the largest gain), and ``overall_gain``: the least baseline volume per state over the least
+    dynamic one (the best of the catalogue's composites against the best dynamic schedule of the same levels).
+    JSON-able.
+
+    Examples:
+        >>> g = gain_summary(Hardware(p=1e-4, eps=1e-4), 5e-10, ("15-to-1",))
+        >>> g["best"]["gain"] == max(c["gain"] for c in g["cases"])
+        True
+    """
+    cases: dict[str, dict[str, Any]] = {}
+    for e in dynamic_catalogue(hardware, target, blocks, prune=False):
+        s, b = e.source, e.baseline
+        key = b.name
+        volume = s.qubits * s.period_rounds / s.outputs
+        if key in cases and cases[key]["volume_per_state"] <= volume:
+            continue
+        cases[key] = {"dynamic": s.name, "qubits": s.qubits, "rounds_per_state": s.period_rounds / s.outputs,
+                      "volume_per_state": volume, "output_error": s.output_error,
+                      "period_stderr_rounds": s.detail_dict()["period_stderr_rounds"], "baseline": b.name,
+                      "baseline_qubits": b.qubits, "baseline_rounds_per_state": b.cycles / b.outputs,
+                      "baseline_volume_per_state": b.volume_per_state, "baseline_output_error": b.output_error,
+                      "gain": e.gain}
+    rows = sorted(cases.values(), key=lambda c: (-c["gain"], c["dynamic"]))
+    overall = (min(c["baseline_volume_per_state"] for c in rows) / min(c["volume_per_state"] for c in rows)
+               if rows else None)
+    return {"target": target, "cases": rows, "best": rows[0] if rows else None, "overall_gain": overall}
