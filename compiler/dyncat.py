@@ -32,10 +32,15 @@ stalls make the patches idle longer) and ``10 d_m2 + n w / 4`` patch widths of t
 storage decay of the buffered states (the mean added input error, bounded above by scaling the output error
 by ``((e + added) / e)^k``, ``k`` = 3 for 15-to-1, 2 for 20-to-4).
 
-Bounded search: ``n`` from three below to one above the copies that keep the upper block busy
-(``ceil(I T_state / T_run)``), ``B`` in {4, 8}; a configuration whose qubits and period lower bound
-``max(T_run, I T_state / n) / P_upper`` are both no better than an evaluated point's is skipped; evaluations and
-baselines are cached, so the plan's second target and its budget splits reuse them.
+Bounded search: ``n`` from one below to one above the copies that keep the upper block busy
+(``ceil(I T_state / T_run)``), and the baseline's copies and half of them; ``B`` in {2, 4, 8}. A configuration
+whose qubits and period lower bound ``max(T_run, I T_state / (n + lendable / Q_lower)) / P_upper`` (the lanes
+and the copies the block's lent region holds during a stall) are both no better than an evaluated point's is
+skipped, and so (in the planner) is one its baseline dominates that way; at one buffer size, once more lanes
+no longer shorten the measured period, larger lane counts are skipped (a heuristic: the buffer or the block is
+the bottleneck). The planner tries one cultivation point and one first-level block under the 15-to-1
+(``PLANNER_BLOCKS``); benchmarks two of each and the 20-to-4. Evaluations and baselines are cached, so the
+plan's second target, its budget splits and its sensitivity re-plan reuse them.
 
 **Baseline and gain.** The baseline is the catalogue composite on the same lower level and upper protocol
 (4 or 8 cultivation patches, 4 or 6 first-level blocks; the one of least volume per state), its upper
@@ -65,15 +70,16 @@ from magicpipe.compiler.decay import storage_decay
 from magicpipe.compiler.dynamic import simulate
 from magicpipe.compiler.factory import Factory
 from magicpipe.compiler.hardware import Hardware, patch_qubits
-from magicpipe.compiler.options import FAILURE_AWARE
+from magicpipe.compiler.options import FAILURE_AWARE, DynamicOptions
 from magicpipe.compiler.pareto import MC_BELOW
 from magicpipe.compiler.producers import CULTIVATION_DISTANCE, catalogue_producer, cultivation_producer
 from magicpipe.compiler.protocols import FIFTEEN_TO_ONE, Protocol
+from magicpipe.compiler.schedule import Schedule
 from magicpipe.compiler.source import Source
 from magicpipe.errors import InfeasibleError, SpecError
 
 __all__ = ["BlockFactory", "DynamicEntry", "Lower", "Measured", "block_factory", "dynamic_catalogue",
-           "dynamic_catalogue_sources", "gain_summary", "measure"]
+           "dynamic_catalogue_sources", "gain_summary", "measure", "schedule"]
 
 METHOD = "dynamic-catalogue"
 BUFFERS = (2, 4, 8)
@@ -158,7 +164,8 @@ def block_factory(hardware: Hardware, block: str, upper: tuple[int, int, int], e
                   step_cycles: float | None = None) -> BlockFactory:
     """Litinski's upper ``block`` at ``upper = (d_X, d_Z, d_m)`` fed states of error ``eps_in`` over
     ``transport`` patch widths, as a scheduler factory; its error is evaluated with patches idling
-    ``step_cycles`` per step (default: the no-stall step, ``I d_m / 2 / steps``).
+    ``step_cycles`` per step (default and least: ``d_m``, Litinski's step ``t`` when the feed keeps up; a run
+    is ``I / 2`` such steps).
 
     Its times are in units of ``1 / scale`` rounds so that a run lasts Litinski's ``I d_m / 2`` cycles
     exactly (15-to-1: 7 steps of ``15 d_m / 14`` rounds, ``scale = 14 / gcd(15 d_m, 14)``); the caller scales the
@@ -177,7 +184,7 @@ def block_factory(hardware: Hardware, block: str, upper: tuple[int, int, int], e
     step = num * scale // den
     footprint = 2 * (layout.patch_widths(dx, dz) * 3 * dx + 20 * dm * dm + 2 * dx * dm)
     noise = NoiseModel.from_hardware(hardware)
-    idle = max(num / den, step_cycles or 0.0)
+    idle = max(float(dm), step_cycles or 0.0)  # Litinski's step t: a run is I / 2 steps of t >= d_m
     error, p_succ = _block_run(noise, block, upper, round(idle, 3), round(transport, 6), eps_in)
     return BlockFactory(pattern, dx, hardware, block, upper, footprint, layout.qubits * 2 * dx * dz, step, eps_in,
                         error, p_succ, _FLOOR[block][1], scale)
@@ -251,9 +258,16 @@ def measure(hardware: Hardware, block: str, upper: tuple[int, int, int], lower: 
     return _measure(hardware, block, upper, lower, lanes, buffer_slots, shots, executions, seed)
 
 
-@functools.lru_cache(maxsize=4096)
-def _measure(hardware: Hardware, block: str, upper: tuple[int, int, int], lower: Lower, lanes: int,
-             buffer_slots: int, shots: int, executions: int, seed: int) -> Measured:
+def schedule(hardware: Hardware, block: str, upper: tuple[int, int, int], lower: Lower, lanes: int,
+             buffer_slots: int, *, executions: int = EXECUTIONS, seed: int | None = 1) -> Schedule:
+    """One seeded schedule of the configuration (``seed=None``: no failure), its times in ``1 / scale`` rounds
+    of the block (:func:`block_factory`), for :func:`~magicpipe.compiler.check.check` and reports."""
+    args = _args(hardware, block, upper, lower, lanes, buffer_slots)
+    return simulate(*args, tops=executions, rng=None if seed is None else random.Random(seed))
+
+
+def _args(hardware: Hardware, block: str, upper: tuple[int, int, int], lower: Lower, lanes: int, buffer_slots: int
+          ) -> tuple[BlockFactory, tuple[Producer], int, int, int, DynamicOptions]:
     producer = lower.producer
     transport = 10 * upper[2] + lanes * lower.width / 4
     high = block_factory(hardware, block, upper, producer.eps_out, transport)
@@ -261,7 +275,16 @@ def _measure(hardware: Hardware, block: str, upper: tuple[int, int, int], lower:
     slot = patch_qubits(producer.distance)
     q = high.qubits + buffer_slots * slot + lanes * producer.qubits
     policy = dataclasses.replace(FAILURE_AWARE, move_rounds=FAILURE_AWARE.move_rounds * scale)
-    args = (high, (dataclasses.replace(producer, rounds=producer.rounds * scale),), q, buffer_slots, slot, policy)
+    return high, (dataclasses.replace(producer, rounds=producer.rounds * scale),), q, buffer_slots, slot, policy
+
+
+@functools.lru_cache(maxsize=4096)
+def _measure(hardware: Hardware, block: str, upper: tuple[int, int, int], lower: Lower, lanes: int,
+             buffer_slots: int, shots: int, executions: int, seed: int) -> Measured:
+    producer = lower.producer
+    transport = 10 * upper[2] + lanes * lower.width / 4
+    args = _args(hardware, block, upper, lower, lanes, buffer_slots)
+    high, q, scale = args[0], args[2], args[0].scale
     rng = random.Random(seed)
     firsts, periods, attempts = [], [], []
     added = 0.0
@@ -343,16 +366,22 @@ def _plans(noise: NoiseModel, p: float, target: float, blocks: tuple[str, ...], 
 
 def _configs(high: BlockFactory, producer: Producer, slot: int, copies: int) -> list[tuple[int, int, int, float]]:
     """(qubits, lanes, buffer, period lower bound) in ascending qubits: lanes about those that keep the block
-    busy, and the baseline's ``copies`` and half of them."""
+    busy, and the baseline's ``copies`` and half of them.
+
+    The bound: a run lasts ``T_run`` at least, and takes ``I`` states, which at most the ``n`` lanes and the
+    copies that fit the region the block lends during a stall make, ``T_state`` rounds each on average:
+    ``max(T_run, I T_state / (n + lendable // Q_lower))``.
+    """
     t_state = producer.rounds / producer.p_succ / producer.outputs
     inputs = high.protocol.inputs
     run = high.rounds / high.scale
     busy = math.ceil(inputs * t_state / run)
+    lent = high.lendable_qubits // producer.qubits
     out = []
     lanes = sorted({max(1, busy - 1), busy, busy + 1, max(1, copies // 2), copies})
     for b in BUFFERS:
         for n in lanes:
-            bound = max(run, inputs * t_state / n)
+            bound = max(run, inputs * t_state / (n + lent))
             out.append((high.qubits + b * slot + n * producer.qubits, n, b, bound))
     return sorted(out)
 

@@ -123,6 +123,9 @@ def test_bench_peers_writes_one_row_per_configuration(tmp_path, capsys):
     s = json.loads((tmp_path / "summary.json").read_text())
     case = s["cases"]["100q-1e6T/e3"]
     assert case["azure_layout"]["logical_qubits"] == 230 and len(case["peers"]) == 4
+    gain = case["dynamic_catalogue"]  # the catalogue's levels scheduled dynamically, against their own timing
+    assert gain["target"] == case["all"]["target_error"]
+    assert gain["best"]["gain"] == max(c["gain"] for c in gain["cases"])
     assert "magicpipe sequential" in capsys.readouterr().out
 
 

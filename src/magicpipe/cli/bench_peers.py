@@ -142,10 +142,10 @@ def run_peers(args) -> int:
                                             "front": [list(p) for p in peer.front],
                                             "front_ratios": front_ratios(our, peer, our["cycle_ns"])})
             lay = azure_layout(counts)
-            gain = _dynamic_gain(preset.hardware(), mine["all"])
-            cases[f"{w}/{pk}"] = {"dynamic_catalogue": gain, "counts": counts.to_dict(), "preset": preset.qubit_params, "azure_layout": {
+            cases[f"{w}/{pk}"] = {"counts": counts.to_dict(), "preset": preset.qubit_params, "azure_layout": {
                 k: getattr(lay, k) for k in lay.__slots__}, "ours": our, "all": mine["all"], "baselines": {
-                k: v for k, v in mine.items() if k not in ("dynamic", "all")}, "peers": peers}
+                k: v for k, v in mine.items() if k not in ("dynamic", "all")}, "peers": peers,
+                "dynamic_catalogue": _dynamic_gain(preset.hardware(), mine["all"])}
     args.out.mkdir(parents=True, exist_ok=True)
     fields = list(dict.fromkeys(k for r in rows for k in r))
     with (args.out / "peers.csv").open("w", newline="") as f:
