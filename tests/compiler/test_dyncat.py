@@ -123,3 +123,19 @@ def test_first_level_blocks_feed_a_dynamic_20_to_4():
     m = dyncat.measure(HW, "20-to-4", (19, 9, 9), low, 4, 4, shots=3)
     # four states a run, a run no shorter than 10 steps of d_m
     assert m.period >= 90 and m.output_error == pytest.approx(base.output_error, rel=0.5)
+
+
+def test_the_lockstep_baseline_is_the_catalogues_timing_without_randomness():
+    from magicpipe.compiler.allocator import Producer
+
+    sure = Producer("x", qubits=100, rounds=18, outputs=1, p_succ=1.0, eps_out=1e-6, distance=7)
+    for copies, t in ((4, 7.0), (6, 3.0), (8, 9.0)):
+        # Litinski's step max(6 d_m / (n / 2), t) for a block of 18 rounds, 15 / 2 steps a run; the start-up's
+        # stock (one state a copy at most) spread over 40 runs
+        mean, se = dyncat.lockstep(sure, copies, t, 15, holds=False, runs=41, shots=1)
+        assert se == 0.0 and mean == pytest.approx(7.5 * max(36 / copies, t), abs=copies * 18 / 15 / 40)
+    # cultivation's restarts: 4 patches of the tightest d1 = 3 point fall behind the mean-rate timing
+    tight = cultivation_point(1e-3, 3, 0.0)
+    fed = cultivation_fed(NOISE, tight, 4, "15-to-1", UPPER)
+    mean, se = dyncat.lockstep(dyncat._lower_point(tight, 7).producer, 4, 7.0, 15, holds=True)
+    assert mean > fed.cycles * (1 - fed.p_fail) + 4 * se
