@@ -39,8 +39,9 @@ and the copies the block's lent region holds during a stall) are both no better 
 skipped, and so (in the planner) is one its baseline dominates that way; at one buffer size, once more lanes
 no longer shorten the measured period, larger lane counts are skipped (a heuristic: the buffer or the block is
 the bottleneck). The planner tries one cultivation point and one first-level block under the 15-to-1
-(``PLANNER_BLOCKS``); benchmarks two of each and the 20-to-4. Evaluations and baselines are cached, so the
-plan's second target, its budget splits and its sensitivity re-plan reuse them.
+(``PLANNER_BLOCKS``), measures at most ``PLANNER_MEASURES`` configurations of each, fewest qubits first, with
+fewer seeds (``SHOTS``); benchmarks try two of each and the 20-to-4, and measure every configuration.
+Evaluations and baselines are cached, so the plan's second target and its budget splits reuse them.
 
 **Baseline and gain.** The baseline is the catalogue composite on the same lower level and upper protocol
 (4 or 8 cultivation patches, 4 or 6 first-level blocks; the one of least volume per state), its upper
@@ -86,8 +87,12 @@ BUFFERS = (2, 4, 8)
 #: upper blocks the planner tries (20-to-4 costs 35-50 ms per block-model evaluation: benchmarks pass it)
 PLANNER_BLOCKS = ("15-to-1",)
 EXECUTIONS = 4
-SHOTS = 6  # seeds per configuration when the lower level's success is below MC_BELOW (cultivation)
-SHOTS_RELIABLE = 3  # ... and when it is above (first-level blocks)
+#: configurations the planner measures per (upper block, lower level, distances), the fewest qubits first
+PLANNER_MEASURES = 4
+#: seeds per configuration (planner, benchmarks) when the lower level's success is below MC_BELOW (cultivation)
+SHOTS = (4, 8)
+#: ... and when it is above (first-level blocks)
+SHOTS_RELIABLE = (2, 4)
 _FLOOR = {"15-to-1": (35.0, 3), "20-to-4": (22.0, 2)}
 
 
@@ -467,7 +472,7 @@ def _dynamic_catalogue(hardware: Hardware, target: float, blocks: tuple[str, ...
             lower = (_lower_point(lower_ds, ds[2]) if isinstance(lower_ds, CultivationPoint)
                      else _lower_block(noise, lower_ds, ds[2]))
             producer = lower.producer
-            shots = SHOTS if producer.p_succ < MC_BELOW else SHOTS_RELIABLE
+            shots = (SHOTS if producer.p_succ < MC_BELOW else SHOTS_RELIABLE)[0 if prune else 1]
             high = block_factory(hardware, block, ds, producer.eps_out, 10 * ds[2])
             slot = patch_qubits(producer.distance)
             states = high.protocol.outputs
@@ -476,11 +481,15 @@ def _dynamic_catalogue(hardware: Hardware, target: float, blocks: tuple[str, ...
             if prune:  # the baseline stands for the catalogue's entries: what it dominates is not measured
                 kept.append((baseline.qubits, baseline.cycles / baseline.outputs, None, 0, 0))
             saturated: dict[int, float] = {}  # buffer size -> the last period measured with it
+            count = 0
             for q, n, b, bound in _configs(high, producer, slot, copies):
                 if any(k[0] <= q and k[1] <= bound / high.p_succ / states for k in kept):
                     continue  # dominated whatever its measured period
                 if saturated.get(b, math.inf) < 0:
                     continue  # more lanes did not shorten the period at this buffer size: the lanes are not short
+                if prune and count >= PLANNER_MEASURES:
+                    break
+                count += 1
                 try:
                     m = _measure(hardware, block, ds, lower, n, b, shots, EXECUTIONS, 1)
                 except InfeasibleError:
