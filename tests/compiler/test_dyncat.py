@@ -94,7 +94,7 @@ def test_the_planner_offers_them_within_the_error_shares(monkeypatch):
         return plan_program(demand, sources, *args, **kwargs)
 
     monkeypatch.setattr(compilation, "plan_program", spy)
-    counts = LogicalCounts(20, t_count=10**4)
+    counts = LogicalCounts(20, t_count=10**5)
     comp = compilation.plan_counts(counts, HW, 1e-3, budget_search=False, baselines=(), catalogue=True)
     assert offered and all(s.output_error <= comp.demand.target for s in offered)
     # offered without the catalogue, they make the front's small end; every point within its shares
