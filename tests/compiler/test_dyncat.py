@@ -86,21 +86,30 @@ def test_sources_meet_the_target_and_carry_their_baseline():
 
 
 def test_the_planner_offers_them_within_the_error_shares(monkeypatch):
-    offered = []
-    plan_program = compilation.plan_program
+    returned, offered = [], []
+    search, plan_program = dyncat.dynamic_catalogue_sources, compilation.plan_program
+
+    def searched(hardware, target):
+        out = search(hardware, target)
+        returned.append((target, out))
+        return out
 
     def spy(demand, sources, *args, **kwargs):
         offered.extend(s for s in sources if s.method == "dynamic-catalogue")
         return plan_program(demand, sources, *args, **kwargs)
 
+    monkeypatch.setattr(dyncat, "dynamic_catalogue_sources", searched)
     monkeypatch.setattr(compilation, "plan_program", spy)
     counts = LogicalCounts(20, t_count=10**5)
     comp = compilation.plan_counts(counts, HW, 1e-3, budget_search=False, baselines=(), catalogue=True)
-    assert offered and all(s.output_error <= comp.demand.target for s in offered)
-    # offered without the catalogue, they make the front's small end; every point within its shares
+    assert [t for t, _ in returned] == [comp.demand.target]  # searched at the plan's per-state target ...
+    assert offered == returned[0][1]  # ... and every source it found offered to the program planner
+    # offered without the catalogue (every configuration measured), they make the front's small end; every
+    # point within its shares
     monkeypatch.setattr(compilation, "plan_program", plan_program)
     mine = compilation.plan_counts(counts, HW, 1e-3, budget_search=False, baselines=(), catalogue=False,
-                                   extra_sources=tuple(offered))
+                                   extra_sources=tuple(e.source for e in
+                                                       dyncat.dynamic_catalogue(HW, comp.demand.target, prune=False)))
     assert any(p.method == "dynamic-catalogue" for p in mine.front.points)
     for p in mine.front.points + comp.front.points:
         errors = dict(p.errors)
