@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 
@@ -215,7 +216,7 @@ def cultivation_factory(point: CultivationPoint) -> Factory:
                    inputs=1, distances=(point.d1, 15),
                    detail=(("acceptance", point.acceptance), ("attempts", point.attempts),
                            ("attempt_rounds", point.attempt_rounds), ("volume", point.volume),
-                           ("tightness", point.tightness)))
+                           ("tightness", point.tightness), ("data", point.data)))
 
 
 def cultivation_feed(point: CultivationPoint, copies: int, upper_dm: int) -> Feed:
@@ -241,6 +242,7 @@ def cultivation_fed(noise: NoiseModel, point: CultivationPoint, copies: int, pro
     ``(cultivation:6.8e-06)^4_{3,15} x (15-to-1)_{23,7,9}``."""
     layout = get_layout(protocol)
     upper = _distances(upper, f"{protocol} level")
-    return upper_level(
+    fed = upper_level(
         noise, layout, upper, cultivation_feed(point, copies, upper[2]), method=f"cultivation+{protocol}"
     )
+    return dataclasses.replace(fed, detail=fed.detail + (("cultivation_data", point.data),))

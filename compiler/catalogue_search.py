@@ -5,19 +5,22 @@
 
 * one-level 15-to-1 blocks ``(15-to-1)_{d_X,d_Z,d_m}`` over a grid (``d_X`` 5..31, ``d_Z`` 3..``d_X/2 + 3``,
   ``d_m`` in {``d_Z``, ``d_Z + 2``});
-* magic-state cultivation (both ``d1``, five thresholds each) where the data covers ``p``;
+* magic-state cultivation (both ``d1``, every published threshold and mixtures of adjacent ones,
+  ``cultivation_points``) where the data covers ``p`` (up to 2e-3; below 5e-4 the 5e-4 points bound it);
 * two-level factories: 4 or 6 first-level blocks (the two cheapest -- one for 20-to-4, whose 7-qubit model
   costs ten times more to evaluate -- whose output the upper protocol can distil to the target:
   ``35 e^3``, ``22 e^2``, ``28 e^2`` for 15-to-1, 20-to-4, 8-to-CCZ at zero Clifford error) feeding a
   15-to-1 or 20-to-4 (T) or 8-to-CCZ (CCZ) block;
-* cultivation (4 or 8 patches, the loosest thresholds above the target) feeding a 15-to-1 or 8-to-CCZ block.
+* cultivation (4 or 8 patches; the three least-volume points above the target whose distilled output can meet
+  it) feeding a 15-to-1 or 8-to-CCZ block.
 
 The upper block's distances are found by descent: for the first factory of a kind, the least ``d`` with
 ``d_X = d_Z = d_m = d`` that meets the target, then the least ``d_Z``, then the least ``d_m``, then ``d_X``
 again (each by bisection over odd values up to 61; the error falls with each distance over that search);
 the next factories start from the previous answer and step by 2 (far fewer evaluations of the 7-qubit
 20-to-4 model, whose answer sits next to 15-to-1's). Entries are then thinned to those
-not dominated in (qubits, rounds per state), plus the one of least error. Results are cached per
+not dominated in (qubits, rounds per state), plus the one of least error, plus (for T) the least-volume
+cultivation point of each decade of error below the target (:func:`_ladder`). Results are cached per
 (physics, target, kinds).
 
 :func:`catalogue_sources` is the planner's entry point: the same list as
@@ -47,6 +50,7 @@ __all__ = ["catalogue", "catalogue_sources", "first_level_grid"]
 
 _MAX_D = 61
 _UPPER = {"T": ("15-to-1", "20-to-4"), "CCZ": ("8-to-CCZ",)}
+_FEEDS = 3  # cultivation points tried as feeds, least volume first (the cheapest feed may need a larger upper block)
 _FLOOR = {"15-to-1": (35.0, 3), "20-to-4": (22.0, 2), "8-to-CCZ": (28.0, 2)}
 
 
@@ -179,13 +183,36 @@ def catalogue(noise: NoiseModel, target: float, kinds: tuple[str, ...] = ("T",))
             if protocol == "20-to-4":
                 continue
             feeds = [p for p in cultivated if c * p.error**k <= target / 2 and p.error > target]
-            for point in sorted(feeds, key=lambda p: p.volume)[:1]:
+            for point in sorted(feeds, key=lambda p: p.volume)[:_FEEDS]:
                 for copies in (4, 8):
                     make = functools.partial(_fed, noise, point, copies, protocol)
                     found = _descend(make, target, warm)
                     if found is not None:
                         entries.append(found)
-    return _pareto(entries)
+    kept = _pareto(entries)
+    if "T" not in kinds:
+        return kept
+    ladder = [f for f in map(cultivation_factory, _ladder(cultivated, target)) if f not in kept]
+    return tuple(sorted(kept + tuple(ladder), key=lambda f: (f.qubits, f.name)))
+
+
+def _ladder(points: Sequence[cult.CultivationPoint], target: float) -> list[cult.CultivationPoint]:
+    """The least-volume cultivation point meeting ``target / 10^k`` for k = 1, 2, ... down to the floor.
+
+    The thinning in (qubits, rounds per state) keeps one cultivation point per footprint, the loosest meeting the
+    target; but the planner searches sources at two targets only and shares the budget per point, so a point
+    of lower error (a smaller data-block distance beside it) must be on offer too: one per decade of error.
+    """
+    out: list[cult.CultivationPoint] = []
+    bound = target / 10
+    while True:
+        ok = [c for c in points if c.error <= bound]
+        if not ok:
+            return out
+        best = min(ok, key=lambda c: (c.volume, c.error))
+        if best not in out:
+            out.append(best)
+        bound = min(bound, best.error) / 10
 
 
 @functools.lru_cache(maxsize=8192)  # the descents of nearby targets (a plan asks two) visit the same blocks

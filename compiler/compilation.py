@@ -41,6 +41,7 @@ from magicpipe.compiler.program import (
     program_demand,
 )
 from magicpipe.compiler.protocols import FIFTEEN_TO_ONE
+from magicpipe.compiler.shares import search_target, share_front, synthesis_choices
 from magicpipe.compiler.source import Source
 from magicpipe.compiler.synthesis import SYNTHESIS_MODELS, SynthesisModel
 from magicpipe.errors import InfeasibleError, MagicpipeError, SpecError
@@ -187,8 +188,9 @@ def plan_counts(
             output error, as the baselines and the resource estimators assume).
         catalogue: offer the factory catalogue (Litinski's asymmetric blocks, 20-to-4, magic-state cultivation;
             :mod:`~magicpipe.compiler.catalogue_search`) beside the dynamic pipeline in the main front.
-        budget_search: when the budget has the default thirds, also try other shares (more to the data block
-            when the factories need little) and keep the front over all; each point records its shares.
+        budget_search: when the budget has the default thirds, share it per point instead
+            (:mod:`~magicpipe.compiler.shares`: each factory takes the distillation share it uses, the data block
+            the rest, over the T counts per rotation worth trying); each point records its shares.
         reserve_synthesis: keep (and charge) the synthesis share although the counts have no rotation left:
             the circuit's rotations were synthesised before it was counted.
         layout: the data block's layout (``fast``, ``intermediate``, ``compact``).
@@ -236,23 +238,31 @@ def plan_counts(
                ("budget_asked", budget.to_dict()))
     plans = []
     demands = []
-    for b in _budgets(budget, counts.rotation_count > 0 or reserve_synthesis, budget_search,
-                      None if counts.timeline is None else synthesis_error):
+    for b in _budgets(budget, counts, synthesis, budget_search):
         demand = program_demand(counts, b, synthesis, toffoli_t, reserve_synthesis)
         if synthesis_error is not None:  # what the circuit's synthesis used (a reserved share stays charged)
             demand = replace(demand, synthesis_error=max(synthesis_error, demand.synthesis_error))
         demands.append((b, demand))
-    # the caller's split gets sources at its own target; the other splits share those and the sources of the
-    # tightest target among them, so factories are searched twice however many splits are tried
-    tight = min(d.target for _, d in demands)
-    for b, demand in demands:
-        targets = (demand.target,) if b is budget else tuple(dict.fromkeys((demands[0][1].target, tight)))
+    # the caller's split alone plans at its own target; when the shares are searched (compiler/shares.py), every
+    # searched demand shares the sources of two targets: the caller's and the one that lets the data block run
+    # at its least distance, so factories are searched twice however many demands are tried
+    searched = len(demands) > 1 and demands[0][1].t_states > 0
+    fast = (search_target([d for _, d in demands[1:]], budget.total, hardware, layout, demands[0][1].target / 10)
+            if searched else None)
+    targets = tuple(dict.fromkeys(t for t in (demands[0][1].target, fast) if t is not None))
+    for b, demand in demands[1:] if searched else demands[:1]:
         try:
             plans.append((b, demand) + _plan_one(demand, hardware, max_levels, pipelines, storage_decay, catalogue,
-                                                 layout, extra_sources, baselines, targets))
+                                                 layout, extra_sources, baselines,
+                                                 targets if searched else (demand.target,),
+                                                 budget.total if searched else None))
         except InfeasibleError:
-            if b is budget:
-                raise  # the caller's own split must plan; other splits are only tried
+            continue
+    if not plans:  # the caller's own split must plan, or say why it cannot
+        searched = False
+        b, demand = demands[0]
+        plans.append((b, demand) + _plan_one(demand, hardware, max_levels, pipelines, storage_decay, catalogue,
+                                             layout, extra_sources, baselines, (demand.target,)))
     first_budget, first_demand, pipe, front0, _ = plans[0]
     evaluated = sum(p[3].evaluated for p in plans)
     front = ProgramFront(first_demand, hardware, non_dominated([pt for p in plans for pt in p[3].points]), evaluated)
@@ -268,40 +278,52 @@ def plan_counts(
                           sum(f.evaluated for f in fronts))
         base.append((m, bf, _choose(bf, objective, bounds)))
     distances = own[2].distances if own[2] is not None else ()
-    return Compilation(counts, own[1], hardware, own[0], front, chosen, tuple(base), objective, bounds,
+    own_budget, own_demand = own[0], own[1]
+    if searched and chosen.budgets[1] > 0:  # the chosen point's own shares (compiler/shares.py)
+        per_state = (chosen.source.output_error if chosen.ccz_source is None
+                     else chosen.budgets[1] / max(own_demand.t_states, 1))
+        own_demand = replace(own_demand, budgets=chosen.budgets, target=per_state)
+        own_budget = ErrorBudget(budget.total, *(x / sum(chosen.budgets) for x in chosen.budgets))
+    front = replace(front, demand=own_demand)
+    return Compilation(counts, own_demand, hardware, own_budget, front, chosen, tuple(base), objective, bounds,
                        distances, circuit or {}, options)
 
 
-# error-budget shares (logical, distillation, synthesis) the planner also tries when the caller left the
-# default thirds: a good factory needs a small share, and the data block's distance can then drop
-_SPLITS_ROT = ((0.7, 0.25, 0.05), (0.85, 0.13, 0.02), (0.6, 0.1, 0.3))
-_SPLITS = ((0.7, 0.3, 0.0), (0.9, 0.1, 0.0))
-
-
-def _budgets(budget: ErrorBudget, rot: bool, search: bool, spent: float | None = None) -> list[ErrorBudget]:
-    """The caller's budget, and when it has the default thirds the other shares to try. A counted circuit has
-    already spent ``spent`` on synthesis (its rotations were synthesised at the default share): that share is
-    kept, and only the rest is shared out differently."""
-    default = ErrorBudget(budget.total)
-    if not search or budget != default:
+def _budgets(budget: ErrorBudget, counts: LogicalCounts, synthesis: SynthesisModel, search: bool
+             ) -> list[ErrorBudget]:
+    """The caller's budget, and when it has the default thirds the budgets whose shares are searched point by
+    point (:mod:`~magicpipe.compiler.shares`): one per T count per rotation worth trying when the counts'
+    rotations are still to be synthesised (its synthesis share that count's error; the other two shares are
+    placeholders, each point takes its own), else the caller's budget again (the program is fixed; its
+    synthesis error, if any, stays charged)."""
+    if not search or budget != ErrorBudget(budget.total):
         return [budget]
-    if rot and spent is not None:
-        syn = max(spent / budget.total, budget.synthesis) if spent else budget.synthesis
-        rest = 1.0 - syn
-        return [budget] + [ErrorBudget(budget.total, rest * lg / (lg + dt), rest * dt / (lg + dt), syn)
-                           for lg, dt, _ in _SPLITS_ROT]
-    return [budget] + [ErrorBudget(budget.total, *sh) for sh in (_SPLITS_ROT if rot else _SPLITS)]
+    rotations = counts.rotation_count if counts.timeline is None else 0
+    if not rotations:
+        return [budget, budget]
+    keep = synthesis.rotation_t_count(budget.total * budget.synthesis / rotations)
+    return [budget] + [ErrorBudget(budget.total, (1 - s) / 2, (1 - s) / 2, s)
+                       for _, err in synthesis_choices(rotations, budget.total, synthesis, keep)
+                       for s in (err / budget.total,)]
 
 
 def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipelines: int, storage_decay: bool,
               catalogue: bool, layout: str, extra_sources: Sequence[Source], baselines: Sequence[str],
-              targets: Sequence[float] = ()
+              targets: Sequence[float] = (), shared: float | None = None
               ) -> tuple[Pipeline | None, ProgramFront, tuple[ProgramFront | None, ...]]:
     """The pipeline, the main front and the baselines' fronts for one budget split.
 
     Sources are searched at ``targets`` (default: the split's own per-state target); a source found for a
     tighter target serves a looser one too (:func:`plan_program` keeps those that meet the split's target).
+    With ``shared`` (the total budget) each source is planned with the shares it uses instead
+    (:func:`~magicpipe.compiler.shares.share_front`).
     """
+
+    def plan(srcs: Sequence[Source]) -> ProgramFront:
+        if shared is not None:
+            return share_front(demand, srcs, shared, hardware, layout, schedules)
+        return plan_program(demand, srcs, hardware, layout, schedules)
+
     if demand.t_states == 0:
         return None, plan_program(demand, (), hardware, layout), tuple(None for _ in baselines)
     wanted = ("dynamic",) + tuple(m for m in baselines if m in METHODS and m != "dynamic")
@@ -335,12 +357,12 @@ def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipeli
                     catalogued += [s for s in catalogue_sources(hardware, ccz_target(demand, target), ("CCZ",))
                                    if s not in catalogued]
     main = [s for s in sources if s.method in ("dynamic", "single")] + list(extra_sources) + catalogued
-    front = plan_program(demand, main, hardware, layout, schedules)
+    front = plan(main)
     base: list[ProgramFront | None] = []
     for m in baselines:
         own = [s for s in sources if s.method in (m, "single")]
         try:
-            base.append(plan_program(demand, own, hardware, layout, schedules))
+            base.append(plan(own))
         except MagicpipeError:
             base.append(None)
     return pipe, front, tuple(base)

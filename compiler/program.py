@@ -589,16 +589,18 @@ def _all_t_points(demand: ProgramDemand, ok: Sequence[Source], hardware: Hardwar
     points: list[ProgramPoint] = []
     evaluated = 0
     peak = demand.timeline.peak
-    tau = LAYOUTS[layout][1] * layer_distance(demand, layout, hardware)
+    d_min = layer_distance(demand, layout, hardware)
+    tau = LAYOUTS[layout][1] * d_min
     for src in undominated_sources(ok):
         k_need = max(1, math.ceil(peak * src.period_rounds / (src.outputs * tau) - _EPS))
         k_max = k_need if max_copies is None else min(k_need, max_copies)
         for k in _copy_grid(k_max):
-            pt = _evaluate(demand, src, k, layout, hardware, schedules.get(src.name), record=False)
+            pt = _evaluate(demand, src, k, layout, hardware, schedules.get(src.name), record=False,
+                           start_distance=d_min)
             points.append(pt)
             evaluated += 1
-            if pt.simulation.wait_rounds <= pt.simulation.startup_wait_rounds + _EPS:
-                break  # only the first state is waited for: more copies cannot shorten the run further
+            if pt.simulation.wait_rounds <= pt.simulation.startup_wait_rounds + _EPS and pt.data.distance == d_min:
+                break  # only the first state is waited for at the least distance: more copies cannot help
     return points, evaluated
 
 

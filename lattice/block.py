@@ -103,6 +103,26 @@ class BlockLayout:
         """The physical tile of ``cell`` in a block whose lower-left corner is ``origin``."""
         return Tile(origin.x + cell[0] * distance, origin.y + cell[1] * distance)
 
+    @property
+    def magic(self) -> Cell:
+        """Where the ``|m>`` patch sits while an injection merges it: one tile beyond the port, on the side away
+        from the data row, outside the block. The port tile itself is the routing row's last tile, so a merge
+        reaches every data patch, the one above (or below) the port included; this is the geometry the circuits
+        of ``magicpipe.verification`` simulate (``verify factory``, the whole-stream circuit).
+
+        Examples:
+            >>> BlockLayout.for_protocol(FIFTEEN_TO_ONE).magic
+            (4, -1)
+            >>> BlockLayout.for_protocol(FIFTEEN_TO_ONE).flipped().magic
+            (4, 3)
+        """
+        col, row = self.port
+        return (col, row - 1) if row < self.data[0][1] else (col, row + 1)
+
+    def flipped(self) -> BlockLayout:
+        """The same block with the port and the ``|0>`` patch swapped (the port on the other routing row)."""
+        return BlockLayout(self.cols, self.rows, self.data, self.port, self.zero)
+
 
 @dataclass(frozen=True, slots=True)
 class Route:

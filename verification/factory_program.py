@@ -12,10 +12,10 @@ filtered from an emitted stream -- checking them against the protocol's rotation
 * ``MEASURE H0 step=12 X1`` ... -- the final X checks.
 
 Layout (:class:`FactoryLayout`). The block's tiles (``magicpipe.lattice.block.BlockLayout``: data patches in the
-middle row, routing row below, ``|m>`` port at its right end) sit at a pitch of ``d + 1`` data qubits. One
-simplification: the block's port tile lies under data patch 5, and a patch cannot be merged both sideways
-into the bus and upwards into patch 5 with the same boundary type, so in the circuit the port tile is the
-bus's last routing tile and the ``|m>`` patch hangs one tile below it, where the state arrives. Every merge
+middle row, routing row below, ``|m>`` port at its right end) sit at a pitch of ``d + 1`` data qubits. The
+port tile lies under data patch 5, and a patch cannot be merged both sideways into the bus and upwards into
+patch 5 with the same boundary type, so the port tile is the bus's last routing tile and the ``|m>`` patch sits
+one tile beyond it, outside the block (``BlockLayout.magic``: the lattice layer's block says so too). Every merge
 therefore uses the ``via`` tiles plus the port tile, the seam row above the bus, and the seam row between the
 port and the ``|m>`` patch. The bus also runs ``d - 2`` data columns past the port tile (none beyond the next
 seam column at d = 3, two more at d = 5): from the corner where the ``|m>`` patch meets the bus, the strings to the
@@ -208,8 +208,7 @@ class FactoryLayout:
 
     @property
     def magic_cell(self) -> Cell:
-        col, row = self.program.block.port
-        return (col, row - 1)
+        return self.program.block.magic
 
     def tile(self, cell: Cell) -> frozenset[Coord]:
         """The ``d x d`` data qubits of the patch on ``cell``."""

@@ -32,7 +32,8 @@ from magicpipe.lattice.stream2 import ProgramStream
 
 from magicpipe.errors import SpecError, VerificationError
 
-__all__ = ["MAX_QUBITS", "LogicalRun", "program_circuit", "run_logical", "unit_factory_circuit"]
+__all__ = ["MAX_QUBITS", "LogicalRun", "program_circuit", "run_logical", "unit_factory_circuit",
+           "unit_factory_instructions"]
 
 MAX_QUBITS = 16
 _T = np.exp(1j * np.pi / 4)
@@ -186,16 +187,34 @@ def unit_factory_circuit(stream: ProgramStream, p: float = 0.0, eps: float = 0.0
     """The Stim circuit of the stream's factory, built from the unit's own ``MEASURE`` lines.
 
     The unit's version-1 stream is parsed and its top-level factory's Pauli-product measurements (one merge
-    and one ``Xm`` readout per injected rotation, then the checks) are handed to
-    :func:`magicpipe.verification.factory.factory_circuit`, which checks them against the protocol and lays
+    and one ``Xm`` readout per injected rotation, then the checks, :func:`unit_factory_instructions`) are handed
+    to :func:`magicpipe.verification.factory.factory_circuit`, which checks them against the protocol and lays
     them out as lattice-surgery merges at circuit level.
 
     Raises:
         SpecError: no unit, a unit whose top level is fed by injection (one-level: no merges to read), or a top
             distance other than 3 or 5 (what ``verify factory`` simulates).
     """
-    from magicpipe.grammar.parser import parse
     from magicpipe.verification.factory import factory_circuit
+
+    d, lines = unit_factory_instructions(stream)
+    return factory_circuit(d, p, eps if basis == "x" else 0.0, basis=basis, instructions=lines)
+
+
+def unit_factory_instructions(stream: ProgramStream):
+    """The top distance and the top-level factory's ``MEASURE`` lines of the stream's unit, in the block's
+    bottom-port picture: when the floor plan put the port on the block's top routing row (buffer rows above
+    the block, ``lattice.floorplan``), the tiles are mirrored (row r to rows - 1 - r), so ``verify factory``'s
+    builder lays out the block's mirror image, the picture whose distance it checks (the circuit is the same up
+    to the reflection).
+
+    Raises:
+        SpecError: as :func:`unit_factory_circuit`.
+    """
+    from magicpipe.compiler.protocols import get_protocol
+    from magicpipe.grammar.parser import parse
+    from magicpipe.lattice.block import BlockLayout
+    from magicpipe.lattice.geometry import Tile
 
     h = stream.header
     if not h.units:
@@ -211,7 +230,11 @@ def unit_factory_circuit(stream: ProgramStream, p: float = 0.0, eps: float = 0.0
     v1 = parse(text + u.text)
     top = next(i.target for i in v1.instructions if i.action == "OUTPUT" and i.peer == "program")
     lines = [i for i in v1.instructions if i.action == "MEASURE" and i.target == top]
-    return factory_circuit(d, p, eps if basis == "x" else 0.0, basis=basis, instructions=lines)
+    rows = BlockLayout.for_protocol(get_protocol(u.protocol)).rows
+    if any(t.y // d == rows - 1 for i in lines for t in i.tiles):
+        lines = [dataclasses.replace(i, tiles=tuple(Tile(t.x, (rows - 1) * d - t.y) for t in i.tiles))
+                 for i in lines]
+    return d, lines
 
 
 def program_circuit(stream: ProgramStream, p: float = 0.0):

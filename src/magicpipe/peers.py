@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from magicpipe.compiler import FIFTEEN_TO_ONE, Hardware, LogicalCounts, Protocol
+from magicpipe.compiler.budget import ErrorBudget
 from magicpipe.compiler.synthesis import SynthesisModel
 from magicpipe.errors import SpecError
 
@@ -42,6 +43,7 @@ __all__ = [
     "Preset",
     "azure",
     "azure_layout",
+    "breakdown",
     "magicpipe_unit",
     "match",
     "ours",
@@ -242,12 +244,21 @@ def _ns(text: str) -> float:
     return float(value) * {"ns": 1.0, "us": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9}[unit]
 
 
-QRE_FACTORIES = {"qre-cultivation": "GSJ24Factory", "qre-litinski": "Litinski19Factory"}
+# ``@cycle``: QRE v3's cultivation with one cultivation round lasting one of its own surface-code cycles
+# (GSJ24Factory's ``syndrome_extraction_depth`` = cycle / gate time = 7 at these presets) instead of its default
+# 4 gate times (200 ns, no measurement): the clock magicpipe gives cultivation (one round = one code cycle)
+QRE_FACTORIES = {"qre-cultivation": "GSJ24Factory", "qre-litinski": "Litinski19Factory",
+                 "qre-cultivation@cycle": "GSJ24Factory"}
 
 
 def qre(counts: LogicalCounts, preset: Preset, config: str = "qre-cultivation",
         error_budget: float = ERROR_BUDGET) -> PeerResult:
-    """QRE v3: a gate-based surface code with one factory model; the fastest point of its Pareto table."""
+    """QRE v3: a gate-based surface code with one factory model; the fastest point of its Pareto table.
+
+    ``detail`` holds the point's breakdown: logical qubits, T states per rotation, data (compute) qubits, patch,
+    factory copies, qubits per copy, the factory's output error and mean time per state (ns, one copy), and the
+    total error QRE composed.
+    """
     if config not in QRE_FACTORIES:
         raise SpecError(f"unknown QRE v3 configuration {config!r}; use one of {sorted(QRE_FACTORIES)}")
     q = _qdk("qdk.qre")
@@ -255,11 +266,14 @@ def qre(counts: LogicalCounts, preset: Preset, config: str = "qre-cultivation",
     app_mod = _qdk("qdk.qre.application")
     est = _qdk("qdk.estimator")
     arch = models.GateBased(error_rate=preset.p, gate_time=int(preset.gate_ns), measurement_time=int(preset.meas_ns))
-    query = models.SurfaceCode.q() * getattr(models, QRE_FACTORIES[config]).q()
+    cycle = 4 * preset.gate_ns + preset.gate_ns + preset.meas_ns  # 4 CNOT + H + measurement per cycle
+    factory = getattr(models, QRE_FACTORIES[config])
+    at_cycle = config.endswith("@cycle")
+    query = models.SurfaceCode.q() * (factory.q(syndrome_extraction_depth=round(cycle / preset.gate_ns)) if at_cycle
+                                      else factory.q())
     app = app_mod.QSharpApplication(est.LogicalCounts(counts.to_dict()))
     with contextlib.redirect_stdout(io.StringIO()) as said:  # it prints why a table is empty
         table = list(q.estimate(app, arch, query, max_error=error_budget))
-    cycle = 4 * preset.gate_ns + preset.gate_ns + preset.meas_ns  # 4 CNOT + H + measurement per cycle
     if not table:
         why = " ".join(line for line in said.getvalue().splitlines() if "minimum error" in line)
         return PeerResult("qre", config, 0, 0, 0.0, 0, 0, 0, 0, cycle, feasible=False,
@@ -274,16 +288,19 @@ def qre(counts: LogicalCounts, preset: Preset, config: str = "qre-cultivation",
     patch = data_q // logical
     d = round(math.sqrt((patch + 1) / 2))  # QRE v3 patches are 2 d^2 - 1 qubits
     depth = round(best.runtime / (d * cycle))
+    fact_q = props[keys["PHYSICAL_FACTORY_QUBITS"]]
     detail = (("logical_qubits", logical), ("ts_per_rotation", props.get(keys["NUM_TS_PER_ROTATION"])),
               ("data_qubits", data_q), ("patch_qubits", patch), ("factory_error", fac.error_rate),
+              ("factory_qubits_each", fact_q // max(fac.copies, 1)),
+              ("factory_ns_per_state", round(best.runtime * fac.copies / max(fac.states, 1), 1)),
               ("error", best.error))
-    return PeerResult("qre", config, best.qubits, props[keys["PHYSICAL_FACTORY_QUBITS"]], best.runtime / 1000.0,
+    return PeerResult("qre", config, best.qubits, fact_q, best.runtime / 1000.0,
                       fac.copies, d, depth, fac.states, cycle,
                       tuple((e.qubits, e.runtime / 1000.0, e.properties[keys["PHYSICAL_FACTORY_QUBITS"]])
                             for e in entries), detail=detail)
 
 
-PEERS = ("azure", "azure+unit", "qre-cultivation", "qre-litinski")
+PEERS = ("azure", "azure+unit", "qre-cultivation", "qre-litinski", "qre-cultivation@cycle")
 
 
 def run_peer(config: str, counts: LogicalCounts, preset: Preset) -> PeerResult:
@@ -293,14 +310,16 @@ def run_peer(config: str, counts: LogicalCounts, preset: Preset) -> PeerResult:
     return qre(counts, preset, config)
 
 
-def ours(counts: LogicalCounts, preset: Preset, error_budget: float = ERROR_BUDGET, method: str = "dynamic",
+def ours(counts: LogicalCounts, preset: Preset, error_budget: float | ErrorBudget = ERROR_BUDGET,
+         method: str = "dynamic",
          candidates: int = 0, extra_sources: tuple = (), storage_decay: bool = True, catalogue: bool = False) -> dict:
     """magicpipe's answer from :func:`magicpipe.compile`: ``dict(physical_qubits, factory_qubits, data_qubits,
     runtime_us, front=[(qubits, runtime_us, factory_qubits), ...], ...)``, the top-level numbers being the front
     point of fewest qubits within 1% of the fastest runtime; ``method`` ``"dynamic"`` (the plan's own front) or a
     static baseline (``"sequential"``, ``"parallel"``) planned on the same program. ``candidates`` is accepted
     for older callers and unused. ``storage_decay=False`` plans as the estimators do, without charging the decay
-    of buffered states.
+    of buffered states. ``error_budget`` may fix the shares (an :class:`~magicpipe.compiler.budget.ErrorBudget`
+    other than the default thirds), as the estimators do: then they are not searched.
     """
     import magicpipe
 
@@ -324,14 +343,30 @@ def ours(counts: LogicalCounts, preset: Preset, error_budget: float = ERROR_BUDG
         "front": [(p.physical_qubits, p.runtime_us, p.factory_qubits) for p in pts],
         "copies": pick.copies, "distances": list(pick.distances), "source": pick.source.info(),
         "target_error": comp.demand.target,
+        "points": [breakdown(p, counts) for p in pts],
     }
+
+
+def breakdown(point: Any, counts: LogicalCounts) -> dict:
+    """Where a magicpipe point's qubits, time and error go: data block, factory copies, buffers, T states per
+    rotation (read back from its synthesis share) and its three shares."""
+    syn = point.budgets[2]
+    per_rot = QDK_SYNTHESIS.rotation_t_count(syn / counts.rotation_count) if counts.rotation_count and syn else 0
+    return {"physical_qubits": point.physical_qubits, "runtime_us": point.runtime_us,
+            "data_distance": point.data.distance, "data_tiles": point.data.tiles, "data_qubits": point.data_qubits,
+            "factory": point.source.name, "copies": point.copies, "factory_qubits_each": point.source.qubits,
+            "factory_qubits": point.factory_qubits, "rounds_per_state": round(point.source.period_rounds
+                                                                             / point.source.outputs, 2),
+            "buffer_qubits": point.buffer_qubits, "wait_rounds": round(point.wait_rounds, 1),
+            "ts_per_rotation": per_rot, "errors": dict(point.errors),
+            "budgets": dict(zip(("logical", "distillation", "synthesis"), point.budgets))}
 
 
 _CACHE: dict = {}
 
 
-def _compiled(counts: LogicalCounts, preset: Preset, error_budget: float, extra: tuple, storage_decay: bool,
-              catalogue: bool):
+def _compiled(counts: LogicalCounts, preset: Preset, error_budget: float | ErrorBudget, extra: tuple,
+              storage_decay: bool, catalogue: bool):
     import magicpipe
 
     key = (counts.to_json(), preset.key, error_budget, extra, storage_decay, catalogue)

@@ -29,6 +29,15 @@ def test_json_lists_layouts_and_entries_meeting_the_target(capsys):
     assert all(e["method"] != "cultivation" for e in doc["entries"])
 
 
+def test_below_the_published_p_cultivation_is_offered_as_a_stated_bound(capsys):
+    argv = ["protocols", "--physical-error", "1e-4", "--target", "1e-8", "--kinds", "T", "--json"]
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    bare = [e for e in doc["entries"] if e["method"] == "cultivation"]
+    assert bare and all("conservative bound for p = 0.0001" in e["data"] for e in bare)
+    assert any("conservative bound" in n for n in doc["notes"])
+
+
 @pytest.mark.parametrize("argv, message", [
     (["protocols", "--kinds", "S"], "--kinds must list T and/or CCZ"),
     (["protocols", "--physics", "litinski", "--magic-error", "1e-3"], "drop --magic-error"),

@@ -171,7 +171,7 @@ def test_upper_level_ancillas_fit_the_block():
 
 
 def test_cultivation_grid_is_the_published_grid_and_ordered():
-    """cultivation.py GRID entries (a table number c -> c + 1 or c - 1).
+    """cultivation.py GRID, built from cultivation_data.py PUBLISHED (a table number c -> c + 1 or c - 1).
 
     The keys are the published grid, (p, d1) in {5e-4, 1e-3, 2e-3} x {3, 5}, and a footprint depends on d1 only
     (kills a key's p or a footprint +- 1). Tighter gap thresholds keep fewer, better states: errors and

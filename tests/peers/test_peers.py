@@ -110,7 +110,8 @@ def test_bench_peers_writes_one_row_per_configuration(tmp_path, capsys):
     args = ["bench", "peers", "--workloads", "100q-1e6T", "--presets", "e3", "--out", str(tmp_path)]
     assert main(args) == 0
     rows = list(csv.DictReader((tmp_path / "peers.csv").open()))
-    assert [r["config"] for r in rows][4:] == ["azure", "azure+unit", "qre-cultivation", "qre-litinski"]
+    assert [r["config"] for r in rows][4:] == ["azure", "azure+unit", "qre-cultivation", "qre-litinski",
+                                               "qre-cultivation@cycle"]
     assert [(r["estimator"], r["config"]) for r in rows[:4]] == [("magicpipe", m)
                                                                 for m in ("dynamic", "sequential", "parallel", "all")]
     for r in rows[3:]:
@@ -122,11 +123,24 @@ def test_bench_peers_writes_one_row_per_configuration(tmp_path, capsys):
             assert float(r["our_runtime_us"]) <= float(r["target_runtime_us"]) * 1.01
     s = json.loads((tmp_path / "summary.json").read_text())
     case = s["cases"]["100q-1e6T/e3"]
-    assert case["azure_layout"]["logical_qubits"] == 230 and len(case["peers"]) == 4
+    assert case["azure_layout"]["logical_qubits"] == 230 and len(case["peers"]) == 5
     gain = case["dynamic_catalogue"]  # the catalogue's levels scheduled dynamically, against their own timing
     assert gain["target"] == case["all"]["target_error"]
     assert gain["best"]["gain"] == max(c["gain"] for c in gain["cases"])
     assert "magicpipe sequential" in capsys.readouterr().out
+    by = {p["config"]: p for p in case["peers"]}
+    for p in by.values():  # the matched point's breakdown adds up to the matched qubits
+        b = p["match_all_point"]
+        if p["match_all"]["matched"]:
+            assert b["physical_qubits"] == p["match_all"]["our_physical_qubits"]
+            assert b["data_qubits"] + b["factory_qubits"] + b["buffer_qubits"] == b["physical_qubits"]
+            assert b["copies"] * b["factory_qubits_each"] == b["factory_qubits"]
+            assert sum(b["errors"].values()) <= 1e-3 * (1 + 1e-12)
+    # QRE v3's cultivation at one of its code cycles per round (7 gate times instead of 4): same states, slower
+    fast, slow = by["qre-cultivation"], by["qre-cultivation@cycle"]
+    assert slow["factory_ns_per_state"] / fast["factory_ns_per_state"] == pytest.approx(7 / 4, rel=0.01)
+    assert slow["physical_qubits"] >= fast["physical_qubits"] and slow["factory_error"] == fast["factory_error"]
+    assert s["goals"]["total_qubits_at_most_best_qre"]["100q-1e6T/e3"]["best"] == "qre-cultivation"
 
 
 def test_bench_peers_rejects_unknown_workload(tmp_path, capsys):
@@ -138,13 +152,15 @@ def test_bench_peers_rejects_unknown_workload(tmp_path, capsys):
 def test_sequential_baseline_reproduces_azure_with_the_same_unit():
     """Like for like: the paper's sequential baseline (16 level-1 copies, then the top level, on one footprint)
     is the estimator's round-based factory; with magicpipe's unit both pick the same distances and factory count,
-    and differ only by the patch size (2 d^2 - 1 here, 2 d^2 there)."""
+    and differ only by the patch size (2 d^2 - 1 here, 2 d^2 there). The budget is split as the estimator splits
+    it (halves without rotations), not searched."""
+    from magicpipe.compiler.budget import ErrorBudget
     from magicpipe.peers import azure, ours
 
     counts, preset = WORKLOADS["100q-1e9T"], PRESETS["e4"]
     peer = azure(counts, preset, unit=True, frontier=False)
     det = dict(peer.detail)
-    seq = ours(counts, preset, method="sequential")
+    seq = ours(counts, preset, ErrorBudget(1e-3, 0.5, 0.5, 0.0), method="sequential")
     m = match(seq, peer, seq["cycle_ns"])
     assert m["matched"] and seq["distances"] == det["factory_distances"] == [3, 13]
     d = det["factory_distances"][-1]

@@ -82,13 +82,21 @@ def _our_row(w: str, pk: str, our: dict) -> dict:
             "t_states": our["t_states"], "note": f"distances {our['distances']}; {our['adapter']}"}
 
 
+def _matched(our: dict, m: dict) -> dict | None:
+    """The breakdown of magicpipe's point that :func:`~magicpipe.peers.match` picked (None without one)."""
+    if not m["matched"]:
+        return None
+    return next((p for p in our["points"] if p["physical_qubits"] == m["our_physical_qubits"]
+                 and round(p["runtime_us"], 3) == m["our_runtime_us"]), None)
+
+
 def _goals(summary: dict) -> dict:
     unit, qre = {}, {}
     for key, case in summary["cases"].items():
         by = {p["config"]: p for p in case["peers"]}
         r = by.get("azure+unit", {}).get("match", {}).get("factory_ratio")
         unit[key] = {"factory_ratio": r, "met": r is not None and r <= 0.90}
-        best = min((p for c, p in by.items() if c.startswith("qre") and p["feasible"]),
+        best = min((p for c, p in by.items() if c in ("qre-cultivation", "qre-litinski") and p["feasible"]),
                    key=lambda p: p["physical_qubits"], default=None)
         if best is not None:
             mall = best["match_all"]
@@ -138,7 +146,7 @@ def run_peers(args) -> int:
                 every = match(mine["all"], peer, our["cycle_ns"])
                 rows.append(_row(w, pk, our, peer, m, _fastest(our, peer), seq, every))
                 peers.append(peer.info() | {"seconds": round(secs, 3), "match": m, "match_sequential": seq,
-                                            "match_all": every,
+                                            "match_all": every, "match_all_point": _matched(mine["all"], every),
                                             "front": [list(p) for p in peer.front],
                                             "front_ratios": front_ratios(our, peer, our["cycle_ns"])})
             lay = azure_layout(counts)

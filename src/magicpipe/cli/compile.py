@@ -40,7 +40,8 @@ def register(subparsers: Any) -> None:
                    help="total failure probability of the program (dimensionless, in (0, 1); default: %(default)s)")
     p.add_argument("--budget-split", default="1/3,1/3,1/3", metavar="L,D,S",
                    help="shares of the budget for logical errors, distillation and rotation synthesis "
-                        "(fractions summing to 1; default: %(default)s)")
+                        "(fractions summing to 1); the default thirds are searched per point instead: each factory "
+                        "takes the share it uses, the data block the rest (default: %(default)s)")
     hardware_options(p)  # and --error-model
     p.add_argument("--objective", choices=("volume", "qubits", "runtime", "time"), default="volume",
                    help="the point of the front: least qubits x runtime, fewest physical qubits, or shortest "

@@ -151,15 +151,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _notes(p: float, target: float) -> list[str]:
-    """Why bare cultivation is missing, when it is: below its floor, or p outside its data."""
+    """Why bare cultivation is missing, when it is (below its floor, or p outside its data), or that its
+    points are the p = 5e-4 ones standing in for a lower p."""
     from magicpipe.compiler.cultivation import cheapest_meeting
     from magicpipe.errors import InfeasibleError, SpecError
 
     try:
-        cheapest_meeting(p, target)
+        point = cheapest_meeting(p, target)
     except (InfeasibleError, SpecError) as e:
         return [str(e)]
-    return []
+    return [f"cultivation: {point.data}"] if point.bound else []
 
 
 def _verify(as_json: bool) -> int:

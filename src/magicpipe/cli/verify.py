@@ -72,6 +72,18 @@ def register(subparsers: Any) -> None:
                         help="also build the program side as a Stim circuit from the stream's own merges (at most 5 "
                              "data patches and 12 consumptions at d = 3 or 5): deterministic without noise, and its "
                              "graph-like distance")
+    stream.add_argument("--no-circuit", action="store_true",
+                        help="skip the whole stream as one Stim circuit (built by default for nominal one-level "
+                             "streams at d = 3 or 5 with at most 5 data patches and 16 consumptions)")
+    option(stream, "--physical-error", "--p", type=float, default=1e-3,
+           help="circuit-level noise of the whole-stream circuit's distance and sample (default: %(default)s)")
+    option(stream, "--magic-error", "--eps", type=float, default=0.0,
+           help="input error of each injected state in the whole-stream sample (default: %(default)s)")
+    stream.add_argument("--circuit-shots", type=int, default=0,
+                        help="noisy shots of the whole-stream circuit, decoded by PyMatching (default: %(default)s)")
+    stream.add_argument("--twin", action="store_true",
+                        help="also the whole-stream circuit's Z twin (every patch in |0>: X-type errors, the "
+                             "merges' outcomes) and its graph-like distance")
     stream.set_defaults(run=_run_stream)
     model = sub.add_parser("model", help="the 'measured' error model from memory stats: Eq. 2 fitted at the largest "
                                          "distances, per-distance factors, the factory's coefficients, the interval")
@@ -289,4 +301,47 @@ def _run_stream(args: argparse.Namespace) -> int:
               f"{c.num_observables} observables; without noise "
               f"{'every detector and observable is 0' if quiet else 'NOT deterministic'}; graph-like distance {dist} "
               f"(the program runs at d={stream.header.data_distance})")
+    if not args.no_circuit:
+        ok = _stream_circuit(args, path, stream) and ok
     return 0 if ok else 1
+
+
+def _stream_circuit(args: argparse.Namespace, path: Any, stream: Any) -> bool:
+    """``verify stream``'s whole-stream circuit: deterministic without noise, its graph-like distance, a sample."""
+    from magicpipe.errors import SpecError
+    from magicpipe.verification.stream_circuit import sample_stream_circuit, stream_circuit, stream_distance
+
+    if args.circuit_shots < 0:
+        raise SpecError(f"--circuit-shots {args.circuit_shots}: give 0 or more")
+    if not 0 < args.physical_error < 0.5 or not 0 <= args.magic_error < 1:
+        raise SpecError(f"--physical-error {args.physical_error}, --magic-error {args.magic_error}: give p in "
+                        f"(0, 0.5) and eps in [0, 1)")
+    try:
+        noisy = stream_circuit(stream, args.physical_error, 0.0)
+    except SpecError as e:
+        print(f"{path}: whole-stream circuit not built: {e}")
+        return True
+    quiet, c = noisy, noisy.circuit
+    det = noisy.deterministic(seed=args.seed)
+    dist = stream_distance(noisy) if det else 0
+    d = stream.header.data_distance
+    print(f"{path}: the whole stream as one Stim circuit: {c.num_qubits} qubits, {c.num_detectors} detectors, "
+          f"{c.num_observables} observables ({quiet.data_observables} data patches, {quiet.check_observables} checks "
+          f"of {quiet.runs} factory runs), {quiet.consumptions} consumptions, {quiet.moves} route steps, "
+          f"{quiet.rounds} rounds; without noise {'every detector and observable is 0' if det else 'NOT deterministic'}"
+          f"; graph-like distance {dist} at p={args.physical_error:g} (the stream runs at d={d})")
+    if args.circuit_shots and det:
+        sample_at = stream_circuit(stream, args.physical_error, args.magic_error) if args.magic_error else noisy
+        r = sample_stream_circuit(sample_at, args.circuit_shots, seed=args.seed)
+        print(f"{path}: {r.shots} noisy shots (p={args.physical_error:g}, eps={args.magic_error:g}, seed {r.seed}): "
+              f"{r.accepted} with every run accepted, {r.errors} with a data patch's logical X wrong "
+              f"(logical error rate {r.error_rate:.3g} per accepted shot)")
+    if args.twin and det:
+        twin = stream_circuit(stream, args.physical_error, 0.0, basis="z")
+        tdet = twin.deterministic(seed=args.seed)
+        tdist = stream_distance(twin) if tdet else 0
+        print(f"{path}: its Z twin (X-type errors and the merges' outcomes, which the |+> stand-in cannot carry): "
+              f"{'deterministic' if tdet else 'NOT deterministic'} without noise, graph-like distance {tdist}"
+              + ("" if tdist >= d else " -- below d: the route moves a state one tile a round, and its Z rides on "
+                                        "checks measured once (docs/lattice.md)"))
+    return det and dist >= d
