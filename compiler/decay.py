@@ -4,6 +4,12 @@ A state that waits ``w`` rounds in a slot of distance d picks up about ``(w / d)
 per logical cycle of d rounds, Eq. 2). Which state waits how long follows from the schedule: states leave
 the buffer first in, first out; a burst state loaded at a launch waits from its deposit to the launch.
 
+Slots at a higher distance. A state can be grown into a larger patch when it is deposited (lattice surgery
+grows a patch in one round); a slot of distance ``d_s > d`` then decays at ``p_L(d_s) / d_s`` per round, which
+under the ``measured`` model is 7x or more smaller per step of 2 (docs/verification.md Sec. 4), at
+``2 d_s^2 - 1`` qubits per slot instead of ``2 d^2 - 1``. :func:`storage_decay` takes the slot distance;
+:func:`slot_distance_for` chooses the smallest one that meets an output-error target.
+
 The high-level factory then distils inputs of error ``eps_in + delta_i``. Its output error is charged with
 the mean added error, ``eps_out = f(eps_in + mean(delta))`` with f the protocol's formula (Eq. 3): for
 15-to-1 the leading term sums the products of error triples, which the mean approximates when the delays
@@ -16,10 +22,11 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from magicpipe.compiler.hardware import Hardware
+from magicpipe.compiler.hardware import Hardware, patch_qubits
 from magicpipe.compiler.schedule import Schedule
+from magicpipe.errors import SpecError
 
-__all__ = ["StorageDecay", "storage_decay"]
+__all__ = ["StorageDecay", "slot_distance_for", "storage_decay"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +57,20 @@ class StorageDecay:
     def mean_wait(self) -> float:
         return sum(self.waits) / len(self.waits) if self.waits else 0.0
 
+    @property
+    def slot_qubits(self) -> int:
+        """Physical qubits of one slot patch at :attr:`slot_distance`."""
+        return patch_qubits(self.slot_distance)
 
-def storage_decay(schedule: Schedule, hardware: Hardware) -> StorageDecay:
+
+def storage_decay(schedule: Schedule, hardware: Hardware, slot_distance: int | None = None) -> StorageDecay:
     """Charge the waits of ``schedule``'s buffered states (FIFO) to its output error.
+
+    ``slot_distance`` is the distance of the buffer's slots (default: the producer's distance, where the
+    states are made); it may not be below the producer's.
+
+    Raises:
+        SpecError: a slot distance below the producer's, or not an odd distance.
 
     Examples:
         >>> from magicpipe.compiler import Pipeline
@@ -74,7 +92,10 @@ def storage_decay(schedule: Schedule, hardware: Hardware) -> StorageDecay:
         for _ in range(take.count):
             waits.append(take.time - queue.popleft())
     producer = schedule.producers[0]
-    d = producer.distance
+    d = producer.distance if slot_distance is None else slot_distance
+    if isinstance(d, bool) or not isinstance(d, int) or d < producer.distance or d % 2 == 0:
+        raise SpecError(f"slot distance {slot_distance!r} must be an odd distance >= the producer's "
+                        f"{producer.distance} (a state is grown into its slot, never shrunk)")
     cycle_error = hardware.logical_error(d)
     added = [w / d * cycle_error for w in waits]
     eps_in = producer.eps_out
@@ -84,3 +105,28 @@ def storage_decay(schedule: Schedule, hardware: Hardware) -> StorageDecay:
         tuple(waits), d, cycle_error, eps_in, mean_added, max(added, default=0.0),
         high.output_error(eps_in), high.output_error(eps_in + mean_added),
     )
+
+
+def slot_distance_for(schedule: Schedule, hardware: Hardware, target: float, max_step: int = 3
+                      ) -> StorageDecay | None:
+    """The decay at the smallest slot distance (the producer's, then up by 2 at most ``max_step`` times) whose
+    output error with decay is at most ``target``; None if none is. The caller pays
+    ``buffer slots x StorageDecay.slot_qubits`` for the buffer and chooses between the options.
+
+    Examples:
+        >>> from magicpipe.compiler import Pipeline
+        >>> from magicpipe.compiler.errormodel import load_measured
+        >>> from magicpipe.compiler.pareto import pareto_front
+        >>> hw = Hardware(p=1e-3, eps=1e-3, model=load_measured())
+        >>> point = pareto_front(Pipeline.from_distances((7, 19), hw)).min_volume()
+        >>> base = storage_decay(point.schedule, hw)
+        >>> grown = slot_distance_for(point.schedule, hw, base.eps_out * 1.001)
+        >>> grown.slot_distance > base.slot_distance, grown.eps_out_with_decay < base.eps_out_with_decay
+        (True, True)
+    """
+    d0 = schedule.producers[0].distance
+    for d in range(d0, d0 + 2 * max_step + 1, 2):
+        decay = storage_decay(schedule, hardware, d)
+        if decay.eps_out_with_decay <= target:
+            return decay
+    return None

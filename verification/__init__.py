@@ -9,7 +9,8 @@ The only subpackage that imports stim, pymatching and sinter. Small private modu
 * ``factory`` -- the 15-to-1 factory at circuit level, built from its lattice-surgery instructions
   (``factory_program``), as merged and split surface-code patches (``surgery``, ``factory_circuit``); its
   summary and the fit of Eqs. 3-4's ``p_L`` coefficients (``factory_summary``); what the ``|+>`` stand-in for
-  the magic state cannot carry (``stand_in``).
+  the magic state cannot carry (``stand_in``); the real protocol under circuit-level noise, both error types in
+  one frame simulation and T states by state vector (``joint``, ``magicpipe verify real``).
 * ``sampling`` -- a seeded sinter sampler (Stim, then PyMatching or post-selection).
 * ``chunks`` -- sampling in seeded shot chunks on local processes or a Dask cluster (``verify --dask``).
 * ``summary``, ``plots``, ``collect`` -- counts to summaries, summaries to PNG, and the resumable
@@ -38,6 +39,7 @@ from magicpipe.verification.factory import (
 )
 from magicpipe.verification.factory_program import FactoryProgram, factory_instructions
 from magicpipe.verification.factory_summary import summarize_factory
+from magicpipe.verification.joint import RealRun, real_outcome, run_real, sample_real
 from magicpipe.verification.logical import (
     POSTSELECTION,
     FormulaGap,
@@ -66,6 +68,7 @@ __all__ = [
     "POSTSELECTION",
     "Eq2Fit",
     "Estimate",
+    "RealRun",
     "FactoryDistance",
     "FactoryProgram",
     "ForcedError",
@@ -93,9 +96,12 @@ __all__ = [
     "patch_rate",
     "per_cycle_rate",
     "real_effect",
+    "real_outcome",
     "run_factory",
     "run_logical",
     "run_memory",
+    "run_real",
+    "sample_real",
     "sample_task",
     "split_events",
     "summarize_factory",

@@ -12,9 +12,11 @@ Uncertainty. The pessimistic edge (``ErrorModel.pessimistic()``) moves ``(ln A, 
 deviations (covariance scaled by chi^2_red) in the direction that raises p_L most at the reference distance
 ``d_ref`` (by default 25, the upper end of what plans use); at every measured distance it is at least the
 pointwise ``z``-sigma upper bound of the fitted form (a factor is added where the direction alone falls
-short), and each ``f_d`` is raised by ``z`` of its own sigma. Protocol coefficients at the edge are
-``a + z sigma_a`` and ``b + z sigma_b`` plus what the ``|+>`` stand-in cannot carry (X-type data-patch errors
-and misread merges, costed to first order in docs/verification.md, Sec. 3).
+short), and each ``f_d`` is raised by ``z`` of its own sigma. Protocol coefficients are
+the stand-in factory's a and b (``magicpipe verify factory``, per distance) plus what the ``|+>`` stand-in
+cannot carry (X-type data-patch errors and misread merges), measured by sampling the real protocol on the same
+shots (``magicpipe verify real``, :data:`STAND_IN_COSTS`; docs/verification.md, Sec. 3); at the edge each is
+raised by ``z`` sigma of both in quadrature.
 
 Extrapolation. Each fit on the distances below the largest predicts the largest; the ratios measured /
 predicted are the reach of the method, reported in the calibration beside the fit.
@@ -34,7 +36,7 @@ from magicpipe.errors import SpecError
 from magicpipe.verification.memory import Eq2Fit, fit_eq2
 from magicpipe.verification.summary import _sigma_log, summarize_memory
 
-__all__ = ["FACTORY_COEFFICIENTS", "STAND_IN_COSTS", "calibrate", "factory_coefficients"]
+__all__ = ["FACTORY_COEFFICIENTS", "STAND_IN_COSTS", "calibrate", "factory_coefficients", "stand_in_costs_from_real"]
 
 # a, b of the 15-to-1 factory per measured p_L, with one-sigma errors: docs/verification.md Sec. 3, from
 #   magicpipe verify factory --distance 3 --p 5e-4 1e-3 2e-3 --eps 1e-3 1e-2 3e-2 --shots 1000000
@@ -44,11 +46,18 @@ __all__ = ["FACTORY_COEFFICIENTS", "STAND_IN_COSTS", "calibrate", "factory_coeff
 FACTORY_COEFFICIENTS: dict[str, tuple[tuple[int, float, float, float, float], ...]] = {
     "15-to-1": ((3, 9.54, 0.13, 73.4, 0.7), (5, 8.50, 0.19, 62.4, 1.3)),  # (d, a, sigma_a, b, sigma_b)
 }
-# what the |+> stand-in leaves out, per measured p_L, largest over the measured p (docs/verification.md Sec. 3,
-# the Z twin): (d, added a, added b)
-STAND_IN_COSTS: dict[str, tuple[tuple[int, float, float], ...]] = {
-    "15-to-1": ((3, 1.6, 56.0), (5, 1.2, 43.0)),
+# what the |+> stand-in leaves out, per measured p_L: the real protocol's a, b minus the stand-in's on the same
+# shots, with the one-sigma errors of the real protocol's fit (docs/verification.md Sec. 3, "The real protocol,
+# sampled"; compiler/data/real_factory.json, which stand_in_costs_from_real() turns into these rows), from
+#   magicpipe verify real --distance 3 --p 1e-3 2e-3 --eps 1e-3 --shots 200000 --seed 1
+#   magicpipe verify real --distance 5 --p 2e-3 --eps 1e-3 --shots 20000 --seed 1   (and --p 3e-3)
+#   magicpipe verify real --distance 7 --p 3e-3 --eps 1e-3 --shots 12000 --memory-shots 20000 --seed 1
+# (d, added a, sigma, added b, sigma); a distance uses the row of the largest measured distance <= d.
+STAND_IN_COSTS: dict[str, tuple[tuple[int, float, float, float, float], ...]] = {
+    "15-to-1": ((3, 1.33, 0.37, 49.0, 0.3), (5, 1.34, 0.46, 36.7, 0.8), (7, 1.02, 0.51, 32.3, 1.5)),
 }
+_REAL_SOURCE = ("plus what the real protocol adds to the |+> stand-in: magicpipe verify real --distance 3 --p 1e-3 "
+                "2e-3, --distance 5 --p 2e-3 / 3e-3 and --distance 7 --p 3e-3, --eps 1e-3 (real_factory.json)")
 _FACTORY_SOURCE = ("15-to-1 coefficients: magicpipe verify factory --distance 3 --p 5e-4 1e-3 2e-3 --eps 1e-3 1e-2 "
                    "3e-2 and --distance 5 --p 1e-3 2e-3 3e-3 --eps 1e-3 1e-2 (docs/verification.md Sec. 3)")
 
@@ -113,18 +122,44 @@ def factory_coefficients(
     return {"15-to-1": tuple(sorted(rows))}
 
 
+def stand_in_costs_from_real(summaries: Iterable[Mapping[str, Any]], protocol: str = "15-to-1"
+                             ) -> dict[str, tuple[tuple[int, float, float, float, float], ...]]:
+    """``STAND_IN_COSTS``-shaped rows from ``magicpipe verify real`` summaries: per distance, a and b of the real
+    protocol minus those of the stand-in *on the same shots*, each fitted over all the summaries' points at that
+    distance (:func:`~magicpipe.verification.joint.fit_real`), floored at 0, with the real fit's sigmas.
+
+    Raises:
+        SpecError: no point with a measured p_L.
+    """
+    from magicpipe.verification.joint import fit_real
+
+    fits = fit_real([pt for s in summaries for pt in s["points"]])
+    if not fits:
+        raise SpecError("the 'verify real' summaries hold no point with a p_L; run `magicpipe verify real` with p > 0")
+    rows = []
+    for key, fit in fits.items():
+        da = fit["a"]["c"] - fit["a_stand_in"]["c"]
+        db = fit["b"]["c"] - fit["b_stand_in"]["c"]
+        rows.append((int(key[2:]), round(max(da, 0.0), 2), round(fit["a"]["sigma"], 2), round(max(db, 0.0), 1),
+                     round(fit["b"]["sigma"], 1)))
+    return {protocol: tuple(sorted(rows))}
+
+
 def _coefficients(z: float, edge: bool, measured: Mapping[str, Sequence[tuple[int, float, float, float, float]]]
                   ) -> tuple[ProtocolCoefficients, ...]:
+    """Per distance: the stand-in's a, b plus what the real protocol adds (the row of the largest distance <= d
+    in :data:`STAND_IN_COSTS`, else its first); at the edge, plus ``z`` sigma of both in quadrature."""
     out = []
     for name, entries in measured.items():
-        added = {d: (a, b) for d, a, b in STAND_IN_COSTS.get(name, ())}
+        added = sorted(STAND_IN_COSTS.get(name, ()))
         rows = []
         for d, a, sa, b, sb in entries:
+            row = next((r for r in reversed(added) if r[0] <= d), added[0] if added else (d, 0.0, 0.0, 0.0, 0.0))
+            _, xa, sxa, xb, sxb = row
             if edge:
-                xa, xb = added.get(d, (0.0, 0.0))
-                rows.append((d, round(a + z * sa + xa, 4), round(b + z * sb + xb, 4)))
+                rows.append((d, round(a + xa + z * math.hypot(sa, sxa), 4), round(b + xb + z * math.hypot(sb, sxb), 4)))
             else:
-                rows.append((d, a, b))
+                rows.append((d, round(a + xa, 4), round(b + xb, 4)))
         out.append(ProtocolCoefficients(name, tuple(rows)))
     return tuple(out)
 
@@ -222,11 +257,12 @@ def calibrate(
         p_th_e,
         tuple(sorted(edge_f)),
         _coefficients(z, True, coefficients),
-        provenance=f"{z:g} sigma edge of {name!r} at d = {d_ref}, plus the stand-in's uncarried "
-        f"costs in the protocol coefficients",
+        provenance=f"{z:g} sigma edge of {name!r} at d = {d_ref}; protocol coefficients raised by {z:g} sigma",
         regime=regime,
     )
     source = _FACTORY_SOURCE if coefficients is FACTORY_COEFFICIENTS else ""
+    if any(name in STAND_IN_COSTS for name in coefficients) and _REAL_SOURCE not in provenance:
+        source = "; ".join(x for x in (source, _REAL_SOURCE) if x)
     model = ErrorModel(name, fit.A, fit.p_th, tuple(nominal_f), _coefficients(z, False, coefficients),
                        provenance="; ".join(x for x in (provenance, source) if x), edge=edge, regime=regime)
     points = []

@@ -231,7 +231,7 @@ def run_factory(
         The summary (:func:`~magicpipe.verification.factory_summary.summarize_factory`).
 
     Raises:
-        SpecError: a distance other than 3 or 5, p outside [0, 0.5), eps outside [0, 1), or bad cycles.
+        SpecError: a distance other than 3, 5 or 7, p outside [0, 0.5), eps outside [0, 1), or bad cycles.
     """
     ds, grid, eps_list = _unique(distances, "distance"), _unique(ps, "p"), _unique(eps_values, "eps")
     tasks = [factory_task(d, p, e) for d in ds for p in grid for e in eps_list]

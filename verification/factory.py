@@ -66,21 +66,23 @@ __all__ = [
     "surgery_memory_task",
 ]
 
-# Distances the layout is checked for (graph-like distance d in both bases): 3 and 5.
-MAX_DISTANCE = 5
+# Distances the circuit is built for: 3, 5 and 7. The layout's graph-like distance is d in both bases at d = 3
+# and 5; at d = 7 it is 6 for the factory itself (Z-type errors: a hook-assisted chain from the bus's left edge
+# to the corner of patch 1 in a merge's first round) and 7 for its Z twin (docs/verification.md, Sec. 3).
+MAX_DISTANCE = 7
 
 
 def check_factory_params(d: int, p: float, eps: float) -> None:
-    """Raise SpecError unless ``d`` is 3 or 5, ``p`` in [0, 0.5) and ``eps`` in [0, 1).
+    """Raise SpecError unless ``d`` is 3, 5 or 7, ``p`` in [0, 0.5) and ``eps`` in [0, 1).
 
     Examples:
-        >>> check_factory_params(7, 1e-3, 1e-3)
+        >>> check_factory_params(9, 1e-3, 1e-3)
         Traceback (most recent call last):
         ...
-        magicpipe.errors.SpecError: factory distance must be 3 or 5 (the layout's distance is checked for those), got 7
+        magicpipe.errors.SpecError: factory distance must be 3, 5 or 7 (the layouts built and checked), got 9
     """
     if isinstance(d, bool) or not isinstance(d, int) or d not in range(3, MAX_DISTANCE + 1, 2):
-        raise SpecError(f"factory distance must be 3 or 5 (the layout's distance is checked for those), got {d!r}")
+        raise SpecError(f"factory distance must be 3, 5 or 7 (the layouts built and checked), got {d!r}")
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 0.5:
         raise SpecError(f"physical error p must lie in [0, 0.5), got {p!r}; pass e.g. --p 1e-3 2e-3")
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 <= eps < 1:
@@ -116,7 +118,7 @@ def factory_circuit(
     """The factory as a Stim circuit (module docstring).
 
     Args:
-        d: code distance (3 or 5).
+        d: code distance (3, 5 or 7).
         p: circuit-level noise strength, in [0, 0.5).
         eps: error of each input magic state, in [0, 1) (``basis="x"`` only).
         basis: ``"x"`` the factory; ``"z"`` its Z twin (module docstring).

@@ -3,7 +3,8 @@
 import pytest
 
 from magicpipe.compiler import Hardware, Pipeline
-from magicpipe.compiler.decay import storage_decay
+from magicpipe.compiler.decay import slot_distance_for, storage_decay
+from magicpipe.errors import SpecError
 from magicpipe.compiler.pareto import pareto_front
 from magicpipe.compiler.search import best_pipeline
 
@@ -33,3 +34,27 @@ def test_decay_aware_search_meets_its_target():
     assert aware.point.output_error <= target
     assert plain.point.output_error > target  # the paper's choice misses the target once decay counts
     assert aware.volume >= plain.volume
+
+
+def test_slots_at_a_higher_distance_decay_at_their_own_p_l():
+    pipe = Pipeline.from_distances((5, 17))
+    point = pareto_front(pipe).min_volume()
+    base = storage_decay(point.schedule, pipe.hardware)
+    grown = storage_decay(point.schedule, pipe.hardware, 7)
+    p_l7 = 0.03 * (1e-4 / 1e-2) ** 4
+    assert grown.waits == base.waits and grown.slot_distance == 7 and grown.slot_qubits == 2 * 7**2 - 1
+    assert grown.mean_added == pytest.approx(sum(base.waits) / 15 / 7 * p_l7)
+    assert grown.eps_out < grown.eps_out_with_decay < base.eps_out_with_decay
+    with pytest.raises(SpecError, match="slot distance 3 must be an odd distance >= the producer's 5"):
+        storage_decay(point.schedule, pipe.hardware, 3)
+
+
+def test_slot_distance_for_takes_the_smallest_that_meets_the_target():
+    pipe = Pipeline.from_distances((5, 17))
+    point = pareto_front(pipe).min_volume()
+    errors = {d: storage_decay(point.schedule, pipe.hardware, d).eps_out_with_decay for d in (5, 7, 9)}
+    assert errors[5] > errors[7] > errors[9]
+    assert slot_distance_for(point.schedule, pipe.hardware, errors[5]).slot_distance == 5
+    assert slot_distance_for(point.schedule, pipe.hardware, (errors[7] + errors[5]) / 2).slot_distance == 7
+    assert slot_distance_for(point.schedule, pipe.hardware, errors[9]).slot_distance == 9
+    assert slot_distance_for(point.schedule, pipe.hardware, errors[9], max_step=1) is None

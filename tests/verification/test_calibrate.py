@@ -8,7 +8,7 @@ import sinter
 from magicpipe.cli import main
 from magicpipe.error_models import resolve_error_model
 from magicpipe.errors import SpecError
-from magicpipe.verification.calibrate import FACTORY_COEFFICIENTS, calibrate
+from magicpipe.verification.calibrate import FACTORY_COEFFICIENTS, STAND_IN_COSTS, calibrate
 
 A, P_TH, FACTORS = 0.1, 0.007, {3: 1.3, 5: 1.1}
 
@@ -45,8 +45,11 @@ def test_calibration_recovers_the_form_and_the_factors():
     model = result["model"]
     assert model["name"] == "measured" and model["pessimistic"]["name"] == "measured (pessimistic edge)"
     (d3, a3, sa3, b3, sb3), _ = FACTORY_COEFFICIENTS["15-to-1"]
-    assert model["protocols"]["15-to-1"][0] == {"from_distance": d3, "out_error_pl": a3, "fail_pl": b3}
-    assert model["pessimistic"]["protocols"]["15-to-1"][0]["fail_pl"] > b3 + 2 * sb3
+    (_, xa3, sxa3, xb3, sxb3), *_ = STAND_IN_COSTS["15-to-1"]  # what the real protocol adds to the stand-in
+    assert model["protocols"]["15-to-1"][0] == pytest.approx(
+        {"from_distance": d3, "out_error_pl": a3 + xa3, "fail_pl": b3 + xb3})
+    edge = model["pessimistic"]["protocols"]["15-to-1"][0]
+    assert edge["fail_pl"] == pytest.approx(b3 + xb3 + 2 * math.hypot(sb3, sxb3), abs=1e-4)
 
 
 def test_the_shipped_model_is_what_verify_model_makes_of_the_shipped_data():
@@ -61,7 +64,24 @@ def test_the_shipped_model_is_what_verify_model_makes_of_the_shipped_data():
     shipped = load_measured()
     result = calibrate(memory, coefficients=factory, provenance=shipped.provenance)
     assert result["model"] == shipped.info()
-    assert {d for d, *_ in factory["15-to-1"]} == {3, 5}
+    assert {d for d, *_ in factory["15-to-1"]} == {3, 5, 7}
+
+
+def test_the_stand_in_costs_are_what_the_shipped_real_protocol_runs_give():
+    import json
+    from importlib import resources
+
+    from magicpipe.verification.calibrate import stand_in_costs_from_real
+
+    data = json.loads(resources.files("magicpipe.compiler").joinpath("data/real_factory.json").read_text())
+    assert stand_in_costs_from_real(data["runs"]) == STAND_IN_COSTS
+    for run in data["runs"]:  # each run's own fit is what its points give (the summary was not edited)
+        for key, fit in run["fit"].items():
+            d = int(key[2:])
+            pts = [pt for pt in run["points"] if pt["d"] == d]
+            assert fit["b"]["c"] == pytest.approx(
+                sum(pt["b"] * pt["p_L"]["p_L"] ** 2 / (pt["b_sigma"] * pt["p_L"]["p_L"]) ** 2 for pt in pts)
+                / sum(1 / pt["b_sigma"] ** 2 for pt in pts), rel=1e-9)
 
 
 def test_calibration_needs_two_distances():

@@ -9,6 +9,7 @@ from magicpipe.lattice.emit import build_stream
 from magicpipe.lattice.samples import sample_schedule
 from magicpipe.lattice.stream import Instruction
 from magicpipe.verification import (
+    FactoryDistance,
     FactoryProgram,
     ForcedError,
     enumerate_errors,
@@ -155,7 +156,7 @@ def test_at_p0_sampling_agrees_with_exact_enumeration():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"d": 7}, "3 or 5"), ({"d": 4}, "3 or 5"), ({"p": 0.6}, r"\[0, 0.5\)"), ({"eps": 1.0}, r"\[0, 1\)"),
+    ({"d": 9}, "3, 5 or 7"), ({"d": 4}, "3, 5 or 7"), ({"p": 0.6}, r"\[0, 0.5\)"), ({"eps": 1.0}, r"\[0, 1\)"),
     ({"basis": "y"}, "basis"),
 ])
 def test_bad_parameters_are_refused(kwargs, message):
@@ -168,3 +169,9 @@ def test_layout_geometry_sits_on_the_block_tiles():
     assert isinstance(layout, FactoryLayout)
     assert min(layout.patch(2)) == (8, 4) and layout.magic_cell == (4, -1)
     assert isinstance(factory_circuit(3, 0.0, 0.0), stim.Circuit)
+
+
+@pytest.mark.slow
+def test_graphlike_distance_at_7_is_6_for_the_factory_and_7_for_its_twin():
+    """docs/verification.md Sec. 3: the d = 7 layout is one short in the factory's basis (about a minute)."""
+    assert factory_distance(7) == FactoryDistance(7, 6, 7)

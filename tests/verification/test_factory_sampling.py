@@ -99,7 +99,7 @@ def test_verify_factory_writes_summary_fit_stand_in_and_plot_and_resumes(tmp_pat
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--distance", "7"], "3 or 5"),
+    (["--distance", "9"], "3, 5 or 7"),
     (["--p", "0.5"], "[0, 0.5)"),
     (["--eps", "1.5"], "[0, 1)"),
 ])

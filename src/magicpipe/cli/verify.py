@@ -48,7 +48,7 @@ def register(subparsers: Any) -> None:
 
     factory = sub.add_parser("factory", help="15-to-1 at circuit level from its lattice-surgery instructions: "
                                              "acceptance, output error, the p_L coefficients of Eqs. 3-4")
-    factory.add_argument("--distance", type=int, nargs="+", default=[3], help="3 and/or 5 (default: %(default)s)")
+    factory.add_argument("--distance", type=int, nargs="+", default=[3], help="3, 5 and/or 7 (default: %(default)s)")
     option(factory, "--physical-error", "--p", type=float, nargs="+", default=[5e-4, 1e-3, 2e-3],
                          help="physical error rates, each in [0, 0.5) (default: %(default)s)")
     option(factory, "--magic-error", "--eps", type=float, nargs="+", default=[1e-3, 1e-2],
@@ -57,6 +57,10 @@ def register(subparsers: Any) -> None:
                          help="skip the Z twin (the X-type errors the |+> stand-in cannot carry)")
     _common(factory, shots=10**6, max_errors=1000)
     factory.set_defaults(run=_run_factory)
+
+    from magicpipe.cli.verify_real import add_parser as _add_real
+
+    _add_real(sub)
 
     stream = sub.add_parser("stream", help="a whole-program stream (format 2) at the logical level: every "
                                            "consumption with its corrections applies a T gate, on every branch")
@@ -204,7 +208,11 @@ def _run_model(args: argparse.Namespace) -> int:
           f"{fit['chi2_red']:.3g}, {fit['points']} points); edge A = {edge['A']:.4g}, p_th = {edge['p_th']:.4g}")
     for name, rows in result["coefficients"].items():
         for r in rows:
-            print(f"  {name} d = {r['d']}: a = {r['a']} +- {r['sigma_a']}, b = {r['b']} +- {r['sigma_b']} per p_L")
+            print(f"  {name} d = {r['d']}: a = {r['a']} +- {r['sigma_a']}, b = {r['b']} +- {r['sigma_b']} per p_L "
+                  f"(the |+> stand-in)")
+        model_rows = {e["from_distance"]: e for e in result["model"]["protocols"].get(name, [])}
+        print(f"  {name} in the model (plus what the real protocol adds, verify real): " + ", ".join(
+            f"d >= {d}: a = {e['out_error_pl']}, b = {e['fail_pl']}" for d, e in sorted(model_rows.items())))
     for d, f in result["factors"].items():
         print(f"  f_{d} = {f['factor']:.3g} (sigma_log {f['sigma_log']:.2g}, chi2_red {f['chi2_red']:.3g})")
     for e in result["extrapolation"]:
