@@ -344,8 +344,12 @@ def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipeli
         if catalogue:
             from magicpipe.compiler.catalogue_search import catalogue_sources
 
+            from magicpipe.compiler.dyncat import dynamic_catalogue_sources
+
             with suppress(MagicpipeError):  # no catalogue entry meets the target: the pipelines alone
                 catalogued += [s for s in catalogue_sources(hardware, target) if s not in catalogued]
+            with suppress(MagicpipeError):  # the same catalogue levels, scheduled dynamically (compiler/dyncat.py)
+                catalogued += [s for s in dynamic_catalogue_sources(hardware, target) if s not in catalogued]
             if demand.kinds is not None:  # CCZ factories for the Toffolis (compiler/mixed.py)
                 from magicpipe.compiler.mixed import ccz_target
 

@@ -342,6 +342,7 @@ def ours(counts: LogicalCounts, preset: Preset, error_budget: float | ErrorBudge
         "runtime_us": pick.runtime_us,
         "front": [(p.physical_qubits, p.runtime_us, p.factory_qubits) for p in pts],
         "copies": pick.copies, "distances": list(pick.distances), "source": pick.source.info(),
+        "target_error": comp.demand.target,
         "points": [breakdown(p, counts) for p in pts],
     }
 

@@ -124,6 +124,11 @@ def test_bench_peers_writes_one_row_per_configuration(tmp_path, capsys):
     s = json.loads((tmp_path / "summary.json").read_text())
     case = s["cases"]["100q-1e6T/e3"]
     assert case["azure_layout"]["logical_qubits"] == 230 and len(case["peers"]) == 5
+    gain = case["dynamic_catalogue"]  # the catalogue's levels scheduled dynamically, against their own timing
+    assert gain["target"] == case["all"]["target_error"]
+    assert gain["best"]["gain"] == max(c["gain"] for c in gain["cases"])
+    gains = list(csv.DictReader((tmp_path / "dynamic_gain.csv").open()))
+    assert len(gains) == len(gain["cases"]) and {"gain", "gain_vs_lockstep", "baseline"} <= set(gains[0])
     assert "magicpipe sequential" in capsys.readouterr().out
     by = {p["config"]: p for p in case["peers"]}
     for p in by.values():  # the matched point's breakdown adds up to the matched qubits
