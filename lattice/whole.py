@@ -275,6 +275,7 @@ class _Sim:
         self.nth = [0] * self.K           # each copy's runs so far, modulo the pattern
         self.span = [unit.rounds] * self.K   # the rounds of each copy's run in progress
         self.tries = [0] * self.K         # the attempts of each copy's run in progress
+        self.counted = [0] * self.K       # states each copy's run in progress counts towards the demand
 
     def push(self, t: int, phase: int, op: Op) -> None:
         sig = (op.action, op.copy, op.port, op.reg, op.cond, op.terms, op.via, op.outcome)
@@ -304,7 +305,10 @@ class _Sim:
             self.span[c] = attempt_span(n, self.tau)
         end = t + self.span[c]
         self.pend[c] = t
-        self.zone_pend[g] += self.unit.outputs
+        # a run whose port is full as it starts does not count towards the demand (its state will likely be
+        # dropped): it must not keep a copy with room idle (the program would wait for it forever)
+        self.counted[c] = self.unit.outputs if len(self.queue[c]) + self.unit.outputs <= self.cap else 0
+        self.zone_pend[g] += self.counted[c]
         if self.rng is None:
             self.push(end, _END, Op(end, "DECIDE", copy=c, reg=f"a{c}", checks=self.unit.checks,
                                     attempts=self.tries[c]))
@@ -325,7 +329,7 @@ class _Sim:
                 return
             first = False
             self.pend[c] = None
-            self.zone_pend[g] -= out
+            self.zone_pend[g] -= self.counted[c]
             # a cultivation run ends with its kept attempt (its rejected attempts restarted within it)
             accept = self.rng is None or self.tau is not None or self.rng.random() < self.p_accept
             if self.rng is not None:
@@ -353,6 +357,10 @@ class _Sim:
                 self.count["dropped"] += 1
                 self.ready[c] = end
             self.launch(c, self.ready[c])
+            if not accept or not room:   # a state lost: a copy kept idle by the demand rule may be needed now
+                for k in range(self.K):
+                    if self.pend[k] is None:
+                        self.launch(k, end)
 
     def outcome(self) -> int:
         return -1 if self.rng is None else self.rng.randrange(2)
@@ -437,7 +445,7 @@ class _Sim:
         copies = tuple(
             (max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]),
              None if (p := self.pend[c]) is None else p - E, tuple(max(a - E, 0) for a in self.gone[c]),
-             self.nth[c], self.span[c], self.tries[c])
+             self.nth[c], self.span[c], self.tries[c], self.counted[c])
             for c in range(self.K)
         )
         pend = frozenset(Counter((t - E, ph, sig) for t, ph, _, _, sig in self.heap).items())
@@ -535,8 +543,11 @@ def _ops(sim: _Sim, fill: int = 0) -> Iterator[Op]:
         while layer < s.layers:
             planned = s.start + layer * s.rounds
             E = max(planned + delay, prev[0] + prev[1])
-            for c in range(sim.K):
-                sim.settle(c, E)
+            due = True
+            while due:   # the runs a settled run's launches started may end before E too
+                for c in range(sim.K):
+                    sim.settle(c, E)
+                due = any(p is not None and p + sim.span[c] < E for c, p in enumerate(sim.pend))
             while sim.heap and sim.heap[0][0] < E:
                 window.append(heapq.heappop(sim.heap)[3])
             if sim.rng is None and s.layers >= 32 and s.layers - layer >= 4:
