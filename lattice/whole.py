@@ -275,7 +275,6 @@ class _Sim:
         self.nth = [0] * self.K           # each copy's runs so far, modulo the pattern
         self.span = [unit.rounds] * self.K   # the rounds of each copy's run in progress
         self.tries = [0] * self.K         # the attempts of each copy's run in progress
-        self.counted = [0] * self.K       # states each copy's run in progress counts towards the demand
 
     def push(self, t: int, phase: int, op: Op) -> None:
         sig = (op.action, op.copy, op.port, op.reg, op.cond, op.terms, op.via, op.outcome)
@@ -305,10 +304,7 @@ class _Sim:
             self.span[c] = attempt_span(n, self.tau)
         end = t + self.span[c]
         self.pend[c] = t
-        # a run whose port is full as it starts does not count towards the demand (its state will likely be
-        # dropped): it must not keep a copy with room idle (the program would wait for it forever)
-        self.counted[c] = self.unit.outputs if len(self.queue[c]) + self.unit.outputs <= self.cap else 0
-        self.zone_pend[g] += self.counted[c]
+        self.zone_pend[g] += self.unit.outputs
         if self.rng is None:
             self.push(end, _END, Op(end, "DECIDE", copy=c, reg=f"a{c}", checks=self.unit.checks,
                                     attempts=self.tries[c]))
@@ -329,7 +325,7 @@ class _Sim:
                 return
             first = False
             self.pend[c] = None
-            self.zone_pend[g] -= self.counted[c]
+            self.zone_pend[g] -= out
             # a cultivation run ends with its kept attempt (its rejected attempts restarted within it)
             accept = self.rng is None or self.tau is not None or self.rng.random() < self.p_accept
             if self.rng is not None:
@@ -355,12 +351,16 @@ class _Sim:
             else:
                 self.push(end, _END, Op(end, "DISCARD", copy=c, count=out, reason="full", cond=cond))
                 self.count["dropped"] += 1
-                self.ready[c] = end
-            self.launch(c, self.ready[c])
-            if not accept or not room:   # a state lost: a copy kept idle by the demand rule may be needed now
+                # the copy keeps one pace, a run and its hand-off (the route's rounds), whether its state went
+                # to the port or was dropped: its runs stay periodic, so the stream's long stretches are REPEATs
+                self.ready[c] = arrive + out - 1
+            if accept and not room:
+                # a state dropped at a full port: the run it stood for goes first to a copy the demand rule
+                # kept idle whose port has room (else the program could wait on full ports for ever)
                 for k in range(self.K):
-                    if self.pend[k] is None:
+                    if self.pend[k] is None and len(self.queue[k]) + out <= self.cap:
                         self.launch(k, end)
+            self.launch(c, self.ready[c])
 
     def outcome(self) -> int:
         return -1 if self.rng is None else self.rng.randrange(2)
@@ -445,7 +445,7 @@ class _Sim:
         copies = tuple(
             (max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]),
              None if (p := self.pend[c]) is None else p - E, tuple(max(a - E, 0) for a in self.gone[c]),
-             self.nth[c], self.span[c], self.tries[c], self.counted[c])
+             self.nth[c], self.span[c], self.tries[c])
             for c in range(self.K)
         )
         pend = frozenset(Counter((t - E, ph, sig) for t, ph, _, _, sig in self.heap).items())
