@@ -77,7 +77,7 @@ def nominal_attempts(tau: float, keep: float, period: float, most: int = 8) -> t
 
     Examples:
         >>> nominal_attempts(1.3925, 0.01706, 81.68)
-        (59, 58, 59)
+        (58, 59, 59)
     """
     best: tuple[float, int, tuple[int, ...]] | None = None
     for q in range(1, most + 1):
@@ -206,7 +206,7 @@ def block_checks(unit: Unit) -> Iterator[str]:
     d = unit.distances[-1]
     if len(b.outputs) != unit.outputs:
         yield f"{len(b.outputs)} OUTPUT lines for outputs={unit.outputs}"
-    squares = []
+    squares: list[Rect] = []
     for k, (t, od, side) in enumerate(b.outputs):
         sq = Rect.square(t, od)
         if od != d or side != "bottom" or t.y != 0 or not box.contains(sq):

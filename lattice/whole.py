@@ -642,8 +642,8 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
     waits are left out, since the stream's waits come from its own simulation of the copies (handing it the
     plan's times counted every wait twice). A catalogue source (``litinski``, ``cultivation``,
     ``cultivation+P``) runs its block unit (:func:`magicpipe.lattice.units2.catalogue_unit`). Otherwise the unit
-    is the schedule's execution (a steady-state schedule of several executions is re-simulated with one, :func:`single_execution`),
-    or a one-level 15-to-1 factory at ``distances[0]``.
+    is the schedule's execution (a steady-state schedule of several executions is re-simulated with one,
+    :func:`single_execution`), or a one-level 15-to-1 factory at ``distances[0]``.
 
     Args:
         data_patches: the program's data patches (default: ``point.data.logical_qubits``).
