@@ -3,17 +3,21 @@
 Rules (:data:`RULES2`):
 
 * ``header`` -- distances odd, data patches numbered 0..n-1 as ``PROGRAM data=n`` says, ports and copies
-  numbered, a known policy, a timeline whose states add up to ``t_count``.
+  numbered, each port holding at least one run's outputs, a known policy, a timeline whose states add up to
+  ``t_count``.
 * ``on-floorplan`` / ``tile-free`` -- data patches, buses, ports and copies on the floor plan, none overlapping.
 * ``qubit-budget`` -- data patches + bus sites + every port patch (capacity included) + every copy's unit
   qubits <= ``BUDGET qubits``; a unit's qubits are its version-1 budget (buffer slots of at least a patch).
 * ``unit`` -- the unit's version-1 stream passes every version-1 rule (prefixed with the unit's line), and
-  its declared size, rounds, outputs, output tile and checks match what that stream does.
+  its declared size, rounds, outputs, output tile and checks match what that stream does; a block body (the
+  catalogue's factories, cultivation) passes :func:`magicpipe.lattice.units2.block_checks`.
 * ``route`` -- a copy's route starts at its output patch, steps between tiles that share an edge, stays in
   its block until it reaches its port's top tile; routes in flight never share a tile with each other.
 * ``control`` -- every ``DECIDE`` has both branches (``IF a=0 OUTPUT`` of the unit's outputs, ``IF a=1
   DISCARD`` of the same count) in its round: the policy is total; a trace resolves every outcome and takes
-  the branch it names; every correction reads the register of its own consumption, after it is known.
+  the branch it names; an ``OUTPUT`` carries its unit's outputs (``count=N`` for N > 1; they arrive one a
+  round, a train); ``attempts=`` only on a cultivation unit's decisions; every correction reads the register
+  of its own consumption, after it is known.
 * ``port-occupancy`` -- a state arrives only where the port has room; a merge takes a state that is there.
 * ``measurement`` -- a consumption is ``MEASURE z<p> Z:q..@side Z:p<p>@side rounds=D via=BUS-RECT`` (sides
   Z-type and facing the via, the via inside a bus touching both), then ``MEASURE x<p> X:p<p> rounds=1`` as
@@ -22,9 +26,10 @@ Rules (:data:`RULES2`):
 * ``consumption-order`` -- layers in the timeline's order with its states per layer, never before their
   planned round nor sooner than ``rounds`` after the previous layer; every state of a layer is merged after
   its ``LAYER`` and before the next.
-* ``timing`` -- times never go back; a run decides exactly ``rounds`` after it starts; a copy starts a run
+* ``timing`` -- times never go back; a run decides exactly ``rounds`` after it starts (a cultivation run
+  :func:`~magicpipe.lattice.units2.attempt_span` of its attempts); a copy starts a run
   only after its previous run decided and its route is clear; the X readout starts as its merge ends.
-* ``conservation`` -- per copy and overall: runs = accepted + rejected, accepted = consumed + left; the
+* ``conservation`` -- per copy and overall: accepted states = consumed + left; the
   ``TALLY`` states the replay's counts and ``delivered`` equals ``t_count``.
 
 A ``REPEAT`` body is replayed once, from the state the stream is in; its end state must equal its start state

@@ -33,6 +33,12 @@ Periodic parts become ``REPEAT`` blocks: the emitter keeps the state of the simu
 layer's start) per layer, and when a state recurs within a timeline run, the stretch between is one period
 and is written once with its count (memory bounded by ``window`` operations). With ``seed`` the stream is one
 sampled trace: every run's acceptance and every measurement outcome resolved, no conditions left.
+
+The catalogue's factories and cultivation run block units (:mod:`magicpipe.lattice.units2`): a run of several
+outputs (20-to-4) sends them down the route one a round; a cultivation run lasts its attempts (a periodic
+pattern whose mean is the plan's period in a nominal stream, geometric draws in a trace). A copy keeps one
+pace, a run and its hand-off (the route's rounds), whether its state reached the port or was dropped, so
+steady stretches stay periodic.
 """
 
 from __future__ import annotations
