@@ -65,6 +65,7 @@ def test_a_cultivation_point_streams_checks_and_runs_at_the_plans_pace(cultivati
     assert pt.method == "cultivation"
     head, ops = stream_for_point(pt, hardware=comp.hardware)
     s = _round_trip(head, ops)
+    assert str(s) == str(ProgramStream(*stream_for_point(pt, hardware=comp.hardware)))   # same input, same bytes
     a = audit2(s)
     assert a.violations == () and a.delivered == comp.demand.t_states == pt.simulation.consumed
     assert abs(_last_round(s.ops) - pt.runtime_rounds) <= RUNTIME_TOLERANCE * pt.runtime_rounds
