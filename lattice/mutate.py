@@ -170,7 +170,7 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
     run_start: dict[int, int] = {}
     free_from: dict[int, int] = collections.defaultdict(int)
     decisions: dict[tuple[int, int], list[Any]] = {}
-    arrivals = collections.defaultdict(list)     # port -> arrival rounds
+    arrivals: dict[int, list[int]] = collections.defaultdict(list)     # port -> arrival rounds
     takes = collections.defaultdict(list)        # port -> (merge round, free round)
     merges: list[tuple[int, int, Rect, int]] = []
     pending: dict[int, dict[str, Any]] = {}
@@ -351,7 +351,7 @@ def _tau(unit: Any) -> float | None:
 
 def _block_problems(u: Any) -> list[str]:
     """A block body checked from its text (an independent reading of ``lattice/units2.py``'s rules)."""
-    bad = []
+    bad: list[str] = []
     head = dict(kv.split("=", 1) for kv in u.text.splitlines()[0].split()[1:] if "=" in kv)
     if [head.get(k) for k in ("qubits", "outputs", "checks", "rounds", "protocol")] != \
             [str(u.qubits), str(u.outputs), str(u.checks), str(u.rounds), u.protocol]:
@@ -378,10 +378,10 @@ def _block_problems(u: Any) -> list[str]:
             if x < x2 + w2 and x2 < x + w and y < y2 + h2 and y2 < y + hh:
                 bad.append("regions overlap")
     if head.get("method") == "cultivation":
-        m = re.search(r"^ATTEMPT rounds=(\S+) keep=(\S+)$", u.text, re.M)
-        if m is None or "ON keep=output reject=restart" not in u.text.splitlines():
+        att = re.search(r"^ATTEMPT rounds=(\S+) keep=(\S+)$", u.text, re.M)
+        if att is None or "ON keep=output reject=restart" not in u.text.splitlines():
             bad.append("cultivation attempt or policy")
-        elif u.rounds != max(1, int(float(m.group(1)) / float(m.group(2)) + 0.5)):
+        elif u.rounds != max(1, int(float(att.group(1)) / float(att.group(2)) + 0.5)):
             bad.append("cultivation rounds")
     return bad
 
