@@ -18,7 +18,7 @@ from magicpipe.compiler.program import plan_program
 from magicpipe.grammar.jsonl import from_jsonl, schema, to_jsonl
 from magicpipe.grammar.parser2 import parse_program
 from magicpipe.lattice.check2 import audit2
-from magicpipe.lattice.stream2 import ProgramStream
+from magicpipe.lattice.stream2 import Op, ProgramStream
 from magicpipe.lattice.units2 import attempt_span, block_checks, catalogue_unit, nominal_attempts, parse_block
 from magicpipe.lattice.whole import ProgramLayout, program_stream2, qubit_parts, stream_for_point
 
@@ -172,3 +172,14 @@ def test_a_long_cultivation_program_compresses():
         sizes.append(len(s.ops))
     body = max(len(op.body) for op in s.ops if op.action == "REPEAT")
     assert all(n < 3 * body < 15_000 for n in sizes), (sizes, body)
+
+
+def test_new_operands_read_the_same_by_both_readers():
+    """``attempts=`` and ``count=`` through the fast path and through the Lark grammar (used for errors)."""
+    from magicpipe.grammar.parser2 import _fast, _parser
+
+    for line in ("@5 DECIDE C0 reg=a0 checks=1 attempts=3 outcome=0", "@5 IF a0=0 OUTPUT C0 port=0 rounds=2 count=4",
+                 "@5 DECIDE C2 reg=a2 checks=4", "@5 OUTPUT C1 port=1 rounds=2"):
+        fast, lark = _fast(line), _parser().parse(line)
+        assert fast is not None and fast[1] == lark[1], line
+        assert str(Op(**fast[1])) == line
