@@ -377,11 +377,14 @@ class _Sim:
         s = self.runs[seg]
         D = self.D
         K, G = self.K, self.G
+        waited = -1                        # the last decision the layer waited for
         while sum(len(q) for q in self.queue) < s.states:
             # the states still in runs: decide the run that ends first
-            c = min((c for c in range(K) if self.pend[c] is not None), key=lambda c: (self.pend[c], c), default=None)
+            c = min((c for c in range(K) if self.pend[c] is not None),
+                    key=lambda c: (self.pend[c] + self.span[c], c), default=None)   # type: ignore[operator]
             if c is None:
                 raise AssertionError("the ports ran out of states: the launch rule keeps the demand covered")
+            waited = max(waited, self.pend[c] + self.span[c])   # type: ignore[operator]
             self.settle(c)
         nxt = [0] * K                      # each port's next state not taken yet
         taken = [0] * G                    # states taken from each zone's bus so far
@@ -403,7 +406,9 @@ class _Sim:
             taken[c % G] += 1
         # a port used twice in the layer needs its readout (1 round) between the two merges
         space = [D + 1 if len({c for _, c in ch}) < len(ch) else D for ch in picks]
-        T = E
+        # a layer that waited for runs starts no sooner than their decisions: those decided whether their state
+        # had room in its port before this layer's merges (which may free it) were known
+        T = max(E, waited)
         for g, ch in enumerate(picks):
             for k, (a, _) in enumerate(ch):
                 T = max(T, a - k * space[g])
@@ -513,7 +518,9 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
             raise SpecError(f"timeline run {seg}: layers need rounds >= 1 and a start >= 0")
     if capacity is None:
         worst = -(-max(r.states for r in runs) // copies)
-        capacity = max(unit.outputs, worst)
+        # a port holds its share of the largest layer and, while it waits for the rest, one more run's outputs
+        # but one (else a multi-output copy alone could drop its runs for ever)
+        capacity = max(unit.outputs, worst + unit.outputs - 1)
         # a port is busy D + 1 rounds a consumption: a unit that runs faster than twice that (cultivation)
         # needs room for the states that arrive meanwhile, or it drops them
         busy, cycle = layout.distance + 1, unit.rounds + 1
