@@ -183,3 +183,24 @@ def test_new_operands_read_the_same_by_both_readers():
         fast, lark = _fast(line), _parser().parse(line)
         assert fast is not None and fast[1] == lark[1], line
         assert str(Op(**fast[1])) == line
+
+
+def test_streams_that_once_broke_the_rules_or_looped():
+    """Found by fuzzing random timelines: a layer that waited for a run placed its other merges before that
+    run's decision, so the run dropped its state at a port the validator saw with room (a 15-to-1 nominal
+    stream, a cultivation trace); a lone 20-to-4 copy whose port held less than a layer's share plus a run
+    dropped its runs for ever."""
+    from magicpipe.lattice.whole import unit_one_level
+
+    cult, _ = catalogue_unit(cultivation_factory(cultivation_point(1e-3, 3, 0.5)).source())
+    four, fill = catalogue_unit(two_level(NoiseModel.litinski(1e-3), (13, 5, 5), 6, "20-to-4", (23, 11, 13)).source())
+    cases = [
+        (ProgramLayout(1, 9), unit_one_level("15-to-1", 5), 6, [(44, 3, 1, 27), (165, 33, 5, 26), (1070, 5, 6, 13)],
+         None, 0),
+        (ProgramLayout(5, 3), cult, 3, [(12, 9, 6, 9), (164, 20, 4, 8), (361, 4, 4, 9)], 16, 0),
+        (ProgramLayout(3, 3), four, 1, [(13, 26, 6, 3)], 69, fill),
+    ]
+    for layout, unit, copies, timeline, seed, f in cases:
+        s = program_stream2(layout, unit, copies, timeline, seed=seed, fill=f)
+        a = audit2(s)
+        assert a.violations == () and a.delivered == sum(r[1] * r[2] for r in timeline), a.violations[:1]
