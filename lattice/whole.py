@@ -23,11 +23,12 @@ state moves down its route (one round per step) into the port when the port has 
 (``capacity`` states), else it is dropped (``IF a=0 DISCARD ... reason=full``) and the copy keeps
 its pace -- the plan's fluid supply does the same, its buffer capped and the overflow lost. Layer ``i`` of the
 program starts at its round in the timeline plus the waits so far, or later when its states are not in the
-ports yet (the program waits, and starts no sooner than the decisions of the runs it waited for). The states are one pool, as the plan's: each of the layer's states is the one
-whose merge can start first, from any port, its zone's bus serialising the zone's merges (``D`` rounds each,
-``MEASURE Z_q Z_p``), and acts on that zone's data patches in turn; then the port patch is read out in X (1
-round) and the corrections follow (``IF z=1 ROTATE ... pi/4``, ``IF x=1 FRAME ...``). The next layer starts
-when the zone's last merge ends and at least ``layer_rounds`` after this one.
+ports yet (the program waits, and starts no sooner than the decisions of the runs it waited for). The
+states are one pool, as the plan's: each of the layer's states is the one whose merge can start first,
+from any port, its zone's bus serialising the zone's merges (``D`` rounds each, ``MEASURE Z_q Z_p``), and
+acts on that zone's data patches in turn; then the port patch is read out in X (1 round) and the corrections
+follow (``IF z=1 ROTATE ... pi/4``, ``IF x=1 FRAME ...``). The next layer starts when the zone's last merge
+ends and at least ``layer_rounds`` after this one.
 
 Periodic parts become ``REPEAT`` blocks: the emitter keeps the state of the simulation (relative to the
 layer's start) per layer, and when a state recurs within a timeline run, the stretch between is one period
