@@ -139,11 +139,11 @@ def _transformer():
         def run(self, c):
             return "op", dict(action="RUN", copy=c)
 
-        def decide(self, c, reg, checks):
-            return "op", dict(action="DECIDE", copy=c, reg=str(reg), checks=checks)
+        def decide(self, c, reg, checks, attempts):
+            return "op", dict(action="DECIDE", copy=c, reg=str(reg), checks=checks, attempts=attempts or 0)
 
-        def output(self, c, port, rounds):
-            return "op", dict(action="OUTPUT", copy=c, port=port, rounds=rounds)
+        def output(self, c, port, rounds, count):
+            return "op", dict(action="OUTPUT", copy=c, port=port, rounds=rounds, count=count or 0)
 
         def discard(self, c, count, reason):
             return "op", dict(action="DISCARD", copy=c, count=count, reason=str(reason))
@@ -192,8 +192,8 @@ _TERM = r"[XYZ]:[qp][0-9]+(?:@(?:left|right|top|bottom))?"
 _FAST = re.compile(
     r"@(?P<time>[0-9]+)(?: IF (?P<reg>[azx][0-9]+)=(?P<val>[0-9]+))? (?:"
     r"RUN C(?P<run>[0-9]+)"
-    r"|DECIDE C(?P<dc>[0-9]+) reg=(?P<dreg>[azx][0-9]+) checks=(?P<checks>[0-9]+)"
-    r"|OUTPUT C(?P<oc>[0-9]+) port=(?P<port>[0-9]+) rounds=(?P<orounds>[0-9]+)"
+    r"|DECIDE C(?P<dc>[0-9]+) reg=(?P<dreg>[azx][0-9]+) checks=(?P<checks>[0-9]+)(?: attempts=(?P<att>[0-9]+))?"
+    r"|OUTPUT C(?P<oc>[0-9]+) port=(?P<port>[0-9]+) rounds=(?P<orounds>[0-9]+)(?: count=(?P<ocount>[0-9]+))?"
     r"|DISCARD C(?P<xc>[0-9]+) count=(?P<count>[0-9]+) reason=(?P<reason>[A-Za-z_][A-Za-z0-9_-]*)"
     r"|LAYER states=(?P<states>[0-9]+)"
     r"|MEASURE (?P<mreg>[azx][0-9]+)(?P<mterms>(?: " + _TERM + r")+) rounds=(?P<mrounds>[0-9]+)"
@@ -218,9 +218,11 @@ def _fast(text: str):
     if g["run"] is not None:
         kw.update(action="RUN", copy=int(g["run"]))
     elif g["dc"] is not None:
-        kw.update(action="DECIDE", copy=int(g["dc"]), reg=g["dreg"], checks=int(g["checks"]))
+        kw.update(action="DECIDE", copy=int(g["dc"]), reg=g["dreg"], checks=int(g["checks"]),
+                  attempts=int(g["att"] or 0))
     elif g["oc"] is not None:
-        kw.update(action="OUTPUT", copy=int(g["oc"]), port=int(g["port"]), rounds=int(g["orounds"]))
+        kw.update(action="OUTPUT", copy=int(g["oc"]), port=int(g["port"]), rounds=int(g["orounds"]),
+                  count=int(g["ocount"] or 0))
     elif g["xc"] is not None:
         kw.update(action="DISCARD", copy=int(g["xc"]), count=int(g["count"]), reason=g["reason"])
     elif g["states"] is not None:

@@ -3,17 +3,21 @@
 Rules (:data:`RULES2`):
 
 * ``header`` -- distances odd, data patches numbered 0..n-1 as ``PROGRAM data=n`` says, ports and copies
-  numbered, a known policy, a timeline whose states add up to ``t_count``.
+  numbered, each port holding at least one run's outputs, a known policy, a timeline whose states add up to
+  ``t_count``.
 * ``on-floorplan`` / ``tile-free`` -- data patches, buses, ports and copies on the floor plan, none overlapping.
 * ``qubit-budget`` -- data patches + bus sites + every port patch (capacity included) + every copy's unit
   qubits <= ``BUDGET qubits``; a unit's qubits are its version-1 budget (buffer slots of at least a patch).
 * ``unit`` -- the unit's version-1 stream passes every version-1 rule (prefixed with the unit's line), and
-  its declared size, rounds, outputs, output tile and checks match what that stream does.
+  its declared size, rounds, outputs, output tile and checks match what that stream does; a block body (the
+  catalogue's factories, cultivation) passes :func:`magicpipe.lattice.units2.block_checks`.
 * ``route`` -- a copy's route starts at its output patch, steps between tiles that share an edge, stays in
   its block until it reaches its port's top tile; routes in flight never share a tile with each other.
 * ``control`` -- every ``DECIDE`` has both branches (``IF a=0 OUTPUT`` of the unit's outputs, ``IF a=1
   DISCARD`` of the same count) in its round: the policy is total; a trace resolves every outcome and takes
-  the branch it names; every correction reads the register of its own consumption, after it is known.
+  the branch it names; an ``OUTPUT`` carries its unit's outputs (``count=N`` for N > 1; they arrive one a
+  round, a train); ``attempts=`` only on a cultivation unit's decisions; every correction reads the register
+  of its own consumption, after it is known.
 * ``port-occupancy`` -- a state arrives only where the port has room; a merge takes a state that is there.
 * ``measurement`` -- a consumption is ``MEASURE z<p> Z:q..@side Z:p<p>@side rounds=D via=BUS-RECT`` (sides
   Z-type and facing the via, the via inside a bus touching both), then ``MEASURE x<p> X:p<p> rounds=1`` as
@@ -22,9 +26,10 @@ Rules (:data:`RULES2`):
 * ``consumption-order`` -- layers in the timeline's order with its states per layer, never before their
   planned round nor sooner than ``rounds`` after the previous layer; every state of a layer is merged after
   its ``LAYER`` and before the next.
-* ``timing`` -- times never go back; a run decides exactly ``rounds`` after it starts; a copy starts a run
+* ``timing`` -- times never go back; a run decides exactly ``rounds`` after it starts (a cultivation run
+  :func:`~magicpipe.lattice.units2.attempt_span` of its attempts); a copy starts a run
   only after its previous run decided and its route is clear; the X readout starts as its merge ends.
-* ``conservation`` -- per copy and overall: runs = accepted + rejected, accepted = consumed + left; the
+* ``conservation`` -- per copy and overall: accepted states = consumed + left; the
   ``TALLY`` states the replay's counts and ``delivered`` equals ``t_count``.
 
 A ``REPEAT`` body is replayed once, from the state the stream is in; its end state must equal its start state
@@ -52,6 +57,7 @@ from magicpipe.lattice.stream2 import (
     Term,
     Unit,
 )
+from magicpipe.lattice.units2 import attempt_span, tau_of
 from magicpipe.lattice.whole import program_qubits
 
 __all__ = ["RULES2", "Audit2", "Violation2", "audit2", "check2"]
@@ -149,6 +155,12 @@ def _header_checks(h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
     for port in h.ports:
         if port.capacity < 1 or port.d != D:
             yield "header", f"port {port.index}: capacity >= 1 at the program's distance d={D}", str(port)
+    outs = {u.name: u.outputs for u in h.units}
+    caps = {p.index: p.capacity for p in h.ports}
+    for c in h.copies:
+        if caps.get(c.port, 0) < outs.get(c.unit, 1) and c.port in caps:
+            yield "header", (f"port {c.port} holds {caps[c.port]} states; copy {c.index}'s runs deliver "
+                             f"{outs[c.unit]} at once"), str(c)
     ports_of = [c.port for c in h.copies]
     if len(set(ports_of)) != len(ports_of) or any(not 0 <= x < len(h.ports) for x in ports_of):
         yield "header", "every copy needs a port of its own", "COPY"
@@ -233,6 +245,12 @@ def _unit_checks(h: ProgramHeader, u: Unit) -> Iterator[tuple[str, str]]:
 
     from magicpipe.errors import ParseError
 
+    from magicpipe.lattice.units2 import block_checks, is_block
+
+    if is_block(u):
+        for message in block_checks(u):
+            yield f"unit {u.name}: {message}", f"UNIT {u.name}"
+        return
     pre = f"MAGICPIPE_LSI 1\nHARDWARE p={h.p!r} eps={h.eps!r} t_2q_ns={h.t_2q_ns!r} t_meas_ns={h.t_meas_ns!r}\n"
     try:
         s = parse(pre + u.text)
@@ -289,6 +307,7 @@ class Replay2:
         self.h = h
         self.D = h.data_distance
         self.units = {u.name: u for u in h.units}
+        self.tau = {u.name: t for u in h.units if (t := tau_of(u)) is not None}   # cultivation units
         self.copies = {c.index: c for c in h.copies}
         self.ports = {p.index: p for p in h.ports}
         self.data = {p.index: p for p in h.data}
@@ -384,7 +403,17 @@ class Replay2:
         start = self.run_start.pop(o.copy, None)
         if start is None:
             raise Broken2("timing", f"copy {o.copy} decides at round {o.time} without a run")
-        if o.time != start + u.rounds:
+        tau = self.tau.get(u.name)
+        if tau is not None:   # a cultivation run: its attempts set its length
+            if o.attempts < 1:
+                raise Broken2("control", f"copy {o.copy}'s cultivation run decides without its attempts (attempts=n)")
+            span = attempt_span(o.attempts, tau)
+            if o.time != start + span:
+                self.defer(Broken2("timing", f"copy {o.copy}'s run from round {start} of {o.attempts} attempts of "
+                                             f"{tau:g} rounds decides at round {o.time}, not {start + span}"))
+        elif o.attempts:
+            raise Broken2("control", f"attempts={o.attempts}: only cultivation units count attempts")
+        elif o.time != start + u.rounds:
             self.defer(Broken2("timing", f"copy {o.copy}'s run from round {start} decides at round {o.time}; "
                                          f"unit {u.name} takes {u.rounds} rounds (round {start + u.rounds})"))
         if o.reg != f"a{o.copy}" or o.checks != u.checks:
@@ -425,21 +454,26 @@ class Replay2:
         if o.rounds != len(c.route) - 1:
             self.defer(Broken2("timing", f"copy {o.copy}'s route has {len(c.route) - 1} steps, one round each, "
                                          f"not rounds={o.rounds}"))
+        n = o.count or 1
+        if n != u.outputs:
+            raise Broken2("control", f"copy {o.copy}'s run delivers its unit's {u.outputs} state(s), not {n}")
         if not taken:
             return
         d = u.distances[-1]
         rects = tuple(Rect.square(t, d) for t in c.route[:-1]) + (Rect.square(c.route[-1], self.D),)
-        end = o.time + max(o.rounds, 1)
+        # several states leave one a round along the route (a train): it is busy until the last arrives
+        end = o.time + max(o.rounds, 1) + n - 1
         for e, other, who in self.routes:
             if any(a.overlaps(b) for a in rects for b in other):
                 self.defer(Broken2("route", f"copy {o.copy}'s route crosses copy {who}'s, in flight until round {e}"))
         self.routes.append((end, rects, o.copy))
-        self.arriving[c.port].append(o.time + o.rounds)
+        for j in range(n):
+            self.arriving[c.port].append(o.time + o.rounds + j)
+            heapq.heappush(self.arrivals, (o.time + o.rounds + j, c.port))
         self.arriving[c.port].sort()
-        heapq.heappush(self.arrivals, (o.time + o.rounds, c.port))
         self.ready[o.copy] = end
-        self.count["accepted"] += 1
-        self.per_copy[o.copy][0] += 1
+        self.count["accepted"] += n
+        self.per_copy[o.copy][0] += n
 
     def DISCARD(self, o: Op) -> None:
         # reason=rejected is the branch of a failed run; reason=full the branch of an accepted run whose port has
@@ -453,7 +487,7 @@ class Replay2:
         if full and taken:
             port = self.copy(o.copy).port
             room = self.present.get(port, 0) + len(self.arriving.get(port, ())) + (1 if port in self.busy else 0)
-            if room < self.ports[port].capacity:
+            if room + u.outputs <= self.ports[port].capacity:
                 self.defer(Broken2("control", f"copy {o.copy} drops a state at round {o.time} (reason=full) while "
                                               f"its port holds {room} of {self.ports[port].capacity}"))
         if taken and not full:

@@ -95,6 +95,9 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
         from magicpipe.lattice.validate import check
 
         for u in h.units:
+            if u.text.startswith("BLOCK "):
+                bad += _block_problems(u)
+                continue
             pre = f"MAGICPIPE_LSI 1\nHARDWARE p={h.p!r} eps={h.eps!r} t_2q_ns={h.t_2q_ns!r} t_meas_ns={h.t_meas_ns!r}\n"
             try:
                 v1 = parse(pre + u.text)
@@ -167,7 +170,7 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
     run_start: dict[int, int] = {}
     free_from: dict[int, int] = collections.defaultdict(int)
     decisions: dict[tuple[int, int], list[Any]] = {}
-    arrivals = collections.defaultdict(list)     # port -> arrival rounds
+    arrivals: dict[int, list[int]] = collections.defaultdict(list)     # port -> arrival rounds
     takes = collections.defaultdict(list)        # port -> (merge round, free round)
     merges: list[tuple[int, int, Rect, int]] = []
     pending: dict[int, dict[str, Any]] = {}
@@ -184,8 +187,14 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
             runs += 1
         elif a == "DECIDE":
             st = run_start.pop(op.copy, None)
-            if st is None or op.time != st + units[copies[op.copy].unit].rounds or op.reg != f"a{op.copy}" \
-                    or op.checks != units[copies[op.copy].unit].checks or (op.outcome >= 0) != trace:
+            unit = units[copies[op.copy].unit]
+            tau = _tau(unit)
+            if tau is None:
+                length = unit.rounds if op.attempts == 0 else -1
+            else:   # a cultivation run: its attempts, each tau rounds on average, rounded half up, at least 1
+                length = max(1, int(op.attempts * tau + 0.5)) if op.attempts >= 1 else -1
+            if st is None or op.time != st + length or op.reg != f"a{op.copy}" \
+                    or op.checks != unit.checks or (op.outcome >= 0) != trace:
                 bad.append(f"DECIDE C{op.copy} at {op.time}")
             decisions[(op.copy, op.time)] = [op.outcome, set()]
             free_from[op.copy] = op.time
@@ -205,12 +214,13 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
                 bad.append("DISCARD count")
             if a == "OUTPUT":
                 c = copies[op.copy]
-                if op.port != c.port or op.rounds != len(c.route) - 1:
-                    bad.append("OUTPUT port or rounds")
-                if trace or value == 0:
-                    accepted += 1
-                    arrivals[op.port].append(op.time + op.rounds)
-                    free_from[op.copy] = op.time + op.rounds
+                n_out = op.count or 1
+                if op.port != c.port or op.rounds != len(c.route) - 1 or n_out != u.outputs:
+                    bad.append("OUTPUT port, rounds or count")
+                if trace or value == 0:   # a train: one state a round along the route
+                    accepted += n_out
+                    arrivals[op.port].extend(op.time + op.rounds + j for j in range(n_out))
+                    free_from[op.copy] = op.time + op.rounds + n_out - 1
             elif trace and op.reason != "full":
                 rejected += 1
         elif a == "LAYER":
@@ -333,6 +343,49 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
     return bad
 
 
+def _tau(unit: Any) -> float | None:
+    """A cultivation block's attempt rounds, read here without the lattice's parser (None: another unit)."""
+    m = re.search(r"^ATTEMPT rounds=(\S+) keep=(\S+)$", unit.text, re.M)
+    return float(m.group(1)) if m and unit.text.startswith("BLOCK method=cultivation ") else None
+
+
+def _block_problems(u: Any) -> list[str]:
+    """A block body checked from its text (an independent reading of ``lattice/units2.py``'s rules)."""
+    bad: list[str] = []
+    head = dict(kv.split("=", 1) for kv in u.text.splitlines()[0].split()[1:] if "=" in kv)
+    if [head.get(k) for k in ("qubits", "outputs", "checks", "rounds", "protocol")] != \
+            [str(u.qubits), str(u.outputs), str(u.checks), str(u.rounds), u.protocol]:
+        bad.append("block facts differ from the UNIT line")
+    if 2 * u.width * u.height < u.qubits:
+        bad.append("block rectangle too small")
+    boxes = []
+    for m in re.finditer(r"^REGION \S+(?: \d+)? \((\d+),(\d+),(\d+),(\d+)\) d=\d+$", u.text, re.M):
+        x, y, w, hh = map(int, m.groups())
+        if w < 1 or hh < 1 or x + w > u.width or y + hh > u.height:
+            bad.append("region off the block")
+        boxes.append((x, y, w, hh))
+    outs = re.findall(r"^OUTPUT \d+ \((\d+),(\d+)\) d=(\d+) side=(\w+)$", u.text, re.M)
+    d = u.distances[-1]
+    for x, y, od, side in outs:
+        boxes.append((int(x), int(y), int(od), int(od)))
+        if int(y) != 0 or int(od) != d or side != "bottom" or int(x) + d > u.width:
+            bad.append("output patch not on the bottom edge")
+    if len(outs) != u.outputs or (outs and (int(outs[0][0]), int(outs[0][1])) != (u.output.x, u.output.y)):
+        bad.append("output patches")
+    regions = boxes[:len(boxes) - len(outs)]
+    for i, (x, y, w, hh) in enumerate(regions):
+        for (x2, y2, w2, h2) in regions[:i]:
+            if x < x2 + w2 and x2 < x + w and y < y2 + h2 and y2 < y + hh:
+                bad.append("regions overlap")
+    if head.get("method") == "cultivation":
+        att = re.search(r"^ATTEMPT rounds=(\S+) keep=(\S+)$", u.text, re.M)
+        if att is None or "ON keep=output reject=restart" not in u.text.splitlines():
+            bad.append("cultivation attempt or policy")
+        elif u.rounds != max(1, int(float(att.group(1)) / float(att.group(2)) + 0.5)):
+            bad.append("cultivation rounds")
+    return bad
+
+
 def sample_streams() -> dict[str, str]:
     """Version-2 streams the planner writes for small programs: one- and two-level units, nominal and a trace."""
     from magicpipe.compiler.pareto import pareto_front
@@ -351,6 +404,25 @@ def sample_streams() -> dict[str, str]:
         "one-level": str(program_stream2(ProgramLayout(3, 9), one, 4, timeline)),
         "one-level-trace": str(program_stream2(ProgramLayout(2, 9), one, 3, timeline[:2], seed=2, p_accept=0.8)),
         "two-level": str(program_stream2(ProgramLayout(3, 9), two, 2, timeline[:2])),
+        **block_streams(),
+    }
+
+
+def block_streams() -> dict[str, str]:
+    """Block units (lattice/units2.py): cultivation, nominal and a trace, and a 20-to-4 composition."""
+    from magicpipe.compiler.blockmodel import NoiseModel
+    from magicpipe.compiler.catalogue import cultivation_factory, two_level
+    from magicpipe.compiler.cultivation import cultivation_point
+    from magicpipe.lattice.units2 import catalogue_unit
+    from magicpipe.lattice.whole import ProgramLayout, program_stream2
+
+    cult, _ = catalogue_unit(cultivation_factory(cultivation_point(1e-3, 3, 0.5)).source())
+    four, fill = catalogue_unit(two_level(NoiseModel.litinski(1e-3), (13, 5, 5), 6, "20-to-4", (23, 11, 13)).source())
+    timeline = [(20, 10, 2, 9), (200, 4, 3, 9)]
+    return {
+        "cultivation": str(program_stream2(ProgramLayout(2, 9), cult, 3, timeline)),
+        "cultivation-trace": str(program_stream2(ProgramLayout(2, 9), cult, 3, timeline, seed=4)),
+        "20-to-4": str(program_stream2(ProgramLayout(3, 9), four, 2, timeline, fill=fill)),
     }
 
 

@@ -93,6 +93,7 @@ class Op:
     period: int = 0         # REPEAT
     body: tuple[Op, ...] = ()
     tally: tuple[int, ...] = ()    # TALLY: runs, accepted, rejected, consumed, left, delivered
+    attempts: int = 0       # DECIDE of a cultivation run: attempts it made (0: not a cultivation unit)
     line: int = field(default=0, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -128,8 +129,8 @@ def _terms(op: Op) -> str:
 _TALLY = ("runs", "accepted", "rejected", "consumed", "left", "delivered")
 _OPERANDS: dict[str, Callable[[Op], str]] = {
     "RUN": lambda o: f"C{o.copy}",
-    "DECIDE": lambda o: f"C{o.copy} reg={o.reg} checks={o.checks}",
-    "OUTPUT": lambda o: f"C{o.copy} port={o.port} rounds={o.rounds}",
+    "DECIDE": lambda o: f"C{o.copy} reg={o.reg} checks={o.checks}" + (f" attempts={o.attempts}" if o.attempts else ""),
+    "OUTPUT": lambda o: f"C{o.copy} port={o.port} rounds={o.rounds}" + (f" count={o.count}" if o.count else ""),
     "DISCARD": lambda o: f"C{o.copy} count={o.count} reason={o.reason}",
     "LAYER": lambda o: f"states={o.states}",
     "MEASURE": lambda o: f"{o.reg} {_terms(o)} rounds={o.rounds}" + (f" via={o.via}" if o.via is not None else ""),

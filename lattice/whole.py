@@ -23,16 +23,23 @@ state moves down its route (one round per step) into the port when the port has 
 (``capacity`` states), else it is dropped (``IF a=0 DISCARD ... reason=full``) and the copy keeps
 its pace -- the plan's fluid supply does the same, its buffer capped and the overflow lost. Layer ``i`` of the
 program starts at its round in the timeline plus the waits so far, or later when its states are not in the
-ports yet (the program waits). The states are one pool, as the plan's: each of the layer's states is the one
-whose merge can start first, from any port, its zone's bus serialising the zone's merges (``D`` rounds each,
-``MEASURE Z_q Z_p``), and acts on that zone's data patches in turn; then the port patch is read out in X (1
-round) and the corrections follow (``IF z=1 ROTATE ... pi/4``, ``IF x=1 FRAME ...``). The next layer starts
-when the zone's last merge ends and at least ``layer_rounds`` after this one.
+ports yet (the program waits, and starts no sooner than the decisions of the runs it waited for). The
+states are one pool, as the plan's: each of the layer's states is the one whose merge can start first,
+from any port, its zone's bus serialising the zone's merges (``D`` rounds each, ``MEASURE Z_q Z_p``), and
+acts on that zone's data patches in turn; then the port patch is read out in X (1 round) and the corrections
+follow (``IF z=1 ROTATE ... pi/4``, ``IF x=1 FRAME ...``). The next layer starts when the zone's last merge
+ends and at least ``layer_rounds`` after this one.
 
 Periodic parts become ``REPEAT`` blocks: the emitter keeps the state of the simulation (relative to the
 layer's start) per layer, and when a state recurs within a timeline run, the stretch between is one period
 and is written once with its count (memory bounded by ``window`` operations). With ``seed`` the stream is one
 sampled trace: every run's acceptance and every measurement outcome resolved, no conditions left.
+
+The catalogue's factories and cultivation run block units (:mod:`magicpipe.lattice.units2`): a run of several
+outputs (20-to-4) sends them down the route one a round; a cultivation run lasts its attempts (a periodic
+pattern whose mean is the plan's period in a nominal stream, geometric draws in a trace). A copy keeps one
+pace, a run and its hand-off (the route's rounds), whether its state reached the port or was dropped, so
+steady stretches stay periodic.
 """
 
 from __future__ import annotations
@@ -237,6 +244,7 @@ class _Sim:
 
     def __init__(self, layout: ProgramLayout, unit: Unit, header: ProgramHeader, runs: Sequence[Segment],
                  seed: int | None, p_accept: float, window: int) -> None:
+        from magicpipe.lattice.units2 import nominal_attempts, parse_block, tau_of
         self.n, self.D = layout.data_patches, layout.distance
         self.unit, self.h, self.runs = unit, header, runs
         self.K = len(header.copies)
@@ -264,6 +272,16 @@ class _Sim:
         self.zone_owned = [0]
         self.zone_pend = [0]
         self.zone_next = [0] * self.G     # each zone's data patch for its next state (its patches in turn)
+        # a cultivation unit: runs of attempts (lattice/units2.py); the nominal stream cycles through a pattern
+        self.tau = tau_of(unit)
+        self.pattern: tuple[int, ...] = ()
+        if self.tau is not None:
+            keep = parse_block(unit.text).attempt[1]   # type: ignore[index]
+            self.pattern = nominal_attempts(self.tau, keep, self.tau / keep)
+            self.keep = keep
+        self.nth = [0] * self.K           # each copy's runs so far, modulo the pattern
+        self.span = [unit.rounds] * self.K   # the rounds of each copy's run in progress
+        self.tries = [0] * self.K         # the attempts of each copy's run in progress
 
     def push(self, t: int, phase: int, op: Op) -> None:
         sig = (op.action, op.copy, op.port, op.reg, op.cond, op.terms, op.via, op.outcome)
@@ -280,11 +298,23 @@ class _Sim:
         t = max(t, self.ready[c])
         self.push(t, _RUN, Op(t, "RUN", copy=c))
         self.count["runs"] += 1
-        end = t + self.unit.rounds
+        if self.tau is not None:
+            from magicpipe.lattice.units2 import attempt_span
+
+            if self.rng is None:
+                n = self.pattern[self.nth[c]]
+                self.nth[c] = (self.nth[c] + 1) % len(self.pattern)
+            else:   # attempts until one is kept: a geometric draw
+                u = 1.0 - self.rng.random()
+                n = 1 + math.floor(math.log(u) / math.log1p(-self.keep)) if self.keep < 1 else 1
+            self.tries[c] = n
+            self.span[c] = attempt_span(n, self.tau)
+        end = t + self.span[c]
         self.pend[c] = t
-        self.zone_pend[g] += 1
+        self.zone_pend[g] += self.unit.outputs
         if self.rng is None:
-            self.push(end, _END, Op(end, "DECIDE", copy=c, reg=f"a{c}", checks=self.unit.checks))
+            self.push(end, _END, Op(end, "DECIDE", copy=c, reg=f"a{c}", checks=self.unit.checks,
+                                    attempts=self.tries[c]))
             self.push(end, _END, Op(end, "DISCARD", copy=c, count=self.unit.outputs, reason="rejected",
                                     cond=(f"a{c}", 1)))
 
@@ -294,38 +324,49 @@ class _Sim:
         its arrival, else drops it (``reason=full``: the copy keeps its pace, as the plan's fluid, whose buffer
         drops the overflow); the copy starts its next run at once."""
         g = 0   # the pool's account
-        R, out = self.unit.rounds, self.unit.outputs
+        out = self.unit.outputs
         first = True
         while (started := self.pend[c]) is not None:
-            end = started + R
+            end = started + self.span[c]
             if before is not None and end >= before or before is None and not first:
                 return
             first = False
             self.pend[c] = None
-            self.zone_pend[g] -= 1
-            accept = self.rng is None or self.rng.random() < self.p_accept
+            self.zone_pend[g] -= out
+            # a cultivation run ends with its kept attempt (its rejected attempts restarted within it)
+            accept = self.rng is None or self.tau is not None or self.rng.random() < self.p_accept
             if self.rng is not None:
                 self.push(end, _END, Op(end, "DECIDE", copy=c, reg=f"a{c}", checks=self.unit.checks,
-                                        outcome=0 if accept else 1))
+                                        outcome=0 if accept else 1, attempts=self.tries[c]))
             cond = (f"a{c}", 0) if self.rng is None else None
             arrive = end + self.route
             while self.gone[c] and self.gone[c][0] <= arrive:
                 self.gone[c].popleft()
-            room = len(self.queue[c]) + len(self.gone[c]) < self.cap
+            room = len(self.queue[c]) + len(self.gone[c]) + out <= self.cap
             if not accept:
                 self.push(end, _END, Op(end, "DISCARD", copy=c, count=out, reason="rejected"))
                 self.count["rejected"] += 1
                 self.ready[c] = end
             elif room:
-                self.push(end, _END, Op(end, "OUTPUT", copy=c, port=c, rounds=self.route, cond=cond))
-                self.count["accepted"] += 1
-                self.queue[c].append(arrive)
-                self.zone_owned[g] += 1
-                self.ready[c] = arrive
+                self.push(end, _END, Op(end, "OUTPUT", copy=c, port=c, rounds=self.route, cond=cond,
+                                        count=out if out > 1 else 0))
+                self.count["accepted"] += out
+                # several outputs leave along the route one a round, a train
+                self.queue[c].extend(arrive + j for j in range(out))
+                self.zone_owned[g] += out
+                self.ready[c] = arrive + out - 1
             else:
                 self.push(end, _END, Op(end, "DISCARD", copy=c, count=out, reason="full", cond=cond))
                 self.count["dropped"] += 1
-                self.ready[c] = end
+                # the copy keeps one pace, a run and its hand-off (the route's rounds), whether its state went
+                # to the port or was dropped: its runs stay periodic, so the stream's long stretches are REPEATs
+                self.ready[c] = arrive + out - 1
+            if accept and not room:
+                # a state dropped at a full port: the run it stood for goes first to a copy the demand rule
+                # kept idle whose port has room (else the program could wait on full ports for ever)
+                for k in range(self.K):
+                    if self.pend[k] is None and len(self.queue[k]) + out <= self.cap:
+                        self.launch(k, end)
             self.launch(c, self.ready[c])
 
     def outcome(self) -> int:
@@ -337,11 +378,14 @@ class _Sim:
         s = self.runs[seg]
         D = self.D
         K, G = self.K, self.G
+        waited = -1                        # the last decision the layer waited for
         while sum(len(q) for q in self.queue) < s.states:
             # the states still in runs: decide the run that ends first
-            c = min((c for c in range(K) if self.pend[c] is not None), key=lambda c: (self.pend[c], c), default=None)
+            c = min((c for c in range(K) if self.pend[c] is not None),
+                    key=lambda c: (self.pend[c] + self.span[c], c), default=None)   # type: ignore[operator]
             if c is None:
                 raise AssertionError("the ports ran out of states: the launch rule keeps the demand covered")
+            waited = max(waited, self.pend[c] + self.span[c])   # type: ignore[operator]
             self.settle(c)
         nxt = [0] * K                      # each port's next state not taken yet
         taken = [0] * G                    # states taken from each zone's bus so far
@@ -363,7 +407,9 @@ class _Sim:
             taken[c % G] += 1
         # a port used twice in the layer needs its readout (1 round) between the two merges
         space = [D + 1 if len({c for _, c in ch}) < len(ch) else D for ch in picks]
-        T = E
+        # a layer that waited for runs starts no sooner than their decisions: those decided whether their state
+        # had room in its port before this layer's merges (which may free it) were known
+        T = max(E, waited)
         for g, ch in enumerate(picks):
             for k, (a, _) in enumerate(ch):
                 T = max(T, a - k * space[g])
@@ -410,7 +456,8 @@ class _Sim:
     def key(self, E: int, seg: int, prev: tuple[int, int]) -> tuple[Any, ...]:
         copies = tuple(
             (max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]),
-             None if (p := self.pend[c]) is None else p - E, tuple(max(a - E, 0) for a in self.gone[c]))
+             None if (p := self.pend[c]) is None else p - E, tuple(max(a - E, 0) for a in self.gone[c]),
+             self.nth[c], self.span[c], self.tries[c])
             for c in range(self.K)
         )
         pend = frozenset(Counter((t - E, ph, sig) for t, ph, _, _, sig in self.heap).items())
@@ -431,7 +478,7 @@ class _Sim:
 def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: Iterable[tuple[int, int, int, int]], *,
                  hardware: Hardware = Hardware(), capacity: int | None = None, qubit_budget: int | None = None,
                  seed: int | None = None, p_accept: float | None = None,
-                 window: int = 200_000) -> tuple[ProgramHeader, Iterator[Op]]:
+                 window: int = 200_000, fill: int = 0) -> tuple[ProgramHeader, Iterator[Op]]:
     """The whole program's version-2 stream: its header and a lazy generator of its operations.
 
     Args:
@@ -449,6 +496,7 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
             nominal stream with conditions.
         p_accept: acceptance probability of a run in a sampled trace (default 1).
         window: most operations held back while looking for a period.
+        fill: rounds before the copies' first runs (a two-level block's first-level blocks filling).
 
     Raises:
         SpecError: no copies, an empty timeline, or a run with states but no layers.
@@ -471,7 +519,16 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
             raise SpecError(f"timeline run {seg}: layers need rounds >= 1 and a start >= 0")
     if capacity is None:
         worst = -(-max(r.states for r in runs) // copies)
-        capacity = max(1, worst)
+        # a port holds its share of the largest layer and, while it waits for the rest, one more run's outputs
+        # but one (else a multi-output copy alone could drop its runs for ever)
+        capacity = max(unit.outputs, worst + unit.outputs - 1)
+        # a port is busy D + 1 rounds a consumption: a unit that runs faster than twice that (cultivation)
+        # needs room for the states that arrive meanwhile, or it drops them
+        busy, cycle = layout.distance + 1, unit.rounds + 1
+        if cycle < 2 * busy:
+            capacity = max(capacity, unit.outputs * (1 + -(-busy // cycle)))
+    if capacity < unit.outputs:
+        raise SpecError(f"capacity={capacity}: a port holds at least the {unit.outputs} states of one run")
     data, buses, ports, cps, width, height = _layout(layout, unit, copies, capacity)
     t_count = sum(r.layers * r.states for r in runs)
     head = ProgramHeader("nominal" if seed is None else "trace", seed or 0, hardware.p, hardware.eps,
@@ -481,15 +538,16 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
     need = program_qubits(head)
     head = dataclasses.replace(head, qubit_budget=qubit_budget if qubit_budget is not None else need)
     sim = _Sim(layout, unit, head, runs, seed, 1.0 if p_accept is None else p_accept, window)
-    return head, _ops(sim)
+    return head, _ops(sim, fill)
 
 
-def _ops(sim: _Sim) -> Iterator[Op]:
+def _ops(sim: _Sim, fill: int = 0) -> Iterator[Op]:
     # the copies start staggered, one cycle (a run and its route) spread over the K of them, as the plan's
-    # supply is: copy c's states come c / K of a cycle after copy 0's, in the order the program takes them
+    # supply is: copy c's states come c / K of a cycle after copy 0's, in the order the program takes them;
+    # a two-level block's copies first fill their first-level blocks (``fill`` rounds)
     cycle = sim.unit.rounds + sim.route
     for copy in range(sim.K):
-        sim.launch(copy, copy * cycle // sim.K)
+        sim.launch(copy, fill + copy * cycle // sim.K)
     window: list[Op] = []
     history: dict[tuple[Any, ...], Any] = {}
     prev = (0, 0)   # (start, duration) of the previous layer
@@ -499,8 +557,11 @@ def _ops(sim: _Sim) -> Iterator[Op]:
         while layer < s.layers:
             planned = s.start + layer * s.rounds
             E = max(planned + delay, prev[0] + prev[1])
-            for c in range(sim.K):
-                sim.settle(c, E)
+            due = True
+            while due:   # the runs a settled run's launches started may end before E too
+                for c in range(sim.K):
+                    sim.settle(c, E)
+                due = any(p is not None and p + sim.span[c] < E for c, p in enumerate(sim.pend))
             while sim.heap and sim.heap[0][0] < E:
                 window.append(heapq.heappop(sim.heap)[3])
             if sim.rng is None and s.layers >= 32 and s.layers - layer >= 4:
@@ -513,7 +574,8 @@ def _ops(sim: _Sim) -> Iterator[Op]:
                     extra = (s.layers - layer) // Lb
                     used = rem0[0] - sim.zone_rem[0]
                     if used:
-                        extra = min(extra, max(0, (sim.zone_rem[0] - sim.K * (sim.cap + 1) - used) // used))
+                        extra = min(extra, max(0, (sim.zone_rem[0] - sim.K * (sim.cap + sim.unit.outputs) - used)
+                                               // used))
                     if extra >= 1:
                         yield from window[:w0]
                         body = tuple(dataclasses.replace(op, time=op.time - E0) for op in window[w0:])
@@ -592,9 +654,10 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
     ``(first_layer_round, layers, states_per_layer, layer_rounds, ...)``. The stream's runs start at the
     timeline's own times (after the layers before them, empty ones included), not at the plan's: the plan's
     waits are left out, since the stream's waits come from its own simulation of the copies (handing it the
-    plan's times counted every wait twice). The unit is the schedule's
-    execution (a steady-state schedule of several executions is re-simulated with one, :func:`single_execution`),
-    or a one-level 15-to-1 factory at ``distances[0]``.
+    plan's times counted every wait twice). A catalogue source (``litinski``, ``cultivation``,
+    ``cultivation+P``) runs its block unit (:func:`magicpipe.lattice.units2.catalogue_unit`). Otherwise the unit
+    is the schedule's execution (a steady-state schedule of several executions is re-simulated with one,
+    :func:`single_execution`), or a one-level 15-to-1 factory at ``distances[0]``.
 
     Args:
         data_patches: the program's data patches (default: ``point.data.logical_qubits``).
@@ -603,9 +666,9 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
         capacity: states each port holds (default: :func:`emit_program`'s).
 
     Raises:
-        SpecError: a source that is not a 15-to-1 pipeline of one or two levels with its schedule (three-level
-            and composed units have no floor plan yet; catalogue blocks and cultivation are not laid out), or a
-            point that also has CCZ factories.
+        SpecError: a source that is none of a 15-to-1 pipeline of one or two levels with its schedule, a catalogue
+            block or cultivation (:mod:`magicpipe.lattice.units2`): three-level and composed units have no floor
+            plan yet; or a point that also has CCZ factories.
     """
     from magicpipe.compiler.pipeline import Pipeline
 
@@ -617,9 +680,17 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
     schedule = getattr(point, "schedule", None)
     source = getattr(point, "source", None)
     method = getattr(source, "method", "dynamic" if schedule is not None else "single")
+    fill = 0
     if schedule is not None and len(getattr(schedule, "tops", ())) > 1:
         schedule = single_execution(schedule)
-    if schedule is not None and len(getattr(schedule, "tops", ())) == 1:
+    if method == "cultivation" or method.startswith(("litinski", "cultivation+")):
+        from magicpipe.lattice.units2 import catalogue_unit
+
+        unit, fill = catalogue_unit(source)
+        hardware = hardware or Hardware()
+        if seed is not None and p_accept is None:
+            p_accept = 1.0 - float(dict(getattr(source, "detail", ())).get("p_fail", 0.0))
+    elif schedule is not None and len(getattr(schedule, "tops", ())) == 1:
         unit = unit_from_schedule(schedule)
         hardware = hardware or schedule.high.hardware
     elif len(distances) == 1 and method in ("single", "sequential", "parallel", "dynamic"):
@@ -628,8 +699,10 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
     else:
         name = getattr(source, "name", method)
         raise SpecError(f"the chosen source {name!r} ({method}, distances {distances}) is not laid out as a factory "
-                        f"unit: whole-program streams are written for one-level factories and two-level dynamic "
-                        f"pipelines with their schedule")
+                        f"unit: whole-program streams are written for one-level factories, two-level dynamic "
+                        f"pipelines with their schedule, the catalogue's blocks and cultivation (a three-level "
+                        f"pipeline's producers are Pareto points of a lower pipeline, not factories with a floor "
+                        f"plan)")
     data: Any = getattr(point, "data", None)
     distance = getattr(point, "data_distance", None) or data.distance
     n = data_patches if data_patches is not None else data.logical_qubits
@@ -643,7 +716,7 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
     if seed is not None and p_accept is None:
         p_accept = Pipeline.from_distances(distances or unit.distances, hardware).levels[-1].p_succ
     return emit_program(ProgramLayout(max(n, 1), distance), unit, point.copies, runs, hardware=hardware, seed=seed,
-                        p_accept=p_accept, capacity=capacity)
+                        p_accept=p_accept, capacity=capacity, fill=fill)
 
 
 def single_execution(schedule: Schedule) -> Schedule:

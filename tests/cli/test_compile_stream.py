@@ -44,15 +44,33 @@ def test_compile_writes_the_whole_program_stream_of_a_two_level_point(pipeline_p
     assert "delivered 2000" in capsys.readouterr().out
 
 
-def test_a_catalogue_point_says_why_no_stream(tmp_path):
+def test_a_catalogue_point_writes_its_stream(tmp_path, capsys):
+    """The default factories (the catalogue: cultivation at p = eps = 1e-3) are laid out too: the chosen point's
+    stream is written and checked, and delivers the program's states."""
     assert main(["compile", "--counts", _counts(tmp_path, 2000), "--physical-error", "1e-3", "--magic-error", "1e-3",
                  "--out", str(tmp_path / "o")]) == 0
     record = json.loads((tmp_path / "o" / "plan.json").read_text())
     chosen = record["front"][record["chosen"]]
-    if chosen["method"] in ("single", "dynamic"):
-        pytest.skip(f"the plan chose a laid-out factory ({chosen['name']})")
-    assert record["stream"]["file"] is None and "is not laid out as a factory unit" in record["stream"]["reason"]
-    assert not (tmp_path / "o" / "schedule.lsi").exists()
+    assert chosen["method"] in ("cultivation", "litinski") or chosen["method"].startswith("cultivation+")
+    assert record["stream"]["file"] == "schedule.lsi" and record["stream"]["delivered"] == 2000
+    assert record["stream"]["qubits"] >= chosen["factory_qubits"]
+    capsys.readouterr()
+    assert main(["check", str(tmp_path / "o")]) == 0
+    assert "delivered 2000" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_readme_first_command_writes_its_stream(tmp_path, capsys):
+    """``magicpipe compile examples/qft16.qasm --physical-error 1e-3 --magic-error 1e-3`` (the README's first
+    command, ~15 s): cultivation is chosen and its stream written, checked, delivering every state."""
+    assert main(["compile", str(EXAMPLES / "qft16.qasm"), "--physical-error", "1e-3", "--magic-error", "1e-3",
+                 "--out", str(tmp_path / "o")]) == 0
+    record = json.loads((tmp_path / "o" / "plan.json").read_text())
+    chosen = record["front"][record["chosen"]]
+    assert chosen["method"] == "cultivation" and (tmp_path / "o" / "schedule.lsi").exists()
+    assert record["stream"]["delivered"] == record["demand"]["t_count"] > 5000
+    # the stream runs at the plan's pace: measured +2.4%
+    assert abs(record["stream"]["rounds"] - chosen["runtime_rounds"]) <= 0.05 * chosen["runtime_rounds"]
 
 
 def test_the_plan_names_its_error_model_and_its_sensitivity(pipeline_plan):

@@ -2,12 +2,14 @@
 
     python tests/lattice/bench_plan_agreement.py [CSV]
 
-For each program (``--factories pipeline``, the CLI's default error model, p = eps = 1e-3) and each port
-capacity, one row: the plan's runtime and qubits, the stream's last round and qubits by part
-(``lattice.whole.qubit_parts``). docs/program.md ("The stream of the chosen point") quotes the numbers.
+For each program (``--factories pipeline``, then the default factories: the catalogue's blocks and cultivation
+included; the CLI's default error model, p = eps = 1e-3) and each port capacity, one row: the source, the
+plan's runtime and qubits, the stream's last round and qubits by part (``lattice.whole.qubit_parts``).
+docs/program.md ("The stream of the chosen point") and docs/lattice.md quote the numbers.
 """
 
 import csv
+import itertools
 import sys
 
 import magicpipe
@@ -28,14 +30,14 @@ def last_round(ops):
 
 def rows():
     hw = Hardware(p=1e-3, eps=1e-3, model=parse_model("measured"))
-    for prog in PROGRAMS:
-        pt = magicpipe.compile(prog, hardware=hw, catalogue=False).chosen
+    for prog, catalogue in itertools.product(PROGRAMS, (False, True)):
+        pt = magicpipe.compile(prog, hardware=hw, catalogue=catalogue).chosen
         for cap in CAPACITIES:
             head, ops = stream_for_point(pt, hardware=hw, capacity=cap)
             rounds = last_round(ops)
             parts = qubit_parts(head)
-            yield {"program": prog, "distances": "/".join(map(str, pt.distances)), "copies": pt.copies,
-                   "capacity": head.ports[0].capacity, "plan_rounds": round(pt.runtime_rounds),
+            yield {"program": prog, "source": pt.source.name, "distances": "/".join(map(str, pt.distances)),
+                   "copies": pt.copies, "capacity": head.ports[0].capacity, "plan_rounds": round(pt.runtime_rounds),
                    "stream_rounds": rounds, "ratio": round(rounds / pt.runtime_rounds, 3),
                    "plan_qubits": pt.physical_qubits, "stream_qubits": sum(parts.values()), **parts,
                    "plan_data": pt.data_qubits, "plan_buffer": pt.buffer_qubits}

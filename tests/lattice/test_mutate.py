@@ -32,3 +32,23 @@ def test_mutants_are_single_line_edits():
     text = "a 1\nb 2\nc 3\n"
     for what, m in mutants(text, random.Random(0), 30):
         assert abs(len(m.splitlines()) - 3) <= 1 and what.startswith("line ")
+
+
+def test_the_independent_replay_reads_block_units():
+    from magicpipe.lattice.mutate import block_streams
+
+    streams = block_streams()
+    four, cult = streams["20-to-4"], streams["cultivation"]
+    for text in (four, cult, streams["cultivation-trace"]):
+        assert independent_replay(parse_program(text)) == []
+    decide = next(x for x in cult.splitlines() if " DECIDE " in x)
+    n = int(decide.rsplit("attempts=", 1)[1])
+    broken = {
+        "count": (four, "count=4\n", "count=3\n"),
+        "policy": (cult, "ON keep=output reject=restart", "ON keep=output"),
+        "attempts": (cult, decide, decide.replace(f"attempts={n}", f"attempts={n + 2}")),
+        "output side": (four, "OUTPUT 1 (13,0)", "OUTPUT 1 (13,13)"),
+    }
+    for name, (text, old, new) in broken.items():
+        assert old in text, name
+        assert independent_replay(parse_program(text.replace(old, new, 1)), parse_program(text)), name

@@ -1,8 +1,8 @@
 """``magicpipe compile PROGRAM|--counts FILE --out DIR``: the whole-program plan of a circuit or of logical counts.
 
 Calls :func:`magicpipe.compile`, writes ``DIR/plan.json`` (schema ``magicpipe.plan/2``: the front, the chosen
-point, the baselines' fronts, the counts, the budget and the error model) and, when the chosen point is a
-scheduled pipeline, the validated stream of one copy (``DIR/schedule.lsi``); prints the front as a table.
+point, the baselines' fronts, the counts, the budget and the error model) and the validated stream of the
+whole program (``DIR/schedule.lsi``: every factory copy, route, port and consumption); prints the front.
 """
 
 from __future__ import annotations
@@ -175,7 +175,7 @@ def _write_chosen_stream(comp, out_dir: pathlib.Path, seed: int | None = None, j
 
     Every factory copy, port, route and consumption of the program is in it (:mod:`magicpipe.lattice.whole`);
     it is checked while written and not left on disk when the check fails. Points whose factory the lattice
-    layer does not lay out (catalogue blocks, cultivation, three levels) get the reason instead.
+    layer does not lay out (three-level pipelines) get the reason instead.
     """
     from magicpipe.grammar.writer2 import write_program
     from magicpipe.lattice.whole import stream_for_point

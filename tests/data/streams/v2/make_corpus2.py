@@ -1,7 +1,8 @@
 """Regenerate the version-2 (whole-program) stream corpus: valid streams the emitter writes, and invalid ones,
 each a valid stream with one edit that breaks one rule; line 1 says why, line 2 has the expected message.
 
-Run from the repository root: ``python tests/data/streams/v2/make_corpus2.py``. The files are checked in; the
+Run from the repository root: ``python tests/data/streams/v2/make_corpus2.py`` (``... blocks``: only the
+catalogue-block and cultivation files). The files are checked in; the
 test (tests/grammar/test_corpus_v2.py) only reads them.
 """
 
@@ -153,6 +154,47 @@ def main() -> None:
     at, _, copy = lines[k + 1].split()[:3]
     lines[k + 1] = f"{at} OUTPUT {copy} port={copy[1:]} rounds=2\n"
     write("invalid", "control-trace-wrong-branch", "a run whose checks read 1 cannot deliver", "".join(lines))
+    blocks()
+
+
+def blocks() -> None:
+    """Catalogue blocks and cultivation (lattice/units2.py): block bodies, multi-output runs, attempts."""
+    from magicpipe.compiler.blockmodel import NoiseModel
+    from magicpipe.compiler.catalogue import cultivation_factory, two_level
+    from magicpipe.compiler.cultivation import cultivation_point
+    from magicpipe.lattice.units2 import catalogue_unit
+
+    cult, _ = catalogue_unit(cultivation_factory(cultivation_point(1e-3, 3, 0.5)).source())
+    timeline = [(20, 12, 2, 9), (200, 6, 3, 9)]
+    base = str(program_stream2(ProgramLayout(2, 9), cult, 3, timeline))
+    write("valid", "cultivation-2-qubits", "2 data patches at d=9 fed by 3 cultivation patches (d1=3), nominal", base)
+    trace = str(program_stream2(ProgramLayout(2, 9), cult, 3, timeline, seed=4))
+    write("valid", "cultivation-trace-seed4", "the same program, one sampled trace: each run's attempts drawn", trace)
+    src = two_level(NoiseModel.litinski(1e-3), (13, 5, 5), 6, "20-to-4", (23, 11, 13)).source()
+    block, fill = catalogue_unit(src)
+    four = str(program_stream2(ProgramLayout(3, 9), block, 2, timeline, fill=fill))
+    write("valid", "block-20-to-4", "3 data patches fed by 2 copies of (15-to-1)^6 x (20-to-4): 4 states a run",
+          four)
+    att = next(x for x in base.splitlines() if " DECIDE " in x and "attempts=" in x)
+    n = int(att.rsplit("attempts=", 1)[1])
+    out4 = next(x for x in four.splitlines() if x.startswith("@") and " OUTPUT " in x)
+    edits = [
+        (base, "unit-cultivation-policy", "a restart policy without its reject branch is not total",
+         "ON keep=output reject=restart", "ON keep=output"),
+        (base, "timing-cultivation-attempts", "one attempt more than the run's rounds hold", att,
+         att.replace(f"attempts={n}", f"attempts={n + 1}")),
+        (four, "control-output-count", "a 20-to-4 run delivers its 4 states, not 3", out4,
+         out4.replace("count=4", "count=3")),
+        (four, "unit-output-side", "the output patches face the port, on the block's bottom edge",
+         "OUTPUT 1 (13,0) d=13", "OUTPUT 1 (13,13) d=13"),
+        (four, "header-port-capacity", "a port holds the 4 states of one run", "capacity=4", "capacity=3"),
+    ]
+    for text, name, why, old, new in edits:
+        assert old in text, name
+        write("invalid", name, why, text.replace(old, new, 1))
+
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    blocks() if sys.argv[1:] == ["blocks"] else main()   # ``blocks``: the block-unit files only
