@@ -517,11 +517,16 @@ def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: It
     for seg in runs:
         if seg.rounds < 1 or seg.start < 0:
             raise SpecError(f"timeline run {seg}: layers need rounds >= 1 and a start >= 0")
+    worst = -(-max(r.states for r in runs) // copies)
+    # a port holds its share of the largest layer and, while it waits for the rest, one more run's outputs
+    # but one (else a multi-output copy alone could drop its runs for ever)
+    least = max(unit.outputs, worst + unit.outputs - 1)
+    if capacity is not None and capacity < least:
+        raise SpecError(f"capacity={capacity}: the {copies} copies' ports cannot gather the largest layer's "
+                        f"{max(r.states for r in runs)} states (each port needs at least {least}); raise capacity "
+                        f"or add copies")
     if capacity is None:
-        worst = -(-max(r.states for r in runs) // copies)
-        # a port holds its share of the largest layer and, while it waits for the rest, one more run's outputs
-        # but one (else a multi-output copy alone could drop its runs for ever)
-        capacity = max(unit.outputs, worst + unit.outputs - 1)
+        capacity = least
         # a port is busy D + 1 rounds a consumption: a unit that runs faster than twice that (cultivation)
         # needs room for the states that arrive meanwhile, or it drops them
         busy, cycle = layout.distance + 1, unit.rounds + 1

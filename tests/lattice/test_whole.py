@@ -244,3 +244,13 @@ def test_deeply_nested_repeats_are_refused_with_a_message():
     head = "\n".join(s.header.lines()) + "\n"
     with pytest.raises(ParseError, match="nest at most"):
         parse_program(head + "@0 REPEAT count=1 period=1 {\n" * 500 + "}\n" * 500)
+
+
+def test_ports_too_small_for_a_layer_are_refused_not_looped():
+    from magicpipe.lattice.whole import ProgramLayout, program_stream2, unit_one_level
+
+    unit = unit_one_level("15-to-1", 3)
+    with pytest.raises(SpecError, match="capacity=1: the 1 copies' ports cannot gather the largest layer's 2 states"):
+        program_stream2(ProgramLayout(2, 3), unit, 1, [(0, 1, 2, 3)], capacity=1)
+    s = program_stream2(ProgramLayout(2, 3), unit, 2, [(0, 1, 2, 3)], capacity=1)  # two ports of one state
+    assert check2(s) == [] and audit2(s).delivered == 2
