@@ -13,6 +13,7 @@ import magicpipe
 from magicpipe.compiler import Hardware, LogicalCounts
 from magicpipe.compiler.blockmodel import NoiseModel
 from magicpipe.compiler.catalogue import cultivation_factory, two_level
+from magicpipe.compiler.catalogue_search import catalogue_sources
 from magicpipe.compiler.cultivation import cultivation_point
 from magicpipe.compiler.program import plan_program
 from magicpipe.grammar.jsonl import from_jsonl, schema, to_jsonl
@@ -107,8 +108,12 @@ def test_a_cultivation_trace_draws_its_attempts(cultivation_plan):
 def test_a_catalogue_block_point_streams_and_checks():
     hw = Hardware(p=1e-4, eps=1e-4)
     comp = magicpipe.compile("examples/adder8.qasm", hardware=hw)
-    pt = comp.chosen
-    assert pt.method == "litinski" and len(pt.distances) == 3   # a first-level (15-to-1)_{dX,dZ,dm}
+    # the least-qubit first-level (15-to-1)_{dX,dZ,dm} block meeting the plan's target (at p = 1e-4 the planner
+    # itself prefers cultivation, bounded by its 5e-4 data)
+    src = min((s for s in catalogue_sources(hw, comp.demand.target) if s.method == "litinski"
+               and len(s.distances) == 3), key=lambda s: s.qubits)
+    pt = plan_program(comp.demand, [src], hw).choose("volume")
+    assert pt.method == "litinski" and len(pt.distances) == 3
     head, ops = stream_for_point(pt, hardware=hw)
     s = _round_trip(head, ops)
     a = audit2(s)
