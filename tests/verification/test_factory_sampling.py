@@ -74,18 +74,18 @@ def test_fit_through_origin_recovers_a_slope_and_scales_its_error_by_the_scatter
 
 
 def test_verify_factory_writes_summary_fit_stand_in_and_plot_and_resumes(tmp_path, capsys):
-    args = ["verify", "factory", "--distance", "3", "--p", "2e-3", "--eps", "0.01", "--shots", "3000",
+    args = ["verify", "factory", "--distance", "3", "--p", "2e-3", "--eps", "0.01", "--shots", "1000",
             "--max-errors", "100000", "--workers", "1", "--seed", "2", "--quiet", "--out", str(tmp_path)]
     assert main(args) == 0
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["distance"]["3"] == {"d": 3, "x": 3, "z": 3, "ok": True}
     (point,) = summary["points"]
-    assert point["shots"] == 3000 and point["p_L"] > 0 and point["ratio"]["a"] > 0
+    assert point["shots"] == 1000 and point["p_L"] > 0 and point["ratio"]["a"] > 0
     assert point["acceptance"]["low"] <= point["acceptance"]["best"] <= point["acceptance"]["high"]
     assert summary["fit"]["all"]["a"]["points"] == 1 and summary["paper"] == {"a": 7.1, "b": 356.0}
     (twin,) = summary["stand_in"]
-    assert twin["shots"] == 3000 and 0 < twin["reject"] < 1 and len(twin["misread_per_merge"]) == 11
-    assert twin["carried"]["shots"] == 3000 and len(twin["carried"]["p_error_per_merge"]) == 11
+    assert twin["shots"] == 1000 and 0 < twin["reject"] < 1 and len(twin["misread_per_merge"]) == 11
+    assert twin["carried"]["shots"] == 1000 and len(twin["carried"]["p_error_per_merge"]) == 11
     assert (tmp_path / "plot.png").stat().st_size > 10_000
     out = capsys.readouterr().out
     assert (
