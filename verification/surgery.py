@@ -34,6 +34,7 @@ step in two and verifies that every overlapping X and Z check still commutes in 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+import functools
 from dataclasses import dataclass
 
 from magicpipe.errors import VerificationError
@@ -72,7 +73,12 @@ class Check:
 
     @property
     def support(self) -> frozenset[Coord]:
-        return frozenset(q for _, q in self.order)
+        return _support(self.order)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # the circuit builders ask for a check's support in every round
+def _support(order: tuple[tuple[int, Coord], ...]) -> frozenset[Coord]:
+    return frozenset(q for _, q in order)
 
 
 def plaquette_basis(x: int, y: int) -> str:
