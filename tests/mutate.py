@@ -34,6 +34,8 @@ import argparse
 import ast
 import copy
 import csv
+import hashlib
+import json
 import os
 import random
 import subprocess
@@ -63,6 +65,7 @@ class Mutant:
     variant: int
     before: str
     after: str
+    span: tuple[int, int] = (0, 0)
 
     @property
     def name(self) -> str:
@@ -89,9 +92,45 @@ def _skipped(tree: ast.Module) -> set[int]:
                     mark(a.annotation)
         elif isinstance(node, ast.AnnAssign):
             mark(node.annotation)
-        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+        elif (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+              or isinstance(node, ast.Call) and _call_name(node) in _NOT_VALUES):
             mark(node)
     return skip
+
+
+def _call_name(node: ast.Call) -> str:
+    """``f`` of ``f(...)`` and ``m.f(...)``."""
+    func = node.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+
+
+# Calls whose arguments change no value a caller receives: a memo's size (speed only), and the warnings machinery
+# (which warnings are shown or silenced, not what is computed).
+_NOT_VALUES = {"lru_cache", "cache", "catch_warnings", "simplefilter", "filterwarnings", "warn"}
+
+
+def _spans(tree: ast.Module) -> dict[int, tuple[int, int]]:
+    """id of every node -> the lines of its innermost statement that run when that node is evaluated: a simple
+    statement's lines; a compound statement's header (decorators, ``def`` line and defaults, an ``if`` or
+    ``while`` test, a ``for`` iterable, ``with`` items, an ``except`` clause's type), not its body."""
+    spans: dict[int, tuple[int, int]] = {}
+
+    def header(stmt: ast.AST) -> tuple[int, int]:
+        start = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])  # type: ignore[attr-defined]
+        body = getattr(stmt, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+            return start, max(start, body[0].lineno - 1)
+        return start, stmt.end_lineno or stmt.lineno  # type: ignore[attr-defined]
+
+    def visit(node: ast.AST, span: tuple[int, int]) -> None:
+        if isinstance(node, (ast.stmt, ast.excepthandler)):
+            span = header(node)
+        spans[id(node)] = span
+        for child in ast.iter_child_nodes(node):
+            visit(child, span)
+
+    visit(tree, (0, 0))
+    return spans
 
 
 def _variants(node: ast.AST) -> list[tuple[str, str, str]]:
@@ -122,12 +161,14 @@ def candidates(paths: list[Path]) -> list[Mutant]:
     for path in paths:
         tree = ast.parse(path.read_text())
         skip = _skipped(tree)
+        spans = _spans(tree)
         for index, node in enumerate(ast.walk(tree)):
             if id(node) in skip:
                 continue
             for variant, (kind, before, after) in enumerate(_variants(node)):
                 out.append(Mutant(str(path.relative_to(ROOT)), getattr(node, "lineno", 0),
-                                  getattr(node, "col_offset", 0), kind, index, variant, before, after))
+                                  getattr(node, "col_offset", 0), kind, index, variant, before, after,
+                                  spans[id(node)]))
     out.sort(key=lambda m: (m.path, m.line, m.col, m.kind, m.index, m.variant))
     return out
 
@@ -150,11 +191,130 @@ def mutated_source(m: Mutant) -> str:
     return ast.unparse(tree) + "\n"
 
 
+# --- which tests can notice a mutant: the lines each test file runs ------------------------------------------------
+
+IMPORT = "<import>"  # lines run outside any test: module bodies, class bodies, ``def`` lines and their defaults
+
+
+class _Tracer:
+    """A pytest plugin recording, per test file, the lines of ``compiler/`` that its tests run (setup, call and
+    teardown). Memo caches of the project are cleared when a new test file starts, so a file's lines do not
+    depend on what an earlier file left in a cache; the run before any test (collection, imports) is ``IMPORT``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.prefix = str(folder) + os.sep
+        self.lines: dict[str, set[tuple[str, int]]] = {IMPORT: set()}
+        self.sink = self.lines[IMPORT]
+        self.file = ""
+
+    def _global(self, frame, event, arg):  # noqa: ANN001, ANN202 (sys.settrace's signature)
+        return self._local if frame.f_code.co_filename.startswith(self.prefix) else None
+
+    def _local(self, frame, event, arg):  # noqa: ANN001, ANN202
+        if event == "line":
+            self.sink.add((frame.f_code.co_filename, frame.f_lineno))
+        return self._local
+
+    def start(self) -> None:
+        import threading
+
+        threading.settrace(self._global)
+        sys.settrace(self._global)
+
+    def pytest_runtest_protocol(self, item, nextitem):  # noqa: ANN001, ANN201 (a hook wrapper, see _run_trace)
+        file = item.nodeid.split("::")[0]
+        if file != self.file:
+            self.file = file
+            _clear_caches()
+        self.sink = self.lines.setdefault(file, set())
+        yield
+        self.sink = self.lines[IMPORT]
+
+
+def _clear_caches() -> None:
+    """Empty the project's memo caches; a cache of one entry is a lazily built singleton whose identity tests
+    may check, so it is kept."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith("magicpipe") and module is not None:
+            for value in list(vars(module).values()):
+                info = getattr(value, "cache_info", None)
+                if callable(info) and getattr(value, "__module__", "") == name and info().maxsize != 1:
+                    value.cache_clear()
+
+
+def _trace_key(tests: list[str]) -> str:
+    """A hash of what the trace depends on: the core's and the tests' files and the test command."""
+    h = hashlib.sha256(" ".join(tests).encode())
+    files = sorted((ROOT / "compiler").glob("*.py")) + [ROOT / "tests" / "conftest.py", ROOT / "pyproject.toml"]
+    for t in tests:
+        target = ROOT / t.split("::")[0]
+        files += sorted(target.rglob("*.py")) if target.is_dir() else [target]
+    for f in files:
+        if f.exists():
+            h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def trace(tests: list[str], cache_dir: Path) -> dict[str, dict[str, list[int]]]:
+    """``{test file: {module path: [lines run]}}`` for the unmutated core, with ``IMPORT`` for the lines run
+    outside tests; computed once per state of the files (a traced run of the tests, a few times slower than a
+    plain run) and kept in ``cache_dir``."""
+    cache = cache_dir / f"trace-{_trace_key(tests)}.json"
+    if not cache.exists():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", CI="true")
+        proc = subprocess.run([sys.executable, __file__, "--trace-to", str(cache), "--tests", " ".join(tests)],
+                              cwd=ROOT, env=env)
+        if proc.returncode != 0 or not cache.exists():
+            raise SystemExit(f"mutate.py: error: the traced run of {' '.join(tests)} failed (exit {proc.returncode}); "
+                             "the unmutated tests must pass first")
+    return json.loads(cache.read_text())
+
+
+def _run_trace(tests: list[str], out: Path) -> int:
+    import pytest
+
+    _Tracer.pytest_runtest_protocol = pytest.hookimpl(hookwrapper=True)(_Tracer.pytest_runtest_protocol)
+    tracer = _Tracer(ROOT / "compiler")
+    tracer.start()
+    code = pytest.main([*tests, "-q", "-p", "no:randomly", "-p", "no:cacheprovider", "--timeout=0"],
+                       plugins=[tracer])
+    sys.settrace(None)
+    if code != 0:
+        return int(code)
+    table: dict[str, dict[str, list[int]]] = {}
+    for file, lines in tracer.lines.items():
+        by_module: dict[str, set[int]] = {}
+        for filename, line in lines:
+            by_module.setdefault(str(Path(filename).relative_to(ROOT)), set()).add(line)
+        table[file] = {k: sorted(v) for k, v in sorted(by_module.items())}
+    out.write_text(json.dumps(table, sort_keys=True))
+    return 0
+
+
+def select(m: Mutant, table: dict[str, dict[str, list[int]]]) -> list[str] | None:
+    """The test files that can notice ``m``: those whose tests run a line of its statement (``m.span``). A
+    statement run only outside tests (a module-level table, a default, a dataclass field) can reach any test, so
+    every file, those that run the module first. ``[]``: no test runs the statement, so none can notice."""
+    lo, hi = m.span
+
+    def runs(lines: list[int]) -> bool:
+        return any(lo <= line <= hi for line in lines)
+
+    files = [f for f in table if f != IMPORT]
+    hit = [f for f in files if runs(table[f].get(m.path, []))]
+    if hit:
+        return hit
+    if runs(table[IMPORT].get(m.path, [])):
+        return sorted(files, key=lambda f: m.path not in table[f])
+    return []
+
+
 def run_one(m: Mutant, pytest_args: list[str], timeout: float) -> tuple[str, float]:
     """Apply ``m``, run the tests, restore the module; ``(status, seconds)``."""
     path = ROOT / m.path
     original = path.read_bytes()
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", CI="true")
     start = time.perf_counter()
     try:
         path.write_text(mutated_source(m))
@@ -179,7 +339,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tests", default="tests/compiler", help="what pytest runs (default tests/compiler)")
     p.add_argument("--out", type=Path, default=Path("mutants.csv"), help="CSV written (default mutants.csv)")
     p.add_argument("--list", action="store_true", help="list the candidates and exit")
+    p.add_argument("--all-tests", action="store_true",
+                   help="run every test file of --tests for each mutant, not only those that run its line")
+    p.add_argument("--cache", type=Path, default=ROOT / "build" / "mutate",
+                   help="where the traced lines are kept (default build/mutate)")
+    p.add_argument("--trace-to", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.trace_to:
+        return _run_trace(args.tests.split(), args.trace_to)
     paths: list[Path] = []
     for item in args.modules.split(","):
         target = ROOT / item
@@ -192,18 +359,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(pool)} candidates", file=sys.stderr)
         return 0
     chosen = random.Random(args.seed).sample(pool, min(args.count, len(pool)))
-    pytest_args = [*args.tests.split(), "-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]
+    options = ["-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]
+    table = None if args.all_tests else trace(args.tests.split(), args.cache)
     rows = []
     for k, m in enumerate(chosen, start=1):
-        status, seconds = run_one(m, pytest_args, args.timeout)
+        files = args.tests.split() if table is None else select(m, table)
+        if files:
+            status, seconds = run_one(m, [*files, *options], args.timeout)
+        else:
+            status, seconds = "uncovered", 0.0
         rows.append({"mutant": m.name, "before": m.before, "after": m.after, "status": status,
-                     "seconds": round(seconds, 1)})
-        print(f"[{k}/{len(chosen)}] {status:<8} {seconds:6.1f} s  {m.name}  {m.before} -> {m.after}", flush=True)
+                     "seconds": round(seconds, 1), "tests": len(files)})
+        print(f"[{k}/{len(chosen)}] {status:<9} {seconds:6.1f} s {len(files):3d} files  {m.name}  "
+              f"{m.before} -> {m.after}", flush=True)
     with args.out.open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["mutant"])
         w.writeheader()
         w.writerows(rows)
-    killed = sum(r["status"] != "survived" for r in rows)
+    killed = sum(r["status"] in ("killed", "timeout") for r in rows)
     print(f"killed {killed} of {len(rows)} ({100 * killed / max(len(rows), 1):.0f}%) of {len(pool)} candidates; "
           f"wrote {args.out}")
     return 0
