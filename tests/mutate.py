@@ -343,6 +343,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="run every test file of --tests for each mutant, not only those that run its line")
     p.add_argument("--cache", type=Path, default=ROOT / "build" / "mutate",
                    help="where the traced lines are kept (default build/mutate)")
+    p.add_argument("--mutant", action="append", default=[],
+                   help="run these mutants instead of a draw: 'path:line:col:kind' or 'path:line:col:kind:after' "
+                        "(repeatable; e.g. to check that a new test kills the survivor it was written for)")
+    p.add_argument("--test-timeout", type=float, default=60.0,
+                   help="seconds per test within a mutant's run (pytest-timeout; default 60): a hang fails fast")
     p.add_argument("--trace-to", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.trace_to:
@@ -358,8 +363,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{m.name}\t{m.before} -> {m.after}")
         print(f"{len(pool)} candidates", file=sys.stderr)
         return 0
-    chosen = random.Random(args.seed).sample(pool, min(args.count, len(pool)))
-    options = ["-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]
+    if args.mutant:
+        chosen = [m for m in pool if m.name in args.mutant or f"{m.name}:{m.after}" in args.mutant]
+    else:
+        chosen = random.Random(args.seed).sample(pool, min(args.count, len(pool)))
+    options = ["-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", f"--timeout={args.test_timeout:g}"]
     table = None if args.all_tests else trace(args.tests.split(), args.cache)
     rows = []
     for k, m in enumerate(chosen, start=1):

@@ -53,3 +53,18 @@ def test_max_rate():
 def test_infeasible_budget():
     with pytest.raises(InfeasibleError, match="below the smallest low-level factory"):
         min_time_allocation((A, B), 700, 3)
+
+
+def test_max_rate_solver_choice():
+    """``solver="auto"`` takes the closed form for a one-producer menu (no CBC solve: floor(q / qubits) copies);
+    ``solver="cbc"`` solves it (two solves: the rate, then the fewest qubits at that rate) to the same answer."""
+    from magicpipe.compiler.allocator import solver_stats
+
+    f = Producer("max-rate-solver-only", qubits=301, rounds=11, outputs=2, p_succ=1.0, eps_out=1e-6, distance=3)
+    before = solver_stats()["cbc_solves"]
+    auto = max_rate_allocation((f,), 1000)
+    assert solver_stats()["cbc_solves"] == before
+    cbc = max_rate_allocation((f,), 1000, solver="cbc")
+    assert solver_stats()["cbc_solves"] == before + 2
+    assert auto.runs == cbc.runs == ((0, 3, 1),) and auto.qubits == cbc.qubits == 903
+    assert auto.rate == pytest.approx(cbc.rate) and auto.rate == pytest.approx(6 / 11)

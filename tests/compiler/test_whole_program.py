@@ -214,3 +214,21 @@ def test_bad_plan_options():
         plan_counts(c, HW, max_runtime_us=float("inf"))
     with pytest.raises(SpecError, match="at or above the 15-to-1 distillation threshold"):
         plan_counts(c, Hardware(p=1e-3, eps=0.2))
+
+
+def test_a_split_skips_an_unreachable_extra_target_but_not_its_own():
+    """compilation._plan_one: a split searches sources at extra targets (another split's, the tightest); one that
+    no pipeline reaches is skipped (the front is the one found at the split's own target alone), while the split's
+    own target being unreachable is an error. With one level at eps = 1e-3, 15-to-1 reaches 35 eps^3 = 3.5e-8 at
+    best: 1e-40 is out of reach; 100 T states in a 1e-3 budget need 5e-6 each, in reach at d = 9."""
+    from magicpipe.compiler.compilation import _plan_one
+
+    demand = program_demand(LogicalCounts(10, t_count=100), ErrorBudget(1e-3), AZURE)
+    assert demand.target == pytest.approx(5e-6)
+    args = (HW, 1, 1, False, False, "fast", (), ())
+    alone = _plan_one(demand, *args)
+    both = _plan_one(demand, *args, targets=(1e-40, demand.target))
+    assert both[0] == alone[0] and both[0].distances == (9,) and both[1].points == alone[1].points
+    hopeless = program_demand(LogicalCounts(10, t_count=100), ErrorBudget(1e-30), AZURE)
+    with pytest.raises(InfeasibleError, match="no pipeline of 1 levels"):
+        _plan_one(hopeless, *args)
