@@ -232,3 +232,17 @@ def test_a_split_skips_an_unreachable_extra_target_but_not_its_own():
     hopeless = program_demand(LogicalCounts(10, t_count=100), ErrorBudget(1e-30), AZURE)
     with pytest.raises(InfeasibleError, match="no pipeline of 1 levels"):
         _plan_one(hopeless, *args)
+
+
+def test_program_without_t_states_simulates_no_supply():
+    """plan_program without T states: the simulation record has no wait, no buffer, no state consumed and no
+    runs; a demand built without a synthesis error charges none (``ProgramDemand.synthesis_error`` 0)."""
+    from dataclasses import fields
+
+    from magicpipe.compiler.program import ProgramDemand, plan_program
+
+    demand = program_demand(LogicalCounts(4, measurement_count=3), ErrorBudget(1e-3), AZURE)
+    sim = plan_program(demand, [], HW).points[0].simulation
+    assert (sim.wait_rounds, sim.startup_wait_rounds, sim.buffer_states, sim.consumed, sim.runs) == (0, 0, 0, 0, ())
+    given = {f.name: getattr(demand, f.name) for f in fields(ProgramDemand) if f.name != "synthesis_error"}
+    assert ProgramDemand(**given).synthesis_error == 0.0
