@@ -2,8 +2,9 @@
 
 Usage (from the repository root, with the project installed editable)::
 
-    python tests/mutate.py --count 30 --seed 1 --out mutants.csv
+    python tests/mutate.py --count 32 --seed 8 --timeout 200 --out mutants.csv
     python tests/mutate.py --list              # every candidate mutation, nothing run
+    python tests/mutate.py --mutant compiler/steady.py:44:7:compare   # re-run named mutants (checking a new pin)
 
 Every candidate is one AST change at one place of one module of ``compiler/``:
 
@@ -13,17 +14,34 @@ Every candidate is one AST change at one place of one module of ``compiler/``:
 * ``const``    -- an integer or float constant ``c`` becomes ``c + 1`` or ``c - 1`` (two candidates);
 * ``bool``     -- ``True`` <-> ``False``, ``and`` <-> ``or``.
 
-Places that cannot change a result the tests could see are not candidates: docstrings and other strings, the
-arguments of ``raise`` (error messages) and of ``assert``, ``__all__``, ``__repr__``/``__str__`` bodies and type
-annotations. The candidates are listed in a fixed order (module, line, column, kind) and ``--count`` of them
-drawn with ``random.Random(seed)``, so the same seed draws the same mutants.
+Meaningful mutants. A mutant is *meaningful* when some input within the documented contract makes the mutated
+core return a different value or raise differently. Places where no mutant can be meaningful are not candidates
+(a fixed, structural rule): docstrings and other strings; the arguments of ``raise`` (error messages) and of
+``assert``; ``__all__``; ``__repr__``/``__str__`` bodies; type annotations; the arguments of ``lru_cache``/``cache``
+(a memo's size changes speed only) and of the ``warnings`` calls (which warnings are shown); the default of a
+parameter named ``seed`` (which fixed stream a default seed picks is arbitrary; determinism is the contract).
+A drawn mutant that survives is *equivalent* only for one of three written reasons, argued per mutant in
+``docs/testing.md``: (a) a dead value -- a default every call passes, an initial value overwritten before it is
+read, a part of a record no code reads; (b) a bound that never binds -- a clamp no reachable state hits, an ILP
+variable the constraints force to zero; (c) an effort limit -- a cap, horizon or pruning threshold whose contract
+is only "large enough", moved by one so that only inputs that exhaust it, or digits below the module's stated
+precision, change. Every other survivor counts against the kill rate, transcribed data (a published table
+that no invariant constrains) included.
+
+Which tests run. The candidates are listed in a fixed order (module, line, column, kind) and ``--count`` of them
+drawn with ``random.Random(seed)``, so the same seed draws the same mutants on the same code. Each mutant runs only
+the test files that can notice it: once per state of the files, a traced run of ``--tests`` records which lines
+of ``compiler/`` each test file runs (kept in ``--cache``); a mutant's statement (a compound statement's header
+only) run by some files' tests runs those files; one run only at import (a module-level table, a default, a
+dataclass field) runs every file, those that run the module first; one that no test runs is ``uncovered`` and not
+run (it survives: nothing could notice). ``--all-tests`` runs every file for every mutant instead.
 
 Each mutant is written over its module (the module is rewritten with ``ast.unparse``, so the whole file is
-reformatted, but only the one node differs), then ``pytest tests/compiler -x -q -p no:randomly`` runs in a
-subprocess with ``--timeout`` seconds of wall time; the module's original bytes are restored afterwards, also on
-an error or Ctrl-C. A mutant is ``killed`` when the tests fail (or the module no longer imports), ``timeout``
-when they run past the limit (counted as killed: a hang is noticed), ``survived`` when they pass. The CSV has a
-row per mutant; the kill rate is printed at the end.
+reformatted, but only the one node differs), then ``pytest FILES -x -q -p no:randomly`` runs in a subprocess with
+``--timeout`` seconds of wall time (and ``--test-timeout`` per test), Hypothesis derandomised (``CI=true``); the
+module's original bytes are restored afterwards, also on an error or Ctrl-C. A mutant is ``killed`` when the
+tests fail (or the module no longer imports), ``timeout`` when they run past the limit (counted as killed: a hang
+is noticed), ``survived`` when they pass. The CSV has a row per mutant; the kill rate is printed at the end.
 
 The tests run against the worktree's own files, so do not run other tests or edit ``compiler/`` meanwhile.
 """
@@ -90,6 +108,12 @@ def _skipped(tree: ast.Module) -> set[int]:
             for a in node.args.args + node.args.kwonlyargs + node.args.posonlyargs:
                 if a.annotation is not None:
                     mark(a.annotation)
+            positional = node.args.posonlyargs + node.args.args
+            defaults = list(zip(positional[len(positional) - len(node.args.defaults):], node.args.defaults))
+            defaults += [(a, d) for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults) if d is not None]
+            for a, d in defaults:
+                if a.arg == "seed":  # which fixed stream a default seed picks is arbitrary: determinism is the contract
+                    mark(d)
         elif isinstance(node, ast.AnnAssign):
             mark(node.annotation)
         elif (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)

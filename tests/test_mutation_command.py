@@ -56,10 +56,12 @@ def test_selection_runs_the_files_that_run_the_statement(tmp_path, monkeypatch):
     assert mutate.select(found[(6, "const", "8")], table) == []
 
 
-def test_cache_sizes_and_warnings_are_not_mutated():
-    """``lru_cache(maxsize=...)`` changes speed, ``warnings`` calls what is shown: neither is a candidate."""
-    tree = ast.parse("import functools, warnings\n@functools.lru_cache(maxsize=64)\ndef f(x):\n"
+def test_cache_sizes_warnings_and_default_seeds_are_not_mutated():
+    """``lru_cache(maxsize=...)`` changes speed, ``warnings`` calls what is shown, a default seed which fixed
+    stream is used: none is a candidate; another default (``k=5``) is."""
+    tree = ast.parse("import functools, warnings\n@functools.lru_cache(maxsize=64)\ndef f(x, seed=3, *, k=5):\n"
                      "    warnings.warn('w', stacklevel=2)\n    return x + 1\n")
     skip = mutate._skipped(tree)
     kept = [mutate._variants(n) for n in ast.walk(tree) if id(n) not in skip and mutate._variants(n)]
-    assert [[v[1:] for v in k] for k in kept] == [[("Add", "Sub")], [("1", "2"), ("1", "0")]]
+    assert sorted([v[1:] for v in k] for k in kept) == [[("1", "2"), ("1", "0")], [("5", "6"), ("5", "4")],
+                                                         [("Add", "Sub")]]

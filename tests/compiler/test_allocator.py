@@ -68,3 +68,14 @@ def test_max_rate_solver_choice():
     assert solver_stats()["cbc_solves"] == before + 2
     assert auto.runs == cbc.runs == ((0, 3, 1),) and auto.qubits == cbc.qubits == 903
     assert auto.rate == pytest.approx(cbc.rate) and auto.rate == pytest.approx(6 / 11)
+
+
+def test_max_rate_mixed_menu_lasts_as_long_as_its_slowest_copy():
+    """A max-rate allocation mixing producers: P (300 qubits, 10 rounds) and R (200 qubits, 20 rounds), one output
+    each, on 500 qubits. P + R gives 1/10 + 1/20 = 0.15 per round, more than P alone (0.1) or 2 R (0.1); the
+    allocation's rounds are its slowest copy's, 20."""
+    p = Producer("mix-p", 300, 10, 1, 1.0, 1e-6, 3)
+    r = Producer("mix-r", 200, 20, 1, 1.0, 1e-6, 3)
+    a = max_rate_allocation((p, r), 500)
+    assert a.runs == ((0, 1, 1), (1, 1, 1)) and a.qubits == 500 and a.produced == 2
+    assert a.rate == pytest.approx(0.15) and a.rounds == 20

@@ -195,3 +195,13 @@ def test_bad_two_level_inputs_are_refused():
         two_level(noise, (13, 5, 5), 6, "20-to-4", (23, 10, 13))
     with pytest.raises(SpecError, match="unknown protocol"):
         two_level(noise, (13, 5, 5), 6, "10-to-2", (23, 11, 13))
+
+
+def test_injection_errors_must_sum_below_one():
+    """NoiseModel: injection errors summing to 1 or more are refused (the boundary 1 itself included); just below
+    is accepted."""
+    with pytest.raises(SpecError, match="summing below 1"):
+        NoiseModel(1e-3, (0.5, 0.25, 0.25))
+    with pytest.raises(SpecError, match="summing below 1"):
+        NoiseModel(1e-3, (0.5, 0.5, 0.5))
+    assert sum(NoiseModel(1e-3, (0.5, 0.25, 0.2)).injection) == pytest.approx(0.95)

@@ -215,3 +215,13 @@ def test_steady_state_relaunch_fills_the_free_region_and_the_idle_qubits():
     refill = [r for r in s.runs if r.role == "fill" and r.start >= end]
     assert len(refill) == 8 and {r.start for r in refill} == {end}
     assert s.tops[1].launch == end + menu[0].rounds
+
+
+def test_monte_carlo_needs_two_shots():
+    """failures.monte_carlo: two shots are the fewest (a spread needs two); one is refused."""
+    _, high, menu, slot = two_level(3, 9, Hardware(p=1e-3, eps=0.01))
+    s = simulate(high, menu, 3044, 7, slot)
+    mc = monte_carlo(s, 2, seed=3)
+    assert mc.shots == 2
+    with pytest.raises(SpecError, match="shots=1 must be at least 2"):
+        monte_carlo(s, 1, seed=3)

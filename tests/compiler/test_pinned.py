@@ -288,3 +288,80 @@ def test_upper_distance_search_by_hand():
     assert _descend(make, 1e-9).ds == _descend(make, 1e-6).ds == (3, 3, 3)  # never below 3, even if 2 "would do"
     assert _descend(make, 1e-17).ds == (7, 3, 7)
     assert _descend(make, 1e-10).ds == (5, 3, 3)  # d_X = 3 gives 1e-9; an even 4 would be no code distance
+
+
+def _upper_ancilla(layout, rotation, side):
+    """(a_X, a_Z, a_m) of an upper-level rotation from the block's geometry: one row, the output patches
+    (qubits 0..n_o-1) then the checked patches (n_o..n-1); an ancilla enters at the row's left or right end and
+    runs along the patches up to the farthest one it must reach, and a distilled input feeds it (a_m = 1)."""
+    n_o, n_c = len(layout.outputs), len(layout.checks)
+    s = _support(rotation)
+    outs, checks = [i for i in s if i < n_o], [i for i in s if i >= n_o]
+    if side == "left":  # along every output patch, then the checks up to the last one in the support
+        return n_o, (checks[-1] - n_o + 1 if checks else 0), 1
+    if outs:  # from the right: along every check, then the outputs down to the first one in the support
+        return n_o - outs[0], n_c, 1
+    return 0, n_o + n_c - checks[0], 1
+
+
+def test_upper_level_ancillas_follow_the_row_geometry():
+    """blocks.py upper layouts, tile by tile (any coordinate c -> c + 1 or c - 1 of 15-to-1, 20-to-4 and 8-to-CCZ):
+    of a step's two rotations the first ancilla comes from the left end of the row, the second from the right
+    end (a step's lone rotation from either), each as long as the patches it passes (``_upper_ancilla``)."""
+    from magicpipe.compiler.blocks import EIGHT_TO_CCZ_UPPER, FIFTEEN_TO_ONE_UPPER, TWENTY_TO_FOUR_UPPER
+
+    for layout in (FIFTEEN_TO_ONE_UPPER, TWENTY_TO_FOUR_UPPER, EIGHT_TO_CCZ_UPPER):
+        assert layout.outputs == tuple(range(len(layout.outputs)))  # outputs first in the row
+        for step in layout.steps:
+            rots = step.rotations
+            if len(rots) == 2:
+                assert rots[0].ancilla == _upper_ancilla(layout, rots[0], "left"), (layout.protocol, rots[0])
+                assert rots[1].ancilla == _upper_ancilla(layout, rots[1], "right"), (layout.protocol, rots[1])
+            else:
+                (r,) = rots
+                assert r.ancilla in (_upper_ancilla(layout, r, "left"), _upper_ancilla(layout, r, "right")), r
+
+
+def _schedule_5_17_with(*producers):
+    """test_dynamic's hand schedule at (5, 17) (9782 qubits, 8 slots: 9390 beside the buffer, no idle qubit, a
+    lendable region of 5770), its menu replaced by ``producers`` for the failure models' recovery rules."""
+    from magicpipe.compiler import patch_qubits
+    from magicpipe.compiler.dynamic import simulate
+    from magicpipe.compiler.pareto import level_producer
+
+    pipe = Pipeline.from_distances((5, 17))
+    s = simulate(pipe.levels[1].factory, (level_producer(pipe, 1),), 9782, 8, patch_qubits(5))
+    assert s.qubit_budget - s.buffer_qubits == 9390 and s.high.lendable_qubits == 5770 and s.move_rounds == 2
+    return dataclasses.replace(s, producers=producers)
+
+
+def test_a_lost_fill_state_is_remade_by_one_run_of_the_fastest_producer():
+    """failures._recovery at the launch: one lost state (``min_time_allocation(menu, pool, 1)``, mutant 1 -> 2) is
+    remade on the 9390-qubit pool by one run of the fastest producer that fits: a 6000-qubit, 10-round producer
+    fits once, so one state takes 10 rounds (two would take 55, with a second, slower producer)."""
+    from magicpipe.compiler.failures import _recovery
+
+    fast = Producer("fast", 6000, 10, 1, 0.99, 1e-7, 5)
+    slow = Producer("slow", 735, 55, 1, 0.99, 1e-7, 5)
+    assert _recovery(_schedule_5_17_with(fast, slow), 0, True) == 10.0
+
+
+def test_a_producer_exactly_as_large_as_the_lent_region_fits():
+    """stalls._reuse_rounds: ``all(p.qubits > lend)`` (mutant ``>=``): a producer of exactly the lent region's 5770
+    qubits fits, so a state is recovered in 2 moves of 2 rounds plus its 40-round run, 44; one qubit more does
+    not fit (no recovery on the region: inf)."""
+    import math
+
+    from magicpipe.compiler.stalls import _reuse_rounds
+
+    assert _reuse_rounds(_schedule_5_17_with(Producer("exact", 5770, 40, 1, 0.99, 1e-7, 5))) == 44
+    assert _reuse_rounds(_schedule_5_17_with(Producer("over", 5771, 40, 1, 0.99, 1e-7, 5))) == math.inf
+
+
+def test_moves_may_take_no_rounds():
+    """options.py ``move_rounds < 0`` (mutant ``<= 0``): zero-round moves are allowed, negative ones refused."""
+    from magicpipe.compiler.options import DynamicOptions
+
+    assert DynamicOptions(move_rounds=0).move_rounds == 0
+    with pytest.raises(SpecError, match="move_rounds must be >= 0"):
+        DynamicOptions(move_rounds=-1)
