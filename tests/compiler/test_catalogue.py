@@ -205,3 +205,37 @@ def test_injection_errors_must_sum_below_one():
     with pytest.raises(SpecError, match="summing below 1"):
         NoiseModel(1e-3, (0.5, 0.5, 0.5))
     assert sum(NoiseModel(1e-3, (0.5, 0.25, 0.2)).injection) == pytest.approx(0.95)
+
+
+@pytest.mark.parametrize("pauli", ["IZII", "IZIIII", "IXIII", "--IZIII"])
+def test_malformed_rotations_are_refused(pauli):
+    """blocks.py Layout check: a rotation must be n = 5 letters I/Z with at most one sign; each fault alone (too
+    short, too long, another letter, two signs) is refused."""
+    first = FIRST_LEVEL.steps[0]  # the first rotation sets n; the second is the malformed one
+    bad = Step(first.rotations[:1] + (Rotation(pauli, (0, 3, 0)),) + first.rotations[2:], first.storage)
+    with pytest.raises(SpecError, match="must be 5 letters I/Z, optional sign"):
+        _bad(steps=(bad,) + FIRST_LEVEL.steps[1:])
+
+
+@pytest.mark.parametrize("injection", [(-0.1, 0.2, 0.2), (0.2, -1e-9, 0.2), (0.2, 0.2, -0.1)])
+def test_a_negative_injection_error_is_refused(injection):
+    """blockmodel.NoiseModel: any one negative injection error is refused (``min(...) < 0``)."""
+    with pytest.raises(SpecError, match="3 non-negative numbers"):
+        NoiseModel(1e-3, injection)
+
+
+@pytest.mark.parametrize("copies,bound", [(2, "blocks"), (4, "blocks"), (6, "upper")])
+def test_first_level_feed_period_by_hand(copies, bound):
+    """catalogue.first_level_feed: the first-level block runs its len(steps) = 6 steps of d_m cycles and feeds
+    two rotations a step, so ``copies / 2`` blocks serve each: a state every 6 d_m / (copies / 2) cycles,
+    stretched by the restarts, 1 / (1 - p_fail), but never faster than the upper block's step of d_m' = 13.
+    At d_m = 5: 30, 15 and 10 cycles (over 1 - p_fail) for 2, 4 and 6 copies; the last is bound by 13."""
+    from magicpipe.compiler.catalogue import first_level_feed, first_level_run
+
+    noise, ds = NoiseModel.litinski(1e-3), (13, 5, 5)
+    assert len(FIRST_LEVEL.steps) == 6
+    run = first_level_run(noise, ds)
+    feed = first_level_feed(noise, ds, copies, 13)
+    blocks = len(FIRST_LEVEL.steps) * 5 / (copies / 2) / (1 - run.p_fail)
+    assert feed.step_cycles == pytest.approx(blocks if bound == "blocks" else 13.0, rel=1e-12)
+    assert (blocks > 13) == (bound == "blocks") and feed.startup == 6 * 5

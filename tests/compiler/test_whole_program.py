@@ -246,3 +246,18 @@ def test_program_without_t_states_simulates_no_supply():
     assert (sim.wait_rounds, sim.startup_wait_rounds, sim.buffer_states, sim.consumed, sim.runs) == (0, 0, 0, 0, ())
     given = {f.name: getattr(demand, f.name) for f in fields(ProgramDemand) if f.name != "synthesis_error"}
     assert ProgramDemand(**given).synthesis_error == 0.0
+
+
+def test_eq14_copies_of_one_state():
+    """copies.eq14_copies at M = 1 (the ``states <= 0`` boundary): one state takes one copy, whether the program
+    is shorter than a run (M copies) or holds many runs (ceil(1 / runs)); zero states take none."""
+    from magicpipe.compiler.copies import eq14_copies
+
+    assert (eq14_copies(1, 10, 30), eq14_copies(1, 1000, 30), eq14_copies(0, 1000, 30)) == (1, 1, 0)
+
+
+def test_a_source_needs_an_output():
+    """source.Source: outputs must be >= 1 (0 refused, 1 accepted)."""
+    assert Source("one", "sequential", 10, 5.0, 5.0, 1, 1e-9).outputs == 1
+    with pytest.raises(SpecError, match="outputs must be a positive integer, got 0"):
+        Source("none", "sequential", 10, 5.0, 5.0, 0, 1e-9)
