@@ -17,9 +17,10 @@ Every candidate is one AST change at one place of one module of ``compiler/``:
 Meaningful mutants. A mutant is *meaningful* when some input within the documented contract makes the mutated
 core return a different value or raise differently. Places where no mutant can be meaningful are not candidates
 (a fixed, structural rule): docstrings and other strings; the arguments of ``raise`` (error messages) and of
-``assert``; ``__all__``; ``__repr__``/``__str__`` bodies; type annotations; the arguments of ``lru_cache``/``cache``
-(a memo's size changes speed only) and of the ``warnings`` calls (which warnings are shown); the default of a
-parameter named ``seed`` (which fixed stream a default seed picks is arbitrary; determinism is the contract).
+``assert`` and of a module's helper that only raises (``check._fail``); ``__all__``; ``__repr__``/``__str__``
+bodies; type annotations; the arguments of ``lru_cache``/``cache`` (a memo's size changes speed only) and of the
+``warnings`` calls (which warnings are shown); the default of a parameter named ``seed`` (which fixed stream a
+default seed picks is arbitrary; determinism is the contract).
 A drawn mutant that survives is *equivalent* only for one of three written reasons, argued per mutant in
 ``docs/testing.md``: (a) a dead value -- a default every call passes, an initial value overwritten before it is
 read, a part of a record no code reads; (b) a bound that never binds -- a clamp no reachable state hits, an ILP
@@ -97,6 +98,12 @@ def _skipped(tree: ast.Module) -> set[int]:
     def mark(node: ast.AST) -> None:
         skip.update(id(n) for n in ast.walk(node))
 
+    def only_raises(f: ast.stmt) -> bool:
+        body = [b for b in getattr(f, "body", [])
+                if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]  # a docstring
+        return isinstance(f, ast.FunctionDef) and len(body) == 1 and isinstance(body[0], ast.Raise)
+
+    raisers = {f.name for f in tree.body if only_raises(f)}  # helpers that only raise: their arguments are messages
     for node in ast.walk(tree):
         if isinstance(node, (ast.Raise, ast.Assert)):
             mark(node)
@@ -117,7 +124,8 @@ def _skipped(tree: ast.Module) -> set[int]:
         elif isinstance(node, ast.AnnAssign):
             mark(node.annotation)
         elif (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
-              or isinstance(node, ast.Call) and _call_name(node) in _NOT_VALUES):
+              or isinstance(node, ast.Call) and _call_name(node) in _NOT_VALUES
+              or isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in raisers):
             mark(node)
     return skip
 

@@ -65,3 +65,13 @@ def test_cache_sizes_warnings_and_default_seeds_are_not_mutated():
     kept = [mutate._variants(n) for n in ast.walk(tree) if id(n) not in skip and mutate._variants(n)]
     assert sorted([v[1:] for v in k] for k in kept) == [[("1", "2"), ("1", "0")], [("5", "6"), ("5", "4")],
                                                          [("Add", "Sub")]]
+
+
+def test_arguments_of_a_raising_helper_are_messages():
+    """A module-level function whose body only raises (``check._fail``) takes a message: its calls' arguments
+    are not candidates; the condition that calls it is."""
+    tree = ast.parse('def _fail(msg, **v):\n    """Doc."""\n    raise ValueError(msg)\n'
+                     'def f(a):\n    if a > 2:\n        _fail(f"{a - 1}", got=a + 1)\n')
+    skip = mutate._skipped(tree)
+    kept = [v[1:] for n in ast.walk(tree) if id(n) not in skip for v in mutate._variants(n)]
+    assert sorted(kept) == [("2", "1"), ("2", "3"), ("Gt", "GtE")]

@@ -365,3 +365,17 @@ def test_moves_may_take_no_rounds():
     assert DynamicOptions(move_rounds=0).move_rounds == 0
     with pytest.raises(SpecError, match="move_rounds must be >= 0"):
         DynamicOptions(move_rounds=-1)
+
+
+def test_a_dynamic_source_starts_when_its_point_first_delivers():
+    """feeds.py pipeline_sources ``max(startup, 1.0)`` (mutant ``min``): a dynamic source's start-up is its front
+    point's rounds to the first state (at least one round), named by the point's budget and buffer."""
+    from magicpipe.compiler.feeds import pipeline_sources
+
+    pipe = Pipeline.from_distances((3, 9))
+    front = pareto_front(pipe, max_output_error=1e-3)
+    sources, _ = pipeline_sources(pipe, 1e-3, ("dynamic",))
+    rounds = {f"Q={p.qubits} B={p.buffer_slots}": float(p.rounds) for p in front.points}
+    assert sources
+    for s in sources:
+        assert s.startup_rounds == rounds["Q=" + s.name.split(" Q=")[-1]] > 1, s.name

@@ -261,3 +261,38 @@ def test_a_source_needs_an_output():
     assert Source("one", "sequential", 10, 5.0, 5.0, 1, 1e-9).outputs == 1
     with pytest.raises(SpecError, match="outputs must be a positive integer, got 0"):
         Source("none", "sequential", 10, 5.0, 5.0, 0, 1e-9)
+
+
+def test_idle_layers_are_recorded_without_waits():
+    """program.simulate: a run of layers with no T state takes its layers x tau rounds and is recorded as
+    ``(start, length, 0, tau, 0.0, 0.0)``, no wait; the next run starts after it. One copy of a source with one
+    state every 10 rounds from round 10; 3 idle layers of 5 rounds, then 2 layers of 1 state."""
+    src = Source("s", "sequential", 100, 10.0, 10.0, 1, 1e-9)
+    sim = simulate(DemandTimeline((3, 2), (0, 1)), src, 1, 5)
+    assert sim.runs[0] == (0.0, 3, 0, 5.0, 0.0, 0.0)
+    assert sim.runs[1][:4] == (15.0, 2, 1, 5.0)
+
+
+def test_a_timeline_run_needs_a_positive_length():
+    """layers.DemandTimeline: a run of 0 layers is refused (``n <= 0``); 1 layer is accepted."""
+    assert DemandTimeline((1,), (0,)).layers == 1
+    with pytest.raises(SpecError, match="positive lengths"):
+        DemandTimeline((0,), (1,))
+
+
+def test_copy_grid_is_dense_to_24_then_six_percent_steps():
+    """program._copy_grid: every copy count up to 24, then 6% steps up to k_max: 24 x 1.06 = 25.4 -> 26, 27.0
+    -> 27, 28.6 -> 29, then k_max = 30 itself; below 24 it is 1..k_max."""
+    from magicpipe.compiler.program import _copy_grid
+
+    assert _copy_grid(30) == list(range(1, 25)) + [26, 27, 29, 30]
+    assert _copy_grid(5) == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("plan", [[], {"schema": "magicpipe.plan/1"}])
+def test_replan_refuses_what_is_not_a_plan(plan):
+    """compilation.replan: not a dict, or a dict of another schema, is a SpecError naming the schema."""
+    from magicpipe.compiler.compilation import replan
+
+    with pytest.raises(SpecError, match="plan/2"):
+        replan(plan, HW)
