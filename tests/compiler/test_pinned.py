@@ -379,3 +379,48 @@ def test_a_dynamic_source_starts_when_its_point_first_delivers():
     assert sources
     for s in sources:
         assert s.startup_rounds == rounds["Q=" + s.name.split(" Q=")[-1]] > 1, s.name
+
+
+def test_max_rate_of_a_menu_where_nothing_fits_is_empty():
+    """allocator._max_rate with several producers none of which fits: no copy, no state, no rate."""
+    a = max_rate_allocation((Producer("x", 300, 10, 1, 1.0, 1e-6, 3), Producer("y", 400, 5, 2, 1.0, 1e-6, 3)), 299)
+    assert (a.rounds, a.runs, a.qubits, a.produced, a.rate) == (0, (), 0, 0, 0.0)
+
+
+def test_monte_carlo_without_failures_never_stalls():
+    """failures.monte_carlo on the (5, 17) hand schedule with producers that never fail: every shot is the
+    no-failure schedule, so no shot stalls (fraction 0, counted from 0) and the delay is 0."""
+    from magicpipe.compiler.failures import monte_carlo
+    from magicpipe.compiler.pareto import level_producer
+
+    sure = dataclasses.replace(level_producer(Pipeline.from_distances((5, 17)), 1), p_succ=1.0)
+    s = _schedule_5_17_with(sure)
+    mc = monte_carlo(s, 4, seed=1)
+    assert mc.stall_fraction == 0.0 and mc.mean_delay == 0.0
+
+
+def test_protocol_burst_may_be_zero_not_negative():
+    """protocols.py ``burst < 0`` (mutant ``< -1``): a negative burst is refused."""
+    with pytest.raises(SpecError, match="burst"):
+        dataclasses.replace(FIFTEEN_TO_ONE, burst=-1)
+
+
+def test_gate_times_up_to_a_second():
+    """hardware.py ``0 < t <= 1e9`` ns: exactly one second is accepted, a nanosecond more refused."""
+    assert Hardware(t_2q_ns=1e9, t_meas_ns=1e9).t_2q_ns == 1e9
+    with pytest.raises(SpecError, match=r"gate times must lie in \(0, 1e9\]"):
+        Hardware(t_2q_ns=1e9 + 1)
+    with pytest.raises(SpecError, match=r"gate times must lie in \(0, 1e9\]"):
+        Hardware(t_meas_ns=1e9 + 1)
+
+
+def test_menu_producers_never_promise_a_faster_run_than_their_point():
+    """pareto._menu_from_front: a lower front point becomes a producer whose run takes its expected rounds rounded
+    up to a whole round: rounds >= the point's rounds > rounds - 1."""
+    from magicpipe.compiler.pareto import _menu_from_front
+
+    front = pareto_front(Pipeline.from_distances((3, 7)))
+    menu = _menu_from_front(front, 4)
+    assert menu
+    for prod in menu:
+        assert prod.rounds - 1 < prod.source.rounds <= prod.rounds, prod
