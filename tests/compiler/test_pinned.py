@@ -424,3 +424,24 @@ def test_menu_producers_never_promise_a_faster_run_than_their_point():
     assert menu
     for prod in menu:
         assert prod.rounds - 1 < prod.source.rounds <= prod.rounds, prod
+
+
+def test_warm_started_distance_search_by_hand():
+    """catalogue_search._descend from a neighbour's answer: raise all three distances by 2 until the target is met,
+    then lower one at a time by 2 while it stays met (d_X not below d_Z, d_m). Made-up error
+    ``10^-(d_X + 2 d_Z + 3 d_m)``, target 1e-40, start (7, 3, 7) (34): (9, 5, 9) gives 46; d_Z back to 3 gives 42;
+    d_m = 7 would give 36 and d_X stays at d_m = 9: (9, 3, 9)."""
+    from types import SimpleNamespace
+
+    from magicpipe.compiler.catalogue_search import _descend
+
+    def make(ds):
+        return SimpleNamespace(output_error=10.0 ** -(ds[0] + 2 * ds[1] + 3 * ds[2]), ds=ds)
+
+    assert _descend(make, 1e-40, (7, 3, 7)).ds == (9, 3, 9)
+
+
+def test_protocol_needs_a_step():
+    """protocols.py ``steps < 1`` (mutant ``< 0``): a protocol of zero steps is refused."""
+    with pytest.raises(SpecError, match="steps, inputs_per_step, cycles_per_step >= 1"):
+        dataclasses.replace(FIFTEEN_TO_ONE, steps=0)
