@@ -439,9 +439,34 @@ def test_warm_started_distance_search_by_hand():
         return SimpleNamespace(output_error=10.0 ** -(ds[0] + 2 * ds[1] + 3 * ds[2]), ds=ds)
 
     assert _descend(make, 1e-40, (7, 3, 7)).ds == (9, 3, 9)
+    # from (9, 3, 5) (30): (11, 5, 7) gives 42; d_X = 9 gives 40, still met; d_Z = 3 (36), d_m = 5 (34) and then
+    # d_X = 7 (38) are not: (9, 5, 7). Here d_X differs from d_Z and d_m, so each coordinate's own widening shows.
+    assert _descend(make, 1e-40, (9, 3, 5)).ds == (9, 5, 7)
 
 
 def test_protocol_needs_a_step():
     """protocols.py ``steps < 1`` (mutant ``< 0``): a protocol of zero steps is refused."""
     with pytest.raises(SpecError, match="steps, inputs_per_step, cycles_per_step >= 1"):
         dataclasses.replace(FIFTEEN_TO_ONE, steps=0)
+
+
+def test_a_source_needs_positive_times():
+    """source.py: start-up and period must be positive finite numbers (each condition alone: a negative, a zero
+    and an infinite value are refused)."""
+    from magicpipe.compiler import Source
+
+    for startup, period in ((-1.0, 5.0), (5.0, -1.0), (0.0, 5.0), (5.0, float("inf"))):
+        with pytest.raises(SpecError, match="must be a positive finite number"):
+            Source("bad", "sequential", 10, startup, period, 1, 1e-9)
+
+
+def test_cultivation_takes_at_least_one_attempt_per_state():
+    """cultivation.sample_rounds: the number of attempts per kept state is geometric from 1 (``1 + floor(...)``):
+    each draw is a whole number of attempts, never fewer than the states kept, and with acceptance 0.51 many
+    seeds keep the first attempt (exactly one attempt per state)."""
+    from magicpipe.compiler.cultivation import cultivation_point, sample_rounds
+
+    point = cultivation_point(5e-4, 3, 0.0)
+    attempts = [sample_rounds(point, 2, seed) / point.attempt_rounds for seed in range(200)]
+    assert all(abs(a - round(a)) < 1e-9 for a in attempts)
+    assert min(round(a) for a in attempts) == 2
