@@ -2,7 +2,7 @@
 
 Usage (from the repository root, with the project installed editable)::
 
-    python tests/mutate.py --count 32 --seed 8 --timeout 200 --out mutants.csv
+    python tests/mutate.py --count 40 --seed 12 --timeout 200 --out mutants.csv
     python tests/mutate.py --list              # every candidate mutation, nothing run
     python tests/mutate.py --mutant compiler/steady.py:44:7:compare   # re-run named mutants (checking a new pin)
 
@@ -26,8 +26,8 @@ A drawn mutant that survives is *equivalent* only for one of three written reaso
 read, a part of a record no code reads; (b) a bound that never binds -- a clamp no reachable state hits, an ILP
 variable the constraints force to zero; (c) an effort limit -- a cap, horizon or pruning threshold whose contract
 is only "large enough", moved by one so that only inputs that exhaust it, or digits below the module's stated
-precision, change. Every other survivor counts against the kill rate, transcribed data (a published table
-that no invariant constrains) included.
+precision, change; and a value computed only to be formatted into an error message. Every other survivor counts
+against the kill rate, transcribed data (a published table that no invariant constrains) included.
 
 Which tests run. The candidates are listed in a fixed order (module, line, column, kind) and ``--count`` of them
 drawn with ``random.Random(seed)``, so the same seed draws the same mutants on the same code. Each mutant runs only

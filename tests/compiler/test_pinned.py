@@ -442,6 +442,9 @@ def test_warm_started_distance_search_by_hand():
     # from (9, 3, 5) (30): (11, 5, 7) gives 42; d_X = 9 gives 40, still met; d_Z = 3 (36), d_m = 5 (34) and then
     # d_X = 7 (38) are not: (9, 5, 7). Here d_X differs from d_Z and d_m, so each coordinate's own widening shows.
     assert _descend(make, 1e-40, (9, 3, 5)).ds == (9, 5, 7)
+    # from (11, 3, 3) (26) to 1e-30: (13, 5, 5) gives 38; d_Z = 3 gives 34; d_m = 3 would give 28; d_X down to 9
+    # gives 30 (7 would give 28): (9, 3, 5) -- widening d_X from d_m instead would stop at (5, 5, 5)
+    assert _descend(make, 1e-30, (11, 3, 3)).ds == (9, 3, 5)
 
 
 def test_protocol_needs_a_step():
