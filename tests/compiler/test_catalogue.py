@@ -257,3 +257,12 @@ def test_catalogue_distances_are_odd():
     ``ds[i] + 2``); at p = 1e-3 and 1e-12 the entries need widening past the first distances."""
     for f in catalogue(NoiseModel.litinski(1e-3), 1e-12):
         assert f.distances and all(d % 2 == 1 for d in f.distances), f.name
+
+
+def test_a_negative_ancilla_is_refused():
+    """blocks.py Layout check ``min(ancilla) < 0``: an ancilla of -1 patches is refused."""
+    upper = LAYOUTS["15-to-1"]
+    first = upper.steps[0]
+    bad = Step((Rotation(first.rotations[0].pauli, (1, -1, 1)),) + first.rotations[1:], first.storage)
+    with pytest.raises(SpecError, match="ancilla"):
+        dataclasses.replace(upper, steps=(bad,) + upper.steps[1:])

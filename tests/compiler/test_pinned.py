@@ -473,3 +473,51 @@ def test_cultivation_takes_at_least_one_attempt_per_state():
     attempts = [sample_rounds(point, 2, seed) / point.attempt_rounds for seed in range(200)]
     assert all(abs(a - round(a)) < 1e-9 for a in attempts)
     assert min(round(a) for a in attempts) == 2
+
+
+def test_producers_equal_whatever_their_source():
+    """allocator.Producer.source is not part of equality (``compare=False``): the same figures from two different
+    sources are one producer (menus and allocator caches rely on it)."""
+    a = Producer("p", 735, 55, 1, 0.99, 1e-7, 5, source="front A")
+    b = Producer("p", 735, 55, 1, 0.99, 1e-7, 5, source="front B")
+    assert a == b and hash(a) == hash(b)
+
+
+def test_menu_producers_carry_their_level():
+    """pareto._menu_from_front: a producer made from a lower front point yields that front's top level's states:
+    its outputs, success probability, error and distance are the top level's (level 2 of (3, 7)), not level 1's."""
+    from magicpipe.compiler.pareto import _menu_from_front
+
+    pipe = Pipeline.from_distances((3, 7))
+    top, low = pipe.levels[-1], pipe.levels[0]
+    assert (top.p_succ, top.factory.distance) != (low.p_succ, low.factory.distance)
+    for prod in _menu_from_front(pareto_front(pipe), 4):
+        assert (prod.p_succ, prod.eps_out, prod.distance, prod.level) == (top.p_succ, top.eps_out, 7, top.index)
+
+
+def test_reuse_region_counts_the_idle_qubits():
+    """stalls._reuse_rounds lends the ancilla region plus the idle qubits: at 9100 qubits and 4 slots no supply
+    lane fits, 9100 - 8655 - 4 x 49 = 249 qubits are idle, so the region is 5770 + 249 = 6019 qubits; a producer of
+    exactly 6019 fits (2 moves of 2 rounds + 40), one of 6020 does not."""
+    import math
+
+    from magicpipe.compiler import patch_qubits
+    from magicpipe.compiler.dynamic import simulate
+    from magicpipe.compiler.pareto import level_producer
+    from magicpipe.compiler.stalls import _reuse_rounds
+
+    pipe = Pipeline.from_distances((5, 17))
+    s = simulate(pipe.levels[1].factory, (level_producer(pipe, 1),), 9100, 4, patch_qubits(5))
+    assert s.supply.qubits == 0
+    fits = dataclasses.replace(s, producers=(Producer("fits", 6019, 40, 1, 0.99, 1e-7, 5),))
+    over = dataclasses.replace(s, producers=(Producer("over", 6020, 40, 1, 0.99, 1e-7, 5),))
+    assert (_reuse_rounds(fits), _reuse_rounds(over)) == (44, math.inf)
+
+
+def test_search_target_must_lie_in_0_1():
+    """search.best_pipeline: a target of 0 (or below) or 1 is refused."""
+    from magicpipe.compiler.search import best_pipeline
+
+    for target in (0.0, -1e-9, 1.0):
+        with pytest.raises(SpecError, match="must lie in"):
+            best_pipeline(target)
