@@ -475,12 +475,14 @@ def test_cultivation_takes_at_least_one_attempt_per_state():
     assert min(round(a) for a in attempts) == 2
 
 
-def test_producers_equal_whatever_their_source():
+def test_producers_equal_whatever_their_source_which_their_repr_omits():
     """allocator.Producer.source is not part of equality (``compare=False``): the same figures from two different
-    sources are one producer (menus and allocator caches rely on it)."""
+    sources are one producer (menus and allocator caches rely on it); nor of the repr (``repr=False``: a source is
+    a whole front point, and big objects print as one short line, tests/test_reprs.py)."""
     a = Producer("p", 735, 55, 1, 0.99, 1e-7, 5, source="front A")
     b = Producer("p", 735, 55, 1, 0.99, 1e-7, 5, source="front B")
     assert a == b and hash(a) == hash(b)
+    assert "front A" not in repr(a) and "source" not in repr(a)
 
 
 def test_menu_producers_carry_their_level():
