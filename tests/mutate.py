@@ -2,8 +2,9 @@
 
 Usage (from the repository root, with the project installed editable)::
 
-    python tests/mutate.py --count 30 --seed 1 --out mutants.csv
+    python tests/mutate.py --count 40 --seed 12 --timeout 200 --out mutants.csv
     python tests/mutate.py --list              # every candidate mutation, nothing run
+    python tests/mutate.py --mutant compiler/steady.py:44:7:compare   # re-run named mutants (checking a new pin)
 
 Every candidate is one AST change at one place of one module of ``compiler/``:
 
@@ -13,17 +14,35 @@ Every candidate is one AST change at one place of one module of ``compiler/``:
 * ``const``    -- an integer or float constant ``c`` becomes ``c + 1`` or ``c - 1`` (two candidates);
 * ``bool``     -- ``True`` <-> ``False``, ``and`` <-> ``or``.
 
-Places that cannot change a result the tests could see are not candidates: docstrings and other strings, the
-arguments of ``raise`` (error messages) and of ``assert``, ``__all__``, ``__repr__``/``__str__`` bodies and type
-annotations. The candidates are listed in a fixed order (module, line, column, kind) and ``--count`` of them
-drawn with ``random.Random(seed)``, so the same seed draws the same mutants.
+Meaningful mutants. A mutant is *meaningful* when some input within the documented contract makes the mutated
+core return a different value or raise differently. Places where no mutant can be meaningful are not candidates
+(a fixed, structural rule): docstrings and other strings; the arguments of ``raise`` (error messages) and of
+``assert`` and of a module's helper that only raises (``check._fail``); ``__all__``; ``__repr__``/``__str__``
+bodies; type annotations; the arguments of ``lru_cache``/``cache`` (a memo's size changes speed only) and of the
+``warnings`` calls (which warnings are shown); the default of a parameter named ``seed`` (which fixed stream a
+default seed picks is arbitrary; determinism is the contract).
+A drawn mutant that survives is *equivalent* only for one of three written reasons, argued per mutant in
+``docs/testing.md``: (a) a dead value -- a default every call passes, an initial value overwritten before it is
+read, a part of a record no code reads; (b) a bound that never binds -- a clamp no reachable state hits, an ILP
+variable the constraints force to zero; (c) an effort limit -- a cap, horizon or pruning threshold whose contract
+is only "large enough", moved by one so that only inputs that exhaust it, or digits below the module's stated
+precision, change; and a value computed only to be formatted into an error message. Every other survivor counts
+against the kill rate, transcribed data (a published table that no invariant constrains) included.
+
+Which tests run. The candidates are listed in a fixed order (module, line, column, kind) and ``--count`` of them
+drawn with ``random.Random(seed)``, so the same seed draws the same mutants on the same code. Each mutant runs only
+the test files that can notice it: once per state of the files, a traced run of ``--tests`` records which lines
+of ``compiler/`` each test file runs (kept in ``--cache``); a mutant's statement (a compound statement's header
+only) run by some files' tests runs those files; one run only at import (a module-level table, a default, a
+dataclass field) runs every file, those that run the module first; one that no test runs is ``uncovered`` and not
+run (it survives: nothing could notice). ``--all-tests`` runs every file for every mutant instead.
 
 Each mutant is written over its module (the module is rewritten with ``ast.unparse``, so the whole file is
-reformatted, but only the one node differs), then ``pytest tests/compiler -x -q -p no:randomly`` runs in a
-subprocess with ``--timeout`` seconds of wall time; the module's original bytes are restored afterwards, also on
-an error or Ctrl-C. A mutant is ``killed`` when the tests fail (or the module no longer imports), ``timeout``
-when they run past the limit (counted as killed: a hang is noticed), ``survived`` when they pass. The CSV has a
-row per mutant; the kill rate is printed at the end.
+reformatted, but only the one node differs), then ``pytest FILES -x -q -p no:randomly`` runs in a subprocess with
+``--timeout`` seconds of wall time (and ``--test-timeout`` per test), Hypothesis derandomised (``CI=true``); the
+module's original bytes are restored afterwards, also on an error or Ctrl-C. A mutant is ``killed`` when the
+tests fail (or the module no longer imports), ``timeout`` when they run past the limit (counted as killed: a hang
+is noticed), ``survived`` when they pass. The CSV has a row per mutant; the kill rate is printed at the end.
 
 The tests run against the worktree's own files, so do not run other tests or edit ``compiler/`` meanwhile.
 """
@@ -34,6 +53,8 @@ import argparse
 import ast
 import copy
 import csv
+import hashlib
+import json
 import os
 import random
 import subprocess
@@ -63,6 +84,7 @@ class Mutant:
     variant: int
     before: str
     after: str
+    span: tuple[int, int] = (0, 0)
 
     @property
     def name(self) -> str:
@@ -76,6 +98,12 @@ def _skipped(tree: ast.Module) -> set[int]:
     def mark(node: ast.AST) -> None:
         skip.update(id(n) for n in ast.walk(node))
 
+    def only_raises(f: ast.stmt) -> bool:
+        body = [b for b in getattr(f, "body", [])
+                if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]  # a docstring
+        return isinstance(f, ast.FunctionDef) and len(body) == 1 and isinstance(body[0], ast.Raise)
+
+    raisers = {f.name for f in tree.body if only_raises(f)}  # helpers that only raise: their arguments are messages
     for node in ast.walk(tree):
         if isinstance(node, (ast.Raise, ast.Assert)):
             mark(node)
@@ -87,11 +115,54 @@ def _skipped(tree: ast.Module) -> set[int]:
             for a in node.args.args + node.args.kwonlyargs + node.args.posonlyargs:
                 if a.annotation is not None:
                     mark(a.annotation)
+            positional = node.args.posonlyargs + node.args.args
+            defaults = list(zip(positional[len(positional) - len(node.args.defaults):], node.args.defaults))
+            defaults += [(a, d) for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults) if d is not None]
+            for a, d in defaults:
+                if a.arg == "seed":  # which fixed stream a default seed picks is arbitrary: determinism is the contract
+                    mark(d)
         elif isinstance(node, ast.AnnAssign):
             mark(node.annotation)
-        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+        elif (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+              or isinstance(node, ast.Call) and _call_name(node) in _NOT_VALUES
+              or isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in raisers):
             mark(node)
     return skip
+
+
+def _call_name(node: ast.Call) -> str:
+    """``f`` of ``f(...)`` and ``m.f(...)``."""
+    func = node.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+
+
+# Calls whose arguments change no value a caller receives: a memo's size (speed only), and the warnings machinery
+# (which warnings are shown or silenced, not what is computed).
+_NOT_VALUES = {"lru_cache", "cache", "catch_warnings", "simplefilter", "filterwarnings", "warn"}
+
+
+def _spans(tree: ast.Module) -> dict[int, tuple[int, int]]:
+    """id of every node -> the lines of its innermost statement that run when that node is evaluated: a simple
+    statement's lines; a compound statement's header (decorators, ``def`` line and defaults, an ``if`` or
+    ``while`` test, a ``for`` iterable, ``with`` items, an ``except`` clause's type), not its body."""
+    spans: dict[int, tuple[int, int]] = {}
+
+    def header(stmt: ast.AST) -> tuple[int, int]:
+        start = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])  # type: ignore[attr-defined]
+        body = getattr(stmt, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+            return start, max(start, body[0].lineno - 1)
+        return start, stmt.end_lineno or stmt.lineno  # type: ignore[attr-defined]
+
+    def visit(node: ast.AST, span: tuple[int, int]) -> None:
+        if isinstance(node, (ast.stmt, ast.excepthandler)):
+            span = header(node)
+        spans[id(node)] = span
+        for child in ast.iter_child_nodes(node):
+            visit(child, span)
+
+    visit(tree, (0, 0))
+    return spans
 
 
 def _variants(node: ast.AST) -> list[tuple[str, str, str]]:
@@ -122,12 +193,14 @@ def candidates(paths: list[Path]) -> list[Mutant]:
     for path in paths:
         tree = ast.parse(path.read_text())
         skip = _skipped(tree)
+        spans = _spans(tree)
         for index, node in enumerate(ast.walk(tree)):
             if id(node) in skip:
                 continue
             for variant, (kind, before, after) in enumerate(_variants(node)):
                 out.append(Mutant(str(path.relative_to(ROOT)), getattr(node, "lineno", 0),
-                                  getattr(node, "col_offset", 0), kind, index, variant, before, after))
+                                  getattr(node, "col_offset", 0), kind, index, variant, before, after,
+                                  spans[id(node)]))
     out.sort(key=lambda m: (m.path, m.line, m.col, m.kind, m.index, m.variant))
     return out
 
@@ -150,11 +223,130 @@ def mutated_source(m: Mutant) -> str:
     return ast.unparse(tree) + "\n"
 
 
+# --- which tests can notice a mutant: the lines each test file runs ------------------------------------------------
+
+IMPORT = "<import>"  # lines run outside any test: module bodies, class bodies, ``def`` lines and their defaults
+
+
+class _Tracer:
+    """A pytest plugin recording, per test file, the lines of ``compiler/`` that its tests run (setup, call and
+    teardown). Memo caches of the project are cleared when a new test file starts, so a file's lines do not
+    depend on what an earlier file left in a cache; the run before any test (collection, imports) is ``IMPORT``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.prefix = str(folder) + os.sep
+        self.lines: dict[str, set[tuple[str, int]]] = {IMPORT: set()}
+        self.sink = self.lines[IMPORT]
+        self.file = ""
+
+    def _global(self, frame, event, arg):  # noqa: ANN001, ANN202 (sys.settrace's signature)
+        return self._local if frame.f_code.co_filename.startswith(self.prefix) else None
+
+    def _local(self, frame, event, arg):  # noqa: ANN001, ANN202
+        if event == "line":
+            self.sink.add((frame.f_code.co_filename, frame.f_lineno))
+        return self._local
+
+    def start(self) -> None:
+        import threading
+
+        threading.settrace(self._global)
+        sys.settrace(self._global)
+
+    def pytest_runtest_protocol(self, item, nextitem):  # noqa: ANN001, ANN201 (a hook wrapper, see _run_trace)
+        file = item.nodeid.split("::")[0]
+        if file != self.file:
+            self.file = file
+            _clear_caches()
+        self.sink = self.lines.setdefault(file, set())
+        yield
+        self.sink = self.lines[IMPORT]
+
+
+def _clear_caches() -> None:
+    """Empty the project's memo caches; a cache of one entry is a lazily built singleton whose identity tests
+    may check, so it is kept."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith("magicpipe") and module is not None:
+            for value in list(vars(module).values()):
+                info = getattr(value, "cache_info", None)
+                if callable(info) and getattr(value, "__module__", "") == name and info().maxsize != 1:
+                    value.cache_clear()
+
+
+def _trace_key(tests: list[str]) -> str:
+    """A hash of what the trace depends on: the core's and the tests' files and the test command."""
+    h = hashlib.sha256(" ".join(tests).encode())
+    files = sorted((ROOT / "compiler").glob("*.py")) + [ROOT / "tests" / "conftest.py", ROOT / "pyproject.toml"]
+    for t in tests:
+        target = ROOT / t.split("::")[0]
+        files += sorted(target.rglob("*.py")) if target.is_dir() else [target]
+    for f in files:
+        if f.exists():
+            h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def trace(tests: list[str], cache_dir: Path) -> dict[str, dict[str, list[int]]]:
+    """``{test file: {module path: [lines run]}}`` for the unmutated core, with ``IMPORT`` for the lines run
+    outside tests; computed once per state of the files (a traced run of the tests, a few times slower than a
+    plain run) and kept in ``cache_dir``."""
+    cache = cache_dir / f"trace-{_trace_key(tests)}.json"
+    if not cache.exists():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", CI="true")
+        proc = subprocess.run([sys.executable, __file__, "--trace-to", str(cache), "--tests", " ".join(tests)],
+                              cwd=ROOT, env=env)
+        if proc.returncode != 0 or not cache.exists():
+            raise SystemExit(f"mutate.py: error: the traced run of {' '.join(tests)} failed (exit {proc.returncode}); "
+                             "the unmutated tests must pass first")
+    return json.loads(cache.read_text())
+
+
+def _run_trace(tests: list[str], out: Path) -> int:
+    import pytest
+
+    _Tracer.pytest_runtest_protocol = pytest.hookimpl(hookwrapper=True)(_Tracer.pytest_runtest_protocol)
+    tracer = _Tracer(ROOT / "compiler")
+    tracer.start()
+    code = pytest.main([*tests, "-q", "-p", "no:randomly", "-p", "no:cacheprovider", "--timeout=0"],
+                       plugins=[tracer])
+    sys.settrace(None)
+    if code != 0:
+        return int(code)
+    table: dict[str, dict[str, list[int]]] = {}
+    for file, lines in tracer.lines.items():
+        by_module: dict[str, set[int]] = {}
+        for filename, line in lines:
+            by_module.setdefault(str(Path(filename).relative_to(ROOT)), set()).add(line)
+        table[file] = {k: sorted(v) for k, v in sorted(by_module.items())}
+    out.write_text(json.dumps(table, sort_keys=True))
+    return 0
+
+
+def select(m: Mutant, table: dict[str, dict[str, list[int]]]) -> list[str] | None:
+    """The test files that can notice ``m``: those whose tests run a line of its statement (``m.span``). A
+    statement run only outside tests (a module-level table, a default, a dataclass field) can reach any test, so
+    every file, those that run the module first. ``[]``: no test runs the statement, so none can notice."""
+    lo, hi = m.span
+
+    def runs(lines: list[int]) -> bool:
+        return any(lo <= line <= hi for line in lines)
+
+    files = [f for f in table if f != IMPORT]
+    hit = [f for f in files if runs(table[f].get(m.path, []))]
+    if hit:
+        return hit
+    if runs(table[IMPORT].get(m.path, [])):
+        return sorted(files, key=lambda f: m.path not in table[f])
+    return []
+
+
 def run_one(m: Mutant, pytest_args: list[str], timeout: float) -> tuple[str, float]:
     """Apply ``m``, run the tests, restore the module; ``(status, seconds)``."""
     path = ROOT / m.path
     original = path.read_bytes()
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", CI="true")
     start = time.perf_counter()
     try:
         path.write_text(mutated_source(m))
@@ -179,7 +371,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tests", default="tests/compiler", help="what pytest runs (default tests/compiler)")
     p.add_argument("--out", type=Path, default=Path("mutants.csv"), help="CSV written (default mutants.csv)")
     p.add_argument("--list", action="store_true", help="list the candidates and exit")
+    p.add_argument("--all-tests", action="store_true",
+                   help="run every test file of --tests for each mutant, not only those that run its line")
+    p.add_argument("--cache", type=Path, default=ROOT / "build" / "mutate",
+                   help="where the traced lines are kept (default build/mutate)")
+    p.add_argument("--mutant", action="append", default=[],
+                   help="run these mutants instead of a draw: 'path:line:col:kind' or 'path:line:col:kind:after' "
+                        "(repeatable; e.g. to check that a new test kills the survivor it was written for)")
+    p.add_argument("--test-timeout", type=float, default=60.0,
+                   help="seconds per test within a mutant's run (pytest-timeout; default 60): a hang fails fast")
+    p.add_argument("--trace-to", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.trace_to:
+        return _run_trace(args.tests.split(), args.trace_to)
     paths: list[Path] = []
     for item in args.modules.split(","):
         target = ROOT / item
@@ -191,19 +395,28 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{m.name}\t{m.before} -> {m.after}")
         print(f"{len(pool)} candidates", file=sys.stderr)
         return 0
-    chosen = random.Random(args.seed).sample(pool, min(args.count, len(pool)))
-    pytest_args = [*args.tests.split(), "-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]
+    if args.mutant:
+        chosen = [m for m in pool if m.name in args.mutant or f"{m.name}:{m.after}" in args.mutant]
+    else:
+        chosen = random.Random(args.seed).sample(pool, min(args.count, len(pool)))
+    options = ["-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", f"--timeout={args.test_timeout:g}"]
+    table = None if args.all_tests else trace(args.tests.split(), args.cache)
     rows = []
     for k, m in enumerate(chosen, start=1):
-        status, seconds = run_one(m, pytest_args, args.timeout)
+        files = args.tests.split() if table is None else select(m, table)
+        if files:
+            status, seconds = run_one(m, [*files, *options], args.timeout)
+        else:
+            status, seconds = "uncovered", 0.0
         rows.append({"mutant": m.name, "before": m.before, "after": m.after, "status": status,
-                     "seconds": round(seconds, 1)})
-        print(f"[{k}/{len(chosen)}] {status:<8} {seconds:6.1f} s  {m.name}  {m.before} -> {m.after}", flush=True)
+                     "seconds": round(seconds, 1), "tests": len(files)})
+        print(f"[{k}/{len(chosen)}] {status:<9} {seconds:6.1f} s {len(files):3d} files  {m.name}  "
+              f"{m.before} -> {m.after}", flush=True)
     with args.out.open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["mutant"])
         w.writeheader()
         w.writerows(rows)
-    killed = sum(r["status"] != "survived" for r in rows)
+    killed = sum(r["status"] in ("killed", "timeout") for r in rows)
     print(f"killed {killed} of {len(rows)} ({100 * killed / max(len(rows), 1):.0f}%) of {len(pool)} candidates; "
           f"wrote {args.out}")
     return 0

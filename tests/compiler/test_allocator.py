@@ -98,3 +98,29 @@ def test_exact_mixed_menu_with_a_cap_equals_cbc(q, target, at_most):
     cbc = min_time_allocation(menu, q, target, solver="cbc", at_most=at_most)
     assert (exact.rounds, _qubit_rounds(menu, exact)) == (cbc.rounds, _qubit_rounds(menu, cbc))
     assert target <= exact.produced <= at_most and exact.qubits <= q
+
+
+def test_max_rate_solver_choice():
+    """``solver="auto"`` takes the closed form for a one-producer menu (no CBC solve: floor(q / qubits) copies);
+    ``solver="cbc"`` solves it (two solves: the rate, then the fewest qubits at that rate) to the same answer."""
+    from magicpipe.compiler.allocator import solver_stats
+
+    f = Producer("max-rate-solver-only", qubits=301, rounds=11, outputs=2, p_succ=1.0, eps_out=1e-6, distance=3)
+    before = solver_stats()["cbc_solves"]
+    auto = max_rate_allocation((f,), 1000)
+    assert solver_stats()["cbc_solves"] == before
+    cbc = max_rate_allocation((f,), 1000, solver="cbc")
+    assert solver_stats()["cbc_solves"] == before + 2
+    assert auto.runs == cbc.runs == ((0, 3, 1),) and auto.qubits == cbc.qubits == 903
+    assert auto.rate == pytest.approx(cbc.rate) and auto.rate == pytest.approx(6 / 11)
+
+
+def test_max_rate_mixed_menu_lasts_as_long_as_its_slowest_copy():
+    """A max-rate allocation mixing producers: P (300 qubits, 10 rounds) and R (200 qubits, 20 rounds), one output
+    each, on 500 qubits. P + R gives 1/10 + 1/20 = 0.15 per round, more than P alone (0.1) or 2 R (0.1); the
+    allocation's rounds are its slowest copy's, 20."""
+    p = Producer("mix-p", 300, 10, 1, 1.0, 1e-6, 3)
+    r = Producer("mix-r", 200, 20, 1, 1.0, 1e-6, 3)
+    a = max_rate_allocation((p, r), 500)
+    assert a.runs == ((0, 1, 1), (1, 1, 1)) and a.qubits == 500 and a.produced == 2
+    assert a.rate == pytest.approx(0.15) and a.rounds == 20

@@ -43,3 +43,17 @@ def test_parallel_5_17_by_hand():
 def test_one_level_has_no_schedule():
     with pytest.raises(SpecError, match="two levels"):
         sequential_schedules(Pipeline.from_distances((7,)))
+
+
+def test_baseline_schedules_have_no_fill_and_stalls_without_reuse():
+    """A baseline schedule records no fill allocation (0 rounds, no runs) and its stalls lend nothing: a
+    stall record's ``moved_out`` and ``reclaimed`` stay at -1 (no move), as for a dynamic stall that waits."""
+    from magicpipe.compiler import Pipeline
+    from magicpipe.compiler.allocator import Allocation
+    from magicpipe.compiler.baselines import parallel_schedules, sequential_schedules
+
+    pipe = Pipeline.from_distances((3, 9))
+    schedules = sequential_schedules(pipe) + parallel_schedules(pipe)
+    assert all(s.fill == Allocation(0, (), 0, 0) for s in schedules)
+    stalls = [x for s in schedules for x in s.stalls]
+    assert stalls and all((x.reuse, x.moved_out, x.reclaimed) == (False, -1, -1) for x in stalls)

@@ -41,13 +41,15 @@ def _factory(p, first, copies, protocol, upper):
 
 
 @pytest.mark.parametrize("spec, figures", PUBLISHED, ids=lambda x: str(x[0]) if isinstance(x, tuple) else None)
-def test_litinski_figures_within_5_percent(spec, figures):
+def test_litinski_figures_to_their_printed_digits(spec, figures):
+    """Each published figure to the digits it is printed with: the qubit count exactly (an integer footprint),
+    the error to 2 significant digits, the failure probability to 3, the cycles to one decimal."""
     f = _factory(*spec)
     error, qubits, cycles, p_fail = figures
-    assert f.output_error == pytest.approx(error, rel=0.05)
-    assert f.qubits == pytest.approx(qubits, rel=0.05)
-    assert f.cycles == pytest.approx(cycles, rel=0.05)
-    assert f.p_fail == pytest.approx(p_fail, rel=0.05)
+    assert f.qubits == qubits
+    assert abs(f.output_error - error) <= 0.5 * 10.0 ** (math.floor(math.log10(error)) - 1)
+    assert abs(f.p_fail - p_fail) <= 0.5 * 10.0 ** (math.floor(math.log10(p_fail)) - 2)
+    assert abs(f.cycles - cycles) <= 0.05
 
 
 def test_names_render_as_litinski_writes_them():
@@ -195,3 +197,72 @@ def test_bad_two_level_inputs_are_refused():
         two_level(noise, (13, 5, 5), 6, "20-to-4", (23, 10, 13))
     with pytest.raises(SpecError, match="unknown protocol"):
         two_level(noise, (13, 5, 5), 6, "10-to-2", (23, 11, 13))
+
+
+def test_injection_errors_must_sum_below_one():
+    """NoiseModel: injection errors summing to 1 or more are refused (the boundary 1 itself included); just below
+    is accepted."""
+    with pytest.raises(SpecError, match="summing below 1"):
+        NoiseModel(1e-3, (0.5, 0.25, 0.25))
+    with pytest.raises(SpecError, match="summing below 1"):
+        NoiseModel(1e-3, (0.5, 0.5, 0.5))
+    assert sum(NoiseModel(1e-3, (0.5, 0.25, 0.2)).injection) == pytest.approx(0.95)
+
+
+@pytest.mark.parametrize("pauli", ["IZII", "IZIIII", "IXIII", "--IZIII"])
+def test_malformed_rotations_are_refused(pauli):
+    """blocks.py Layout check: a rotation must be n = 5 letters I/Z with at most one sign; each fault alone (too
+    short, too long, another letter, two signs) is refused."""
+    first = FIRST_LEVEL.steps[0]  # the first rotation sets n; the second is the malformed one
+    bad = Step(first.rotations[:1] + (Rotation(pauli, (0, 3, 0)),) + first.rotations[2:], first.storage)
+    with pytest.raises(SpecError, match="must be 5 letters I/Z, optional sign"):
+        _bad(steps=(bad,) + FIRST_LEVEL.steps[1:])
+
+
+@pytest.mark.parametrize("injection", [(-0.1, 0.2, 0.2), (0.2, -1e-9, 0.2), (0.2, 0.2, -0.1)])
+def test_a_negative_injection_error_is_refused(injection):
+    """blockmodel.NoiseModel: any one negative injection error is refused (``min(...) < 0``)."""
+    with pytest.raises(SpecError, match="3 non-negative numbers"):
+        NoiseModel(1e-3, injection)
+
+
+@pytest.mark.parametrize("copies,bound", [(2, "blocks"), (4, "blocks"), (6, "upper")])
+def test_first_level_feed_period_by_hand(copies, bound):
+    """catalogue.first_level_feed: the first-level block runs its len(steps) = 6 steps of d_m cycles and feeds
+    two rotations a step, so ``copies / 2`` blocks serve each: a state every 6 d_m / (copies / 2) cycles,
+    stretched by the restarts, 1 / (1 - p_fail), but never faster than the upper block's step of d_m' = 13.
+    At d_m = 5: 30, 15 and 10 cycles (over 1 - p_fail) for 2, 4 and 6 copies; the last is bound by 13."""
+    from magicpipe.compiler.catalogue import first_level_feed, first_level_run
+
+    noise, ds = NoiseModel.litinski(1e-3), (13, 5, 5)
+    assert len(FIRST_LEVEL.steps) == 6
+    run = first_level_run(noise, ds)
+    feed = first_level_feed(noise, ds, copies, 13)
+    blocks = len(FIRST_LEVEL.steps) * 5 / (copies / 2) / (1 - run.p_fail)
+    assert feed.step_cycles == pytest.approx(blocks if bound == "blocks" else 13.0, rel=1e-12)
+    assert (blocks > 13) == (bound == "blocks") and feed.startup == 6 * 5
+
+
+
+def test_an_identity_rotation_is_refused():
+    """blocks.py Layout check ``r.mask == 0``: a rotation acting on no qubit is refused."""
+    first = FIRST_LEVEL.steps[0]
+    bad = Step(first.rotations[:1] + (Rotation("IIIII", (0, 3, 0)),) + first.rotations[2:], first.storage)
+    with pytest.raises(SpecError, match="identity rotation"):
+        _bad(steps=(bad,) + FIRST_LEVEL.steps[1:])
+
+
+def test_catalogue_distances_are_odd():
+    """Every catalogue entry's code distances are odd (the search widens by 2 from odd starts: catalogue_search
+    ``ds[i] + 2``); at p = 1e-3 and 1e-12 the entries need widening past the first distances."""
+    for f in catalogue(NoiseModel.litinski(1e-3), 1e-12):
+        assert f.distances and all(d % 2 == 1 for d in f.distances), f.name
+
+
+def test_a_negative_ancilla_is_refused():
+    """blocks.py Layout check ``min(ancilla) < 0``: an ancilla of -1 patches is refused."""
+    upper = LAYOUTS["15-to-1"]
+    first = upper.steps[0]
+    bad = Step((Rotation(first.rotations[0].pauli, (1, -1, 1)),) + first.rotations[1:], first.storage)
+    with pytest.raises(SpecError, match="ancilla"):
+        dataclasses.replace(upper, steps=(bad,) + upper.steps[1:])

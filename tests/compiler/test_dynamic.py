@@ -161,3 +161,67 @@ def test_within_budget():
     assert front.within_budget(10**9) == front.fastest()
     mid = front.within_budget(front.points[len(front.points) // 2].qubits)
     assert mid.qubits <= front.points[len(front.points) // 2].qubits
+
+
+def test_coarse_to_fine_finds_the_least_volume_between_coarse_neighbours():
+    """pareto._coarse_to_fine with more than 2 x 24 budgets: 24 spread evenly (``_thin``), then every budget
+    between the neighbours of the best three. Budgets 0..99 with a volume (q - 37)^2: the coarse budgets near 37
+    are 34 (index 8, 8 x 99 / 23 = 34.4) and 39 (index 9, 38.7), so the fine pass covers 34..43 around the best
+    coarse point 39 and finds 37; 30..39 around 34 and 39..47 around 43; plus the largest three budgets."""
+    from types import SimpleNamespace
+
+    from magicpipe.compiler.pareto import _coarse_to_fine, _thin
+
+    budgets = list(range(100))
+    coarse = _thin(budgets, 24)
+    assert len(coarse) == 24 and coarse[8:11] == [34, 39, 43]
+    calls = []
+
+    def evaluate(q):
+        calls.append(q)
+        return SimpleNamespace(qubits=q, volume=(q - 37) ** 2)
+
+    points = _coarse_to_fine(budgets, evaluate, 0, lambda p: p)
+    assert min(points, key=lambda p: p.volume).qubits == 37
+    fine = set(range(34, 44)) | set(range(30, 40)) | set(range(39, 48))  # 34..43, 30..39, 39..47
+    assert sorted({p.qubits for p in points}) == sorted(set(coarse) | fine | {97, 98, 99})
+    assert len(calls) == len(set(calls))  # each budget evaluated once
+
+
+def test_free_lanes_stop_once_the_last_input_is_taken():
+    """launch_lanes returns when no demand is left (``demand <= 0``): even under ``lanes="free"`` (relaunch into
+    any free slot) no supply run starts at or after the factory's last take. At 9586 qubits and 4 slots a lane
+    run ends at the very round of the last take (309, after a stall), the boundary case."""
+    _, high, menu, slot = two_level(5, 17)
+    for q, slots in ((9586, 4), (9782, 8), (12000, 8)):
+        s = simulate(high, menu, q, slots, slot, DynamicOptions(lanes="free"))
+        check(s)
+        last_take = max(k.time for k in s.takes)
+        assert [r for r in s.runs if r.role == "supply"]
+        assert all(r.start < last_take for r in s.runs if r.role == "supply"), (q, slots)
+
+
+def test_steady_state_relaunch_fills_the_free_region_and_the_idle_qubits():
+    """Two executions at (5, 17) on 9100 qubits with 4 slots: no supply lane fits beside the factory (9100 - 8655
+    - 4 x 49 = 249 idle qubits < 735), so the second launch needs the burst and a full buffer, 4 + 4 = 8 states,
+    from a fill on the ancilla region the first execution frees plus the idle qubits: (5770 + 249) // 735 = 8
+    copies, one batch started when the first execution ends."""
+    _, high, menu, slot = two_level(5, 17)
+    s = simulate(high, menu, 9100, 4, slot, tops=2)
+    check(s)
+    assert (high.qubits, high.lendable_qubits, s.supply.qubits) == (8655, 5770, 0)
+    assert s.launch_threshold == 8
+    end = s.tops[0].end
+    refill = [r for r in s.runs if r.role == "fill" and r.start >= end]
+    assert len(refill) == 8 and {r.start for r in refill} == {end}
+    assert s.tops[1].launch == end + menu[0].rounds
+
+
+def test_monte_carlo_needs_two_shots():
+    """failures.monte_carlo: two shots are the fewest (a spread needs two); one is refused."""
+    _, high, menu, slot = two_level(3, 9, Hardware(p=1e-3, eps=0.01))
+    s = simulate(high, menu, 3044, 7, slot)
+    mc = monte_carlo(s, 2, seed=3)
+    assert mc.shots == 2
+    with pytest.raises(SpecError, match="shots=1 must be at least 2"):
+        monte_carlo(s, 1, seed=3)

@@ -71,3 +71,15 @@ def test_raw_error_above_distillation_threshold():
 def test_bad_hardware(kw):
     with pytest.raises(SpecError):
         Hardware(**kw)
+
+
+def test_protocol_own_coefficients_are_eqs_3_and_4():
+    """The 15-to-1 protocol's published p_L coefficients (used when no error model is passed) are the paper's
+    Eq. 3, ``eps_out = 35 eps^3 + 7.1 p_L``, and Eq. 4, ``p_succ = 1 - 15 eps - 356 p_L``, and equal the
+    ``paper`` error model's."""
+    from magicpipe.compiler.errormodel import PAPER
+
+    eps, p_l = 1e-3, 1e-5
+    assert FIFTEEN_TO_ONE.success_probability(eps, p_l) == pytest.approx(1 - 15e-3 - 356e-5, rel=1e-12)
+    assert FIFTEEN_TO_ONE.output_error(eps, p_l) == pytest.approx(35e-9 + 7.1e-5, rel=1e-12)
+    assert (FIFTEEN_TO_ONE.out_error_pl, FIFTEEN_TO_ONE.fail_pl) == PAPER.coefficients(FIFTEEN_TO_ONE, 5)

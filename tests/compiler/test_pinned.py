@@ -288,3 +288,238 @@ def test_upper_distance_search_by_hand():
     assert _descend(make, 1e-9).ds == _descend(make, 1e-6).ds == (3, 3, 3)  # never below 3, even if 2 "would do"
     assert _descend(make, 1e-17).ds == (7, 3, 7)
     assert _descend(make, 1e-10).ds == (5, 3, 3)  # d_X = 3 gives 1e-9; an even 4 would be no code distance
+
+
+def _upper_ancilla(layout, rotation, side):
+    """(a_X, a_Z, a_m) of an upper-level rotation from the block's geometry: one row, the output patches
+    (qubits 0..n_o-1) then the checked patches (n_o..n-1); an ancilla enters at the row's left or right end and
+    runs along the patches up to the farthest one it must reach, and a distilled input feeds it (a_m = 1)."""
+    n_o, n_c = len(layout.outputs), len(layout.checks)
+    s = _support(rotation)
+    outs, checks = [i for i in s if i < n_o], [i for i in s if i >= n_o]
+    if side == "left":  # along every output patch, then the checks up to the last one in the support
+        return n_o, (checks[-1] - n_o + 1 if checks else 0), 1
+    if outs:  # from the right: along every check, then the outputs down to the first one in the support
+        return n_o - outs[0], n_c, 1
+    return 0, n_o + n_c - checks[0], 1
+
+
+def test_upper_level_ancillas_follow_the_row_geometry():
+    """blocks.py upper layouts, tile by tile (any coordinate c -> c + 1 or c - 1 of 15-to-1, 20-to-4 and 8-to-CCZ):
+    of a step's two rotations the first ancilla comes from the left end of the row, the second from the right
+    end (a step's lone rotation from either), each as long as the patches it passes (``_upper_ancilla``)."""
+    from magicpipe.compiler.blocks import EIGHT_TO_CCZ_UPPER, FIFTEEN_TO_ONE_UPPER, TWENTY_TO_FOUR_UPPER
+
+    for layout in (FIFTEEN_TO_ONE_UPPER, TWENTY_TO_FOUR_UPPER, EIGHT_TO_CCZ_UPPER):
+        assert layout.outputs == tuple(range(len(layout.outputs)))  # outputs first in the row
+        for step in layout.steps:
+            rots = step.rotations
+            if len(rots) == 2:
+                assert rots[0].ancilla == _upper_ancilla(layout, rots[0], "left"), (layout.protocol, rots[0])
+                assert rots[1].ancilla == _upper_ancilla(layout, rots[1], "right"), (layout.protocol, rots[1])
+            else:
+                (r,) = rots
+                assert r.ancilla in (_upper_ancilla(layout, r, "left"), _upper_ancilla(layout, r, "right")), r
+
+
+def _schedule_5_17_with(*producers):
+    """test_dynamic's hand schedule at (5, 17) (9782 qubits, 8 slots: 9390 beside the buffer, no idle qubit, a
+    lendable region of 5770), its menu replaced by ``producers`` for the failure models' recovery rules."""
+    from magicpipe.compiler import patch_qubits
+    from magicpipe.compiler.dynamic import simulate
+    from magicpipe.compiler.pareto import level_producer
+
+    pipe = Pipeline.from_distances((5, 17))
+    s = simulate(pipe.levels[1].factory, (level_producer(pipe, 1),), 9782, 8, patch_qubits(5))
+    assert s.qubit_budget - s.buffer_qubits == 9390 and s.high.lendable_qubits == 5770 and s.move_rounds == 2
+    return dataclasses.replace(s, producers=producers)
+
+
+def test_a_lost_fill_state_is_remade_by_one_run_of_the_fastest_producer():
+    """failures._recovery at the launch: one lost state (``min_time_allocation(menu, pool, 1)``, mutant 1 -> 2) is
+    remade on the 9390-qubit pool by one run of the fastest producer that fits: a 6000-qubit, 10-round producer
+    fits once, so one state takes 10 rounds (two would take 55, with a second, slower producer)."""
+    from magicpipe.compiler.failures import _recovery
+
+    fast = Producer("fast", 6000, 10, 1, 0.99, 1e-7, 5)
+    slow = Producer("slow", 735, 55, 1, 0.99, 1e-7, 5)
+    assert _recovery(_schedule_5_17_with(fast, slow), 0, True) == 10.0
+
+
+def test_a_producer_exactly_as_large_as_the_lent_region_fits():
+    """stalls._reuse_rounds: ``all(p.qubits > lend)`` (mutant ``>=``): a producer of exactly the lent region's 5770
+    qubits fits, so a state is recovered in 2 moves of 2 rounds plus its 40-round run, 44; one qubit more does
+    not fit (no recovery on the region: inf)."""
+    import math
+
+    from magicpipe.compiler.stalls import _reuse_rounds
+
+    assert _reuse_rounds(_schedule_5_17_with(Producer("exact", 5770, 40, 1, 0.99, 1e-7, 5))) == 44
+    assert _reuse_rounds(_schedule_5_17_with(Producer("over", 5771, 40, 1, 0.99, 1e-7, 5))) == math.inf
+
+
+def test_moves_may_take_no_rounds():
+    """options.py ``move_rounds < 0`` (mutant ``<= 0``): zero-round moves are allowed, negative ones refused."""
+    from magicpipe.compiler.options import DynamicOptions
+
+    assert DynamicOptions(move_rounds=0).move_rounds == 0
+    with pytest.raises(SpecError, match="move_rounds must be >= 0"):
+        DynamicOptions(move_rounds=-1)
+
+
+def test_a_dynamic_source_starts_when_its_point_first_delivers():
+    """feeds.py pipeline_sources ``max(startup, 1.0)`` (mutant ``min``): a dynamic source's start-up is its front
+    point's rounds to the first state (at least one round), named by the point's budget and buffer."""
+    from magicpipe.compiler.feeds import pipeline_sources
+
+    pipe = Pipeline.from_distances((3, 9))
+    front = pareto_front(pipe, max_output_error=1e-3)
+    sources, _ = pipeline_sources(pipe, 1e-3, ("dynamic",))
+    rounds = {f"Q={p.qubits} B={p.buffer_slots}": float(p.rounds) for p in front.points}
+    assert sources
+    for s in sources:
+        assert s.startup_rounds == rounds["Q=" + s.name.split(" Q=")[-1]] > 1, s.name
+
+
+def test_max_rate_of_a_menu_where_nothing_fits_is_empty():
+    """allocator._max_rate with several producers none of which fits: no copy, no state, no rate."""
+    a = max_rate_allocation((Producer("x", 300, 10, 1, 1.0, 1e-6, 3), Producer("y", 400, 5, 2, 1.0, 1e-6, 3)), 299)
+    assert (a.rounds, a.runs, a.qubits, a.produced, a.rate) == (0, (), 0, 0, 0.0)
+
+
+def test_monte_carlo_without_failures_never_stalls():
+    """failures.monte_carlo on the (5, 17) hand schedule with producers that never fail: every shot is the
+    no-failure schedule, so no shot stalls (fraction 0, counted from 0) and the delay is 0."""
+    from magicpipe.compiler.failures import monte_carlo
+    from magicpipe.compiler.pareto import level_producer
+
+    sure = dataclasses.replace(level_producer(Pipeline.from_distances((5, 17)), 1), p_succ=1.0)
+    s = _schedule_5_17_with(sure)
+    mc = monte_carlo(s, 4, seed=1)
+    assert mc.stall_fraction == 0.0 and mc.mean_delay == 0.0
+
+
+def test_protocol_burst_may_be_zero_not_negative():
+    """protocols.py ``burst < 0`` (mutant ``< -1``): a negative burst is refused."""
+    with pytest.raises(SpecError, match="burst"):
+        dataclasses.replace(FIFTEEN_TO_ONE, burst=-1)
+
+
+def test_gate_times_up_to_a_second():
+    """hardware.py ``0 < t <= 1e9`` ns: exactly one second is accepted, a nanosecond more refused."""
+    assert Hardware(t_2q_ns=1e9, t_meas_ns=1e9).t_2q_ns == 1e9
+    with pytest.raises(SpecError, match=r"gate times must lie in \(0, 1e9\]"):
+        Hardware(t_2q_ns=1e9 + 1)
+    with pytest.raises(SpecError, match=r"gate times must lie in \(0, 1e9\]"):
+        Hardware(t_meas_ns=1e9 + 1)
+
+
+def test_menu_producers_never_promise_a_faster_run_than_their_point():
+    """pareto._menu_from_front: a lower front point becomes a producer whose run takes its expected rounds rounded
+    up to a whole round: rounds >= the point's rounds > rounds - 1."""
+    from magicpipe.compiler.pareto import _menu_from_front
+
+    front = pareto_front(Pipeline.from_distances((3, 7)))
+    menu = _menu_from_front(front, 4)
+    assert menu
+    for prod in menu:
+        assert prod.rounds - 1 < prod.source.rounds <= prod.rounds, prod
+
+
+def test_warm_started_distance_search_by_hand():
+    """catalogue_search._descend from a neighbour's answer: raise all three distances by 2 until the target is met,
+    then lower one at a time by 2 while it stays met (d_X not below d_Z, d_m). Made-up error
+    ``10^-(d_X + 2 d_Z + 3 d_m)``, target 1e-40, start (7, 3, 7) (34): (9, 5, 9) gives 46; d_Z back to 3 gives 42;
+    d_m = 7 would give 36 and d_X stays at d_m = 9: (9, 3, 9)."""
+    from types import SimpleNamespace
+
+    from magicpipe.compiler.catalogue_search import _descend
+
+    def make(ds):
+        return SimpleNamespace(output_error=10.0 ** -(ds[0] + 2 * ds[1] + 3 * ds[2]), ds=ds)
+
+    assert _descend(make, 1e-40, (7, 3, 7)).ds == (9, 3, 9)
+    # from (9, 3, 5) (30): (11, 5, 7) gives 42; d_X = 9 gives 40, still met; d_Z = 3 (36), d_m = 5 (34) and then
+    # d_X = 7 (38) are not: (9, 5, 7). Here d_X differs from d_Z and d_m, so each coordinate's own widening shows.
+    assert _descend(make, 1e-40, (9, 3, 5)).ds == (9, 5, 7)
+    # from (11, 3, 3) (26) to 1e-30: (13, 5, 5) gives 38; d_Z = 3 gives 34; d_m = 3 would give 28; d_X down to 9
+    # gives 30 (7 would give 28): (9, 3, 5) -- widening d_X from d_m instead would stop at (5, 5, 5)
+    assert _descend(make, 1e-30, (11, 3, 3)).ds == (9, 3, 5)
+
+
+def test_protocol_needs_a_step():
+    """protocols.py ``steps < 1`` (mutant ``< 0``): a protocol of zero steps is refused."""
+    with pytest.raises(SpecError, match="steps, inputs_per_step, cycles_per_step >= 1"):
+        dataclasses.replace(FIFTEEN_TO_ONE, steps=0)
+
+
+def test_a_source_needs_positive_times():
+    """source.py: start-up and period must be positive finite numbers (each condition alone: a negative, a zero
+    and an infinite value are refused)."""
+    from magicpipe.compiler import Source
+
+    for startup, period in ((-1.0, 5.0), (5.0, -1.0), (0.0, 5.0), (5.0, float("inf"))):
+        with pytest.raises(SpecError, match="must be a positive finite number"):
+            Source("bad", "sequential", 10, startup, period, 1, 1e-9)
+
+
+def test_cultivation_takes_at_least_one_attempt_per_state():
+    """cultivation.sample_rounds: the number of attempts per kept state is geometric from 1 (``1 + floor(...)``):
+    each draw is a whole number of attempts, never fewer than the states kept, and with acceptance 0.51 many
+    seeds keep the first attempt (exactly one attempt per state)."""
+    from magicpipe.compiler.cultivation import cultivation_point, sample_rounds
+
+    point = cultivation_point(5e-4, 3, 0.0)
+    attempts = [sample_rounds(point, 2, seed) / point.attempt_rounds for seed in range(200)]
+    assert all(abs(a - round(a)) < 1e-9 for a in attempts)
+    assert min(round(a) for a in attempts) == 2
+
+
+def test_producers_equal_whatever_their_source_which_their_repr_omits():
+    """allocator.Producer.source is not part of equality (``compare=False``): the same figures from two different
+    sources are one producer (menus and allocator caches rely on it); nor of the repr (``repr=False``: a source is
+    a whole front point, and big objects print as one short line, tests/test_reprs.py)."""
+    a = Producer("p", 735, 55, 1, 0.99, 1e-7, 5, source="front A")
+    b = Producer("p", 735, 55, 1, 0.99, 1e-7, 5, source="front B")
+    assert a == b and hash(a) == hash(b)
+    assert "front A" not in repr(a) and "source" not in repr(a)
+
+
+def test_menu_producers_carry_their_level():
+    """pareto._menu_from_front: a producer made from a lower front point yields that front's top level's states:
+    its outputs, success probability, error and distance are the top level's (level 2 of (3, 7)), not level 1's."""
+    from magicpipe.compiler.pareto import _menu_from_front
+
+    pipe = Pipeline.from_distances((3, 7))
+    top, low = pipe.levels[-1], pipe.levels[0]
+    assert (top.p_succ, top.factory.distance) != (low.p_succ, low.factory.distance)
+    for prod in _menu_from_front(pareto_front(pipe), 4):
+        assert (prod.p_succ, prod.eps_out, prod.distance, prod.level) == (top.p_succ, top.eps_out, 7, top.index)
+
+
+def test_reuse_region_counts_the_idle_qubits():
+    """stalls._reuse_rounds lends the ancilla region plus the idle qubits: at 9100 qubits and 4 slots no supply
+    lane fits, 9100 - 8655 - 4 x 49 = 249 qubits are idle, so the region is 5770 + 249 = 6019 qubits; a producer of
+    exactly 6019 fits (2 moves of 2 rounds + 40), one of 6020 does not."""
+    import math
+
+    from magicpipe.compiler import patch_qubits
+    from magicpipe.compiler.dynamic import simulate
+    from magicpipe.compiler.pareto import level_producer
+    from magicpipe.compiler.stalls import _reuse_rounds
+
+    pipe = Pipeline.from_distances((5, 17))
+    s = simulate(pipe.levels[1].factory, (level_producer(pipe, 1),), 9100, 4, patch_qubits(5))
+    assert s.supply.qubits == 0
+    fits = dataclasses.replace(s, producers=(Producer("fits", 6019, 40, 1, 0.99, 1e-7, 5),))
+    over = dataclasses.replace(s, producers=(Producer("over", 6020, 40, 1, 0.99, 1e-7, 5),))
+    assert (_reuse_rounds(fits), _reuse_rounds(over)) == (44, math.inf)
+
+
+def test_search_target_must_lie_in_0_1():
+    """search.best_pipeline: a target of 0 (or below) or 1 is refused."""
+    from magicpipe.compiler.search import best_pipeline
+
+    for target in (0.0, -1e-9, 1.0):
+        with pytest.raises(SpecError, match="must lie in"):
+            best_pipeline(target)

@@ -77,3 +77,12 @@ def test_steady_state_reuse_only_point():
     ss = steady_state(pipe, smallest, executions=3)
     check(ss.schedule)
     assert ss.period >= smallest.deterministic_rounds - 55  # no faster than one execution after the first fill
+
+
+def test_steady_state_runs_eight_executions_by_default():
+    """steady_state's default ``executions=8``: the schedule holds eight top-level runs and the period is the
+    mean gap between their ends, (last end - first end) / 7."""
+    pipe = Pipeline.from_distances((5, 17))
+    ss = steady_state(pipe, pareto_front(pipe).min_volume(), shots=0)
+    ends = [t.end for t in ss.schedule.tops]
+    assert len(ends) == 8 and ss.period == pytest.approx((ends[-1] - ends[0]) / 7)

@@ -214,3 +214,96 @@ def test_bad_plan_options():
         plan_counts(c, HW, max_runtime_us=float("inf"))
     with pytest.raises(SpecError, match="at or above the 15-to-1 distillation threshold"):
         plan_counts(c, Hardware(p=1e-3, eps=0.2))
+
+
+def test_a_split_skips_an_unreachable_extra_target_but_not_its_own():
+    """compilation._plan_one: a split searches sources at extra targets (another split's, the tightest); one that
+    no pipeline reaches is skipped (the front is the one found at the split's own target alone), while the split's
+    own target being unreachable is an error. With one level at eps = 1e-3, 15-to-1 reaches 35 eps^3 = 3.5e-8 at
+    best: 1e-40 is out of reach; 100 T states in a 1e-3 budget need 5e-6 each, in reach at d = 9."""
+    from magicpipe.compiler.compilation import _plan_one
+
+    demand = program_demand(LogicalCounts(10, t_count=100), ErrorBudget(1e-3), AZURE)
+    assert demand.target == pytest.approx(5e-6)
+    args = (HW, 1, 1, False, False, "fast", (), ())
+    alone = _plan_one(demand, *args)
+    both = _plan_one(demand, *args, targets=(1e-40, demand.target))
+    assert both[0] == alone[0] and both[0].distances == (9,) and both[1].points == alone[1].points
+    hopeless = program_demand(LogicalCounts(10, t_count=100), ErrorBudget(1e-30), AZURE)
+    with pytest.raises(InfeasibleError, match="no pipeline of 1 levels"):
+        _plan_one(hopeless, *args)
+
+
+def test_program_without_t_states_simulates_no_supply():
+    """plan_program without T states: the simulation record has no wait, no buffer, no state consumed and no
+    runs; a demand built without a synthesis error charges none (``ProgramDemand.synthesis_error`` 0)."""
+    from dataclasses import fields
+
+    from magicpipe.compiler.program import ProgramDemand, plan_program
+
+    demand = program_demand(LogicalCounts(4, measurement_count=3), ErrorBudget(1e-3), AZURE)
+    sim = plan_program(demand, [], HW).points[0].simulation
+    assert (sim.wait_rounds, sim.startup_wait_rounds, sim.buffer_states, sim.consumed, sim.runs) == (0, 0, 0, 0, ())
+    given = {f.name: getattr(demand, f.name) for f in fields(ProgramDemand) if f.name != "synthesis_error"}
+    assert ProgramDemand(**given).synthesis_error == 0.0
+
+
+def test_eq14_copies_of_one_state():
+    """copies.eq14_copies at M = 1 (the ``states <= 0`` boundary): one state takes one copy, whether the program
+    is shorter than a run (M copies) or holds many runs (ceil(1 / runs)); zero states take none."""
+    from magicpipe.compiler.copies import eq14_copies
+
+    assert (eq14_copies(1, 10, 30), eq14_copies(1, 1000, 30), eq14_copies(0, 1000, 30)) == (1, 1, 0)
+
+
+def test_a_source_needs_an_output():
+    """source.Source: outputs must be >= 1 (0 refused, 1 accepted)."""
+    assert Source("one", "sequential", 10, 5.0, 5.0, 1, 1e-9).outputs == 1
+    with pytest.raises(SpecError, match="outputs must be a positive integer, got 0"):
+        Source("none", "sequential", 10, 5.0, 5.0, 0, 1e-9)
+
+
+def test_idle_layers_are_recorded_without_waits():
+    """program.simulate: a run of layers with no T state takes its layers x tau rounds and is recorded as
+    ``(start, length, 0, tau, 0.0, 0.0)``, no wait; the next run starts after it. One copy of a source with one
+    state every 10 rounds from round 10; 3 idle layers of 5 rounds, then 2 layers of 1 state."""
+    src = Source("s", "sequential", 100, 10.0, 10.0, 1, 1e-9)
+    sim = simulate(DemandTimeline((3, 2), (0, 1)), src, 1, 5)
+    assert sim.runs[0] == (0.0, 3, 0, 5.0, 0.0, 0.0)
+    assert sim.runs[1][:4] == (15.0, 2, 1, 5.0)
+
+
+def test_a_timeline_run_needs_a_positive_length():
+    """layers.DemandTimeline: a run of 0 layers is refused (``n <= 0``); 1 layer is accepted."""
+    assert DemandTimeline((1,), (0,)).layers == 1
+    with pytest.raises(SpecError, match="positive lengths"):
+        DemandTimeline((0,), (1,))
+
+
+def test_copy_grid_is_dense_to_24_then_six_percent_steps():
+    """program._copy_grid: every copy count up to 24, then 6% steps up to k_max: 24 x 1.06 = 25.4 -> 26, 27.0
+    -> 27, 28.6 -> 29, then k_max = 30 itself; below 24 it is 1..k_max."""
+    from magicpipe.compiler.program import _copy_grid
+
+    assert _copy_grid(30) == list(range(1, 25)) + [26, 27, 29, 30]
+    assert _copy_grid(5) == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("plan", [[], {"schema": "magicpipe.plan/1"}])
+def test_replan_refuses_what_is_not_a_plan(plan):
+    """compilation.replan: not a dict, or a dict of another schema, is a SpecError naming the schema."""
+    from magicpipe.compiler.compilation import replan
+
+    with pytest.raises(SpecError, match="plan/2"):
+        replan(plan, HW)
+
+
+def test_budget_splits_tried_are_valid_budgets():
+    """compilation._SPLITS_ROT / _SPLITS, the other (logical, distillation, synthesis) shares the budget search
+    tries: each is a valid ErrorBudget (shares >= 0 summing to 1, else SpecError); without rotations (_SPLITS)
+    nothing is reserved for synthesis."""
+    from magicpipe.compiler.compilation import _SPLITS, _SPLITS_ROT
+
+    for shares in _SPLITS_ROT + _SPLITS:
+        assert ErrorBudget(1e-3, *shares).total == 1e-3
+    assert _SPLITS and all(s[2] == 0.0 for s in _SPLITS)
