@@ -296,14 +296,3 @@ def test_replan_refuses_what_is_not_a_plan(plan):
 
     with pytest.raises(SpecError, match="plan/2"):
         replan(plan, HW)
-
-
-def test_budget_splits_tried_are_valid_budgets():
-    """compilation._SPLITS_ROT / _SPLITS, the other (logical, distillation, synthesis) shares the budget search
-    tries: each is a valid ErrorBudget (shares >= 0 summing to 1, else SpecError); without rotations (_SPLITS)
-    nothing is reserved for synthesis."""
-    from magicpipe.compiler.compilation import _SPLITS, _SPLITS_ROT
-
-    for shares in _SPLITS_ROT + _SPLITS:
-        assert ErrorBudget(1e-3, *shares).total == 1e-3
-    assert _SPLITS and all(s[2] == 0.0 for s in _SPLITS)
