@@ -138,7 +138,15 @@ def factory_circuit(
     check_factory_params(d, p, eps)
     if basis not in BASES:
         raise SpecError(f"basis must be one of {BASES}, got {basis!r}")
-    return build_factory(_program(protocol, d, instructions), float(p), float(eps), basis.lower(), tuple(forced))
+    forced = tuple(forced)
+    if instructions is None and not forced:  # the standard circuit: built once per process, handed out as a copy
+        return _standard_circuit(protocol, d, float(p), float(eps), basis.lower()).copy()
+    return build_factory(_program(protocol, d, instructions), float(p), float(eps), basis.lower(), forced)
+
+
+@functools.lru_cache(maxsize=32)  # a command builds the same circuit for its task, its distance and its twin
+def _standard_circuit(protocol: Protocol, d: int, p: float, eps: float, basis: str) -> stim.Circuit:
+    return build_factory(_program(protocol, d, None), p, eps, basis, ())
 
 
 def factory_task(d: int, p: float, eps: float, protocol: Protocol = FIFTEEN_TO_ONE) -> sinter.Task:
