@@ -151,7 +151,8 @@ def mixed_points(demand: ProgramDemand, t_sources: Sequence[Source], ccz_sources
     if not kinds.ccz_total:
         return [], 0
     share = demand.budgets[1] * (1 + 1e-12)
-    tau = LAYOUTS[layout][1] * layer_distance(demand, layout, hardware)
+    d_min = layer_distance(demand, layout, hardware)
+    tau = LAYOUTS[layout][1] * d_min
     t_side = _t_sources(t_sources, all_t_front) if kinds.t_total else [NO_T_SOURCE]
     points: list[ProgramPoint] = []
     evaluated = 0
@@ -175,7 +176,8 @@ def mixed_points(demand: ProgramDemand, t_sources: Sequence[Source], ccz_sources
                         continue
                     points.append(pt)
                     evaluated += 1
-                    done = done or pt.simulation.wait_rounds <= pt.simulation.startup_wait_rounds + _EPS
+                    done = done or (pt.simulation.wait_rounds <= pt.simulation.startup_wait_rounds + _EPS
+                                    and pt.data.distance == d_min)
                 if done:
-                    break  # only the first layer waits: more copies cannot shorten the run further
+                    break  # only the first layer waits, at the least distance: more copies cannot help
     return points, evaluated
