@@ -264,6 +264,10 @@ class _Walker:
         cx, cy = self._cell(tile)
         return rectangle(cx * self.pitch, cy * self.pitch, self.d, self.d)
 
+    def _vacating(self, port: int) -> set[int]:
+        """The tiles of ``port`` a state is stepping down from: held until its move ends."""
+        return {j for j, c in enumerate(self.port_cells[port]) if any(s[4] == self._cell_region(c) for s in self.steps)}
+
     def _cell_region(self, cell: tuple[int, int]) -> Region:
         return rectangle(cell[0] * self.pitch, cell[1] * self.pitch, self.d, self.d)
 
@@ -540,24 +544,27 @@ class _Walker:
                 continue
             cell = w.cells.pop(0)
             if not w.cells:                         # the step into the port's top tile runs on to its lowest
-                cells = self.ports[w.port]          # free tile in the same round (the bottom faces the bus)
-                if cells[-1] is not None:
+                cells = self.ports[w.port]          # free tile in the same move (the bottom faces the bus)
+                held = self._vacating(w.port)
+                if cells[-1] is not None or len(cells) - 1 in held:
                     raise VerificationError(f"@{t}: a state reaches port {w.port}'s top tile, which is full")
                 low = len(cells) - 1
-                while low > 0 and cells[low - 1] is None:
+                while low > 0 and cells[low - 1] is None and low - 1 not in held:
                     low -= 1
                 cells[low] = w.state
                 cell = self.port_cells[w.port][low]
             self._step(w.state, cell, t, w.port)
         for port, cells in self.ports.items():
+            vacating = self._vacating(port)
             for i in range(1, len(cells)):
                 q = cells[i]
-                if q is not None and cells[i - 1] is None and port not in self.pmerges \
+                if q is not None and cells[i - 1] is None and i - 1 not in vacating and port not in self.pmerges \
                         and not any(s[0] is q for s in self.steps):
                     low = i - 1                     # one move down to the lowest free tile
-                    while low > 0 and cells[low - 1] is None:
+                    while low > 0 and cells[low - 1] is None and low - 1 not in vacating:
                         low -= 1
                     cells[low], cells[i] = q, None
+                    vacating.add(i)
                     self._step(q, self.port_cells[port][low], t, port)
 
     def _step(self, state: _Patch, cell: tuple[int, int], t: int, port: int) -> None:

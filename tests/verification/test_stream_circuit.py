@@ -99,6 +99,17 @@ def test_the_z_twin_has_distance_d_with_the_streams_own_moves(one_state):
     assert stream_distance(twin) == 3
 
 
+def test_states_waiting_in_a_port_step_down_one_move_at_a_time():
+    """A port of capacity 3 (three states a layer from one copy): a state that lands above the bottom tile steps
+    down when the tile below is free and no longer held by a move in progress; the merges find each state on the
+    bottom tile when the stream says, ``D`` rounds after the readout before it (lattice.whole.bottom)."""
+    s = program_stream2(ProgramLayout(3, 3), UNIT, 1, [(0, 2, 3, 3)])
+    assert s.header.ports[0].capacity == 3
+    sc = stream_circuit(s)
+    assert (sc.runs, sc.consumptions, sc.moves, sc.rounds) == (6, 6, 10, 229)   # 6 routes, 4 steps down
+    assert sc.deterministic(seed=1)
+
+
 def test_the_z_twin_shows_one_round_moves_carry_z_on_checks_measured_once(one_state):
     """The same move held one round (``step_rounds=1``, the stream's former timing): the state's Z rides on the
     checks that straddle the seams, measured once, so one measurement error there flips the consumption's
