@@ -335,7 +335,7 @@ def _stream_circuit(args: argparse.Namespace, path: Any, stream: Any) -> bool:
     d = stream.header.data_distance
     print(f"{path}: the whole stream as one Stim circuit: {c.num_qubits} qubits, {c.num_detectors} detectors, "
           f"{c.num_observables} observables ({quiet.data_observables} data patches, {quiet.check_observables} checks "
-          f"of {quiet.runs} factory runs), {quiet.consumptions} consumptions, {quiet.moves} moves (routes, port steps), "
+          f"of {quiet.runs} factory runs), {quiet.consumptions} consumptions, {quiet.moves} moves (routes, steps), "
           f"{quiet.rounds} rounds; without noise {'every detector and observable is 0' if det else 'NOT deterministic'}"
           f"; graph-like distance {dist} at p={args.physical_error:g} (the stream runs at d={d})")
     if args.circuit_shots and det:
