@@ -28,7 +28,9 @@ Rules (:data:`RULES2`):
   its ``LAYER`` and before the next.
 * ``timing`` -- times never go back; a run decides exactly ``rounds`` after it starts (a cultivation run
   :func:`~magicpipe.lattice.units2.attempt_span` of its attempts); a copy starts a run
-  only after its previous run decided and its route is clear; the X readout starts as its merge ends.
+  only after its previous run decided and its route is clear; an ``OUTPUT``'s route is one move of
+  :func:`~magicpipe.lattice.stream2.step_rounds` (``d``) rounds; the X readout starts as its merge
+  ends.
 * ``conservation`` -- per copy and overall: accepted states = consumed + left; the
   ``TALLY`` states the replay's counts and ``delivered`` equals ``t_count``.
 
@@ -56,6 +58,7 @@ from magicpipe.lattice.stream2 import (
     ProgramStream,
     Term,
     Unit,
+    step_rounds,
 )
 from magicpipe.lattice.units2 import attempt_span, tau_of
 from magicpipe.lattice.whole import program_qubits
@@ -319,6 +322,11 @@ class Replay2:
         self.deciding: dict[int, list[Any]] = {}           # copy -> [round, outcome, branches seen]
         # ports
         self.present: dict[int, int] = {p: 0 for p in self.ports}
+        self.landed: dict[int, list[int]] = {p: [] for p in self.ports}   # arrival rounds of the states present
+        self.read_at: dict[int, int] = {}             # each port's last X readout
+        # rounds of a route step into each port (a move at its copy's output distance)
+        owner = {c.port: self.units.get(c.unit) for c in h.copies}
+        self.step = {p: step_rounds(u) if (u := owner.get(p)) is not None else 1 for p in self.ports}
         self.arriving: dict[int, list[int]] = {p: [] for p in self.ports}
         self.arrivals: list[tuple[int, int]] = []     # heap of (round, port)
         self.busy: dict[int, _Consumption] = {}
@@ -358,18 +366,21 @@ class Replay2:
         while self.arrivals and self.arrivals[0][0] <= t:
             _, p = heapq.heappop(self.arrivals)
             arr = self.arriving[p]
-            if arr and arr[0] <= t:
-                while arr and arr[0] <= t:
-                    arr.pop(0)
-                    self.present[p] += 1
-                cap = self.ports[p].capacity
-                held = self.present[p] + (1 if p in self.busy and self.busy[p].x_time < 0 else 0) + \
-                    (1 if p in self.busy and self.busy[p].x_time >= 0 and self.busy[p].x_time + 1 > t else 0)
+            cap = self.ports[p].capacity
+            while arr and arr[0] <= t:
+                a = arr.pop(0)
+                self.present[p] += 1
+                self.landed[p].append(a)
+                # the move grew the state onto a port tile from round a - step on: the tile a consumption
+                # holds counts until its readout, if that came after the move began
+                began = a - self.step[p]
+                reading = p in self.busy and self.busy[p].x_time < 0 or self.read_at.get(p, began) > began
+                held = self.present[p] + (1 if reading else 0)
                 self.peak_ports = max(self.peak_ports, held)
                 if held > cap:
-                    self.defer(
-                        Broken2("port-occupancy", f"port {p} holds {held} states at round {t}; its capacity is {cap}")
-                    )
+                    self.defer(Broken2("port-occupancy", f"port {p} holds {held} states at round {a} (its move "
+                                                         f"began at round {a - self.step[p]}); its "
+                                                         f"capacity is {cap}"))
         if self.merges and min(m[0] for m in self.merges) <= t:
             self.merges = [m for m in self.merges if m[0] > t]
         if self.routes and min(r[0] for r in self.routes) <= t:
@@ -451,9 +462,10 @@ class Replay2:
         u = self.unit(o.copy)
         if o.port != c.port:
             raise Broken2("route", f"copy {o.copy} delivers to port {o.port}; its route leads to port {c.port}")
-        if o.rounds != len(c.route) - 1:
-            self.defer(Broken2("timing", f"copy {o.copy}'s route has {len(c.route) - 1} steps, one round each, "
-                                         f"not rounds={o.rounds}"))
+        step = step_rounds(u)
+        if o.rounds != step:
+            self.defer(Broken2("timing", f"copy {o.copy}'s route is one lattice-surgery move of d={step} rounds "
+                                         f"(extend over its tiles, split), not rounds={o.rounds}"))
         n = o.count or 1
         if n != u.outputs:
             raise Broken2("control", f"copy {o.copy}'s run delivers its unit's {u.outputs} state(s), not {n}")
@@ -461,15 +473,15 @@ class Replay2:
             return
         d = u.distances[-1]
         rects = tuple(Rect.square(t, d) for t in c.route[:-1]) + (Rect.square(c.route[-1], self.D),)
-        # several states leave one a round along the route (a train): it is busy until the last arrives
-        end = o.time + max(o.rounds, 1) + n - 1
+        # several states leave one step apart along the route (a train): it is busy until the last arrives
+        end = o.time + max(o.rounds, 1) + (n - 1) * step
         for e, other, who in self.routes:
             if any(a.overlaps(b) for a in rects for b in other):
                 self.defer(Broken2("route", f"copy {o.copy}'s route crosses copy {who}'s, in flight until round {e}"))
         self.routes.append((end, rects, o.copy))
         for j in range(n):
-            self.arriving[c.port].append(o.time + o.rounds + j)
-            heapq.heappush(self.arrivals, (o.time + o.rounds + j, c.port))
+            self.arriving[c.port].append(o.time + o.rounds + j * step)
+            heapq.heappush(self.arrivals, (o.time + o.rounds + j * step, c.port))
         self.arriving[c.port].sort()
         self.ready[o.copy] = end
         self.count["accepted"] += n
@@ -551,6 +563,12 @@ class Replay2:
                                             f"{self.busy[p].merge_end - o.rounds}")
         if self.present[p] < 1:
             raise Broken2("port-occupancy", f"port {p} holds no state at round {o.time}")
+        a, read = self.landed[p][0], self.read_at.get(p)
+        if read is not None and read > a - self.step[p] and o.time < max(a, read) + self.D:
+            # it landed above the bottom tile (held by the previous state as its move began) and steps down
+            raise Broken2("port-occupancy", f"port {p}'s state (arrived at round {a}) reaches the bottom tile at "
+                                            f"round {max(a, read) + self.D} (a step down of d={self.D} rounds after "
+                                            f"the readout at round {read}), not {o.time}")
         if self.layer_time < 0:
             raise Broken2("consumption-order", f"a merge at round {o.time} comes before the first LAYER")
         if self.layer_seen >= self.layer_states:
@@ -590,6 +608,7 @@ class Replay2:
         for t in data:
             self.merges.append((end, Rect(0, 0, 0, 0), -1 - t.index))
         self.present[p] -= 1
+        self.landed[p].pop(0)
         self.busy[p] = _Consumption(tuple((t.basis, t.index) for t in data), end, z=o.outcome)
         self.layer_seen += 1
 
@@ -605,6 +624,7 @@ class Replay2:
                 Broken2("timing", f"port {p}'s X readout at round {o.time}; its merge ends at round {c.merge_end}")
             )
         c.x_time, c.x = o.time, o.outcome
+        self.read_at[p] = o.time
         if self.trace:
             c.need = ({"ROTATE"} if c.z == 1 else set()) | ({"FRAME"} if c.x == 1 else set())
         else:
@@ -681,11 +701,21 @@ class Replay2:
         def rel(x: int) -> int:
             return max(x - t0, 0)
 
+        # the step-down rule (``merge``, ``advance``) reads a port's last readout R only when R > t0 - D - s for
+        # a merge or arrival from t0 on, and then a landed state's round a only above t0 - D - 2 s: older rounds
+        # act alike
+        s = max(self.step.values(), default=1)
+
+        def near(x: int) -> int:
+            return max(x - t0, -(self.D + 2 * s))
+
         return (
             tuple(sorted((c, s - t0) for c, s in self.run_start.items())),
             tuple(sorted((c, rel(r)) for c, r in self.ready.items() if rel(r) > 0)),
             tuple(sorted((c, d[0] - t0, d[1], tuple(sorted(d[2]))) for c, d in self.deciding.items())),
             tuple(sorted(self.present.items())),
+            tuple((p, tuple(near(a) for a in arr)) for p, arr in sorted(self.landed.items()) if arr),
+            tuple(sorted((p, r - t0) for p, r in self.read_at.items() if r > t0 - self.D - s)),
             tuple((p, tuple(a - t0 for a in arr)) for p, arr in sorted(self.arriving.items()) if arr),
             tuple(sorted((p, c.q_terms, c.merge_end - t0, c.x_time - t0 if c.x_time >= 0 else None,
                           tuple(sorted(c.need))) for p, c in self.busy.items())),
@@ -701,6 +731,8 @@ class Replay2:
         for d in self.deciding.values():
             d[0] += by
         self.arriving = {p: [a + by for a in arr] for p, arr in self.arriving.items()}
+        self.landed = {p: [a + by for a in arr] for p, arr in self.landed.items()}
+        self.read_at = {p: r + by for p, r in self.read_at.items()}
         self.arrivals = [(a + by, p) for a, p in self.arrivals]
         for c in self.busy.values():
             c.merge_end += by
@@ -734,7 +766,8 @@ class Replay2:
         after = self.snapshot(end)
         if after != before:
             diff = next(k for k, (x, y) in enumerate(zip(before, after)) if x != y)
-            what = ("running copies", "copy readiness", "decisions", "ports' states", "states on their way",
+            what = ("running copies", "copy readiness", "decisions", "ports' states", "when the ports' states landed",
+                    "the ports' last readouts", "states on their way",
                     "consumptions", "merges", "routes", "the current layer")[diff]
             raise Broken2("timing", f"the REPEAT body does not return to its starting state ({what} differ after "
                                     f"one period of {o.period} rounds), so its copies are not identical; expand it")

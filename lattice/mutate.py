@@ -215,12 +215,13 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
             if a == "OUTPUT":
                 c = copies[op.copy]
                 n_out = op.count or 1
-                if op.port != c.port or op.rounds != len(c.route) - 1 or n_out != u.outputs:
+                step = u.distances[-1]    # a route is one move: d rounds at the output patch's distance
+                if op.port != c.port or op.rounds != step or n_out != u.outputs:
                     bad.append("OUTPUT port, rounds or count")
-                if trace or value == 0:   # a train: one state a round along the route
+                if trace or value == 0:   # a train: one state a move along the route
                     accepted += n_out
-                    arrivals[op.port].extend(op.time + op.rounds + j for j in range(n_out))
-                    free_from[op.copy] = op.time + op.rounds + n_out - 1
+                    arrivals[op.port].extend(op.time + op.rounds + j * step for j in range(n_out))
+                    free_from[op.copy] = op.time + op.rounds + (n_out - 1) * step
             elif trace and op.reason != "full":
                 rejected += 1
         elif a == "LAYER":
@@ -313,12 +314,19 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
     if pending or run_start:
         bad.append("unfinished consumption or run")
     # ports: every merge finds an arrived state, occupancy within capacity
+    step_of = {c.port: units[c.unit].distances[-1] for c in h.copies}   # a route's move: d rounds
     for p, port in ports.items():
         arr = sorted(arrivals[p])
         tk = sorted(takes[p])
+        sp = step_of.get(p, 1)
         if len(tk) > len(arr) or any(tk[i][0] < arr[i] for i in range(len(tk))):
             bad.append(f"port {p} merged before its state arrived")
-        events = [(t, 1) for t in arr] + [(f, -1) for _, f in tk]
+        # a state whose move began before the previous readout lands above and steps down (D rounds)
+        if any(tk[i][0] < max(arr[i], tk[i - 1][1] - 1) + D for i in range(1, min(len(tk), len(arr)))
+               if tk[i - 1][1] - 1 > arr[i] - sp):
+            bad.append(f"port {p} merged a state before it stepped down")
+        # a state takes its port tile from its move's start
+        events = [(t - sp + 1, 1) for t in arr] + [(f, -1) for _, f in tk]
         level = 0
         for _, dv in sorted(events, key=lambda e: (e[0], e[1])):
             level += dv

@@ -43,6 +43,7 @@ __all__ = [
     "Segment",
     "Term",
     "Unit",
+    "step_rounds",
 ]
 
 VERSION2 = 2
@@ -213,6 +214,22 @@ class Unit:
         for line in self.text.splitlines():
             yield "  " + line
         yield "}"
+
+
+def step_rounds(unit: Unit) -> int:
+    """Rounds of a state's move along its copy's route into its port: one lattice-surgery move of the output
+    patch (extend over every tile of the route and the port's lowest free tile, then split off and read out all
+    but that tile), which needs ``d`` rounds of the merged patch's checks at the moved patch's distance ``d``
+    (the unit's last), as any merge does, whatever the route's length (Litinski, *A Game of Surface Codes*: one
+    time step a move). A state stepping down its port is such a move too. With fewer rounds, one measurement
+    error on a seam flips the state's Z: the whole-stream circuit's Z twin has graph-like distance equal to the
+    move's rounds (``docs/lattice.md``).
+
+    Examples:
+        >>> step_rounds(Unit("U", "15-to-1", (5, 13), 1, 1, 1, 1, 1, Tile(0, 0), 4, ""))
+        13
+    """
+    return unit.distances[-1]
 
 
 @dataclass(frozen=True, slots=True)

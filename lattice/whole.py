@@ -19,16 +19,18 @@ Floor plan (units of the data-qubit pitch, ``y`` upwards). The copies are split 
 Timing. The copies start staggered (copy ``c`` at ``c / K`` of a run and its route, as the plan's supply is)
 and run their unit back to back while the states in the ports, on their way and in runs do not cover what the
 program has left. A run's branch is decided at its end: rejected, its outputs are discarded; accepted, its
-state moves down its route (one round per step) into the port when the port has room for it on arrival
-(``capacity`` states), else it is dropped (``IF a=0 DISCARD ... reason=full``) and the copy keeps
-its pace -- the plan's fluid supply does the same, its buffer capped and the overflow lost. Layer ``i`` of the
-program starts at its round in the timeline plus the waits so far, or later when its states are not in the
-ports yet (the program waits, and starts no sooner than the decisions of the runs it waited for). The
-states are one pool, as the plan's: each of the layer's states is the one whose merge can start first,
-from any port, its zone's bus serialising the zone's merges (``D`` rounds each, ``MEASURE Z_q Z_p``), and
-acts on that zone's data patches in turn; then the port patch is read out in X (1 round) and the corrections
-follow (``IF z=1 ROTATE ... pi/4``, ``IF x=1 FRAME ...``). The next layer starts when the zone's last merge
-ends and at least ``layer_rounds`` after this one.
+state moves along its route into the port in one lattice-surgery move (extend over the route's tiles and the
+port's lowest free tile, split: ``d`` rounds at the output patch's distance, :func:`step_rounds`) when the port
+has room for it as the move starts (``capacity`` states), else it is dropped (``IF a=0 DISCARD ...
+reason=full``) and the copy keeps its pace -- the plan's fluid supply does the same, its buffer capped and the
+overflow lost. A state that lands above its port's bottom tile steps down, a move of ``D`` rounds, once the
+readout frees the tile. Layer ``i`` of the program starts at its round in the timeline plus the waits so far,
+or later when its states are not in the ports yet (the program waits, and starts no sooner than the decisions
+of the runs it waited for). The states are one pool, as the plan's: each of the layer's states is the one
+whose merge can start first, from any port, its zone's bus serialising the zone's merges (``D`` rounds each,
+``MEASURE Z_q Z_p``), and acts on that zone's data patches in turn; then the port patch is read out in X (1
+round) and the corrections follow (``IF z=1 ROTATE ... pi/4``, ``IF x=1 FRAME ...``). The next layer starts
+when the zone's last merge ends and at least ``layer_rounds`` after this one.
 
 Periodic parts become ``REPEAT`` blocks: the emitter keeps the state of the simulation (relative to the
 layer's start) per layer, and when a state recurs within a timeline run, the stretch between is one period
@@ -36,10 +38,10 @@ and is written once with its count (memory bounded by ``window`` operations). Wi
 sampled trace: every run's acceptance and every measurement outcome resolved, no conditions left.
 
 The catalogue's factories and cultivation run block units (:mod:`magicpipe.lattice.units2`): a run of several
-outputs (20-to-4) sends them down the route one a round; a cultivation run lasts its attempts (a periodic
-pattern whose mean is the plan's period in a nominal stream, geometric draws in a trace). A copy keeps one
-pace, a run and its hand-off (the route's rounds), whether its state reached the port or was dropped, so
-steady stretches stay periodic.
+outputs (20-to-4) sends them down the route one move (``d`` rounds) apart; a cultivation run lasts its
+attempts (a periodic pattern whose mean is the plan's period in a nominal stream, geometric draws in a
+trace). A copy keeps one pace, a run and its hand-off (the route's move), whether its state reached the port
+or was dropped, so steady stretches stay periodic.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ from magicpipe.lattice.stream2 import (
     Segment,
     Term,
     Unit,
+    step_rounds,
 )
 
 from magicpipe.errors import SpecError
@@ -250,7 +253,10 @@ class _Sim:
         self.K = len(header.copies)
         self.G = min(self.n, self.K)
         self.cap = header.ports[0].capacity
-        self.route = len(header.copies[0].route) - 1
+        # the route is one lattice-surgery move (extend over every route tile, split): d rounds at the moved
+        # patch's distance, whatever its length (stream2.step_rounds)
+        self.step = step_rounds(unit)
+        self.route = self.step
         self.rng = random.Random(seed) if seed is not None else None
         self.p_accept = p_accept
         self.window_limit = window
@@ -340,7 +346,9 @@ class _Sim:
                                         outcome=0 if accept else 1, attempts=self.tries[c]))
             cond = (f"a{c}", 0) if self.rng is None else None
             arrive = end + self.route
-            while self.gone[c] and self.gone[c][0] <= arrive:
+            # the move grows the state onto the port's lowest free tile: a tile is free for it when the
+            # readout that frees it is done by the step's start (``gone``: readout round + 1)
+            while self.gone[c] and self.gone[c][0] <= arrive - self.step + 1:
                 self.gone[c].popleft()
             room = len(self.queue[c]) + len(self.gone[c]) + out <= self.cap
             if not accept:
@@ -351,16 +359,16 @@ class _Sim:
                 self.push(end, _END, Op(end, "OUTPUT", copy=c, port=c, rounds=self.route, cond=cond,
                                         count=out if out > 1 else 0))
                 self.count["accepted"] += out
-                # several outputs leave along the route one a round, a train
-                self.queue[c].extend(arrive + j for j in range(out))
+                # several outputs leave along the route one step apart, a train
+                self.queue[c].extend(arrive + j * self.step for j in range(out))
                 self.zone_owned[g] += out
-                self.ready[c] = arrive + out - 1
+                self.ready[c] = arrive + (out - 1) * self.step
             else:
                 self.push(end, _END, Op(end, "DISCARD", copy=c, count=out, reason="full", cond=cond))
                 self.count["dropped"] += 1
                 # the copy keeps one pace, a run and its hand-off (the route's rounds), whether its state went
                 # to the port or was dropped: its runs stay periodic, so the stream's long stretches are REPEATs
-                self.ready[c] = arrive + out - 1
+                self.ready[c] = arrive + (out - 1) * self.step
             if accept and not room:
                 # a state dropped at a full port: the run it stood for goes first to a copy the demand rule
                 # kept idle whose port has room (else the program could wait on full ports for ever)
@@ -395,7 +403,7 @@ class _Sim:
             best: tuple[int, int, int] | None = None
             for c in range(K):
                 if nxt[c] < len(self.queue[c]):
-                    a = max(self.queue[c][nxt[c]], E, self.free[c] if nxt[c] == 0 else E)
+                    a = max(self.bottom(c, nxt[c]), E)
                     cost = max(a, E + taken[c % G] * D)
                     if best is None or cost < best[0]:
                         best = (cost, c, a)
@@ -405,8 +413,9 @@ class _Sim:
             picks[c % G].append((a, c))
             nxt[c] += 1
             taken[c % G] += 1
-        # a port used twice in the layer needs its readout (1 round) between the two merges
-        space = [D + 1 if len({c for _, c in ch}) < len(ch) else D for ch in picks]
+        # a port used twice in the layer needs its readout and its next state's step down (D rounds) between the
+        # two merges
+        space = [2 * D if len({c for _, c in ch}) < len(ch) else D for ch in picks]
         # a layer that waited for runs starts no sooner than their decisions: those decided whether their state
         # had room in its port before this layer's merges (which may free it) were known
         T = max(E, waited)
@@ -422,6 +431,19 @@ class _Sim:
                 self.zone_next[g] = (self.zone_next[g] + 1) % len(self.zone_patches[g])
                 self.merge(T + k * space[g], q, c, g)
         return T, max(s.rounds, longest)
+
+    def bottom(self, c: int, k: int) -> int:
+        """The round port ``c``'s ``k``-th state (0: the oldest) can be merged: it is on the port's bottom tile.
+
+        A state lands on the bottom tile when that tile is free as its route's move starts (the previous
+        state's readout done, ``free`` - 1); else it lands above and steps down, a move of ``D`` rounds, once the
+        readout frees the tile. A later state of a layer is taken as waiting above (its predecessor is merged in
+        this layer)."""
+        A = self.queue[c][k]
+        if k > 0:
+            return A + self.D
+        read = self.free[c] - 1
+        return A if read <= A - self.step else max(A, read) + self.D
 
     def merge(self, t: int, q: int, c: int, g: int) -> None:
         D = self.D
@@ -454,8 +476,12 @@ class _Sim:
 
     # -- compression ------------------------------------------------------------------------------
     def key(self, E: int, seg: int, prev: tuple[int, int]) -> tuple[Any, ...]:
+        # the step-down rule (``bottom``) reads a port's last readout R = free - 1 only when R > E - D - s, and
+        # then its states' arrivals only above E - D - 2 s (as the validator's fixed point does)
+        far, cut = self.D + 2 * self.step, E - self.D - self.step
         copies = tuple(
-            (max(self.ready[c] - E, 0), max(self.free[c] - E, 0), tuple(max(a - E, 0) for a in self.queue[c]),
+            (max(self.ready[c] - E, 0), self.free[c] - 1 - E if self.free[c] - 1 > cut else None,
+             tuple(max(a - E, -far) for a in self.queue[c]),
              None if (p := self.pend[c]) is None else p - E, tuple(max(a - E, 0) for a in self.gone[c]),
              self.nth[c], self.span[c], self.tries[c])
             for c in range(self.K)

@@ -14,11 +14,12 @@ that one round of the circuit measures the checks of all of them at once:
   only its checks), the check patches those of the unit's own ``MEASURE ... step=12`` lines;
 * ``DECIDE C<k>``: the check patches are read out in X; each check is an observable (with the frames of its
   patch), post-selected when sampling; the output patch stays;
-* ``IF a<k>=0 OUTPUT C<k> port=P rounds=R``: the output patch walks the copy's ``route``, one tile a round as the
-  stream says: each step grows the patch over the seam and the next tile (new qubits in ``|+>``), runs one
-  round, and measures the tile it leaves (and the seam) in X, whose X outcomes on a column join the state's
-  Pauli frame. In a port of capacity ``c`` the state enters at the top tile and steps down, one round a tile,
-  while the tile below is free (the bottom tile faces the bus). ``IF a<k>=0 DISCARD ... reason=full`` reads
+* ``IF a<k>=0 OUTPUT C<k> port=P rounds=R``: the output patch moves along the copy's ``route`` in one
+  lattice-surgery move of ``R`` rounds, as the stream says (``d``, ``stream2.step_rounds``): it grows over every
+  tile and seam of the route down to the port's lowest free tile (new qubits in ``|+>``), runs ``R`` rounds, and
+  measures all but that tile in X, whose X outcomes on a column join the state's Pauli frame. A state that
+  landed above the port's bottom tile (the bus side) steps down to the lowest free tile, a move of as many
+  rounds, once the tile below it is free. ``IF a<k>=0 DISCARD ... reason=full`` reads
   the output out; branches on ``a<k>=1`` are not taken (without noise every check reads +1);
 * ``MEASURE z<p> Z:q<i> Z:p<p> via=...``: data patch ``i``, the seam row, the ``via`` tiles of the bus and the
   port's bottom patch become one merged code for ``rounds`` rounds (Z-type, the same geometry as the
@@ -38,9 +39,9 @@ their frames), then four per factory run (its checks). Without noise all are det
 ``basis="z"`` builds the Z twin (as ``verify factory``'s): every patch prepared in ``|0>``, observables the data
 patches' logical Z, then per run its check patches' Z, and every merge's outcome ``P Z_m`` (what the real
 protocol's pi/4 correction reads) -- the X-type errors the ``|+>`` stand-in cannot carry. A moved state's Z
-passes to its new tile through the checks that straddle the seam (``merge_product``), measured for as many rounds
-as the step lasts: ``step_rounds`` (default 1, the stream's timing) holds each step longer (docs/lattice.md: the
-twin's distance is the step's rounds).
+passes to its new tile through the checks that straddle the seams (``merge_product``), measured for as many
+rounds as the move lasts: the stream's ``OUTPUT ... rounds=R`` (``d``; ``step_rounds`` overrides it, to show that
+the twin's distance is the move's rounds, docs/lattice.md).
 
 Geometry. A stream tile ``(x, y)`` at distance ``d`` is the ``d x d`` patch of data qubits at
 ``(x/d (d+1), -y/d (d+1))``: the ``verify factory`` pitch, and the floor plan turned upside down, so that the
@@ -56,7 +57,7 @@ Examples:
     >>> s = program_stream2(ProgramLayout(2, 3), unit_one_level("15-to-1", 3), 1, [(0, 1, 1, 3)])
     >>> sc = stream_circuit(s)
     >>> sc.data_observables, sc.check_observables, sc.consumptions, sc.moves, sc.deterministic()
-    (2, 4, 1, 2, True)
+    (2, 4, 1, 1, True)
 """
 
 from __future__ import annotations
@@ -186,14 +187,16 @@ def _flat(ops: Sequence[Op], shift: int = 0) -> Iterator[Op]:
 class _Walker:
     """The round-by-round construction (module docstring)."""
 
-    def __init__(self, stream: ProgramStream, p: float, eps: float, basis: str = "x", step_rounds: int = 1) -> None:
+    def __init__(self, stream: ProgramStream, p: float, eps: float, basis: str = "x",
+                 step_rounds: int | None = None) -> None:
         h = stream.header
         if basis not in ("x", "z"):
             raise SpecError(f"basis must be 'x' (the stream) or 'z' (its Z twin), got {basis!r}")
         self.basis, self.prep = basis, basis.upper()
-        if step_rounds < 1:
-            raise SpecError(f"step_rounds={step_rounds}: a move step takes at least one round")
-        self.step_rounds = step_rounds
+        if step_rounds is not None and step_rounds < 1:
+            raise SpecError(f"step_rounds={step_rounds}: a move takes at least one round")
+        self.forced_step = step_rounds is not None
+        self.step_rounds = step_rounds or 1       # the stream's own: read from its first OUTPUT
         if h.mode != "nominal":
             raise SpecError("a sampled trace fixes outcomes the circuit draws itself and omits the corrections of "
                             "outcome 0; give the nominal stream (magicpipe compile without --seed)")
@@ -260,6 +263,10 @@ class _Walker:
     def _tile(self, tile: Tile) -> Region:
         cx, cy = self._cell(tile)
         return rectangle(cx * self.pitch, cy * self.pitch, self.d, self.d)
+
+    def _vacating(self, port: int) -> set[int]:
+        """The tiles of ``port`` a state is stepping down from: held until its move ends."""
+        return {j for j, c in enumerate(self.port_cells[port]) if any(s[4] == self._cell_region(c) for s in self.steps)}
 
     def _cell_region(self, cell: tuple[int, int]) -> Region:
         return rectangle(cell[0] * self.pitch, cell[1] * self.pitch, self.d, self.d)
@@ -397,11 +404,15 @@ class _Walker:
                 raise VerificationError(f"{o}: copy {o.copy} has no output patch")
             route = self.h.copies[o.copy].route
             cells = [self._cell(x) for x in route]
-            if len(cells) - 1 != o.rounds or any(c[0] != cells[0][0] for c in cells):
-                raise SpecError(f"{o}: the circuit walks a straight column, one tile a round; route {route}")
+            if any(c[0] != cells[0][0] for c in cells):
+                raise SpecError(f"{o}: the circuit moves a state down a straight column; route {route}")
             if cells[-1] != self.port_cells[o.port][-1]:
                 raise VerificationError(f"{o}: the route ends at {route[-1]}, not port {o.port}'s top tile")
-            self.walks.append(_Walk(state, cells[1:], o.port))
+            if not self.forced_step:              # the stream's own move: every OUTPUT the same
+                if self.counts["moves"] and o.rounds != self.step_rounds or o.rounds < 1:
+                    raise VerificationError(f"{o}: the stream's moves take {self.step_rounds} rounds")
+                self.step_rounds = o.rounds
+            self.walks.append(_Walk(state, cells[-1:], o.port))   # one move over the whole route
         elif a == "DISCARD":
             state = self.outputs.pop(o.copy, None)
             if state is not None:
@@ -533,22 +544,28 @@ class _Walker:
                 continue
             cell = w.cells.pop(0)
             if not w.cells:                         # the step into the port's top tile runs on to its lowest
-                cells = self.ports[w.port]          # free tile in the same round (the bottom faces the bus)
-                if cells[-1] is not None:
+                cells = self.ports[w.port]          # free tile in the same move (the bottom faces the bus)
+                held = self._vacating(w.port)
+                if cells[-1] is not None or len(cells) - 1 in held:
                     raise VerificationError(f"@{t}: a state reaches port {w.port}'s top tile, which is full")
                 low = len(cells) - 1
-                while low > 0 and cells[low - 1] is None:
+                while low > 0 and cells[low - 1] is None and low - 1 not in held:
                     low -= 1
                 cells[low] = w.state
                 cell = self.port_cells[w.port][low]
             self._step(w.state, cell, t, w.port)
         for port, cells in self.ports.items():
+            vacating = self._vacating(port)
             for i in range(1, len(cells)):
                 q = cells[i]
-                if q is not None and cells[i - 1] is None and port not in self.pmerges \
+                if q is not None and cells[i - 1] is None and i - 1 not in vacating and port not in self.pmerges \
                         and not any(s[0] is q for s in self.steps):
-                    cells[i - 1], cells[i] = q, None
-                    self._step(q, self.port_cells[port][i - 1], t, port)
+                    low = i - 1                     # one move down to the lowest free tile
+                    while low > 0 and cells[low - 1] is None and low - 1 not in vacating:
+                        low -= 1
+                    cells[low], cells[i] = q, None
+                    vacating.add(i)
+                    self._step(q, self.port_cells[port][low], t, port)
 
     def _step(self, state: _Patch, cell: tuple[int, int], t: int, port: int) -> None:
         """Grow ``state`` over the seam and ``cell`` (new qubits in |+>); measure the old tile out a round later."""
@@ -623,7 +640,8 @@ def _column(region: Region) -> list[Coord]:
 
 
 def stream_circuit(stream: ProgramStream, p: float = 0.0, eps: float = 0.0,
-                   forced: Iterable[ForcedError] = (), basis: str = "x", step_rounds: int = 1) -> StreamCircuit:
+                   forced: Iterable[ForcedError] = (), basis: str = "x",
+                   step_rounds: int | None = None) -> StreamCircuit:
     """The whole nominal stream as one Stim circuit (module docstring), circuit-level noise ``p`` everywhere and
     input error ``eps`` on every injected state. ``forced``: Pauli errors applied with certainty before a round
     (the circuit's round ``t`` is the stream's round ``t``; coordinates as :func:`patch_qubits` gives them).

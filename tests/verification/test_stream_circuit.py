@@ -16,14 +16,15 @@ UNIT = unit_one_level("15-to-1", 3)
 
 @pytest.fixture(scope="module")
 def one_state():
-    """Two data patches, one T gate: one run (rounds 0-33), its route (33-35), the merge with q0 (35-38)."""
+    """Two data patches, one T gate: one run (rounds 0-33), its route (one move, 33-36), the merge with q0
+    (36-39)."""
     return program_stream2(ProgramLayout(2, 3), UNIT, 1, [(0, 1, 1, 3)])
 
 
 def test_two_runs_two_consumptions_are_one_circuit_of_distance_3():
     s = program_stream2(ProgramLayout(2, 3), UNIT, 1, [(0, 2, 1, 3)], capacity=1)
     sc = stream_circuit(s, 1e-3, 0.0)
-    assert (sc.runs, sc.consumptions, sc.moves, sc.rounds) == (2, 2, 4, 74)   # TALLY at 74; 2 steps a route
+    assert (sc.runs, sc.consumptions, sc.moves, sc.rounds) == (2, 2, 2, 76)   # TALLY at 76; one move a route
     assert (sc.data_observables, sc.check_observables, sc.circuit.num_observables) == (2, 8, 10)
     assert (sc.frames, sc.rotations) == (2, 2)
     assert sc.deterministic(seed=3)
@@ -47,7 +48,7 @@ def test_a_logical_error_reaches_the_observable_it_should(one_state):
     assert not obs[:, 3:].any()
 
 
-@pytest.mark.parametrize("edit", [("@39 IF x0=1 FRAME Z:q0\n", ""), ("IF x0=1 FRAME", "IF z0=1 FRAME"),
+@pytest.mark.parametrize("edit", [("@40 IF x0=1 FRAME Z:q0\n", ""), ("IF x0=1 FRAME", "IF z0=1 FRAME"),
                                   ("FRAME Z:q0", "FRAME Z:q1")])
 def test_the_frame_update_is_read_from_the_stream(one_state, edit):
     """A dropped FRAME or one on the merge's random Z outcome leaves the data observable random; a FRAME on a
@@ -87,14 +88,34 @@ def test_verify_stream_runs_the_whole_stream_circuit(one_state, tmp_path, capsys
     assert "300 noisy shots (p=0.001, eps=0, seed 2):" in out
 
 
-def test_the_z_twin_shows_one_round_moves_carry_z_on_checks_measured_once(one_state):
+def test_the_z_twin_has_distance_d_with_the_streams_own_moves(one_state):
     """Every patch in |0>: observables are the data patches' and check patches' logical Z and every merge's
-    outcome. The route moves the state one tile a round, as the stream says; its Z rides on the checks that
-    straddle the seam, measured once, so one measurement error there flips the consumption's outcome: graph-like
-    distance 1, at a check on the seam row the state crosses."""
+    outcome. The route is one move of d = 3 rounds, as the stream says (``OUTPUT ... rounds=3``), read by the
+    circuit: graph-like distance 3 (the finding that made routes moves of d rounds)."""
+    assert [o.rounds for o in one_state.ops if o.action == "OUTPUT"] == [3]
     twin = stream_circuit(one_state, 1e-3, 0.0, basis="z")
     assert twin.deterministic(seed=2)
     assert twin.circuit.num_observables == 2 + 4 + 11 + 1
+    assert stream_distance(twin) == 3
+
+
+def test_states_waiting_in_a_port_step_down_one_move_at_a_time():
+    """A port of capacity 3 (three states a layer from one copy): a state that lands above the bottom tile steps
+    down when the tile below is free and no longer held by a move in progress; the merges find each state on the
+    bottom tile when the stream says, ``D`` rounds after the readout before it (lattice.whole.bottom)."""
+    s = program_stream2(ProgramLayout(3, 3), UNIT, 1, [(0, 2, 3, 3)])
+    assert s.header.ports[0].capacity == 3
+    sc = stream_circuit(s)
+    assert (sc.runs, sc.consumptions, sc.moves, sc.rounds) == (6, 6, 10, 229)   # 6 routes, 4 steps down
+    assert sc.deterministic(seed=1)
+
+
+def test_the_z_twin_shows_one_round_moves_carry_z_on_checks_measured_once(one_state):
+    """The same move held one round (``step_rounds=1``, the stream's former timing): the state's Z rides on the
+    checks that straddle the seams, measured once, so one measurement error there flips the consumption's
+    outcome: graph-like distance 1, at a check on a seam row the state crosses."""
+    twin = stream_circuit(one_state, 1e-3, 0.0, basis="z", step_rounds=1)
+    assert twin.deterministic(seed=2)
     (err,) = twin.circuit.shortest_graphlike_error(ignore_ungraphlike_errors=True)
     assert [str(t.dem_target) for t in err.dem_error_terms] == ["L17"]        # the consumption's outcome
     x, y = err.circuit_error_locations[0].flipped_pauli_product[0].coords   # an ancilla at (2ax + 1, 2ay + 1)
@@ -105,9 +126,10 @@ def test_the_z_twin_shows_one_round_moves_carry_z_on_checks_measured_once(one_st
 
 @pytest.mark.slow
 def test_moves_of_d_rounds_give_the_z_twin_distance_d():
-    """The same with each route step held for d rounds (the program starts late enough to wait for it): the
-    twin's distance is the step's rounds, 1, 2, 3."""
+    """The route's move held 1, 2, 3 rounds (the program starts late enough for any of them): the twin's distance
+    is the move's rounds, 1, 2, 3; the stream's own (d = 3) gives 3."""
     s = program_stream2(ProgramLayout(2, 3), UNIT, 1, [(100, 1, 1, 3)])
     got = [stream_distance(stream_circuit(s, 1e-3, 0.0, basis="z", step_rounds=r)) for r in (1, 2, 3)]
     assert got == [1, 2, 3]
+    assert stream_distance(stream_circuit(s, 1e-3, 0.0, basis="z")) == 3
     assert stream_distance(stream_circuit(s, 1e-3, 0.0, step_rounds=3)) == 3

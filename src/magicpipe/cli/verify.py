@@ -335,7 +335,7 @@ def _stream_circuit(args: argparse.Namespace, path: Any, stream: Any) -> bool:
     d = stream.header.data_distance
     print(f"{path}: the whole stream as one Stim circuit: {c.num_qubits} qubits, {c.num_detectors} detectors, "
           f"{c.num_observables} observables ({quiet.data_observables} data patches, {quiet.check_observables} checks "
-          f"of {quiet.runs} factory runs), {quiet.consumptions} consumptions, {quiet.moves} route steps, "
+          f"of {quiet.runs} factory runs), {quiet.consumptions} consumptions, {quiet.moves} moves (routes, steps), "
           f"{quiet.rounds} rounds; without noise {'every detector and observable is 0' if det else 'NOT deterministic'}"
           f"; graph-like distance {dist} at p={args.physical_error:g} (the stream runs at d={d})")
     if args.circuit_shots and det:
@@ -350,6 +350,7 @@ def _stream_circuit(args: argparse.Namespace, path: Any, stream: Any) -> bool:
         tdist = stream_distance(twin) if tdet else 0
         print(f"{path}: its Z twin (X-type errors and the merges' outcomes, which the |+> stand-in cannot carry): "
               f"{'deterministic' if tdet else 'NOT deterministic'} without noise, graph-like distance {tdist}"
-              + ("" if tdist >= d else " -- below d: the route moves a state one tile a round, and its Z rides on "
-                                        "checks measured once (docs/lattice.md)"))
+              + ("" if tdist >= d else " -- below d: the stream's moves (OUTPUT ... rounds=R) last fewer than d "
+                                        "rounds, and a moved state's Z rides on checks measured R times "
+                                        "(docs/lattice.md)"))
     return det and dist >= d

@@ -75,6 +75,9 @@ def main() -> None:
     write("valid", "two-level-3-9", "4 data patches at d=9 fed by 3 copies of the (3, 9) least-volume pipeline",
           str(program_stream2(ProgramLayout(4, 9), unit, 3, TIMELINE[:2])))
     period = int(base.split(" period=", 1)[1].split()[0])
+    # the first layer's round (its states come down their routes, d rounds a step) and its first merge's readout
+    first = int(next(x for x in base.splitlines() if " LAYER " in x).split()[0][1:])
+    readout = first + 9
     edits = [
         ("header-even-distance", "the program's distance is odd", "data=3 d=9", "data=3 d=8"),
         ("header-missing-data", "PROGRAM data=3 but data patch 2 is gone", "DATA 2 (87,0) d=9 z=top,bottom\n", ""),
@@ -109,14 +112,14 @@ def main() -> None:
         (
             "control-deleted-readout",
             "the X readout of port 0 is gone: its corrections have nothing to correct",
-            "@66 MEASURE x0 X:p0 rounds=1\n",
+            f"@{readout} MEASURE x0 X:p0 rounds=1\n",
             "",
         ),
         (
             "port-occupancy-duplicated-merge",
             "port 0 is merged twice",
-            "@57 MEASURE z0 Z:q0@top Z:p0@bottom rounds=9 via=(0,9,29,9)\n",
-            "@57 MEASURE z0 Z:q0@top Z:p0@bottom rounds=9 via=(0,9,29,9)\n" * 2,
+            f"@{first} MEASURE z0 Z:q0@top Z:p0@bottom rounds=9 via=(0,9,29,9)\n",
+            f"@{first} MEASURE z0 Z:q0@top Z:p0@bottom rounds=9 via=(0,9,29,9)\n" * 2,
         ),
         (
             "measurement-wrong-side",
@@ -128,19 +131,25 @@ def main() -> None:
         (
             "consumption-order-layer-states",
             "the first layer of the timeline consumes 2 states",
-            "@57 LAYER states=2",
-            "@57 LAYER states=3",
+            f"@{first} LAYER states=2",
+            f"@{first} LAYER states=3",
         ),
-        ("consumption-order-missing-layer", "the first layer's marker is gone", "@57 LAYER states=2\n", ""),
+        ("consumption-order-missing-layer", "the first layer's marker is gone", f"@{first} LAYER states=2\n", ""),
         (
             "timing-repeat-period",
             "one round more per copy breaks the period",
             f"period={period}",
             f"period={period + 1}",
         ),
+        (
+            "timing-route-one-round-steps",
+            "a route is one lattice-surgery move of d = 5 rounds, not one round a tile (2 tiles: 2 rounds)",
+            "@55 IF a0=0 OUTPUT C0 port=0 rounds=5",
+            "@55 IF a0=0 OUTPUT C0 port=0 rounds=2",
+        ),
         ("conservation-tally", "the TALLY claims a run nobody made", "TALLY runs=", "TALLY runs=1"),
         ("conservation-no-tally", "a stream ends with its TALLY", base.splitlines()[-1] + "\n", ""),
-        ("syntax-unknown-operation", "JUMP is no operation", "@57 RUN C0", "@57 JUMP C0"),
+        ("syntax-unknown-operation", "JUMP is no operation", "@0 RUN C0", "@0 JUMP C0"),
         ("syntax-version", "a future format version", "MAGICPIPE_LSI 2", "MAGICPIPE_LSI 3"),
     ]
     for name, why, old, new in edits:
@@ -152,7 +161,7 @@ def main() -> None:
     lines = trace.splitlines(keepends=True)
     k = next(k for k, x in enumerate(lines) if " DECIDE " in x and x.rstrip().endswith("outcome=1"))
     at, _, copy = lines[k + 1].split()[:3]
-    lines[k + 1] = f"{at} OUTPUT {copy} port={copy[1:]} rounds=2\n"
+    lines[k + 1] = f"{at} OUTPUT {copy} port={copy[1:]} rounds=5\n"   # one move of d = 5 rounds
     write("invalid", "control-trace-wrong-branch", "a run whose checks read 1 cannot deliver", "".join(lines))
     blocks()
 
@@ -177,6 +186,7 @@ def blocks() -> None:
           four)
     att = next(x for x in base.splitlines() if " DECIDE " in x and "attempts=" in x)
     n = int(att.rsplit("attempts=", 1)[1])
+    cap = int(four.split(" capacity=", 1)[1].split()[0])   # a layer's share plus a run's outputs but one
     out4 = next(x for x in four.splitlines() if x.startswith("@") and " OUTPUT " in x)
     edits = [
         (base, "unit-cultivation-policy", "a restart policy without its reject branch is not total",
@@ -187,7 +197,7 @@ def blocks() -> None:
          out4.replace("count=4", "count=3")),
         (four, "unit-output-side", "the output patches face the port, on the block's bottom edge",
          "OUTPUT 1 (13,0) d=13", "OUTPUT 1 (13,13) d=13"),
-        (four, "header-port-capacity", "a port holds the 4 states of one run", "capacity=4", "capacity=3"),
+        (four, "header-port-capacity", "a port holds the 4 states of one run", f"capacity={cap}", "capacity=3"),
     ]
     for text, name, why, old, new in edits:
         assert old in text, name
