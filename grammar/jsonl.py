@@ -12,7 +12,7 @@ Examples:
     >>> head, ops = emit_program(ProgramLayout(2, 9), unit_one_level("15-to-1", 5), 2, [(0, 3, 2, 9)])
     >>> lines = list(to_jsonl(head, ops))
     >>> lines[-1]
-    '{"kind": "op", "t": 209, "op": "TALLY", "tally": [6, 6, 0, 6, 0, 6]}'
+    '{"kind": "op", "t": 220, "op": "TALLY", "tally": [6, 6, 0, 6, 0, 6]}'
 """
 
 from __future__ import annotations
