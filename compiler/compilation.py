@@ -171,6 +171,7 @@ def plan_counts(
     extra_sources: Sequence[Source] = (),
     baselines: Sequence[str] = ("sequential", "parallel"),
     circuit: dict[str, Any] | None = None,
+    handoff: bool = True,
 ) -> Compilation:
     """Plan the whole program of ``counts`` (module docstring, steps 1-4).
 
@@ -200,6 +201,8 @@ def plan_counts(
         extra_sources: more sources to offer the planner (e.g. a factory catalogue).
         baselines: the baseline methods to plan on the same program.
         circuit: the circuit's own demand record, kept in the plan.
+        handoff: charge each factory copy the move of each state into its port (``d`` rounds at the output
+            patch's distance, as the stream moves it); off: the estimators' convention.
 
     Raises:
         SpecError: a bad objective, bound or option.
@@ -235,11 +238,11 @@ def plan_counts(
                ("layout", layout), ("synthesis", synthesis.name),
                ("synthesis_a", synthesis.a), ("synthesis_b", synthesis.b), ("toffoli_t", toffoli_t),
                ("synthesis_error", synthesis_error), ("baselines", list(baselines)),
-               ("budget_asked", budget.to_dict()))
+               ("budget_asked", budget.to_dict()), ("handoff", handoff))
     plans = []
     demands = []
     for b in _budgets(budget, counts, synthesis, budget_search):
-        demand = program_demand(counts, b, synthesis, toffoli_t, reserve_synthesis)
+        demand = replace(program_demand(counts, b, synthesis, toffoli_t, reserve_synthesis), handoff=handoff)
         if synthesis_error is not None:  # what the circuit's synthesis used (a reserved share stays charged)
             demand = replace(demand, synthesis_error=max(synthesis_error, demand.synthesis_error))
         demands.append((b, demand))
@@ -401,7 +404,8 @@ def replan(plan: dict[str, Any], hardware: Hardware) -> Compilation:
                            layout=opts["layout"],
                            synthesis=model,
                            synthesis_error=opts["synthesis_error"], toffoli_t=opts["toffoli_t"],
-                           baselines=tuple(opts["baselines"]), circuit=demand.get("circuit"))
+                           baselines=tuple(opts["baselines"]), circuit=demand.get("circuit"),
+                           handoff=opts.get("handoff", True))
     except (KeyError, TypeError) as e:
         raise SpecError(f"plan is missing {e}; write it again with magicpipe compile") from None
 

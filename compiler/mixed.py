@@ -36,6 +36,8 @@ from magicpipe.compiler.program import (
     Simulation,
     _copy_grid,
     _tiles,
+    cycle_rounds,
+    first_rounds,
     layer_distance,
     undominated_sources,
 )
@@ -79,11 +81,13 @@ def _simulate(demand: ProgramDemand, t_source: Source, t_copies: int, ccz_source
               layer_rounds: float, record: bool) -> Simulation:
     kinds = _kinds(demand)
     with_t = kinds.t_total > 0
-    supplies = [Supply.of(ccz_copies, ccz_source.outputs, ccz_source.period_rounds, ccz_source.startup_rounds,
+    supplies = [Supply.of(ccz_copies, ccz_source.outputs, cycle_rounds(ccz_source, demand.handoff),
+                          first_rounds(ccz_source, demand.handoff),
                           kinds.ccz_peak)]
     rows: list[tuple[int, ...]] = [(c,) for c in kinds.ccz_states]
     if with_t:
-        supplies.append(Supply.of(t_copies, t_source.outputs, t_source.period_rounds, t_source.startup_rounds,
+        supplies.append(Supply.of(t_copies, t_source.outputs, cycle_rounds(t_source, demand.handoff),
+                                  first_rounds(t_source, demand.handoff),
                                   kinds.t_peak))
         rows = [(c, t) for c, t in zip(kinds.ccz_states, kinds.t_states)]
     run = simulate_supplies(rows, kinds.lengths, supplies, layer_rounds, record)
@@ -160,8 +164,9 @@ def mixed_points(demand: ProgramDemand, t_sources: Sequence[Source], ccz_sources
         for t_src in t_side:
             if pair_error(demand, t_src, c_src) > share:
                 continue
-            c_need = max(1, math.ceil(kinds.ccz_peak * c_src.period_rounds / (c_src.outputs * tau) - _EPS))
-            t_need = max(1, math.ceil(kinds.t_peak * t_src.period_rounds / (t_src.outputs * tau) - _EPS))
+            c_cycle, t_cycle = cycle_rounds(c_src, demand.handoff), cycle_rounds(t_src, demand.handoff)
+            c_need = max(1, math.ceil(kinds.ccz_peak * c_cycle / (c_src.outputs * tau) - _EPS))
+            t_need = max(1, math.ceil(kinds.t_peak * t_cycle / (t_src.outputs * tau) - _EPS))
             if max_copies is not None:
                 c_need, t_need = min(c_need, max_copies), min(t_need, max_copies)
             for kc in _copy_grid(c_need):

@@ -90,6 +90,8 @@ class ProgramDemand:
             Toffoli timeline); None otherwise. Same layers, ``t_total + toffoli_t x ccz_total == t_states``; for
             a circuit ``kinds.all_t(toffoli_t) == timeline`` (counts spread each kind on its own).
         toffoli_t: T states per Toffoli in ``timeline``.
+        handoff: charge each copy the move of each state into its port (:func:`handoff_rounds`; off: the
+            estimators' convention, a state ready where it is made).
     """
 
     counts: LogicalCounts
@@ -102,6 +104,7 @@ class ProgramDemand:
     synthesis_error: float = 0.0
     kinds: KindTimeline | None = None
     toffoli_t: int = 4
+    handoff: bool = True
 
     def info(self) -> dict[str, Any]:
         out = {"t_count": self.t_states, "layers": self.timeline.layers, "peak_per_layer": self.timeline.peak,
@@ -224,8 +227,32 @@ class Simulation:
     runs: tuple[tuple[float, int, int, float, float, float], ...]
 
 
+
+def handoff_rounds(source: Source) -> int:
+    """Rounds a copy spends handing one batch to its port: one lattice-surgery move per output state, ``d``
+    rounds at the output patch's distance (the source's last), as the whole-program stream moves it
+    (the stream's route step, ``docs/lattice.md``); 0 for a source that states no distances.
+
+    Examples:
+        >>> handoff_rounds(Source("c", "cultivation", 463, 81.7, 81.7, 1, 1e-8, distances=(5, 15)))
+        15
+    """
+    return source.outputs * source.distances[-1] if source.distances else 0
+
+
+def cycle_rounds(source: Source, handoff: bool = True) -> float:
+    """Mean rounds between a copy's successful batches, the hand-off of each batch to its port included
+    (``handoff``)."""
+    return source.period_rounds + (handoff_rounds(source) if handoff else 0)
+
+
+def first_rounds(source: Source, handoff: bool = True) -> float:
+    """Rounds from an empty copy to its first state in a port (its startup and, with ``handoff``, that state's
+    move)."""
+    return source.startup_rounds + (source.distances[-1] if source.distances and handoff else 0)
+
 def simulate(timeline: DemandTimeline, source: Source, copies: int, layer_rounds: float,
-             buffer_states: int | None = None, record: bool = True) -> Simulation:
+             buffer_states: int | None = None, record: bool = True, handoff: bool = True) -> Simulation:
     """Run the program's layers against ``copies`` staggered copies of ``source`` (module docstring).
 
     The supply is a fluid at rate ``r = copies x outputs / period``, starting with one batch at ``startup``
@@ -242,11 +269,11 @@ def simulate(timeline: DemandTimeline, source: Source, copies: int, layer_rounds
     """
     if copies < 1:
         raise SpecError(f"copies must be >= 1, got {copies}")
-    r = copies * source.outputs / source.period_rounds
+    r = copies * source.outputs / cycle_rounds(source, handoff)
     cap: float = buffer_states if buffer_states is not None else timeline.peak + source.outputs
     cap = float(max(cap, timeline.peak, 1))
     # buffer level as a fluid; negative while the first batch is still on its way
-    b = source.outputs - r * source.startup_rounds
+    b = source.outputs - r * first_rounds(source, handoff)
     tau = float(layer_rounds)
     r_tau = r * tau
     t = wait = 0.0
@@ -471,7 +498,7 @@ def _evaluate(demand: ProgramDemand, source: Source, copies: int, layout: str, h
     d = start_distance or _least_distance(tiles, float(max(layers, 1) * cyc), hardware, b_log)
     while True:
         block = DataBlock(layout, n, tiles, d, cyc)
-        sim = simulate(demand.timeline, source, copies, block.layer_rounds, record=record)
+        sim = simulate(demand.timeline, source, copies, block.layer_rounds, record=record, handoff=demand.handoff)
         err = block.logical_error(sim.runtime_rounds, hardware)
         if err <= b_log or d >= _MAX_DISTANCE:
             break
@@ -592,7 +619,7 @@ def _all_t_points(demand: ProgramDemand, ok: Sequence[Source], hardware: Hardwar
     d_min = layer_distance(demand, layout, hardware)
     tau = LAYOUTS[layout][1] * d_min
     for src in undominated_sources(ok):
-        k_need = max(1, math.ceil(peak * src.period_rounds / (src.outputs * tau) - _EPS))
+        k_need = max(1, math.ceil(peak * cycle_rounds(src, demand.handoff) / (src.outputs * tau) - _EPS))
         k_max = k_need if max_copies is None else min(k_need, max_copies)
         for k in _copy_grid(k_max):
             pt = _evaluate(demand, src, k, layout, hardware, schedules.get(src.name), record=False,

@@ -58,6 +58,7 @@ def compile(  # noqa: A001 - the public verb of the package
     optimization_level: int | None = None,
     toffoli_t_cost: int = 4,
     optimize_t: bool = False,
+    handoff: bool = True,
 ) -> Compilation:
     """Count ``program``'s magic-state demand and plan the factories and the run of the whole program.
 
@@ -81,6 +82,8 @@ def compile(  # noqa: A001 - the public verb of the package
         optimization_level: for circuits, Qiskit's Clifford+RZ optimisation level to run before counting.
         toffoli_t_cost: T states per Toffoli-class gate, 4 (one ancilla and a measurement) or 7.
         optimize_t: for circuits, first reduce the T-count with pyzx (``magicpipe[zx]``), kept when it helps.
+        handoff: charge each factory copy the move of each state into its port (d rounds, as the stream moves
+            it); off: the estimators' convention (a state is ready where it is made).
 
     Returns:
         The :class:`~magicpipe.compiler.compilation.Compilation`.
@@ -108,6 +111,7 @@ def compile(  # noqa: A001 - the public verb of the package
         layout=layout,
         extra_sources=tuple(extra_sources),
         baselines=tuple(baselines),
+        handoff=handoff,
     )
     if isinstance(program, (str, pathlib.Path)) and str(program).lower().endswith(".json"):
         program = load_counts(program)

@@ -312,7 +312,8 @@ def run_peer(config: str, counts: LogicalCounts, preset: Preset) -> PeerResult:
 
 def ours(counts: LogicalCounts, preset: Preset, error_budget: float | ErrorBudget = ERROR_BUDGET,
          method: str = "dynamic",
-         candidates: int = 0, extra_sources: tuple = (), storage_decay: bool = True, catalogue: bool = False) -> dict:
+         candidates: int = 0, extra_sources: tuple = (), storage_decay: bool = True, catalogue: bool = False,
+         handoff: bool = True) -> dict:
     """magicpipe's answer from :func:`magicpipe.compile`: ``dict(physical_qubits, factory_qubits, data_qubits,
     runtime_us, front=[(qubits, runtime_us, factory_qubits), ...], ...)``, the top-level numbers being the front
     point of fewest qubits within 1% of the fastest runtime; ``method`` ``"dynamic"`` (the plan's own front) or a
@@ -323,7 +324,7 @@ def ours(counts: LogicalCounts, preset: Preset, error_budget: float | ErrorBudge
     """
     import magicpipe
 
-    comp = _compiled(counts, preset, error_budget, tuple(extra_sources), storage_decay, catalogue)
+    comp = _compiled(counts, preset, error_budget, tuple(extra_sources), storage_decay, catalogue, handoff)
     if method == "dynamic":
         front = comp.front
     else:
@@ -366,13 +367,14 @@ _CACHE: dict = {}
 
 
 def _compiled(counts: LogicalCounts, preset: Preset, error_budget: float | ErrorBudget, extra: tuple,
-              storage_decay: bool, catalogue: bool):
+              storage_decay: bool, catalogue: bool, handoff: bool = True):
     import magicpipe
 
-    key = (counts.to_json(), preset.key, error_budget, extra, storage_decay, catalogue)
+    key = (counts.to_json(), preset.key, error_budget, extra, storage_decay, catalogue, handoff)
     if key not in _CACHE:
         _CACHE[key] = magicpipe.compile(counts, hardware=preset.hardware(), error_budget=error_budget,
-                                        extra_sources=extra, storage_decay=storage_decay, catalogue=catalogue)
+                                        extra_sources=extra, storage_decay=storage_decay, catalogue=catalogue,
+                                        handoff=handoff)
     return _CACHE[key]
 
 

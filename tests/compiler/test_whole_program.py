@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from magicpipe.compiler import DemandTimeline, Hardware, LogicalCounts, Source
 from magicpipe.compiler.budget import ErrorBudget
 from magicpipe.compiler.compilation import plan_counts
-from magicpipe.compiler.program import data_block, program_demand, simulate
+from magicpipe.compiler.program import cycle_rounds, data_block, program_demand, simulate
 from magicpipe.compiler.synthesis import SYNTHESIS_MODELS
 from magicpipe.errors import InfeasibleError, SpecError
 
@@ -296,3 +296,16 @@ def test_replan_refuses_what_is_not_a_plan(plan):
 
     with pytest.raises(SpecError, match="plan/2"):
         replan(plan, HW)
+
+
+def test_each_state_is_handed_to_its_port_in_one_move_of_d_rounds():
+    """compiler.program.cycle_rounds: a copy spends d rounds (its output's distance) moving each state into its
+    port, as the stream does. One copy, a run every 10 rounds, d = 3: states at 13, 26, 39, 52, four layers of
+    5 rounds -> 57 rounds, 37 waited (45 and 25 without the hand-off, the estimators' convention)."""
+    src = Source("one", "sequential", 100, 10.0, 10.0, 1, 1e-9, distances=(3,))
+    with_move = simulate(DemandTimeline((4,), (1,)), src, copies=1, layer_rounds=5)
+    without = simulate(DemandTimeline((4,), (1,)), src, copies=1, layer_rounds=5, handoff=False)
+    assert (with_move.runtime_rounds, with_move.wait_rounds) == (57.0, 37.0)
+    assert (without.runtime_rounds, without.wait_rounds) == (45.0, 25.0)
+    four = Source("four", "litinski", 100, 100.0, 100.0, 4, 1e-9, distances=(9, 3, 3, 15, 7, 9))
+    assert cycle_rounds(four) == 100.0 + 4 * 9 and cycle_rounds(four, handoff=False) == 100.0
