@@ -88,6 +88,27 @@ def test_verify_stream_runs_the_whole_stream_circuit(one_state, tmp_path, capsys
     assert "300 noisy shots (p=0.001, eps=0, seed 2):" in out
 
 
+def test_verify_stream_fails_when_the_twin_is_below_d(one_state, tmp_path, capsys, monkeypatch):
+    """``verify stream --twin`` passes on the stream as written (both circuits at distance 3) and fails (status 1)
+    when the Z twin's distance is below d, as it was with one-round moves."""
+    import magicpipe.verification.stream_circuit as sc
+
+    path = tmp_path / "schedule.lsi"
+    path.write_text(str(one_state))
+    args = ["verify", "stream", str(path), "--shots", "2", "--circuit-shots", "0", "--twin", "--seed", "2"]
+    assert main(args) == 0
+    assert "its Z twin" in capsys.readouterr().out
+    real, calls = sc.stream_distance, []
+
+    def twin_below_d(c):  # the command asks for the stream circuit's distance first, then the twin's
+        calls.append(c)
+        return real(c) if len(calls) == 1 else 1
+
+    monkeypatch.setattr(sc, "stream_distance", twin_below_d)
+    assert main(args) == 1
+    assert "graph-like distance 1 -- below d" in capsys.readouterr().out
+
+
 def test_the_z_twin_has_distance_d_with_the_streams_own_moves(one_state):
     """Every patch in |0>: observables are the data patches' and check patches' logical Z and every merge's
     outcome. The route is one move of d = 3 rounds, as the stream says (``OUTPUT ... rounds=3``), read by the

@@ -344,6 +344,7 @@ def _stream_circuit(args: argparse.Namespace, path: Any, stream: Any) -> bool:
         print(f"{path}: {r.shots} noisy shots (p={args.physical_error:g}, eps={args.magic_error:g}, seed {r.seed}): "
               f"{r.accepted} with every run accepted, {r.errors} with a data patch's logical X wrong "
               f"(logical error rate {r.error_rate:.3g} per accepted shot)")
+    ok = det and dist >= d
     if args.twin and det:
         twin = stream_circuit(stream, args.physical_error, 0.0, basis="z")
         tdet = twin.deterministic(seed=args.seed)
@@ -353,4 +354,5 @@ def _stream_circuit(args: argparse.Namespace, path: Any, stream: Any) -> bool:
               + ("" if tdist >= d else " -- below d: the stream's moves (OUTPUT ... rounds=R) last fewer than d "
                                         "rounds, and a moved state's Z rides on checks measured R times "
                                         "(docs/lattice.md)"))
-    return det and dist >= d
+        ok = ok and tdet and tdist >= d  # a twin below d fails the check as the stream's own circuit does
+    return ok
