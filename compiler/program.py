@@ -237,7 +237,12 @@ def handoff_rounds(source: Source) -> int:
         >>> handoff_rounds(Source("c", "cultivation", 463, 81.7, 81.7, 1, 1e-8, distances=(5, 15)))
         15
     """
-    return source.outputs * source.distances[-1] if source.distances else 0
+    return source.outputs * _move_rounds(source)
+
+
+def _move_rounds(source: Source) -> int:
+    """One state's move into its port: ``d`` rounds at the output patch's distance (the source's last)."""
+    return source.distances[-1] if source.distances else 0
 
 
 def cycle_rounds(source: Source, handoff: bool = True) -> float:
@@ -249,7 +254,7 @@ def cycle_rounds(source: Source, handoff: bool = True) -> float:
 def first_rounds(source: Source, handoff: bool = True) -> float:
     """Rounds from an empty copy to its first state in a port (its startup and, with ``handoff``, that state's
     move)."""
-    return source.startup_rounds + (source.distances[-1] if source.distances and handoff else 0)
+    return source.startup_rounds + (_move_rounds(source) if handoff else 0)
 
 def simulate(timeline: DemandTimeline, source: Source, copies: int, layer_rounds: float,
              buffer_states: int | None = None, record: bool = True, handoff: bool = True) -> Simulation:

@@ -21,8 +21,8 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 
 from magicpipe.lattice.geometry import SITES_PER_UNIT, Rect, Tile
 
@@ -43,6 +43,7 @@ __all__ = [
     "Segment",
     "Term",
     "Unit",
+    "expand_repeats",
     "step_rounds",
 ]
 
@@ -214,6 +215,16 @@ class Unit:
         for line in self.text.splitlines():
             yield "  " + line
         yield "}"
+
+
+def expand_repeats(ops: Iterable[Op], shift: int = 0) -> Iterator[Op]:
+    """The operations with every ``REPEAT`` block written out, each at its absolute round (lazily)."""
+    for op in ops:
+        if op.action == "REPEAT":
+            for k in range(op.count):
+                yield from expand_repeats(op.body, shift + op.time + k * op.period)
+        else:
+            yield replace(op, time=op.time + shift)
 
 
 def step_rounds(unit: Unit) -> int:

@@ -63,7 +63,7 @@ Examples:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,7 +72,7 @@ import stim
 from magicpipe.compiler.protocols import get_protocol
 from magicpipe.lattice.block import BlockLayout
 from magicpipe.lattice.geometry import Rect, Tile
-from magicpipe.lattice.stream2 import Op, ProgramStream
+from magicpipe.lattice.stream2 import Op, ProgramStream, expand_repeats
 from magicpipe.verification.factory_circuit import CircuitBuilder, ForcedError, frame_path, merge_product
 from magicpipe.verification.factory_program import FactoryLayout, FactoryProgram, Merge, factory_instructions
 from magicpipe.verification.surgery import Coord, code_checks, cx_layers, rectangle, x_edges
@@ -175,15 +175,6 @@ class _Walk:
     port: int
 
 
-def _flat(ops: Sequence[Op], shift: int = 0) -> Iterator[Op]:
-    for op in ops:
-        if op.action == "REPEAT":
-            for k in range(op.count):
-                yield from _flat(op.body, shift + op.time + k * op.period)
-        else:
-            yield dataclasses.replace(op, time=op.time + shift)
-
-
 class _Walker:
     """The round-by-round construction (module docstring)."""
 
@@ -215,7 +206,7 @@ class _Walker:
                             f"{MAX_DATA}); use the logical run (magicpipe verify stream) for larger ones")
         self.ops: list[Op] = []
         merges_in = 0
-        for o in _flat(stream.ops):               # lazily: a long program's REPEATs are refused, not written out
+        for o in expand_repeats(stream.ops):  # lazily: a long program's REPEATs are refused, not written out
             merges_in += o.action == "MEASURE" and any(t.kind == "q" for t in o.terms)
             if merges_in > MAX_CONSUMPTIONS:
                 raise SpecError(f"more than {MAX_CONSUMPTIONS} consumptions: the stream circuit is a check of tiny "

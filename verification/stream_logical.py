@@ -28,7 +28,7 @@ import random
 from dataclasses import dataclass
 
 import numpy as np
-from magicpipe.lattice.stream2 import ProgramStream
+from magicpipe.lattice.stream2 import ProgramStream, expand_repeats
 
 from magicpipe.errors import SpecError, VerificationError
 
@@ -49,15 +49,6 @@ class LogicalRun:
     consumptions: int
     rotations: int
     frames: int
-
-
-def _flat(ops, shift=0):
-    for op in ops:
-        if op.action == "REPEAT":
-            for k in range(op.count):
-                yield from _flat(op.body, shift + op.time + k * op.period)
-        else:
-            yield dataclasses.replace(op, time=op.time + shift)
 
 
 class _State:
@@ -166,7 +157,7 @@ def run_logical(stream: ProgramStream, shots: int = 100, seed: int = 0) -> Logic
     """
     h = stream.header
     n = len(h.data)
-    ops = [op for op in _flat(stream.ops) if op.action in ("MEASURE", "ROTATE", "FRAME")]
+    ops = [op for op in expand_repeats(stream.ops) if op.action in ("MEASURE", "ROTATE", "FRAME")]
     # most merges in flight at once: one magic qubit each
     busy, most = set(), 0
     for op in ops:
@@ -259,7 +250,8 @@ def program_circuit(stream: ProgramStream, p: float = 0.0):
 
     h = stream.header
     n, d = len(h.data), h.data_distance
-    merges_in = [op for op in _flat(stream.ops) if op.action == "MEASURE" and any(t.kind == "q" for t in op.terms)]
+    merges_in = [op for op in expand_repeats(stream.ops)
+                 if op.action == "MEASURE" and any(t.kind == "q" for t in op.terms)]
     if n > 5 or len(merges_in) > 12 or d not in (3, 5):
         raise SpecError(f"{n} data patches, {len(merges_in)} consumptions at d={d}: the program circuit is built for "
                         f"at most 5 patches and 12 consumptions at d = 3 or 5")

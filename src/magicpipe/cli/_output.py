@@ -36,7 +36,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from collections.abc import Iterator
 
 from magicpipe.errors import SpecError
@@ -296,32 +296,10 @@ def commit(staging: Staging) -> list[str]:
 
 
 @contextlib.contextmanager
-def open_file(path: str | os.PathLike, *, force: bool = False, flag: str = "--out") -> Iterator[IO[str]]:
-    """A text file to write line by line that appears at ``path`` whole when the block ends without error.
-
-    Raises:
-        SpecError: as :func:`write_file`.
-    """
-    path = Path(path)
-    if path.is_dir():
-        raise SpecError(f"{flag} {path} is a folder; give a file name")
-    if path.exists() and not force:
-        raise SpecError(f"{flag} {path} exists; pass --force to replace it, or give another file name")
-    _under_folders(Path(os.path.abspath(path)), flag)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            yield f
-        os.chmod(tmp, _mode(0o666))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_file(path: str | os.PathLike, data: str | bytes, *, force: bool = False, flag: str = "--out") -> Path:
-    """Write ``data`` to ``path`` whole (temporary file, then rename); refuse to replace a file without ``force``.
+def open_file(path: str | os.PathLike, *, force: bool = False, flag: str = "--out", binary: bool = False
+              ) -> Iterator[IO[Any]]:
+    """A file to write (text, or bytes with ``binary``) that appears at ``path`` whole when the block ends
+    without error (a temporary file beside it, then a rename).
 
     Raises:
         SpecError: ``path`` is a folder, or an existing file and ``force`` is False.
@@ -333,14 +311,23 @@ def write_file(path: str | os.PathLike, data: str | bytes, *, force: bool = Fals
         raise SpecError(f"{flag} {path} exists; pass --force to replace it, or give another file name")
     _under_folders(Path(os.path.abspath(path)), flag)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8") as f:
+            yield f
         os.chmod(tmp, _mode(0o666))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+
+
+def write_file(path: str | os.PathLike, data: str | bytes, *, force: bool = False, flag: str = "--out") -> Path:
+    """Write ``data`` to ``path`` whole (:func:`open_file`); refuse to replace a file without ``force``.
+
+    Raises:
+        SpecError: ``path`` is a folder, or an existing file and ``force`` is False.
+    """
+    with open_file(path, force=force, flag=flag, binary=True) as f:
+        f.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)
