@@ -161,6 +161,7 @@ def plan_counts(
     max_levels: int = 3,
     pipelines: int = 3,
     storage_decay: bool = True,
+    grow_slots: bool = True,
     catalogue: bool = True,
     budget_search: bool = True,
     reserve_synthesis: bool = False,
@@ -187,6 +188,9 @@ def plan_counts(
             the dynamic volume bound.
         storage_decay: charge the storage decay of buffered states to dynamic points (off: the nominal
             output error, as the baselines and the resource estimators assume).
+        grow_slots: with ``storage_decay``, a dynamic configuration whose decay misses the per-state target may
+            hold its states in buffer slots at a higher distance, its qubits charged
+            (:func:`~magicpipe.compiler.pareto.pareto_front`); off: such configurations are dropped.
         catalogue: offer the factory catalogue (Litinski's asymmetric blocks, 20-to-4, magic-state cultivation;
             :mod:`~magicpipe.compiler.catalogue_search`) beside the dynamic pipeline in the main front.
         budget_search: when the budget has the default thirds, share it per point instead
@@ -234,8 +238,8 @@ def plan_counts(
                         f"threshold {threshold:.4g}: no number of levels improves it; lower eps")
     bounds = (max_physical_qubits, max_runtime_us)
     options = (("max_levels", max_levels), ("pipelines", pipelines), ("storage_decay", storage_decay),
-               ("catalogue", catalogue), ("budget_search", budget_search), ("reserve_synthesis", reserve_synthesis),
-               ("layout", layout), ("synthesis", synthesis.name),
+               ("grow_slots", grow_slots), ("catalogue", catalogue), ("budget_search", budget_search),
+               ("reserve_synthesis", reserve_synthesis), ("layout", layout), ("synthesis", synthesis.name),
                ("synthesis_a", synthesis.a), ("synthesis_b", synthesis.b), ("toffoli_t", toffoli_t),
                ("synthesis_error", synthesis_error), ("baselines", list(baselines)),
                ("budget_asked", budget.to_dict()), ("handoff", handoff))
@@ -258,14 +262,15 @@ def plan_counts(
             plans.append((b, demand) + _plan_one(demand, hardware, max_levels, pipelines, storage_decay, catalogue,
                                                  layout, extra_sources, baselines,
                                                  targets if searched else (demand.target,),
-                                                 budget.total if searched else None))
+                                                 budget.total if searched else None, grow_slots))
         except InfeasibleError:
             continue
     if not plans:  # the caller's own split must plan, or say why it cannot
         searched = False
         b, demand = demands[0]
         plans.append((b, demand) + _plan_one(demand, hardware, max_levels, pipelines, storage_decay, catalogue,
-                                             layout, extra_sources, baselines, (demand.target,)))
+                                             layout, extra_sources, baselines, (demand.target,),
+                                             grow_slots=grow_slots))
     first_budget, first_demand, pipe, front0, _ = plans[0]
     evaluated = sum(p[3].evaluated for p in plans)
     front = ProgramFront(first_demand, hardware, non_dominated([pt for p in plans for pt in p[3].points]), evaluated)
@@ -312,14 +317,14 @@ def _budgets(budget: ErrorBudget, counts: LogicalCounts, synthesis: SynthesisMod
 
 def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipelines: int, storage_decay: bool,
               catalogue: bool, layout: str, extra_sources: Sequence[Source], baselines: Sequence[str],
-              targets: Sequence[float] = (), shared: float | None = None
+              targets: Sequence[float] = (), shared: float | None = None, grow_slots: bool = True
               ) -> tuple[Pipeline | None, ProgramFront, tuple[ProgramFront | None, ...]]:
     """The pipeline, the main front and the baselines' fronts for one budget split.
 
     Sources are searched at ``targets`` (default: the split's own per-state target); a source found for a
     tighter target serves a looser one too (:func:`plan_program` keeps those that meet the split's target).
     With ``shared`` (the total budget) each source is planned with the shares it uses instead
-    (:func:`~magicpipe.compiler.shares.share_front`).
+    (:func:`~magicpipe.compiler.shares.share_front`). ``grow_slots``: see :func:`plan_counts`.
     """
 
     def plan(srcs: Sequence[Source]) -> ProgramFront:
@@ -336,7 +341,8 @@ def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipeli
     catalogued: list[Source] = []
     for target in targets or (demand.target,):
         try:
-            best, found, sch = candidate_sources(target, hardware, max_levels, pipelines, wanted, storage_decay)
+            best, found, sch = candidate_sources(target, hardware, max_levels, pipelines, wanted, storage_decay,
+                                                 grow_slots)
         except InfeasibleError:
             if target == demand.target:
                 raise
@@ -399,7 +405,8 @@ def replan(plan: dict[str, Any], hardware: Hardware) -> Compilation:
         return plan_counts(counts, hardware, budget, objective=plan["objective"],
                            max_physical_qubits=bounds["max_physical_qubits"], max_runtime_us=bounds["max_runtime_us"],
                            max_levels=opts["max_levels"], pipelines=opts["pipelines"],
-                           storage_decay=opts["storage_decay"], catalogue=opts["catalogue"],
+                           storage_decay=opts["storage_decay"], grow_slots=opts.get("grow_slots", False),
+                           catalogue=opts["catalogue"],
                            budget_search=opts["budget_search"], reserve_synthesis=opts["reserve_synthesis"],
                            layout=opts["layout"],
                            synthesis=model,

@@ -37,24 +37,28 @@ def _label(pipe: Pipeline) -> str:
     return f"({name}) x{len(pipe.levels)} d={','.join(str(d) for d in pipe.distances)}"
 
 
-def best_pipeline_for(target: float, hardware: Hardware, max_levels: int = 3, storage_decay: bool = True) -> Pipeline:
-    """The least-volume dynamic pipeline whose output error (storage decay charged unless told not to) meets
-    ``target``."""
+def best_pipeline_for(target: float, hardware: Hardware, max_levels: int = 3, storage_decay: bool = True,
+                      grow_slots: bool = True) -> Pipeline:
+    """The least-volume dynamic pipeline whose output error (storage decay charged unless told not to, buffer
+    slots grown where that meets the target unless ``grow_slots`` is False) meets ``target``."""
     from magicpipe.compiler.search import best_pipeline
 
     if isinstance(max_levels, bool) or not isinstance(max_levels, int) or max_levels < 1:
         raise SpecError(f"max_levels must be a positive integer, got {max_levels!r}")
     return best_pipeline(target, hardware, method="dynamic", levels=tuple(range(1, max_levels + 1)),
-                         storage_decay=storage_decay).pipeline
+                         storage_decay=storage_decay, grow_slots=grow_slots).pipeline
 
 
-def pipeline_sources(pipe: Pipeline, target: float, methods: Sequence[str] = METHODS, storage_decay: bool = True
-                     ) -> tuple[list[Source], dict[str, object]]:
+def pipeline_sources(pipe: Pipeline, target: float, methods: Sequence[str] = METHODS, storage_decay: bool = True,
+                     grow_slots: bool = True) -> tuple[list[Source], dict[str, object]]:
     """The sources of ``pipe`` for each method, and the core schedule behind each dynamic source by name.
 
     With ``storage_decay`` (the default) a dynamic point's output error includes the decay of the states its
     buffer holds and points above ``target`` are left out; without it every point carries the pipeline's
-    nominal output error, as the baselines and the estimators assume.
+    nominal output error, as the baselines and the estimators assume. With ``grow_slots`` (the default) a
+    configuration that misses ``target`` may instead hold its states in slots at a higher distance (its qubits
+    charged, :func:`~magicpipe.compiler.pareto.pareto_front`); every dynamic source names its
+    ``slot_distance``, and a grown one says so in its name.
 
     Examples:
         >>> from magicpipe.compiler import Hardware, Pipeline
@@ -79,18 +83,20 @@ def pipeline_sources(pipe: Pipeline, target: float, methods: Sequence[str] = MET
         from magicpipe.compiler.pareto import pareto_front
         from magicpipe.compiler.steady import steady_state
 
-        front = pareto_front(pipe, max_output_error=target if storage_decay else None)
+        front = pareto_front(pipe, max_output_error=target if storage_decay else None, grow_slots=grow_slots)
         for pt in front.points:
             try:  # the no-failure steady state; failures enter through the point's expected delay per state
                 st = steady_state(pipe, pt, shots=0)
             except InfeasibleError:
                 continue
             startup, period = float(pt.rounds), (st.period + pt.expected_delay) / p_top
-            name = f"dynamic {_label(pipe)} Q={pt.qubits} B={pt.buffer_slots}"
+            grown = pt.slot_distance if pt.grown_qubits else None
+            name = f"dynamic {_label(pipe)} Q={pt.qubits} B={pt.buffer_slots}" + (f" slots d={grown}" if grown else "")
             err = pt.output_error if storage_decay else pipe.output_error
             out.append(Source(name, "dynamic", pt.qubits, max(startup, 1.0), period, 1, err,
                               distances=pipe.distances,
-                              detail=(("buffer_slots", pt.buffer_slots), ("first_state_rounds", pt.rounds),
+                              detail=(("buffer_slots", pt.buffer_slots), ("slot_distance", pt.slot_distance),
+                                      ("first_state_rounds", pt.rounds),
                                       ("expected_stall_rounds", pt.expected_delay), ("policy", pt.policy.label))))
             schedules[name] = pt.schedule
     if "sequential" in methods:
@@ -107,17 +113,17 @@ def pipeline_sources(pipe: Pipeline, target: float, methods: Sequence[str] = MET
 
 
 def candidate_sources(target: float, hardware: Hardware, max_levels: int = 3, pipelines: int = 3,
-                      methods: Sequence[str] = METHODS, storage_decay: bool = True
+                      methods: Sequence[str] = METHODS, storage_decay: bool = True, grow_slots: bool = True
                       ) -> tuple[Pipeline, list[Source], dict[str, object]]:
     """See :func:`_candidate_sources` (the result is cached: plans, re-plans and sweeps ask again)."""
     best, sources, schedules = _candidate_sources(target, hardware, max_levels, pipelines, tuple(methods),
-                                                  storage_decay)
+                                                  storage_decay, grow_slots)
     return best, list(sources), dict(schedules)
 
 
 @functools.lru_cache(maxsize=256)
 def _candidate_sources(target: float, hardware: Hardware, max_levels: int, pipelines: int,
-                       methods: tuple[str, ...], storage_decay: bool
+                       methods: tuple[str, ...], storage_decay: bool, grow_slots: bool = True
                        ) -> tuple[Pipeline, tuple[Source, ...], tuple[tuple[str, object], ...]]:
     """Sources of several pipelines meeting ``target``: the least-volume dynamic one (returned first) and the
     next ``pipelines - 1`` distance sequences by the dynamic volume bound; each as every method's sources. A
@@ -126,7 +132,7 @@ def _candidate_sources(target: float, hardware: Hardware, max_levels: int, pipel
     from magicpipe.compiler.bounds import lower_bound
     from magicpipe.compiler.search import candidate_pipelines
 
-    best = best_pipeline_for(target, hardware, max_levels, storage_decay)
+    best = best_pipeline_for(target, hardware, max_levels, storage_decay, grow_slots)
     others = sorted(candidate_pipelines(target, hardware, tuple(range(1, max_levels + 1))), key=lower_bound)
     chosen = [best] + [p for p in others if p.distances != best.distances][: max(pipelines - 1, 0)]
     sources: list[Source] = []
@@ -134,7 +140,7 @@ def _candidate_sources(target: float, hardware: Hardware, max_levels: int, pipel
     seen: set[str] = set()
     for pipe in chosen:
         try:
-            srcs, sch = pipeline_sources(pipe, target, methods, storage_decay)
+            srcs, sch = pipeline_sources(pipe, target, methods, storage_decay, grow_slots)
         except InfeasibleError:
             continue
         for s in srcs:

@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 
 from magicpipe.compiler.allocator import Producer
 from magicpipe.compiler.bounds import lower_bound
-from magicpipe.compiler.decay import storage_decay
+from magicpipe.compiler.decay import grown_schedule, slot_distance_for, slot_distance_of, storage_decay
 from magicpipe.compiler.dynamic import DynamicOptions, simulate
 from magicpipe.compiler.failures import expected_delay, monte_carlo
 from magicpipe.compiler.options import GREEDY_LAUNCH, POLICIES
@@ -55,7 +55,9 @@ class ParetoPoint:
     """One dynamic pipeline configuration: budget, buffer, expected rounds and the schedule behind them.
 
     ``output_error`` is the top-level output error with the storage decay of its buffered states charged
-    (:mod:`~magicpipe.compiler.decay`). ``delay_model`` says what ``expected_delay`` is: ``"all-stalls"``
+    (:mod:`~magicpipe.compiler.decay`). Where the Pareto search grew the slots to meet an output-error target
+    (``grow_slots``), the schedule carries the larger slots and budget and ``qubits`` includes them
+    (:attr:`slot_distance`, :attr:`grown_qubits`). ``delay_model`` says what ``expected_delay`` is: ``"all-stalls"``
     (:func:`~magicpipe.compiler.stalls.expected_rounds`), ``"first-stall"`` (Appendix A), ``"monte-carlo"``
     (mean of the seeded runs, ``mc_stderr`` its standard error), or ``"dominated"``: not estimated, because
     a point with no more qubits is faster than this one's no-failure schedule (``expected_delay`` is 0, so
@@ -77,6 +79,16 @@ class ParetoPoint:
     def policy(self) -> DynamicOptions:
         """The scheduler policy of this point."""
         return self.schedule.policy
+
+    @property
+    def slot_distance(self) -> int:
+        """Distance of the buffer's slot patches (the producer's unless the search grew them)."""
+        return slot_distance_of(self.schedule)
+
+    @property
+    def grown_qubits(self) -> int:
+        """Qubits the grown slots add to the buffer: ``buffer_slots x (patch(slot distance) - patch(d))``."""
+        return self.buffer_slots * (self.schedule.slot_qubits - patch_qubits(self.schedule.producers[0].distance))
 
     @property
     def rounds(self) -> float:
@@ -188,6 +200,7 @@ def pareto_front(
     shots: int = 64,
     seed: int = 1,
     least_volume_only: bool = False,
+    grow_slots: bool = True,
 ) -> ParetoFront:
     """The dynamic pipeline's Pareto front of qubits against expected rounds for one top-level state.
 
@@ -204,6 +217,11 @@ def pareto_front(
             candidates).
         max_output_error: keep only configurations whose output error, with the storage decay of their
             buffered states charged, is at most this (None: no limit, as in the paper).
+        grow_slots: with ``max_output_error``, a configuration whose decay misses it at slots of the producer's
+            distance is tried with slots 2, 4 or 6 distances larger (the smallest that meets it,
+            :func:`~magicpipe.compiler.decay.slot_distance_for`), its qubits charged ``buffer_slots x`` the
+            larger patch's extra qubits, its schedule otherwise the same; it then competes with the others.
+            False drops such configurations.
         delay_model: ``"all-stalls"`` (every stall) or ``"first-stall"`` (Appendix A, the paper's).
         shots: Monte Carlo runs per re-evaluated point where level-1 success is below :data:`MC_BELOW`
             (0: never).
@@ -236,7 +254,7 @@ def pareto_front(
         if not policies:
             raise SpecError("pass at least one policy (or None for POLICIES)")
     return _pareto(pipeline, policies, tuple(buffer_sizes) if buffer_sizes else None, menu_size, max_budgets,
-                   max_output_error, delay_model, shots, seed, least_volume_only)
+                   max_output_error, delay_model, shots, seed, least_volume_only, grow_slots)
 
 
 def _thin(values: list[int], k: int) -> list[int]:
@@ -250,7 +268,8 @@ def _thin(values: list[int], k: int) -> list[int]:
 def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_sizes: tuple[int, ...] | None,
             menu_size: int,
             max_budgets: int, max_output_error: float | None = None, delay_model: str = "all-stalls",
-            shots: int = 64, seed: int = 1, least_volume_only: bool = False) -> ParetoFront:
+            shots: int = 64, seed: int = 1, least_volume_only: bool = False, grow_slots: bool = True
+            ) -> ParetoFront:
     top = pipeline.levels[-1]
     high = top.factory
     below = pipeline.levels[-2]
@@ -278,8 +297,11 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
         if not (least_volume_only and max_output_error is None):
             error = storage_decay(s, pipeline.hardware).eps_out_with_decay
         if max_output_error is not None and error > max_output_error:
-            return None
-        return ParetoPoint(q, b, s.rounds, 0.0, s, bound, error, "pending")
+            grown = slot_distance_for(s, pipeline.hardware, max_output_error) if grow_slots else None
+            if grown is None:
+                return None
+            s, error = grown_schedule(s, grown.slot_distance), grown.eps_out_with_decay
+        return ParetoPoint(s.qubit_budget, b, s.rounds, 0.0, s, bound, error, "pending")
 
     def timed(p: ParetoPoint) -> ParetoPoint:
         s = p.schedule
@@ -341,7 +363,7 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
             # the sequential baseline's own order (its 16 level-1 copies in one fill batch, no supply lane, a
             # launch with all N inputs, N - N_burst slots) is a configuration of this architecture: try it, so
             # the search never returns worse than a schedule it could have run (docs/model.md)
-            tried = {(p.buffer_slots, p.qubits) for p in found}
+            tried = {(p.buffer_slots, p.qubits - p.grown_qubits) for p in found}
             found += [p for p in (bounded(options, b, q) for b, q in _sequential_configurations(pipeline, slot)
                                   if (b, q) not in tried) if p is not None]
     for options in unique:

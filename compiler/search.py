@@ -77,7 +77,8 @@ def candidate_pipelines(
     yield from extend(())
 
 
-def _cost(pipe: Pipeline, method: str, options: DynamicOptions | None, max_error: float | None = None) -> Choice:
+def _cost(pipe: Pipeline, method: str, options: DynamicOptions | None, max_error: float | None = None,
+          grow_slots: bool = True) -> Choice:
     if len(pipe.levels) == 1:
         lv = pipe.levels[0]
         return Choice(pipe, method, lv.qubits, float(lv.rounds))
@@ -90,7 +91,8 @@ def _cost(pipe: Pipeline, method: str, options: DynamicOptions | None, max_error
     if method == "sequential-accounted":
         a = sequential_accounted(pipe)
         return Choice(pipe, method, a.qubits, a.rounds)
-    point = pareto_front(pipe, options, max_output_error=max_error, least_volume_only=True).min_volume()
+    point = pareto_front(pipe, options, max_output_error=max_error, least_volume_only=True,
+                         grow_slots=grow_slots).min_volume()
     return Choice(pipe, method, point.qubits, point.rounds, point)
 
 
@@ -103,6 +105,7 @@ def best_pipeline(
     distances: Sequence[int] = DEFAULT_DISTANCES,
     options: DynamicOptions | None = None,
     storage_decay: bool = False,
+    grow_slots: bool = True,
 ) -> Choice:
     """The least-volume pipeline of ``method`` whose output error is at most ``target``.
 
@@ -117,6 +120,8 @@ def best_pipeline(
         storage_decay: for the dynamic method, charge the storage decay of buffered states
             (:mod:`~magicpipe.compiler.decay`) and keep only configurations that still meet ``target``; this
             steers the choice toward smaller buffers. Off by default, as in the paper.
+        grow_slots: with ``storage_decay``, a configuration that misses ``target`` may grow its buffer slots to a
+            higher distance instead (:func:`~magicpipe.compiler.pareto.pareto_front`); False drops it.
 
     Raises:
         SpecError: a target outside (0, 1) or an unknown method.
@@ -159,7 +164,7 @@ def best_pipeline(
         if best is not None and 0.99 * lower_bound(pipe) > best.volume:
             break
         try:
-            c = _cost(pipe, method, options, target if storage_decay else None)
+            c = _cost(pipe, method, options, target if storage_decay else None, grow_slots)
         except InfeasibleError:
             continue  # no configuration of this sequence meets the target once decay is charged
         if best is None or (c.volume, c.qubits) < (best.volume, best.qubits):

@@ -50,6 +50,7 @@ def compile(  # noqa: A001 - the public verb of the package
     max_runtime_us: float | None = None,
     max_levels: int = 3,
     storage_decay: bool = True,
+    grow_slots: bool = True,
     catalogue: bool = True,
     layout: str = "fast",
     synthesis: str = "auto",
@@ -72,6 +73,8 @@ def compile(  # noqa: A001 - the public verb of the package
         max_runtime_us: the longest runtime, in microseconds.
         max_levels: most distillation levels.
         storage_decay: charge the storage decay of buffered states (off: as the resource estimators assume).
+        grow_slots: where the decay would miss the target, let a dynamic pipeline hold its states in buffer
+            slots at a higher distance, their qubits charged (off: such configurations are dropped).
         catalogue: offer the factory catalogue (Litinski's blocks, 20-to-4, cultivation) beside the pipeline.
         layout: data block layout, ``fast``, ``intermediate`` or ``compact``.
         synthesis: rotation synthesis: a model name (``mixed-fallback``, ``azure``, ``azure-2022``) or ``'a,b'``;
@@ -107,6 +110,7 @@ def compile(  # noqa: A001 - the public verb of the package
         max_runtime_us=max_runtime_us,
         max_levels=max_levels,
         storage_decay=storage_decay,
+        grow_slots=grow_slots,
         catalogue=catalogue,
         layout=layout,
         extra_sources=tuple(extra_sources),

@@ -37,24 +37,31 @@ def test_decay_aware_search_meets_its_target():
 
 
 def test_slots_at_a_higher_distance_decay_at_their_own_p_l():
+    """A wait's first d_s rounds are charged at the producer's d = 5 (the growth), the rest at d_s = 7."""
     pipe = Pipeline.from_distances((5, 17))
     point = pareto_front(pipe).min_volume()
     base = storage_decay(point.schedule, pipe.hardware)
     grown = storage_decay(point.schedule, pipe.hardware, 7)
-    p_l7 = 0.03 * (1e-4 / 1e-2) ** 4
+    p_l5, p_l7 = 0.03 * (1e-4 / 1e-2) ** 3, 0.03 * (1e-4 / 1e-2) ** 4
     assert grown.waits == base.waits and grown.slot_distance == 7 and grown.slot_qubits == 2 * 7**2 - 1
-    assert grown.mean_added == pytest.approx(sum(base.waits) / 15 / 7 * p_l7)
+    assert (base.growth_rounds, grown.growth_rounds) == (0, 7)
+    by_hand = [min(w, 7) / 5 * p_l5 + max(w - 7, 0) / 7 * p_l7 for w in base.waits]
+    assert grown.mean_added == pytest.approx(sum(by_hand) / 15)
+    assert grown.max_added == pytest.approx(max(by_hand))
     assert grown.eps_out < grown.eps_out_with_decay < base.eps_out_with_decay
     with pytest.raises(SpecError, match="slot distance 3 must be an odd distance >= the producer's 5"):
         storage_decay(point.schedule, pipe.hardware, 3)
 
 
 def test_slot_distance_for_takes_the_smallest_that_meets_the_target():
+    """Larger slots are not always better: each wait's first d_s rounds are charged at the producer's
+    distance, so at (5, 17) slots at 9 decay more than at 7 (the waits are short)."""
     pipe = Pipeline.from_distances((5, 17))
     point = pareto_front(pipe).min_volume()
-    errors = {d: storage_decay(point.schedule, pipe.hardware, d).eps_out_with_decay for d in (5, 7, 9)}
-    assert errors[5] > errors[7] > errors[9]
+    errors = {d: storage_decay(point.schedule, pipe.hardware, d).eps_out_with_decay for d in (5, 7, 9, 11)}
+    assert errors[5] > errors[11] > errors[9] > errors[7]
     assert slot_distance_for(point.schedule, pipe.hardware, errors[5]).slot_distance == 5
     assert slot_distance_for(point.schedule, pipe.hardware, (errors[7] + errors[5]) / 2).slot_distance == 7
-    assert slot_distance_for(point.schedule, pipe.hardware, errors[9]).slot_distance == 9
-    assert slot_distance_for(point.schedule, pipe.hardware, errors[9], max_step=1) is None
+    assert slot_distance_for(point.schedule, pipe.hardware, errors[7]).slot_distance == 7
+    assert slot_distance_for(point.schedule, pipe.hardware, errors[7] * 0.999) is None
+    assert slot_distance_for(point.schedule, pipe.hardware, errors[5], max_step=0).slot_distance == 5

@@ -71,10 +71,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("--optimization-level", type=int, choices=(0, 1, 2, 3), default=None, metavar="N",
                    help="first run Qiskit's Clifford+RZ translation and optimisation at this level (0-3; "
                         "default: count the program as written)")
-    p.add_argument("--storage-decay", choices=("on", "off"), default="on",
-                   help="charge the storage decay of buffered states to the dynamic pipeline's output error ('off': "
-                        "the nominal error, as the baselines and the resource estimators assume; dimensionless "
-                        "switch; default: %(default)s)")
+    p.add_argument("--storage-decay", choices=("on", "fixed-slots", "off"), default="on",
+                   help="charge the storage decay of buffered states to the dynamic pipeline's output error; 'on' "
+                        "lets a configuration whose decay misses the target hold its states in buffer slots at a "
+                        "higher distance (their qubits charged), 'fixed-slots' keeps the slots at the producer's "
+                        "distance and drops such configurations, 'off' plans with the nominal error, as the "
+                        "baselines and the resource estimators assume (a dimensionless switch; default: "
+                        "%(default)s)")
     p.add_argument("--factories", choices=("all", "pipeline"), default="all",
                    help="which factories the front may use: 'all' adds the catalogue (Litinski's asymmetric "
                         "blocks, 20-to-4, magic-state cultivation) to the dynamic pipeline; 'pipeline' keeps the "
@@ -140,7 +143,8 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     comp = magicpipe.compile(program, hardware=hardware, error_budget=budget, objective=args.objective,
                              max_physical_qubits=args.max_physical_qubits, max_runtime_us=args.max_runtime_us,
-                             max_levels=args.max_levels, storage_decay=args.storage_decay == "on",
+                             max_levels=args.max_levels, storage_decay=args.storage_decay != "off",
+                             grow_slots=args.storage_decay == "on",
                              catalogue=args.factories == "all",
                              layout=args.layout, synthesis=args.synthesis,
                              optimization_level=args.optimization_level, toffoli_t_cost=args.toffoli_t_cost,

@@ -201,7 +201,8 @@ def load_plan(path: Path, data: dict | None = None, *, front: bool = True) -> Re
     if chosen.schedule is None:
         return build_report(pipe, None, program=program, source=source,
                             notes=(f"the chosen source ({chosen.source.name}) has no pipeline schedule",))
-    pf = pareto_front(pipe, max_output_error=comp.demand.target) if front else None
+    pf = (pareto_front(pipe, max_output_error=comp.demand.target,
+                       grow_slots=bool(dict(comp.options).get("grow_slots", False))) if front else None)
     from magicpipe.lattice import build_stream
 
     notes = []
