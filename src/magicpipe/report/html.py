@@ -66,7 +66,8 @@ def _decay(m: Metrics) -> str:
     d = m.decay
     if d is None:
         return "–"
-    return (f"mean wait {d.mean_wait_rounds:.1f} rounds (max {d.max_wait_rounds}); ε_out {d.eps_out:.3g} → "
+    slots = f" in slots at d={d.slot_distance}" if d.slot_distance else ""
+    return (f"mean wait {d.mean_wait_rounds:.1f} rounds (max {d.max_wait_rounds}){slots}; ε_out {d.eps_out:.3g} → "
             f"{d.eps_out_with_decay:.3g} (×{1 + d.relative_increase:.3g})")
 
 

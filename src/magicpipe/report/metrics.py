@@ -107,7 +107,8 @@ class BufferMetrics:
 
 @dataclass(frozen=True, slots=True)
 class DecayMetrics:
-    """Storage decay (``compiler/decay.py``): waits of the consumed states and the output error they add."""
+    """Storage decay (``compiler/decay.py``): waits of the consumed states and the output error they add, in
+    slots at ``slot_distance`` (above the producer's when the planner grew them; 0: not given)."""
 
     mean_wait_rounds: float
     max_wait_rounds: int
@@ -115,6 +116,7 @@ class DecayMetrics:
     max_added_error: float
     eps_out: float
     eps_out_with_decay: float
+    slot_distance: int = 0
 
     @property
     def relative_increase(self) -> float:
@@ -124,7 +126,7 @@ class DecayMetrics:
     def from_decay(cls, decay) -> DecayMetrics:
         """From a :class:`magicpipe.compiler.decay.StorageDecay`."""
         return cls(decay.mean_wait, max(decay.waits, default=0), decay.mean_added, decay.max_added, decay.eps_out,
-                   decay.eps_out_with_decay)
+                   decay.eps_out_with_decay, decay.slot_distance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +228,7 @@ class Metrics:
                 "mean_wait_rounds": self.decay.mean_wait_rounds, "max_wait_rounds": self.decay.max_wait_rounds,
                 "mean_added_error": self.decay.mean_added_error, "max_added_error": self.decay.max_added_error,
                 "eps_out": self.decay.eps_out, "eps_out_with_decay": self.decay.eps_out_with_decay,
-                "relative_increase": self.decay.relative_increase},
+                "relative_increase": self.decay.relative_increase, "slot_distance": self.decay.slot_distance},
         }
 
 
