@@ -314,6 +314,8 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     if not method.startswith(("litinski", "cultivation+")) or m is None:
         raise SpecError(f"the source {source.name!r} ({method}) is not a catalogue block this layer lays out")
     ds = tuple(int(d) for d in source.distances)
+    if not ds:   # a source written by hand: its name carries its distances
+        ds = tuple(int(d) for group in re.findall(r"_\{([0-9,]+)\}", str(source.name)) for d in group.split(","))
     first = get_layout("15-to-1", "first")
     if m.group("up") is None:     # one first-level block
         if len(ds) != 3:

@@ -558,11 +558,11 @@ class _Sim:
         free = t + (1 if together else len(qs)) * D + 1
         self.free[c] = free
         self.gone[c].append(free)
-        for reg, action, terms, angle in ccz_corrections(c, qs):
+        for reg, action, fix, angle in ccz_corrections(c, qs):
             if self.rng is None:
-                self.push(free, _CORR, Op(free, action, terms=terms, angle=angle, cond=(reg, 1)))
+                self.push(free, _CORR, Op(free, action, terms=fix, angle=angle, cond=(reg, 1)))
             elif holds(reg, values):
-                self.push(free, _CORR, Op(free, action, terms=terms, angle=angle))
+                self.push(free, _CORR, Op(free, action, terms=fix, angle=angle))
         self.count["ccz"] += 1
         self.taken(c)
 
@@ -913,11 +913,18 @@ def _mixed_stream(point: Any, data_patches: int | None, hardware: Hardware | Non
     unit, fill, p_t = None, 0, 1.0
     if point.copies:
         source = point.source
-        if not (source.method == "cultivation" or source.method.startswith(("litinski", "cultivation+"))):
-            raise SpecError(f"the mixed point's T source {source.name!r} ({source.method}) is not a catalogue block: "
-                            f"a mixed stream lays out catalogue T sources beside its CCZ blocks")
-        unit, fill = catalogue_unit(source)
-        p_t = 1.0 - float(dict(getattr(source, "detail", ())).get("p_fail", 0.0))
+        if source.method == "cultivation" or source.method.startswith(("litinski", "cultivation+")):
+            unit, fill = catalogue_unit(source)
+            p_t = 1.0 - float(dict(getattr(source, "detail", ())).get("p_fail", 0.0))
+        elif len(source.distances) == 1:   # a one-level 15-to-1 factory
+            from magicpipe.compiler.pipeline import Pipeline
+
+            unit = unit_one_level("15-to-1", source.distances[0], hardware or Hardware())
+            p_t = Pipeline.from_distances(source.distances, hardware or Hardware()).levels[-1].p_succ
+        else:
+            raise SpecError(f"the mixed point's T source {source.name!r} ({source.method}, distances "
+                            f"{source.distances}) has no unit beside CCZ factories: a mixed stream lays out the "
+                            f"catalogue's T blocks, cultivation and one-level 15-to-1 factories")
     p_c = 1.0 - float(dict(getattr(point.ccz_source, "detail", ())).get("p_fail", 0.0))
     n = data_patches if data_patches is not None else point.data.logical_qubits
     return emit_program(ProgramLayout(max(n, 1), point.data.distance), unit, point.copies, runs,
