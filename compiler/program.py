@@ -402,7 +402,7 @@ class ProgramPoint:
         if self.ccz_source is not None:
             raise SpecError(f"the chosen point {self.name!r} meets its Toffolis with CCZ states: its runs count T "
                             f"and CCZ states together; split them with the demand's kinds "
-                            f"(magicpipe.lattice.ccz.mixed_runs)")
+                            f"(the stream's lattice.ccz.mixed_runs)")
         for start, length, s, tau, first, w in self.simulation.runs:
             yield start + first, length, s, tau, w - first
 
