@@ -13,6 +13,11 @@ deterministic observable. This checks the stream's classical control (which regi
 and the pi/4 and Pauli corrections of each teleportation); it is not a circuit-level simulation of the
 surface code (no patches, no noise: ``magicpipe verify factory`` does that for the factory).
 
+A CCZ state (a port of ``lanes=3``) is three qubits prepared in ``CCZ |+++>`` at its first lane's merge; its
+lanes' merges and readouts act as a T state's do, its corrections are ``exp(-i angle P)`` for ``ROTATE`` (one or
+two Z factors, angle +-pi/4) and ``P`` for ``FRAME``, conditioned on one register or an ``&``-product; the ideal
+state then also carries ``CCZ`` on each consumed state's three data patches.
+
 Examples:
     >>> from magicpipe.lattice.whole import ProgramLayout, program_stream2, unit_one_level
     >>> s = program_stream2(ProgramLayout(2, 3), unit_one_level("15-to-1", 3), 2, [(0, 3, 2, 3)])
