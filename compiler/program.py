@@ -396,12 +396,13 @@ class ProgramPoint:
         run are spread over its other layers (one supply-bound layer every ``states / rate`` rounds).
 
         Raises:
-            SpecError: a mixed point: the whole-program stream carries T states only.
+            SpecError: a mixed point: its runs count two kinds of state; split them with the demand's kinds
+                (``lattice.ccz.mixed_runs``, as ``lattice.whole.stream_for_point(..., kinds=)`` does).
         """
         if self.ccz_source is not None:
-            raise SpecError(f"the chosen point {self.name!r} meets its Toffolis with CCZ states, which the "
-                            f"whole-program stream does not lay out (it carries T states only); plan without "
-                            f"CCZ factories (--factories pipeline) for a stream")
+            raise SpecError(f"the chosen point {self.name!r} meets its Toffolis with CCZ states: its runs count T "
+                            f"and CCZ states together; split them with the demand's kinds "
+                            f"(the stream's lattice.ccz.mixed_runs)")
         for start, length, s, tau, first, w in self.simulation.runs:
             yield start + first, length, s, tau, w - first
 

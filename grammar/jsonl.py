@@ -51,7 +51,8 @@ def _term(t: Term) -> str:
 
 def _parse_term(s: str) -> Term:
     body, _, side = s.partition("@")
-    return Term(body[0], body[2], int(body[3:]), side)
+    index, _, lane = body[3:].partition(".")
+    return Term(body[0], body[2], int(index), side, int(lane) if lane else -1)
 
 
 def _op(op: Op) -> dict:
@@ -87,17 +88,24 @@ def to_jsonl(header: ProgramHeader, ops: Iterable[Op]) -> Iterator[str]:
             "t_2q_ns": h.t_2q_ns, "t_meas_ns": h.t_meas_ns, "t_count": h.t_count,
             "data": len(h.data) if h.data_count < 0 else h.data_count, "d": h.data_distance,
             "qubits": h.qubit_budget, "width": h.width, "height": h.height, "policy": dict(h.policy)}
+    if h.ccz_count:
+        head["ccz_count"] = h.ccz_count
     yield json.dumps(head)
     for s in h.timeline:
-        yield json.dumps({"kind": "timeline", **dataclasses.asdict(s)})
+        seg = dataclasses.asdict(s)
+        if not s.ccz:
+            del seg["ccz"]
+        yield json.dumps({"kind": "timeline", **seg})
     for p in h.data:
         yield json.dumps({"kind": "data", "index": p.index, "tile": [p.tile.x, p.tile.y], "d": p.d, "z": list(p.z)})
     for b in h.buses:
         r = b.rect
         yield json.dumps({"kind": "bus", "index": b.index, "rect": [r.x, r.y, r.w, r.h], "d": b.d})
     for p in h.ports:
-        yield json.dumps({"kind": "port", "index": p.index, "tile": [p.tile.x, p.tile.y], "d": p.d,
-                          "capacity": p.capacity, "z": list(p.z)})
+        port = {"kind": "port", "index": p.index, "tile": [p.tile.x, p.tile.y], "d": p.d, "capacity": p.capacity}
+        if p.lanes != 1:
+            port["lanes"] = p.lanes
+        yield json.dumps({**port, "z": list(p.z)})
     for u in h.units:
         yield json.dumps({"kind": "unit", "name": u.name, "protocol": u.protocol, "distances": list(u.distances),
                           "size": [u.width, u.height], "qubits": u.qubits, "rounds": u.rounds, "outputs": u.outputs,
@@ -119,8 +127,9 @@ def _from_op(d: dict) -> dict:
     if "cond" in kw:
         kw["cond"] = tuple(kw["cond"])
     if "tally" in kw:
-        if len(kw["tally"]) != len(TALLY_FIELDS):
-            raise ParseError(f"a TALLY has {len(TALLY_FIELDS)} counts ({', '.join(TALLY_FIELDS)})")
+        if len(kw["tally"]) not in (len(TALLY_FIELDS), len(TALLY_FIELDS) + 1):
+            raise ParseError(f"a TALLY has {len(TALLY_FIELDS)} counts ({', '.join(TALLY_FIELDS)}) and "
+                             f"delivered_ccz in a stream with CCZ states")
         kw["tally"] = tuple(kw["tally"])
     return kw
 
@@ -159,15 +168,17 @@ def from_jsonl(lines: Iterable[str]) -> tuple[ProgramHeader, Iterator[Op]]:
     header = ProgramHeader(
         head["mode"], head["seed"], head["p"], head["eps"], head["t_2q_ns"], head["t_meas_ns"], head["t_count"],
         head["d"], head["qubits"], head["width"], head["height"], policy=tuple(head["policy"].items()),
-        timeline=tuple(Segment(r["start"], r["layers"], r["states"], r["rounds"]) for r in recs["timeline"]),
+        timeline=tuple(Segment(r["start"], r["layers"], r["states"], r["rounds"], r.get("ccz", 0))
+                       for r in recs["timeline"]),
         data=tuple(DataPatch(r["index"], Tile(*r["tile"]), r["d"], tuple(r["z"])) for r in recs["data"]),
         buses=tuple(Bus(r["index"], Rect(*r["rect"]), r["d"]) for r in recs["bus"]),
-        ports=tuple(Port(r["index"], Tile(*r["tile"]), r["d"], r["capacity"], tuple(r["z"])) for r in recs["port"]),
+        ports=tuple(Port(r["index"], Tile(*r["tile"]), r["d"], r["capacity"], tuple(r["z"]), r.get("lanes", 1))
+                    for r in recs["port"]),
         units=tuple(Unit(r["name"], r["protocol"], tuple(r["distances"]), *r["size"], r["qubits"], r["rounds"],
                          r["outputs"], Tile(*r["output"]), r["checks"], r["text"]) for r in recs["unit"]),
         copies=tuple(Copy(r["index"], r["unit"], Tile(*r["origin"]), r["port"], tuple(Tile(*t) for t in r["route"]))
                      for r in recs["copy"]),
-        data_count=head["data"])
+        data_count=head["data"], ccz_count=head.get("ccz_count", 0))
 
     def records() -> Iterator[tuple[int, dict]]:
         if pending is not None:

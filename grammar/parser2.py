@@ -52,15 +52,13 @@ def _transformer():
     class _T(Transformer):
         INT = int
         NUMBER = float
-        WORD = PROTOCOL = SIDE = ANGLE = REG = str
+        WORD = PROTOCOL = SIDE = ANGLE = REG = CONDREG = str
 
         def COPY(self, tok):
             return int(tok[1:])
 
         def TERM(self, tok):
-            body, _, side = str(tok).partition("@")
-            basis, _, rest = body.partition(":")
-            return Term(basis, rest[0], int(rest[1:]), side)
+            return _term(str(tok))
 
         def start(self, x):
             return x
@@ -86,8 +84,8 @@ def _transformer():
         def hardware(self, *v):
             return ("hardware", v)
 
-        def program(self, t, n, d):
-            return ("program", t, n, d)
+        def program(self, t, n, d, ccz):
+            return ("program", t, n, d, ccz or 0)
 
         def budget(self, q):
             return ("budget", q)
@@ -101,8 +99,8 @@ def _transformer():
         def policy(self, *settings):
             return ("policy", tuple(settings))
 
-        def timeline(self, *v):
-            return ("timeline", Segment(*v))
+        def timeline(self, start, layers, states, rounds, ccz):
+            return ("timeline", Segment(start, layers, states, rounds, ccz or 0))
 
         def data(self, k, tile, d, a, b):
             return ("data", DataPatch(k, tile, d, (a, b)))
@@ -110,8 +108,8 @@ def _transformer():
         def bus(self, k, rect, d):
             return ("bus", Bus(k, rect, d))
 
-        def port(self, k, tile, d, cap, a, b):
-            return ("port", Port(k, tile, d, cap, (a, b)))
+        def port(self, k, tile, d, cap, lanes, a, b):
+            return ("port", Port(k, tile, d, cap, (a, b), lanes if lanes is not None else 1))
 
         def unit_open(self, name, protocol, *rest):
             *dist, w, h, q, rounds, outs, out, checks = rest
@@ -148,8 +146,8 @@ def _transformer():
         def discard(self, c, count, reason):
             return "op", dict(action="DISCARD", copy=c, count=count, reason=str(reason))
 
-        def layer(self, states):
-            return "op", dict(action="LAYER", states=states)
+        def layer(self, states, ccz):
+            return "op", dict(action="LAYER", states=states, ccz=ccz or 0)
 
         def measure(self, reg, *rest):
             *terms, rounds, via = rest
@@ -166,7 +164,7 @@ def _transformer():
             return "repeat", dict(count=count, period=period)
 
         def tally(self, *v):
-            return "op", dict(action="TALLY", tally=tuple(v))
+            return "op", dict(action="TALLY", tally=tuple(x for x in v[:6]) + tuple(x for x in v[6:] if x is not None))
 
         def rect(self, *v):
             return Rect(*v)
@@ -188,15 +186,16 @@ def _parser():
     return Lark(text, parser="lalr", maybe_placeholders=True, transformer=_transformer())
 
 
-_TERM = r"[XYZ]:[qp][0-9]+(?:@(?:left|right|top|bottom))?"
+_TERM = r"[XYZ]:[qp][0-9]+(?:\.[0-9]+)?(?:@(?:left|right|top|bottom))?"
+_REG = r"[azx][0-9]+(?:\.[0-9]+)?"
 _FAST = re.compile(
-    r"@(?P<time>[0-9]+)(?: IF (?P<reg>[azx][0-9]+)=(?P<val>[0-9]+))? (?:"
+    r"@(?P<time>[0-9]+)(?: IF (?P<reg>" + _REG + r"(?:&" + _REG + r")*)=(?P<val>[0-9]+))? (?:"
     r"RUN C(?P<run>[0-9]+)"
     r"|DECIDE C(?P<dc>[0-9]+) reg=(?P<dreg>[azx][0-9]+) checks=(?P<checks>[0-9]+)(?: attempts=(?P<att>[0-9]+))?"
     r"|OUTPUT C(?P<oc>[0-9]+) port=(?P<port>[0-9]+) rounds=(?P<orounds>[0-9]+)(?: count=(?P<ocount>[0-9]+))?"
     r"|DISCARD C(?P<xc>[0-9]+) count=(?P<count>[0-9]+) reason=(?P<reason>[A-Za-z_][A-Za-z0-9_-]*)"
-    r"|LAYER states=(?P<states>[0-9]+)"
-    r"|MEASURE (?P<mreg>[azx][0-9]+)(?P<mterms>(?: " + _TERM + r")+) rounds=(?P<mrounds>[0-9]+)"
+    r"|LAYER states=(?P<states>[0-9]+)(?: ccz=(?P<lccz>[0-9]+))?"
+    r"|MEASURE (?P<mreg>" + _REG + r")(?P<mterms>(?: " + _TERM + r")+) rounds=(?P<mrounds>[0-9]+)"
     r"(?: via=\((?P<vx>[0-9]+),(?P<vy>[0-9]+),(?P<vw>[0-9]+),(?P<vh>[0-9]+)\))?"
     r"|ROTATE(?P<rterms>(?: " + _TERM + r")+) angle=(?P<angle>-?pi/[0-9]+)"
     r"|FRAME(?P<fterms>(?: " + _TERM + r")+)"
@@ -205,7 +204,8 @@ _FAST = re.compile(
 
 def _term(text: str) -> Term:
     body, _, side = text.partition("@")
-    return Term(body[0], body[2], int(body[3:]), side)
+    index, _, lane = body[3:].partition(".")
+    return Term(body[0], body[2], int(index), side, int(lane) if lane else -1)
 
 
 def _fast(text: str):
@@ -226,7 +226,7 @@ def _fast(text: str):
     elif g["xc"] is not None:
         kw.update(action="DISCARD", copy=int(g["xc"]), count=int(g["count"]), reason=g["reason"])
     elif g["states"] is not None:
-        kw.update(action="LAYER", states=int(g["states"]))
+        kw.update(action="LAYER", states=int(g["states"]), ccz=int(g["lccz"] or 0))
     elif g["mreg"] is not None:
         via = None if g["vx"] is None else Rect(int(g["vx"]), int(g["vy"]), int(g["vw"]), int(g["vh"]))
         kw.update(action="MEASURE", reg=g["mreg"], terms=tuple(map(_term, g["mterms"].split())),
@@ -361,11 +361,11 @@ def read_program(lines: Iterable[str]) -> tuple[ProgramHeader, Iterator[Op], dic
             raise ParseError(f"the header has no {need.upper() if need != 'version' else 'MAGICPIPE_LSI'} line",
                              src.n, 1, "")
     mode, seed = fields["mode"]
-    t_count, n, d = fields["program"]
+    t_count, n, d, ccz = fields["program"]
     header = ProgramHeader(mode, seed, *fields["hardware"][0], t_count, d, fields["budget"][0], *fields["floorplan"],
                            policy=fields["policy"][0], timeline=tuple(fields["timeline"]), data=tuple(fields["data"]),
                            buses=tuple(fields["bus"]), ports=tuple(fields["port"]), units=tuple(fields["unit"]),
-                           copies=tuple(fields["copy"]), data_count=n, line=fields["line"])
+                           copies=tuple(fields["copy"]), data_count=n, line=fields["line"], ccz_count=ccz)
     if first is not None:
         src.back = first
     return header, _ops(src, depth=0), where

@@ -32,7 +32,14 @@ Rules (:data:`RULES2`):
   :func:`~magicpipe.lattice.stream2.step_rounds` (``d``) rounds; the X readout starts as its merge
   ends.
 * ``conservation`` -- per copy and overall: accepted states = consumed + left; the
-  ``TALLY`` states the replay's counts and ``delivered`` equals ``t_count``.
+  ``TALLY`` states the replay's counts, ``delivered`` (T states) equals ``t_count`` and ``delivered_ccz``
+  (CCZ states) ``ccz_count``.
+
+CCZ states (:mod:`magicpipe.lattice.ccz`) wait in ports of ``lanes=3``, which only copies of a ``kind=CCZ``
+unit feed (``header``); a layer takes its ``ccz`` states from such ports (``consumption-order``); each lane is
+merged once with its own data patch and read out as its merge ends (``measurement``), and the consumption is
+done when every correction of :func:`~magicpipe.lattice.ccz.ccz_corrections` has come, each conditioned on its
+register or product of registers (``control``; in a trace exactly those whose condition holds).
 
 A ``REPEAT`` body is replayed once, from the state the stream is in; its end state must equal its start state
 shifted by the period (then every further copy replays identically, so the counts are multiplied and the
@@ -60,7 +67,8 @@ from magicpipe.lattice.stream2 import (
     Unit,
     step_rounds,
 )
-from magicpipe.lattice.units2 import attempt_span, tau_of
+from magicpipe.lattice.check2_ccz import CczUse
+from magicpipe.lattice.units2 import attempt_span, tau_of, unit_lanes
 from magicpipe.lattice.whole import program_qubits
 
 __all__ = ["RULES2", "Audit2", "Violation2", "audit2", "check2"]
@@ -90,6 +98,7 @@ class Audit2:
     rejected: int
     peak_in_ports: int
     qubits: int
+    delivered_ccz: int = 0
 
 
 class Broken2(Exception):
@@ -110,6 +119,13 @@ def _touch(a: Rect, b: Rect) -> str:
     if yo > 0 and b.x + b.w == a.x:
         return "left"
     return ""
+
+
+def route_rects(c: Copy, u: Unit, p: Port) -> tuple[Rect, ...]:
+    """The rectangles of copy ``c``'s route: each tile a patch of the unit's last distance, the port's top tile
+    one of the port's; a CCZ state's route is its ``lanes`` patches wide."""
+    d, n = u.distances[-1], p.lanes
+    return tuple(Rect(t.x, t.y, n * d, d) for t in c.route[:-1]) + (Rect(c.route[-1].x, c.route[-1].y, n * p.d, p.d),)
 
 
 # -- static checks of the header -------------------------------------------------------------------------
@@ -136,8 +152,11 @@ def _header_checks(h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
     total = sum(s.layers * s.states for s in h.timeline)
     if total != h.t_count:
         yield "header", f"the TIMELINE runs hold {total} states but PROGRAM t_count={h.t_count}", "TIMELINE"
+    total = sum(s.layers * s.ccz for s in h.timeline)
+    if total != h.ccz_count:
+        yield "header", f"the TIMELINE runs hold {total} CCZ states but PROGRAM ccz_count={h.ccz_count}", "TIMELINE"
     for s in h.timeline:
-        if s.rounds < 1 or s.layers < 1 or s.states < 1:
+        if s.rounds < 1 or s.layers < 1 or s.states + s.ccz < 1:
             yield "header", f"{s}: runs need layers, states and rounds >= 1", str(s)
     for a, b in zip(h.timeline, h.timeline[1:]):
         if b.start < a.start + a.layers * a.rounds:
@@ -160,6 +179,12 @@ def _header_checks(h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
             yield "header", f"port {port.index}: capacity >= 1 at the program's distance d={D}", str(port)
     outs = {u.name: u.outputs for u in h.units}
     caps = {p.index: p.capacity for p in h.ports}
+    lanes = {p.index: p.lanes for p in h.ports}
+    kinds = {u.name: unit_lanes(u) for u in h.units}
+    for c in h.copies:
+        if c.port in lanes and c.unit in kinds and lanes[c.port] != kinds[c.unit]:
+            yield "header", (f"port {c.port} has lanes={lanes[c.port]}; copy {c.index}'s unit {c.unit} makes states "
+                             f"of {kinds[c.unit]} patch(es) (a CCZ state: 3)"), str(c)
     for c in h.copies:
         if caps.get(c.port, 0) < outs.get(c.unit, 1) and c.port in caps:
             yield "header", (f"port {c.port} holds {caps[c.port]} states; copy {c.index}'s runs deliver "
@@ -177,7 +202,7 @@ def _header_checks(h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
             "qubit-budget",
             (
                 f"{need} qubits: {len(h.data)} data patches, {sum(b.rect.w * b.rect.h for b in h.buses) * 2} "
-                f"bus sites, {sum(p.capacity for p in h.ports)} port patches and {len(h.copies)} copies "
+                f"bus sites, {sum(p.capacity * p.lanes for p in h.ports)} port patches and {len(h.copies)} copies "
                 f"exceed BUDGET qubits={h.qubit_budget}"
             ),
             f"BUDGET qubits={h.qubit_budget}",
@@ -220,7 +245,6 @@ def _geometry(h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
 
 
 def _route_checks(c: Copy, u: Unit, p: Port, h: ProgramHeader) -> Iterator[tuple[str, str, str]]:
-    d = u.distances[-1]
     text = str(c)
     if len(c.route) < 2:
         yield "route", f"copy {c.index}: a route needs its output patch and the port", text
@@ -232,7 +256,7 @@ def _route_checks(c: Copy, u: Unit, p: Port, h: ProgramHeader) -> Iterator[tuple
     top = Tile(p.tile.x, p.tile.y + (p.capacity - 1) * p.d)
     if c.route[-1] != top:
         yield "route", f"copy {c.index}'s route ends at {c.route[-1]}, not at port {p.index}'s top tile {top}", text
-    rects = [Rect.square(t, d) for t in c.route[:-1]] + [Rect.square(c.route[-1], p.d)]
+    rects = list(route_rects(c, u, p))
     for t, r in zip(c.route[:-1], rects[:-1]):
         if not block.contains(r):
             yield "route", f"copy {c.index}'s route tile {t} leaves its block {block}", text
@@ -329,7 +353,7 @@ class Replay2:
         self.step = {p: step_rounds(u) if (u := owner.get(p)) is not None else 1 for p in self.ports}
         self.arriving: dict[int, list[int]] = {p: [] for p in self.ports}
         self.arrivals: list[tuple[int, int]] = []     # heap of (round, port)
-        self.busy: dict[int, _Consumption] = {}
+        self.busy: dict[int, _Consumption | CczUse] = {}
         # merges and routes in flight: (end, rect, who)
         self.merges: list[tuple[int, Rect, int]] = []
         self.routes: list[tuple[int, tuple[Rect, ...], int]] = []
@@ -340,8 +364,10 @@ class Replay2:
         self.layer_rounds = 0
         self.layer_states = 0
         self.layer_seen = 0
+        self.layer_ccz = 0       # CCZ states of the current layer
+        self.seen_ccz = 0
         self.layers = 0
-        self.count = {"runs": 0, "accepted": 0, "rejected": 0, "consumed": 0}
+        self.count = {"runs": 0, "accepted": 0, "rejected": 0, "consumed": 0, "ccz": 0}
         self.per_copy: dict[int, list[int]] = {c: [0, 0, 0] for c in self.copies}   # accepted, consumed, rejected
         self.peak_ports = 0
         self.tallied = False
@@ -471,8 +497,7 @@ class Replay2:
             raise Broken2("control", f"copy {o.copy}'s run delivers its unit's {u.outputs} state(s), not {n}")
         if not taken:
             return
-        d = u.distances[-1]
-        rects = tuple(Rect.square(t, d) for t in c.route[:-1]) + (Rect.square(c.route[-1], self.D),)
+        rects = route_rects(c, u, self.ports[c.port])
         # several states leave one step apart along the route (a train): it is busy until the last arrives
         end = o.time + max(o.rounds, 1) + (n - 1) * step
         for e, other, who in self.routes:
@@ -514,9 +539,10 @@ class Replay2:
                                                f"{self.layers} layers")
         s = tl[self.seg]
         planned = s.start + self.in_seg * s.rounds
-        if o.states != s.states:
-            self.defer(Broken2("consumption-order", f"layer {self.layers} consumes {o.states} states; the "
-                                                    f"program's timeline gives {s.states}"))
+        if o.states != s.states or o.ccz != s.ccz:
+            ccz = (f" and {o.ccz} CCZ states", f" and {s.ccz}") if o.ccz or s.ccz else ("", "")
+            self.defer(Broken2("consumption-order", f"layer {self.layers} consumes {o.states} states{ccz[0]}; the "
+                                                    f"program's timeline gives {s.states}{ccz[1]}"))
         if o.time < planned:
             self.defer(Broken2("consumption-order", f"layer {self.layers} starts at round {o.time}, before its "
                                                     f"planned round {planned}"))
@@ -525,6 +551,7 @@ class Replay2:
                                                     f"{o.time - self.layer_time} rounds after the previous layer, "
                                                     f"which takes {self.layer_rounds}"))
         self.layer_time, self.layer_rounds, self.layer_states, self.layer_seen = o.time, s.rounds, s.states, 0
+        self.layer_ccz, self.seen_ccz = s.ccz, 0
         self.layers += 1
         self.in_seg += 1
         if self.in_seg == s.layers:
@@ -535,6 +562,10 @@ class Replay2:
             self.layer_time = -1
             raise Broken2("consumption-order", f"layer {self.layers - 1} merged {self.layer_seen} of its "
                                                f"{self.layer_states} states")
+        if self.layer_time >= 0 and self.seen_ccz != self.layer_ccz:
+            self.layer_time = -1
+            raise Broken2("consumption-order", f"layer {self.layers - 1} took {self.seen_ccz} of its "
+                                               f"{self.layer_ccz} CCZ states")
 
     def MEASURE(self, o: Op) -> None:
         ports = [t for t in o.terms if t.kind == "p"]
@@ -556,8 +587,20 @@ class Replay2:
 
     def merge(self, o: Op, port: Port, pt: Term, data: list[Term]) -> None:
         p = port.index
+        if port.lanes > 1 or pt.lane >= 0:
+            from magicpipe.lattice.check2_ccz import merge_lane
+
+            merge_lane(self, o, port, pt, data)
+            return
         if o.reg != f"z{p}":
             self.defer(Broken2("control", f"the merge with port {p} writes register z{p}, not {o.reg}"))
+        self.take(o, p, ccz=False)
+        end = self.place(o, port, pt, data, Rect.square(port.tile, port.d))
+        self.busy[p] = _Consumption(tuple((t.basis, t.index) for t in data), end, z=o.outcome)
+
+    def take(self, o: Op, p: int, ccz: bool) -> None:
+        """A consumption's first merge takes port ``p``'s oldest state, on the bottom tile, within a layer that
+        still needs a state of its kind."""
         if p in self.busy:
             raise Broken2("port-occupancy", f"port {p} is still in the consumption of round "
                                             f"{self.busy[p].merge_end - o.rounds}")
@@ -571,9 +614,21 @@ class Replay2:
                                             f"the readout at round {read}), not {o.time}")
         if self.layer_time < 0:
             raise Broken2("consumption-order", f"a merge at round {o.time} comes before the first LAYER")
-        if self.layer_seen >= self.layer_states:
+        seen, want = (self.seen_ccz, self.layer_ccz) if ccz else (self.layer_seen, self.layer_states)
+        if seen >= want:
             raise Broken2("consumption-order", f"a merge at round {o.time} is one more than layer {self.layers - 1}'s "
-                                               f"{self.layer_states} states")
+                                               f"{want} {'CCZ ' if ccz else ''}states")
+        self.present[p] -= 1
+        self.landed[p].pop(0)
+        if ccz:
+            self.seen_ccz += 1
+        else:
+            self.layer_seen += 1
+
+    def place(self, o: Op, port: Port, pt: Term, data: list[Term], port_rect: Rect) -> int:
+        """Check a merge's geometry (Z sides facing its via, the via in a bus and free, the data patches free) and
+        hold its via and data patches until it ends; returns its end."""
+        p = port.index
         if o.rounds != self.D:
             self.defer(
                 Broken2("measurement", f"a merge at the program's distance takes d={self.D} rounds, not {o.rounds}")
@@ -588,7 +643,7 @@ class Replay2:
             patch = self.data.get(t.index) if t.kind == "q" else port
             if patch is None:
                 raise Broken2("measurement", f"data patch {t.index} is not declared")
-            rect = patch.rect if t.kind == "q" else Rect.square(port.tile, port.d)
+            rect = patch.rect if t.kind == "q" else port_rect
             if t.side not in SIDES or t.side not in patch.z:
                 raise Broken2("measurement", f"{t}: the merge must name a Z-boundary side of the patch "
                                              f"({', '.join(patch.z)})")
@@ -607,13 +662,15 @@ class Replay2:
         self.merges.append((end, via, p))
         for t in data:
             self.merges.append((end, Rect(0, 0, 0, 0), -1 - t.index))
-        self.present[p] -= 1
-        self.landed[p].pop(0)
-        self.busy[p] = _Consumption(tuple((t.basis, t.index) for t in data), end, z=o.outcome)
-        self.layer_seen += 1
+        return end
 
     def readout(self, o: Op, port: Port, pt: Term) -> None:
         p = port.index
+        if port.lanes > 1 or pt.lane >= 0:
+            from magicpipe.lattice.check2_ccz import readout_lane
+
+            readout_lane(self, o, port, pt)
+            return
         c = self.busy.get(p)
         if c is None or c.x_time >= 0:
             raise Broken2("measurement", f"port {p} is read out in X at round {o.time} with no merge before it")
@@ -641,6 +698,10 @@ class Replay2:
                 p = q
                 break
         if p is None:
+            from magicpipe.lattice.check2_ccz import ccz_correction
+
+            if ccz_correction(self, o, kind):
+                return
             raise Broken2("control", f"{kind} {' '.join(map(str, o.terms))} corrects no consumption waiting for it")
         c = self.busy[p]
         if self.trace:
@@ -667,6 +728,8 @@ class Replay2:
         self.correction(o, "FRAME", "x")
 
     def done(self, p: int) -> None:
+        if self.ports[p].lanes > 1:
+            self.count["ccz"] += 1
         del self.busy[p]
         self.count["consumed"] += 1
         owner = next((c.index for c in self.h.copies if c.port == p), None)
@@ -680,21 +743,29 @@ class Replay2:
         self.close_layer()
         self.tallied = True
         c = self.count
-        mine = (c["runs"], c["accepted"], c["rejected"], c["consumed"], self.left(), c["consumed"])
+        mine: tuple[int, ...] = (c["runs"], c["accepted"], c["rejected"], c["consumed"], self.left(),
+                                 c["consumed"] - c["ccz"])
+        if self.h.ccz_count:
+            mine += (c["ccz"],)
         if tuple(o.tally) != mine:
+            ccz = f" delivered_ccz={c['ccz']}" if self.h.ccz_count else ""
             raise Broken2("conservation", f"the replay counts runs={mine[0]} accepted={mine[1]} rejected={mine[2]} "
-                                          f"consumed={mine[3]} left={mine[4]} delivered={mine[5]}; the TALLY claims "
-                                          f"{' '.join(map(str, o.tally))}")
+                                          f"consumed={mine[3]} left={mine[4]} delivered={mine[5]}{ccz}; the TALLY "
+                                          f"claims {' '.join(map(str, o.tally))}")
         for k, (acc, used, _) in self.per_copy.items():
             port = self.copies[k].port
             held = self.present.get(port, 0) + len(self.arriving.get(port, ())) + (1 if port in self.busy else 0)
             if acc != used + held:
                 raise Broken2("conservation", f"copy {k} delivered {acc} accepted states; {used} were consumed and "
                                               f"{held} are left in its port")
-        if c["consumed"] != self.h.t_count:
+        if c["consumed"] - c["ccz"] != self.h.t_count:
             raise Broken2(
-                "conservation", f"the program consumed {c['consumed']} states; PROGRAM t_count={self.h.t_count}"
+                "conservation", f"the program consumed {c['consumed'] - c['ccz']} T states; PROGRAM "
+                                f"t_count={self.h.t_count}"
             )
+        if c["ccz"] != self.h.ccz_count:
+            raise Broken2("conservation", f"the program consumed {c['ccz']} CCZ states; PROGRAM "
+                                          f"ccz_count={self.h.ccz_count}")
 
     # -- REPEAT: one replay and a fixed point ---------------------------------------------------------
     def snapshot(self, t0: int) -> tuple[Any, ...]:
@@ -718,11 +789,12 @@ class Replay2:
             tuple(sorted((p, r - t0) for p, r in self.read_at.items() if r > t0 - self.D - s)),
             tuple((p, tuple(a - t0 for a in arr)) for p, arr in sorted(self.arriving.items()) if arr),
             tuple(sorted((p, c.q_terms, c.merge_end - t0, c.x_time - t0 if c.x_time >= 0 else None,
-                          tuple(sorted(c.need))) for p, c in self.busy.items())),
+                          tuple(sorted(c.need)), c.state(t0) if isinstance(c, CczUse) else ())
+                         for p, c in self.busy.items())),
             tuple(sorted((e - t0, str(r), w) for e, r, w in self.merges)),
             tuple(sorted((e - t0, w) for e, _, w in self.routes)),
             (self.layer_time - t0 if self.layer_time >= 0 else None, self.layer_rounds, self.layer_states,
-             self.layer_seen),
+             self.layer_seen, self.layer_ccz, self.seen_ccz),
         )
 
     def shift(self, by: int) -> None:
@@ -735,6 +807,9 @@ class Replay2:
         self.read_at = {p: r + by for p, r in self.read_at.items()}
         self.arrivals = [(a + by, p) for a, p in self.arrivals]
         for c in self.busy.values():
+            if isinstance(c, CczUse):
+                c.shift(by)
+                continue
             c.merge_end += by
             if c.x_time >= 0:
                 c.x_time += by
@@ -882,8 +957,8 @@ def audit2(
             raise Broken2("conservation", "the stream has no TALLY")
     except Broken2 as e:
         out.append(Violation2(state["line"], state["text"], e.rule, e.message))
-    return Audit2(tuple(out), n, r.time, r.count["consumed"], r.count["runs"], r.count["rejected"], r.peak_ports,
-                  program_qubits(h))
+    return Audit2(tuple(out), n, r.time, r.count["consumed"] - r.count["ccz"], r.count["runs"], r.count["rejected"],
+                  r.peak_ports, program_qubits(h), r.count["ccz"])
 
 
 def _shifted(op: Op, by: int) -> Op:

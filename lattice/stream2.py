@@ -17,6 +17,13 @@ Examples:
     @40 MEASURE z5 Z:q3@top Z:p5@bottom rounds=15 via=(0,15,90,15)
     >>> print(Op(56, "FRAME", cond=("x5", 1), terms=(Term("Z", "q", 3),)))
     @56 IF x5=1 FRAME Z:q3
+
+A CCZ state (an 8-to-CCZ factory's output, three patches side by side) waits in a port of ``lanes=3``; its
+consumption merges each lane ``j`` with one data patch (``Z:p5.1``, registers ``z5.1`` / ``x5.1``) and its
+Clifford corrections read one register or the product of two (``IF z5.0&z5.1=1``)::
+
+    >>> print(Op(70, "FRAME", cond=("z5.0&z5.1", 1), terms=(Term("Z", "q", 2),)))
+    @70 IF z5.0&z5.1=1 FRAME Z:q2
 """
 
 from __future__ import annotations
@@ -64,9 +71,11 @@ class Term:
     kind: str          # "q" data patch, "p" port
     index: int
     side: str = ""
+    lane: int = -1     # a CCZ port's patch 0, 1 or 2 (-1: a one-patch port or a data patch)
 
     def __str__(self) -> str:
-        return f"{self.basis}:{self.kind}{self.index}" + (f"@{self.side}" if self.side else "")
+        lane = f".{self.lane}" if self.lane >= 0 else ""
+        return f"{self.basis}:{self.kind}{self.index}{lane}" + (f"@{self.side}" if self.side else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +94,8 @@ class Op:
     rounds: int = 0         # OUTPUT (route), MEASURE
     count: int = 0          # DISCARD, REPEAT
     reason: str = ""        # DISCARD
-    states: int = 0         # LAYER
+    states: int = 0         # LAYER: T states
+    ccz: int = 0            # LAYER: CCZ states
     checks: int = 0         # DECIDE: check measurements of the run that decide it
     terms: tuple[Term, ...] = ()   # MEASURE, ROTATE, FRAME
     via: Rect | None = None        # MEASURE: the bus rectangle merged
@@ -134,13 +144,15 @@ _OPERANDS: dict[str, Callable[[Op], str]] = {
     "DECIDE": lambda o: f"C{o.copy} reg={o.reg} checks={o.checks}" + (f" attempts={o.attempts}" if o.attempts else ""),
     "OUTPUT": lambda o: f"C{o.copy} port={o.port} rounds={o.rounds}" + (f" count={o.count}" if o.count else ""),
     "DISCARD": lambda o: f"C{o.copy} count={o.count} reason={o.reason}",
-    "LAYER": lambda o: f"states={o.states}",
+    "LAYER": lambda o: f"states={o.states}" + (f" ccz={o.ccz}" if o.ccz else ""),
     "MEASURE": lambda o: f"{o.reg} {_terms(o)} rounds={o.rounds}" + (f" via={o.via}" if o.via is not None else ""),
     "ROTATE": lambda o: f"{_terms(o)} angle={o.angle}",
     "FRAME": _terms,
-    "TALLY": lambda o: " ".join(f"{k}={v}" for k, v in zip(_TALLY, o.tally)),
+    "TALLY": lambda o: " ".join(f"{k}={v}" for k, v in zip(_TALLY + ("delivered_ccz",), o.tally)),
 }
 TALLY_FIELDS = _TALLY
+"""A TALLY's counts; a stream with CCZ states adds ``delivered_ccz`` (``consumed`` counts both kinds,
+``delivered`` the T states)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,20 +186,27 @@ class Bus:
 
 @dataclass(frozen=True, slots=True)
 class Port:
-    """Where magic states wait for the program: ``capacity`` patches stacked on ``capacity`` tiles above ``tile``."""
+    """Where magic states wait for the program: ``capacity`` states stacked on ``capacity`` rows above ``tile``,
+    each ``lanes`` patches wide (1 for T states, 3 for a CCZ state's three patches)."""
 
     index: int
     tile: Tile
     d: int
     capacity: int = 1
     z: tuple[str, str] = ("top", "bottom")
+    lanes: int = 1
 
     @property
     def rect(self) -> Rect:
-        return Rect(self.tile.x, self.tile.y, self.d, self.d * self.capacity)
+        return Rect(self.tile.x, self.tile.y, self.d * self.lanes, self.d * self.capacity)
+
+    def lane_tile(self, lane: int, row: int = 0) -> Tile:
+        """The tile of patch ``lane`` of the state on ``row`` (0: the bottom row, the one merged)."""
+        return Tile(self.tile.x + lane * self.d, self.tile.y + row * self.d)
 
     def __str__(self) -> str:
-        return f"PORT {self.index} {self.tile} d={self.d} capacity={self.capacity} z={','.join(self.z)}"
+        lanes = f" lanes={self.lanes}" if self.lanes != 1 else ""
+        return f"PORT {self.index} {self.tile} d={self.d} capacity={self.capacity}{lanes} z={','.join(self.z)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,15 +280,18 @@ class Copy:
 @dataclass(frozen=True, slots=True)
 class Segment:
     """A run of the program's timeline: ``layers`` layers of ``states`` each, one every ``rounds`` rounds from
-    ``start`` (the planned times; the stream's may be later when the program waits)."""
+    ``start`` (the planned times; the stream's may be later when the program waits); ``states`` T states and
+    ``ccz`` CCZ states a layer."""
 
     start: int
     layers: int
     states: int
     rounds: int
+    ccz: int = 0
 
     def __str__(self) -> str:
-        return f"TIMELINE start={self.start} layers={self.layers} states={self.states} rounds={self.rounds}"
+        ccz = f" ccz={self.ccz}" if self.ccz else ""
+        return f"TIMELINE start={self.start} layers={self.layers} states={self.states} rounds={self.rounds}{ccz}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +317,7 @@ class ProgramHeader:
     units: tuple[Unit, ...] = ()
     copies: tuple[Copy, ...] = ()
     data_count: int = -1    # PROGRAM data=N as written (-1: the number of DATA lines)
+    ccz_count: int = 0      # CCZ states the program consumes (its Toffolis met by CCZ factories)
     line: int = field(default=0, compare=False, repr=False)   # line of MAGICPIPE_LSI when parsed
 
     @property
@@ -310,7 +333,8 @@ class ProgramHeader:
         yield "MODE nominal" if self.mode == "nominal" else f"MODE trace seed={self.seed}"
         yield f"HARDWARE p={self.p!r} eps={self.eps!r} t_2q_ns={self.t_2q_ns!r} t_meas_ns={self.t_meas_ns!r}"
         n = len(self.data) if self.data_count < 0 else self.data_count
-        yield f"PROGRAM t_count={self.t_count} data={n} d={self.data_distance}"
+        ccz = f" ccz_count={self.ccz_count}" if self.ccz_count else ""
+        yield f"PROGRAM t_count={self.t_count} data={n} d={self.data_distance}{ccz}"
         yield f"BUDGET qubits={self.qubit_budget}"
         yield f"FLOORPLAN width={self.width} height={self.height}  # {self.floorplan_qubits} qubit sites"
         yield "POLICY " + " ".join(f"{k}={v}" for k, v in self.policy)

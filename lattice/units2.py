@@ -15,6 +15,7 @@ Block body lines (unit-local coordinates in qubit-pitch units, 2 qubit sites per
     REGION routing (33,62,40,76) d=13           # the routing region between them
     REGION upper (0,13,73,69) d=23               # the upper block
     OUTPUT 0 (0,0) d=13 side=bottom              # an output patch, on the side facing the port
+    OUTPUT 0 (0,0) d=9 side=bottom lanes=3       # 8-to-CCZ (kind=CCZ): one CCZ state, 3 patches side by side
     ATTEMPT rounds=1.3925 keep=0.01706           # cultivation only: one attempt's mean rounds, kept fraction
     ON keep=output reject=restart                # cultivation only: the restart policy (total: both outcomes)
 
@@ -24,6 +25,9 @@ with its output patch (``d_m``) below it. A two-level block (Litinski 2019, Sec.
 upper block (20-to-4: four), the upper block (``w_X d_X2 + w_Z d_Z2`` by ``3 d_X2``), and above it the routing
 region (``20 d_m2^2 + 2 d_X2 d_m2`` unit squares) between two columns of feeders (first-level blocks
 ``(d_X + 4 d_Z) x (3 d_X + d_m2 / 2)`` with their output, or cultivation patches with their strip). A
+CCZ block (``kind=CCZ``: Litinski's 8-to-CCZ upper block over 15-to-1 blocks or cultivation, *Magic State
+Distillation: Not as Costly as You Think*, Sec. 4) delivers one CCZ state a run, on its three output qubits:
+one ``OUTPUT`` of ``lanes=3`` patches side by side, moved together to a port of three lanes. A
 cultivation patch is a ``15 x ceil(qubits / 30)`` rectangle: the color code grows into the distance-15 patch
 that holds the kept state, its own output patch. Every rectangle holds at least the catalogue's qubits.
 
@@ -51,7 +55,7 @@ from magicpipe.lattice.stream2 import Unit
 from magicpipe.errors import SpecError
 
 __all__ = ["BlockBody", "Region", "attempt_span", "block_checks", "catalogue_unit", "is_block", "nominal_attempts",
-           "parse_block"]
+           "parse_block", "unit_kind", "unit_lanes"]
 
 _NAME = re.compile(r"^\((?P<low>[^)]+)\)(?:\^(?P<n>[0-9]+))?_\{[0-9,]+\}(?: x \((?P<up>[^)]+)\)_\{[0-9,]+\})?$")
 _CULT_QUBITS = {3: 454, 5: 463}     # the published circuits' footprints (compiler/cultivation.py)
@@ -108,6 +112,7 @@ class BlockBody:
     outputs: tuple[tuple[Tile, int, str], ...]
     attempt: tuple[float, float] | None = None      # (rounds, keep)
     on: tuple[tuple[str, str], ...] = ()
+    lanes: tuple[int, ...] = ()                     # patches of each output (1 a T state, 3 a CCZ state)
 
     def get(self, key: str, default: str = "") -> str:
         return dict(self.fields).get(key, default)
@@ -136,6 +141,7 @@ def parse_block(text: str) -> BlockBody:
     fields: list[tuple[str, str]] = []
     regions: list[Region] = []
     outputs: list[tuple[Tile, int, str]] = []
+    lanes: list[int] = []
     attempt: tuple[float, float] | None = None
     on: list[tuple[str, str]] = []
     for k, line in enumerate(text.splitlines(), start=1):
@@ -148,9 +154,11 @@ def parse_block(text: str) -> BlockBody:
             x, y, w, h = (int(m.group(i)) for i in range(3, 7))
             regions.append(Region(m.group(1), int(m.group(2) or 0), Rect(x, y, w, h), int(m.group(7))))
             continue
-        m = re.fullmatch(r"OUTPUT ([0-9]+) " + _TILE + r" d=([0-9]+) side=(left|right|top|bottom)", line)
+        m = re.fullmatch(r"OUTPUT ([0-9]+) " + _TILE + r" d=([0-9]+) side=(left|right|top|bottom)(?: lanes=([0-9]+))?",
+                         line)
         if word == "OUTPUT" and m:
             outputs.append((Tile(int(m.group(2)), int(m.group(3))), int(m.group(4)), m.group(5)))
+            lanes.append(int(m.group(6) or 1))
             continue
         m = re.fullmatch(r"ATTEMPT rounds=([0-9.eE+-]+) keep=([0-9.eE+-]+)", line)
         if word == "ATTEMPT" and m and attempt is None:
@@ -165,7 +173,20 @@ def parse_block(text: str) -> BlockBody:
         raise SpecError(f"block body line {k}: {line!r} is not a BLOCK (first), REGION, OUTPUT, ATTEMPT or ON line")
     if not fields:
         raise SpecError("a block body starts with its BLOCK line")
-    return BlockBody(tuple(fields), tuple(regions), tuple(outputs), attempt, tuple(on))
+    return BlockBody(tuple(fields), tuple(regions), tuple(outputs), attempt, tuple(on), tuple(lanes))
+
+
+def unit_kind(unit: Unit) -> str:
+    """``"CCZ"`` for a block unit whose BLOCK line says ``kind=CCZ``, else ``"T"``."""
+    if not is_block(unit):
+        return "T"
+    first = unit.text.split("\n", 1)[0]
+    return "CCZ" if " kind=CCZ" in f" {first} " else "T"
+
+
+def unit_lanes(unit: Unit) -> int:
+    """Patches of one output state: 3 for a CCZ unit, else 1."""
+    return 3 if unit_kind(unit) == "CCZ" else 1
 
 
 def block_checks(unit: Unit) -> Iterator[str]:
@@ -207,8 +228,15 @@ def block_checks(unit: Unit) -> Iterator[str]:
     if len(b.outputs) != unit.outputs:
         yield f"{len(b.outputs)} OUTPUT lines for outputs={unit.outputs}"
     squares: list[Rect] = []
+    want = 3 if b.get("kind", "T") == "CCZ" else 1
+    if b.get("kind", "T") not in ("T", "CCZ"):
+        yield f"kind={b.get('kind')}: a block makes T or CCZ states"
     for k, (t, od, side) in enumerate(b.outputs):
-        sq = Rect.square(t, od)
+        lanes = b.lanes[k] if k < len(b.lanes) else 1
+        sq = Rect(t.x, t.y, od * lanes, od)
+        if lanes != want:
+            yield (f"output {k} has lanes={lanes}: a {b.get('kind', 'T')} state occupies {want} patch(es) side by "
+                   f"side")
         if od != d or side != "bottom" or t.y != 0 or not box.contains(sq):
             yield (f"output {k} at {t} d={od} side={side}: outputs are patches of d={d} on the unit's bottom edge "
                    f"(the side facing its port), inside its rectangle")
@@ -266,8 +294,10 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     method = str(getattr(source, "method", ""))
     detail = dict(getattr(source, "detail", ()))
     qubits = int(source.qubits)
-    if getattr(source, "kind", "T") != "T":
-        raise SpecError(f"the source {source.name!r} makes {source.kind} states; the program stream consumes T states")
+    kind = str(getattr(source, "kind", "T"))
+    if kind != "T" and (method == "cultivation" or " x " not in str(source.name)):
+        raise SpecError(f"the source {source.name!r} makes {kind} states; the stream lays out CCZ states from "
+                        f"two-level 8-to-CCZ blocks only")
     if method == "cultivation":
         d1 = int(source.distances[0])
         tau, keep = float(detail["attempt_rounds"]), float(detail["acceptance"])
@@ -284,6 +314,8 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     if not method.startswith(("litinski", "cultivation+")) or m is None:
         raise SpecError(f"the source {source.name!r} ({method}) is not a catalogue block this layer lays out")
     ds = tuple(int(d) for d in source.distances)
+    if not ds:   # a source written by hand: its name carries its distances
+        ds = tuple(int(d) for group in re.findall(r"_\{([0-9,]+)\}", str(source.name)) for d in group.split(","))
     first = get_layout("15-to-1", "first")
     if m.group("up") is None:     # one first-level block
         if len(ds) != 3:
@@ -316,20 +348,25 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     wr = math.ceil((20 * dm2 * dm2 + 2 * dx2 * dm2) / hc)
     wu, hu = upper.patch_widths(dx2, dz2), 3 * dx2
     states = upper.states
-    width = max(2 * w1 + wr, wu, states * dm2)
+    lanes = 3 if upper.kind == "CCZ" else 1
+    width = max(2 * w1 + wr, wu, states * lanes * dm2)
     height = dm2 + hu + hc
     y0 = dm2 + hu
     p_fail = float(detail.get("p_fail", 0.0))
     run = float(source.period_rounds) * (1 - p_fail)
     rounds = max(1, round(run))
     fill = max(0, round(float(source.startup_rounds) - run))
-    lines = [_head({"method": method, "protocol": upper.protocol, "level1": n, "qubits": qubits, "rounds": rounds,
-                    "fill": fill, "outputs": states, "checks": len(upper.checks)})]
+    head = {"method": method, "protocol": upper.protocol, "level1": n, "qubits": qubits, "rounds": rounds,
+            "fill": fill, "outputs": states, "checks": len(upper.checks)}
+    if lanes > 1:
+        head["kind"] = upper.kind
+    lines = [_head(head)]
     for k in range(n):
         x = 0 if k < per_side else w1 + wr
         lines.append(f"REGION level1 {k} {Rect(x, y0 + (k % per_side) * h1, w1, h1)} d={d_low}")
     lines.append(f"REGION routing {Rect(w1, y0, wr, hc)} d={dm2}")
     lines.append(f"REGION upper {Rect(0, dm2, wu, hu)} d={dx2}")
-    lines += [f"OUTPUT {j} {Tile(j * dm2, 0)} d={dm2} side=bottom" for j in range(states)]
+    tail = f" lanes={lanes}" if lanes > 1 else ""
+    lines += [f"OUTPUT {j} {Tile(j * dm2 * lanes, 0)} d={dm2} side=bottom{tail}" for j in range(states)]
     return Unit(name, upper.protocol, ds, width, height, qubits, rounds, states, Tile(0, 0), len(upper.checks),
                 "\n".join(lines)), fill

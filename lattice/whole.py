@@ -188,7 +188,7 @@ def program_qubits(header: ProgramHeader) -> int:
 
 def qubit_parts(header: ProgramHeader) -> dict[str, int]:
     """:func:`program_qubits` by part: ``data`` (the data patches), ``bus`` (bus sites), ``ports`` (port
-    patches, ``capacity`` each) and ``units`` (every copy's unit).
+    patches, ``capacity x lanes`` each) and ``units`` (every copy's unit).
 
     The plan (:class:`magicpipe.compiler.program.ProgramPoint`) charges the same ``units`` (``factory_qubits``)
     but a data block of Litinski's layout (its routing space included) and ``peak + outputs`` buffer patches in
@@ -199,43 +199,66 @@ def qubit_parts(header: ProgramHeader) -> dict[str, int]:
     return {
         "data": sum(patch_qubits(p.d) for p in header.data),
         "bus": sum(SITES_PER_UNIT * b.rect.w * b.rect.h for b in header.buses),
-        "ports": sum(p.capacity * patch_qubits(p.d) for p in header.ports),
+        "ports": sum(p.capacity * p.lanes * patch_qubits(p.d) for p in header.ports),
         "units": sum(units[c.unit].qubits for c in header.copies if c.unit in units),
     }
 
 
 def _layout(
-    layout: ProgramLayout, unit: Unit, copies: int, capacity: int
+    layout: ProgramLayout, units: Sequence[Unit], capacities: Sequence[int], zones: int
 ) -> tuple[tuple[DataPatch, ...], tuple[Bus, ...], tuple[Port, ...], tuple[Copy, ...], int, int]:
+    """Copy ``c`` runs ``units[c]`` into a port of ``capacities[c]`` states (a CCZ unit's port is 3 lanes wide)."""
+    from magicpipe.lattice.units2 import unit_lanes
+
     n, D = layout.data_patches, layout.distance
-    G = min(n, copies)
-    pitch = max(unit.width, unit.output.x + D)
+    copies = len(units)
+    G = zones
     y_port = 2 * D
-    y_unit = y_port + capacity * D
     data: list[DataPatch] = []
     buses: list[Bus] = []
     ports: list[Port] = []
     cps: list[Copy] = []
     x0 = 0
-    zone_of_copy: dict[int, int] = {}
+    top = 0
     for g in range(G):
         qs = list(range(g, n, G))
         cs = list(range(g, copies, G))
-        width = max(len(cs) * pitch, len(qs) * D)
-        for j, q in enumerate(qs):
-            data.append(DataPatch(q, Tile(x0 + j * D, 0), D))
+        pitches = [max(units[c].width, units[c].output.x + unit_lanes(units[c]) * D) for c in cs]
+        # a CCZ port's lanes get the zone's next three data patches right below them (its merges then run at
+        # once, their vias side by side); the other patches fill the zone from the left
+        xs: dict[int, int] = {}
+        x = x0
+        left = list(qs)
+        for c, pitch in zip(cs, pitches):
+            if unit_lanes(units[c]) == 3 and len(left) >= 3:
+                for j in range(3):
+                    xs[left.pop(0)] = x + units[c].output.x + j * D
+            x += pitch
+        used = set(xs.values())
+        slot = x0
+        for q in left:
+            while slot in used or any(abs(slot - u) < D for u in used):
+                slot += D
+            xs[q] = slot
+            used.add(slot)
+        width = max(sum(pitches), max(xs.values(), default=x0) + D - x0)
+        for q in qs:
+            data.append(DataPatch(q, Tile(xs[q], 0), D))
         buses.append(Bus(g, Rect(x0, D, width, D), D))
-        for i, c in enumerate(cs):
-            origin = Tile(x0 + i * pitch, y_unit)
-            port = Port(c, Tile(origin.x + unit.output.x, y_port), D, capacity)
+        x = x0
+        for c, pitch in zip(cs, pitches):
+            unit = units[c]
+            origin = Tile(x, y_port + capacities[c] * D)
+            port = Port(c, Tile(origin.x + unit.output.x, y_port), D, capacities[c], lanes=unit_lanes(unit))
             ports.append(port)
             cps.append(Copy(c, unit.name, origin, c, route_for(unit, origin, port)))
-            zone_of_copy[c] = g
+            top = max(top, origin.y + unit.height)
+            x += pitch
         x0 += width
     data.sort(key=lambda p: p.index)
     ports.sort(key=lambda p: p.index)
     cps.sort(key=lambda c: c.index)
-    return tuple(data), tuple(buses), tuple(ports), tuple(cps), x0, y_unit + unit.height
+    return tuple(data), tuple(buses), tuple(ports), tuple(cps), x0, top
 
 
 # phases within a round: run ends, X readouts, corrections, layer marker, merges, launches
@@ -245,18 +268,35 @@ _END, _XREAD, _CORR, _LAYER, _MERGE, _RUN = range(6)
 class _Sim:
     """The event simulation behind :func:`emit_program` (module docstring)."""
 
-    def __init__(self, layout: ProgramLayout, unit: Unit, header: ProgramHeader, runs: Sequence[Segment],
-                 seed: int | None, p_accept: float, window: int) -> None:
-        from magicpipe.lattice.units2 import nominal_attempts, parse_block, tau_of
+    def __init__(self, layout: ProgramLayout, header: ProgramHeader, runs: Sequence[Segment], zones: int,
+                 seed: int | None, p_accept: Sequence[float], window: int) -> None:
+        from magicpipe.lattice.units2 import nominal_attempts, parse_block, tau_of, unit_kind, unit_lanes
         self.n, self.D = layout.data_patches, layout.distance
-        self.unit, self.h, self.runs = unit, header, runs
+        D = self.D
+        self.h, self.runs = header, runs
         self.K = len(header.copies)
-        self.G = min(self.n, self.K)
-        self.cap = header.ports[0].capacity
+        self.G = zones
+        units = {u.name: u for u in header.units}
+        # each copy's unit and kind (0: T, 1: CCZ), port capacity, outputs, lanes and route rounds
+        self.units = [units[c.unit] for c in header.copies]
+        self.kind = [1 if unit_kind(u) == "CCZ" else 0 for u in self.units]
+        self.cap = [p.capacity for p in header.ports]
+        self.outs = [u.outputs for u in self.units]
+        self.lanes = [unit_lanes(u) for u in self.units]
         # the route is one lattice-surgery move (extend over every route tile, split): d rounds at the moved
         # patch's distance, whatever its length (stream2.step_rounds)
-        self.step = step_rounds(unit)
-        self.route = self.step
+        self.steps = [step_rounds(u) for u in self.units]
+        # a CCZ port's three data patches right below its lanes (its merges run at once), if it has them
+        at = {p.tile: p.index for p in header.data}
+        self.under: list[tuple[int, ...]] = []
+        for c, port in enumerate(header.ports):
+            qs = tuple(at.get(Tile(port.lane_tile(j).x, 0), -1) for j in range(self.lanes[c])) if self.lanes[c] > 1 \
+                else ()
+            self.under.append(qs if qs and -1 not in qs else ())
+        # bus rounds of one consumption: D, or D a lane when a CCZ state's lanes are merged one after the other
+        self.busy = [D if self.lanes[c] == 1 or self.under[c] else self.lanes[c] * D
+                     for c in range(self.K)]
+        self.far = max(self.steps)
         self.rng = random.Random(seed) if seed is not None else None
         self.p_accept = p_accept
         self.window_limit = window
@@ -266,27 +306,30 @@ class _Sim:
         self.free = [0] * self.K          # round each port is free of its last consumption
         self.heap: list[tuple[Any, ...]] = []
         self.seq = 0
-        self.count = {"runs": 0, "accepted": 0, "rejected": 0, "consumed": 0, "dropped": 0}
+        self.count = {"runs": 0, "accepted": 0, "rejected": 0, "consumed": 0, "dropped": 0, "ccz": 0}
         self.pend: list[int | None] = [None] * self.K    # start of each copy's run not decided yet
         self.gone: list[deque[int]] = [deque() for _ in range(self.K)]   # rounds consumed states leave the port
         self.prev_seg = -1                # timeline run of the previous layer
         self.zone_patches = [list(range(g, self.n, self.G)) for g in range(self.G)]
-        total = sum(s.layers * s.states for s in runs)
-        # one pool: the program takes the earliest states of any copy (the plan's supply is pooled), and the
-        # copies run while the states in their ports, on their way and in their runs do not cover what is left
-        self.zone_rem = [total]
-        self.zone_owned = [0]
-        self.zone_pend = [0]
+        # one pool per kind (T, CCZ): the program takes the earliest states of any copy of the kind (the plan's
+        # supply is pooled), and the copies run while the states in their ports, on their way and in their runs
+        # do not cover what is left
+        self.zone_rem = [sum(s.layers * s.states for s in runs), sum(s.layers * s.ccz for s in runs)]
+        self.zone_owned = [0, 0]
+        self.zone_pend = [0, 0]
         self.zone_next = [0] * self.G     # each zone's data patch for its next state (its patches in turn)
         # a cultivation unit: runs of attempts (lattice/units2.py); the nominal stream cycles through a pattern
-        self.tau = tau_of(unit)
-        self.pattern: tuple[int, ...] = ()
-        if self.tau is not None:
-            keep = parse_block(unit.text).attempt[1]   # type: ignore[index]
-            self.pattern = nominal_attempts(self.tau, keep, self.tau / keep)
-            self.keep = keep
+        self.taus = [tau_of(u) for u in self.units]
+        self.pattern: dict[str, tuple[int, ...]] = {}
+        self.keep: dict[str, float] = {}
+        for u in units.values():
+            tau = tau_of(u)
+            if tau is not None:
+                keep = parse_block(u.text).attempt[1]   # type: ignore[index]
+                self.pattern[u.name] = nominal_attempts(tau, keep, tau / keep)
+                self.keep[u.name] = keep
         self.nth = [0] * self.K           # each copy's runs so far, modulo the pattern
-        self.span = [unit.rounds] * self.K   # the rounds of each copy's run in progress
+        self.span = [u.rounds for u in self.units]   # the rounds of each copy's run in progress
         self.tries = [0] * self.K         # the attempts of each copy's run in progress
 
     def push(self, t: int, phase: int, op: Op) -> None:
@@ -296,32 +339,36 @@ class _Sim:
 
     # -- copies -----------------------------------------------------------------------------------
     def launch(self, c: int, t: int) -> None:
-        """Start a run of copy ``c`` at round ``t`` (or when it is free) if it has none and its zone still needs
-        states; the run's branch is decided when its end is reached (:meth:`settle`)."""
-        g = 0   # the pool's account
+        """Start a run of copy ``c`` at round ``t`` (or when it is free) if it has none and its kind's pool still
+        needs states; the run's branch is decided when its end is reached (:meth:`settle`)."""
+        g = self.kind[c]   # the pool's account
         if self.pend[c] is not None or self.zone_owned[g] + self.zone_pend[g] >= self.zone_rem[g]:
             return
         t = max(t, self.ready[c])
         self.push(t, _RUN, Op(t, "RUN", copy=c))
         self.count["runs"] += 1
-        if self.tau is not None:
+        tau = self.taus[c]
+        if tau is not None:
             from magicpipe.lattice.units2 import attempt_span
 
+            name = self.units[c].name
             if self.rng is None:
-                n = self.pattern[self.nth[c]]
-                self.nth[c] = (self.nth[c] + 1) % len(self.pattern)
+                pattern = self.pattern[name]
+                n = pattern[self.nth[c]]
+                self.nth[c] = (self.nth[c] + 1) % len(pattern)
             else:   # attempts until one is kept: a geometric draw
+                keep = self.keep[name]
                 u = 1.0 - self.rng.random()
-                n = 1 + math.floor(math.log(u) / math.log1p(-self.keep)) if self.keep < 1 else 1
+                n = 1 + math.floor(math.log(u) / math.log1p(-keep)) if keep < 1 else 1
             self.tries[c] = n
-            self.span[c] = attempt_span(n, self.tau)
+            self.span[c] = attempt_span(n, tau)
         end = t + self.span[c]
         self.pend[c] = t
-        self.zone_pend[g] += self.unit.outputs
+        self.zone_pend[g] += self.outs[c]
         if self.rng is None:
-            self.push(end, _END, Op(end, "DECIDE", copy=c, reg=f"a{c}", checks=self.unit.checks,
-                                    attempts=self.tries[c]))
-            self.push(end, _END, Op(end, "DISCARD", copy=c, count=self.unit.outputs, reason="rejected",
+            checks = self.units[c].checks
+            self.push(end, _END, Op(end, "DECIDE", copy=c, reg=f"a{c}", checks=checks, attempts=self.tries[c]))
+            self.push(end, _END, Op(end, "DISCARD", copy=c, count=self.outs[c], reason="rejected",
                                     cond=(f"a{c}", 1)))
 
     def settle(self, c: int, before: int | None = None) -> None:
@@ -329,8 +376,9 @@ class _Sim:
         ends): a rejected run is dropped; an accepted one sends its state to the port when the port has room at
         its arrival, else drops it (``reason=full``: the copy keeps its pace, as the plan's fluid, whose buffer
         drops the overflow); the copy starts its next run at once."""
-        g = 0   # the pool's account
-        out = self.unit.outputs
+        g = self.kind[c]   # the pool's account
+        out = self.outs[c]
+        step = self.steps[c]
         first = True
         while (started := self.pend[c]) is not None:
             end = started + self.span[c]
@@ -340,40 +388,40 @@ class _Sim:
             self.pend[c] = None
             self.zone_pend[g] -= out
             # a cultivation run ends with its kept attempt (its rejected attempts restarted within it)
-            accept = self.rng is None or self.tau is not None or self.rng.random() < self.p_accept
+            accept = self.rng is None or self.taus[c] is not None or self.rng.random() < self.p_accept[g]
             if self.rng is not None:
-                self.push(end, _END, Op(end, "DECIDE", copy=c, reg=f"a{c}", checks=self.unit.checks,
+                self.push(end, _END, Op(end, "DECIDE", copy=c, reg=f"a{c}", checks=self.units[c].checks,
                                         outcome=0 if accept else 1, attempts=self.tries[c]))
             cond = (f"a{c}", 0) if self.rng is None else None
-            arrive = end + self.route
+            arrive = end + step
             # the move grows the state onto the port's lowest free tile: a tile is free for it when the
             # readout that frees it is done by the step's start (``gone``: readout round + 1)
-            while self.gone[c] and self.gone[c][0] <= arrive - self.step + 1:
+            while self.gone[c] and self.gone[c][0] <= arrive - step + 1:
                 self.gone[c].popleft()
-            room = len(self.queue[c]) + len(self.gone[c]) + out <= self.cap
+            room = len(self.queue[c]) + len(self.gone[c]) + out <= self.cap[c]
             if not accept:
                 self.push(end, _END, Op(end, "DISCARD", copy=c, count=out, reason="rejected"))
                 self.count["rejected"] += 1
                 self.ready[c] = end
             elif room:
-                self.push(end, _END, Op(end, "OUTPUT", copy=c, port=c, rounds=self.route, cond=cond,
+                self.push(end, _END, Op(end, "OUTPUT", copy=c, port=c, rounds=step, cond=cond,
                                         count=out if out > 1 else 0))
                 self.count["accepted"] += out
                 # several outputs leave along the route one step apart, a train
-                self.queue[c].extend(arrive + j * self.step for j in range(out))
+                self.queue[c].extend(arrive + j * step for j in range(out))
                 self.zone_owned[g] += out
-                self.ready[c] = arrive + (out - 1) * self.step
+                self.ready[c] = arrive + (out - 1) * step
             else:
                 self.push(end, _END, Op(end, "DISCARD", copy=c, count=out, reason="full", cond=cond))
                 self.count["dropped"] += 1
                 # the copy keeps one pace, a run and its hand-off (the route's rounds), whether its state went
                 # to the port or was dropped: its runs stay periodic, so the stream's long stretches are REPEATs
-                self.ready[c] = arrive + (out - 1) * self.step
+                self.ready[c] = arrive + (out - 1) * step
             if accept and not room:
-                # a state dropped at a full port: the run it stood for goes first to a copy the demand rule
-                # kept idle whose port has room (else the program could wait on full ports for ever)
+                # a state dropped at a full port: the run it stood for goes first to a copy of its kind the demand
+                # rule kept idle whose port has room (else the program could wait on full ports for ever)
                 for k in range(self.K):
-                    if self.pend[k] is None and len(self.queue[k]) + out <= self.cap:
+                    if self.kind[k] == g and self.pend[k] is None and len(self.queue[k]) + self.outs[k] <= self.cap[k]:
                         self.launch(k, end)
             self.launch(c, self.ready[c])
 
@@ -386,50 +434,67 @@ class _Sim:
         s = self.runs[seg]
         D = self.D
         K, G = self.K, self.G
+        need = (s.states, s.ccz)
         waited = -1                        # the last decision the layer waited for
-        while sum(len(q) for q in self.queue) < s.states:
-            # the states still in runs: decide the run that ends first
-            c = min((c for c in range(K) if self.pend[c] is not None),
+        while True:
+            short = {k for k in (0, 1) if sum(len(self.queue[c]) for c in range(K) if self.kind[c] == k) < need[k]}
+            if not short:
+                break
+            # the states still in runs: decide the run of a kind in short supply that ends first
+            c = min((c for c in range(K) if self.pend[c] is not None and self.kind[c] in short),
                     key=lambda c: (self.pend[c] + self.span[c], c), default=None)   # type: ignore[operator]
             if c is None:
                 raise AssertionError("the ports ran out of states: the launch rule keeps the demand covered")
             waited = max(waited, self.pend[c] + self.span[c])   # type: ignore[operator]
             self.settle(c)
         nxt = [0] * K                      # each port's next state not taken yet
-        taken = [0] * G                    # states taken from each zone's bus so far
+        taken = [0] * G                    # bus rounds taken on each zone's bus so far (a merge: D each)
         picks: list[list[tuple[int, int]]] = [[] for _ in range(G)]
-        for _ in range(s.states):
-            # the state whose merge can start first, its zone's bus serialising the merges
-            best: tuple[int, int, int] | None = None
-            for c in range(K):
-                if nxt[c] < len(self.queue[c]):
-                    a = max(self.bottom(c, nxt[c]), E)
-                    cost = max(a, E + taken[c % G] * D)
-                    if best is None or cost < best[0]:
-                        best = (cost, c, a)
-            if best is None:
-                raise AssertionError("the ports ran out of states: the launch rule keeps the demand covered")
-            _, c, a = best
-            picks[c % G].append((a, c))
-            nxt[c] += 1
-            taken[c % G] += 1
+        for kind in (0, 1):
+            for _ in range(need[kind]):
+                # the state whose merge can start first, its zone's bus serialising the merges
+                best: tuple[int, int, int] | None = None
+                for c in range(K):
+                    if self.kind[c] == kind and nxt[c] < len(self.queue[c]):
+                        a = max(self.bottom(c, nxt[c]), E)
+                        cost = max(a, E + taken[c % G])
+                        if best is None or cost < best[0]:
+                            best = (cost, c, a)
+                if best is None:
+                    raise AssertionError("the ports ran out of states: the launch rule keeps the demand covered")
+                _, c, a = best
+                picks[c % G].append((a, c))
+                nxt[c] += 1
+                taken[c % G] += self.busy[c]
         # a port used twice in the layer needs its readout and its next state's step down (D rounds) between the
-        # two merges
-        space = [2 * D if len({c for _, c in ch}) < len(ch) else D for ch in picks]
+        # two consumptions; a CCZ state's three lanes are merged one after the other (D rounds each)
+        extra = [D if len({c for _, c in ch}) < len(ch) else 0 for ch in picks]
+        offsets: list[list[int]] = []
+        for g, ch in enumerate(picks):
+            at, row = 0, []
+            for _, c in ch:
+                row.append(at)
+                at += self.busy[c] + extra[g]
+            offsets.append(row)
         # a layer that waited for runs starts no sooner than their decisions: those decided whether their state
         # had room in its port before this layer's merges (which may free it) were known
         T = max(E, waited)
         for g, ch in enumerate(picks):
-            for k, (a, _) in enumerate(ch):
-                T = max(T, a - k * space[g])
-        self.push(T, _LAYER, Op(T, "LAYER", states=s.states))
+            for (a, _), off in zip(ch, offsets[g]):
+                T = max(T, a - off)
+        self.push(T, _LAYER, Op(T, "LAYER", states=s.states, ccz=s.ccz))
         longest = 0
         for g, ch in enumerate(picks):
-            for k, (_, c) in enumerate(ch):
-                longest = max(longest, (k + 1) * space[g])
-                q = self.zone_patches[g][self.zone_next[g]]
-                self.zone_next[g] = (self.zone_next[g] + 1) % len(self.zone_patches[g])
-                self.merge(T + k * space[g], q, c, g)
+            for (_, c), off in zip(ch, offsets[g]):
+                longest = max(longest, off + self.busy[c] + extra[g])
+                qs = list(self.under[c])
+                while len(qs) < self.lanes[c]:
+                    qs.append(self.zone_patches[g][self.zone_next[g]])
+                    self.zone_next[g] = (self.zone_next[g] + 1) % len(self.zone_patches[g])
+                if self.lanes[c] == 1:
+                    self.merge(T + off, qs[0], c, g)
+                else:
+                    self.merge_ccz(T + off, qs, c, together=bool(self.under[c]))
         return T, max(s.rounds, longest)
 
     def bottom(self, c: int, k: int) -> int:
@@ -443,7 +508,7 @@ class _Sim:
         if k > 0:
             return A + self.D
         read = self.free[c] - 1
-        return A if read <= A - self.step else max(A, read) + self.D
+        return A if read <= A - self.steps[c] else max(A, read) + self.D
 
     def merge(self, t: int, q: int, c: int, g: int) -> None:
         D = self.D
@@ -468,17 +533,52 @@ class _Sim:
                 self.push(free, _CORR, Op(free, "ROTATE", terms=corr, angle="pi/4"))
             if o2 == 1:
                 self.push(free, _CORR, Op(free, "FRAME", terms=corr))
+        self.taken(c)
+
+    def merge_ccz(self, t: int, qs: Sequence[int], c: int, together: bool) -> None:
+        """Consume port ``c``'s CCZ state on data patches ``qs``: its lanes merged at once (``together``: the
+        patches right below them) or one after the other, each read out in X as its merge ends, then the
+        Clifford corrections (:mod:`magicpipe.lattice.ccz`)."""
+        from magicpipe.lattice.ccz import ccz_corrections, holds
+
+        D = self.D
+        port = self.h.ports[c]
+        values: dict[str, int] = {}
+        for j, q in enumerate(qs):
+            s = t if together else t + j * D
+            data, lane = self.h.data[q].tile, port.lane_tile(j)
+            x0, x1 = min(data.x, lane.x), max(data.x, lane.x) + D
+            o1, o2 = self.outcome(), self.outcome()
+            values[f"z{c}.{j}"], values[f"x{c}.{j}"] = o1, o2
+            terms = (Term("Z", "q", q, "top"), Term("Z", "p", c, "bottom", lane=j))
+            self.push(s, _MERGE, Op(s, "MEASURE", reg=f"z{c}.{j}", terms=terms, rounds=D, via=Rect(x0, D, x1 - x0, D),
+                                    outcome=o1))
+            self.push(s + D, _XREAD, Op(s + D, "MEASURE", reg=f"x{c}.{j}", terms=(Term("X", "p", c, lane=j),),
+                                        rounds=1, outcome=o2))
+        free = t + (1 if together else len(qs)) * D + 1
+        self.free[c] = free
+        self.gone[c].append(free)
+        for reg, action, fix, angle in ccz_corrections(c, qs):
+            if self.rng is None:
+                self.push(free, _CORR, Op(free, action, terms=fix, angle=angle, cond=(reg, 1)))
+            elif holds(reg, values):
+                self.push(free, _CORR, Op(free, action, terms=fix, angle=angle))
+        self.count["ccz"] += 1
+        self.taken(c)
+
+    def taken(self, c: int) -> None:
+        """Port ``c``'s oldest state is consumed."""
         self.queue[c].popleft()
-        self.zone_owned[0] -= 1
-        self.zone_rem[0] -= 1
+        self.zone_owned[self.kind[c]] -= 1
+        self.zone_rem[self.kind[c]] -= 1
         self.count["consumed"] += 1
-        self.launch(c, free)
+        self.launch(c, self.free[c])
 
     # -- compression ------------------------------------------------------------------------------
     def key(self, E: int, seg: int, prev: tuple[int, int]) -> tuple[Any, ...]:
         # the step-down rule (``bottom``) reads a port's last readout R = free - 1 only when R > E - D - s, and
         # then its states' arrivals only above E - D - 2 s (as the validator's fixed point does)
-        far, cut = self.D + 2 * self.step, E - self.D - self.step
+        far, cut = self.D + 2 * self.far, E - self.D - self.far
         copies = tuple(
             (max(self.ready[c] - E, 0), self.free[c] - 1 - E if self.free[c] - 1 > cut else None,
              tuple(max(a - E, -far) for a in self.queue[c]),
@@ -501,84 +601,122 @@ class _Sim:
         heapq.heapify(self.heap)
 
 
-def emit_program(layout: ProgramLayout, unit: Unit, copies: int, consumption: Iterable[tuple[int, int, int, int]], *,
+def emit_program(layout: ProgramLayout, unit: Unit | None, copies: int,
+                 consumption: Iterable[tuple[float, ...]], *,
                  hardware: Hardware = Hardware(), capacity: int | None = None, qubit_budget: int | None = None,
                  seed: int | None = None, p_accept: float | None = None,
-                 window: int = 200_000, fill: int = 0) -> tuple[ProgramHeader, Iterator[Op]]:
+                 window: int = 200_000, fill: int = 0, ccz_unit: Unit | None = None, ccz_copies: int = 0,
+                 ccz_fill: int = 0, ccz_p_accept: float | None = None) -> tuple[ProgramHeader, Iterator[Op]]:
     """The whole program's version-2 stream: its header and a lazy generator of its operations.
 
     Args:
         layout: data patches and the program's code distance.
-        unit: one factory run (:func:`unit_one_level`, :func:`unit_from_schedule`).
+        unit: one factory run (:func:`unit_one_level`, :func:`unit_from_schedule`); None when ``copies`` is 0.
         copies: K, the copies of the unit.
         consumption: the program's timeline as runs ``(start_round, layers, states_per_layer, layer_rounds)``
-            (``ProgramPoint.consumption()``; fields after the fourth are ignored); layers with no state are
-            skipped by their runs' starts; fractional rounds are rounded (starts up), and a run never starts
-            before the previous one's last layer.
+            (``ProgramPoint.consumption()``; fields after the fourth are ignored, but with ``ccz_unit`` the fifth
+            is the run's CCZ states per layer); layers with no state are skipped by their runs' starts;
+            fractional rounds are rounded (starts up), and a run never starts before the previous one's last
+            layer.
         hardware: written to the header (p, eps, gate times).
-        capacity: states a port holds (default: a layer's most states per copy, at least 1).
+        capacity: states a T port holds (default: a layer's most states per copy, at least 1).
         qubit_budget: the header's budget (default: exactly what the layout uses).
         seed: write one sampled trace (acceptance with ``p_accept``, outcomes uniformly random) instead of the
             nominal stream with conditions.
         p_accept: acceptance probability of a run in a sampled trace (default 1).
         window: most operations held back while looking for a period.
         fill: rounds before the copies' first runs (a two-level block's first-level blocks filling).
+        ccz_unit, ccz_copies, ccz_fill, ccz_p_accept: the CCZ factories of a mixed point (an 8-to-CCZ block,
+            :func:`magicpipe.lattice.units2.catalogue_unit`), numbered after the T copies; their states wait in
+            ports of three lanes and each is consumed on three data patches of its zone
+            (:mod:`magicpipe.lattice.ccz`), so the zones hold at least three data patches each.
 
     Raises:
-        SpecError: no copies, an empty timeline, or a run with states but no layers.
+        SpecError: no copies, an empty timeline, a run with states but no layers, a kind of state with demand
+            and no copy, or CCZ states for fewer than three data patches.
     """
-    if copies < 1:
+    if copies + ccz_copies < 1 or copies < 0 or ccz_copies < 0:
         raise SpecError(f"copies={copies}: the program needs at least one factory copy")
     runs_list: list[Segment] = []
     for r in consumption:
-        if r[1] > 0 and r[2] > 0:
+        ccz = int(r[4]) if ccz_unit is not None and len(r) > 4 else 0
+        if r[1] > 0 and (r[2] > 0 or ccz > 0):
             start = math.ceil(r[0])
             if runs_list:   # rounded layer times never make a run start inside the previous one
                 prev = runs_list[-1]
                 start = max(start, prev.start + prev.layers * prev.rounds)
-            runs_list.append(Segment(start, int(r[1]), int(r[2]), max(1, round(r[3]))))
+            runs_list.append(Segment(start, int(r[1]), int(r[2]), max(1, round(r[3])), ccz))
     runs = tuple(runs_list)
     if not runs:
         raise SpecError("the consumption timeline has no state: nothing to deliver")
     for seg in runs:
         if seg.rounds < 1 or seg.start < 0:
             raise SpecError(f"timeline run {seg}: layers need rounds >= 1 and a start >= 0")
-    worst = -(-max(r.states for r in runs) // copies)
+    peak_t, peak_c = max(r.states for r in runs), max(r.ccz for r in runs)
+    if peak_t and (copies < 1 or unit is None) or peak_c and (ccz_copies < 1 or ccz_unit is None):
+        raise SpecError(f"the timeline asks for {'T' if peak_t and copies < 1 else 'CCZ'} states and no copy makes "
+                        f"them: give copies of a unit of that kind")
+    if peak_c and layout.data_patches < 3:
+        raise SpecError(f"{layout.data_patches} data patches: a CCZ state acts on three")
+    units: list[Unit] = []
+    caps: list[int] = []
+    if copies:
+        assert unit is not None
+        capacity = _capacity(layout.distance, unit, copies, peak_t, capacity)
+        units += [unit] * copies
+        caps += [capacity] * copies
+    if ccz_copies:
+        assert ccz_unit is not None
+        if ccz_unit.name in {u.name for u in units}:
+            raise SpecError(f"the T and CCZ units are both named {ccz_unit.name!r}: name them apart")
+        units += [ccz_unit] * ccz_copies
+        caps += [_capacity(layout.distance, ccz_unit, ccz_copies, peak_c, None, lanes=3)] * ccz_copies
+    # zones: one a copy up to one a data patch (a CCZ state needs three data patches in its zone)
+    zones = max(1, min(layout.data_patches // 3, len(units))) if peak_c else min(layout.data_patches, len(units))
+    data, buses, ports, cps, width, height = _layout(layout, units, caps, zones)
+    t_count = sum(r.layers * r.states for r in runs)
+    head = ProgramHeader("nominal" if seed is None else "trace", seed or 0, hardware.p, hardware.eps,
+                         hardware.t_2q_ns, hardware.t_meas_ns, t_count, layout.distance, 0, width, height,
+                         timeline=runs, data=data, buses=buses, ports=ports,
+                         units=tuple(dict.fromkeys(units)), copies=cps,
+                         data_count=layout.data_patches, ccz_count=sum(r.layers * r.ccz for r in runs))
+    need = program_qubits(head)
+    head = dataclasses.replace(head, qubit_budget=qubit_budget if qubit_budget is not None else need)
+    accept = (1.0 if p_accept is None else p_accept, 1.0 if ccz_p_accept is None else ccz_p_accept)
+    sim = _Sim(layout, head, runs, zones, seed, accept, window)
+    return head, _ops(sim, (fill, ccz_fill))
+
+
+def _capacity(D: int, unit: Unit, copies: int, peak: int, capacity: int | None, lanes: int = 1) -> int:
+    """States each of ``copies`` ports of ``unit`` holds (``capacity``, checked, or the least that works)."""
+    worst = -(-peak // copies)
     # a port holds its share of the largest layer and, while it waits for the rest, one more run's outputs
     # but one (else a multi-output copy alone could drop its runs for ever)
     least = max(unit.outputs, worst + unit.outputs - 1)
     if capacity is not None and capacity < least:
         raise SpecError(f"capacity={capacity}: the {copies} copies' ports cannot gather the largest layer's "
-                        f"{max(r.states for r in runs)} states (each port needs at least {least}); raise capacity "
-                        f"or add copies")
+                        f"{peak} states (each port needs at least {least}); raise capacity or add copies")
     if capacity is None:
         capacity = least
-        # a port is busy D + 1 rounds a consumption: a unit that runs faster than twice that (cultivation)
-        # needs room for the states that arrive meanwhile, or it drops them
-        busy, cycle = layout.distance + 1, unit.rounds + 1
+        # a port is busy D + 1 rounds a consumption (3 D + 1 for a CCZ state's lanes): a unit that runs faster
+        # than twice that (cultivation) needs room for the states that arrive meanwhile, or it drops them
+        busy, cycle = lanes * D + 1, unit.rounds + 1
         if cycle < 2 * busy:
             capacity = max(capacity, unit.outputs * (1 + -(-busy // cycle)))
     if capacity < unit.outputs:
         raise SpecError(f"capacity={capacity}: a port holds at least the {unit.outputs} states of one run")
-    data, buses, ports, cps, width, height = _layout(layout, unit, copies, capacity)
-    t_count = sum(r.layers * r.states for r in runs)
-    head = ProgramHeader("nominal" if seed is None else "trace", seed or 0, hardware.p, hardware.eps,
-                         hardware.t_2q_ns, hardware.t_meas_ns, t_count, layout.distance, 0, width, height,
-                         timeline=runs, data=data, buses=buses, ports=ports, units=(unit,), copies=cps,
-                         data_count=layout.data_patches)
-    need = program_qubits(head)
-    head = dataclasses.replace(head, qubit_budget=qubit_budget if qubit_budget is not None else need)
-    sim = _Sim(layout, unit, head, runs, seed, 1.0 if p_accept is None else p_accept, window)
-    return head, _ops(sim, fill)
+    return capacity
 
 
-def _ops(sim: _Sim, fill: int = 0) -> Iterator[Op]:
+def _ops(sim: _Sim, fills: tuple[int, int] = (0, 0)) -> Iterator[Op]:
     # the copies start staggered, one cycle (a run and its route) spread over the K of them, as the plan's
     # supply is: copy c's states come c / K of a cycle after copy 0's, in the order the program takes them;
     # a two-level block's copies first fill their first-level blocks (``fill`` rounds)
-    cycle = sim.unit.rounds + sim.route
-    for copy in range(sim.K):
-        sim.launch(copy, fill + copy * cycle // sim.K)
+    for kind in (0, 1):
+        mine = [c for c in range(sim.K) if sim.kind[c] == kind]
+        for i, copy in enumerate(mine):
+            cycle = sim.units[copy].rounds + sim.steps[copy]
+            sim.launch(copy, fills[kind] + i * cycle // len(mine))
     window: list[Op] = []
     history: dict[tuple[Any, ...], Any] = {}
     prev = (0, 0)   # (start, duration) of the previous layer
@@ -603,10 +741,11 @@ def _ops(sim: _Sim, fill: int = 0) -> Iterator[Op]:
                     Lb, p = layer - l0, E - E0
                     per = {k: sim.count[k] - counts0[k] for k in sim.count}
                     extra = (s.layers - layer) // Lb
-                    used = rem0[0] - sim.zone_rem[0]
-                    if used:
-                        extra = min(extra, max(0, (sim.zone_rem[0] - sim.K * (sim.cap + sim.unit.outputs) - used)
-                                               // used))
+                    for g in (0, 1):
+                        used = rem0[g] - sim.zone_rem[g]
+                        cushion = sum(sim.cap[c] + sim.outs[c] for c in range(sim.K) if sim.kind[c] == g)
+                        if used:
+                            extra = min(extra, max(0, (sim.zone_rem[g] - cushion - used) // used))
                     if extra >= 1:
                         yield from window[:w0]
                         body = tuple(dataclasses.replace(op, time=op.time - E0) for op in window[w0:])
@@ -617,7 +756,8 @@ def _ops(sim: _Sim, fill: int = 0) -> Iterator[Op]:
                         sim.shift(by)
                         for k in sim.count:
                             sim.count[k] += extra * per[k]
-                        sim.zone_rem[0] -= extra * (rem0[0] - sim.zone_rem[0])
+                        for g in (0, 1):
+                            sim.zone_rem[g] -= extra * (rem0[g] - sim.zone_rem[g])
                         layer += extra * Lb
                         prev = (prev[0] + by, prev[1])
                         delay += by - extra * Lb * s.rounds
@@ -640,7 +780,8 @@ def _ops(sim: _Sim, fill: int = 0) -> Iterator[Op]:
     last = max((op.time for op in window), default=prev[0] + prev[1])
     left = sum(len(q) for q in sim.queue)
     n = sim.count
-    yield Op(last, "TALLY", tally=(n["runs"], n["accepted"], n["rejected"], n["consumed"], left, n["consumed"]))
+    tally = (n["runs"], n["accepted"], n["rejected"], n["consumed"], left, n["consumed"] - n["ccz"])
+    yield Op(last, "TALLY", tally=tally + ((n["ccz"],) if sim.h.ccz_count else ()))
 
 
 def _hits(offset: int, count: int, q: int, n: int) -> int:
@@ -676,7 +817,7 @@ def consumption_runs(lengths: Sequence[int], states: Sequence[int], layer_rounds
 
 def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hardware | None = None, *,
                      seed: int | None = None, p_accept: float | None = None,
-                     capacity: int | None = None) -> tuple[ProgramHeader, Iterator[Op]]:
+                     capacity: int | None = None, kinds: Any = None) -> tuple[ProgramHeader, Iterator[Op]]:
     """The whole-program stream of a planned point (duck-typed on ``magicpipe.compiler.program.ProgramPoint``).
 
     Reads ``point.copies``, ``point.distances``, ``point.schedule`` (a two-level ``Schedule``, or None),
@@ -695,18 +836,18 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
         hardware: written to the header (default: the schedule's, else ``Hardware()``).
         seed, p_accept: a sampled trace; ``p_accept`` defaults to the top level's success probability.
         capacity: states each port holds (default: :func:`emit_program`'s).
+        kinds: a mixed point's layers by kind (``Compilation.demand.kinds``): its ``ccz_copies`` of
+            ``ccz_source`` (an 8-to-CCZ block) run beside its T copies (:func:`_mixed_stream`).
 
     Raises:
         SpecError: a source that is none of a 15-to-1 pipeline of one or two levels with its schedule, a catalogue
             block or cultivation (:mod:`magicpipe.lattice.units2`): three-level and composed units have no floor
-            plan yet; or a point that also has CCZ factories.
+            plan yet; or a mixed point without its kinds.
     """
     from magicpipe.compiler.pipeline import Pipeline
 
     if getattr(point, "ccz_source", None) is not None:  # a mixed point (magicpipe.compiler.mixed)
-        raise SpecError(f"the chosen point {point.name!r} meets its Toffolis with CCZ states, which the "
-                        f"whole-program stream does not lay out (it carries T states only); plan with "
-                        f"--factories pipeline for a stream")
+        return _mixed_stream(point, data_patches, hardware, seed, capacity, kinds)
     distances = tuple(getattr(point, "distances", ()))
     schedule = getattr(point, "schedule", None)
     source = getattr(point, "source", None)
@@ -758,3 +899,35 @@ def single_execution(schedule: Schedule) -> Schedule:
     opts = schedule.options if isinstance(schedule.options, DynamicOptions) else DynamicOptions()
     return simulate(schedule.high, schedule.producers, schedule.qubit_budget, schedule.buffer_slots,
                     schedule.slot_qubits, opts, tops=1)
+
+
+def _mixed_stream(point: Any, data_patches: int | None, hardware: Hardware | None, seed: int | None,
+                  capacity: int | None, kinds: Any) -> tuple[ProgramHeader, Iterator[Op]]:
+    """A mixed point's stream: its T copies (a catalogue block or cultivation unit ``U``, none when the program
+    has no T state besides its Toffolis) and its CCZ copies (the 8-to-CCZ block unit ``C``)."""
+    from magicpipe.lattice.ccz import mixed_runs
+    from magicpipe.lattice.units2 import catalogue_unit
+
+    runs = mixed_runs(point, kinds)
+    ccz_unit, ccz_fill = catalogue_unit(point.ccz_source, name="C")
+    unit, fill, p_t = None, 0, 1.0
+    if point.copies:
+        source = point.source
+        if source.method == "cultivation" or source.method.startswith(("litinski", "cultivation+")):
+            unit, fill = catalogue_unit(source)
+            p_t = 1.0 - float(dict(getattr(source, "detail", ())).get("p_fail", 0.0))
+        elif len(source.distances) == 1:   # a one-level 15-to-1 factory
+            from magicpipe.compiler.pipeline import Pipeline
+
+            unit = unit_one_level("15-to-1", source.distances[0], hardware or Hardware())
+            p_t = Pipeline.from_distances(source.distances, hardware or Hardware()).levels[-1].p_succ
+        else:
+            raise SpecError(f"the mixed point's T source {source.name!r} ({source.method}, distances "
+                            f"{source.distances}) has no unit beside CCZ factories: a mixed stream lays out the "
+                            f"catalogue's T blocks, cultivation and one-level 15-to-1 factories")
+    p_c = 1.0 - float(dict(getattr(point.ccz_source, "detail", ())).get("p_fail", 0.0))
+    n = data_patches if data_patches is not None else point.data.logical_qubits
+    return emit_program(ProgramLayout(max(n, 1), point.data.distance), unit, point.copies, runs,
+                        hardware=hardware or Hardware(), seed=seed, p_accept=p_t if seed is not None else None,
+                        capacity=capacity, fill=fill, ccz_unit=ccz_unit, ccz_copies=point.ccz_copies,
+                        ccz_fill=ccz_fill, ccz_p_accept=p_c if seed is not None else None)

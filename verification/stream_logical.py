@@ -13,6 +13,11 @@ deterministic observable. This checks the stream's classical control (which regi
 and the pi/4 and Pauli corrections of each teleportation); it is not a circuit-level simulation of the
 surface code (no patches, no noise: ``magicpipe verify factory`` does that for the factory).
 
+A CCZ state (a port of ``lanes=3``) is three qubits prepared in ``CCZ |+++>`` at its first lane's merge; its
+lanes' merges and readouts act as a T state's do, its corrections are ``exp(-i angle P)`` for ``ROTATE`` (one or
+two Z factors, angle +-pi/4) and ``P`` for ``FRAME``, conditioned on one register or an ``&``-product; the ideal
+state then also carries ``CCZ`` on each consumed state's three data patches.
+
 Examples:
     >>> from magicpipe.lattice.whole import ProgramLayout, program_stream2, unit_one_level
     >>> s = program_stream2(ProgramLayout(2, 3), unit_one_level("15-to-1", 3), 2, [(0, 3, 2, 3)])
@@ -98,45 +103,65 @@ class _State:
         self.psi = np.flip(self.psi, axis=q)
 
 
-def _one_shot(ops, n: int, slots: int, trace: bool, rng: random.Random) -> tuple[float, int, int, int]:
+def _one_shot(ops, n: int, slots: int, trace: bool, rng: random.Random,
+              lanes: dict[int, int] | None = None) -> tuple[float, int, int, int]:
     st = _State(n, slots)
-    magic: dict[int, int] = {}          # port -> qubit
+    magic: dict[tuple[int, int], int] = {}          # (port, lane) -> qubit
     regs: dict[str, int] = {}
     counts = np.zeros(n, dtype=int)
+    triples: list[list[int]] = []                   # data patches of each CCZ state consumed
+    open_ccz: dict[int, list[int]] = {}             # port -> its CCZ state's data patches so far
     rot = fr = done = 0
     for op in ops:
         if op.action == "MEASURE":
-            port = next(t.index for t in op.terms if t.kind == "p")
+            pt = next(t for t in op.terms if t.kind == "p")
+            key = (pt.index, pt.lane)
             data = [t.index for t in op.terms if t.kind == "q"]
-            if data:
+            if data and pt.lane < 0:
                 m = st.free.pop(0)
-                magic[port] = m
+                magic[key] = m
                 st.hadamard(m)          # |+>
                 st.phase(m, _T)         # |T>
                 regs[op.reg] = st.measure_z(data + [m], op.outcome if trace else -1, rng)
                 for q in data:
                     counts[q] += 1
+            elif data:                  # a lane of a CCZ state: its three qubits are CCZ|+++> at its first merge
+                if key not in magic:
+                    ms = [st.free.pop(0) for _ in range((lanes or {}).get(pt.index, 3))]
+                    for j, m in enumerate(ms):
+                        magic[(pt.index, j)] = m
+                        st.hadamard(m)
+                    st.psi = np.where(_all_one(st, ms), -st.psi, st.psi)
+                    open_ccz[pt.index] = []
+                regs[op.reg] = st.measure_z(data + [magic[key]], op.outcome if trace else -1, rng)
+                open_ccz[pt.index] += data
             else:
-                m = magic.pop(port)
+                m = magic.pop(key)
                 st.hadamard(m)
                 regs[op.reg] = st.measure_z([m], op.outcome if trace else -1, rng)
                 if regs[op.reg]:        # reset the magic qubit for the port's next state
                     st.x(m)
                 st.free.append(m)
-                done += 1
+                if pt.lane < 0:
+                    done += 1
+                elif not any(k[0] == pt.index for k in magic):
+                    triples.append(open_ccz.pop(pt.index))
+                    done += 1
         elif op.action in ("ROTATE", "FRAME"):
-            if op.cond is not None and regs.get(op.cond[0], -1) != op.cond[1]:
+            if op.cond is not None and (op.cond[1] != 1 or not all(regs.get(r, -1) == 1
+                                                                   for r in op.cond[0].split("&"))):
                 continue
-            for t in op.terms:
-                if op.action == "FRAME":
-                    st.phase(t.index, -1)
-                    fr += 1
-                else:
-                    if op.angle != "pi/4":
-                        raise VerificationError(f"ROTATE angle={op.angle}: the logical run knows pi/4")
-                    # exp(-i pi/4 Z) = e^{-i pi/4} diag(1, i): up to a global phase, S
-                    st.phase(t.index, 1j)
-                    rot += 1
+            qs = [t.index for t in op.terms]
+            if op.action == "FRAME":
+                st.psi = st.psi * st.z_sign(qs)
+                fr += 1
+            else:
+                angle = {"pi/4": np.pi / 4, "-pi/4": -np.pi / 4}.get(op.angle)
+                if angle is None:
+                    raise VerificationError(f"ROTATE angle={op.angle}: the logical run knows pi/4 and -pi/4")
+                # exp(-i angle P) for the Pauli product P of the terms (one Z: S up to a global phase)
+                st.psi = st.psi * np.exp(-1j * angle * st.z_sign(qs))
+                rot += 1
     ideal = np.zeros((2,) * st.N, dtype=complex)
     idx = tuple([slice(None)] * n + [0] * slots)
     data = np.ones((2,) * n, dtype=complex) / np.sqrt(2 ** n)
@@ -144,8 +169,25 @@ def _one_shot(ops, n: int, slots: int, trace: bool, rng: random.Random) -> tuple
         shape = [1] * n
         shape[q] = 2
         data = data * np.array([1, _T ** counts[q]]).reshape(shape)
+    for tri in triples:
+        ones = np.ones((2,) * n, dtype=bool)
+        for q in tri:
+            shape = [1] * n
+            shape[q] = 2
+            ones = ones & np.array([False, True]).reshape(shape)
+        data = np.where(ones, -data, data)
     ideal[idx] = data
     return float(abs(np.vdot(ideal, st.psi)) ** 2), done, rot, fr
+
+
+def _all_one(st: _State, qubits) -> np.ndarray:
+    """Where every qubit of ``qubits`` is 1 (CCZ's phase)."""
+    ones = np.ones((2,) * st.N, dtype=bool)
+    for q in qubits:
+        shape = [1] * st.N
+        shape[q] = 2
+        ones = ones & np.array([False, True]).reshape(shape)
+    return ones
 
 
 def run_logical(stream: ProgramStream, shots: int = 100, seed: int = 0) -> LogicalRun:
@@ -159,17 +201,22 @@ def run_logical(stream: ProgramStream, shots: int = 100, seed: int = 0) -> Logic
     n = len(h.data)
     ops = [op for op in expand_repeats(stream.ops) if op.action in ("MEASURE", "ROTATE", "FRAME")]
     # most merges in flight at once: one magic qubit each
-    busy, most = set(), 0
+    lanes = {p.index: p.lanes for p in h.ports}
+    busy: set[tuple[int, int]] = set()
+    most = 0
     for op in ops:
         if op.action == "MEASURE":
-            port = next(t.index for t in op.terms if t.kind == "p")
-            (busy.add if any(t.kind == "q" for t in op.terms) else busy.discard)(port)
+            pt = next(t for t in op.terms if t.kind == "p")
+            if any(t.kind == "q" for t in op.terms):
+                busy |= {(pt.index, j) for j in range(lanes.get(pt.index, 1))} if pt.lane >= 0 else {(pt.index, -1)}
+            else:
+                busy.discard((pt.index, pt.lane))
             most = max(most, len(busy))
     trace = h.mode == "trace"
     rng = random.Random(seed)
     worst, done, rot, fr = 1.0, 0, 0, 0
     for _ in range(1 if trace else shots):
-        f, done, r, x = _one_shot(ops, n, max(most, 1), trace, rng)
+        f, done, r, x = _one_shot(ops, n, max(most, 1), trace, rng, lanes)
         worst, rot, fr = min(worst, f), rot + r, fr + x
     return LogicalRun(1 if trace else shots, worst, done, rot, fr)
 

@@ -180,7 +180,7 @@ def test_without_ccz_the_front_is_the_all_t_front():
         [(p.name, p.copies, p.physical_qubits, p.runtime_us) for p in b.points]
 
 
-def test_plan_json_records_the_ccz_source_and_the_stream_refuses_it():
+def test_plan_json_records_the_ccz_source_and_the_stream_needs_the_kinds():
     from magicpipe.lattice.whole import stream_for_point
 
     counts = LogicalCounts(20, t_count=2000, ccz_count=20000)
@@ -197,5 +197,6 @@ def test_plan_json_records_the_ccz_source_and_the_stream_refuses_it():
     del broken["front"][plan["chosen"]]["ccz_copies"]
     with pytest.raises(jsonschema.ValidationError, match="ccz_copies"):
         jsonschema.validate(broken, schema)
-    with pytest.raises(SpecError, match="CCZ states"):
+    # the stream of a mixed point splits its runs by kind (tests/lattice/test_ccz.py streams one)
+    with pytest.raises(SpecError, match="layers by kind"):
         stream_for_point(comp.chosen, hardware=HW)

@@ -5,6 +5,10 @@
 For each program (``--factories pipeline``, then the default factories: the catalogue's blocks and cultivation
 included; the CLI's default error model, p = eps = 1e-3) and each port capacity, one row: the source, the
 plan's runtime and qubits, the stream's last round and qubits by part (``lattice.whole.qubit_parts``).
+Then points that meet Toffolis with 8-to-CCZ factories (``mixed`` rows): adder8's fastest point
+(``--objective runtime``, CCZ copies only) and a counted program of T gates and Toffolis with both kinds of
+copy; ``plan_rounds`` is then the plan's round at the end of its last layer that consumes a state (the stream
+leaves out the timeline's trailing empty layers).
 docs/program.md ("The stream of the chosen point") and docs/lattice.md quote the numbers.
 """
 
@@ -32,6 +36,8 @@ def rows():
     hw = Hardware(p=1e-3, eps=1e-3, model=parse_model("measured"))
     for prog, catalogue in itertools.product(PROGRAMS, (False, True)):
         pt = magicpipe.compile(prog, hardware=hw, catalogue=catalogue).chosen
+        if pt.ccz_source is not None:   # the mixed rows below
+            continue
         for cap in CAPACITIES:
             head, ops = stream_for_point(pt, hardware=hw, capacity=cap)
             rounds = last_round(ops)
@@ -43,9 +49,45 @@ def rows():
                    "plan_data": pt.data_qubits, "plan_buffer": pt.buffer_qubits}
 
 
+def last_state_round(pt):
+    """The plan's round at the end of its last run of layers that consumes a state."""
+    end = 0.0
+    for start, n, states, tau, _, wait in pt.simulation.runs:
+        if states:
+            end = start + wait + n * tau
+    return end
+
+
+def mixed_rows():
+    from magicpipe.compiler import LogicalCounts
+    from magicpipe.compiler.catalogue_search import catalogue_sources
+    from magicpipe.compiler.mixed import evaluate_mixed
+
+    hw = Hardware(p=1e-3, eps=1e-3, model=parse_model("measured"))
+    comp = magicpipe.compile("examples/adder8.qasm", hardware=hw, objective="runtime")
+    cases = [("examples/adder8.qasm --objective runtime", comp.chosen, comp.demand)]
+    comp = magicpipe.compile(LogicalCounts(num_qubits=12, t_count=600, ccz_count=300), hardware=hw)
+    d = comp.demand
+    ccz = min((s for s in catalogue_sources(hw, d.target, ("CCZ",)) if s.kind == "CCZ"),
+              key=lambda s: (s.qubits * s.period_rounds, s.name))
+    cases.append(("counts 600 T + 300 CCZ, 12 qubits", evaluate_mixed(d, comp.chosen.source, 4, ccz, 3, "fast", hw),
+                  d))
+    for prog, pt, demand in cases:
+        assert pt.ccz_source is not None, prog
+        head, ops = stream_for_point(pt, hardware=hw, kinds=demand.kinds)
+        rounds = last_round(ops)
+        plan = last_state_round(pt)
+        parts = qubit_parts(head)
+        yield {"program": prog, "source": pt.name, "distances": "/".join(map(str, pt.distances)),
+               "copies": f"{pt.copies}+{pt.ccz_copies}", "capacity": "/".join(str(p.capacity) for p in head.ports[-1:]),
+               "plan_rounds": round(plan), "stream_rounds": rounds, "ratio": round(rounds / plan, 3),
+               "plan_qubits": pt.physical_qubits, "stream_qubits": sum(parts.values()), **parts,
+               "plan_data": pt.data_qubits, "plan_buffer": pt.buffer_qubits}
+
+
 def write(out):
     w = None
-    for r in rows():
+    for r in itertools.chain(rows(), mixed_rows()):
         if w is None:
             w = csv.DictWriter(out, fieldnames=list(r))
             w.writeheader()

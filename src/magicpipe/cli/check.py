@@ -117,5 +117,6 @@ def _run_v2(path: pathlib.Path, args: argparse.Namespace) -> int:
     print(f"{path}: valid whole-program stream ({h.mode}): {found.operations} operations over {found.last_round} "
           f"rounds; {len(h.copies)} copies of unit {', '.join(u.name for u in h.units)}, {found.runs} runs "
           f"({found.rejected} rejected); {found.qubits} of {h.qubit_budget} qubits (floor plan {h.width} x "
-          f"{h.height}); delivered {found.delivered}")
+          f"{h.height}); delivered {found.delivered}"
+          + (f", delivered_ccz {found.delivered_ccz}" if h.ccz_count else ""))
     return 0

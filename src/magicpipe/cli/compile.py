@@ -166,7 +166,8 @@ def run(args: argparse.Namespace) -> int:
         kind = "nominal" if args.seed is None else f"trace seed {args.seed}"
         print(f"stream: {out_dir / stream['file']} ({kind}) checked: {stream['operations']:,} operations over "
               f"{stream['rounds']:,} rounds, {stream['factory_runs']:,} factory runs ({stream['rejected_runs']} "
-              f"rejected), {stream['qubits']:,} qubits; delivered {stream['delivered']:,}")
+              f"rejected), {stream['qubits']:,} qubits; delivered {stream['delivered']:,}"
+              + (f" T and {stream['delivered_ccz']:,} CCZ states" if "delivered_ccz" in stream else ""))
     else:
         print(f"stream: none written ({stream['reason']})")
     print(f"error model: {comp.hardware.model!r}; {sens.message()}")
@@ -179,7 +180,8 @@ def _write_chosen_stream(comp, out_dir: pathlib.Path, seed: int | None = None, j
 
     Every factory copy, port, route and consumption of the program is in it (:mod:`magicpipe.lattice.whole`);
     it is checked while written and not left on disk when the check fails. Points whose factory the lattice
-    layer does not lay out (three-level pipelines) get the reason instead.
+    layer does not lay out (three-level pipelines) get the reason instead. A mixed point's stream delivers the
+    demand's T states besides the Toffolis and one CCZ state per Toffoli.
     """
     from magicpipe.grammar.writer2 import write_program
     from magicpipe.lattice.whole import stream_for_point
@@ -191,16 +193,22 @@ def _write_chosen_stream(comp, out_dir: pathlib.Path, seed: int | None = None, j
 
         check(comp.chosen.schedule)
     try:
-        head, ops = stream_for_point(comp.chosen, hardware=comp.hardware, seed=seed)
+        head, ops = stream_for_point(comp.chosen, hardware=comp.hardware, seed=seed, kinds=comp.demand.kinds)
     except SpecError as e:
         return {"file": None, "reason": str(e)}
     path, audit = write_program(out_dir / "schedule.lsi", head, ops)
-    if audit.delivered != comp.demand.t_states:
+    # a mixed point meets the Toffolis with CCZ states and the rest with T states
+    kinds = comp.demand.kinds if comp.chosen.ccz_source is not None else None
+    need = (comp.demand.t_states, 0) if kinds is None else (kinds.t_total, kinds.ccz_total)
+    if (audit.delivered, audit.delivered_ccz) != need:
         path.unlink()
-        raise SpecError(f"the stream delivers {audit.delivered} states but the program needs {comp.demand.t_states}")
+        raise SpecError(f"the stream delivers {audit.delivered} T and {audit.delivered_ccz} CCZ states but the "
+                        f"program needs {need[0]} and {need[1]}")
     record = {"file": path.name, "format": 2, "seed": seed, "delivered": audit.delivered,
               "operations": audit.operations, "rounds": audit.last_round, "factory_runs": audit.runs,
               "rejected_runs": audit.rejected, "qubits": audit.qubits}
+    if kinds is not None:
+        record["delivered_ccz"] = audit.delivered_ccz
     if jsonl:
         from magicpipe.grammar.jsonl import to_jsonl
         from magicpipe.grammar.parser2 import open_program

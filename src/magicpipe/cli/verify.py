@@ -275,9 +275,10 @@ def _run_stream(args: argparse.Namespace) -> int:
     stream = parse_program(path.read_text(encoding="utf-8"))
     r = run_logical(stream, shots=args.shots, seed=args.seed)
     ok = r.min_fidelity > 1 - 1e-9
+    gates = "T and CCZ" if stream.header.ccz_count else "T"
     print(f"{path}: {r.consumptions} consumptions per shot, {r.shots} shot(s), {r.rotations} pi/4 and {r.frames} "
-          f"Pauli corrections applied; least fidelity to the ideal T gates {r.min_fidelity:.12f}: "
-          f"{'every branch applies T' if ok else 'WRONG'}")
+          f"Pauli corrections applied; least fidelity to the ideal {gates} gates {r.min_fidelity:.12f}: "
+          f"{f'every branch applies {gates}' if ok else 'WRONG'}")
     if args.factory:
         from magicpipe.verification.stream_logical import unit_factory_circuit
 

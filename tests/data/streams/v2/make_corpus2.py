@@ -2,7 +2,7 @@
 each a valid stream with one edit that breaks one rule; line 1 says why, line 2 has the expected message.
 
 Run from the repository root: ``python tests/data/streams/v2/make_corpus2.py`` (``... blocks``: only the
-catalogue-block and cultivation files). The files are checked in; the
+catalogue-block and cultivation files; ``... ccz``: only the T + CCZ files). The files are checked in; the
 test (tests/grammar/test_corpus_v2.py) only reads them.
 """
 
@@ -164,6 +164,7 @@ def main() -> None:
     lines[k + 1] = f"{at} OUTPUT {copy} port={copy[1:]} rounds=5\n"   # one move of d = 5 rounds
     write("invalid", "control-trace-wrong-branch", "a run whose checks read 1 cannot deliver", "".join(lines))
     blocks()
+    ccz()
 
 
 def blocks() -> None:
@@ -204,7 +205,49 @@ def blocks() -> None:
         write("invalid", name, why, text.replace(old, new, 1))
 
 
+def ccz() -> None:
+    """T and CCZ states (lattice/ccz.py): a mixed program's 8-to-CCZ blocks beside one-level 15-to-1 factories."""
+    from magicpipe.compiler.blockmodel import NoiseModel
+    from magicpipe.compiler.catalogue import two_level
+    from magicpipe.lattice.units2 import catalogue_unit
+
+    src = two_level(NoiseModel.litinski(1e-3), (11, 5, 5), 6, "8-to-CCZ", (15, 7, 7)).source()
+    unit, fill = catalogue_unit(src, name="C")
+    timeline = [(20, 3, 1, 9, 1), (200, 2, 2, 9, 0), (300, 40, 0, 9, 1)]
+    kw = dict(ccz_unit=unit, ccz_copies=2, ccz_fill=fill)
+    base = str(program_stream2(ProgramLayout(6, 9), unit_one_level("15-to-1", 5), 2, timeline, **kw))
+    write("valid", "mixed-t-ccz", "6 data patches at d=9: 2 copies of a d=5 15-to-1 factory for T states, 2 of "
+          "(15-to-1)^6 x (8-to-CCZ) for CCZ states (3-lane ports, each over 3 data patches)", base)
+    # 4 data patches: the second CCZ port has none below it, so its lanes are merged one after the other
+    trace = str(program_stream2(ProgramLayout(4, 9), unit_one_level("15-to-1", 5), 2, timeline[:2], seed=5,
+                                p_accept=0.8, ccz_p_accept=0.7, **kw))
+    write("valid", "mixed-t-ccz-trace-seed5", "4 data patches, the first two runs, one sampled trace (seed 5)", trace)
+    port = next(x for x in base.splitlines() if x.startswith("PORT ") and " lanes=3" in x)
+    frame = next(x for x in base.splitlines() if "&" in x and " FRAME " in x)
+    lane = next(x for x in base.splitlines() if " MEASURE z" in x and ".1 Z:" in x)
+    reg = lane.split()[2]
+    tally = base.splitlines()[-1]
+    ccz_n = int(tally.rsplit("delivered_ccz=", 1)[1])
+    layer = next(x for x in base.splitlines() if " LAYER " in x and " ccz=1" in x)
+    edits = [
+        ("header-port-lanes", "a CCZ copy's port holds its state's three patches side by side", port,
+         port.replace(" lanes=3", "")),
+        ("control-ccz-condition", "a CCZ state's Z fix-up reads the product of the other two merges, not one", frame,
+         frame.replace("&" + frame.split("&")[1].split("=")[0], "")),
+        ("port-occupancy-ccz-lane-twice", "a CCZ state's lane is merged twice", lane,
+         lane.replace(".1@bottom", ".0@bottom").replace(f"{reg} ", f"{reg[:-2]}.0 ", 1)),
+        ("consumption-order-ccz-layer", "the layer takes one CCZ state, as the timeline says", layer,
+         layer.replace(" ccz=1", " ccz=2")),
+        ("conservation-ccz-tally", "the TALLY claims one CCZ state more than the program consumed", tally,
+         tally.replace(f"delivered_ccz={ccz_n}", f"delivered_ccz={ccz_n + 1}")),
+    ]
+    for name, why, old, new in edits:
+        assert old in base and old != new, name
+        write("invalid", name, why, base.replace(old, new, 1))
+
+
 if __name__ == "__main__":
     import sys
 
-    blocks() if sys.argv[1:] == ["blocks"] else main()   # ``blocks``: the block-unit files only
+    # ``blocks``: the block-unit files only; ``ccz``: the CCZ files only
+    {"blocks": blocks, "ccz": ccz}.get(sys.argv[1] if sys.argv[1:] else "", main)()
