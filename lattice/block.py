@@ -143,7 +143,7 @@ class MovePlan:
 
     @property
     def steps(self) -> int:
-        """Rounds to move the data aside (and again to move it back)."""
+        """Move steps to move the data aside (and again to move it back); each lasts d rounds."""
         return len(self.moves)
 
     @property

@@ -24,16 +24,19 @@ import dataclasses
 from collections.abc import Sequence
 
 from magicpipe.compiler.dynamic import simulate
+from magicpipe.compiler.failures import expected_delay, monte_carlo
 from magicpipe.compiler.factory import Factory
-from magicpipe.compiler.options import POLICIES, DynamicOptions
+from magicpipe.compiler.options import DynamicOptions
+from magicpipe.compiler.pareto import ParetoPoint, search_policies
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.compiler.schedule import Schedule
+from magicpipe.compiler.stalls import expected_rounds
 from magicpipe.errors import SpecError
 from magicpipe.lattice.block import BlockLayout
 from magicpipe.lattice.floorplan import FloorPlan, plan_floor
 from magicpipe.lattice.geometry import Rect, pack_rects
 
-__all__ = ["recost", "move_rounds", "block_fill_copies", "layout_policies"]
+__all__ = ["recost", "recost_point", "move_rounds", "block_fill_copies", "layout_policies"]
 
 
 def block_fill_copies(high: Factory, low: Factory, block: BlockLayout | None = None) -> int:
@@ -65,16 +68,19 @@ def move_rounds(floorplan: FloorPlan) -> int:
     return floorplan.move_steps * floorplan.high.distance
 
 
-def layout_policies(pipeline: Pipeline, policies: Sequence[DynamicOptions] = POLICIES) -> tuple[DynamicOptions, ...]:
-    """``policies`` with layout-aware sizing for a two-level ``pipeline``: the first fill counted by the low-level
-    blocks that pack into the idle high-level block (``DynamicOptions.block_fill``), and moves charged as Fig.
-    4(c)'s two steps of one lattice-surgery move each (``move_rounds = 2 d``, ``d`` the high-level distance;
-    :func:`recost` then charges the steps the floor plan needs)."""
+def layout_policies(pipeline: Pipeline,
+                    policies: Sequence[DynamicOptions] | None = None) -> tuple[DynamicOptions, ...]:
+    """``policies`` (default: the search's, :func:`~magicpipe.compiler.pareto.search_policies`) with layout-aware
+    sizing for a two-level ``pipeline``: the first fill counted by the low-level blocks that pack into the idle
+    high-level block (``DynamicOptions.block_fill``), and moves charged as Fig. 4(c)'s two steps of one
+    lattice-surgery move each (``move_rounds = 2 d``, ``d`` the high-level distance; :func:`recost` then charges
+    the steps the floor plan needs)."""
     if len(pipeline.levels) != 2:
         raise SpecError(f"layout-aware sizing needs a two-level pipeline, got distances {pipeline.distances}")
     high, low = pipeline.levels[-1].factory, pipeline.levels[0].factory
     n = block_fill_copies(high, low)
-    return tuple(dataclasses.replace(p, block_fill=n, move_rounds=2 * high.distance) for p in policies)
+    chosen = search_policies(pipeline) if policies is None else policies
+    return tuple(dataclasses.replace(p, block_fill=n, move_rounds=2 * high.distance) for p in chosen)
 
 
 def _resimulate(schedule: Schedule, move_rounds: int) -> Schedule:
@@ -108,3 +114,21 @@ def recost(schedule: Schedule) -> tuple[Schedule, FloorPlan]:
         if rounds == max(seen) and move_rounds(floorplan) <= rounds and len(seen) > 1:
             return schedule, floorplan
     return schedule, floorplan
+
+
+def recost_point(point: ParetoPoint, shots: int = 64, seed: int = 1) -> tuple[ParetoPoint, FloorPlan]:
+    """``point`` with its schedule re-costed (:func:`recost`) and its expected delay estimated again the way the
+    search estimated it (the same Monte Carlo shots and seed, Appendix A's first stall, or every stall), and the
+    floor plan. A point whose schedule needs no re-costing comes back as it is."""
+    schedule, floorplan = recost(point.schedule)
+    if schedule is point.schedule:
+        return point, floorplan
+    if point.delay_model == "monte-carlo":
+        mc = monte_carlo(schedule, shots, seed)
+        delay, model, stderr = mc.mean_delay, "monte-carlo", mc.stderr_delay
+    elif point.delay_model == "first-stall":
+        delay, model, stderr = expected_delay(schedule), "first-stall", float("nan")
+    else:
+        delay, model, stderr = expected_rounds(schedule) - schedule.rounds, "all-stalls", float("nan")
+    return dataclasses.replace(point, deterministic_rounds=schedule.rounds, expected_delay=delay, schedule=schedule,
+                               delay_model=model, mc_stderr=stderr), floorplan

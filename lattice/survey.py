@@ -3,9 +3,10 @@
 The core counts qubits as one scalar Q and charges ``DynamicOptions.move_rounds`` (2 by default) for moving the
 data patches aside and again for moving them back. On a floor plan the moves take the steps their routes need
 (:mod:`.block`), each a lattice-surgery move of d rounds at the high-level distance, and the plan's bounding
-strip has more qubit sites than Q because low-level blocks do not tile the regions they share. :func:`~magicpipe.lattice.recost.recost` re-runs the scheduler with the measured move
-rounds (until the floor plan and the schedule agree); :func:`survey_point` reports, for one Pareto point, the core's
-volume, the re-costed volume at the same Q, and the volume on the floor plan's qubits.
+strip has more qubit sites than Q because low-level blocks do not tile the regions they share.
+:func:`~magicpipe.lattice.recost.recost` re-runs the scheduler with the measured move rounds (until the floor plan
+and the schedule agree); :func:`survey_point` reports, for one Pareto point, the core's volume, the re-costed volume
+at the same Q, and the volume on the floor plan's qubits.
 
 Examples:
     >>> from magicpipe.compiler.pareto import pareto_front

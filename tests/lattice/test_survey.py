@@ -100,3 +100,21 @@ def test_survey_of_two_pairs():
         if any(st.reuse for st in schedule.stalls):  # every move step is one lattice-surgery move of d2 rounds
             assert schedule.move_rounds == fp.move_steps * r.distances[1]
         assert r.layout_volume >= r.recost_volume
+
+
+def test_recost_point_times_the_recosted_schedule():
+    """A point whose schedule lends its region comes back with the re-costed schedule, its no-failure rounds
+    and an all-stall delay of that schedule; a point that never lends comes back unchanged."""
+    from magicpipe.compiler.pareto import ParetoPoint
+    from magicpipe.compiler.stalls import expected_rounds
+    from magicpipe.lattice.recost import recost_point
+
+    s = _schedule(5, 17, 8949, 6)
+    point = ParetoPoint(8949, 6, s.rounds, 1.0, s, 1.0, delay_model="all-stalls")
+    again, fp = recost_point(point)
+    assert (again.deterministic_rounds, again.schedule.move_rounds, fp.move_steps) == (331, 17, 1)
+    assert again.expected_delay == expected_rounds(again.schedule) - 331
+    plain = _schedule(5, 17, 9782, 8)
+    assert not any(x.reuse for x in plain.stalls)
+    still = ParetoPoint(9782, 8, plain.rounds, 1.0, plain, 1.0, delay_model="all-stalls")
+    assert recost_point(still)[0] is still
