@@ -42,7 +42,8 @@ from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.compiler.schedule import Schedule
 from magicpipe.errors import InfeasibleError, SpecError
 
-__all__ = ["ParetoPoint", "ParetoFront", "pareto_front", "level_producer", "candidate_budgets", "MC_BELOW"]
+__all__ = ["ParetoPoint", "ParetoFront", "pareto_front", "search_policies", "level_producer", "candidate_budgets",
+           "MC_BELOW"]
 
 MC_BELOW = 0.98
 """Level-1 success probability below which the least-volume points are re-evaluated by Monte Carlo."""
@@ -188,6 +189,15 @@ def _front(points: list[ParetoPoint]) -> tuple[ParetoPoint, ...]:
     return tuple(best)
 
 
+def search_policies(pipeline: Pipeline) -> tuple[DynamicOptions, ...]:
+    """The policies :func:`pareto_front` tries when given none: :data:`~magicpipe.compiler.options.POLICIES`,
+    and for a two-level pipeline whose level-1 run is longer than its level-2 factory also
+    :data:`~magicpipe.compiler.options.GREEDY_LAUNCH`."""
+    if len(pipeline.levels) == 2 and pipeline.levels[0].rounds > pipeline.levels[1].rounds:
+        return POLICIES + (GREEDY_LAUNCH,)
+    return POLICIES
+
+
 def pareto_front(
     pipeline: Pipeline,
     options: DynamicOptions | Sequence[DynamicOptions] | None = None,
@@ -244,9 +254,7 @@ def pareto_front(
         raise SpecError(f"delay_model must be one of {DELAY_MODELS}, got {delay_model!r}")
     policies: tuple[DynamicOptions, ...]
     if options is None:
-        policies = POLICIES
-        if len(pipeline.levels) == 2 and pipeline.levels[0].rounds > pipeline.levels[1].rounds:
-            policies += (GREEDY_LAUNCH,)
+        policies = search_policies(pipeline)
     elif isinstance(options, DynamicOptions):
         policies = (options,)
     else:

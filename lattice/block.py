@@ -9,8 +9,9 @@ row 0 at the bottom.
 On a stall with ancilla reuse (Fig. 4(c)) the data patches move aside into a corner of the block so that a
 rectangle of tiles -- the *lent region* -- is free for low-level factories (Fig. 4(d)). :func:`plan_moves`
 finds the moves: every route is a shortest path on the block's tile graph (networkx) through tiles no other
-patch holds; moves whose routes share no tile run in the same step, and a step takes one round (a patch
-moves in one round whatever the distance, paper Sec. 2.1). Moving back replays the steps in reverse.
+patch holds; moves whose routes share no tile run in the same step. A step is one lattice-surgery move, d
+rounds at the block's distance d (:func:`magicpipe.lattice.recost.move_rounds`; the paper's Sec. 2.1 gives
+one round, which the core's default ``move_rounds=2`` keeps). Moving back replays the steps in reverse.
 
 Examples:
     >>> block = BlockLayout.for_protocol(FIFTEEN_TO_ONE)
@@ -126,7 +127,7 @@ class BlockLayout:
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """Data patch ``patch`` (0-based) moves along ``path`` (tile cells, origin first) in one round."""
+    """Data patch ``patch`` (0-based) moves along ``path`` (tile cells, origin first) in one move step."""
 
     patch: int
     path: tuple[Cell, ...]
@@ -142,7 +143,7 @@ class MovePlan:
 
     @property
     def steps(self) -> int:
-        """Rounds to move the data aside (and again to move it back)."""
+        """Move steps to move the data aside (and again to move it back); each lasts d rounds."""
         return len(self.moves)
 
     @property

@@ -33,7 +33,8 @@ from magicpipe.lattice import measure
 from magicpipe.lattice.block import Route
 from magicpipe.lattice.floorplan import FloorPlan, Site, place, plan_floor
 from magicpipe.lattice.geometry import Tile
-from magicpipe.lattice.stream import FORMAT_VERSION, PROGRAM, Header, Instruction, Stream, Tally, Trace
+from magicpipe.lattice.stream import (FORMAT_VERSION, PROGRAM, Header, Instruction, Stream, Tally, Trace,
+                                      move_step_rounds)
 
 __all__ = ["emit", "header", "build_stream", "low_id", "high_id"]
 
@@ -76,11 +77,13 @@ def emit(schedule: Schedule, floorplan: FloorPlan, *, measurements: bool = False
         InfeasibleError: the floor plan's moves take more rounds than the schedule allows
             (re-cost it with :func:`magicpipe.lattice.recost`), or a run finds no site.
     """
-    if any(s.reuse for s in schedule.stalls) and floorplan.move_steps > schedule.move_rounds:
+    step = move_step_rounds(schedule.move_rounds, floorplan.high.distance)
+    if any(s.reuse for s in schedule.stalls) and floorplan.move_steps * step > schedule.move_rounds:
         raise InfeasibleError(
-            f"moving the data patches aside takes {floorplan.move_steps} rounds on this floor plan but the "
-            f"schedule allows move_rounds={schedule.move_rounds}; re-simulate with "
-            f"DynamicOptions(move_rounds={floorplan.move_steps}) (magicpipe.lattice.recost does it)"
+            f"moving the data patches aside takes {floorplan.move_steps} step(s) of {step} round(s) on this floor "
+            f"plan but the schedule allows move_rounds={schedule.move_rounds}; re-simulate with "
+            f"DynamicOptions(move_rounds={floorplan.move_steps * floorplan.high.distance}) "
+            "(magicpipe.lattice.recost does it)"
         )
     return _Emitter(schedule, floorplan, place(schedule, floorplan), measurements).run()
 
@@ -119,11 +122,12 @@ class _Emitter:
         ev[st.moved_out].append((_REUSE, -1, self.reuse, (k, st)))
         ev[st.reclaimed].append((_RECLAIM, k, self.reclaim, (k, st)))
         plan = self.fp.moves
+        length = move_step_rounds(self.s.move_rounds, self.fp.high.distance)
         for j, step in enumerate(plan.moves if plan else ()):
-            ev[st.start + j].append((_MOVE, k, self.moves, (k, st, j + 1, step, False)))
+            ev[st.start + j * length].append((_MOVE, k, self.moves, (k, st, j + 1, step, False)))
         back = tuple(reversed(plan.moves)) if plan else ()
         for j, step in enumerate(back):
-            ev[st.reclaimed + j].append((_MOVE, k, self.moves, (k, st, j + 1, step, True)))
+            ev[st.reclaimed + j * length].append((_MOVE, k, self.moves, (k, st, j + 1, step, True)))
 
     def run(self) -> Iterator[Instruction]:
         ev = self.events()

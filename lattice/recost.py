@@ -1,8 +1,11 @@
-"""Re-costing a schedule with the move rounds its floor plan's routes need.
+"""Re-costing a schedule with the moves its floor plan's routes need, and layout-aware sizing.
 
-The core charges ``DynamicOptions.move_rounds`` (2 by default, Fig. 4(c)) for moving the data patches aside and
-again for moving them back; on the floor plan the moves take the steps their routes need (0 when the lent
-region holds no data patch, 1 when the routes never cross). :func:`recost` re-simulates with those rounds.
+The core charges ``DynamicOptions.move_rounds`` (2 by default: Fig. 4(c)'s two steps of one round, the paper's
+convention) for moving the data patches aside and again for moving them back. On the floor plan the moves take
+the steps their routes need (0 when the lent region holds no data patch, 1 when the routes never cross), and
+each step is one lattice-surgery move of ``d`` rounds at the high-level distance ``d``, as the stream's routes
+are (:func:`magicpipe.lattice.stream2.step_rounds`; a move of fewer rounds leaves its patch's Z exposed to one
+seam measurement error, ``docs/lattice.md``). :func:`recost` re-simulates with ``steps x d`` rounds.
 
 Examples:
     >>> from magicpipe.compiler.pareto import pareto_front
@@ -11,7 +14,7 @@ Examples:
     >>> s = pareto_front(Pipeline.from_distances((5, 17)), PAPER, delay_model="first-stall").points[4].schedule
     >>> r, fp = recost(s)
     >>> (s.move_rounds, s.rounds), (r.move_rounds, r.rounds), fp.move_steps
-    ((2, 301), (1, 299), 1)
+    ((2, 301), (17, 331), 1)
 """
 
 from __future__ import annotations
@@ -21,16 +24,19 @@ import dataclasses
 from collections.abc import Sequence
 
 from magicpipe.compiler.dynamic import simulate
+from magicpipe.compiler.failures import expected_delay, monte_carlo
 from magicpipe.compiler.factory import Factory
-from magicpipe.compiler.options import POLICIES, DynamicOptions
+from magicpipe.compiler.options import DynamicOptions
+from magicpipe.compiler.pareto import ParetoPoint, search_policies
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.compiler.schedule import Schedule
+from magicpipe.compiler.stalls import expected_rounds
 from magicpipe.errors import SpecError
 from magicpipe.lattice.block import BlockLayout
 from magicpipe.lattice.floorplan import FloorPlan, plan_floor
 from magicpipe.lattice.geometry import Rect, pack_rects
 
-__all__ = ["recost", "block_fill_copies", "layout_policies"]
+__all__ = ["recost", "recost_point", "move_rounds", "block_fill_copies", "layout_policies"]
 
 
 def block_fill_copies(high: Factory, low: Factory, block: BlockLayout | None = None) -> int:
@@ -47,13 +53,34 @@ def block_fill_copies(high: Factory, low: Factory, block: BlockLayout | None = N
     return len(pack_rects(Rect(0, 0, *block.size(high.distance)), a, b))
 
 
-def layout_policies(pipeline: Pipeline, policies: Sequence[DynamicOptions] = POLICIES) -> tuple[DynamicOptions, ...]:
-    """``policies`` with layout-aware fill sizing (``DynamicOptions.block_fill``) for a two-level ``pipeline``."""
-    high, low = pipeline.levels[-1].factory, pipeline.levels[0].factory
+def move_rounds(floorplan: FloorPlan) -> int:
+    """Rounds to move the data patches aside on ``floorplan`` (and again to move them back): its move steps,
+    each a lattice-surgery move of ``d`` rounds at the high-level distance ``d``.
+
+    Examples:
+        >>> from magicpipe.compiler.pareto import pareto_front
+        >>> from magicpipe.compiler.pipeline import Pipeline
+        >>> from magicpipe.compiler.options import PAPER
+        >>> fp = plan_floor(pareto_front(Pipeline.from_distances((5, 17)), PAPER).points[4].schedule)
+        >>> fp.move_steps, move_rounds(fp)
+        (1, 17)
+    """
+    return floorplan.move_steps * floorplan.high.distance
+
+
+def layout_policies(pipeline: Pipeline,
+                    policies: Sequence[DynamicOptions] | None = None) -> tuple[DynamicOptions, ...]:
+    """``policies`` (default: the search's, :func:`~magicpipe.compiler.pareto.search_policies`) with layout-aware
+    sizing for a two-level ``pipeline``: the first fill counted by the low-level blocks that pack into the idle
+    high-level block (``DynamicOptions.block_fill``), and moves charged as Fig. 4(c)'s two steps of one
+    lattice-surgery move each (``move_rounds = 2 d``, ``d`` the high-level distance; :func:`recost` then charges
+    the steps the floor plan needs)."""
     if len(pipeline.levels) != 2:
         raise SpecError(f"layout-aware sizing needs a two-level pipeline, got distances {pipeline.distances}")
+    high, low = pipeline.levels[-1].factory, pipeline.levels[0].factory
     n = block_fill_copies(high, low)
-    return tuple(dataclasses.replace(p, block_fill=n) for p in policies)
+    chosen = search_policies(pipeline) if policies is None else policies
+    return tuple(dataclasses.replace(p, block_fill=n, move_rounds=2 * high.distance) for p in chosen)
 
 
 def _resimulate(schedule: Schedule, move_rounds: int) -> Schedule:
@@ -63,25 +90,45 @@ def _resimulate(schedule: Schedule, move_rounds: int) -> Schedule:
 
 
 def recost(schedule: Schedule) -> tuple[Schedule, FloorPlan]:
-    """The schedule re-simulated with the move rounds its floor plan's routes need, and that floor plan.
+    """The schedule re-simulated with the move rounds its floor plan's routes need (:func:`move_rounds`), and
+    that floor plan.
 
-    Iterates because the lent region (and so the moves) depends on how many reuse runs a stall hosts; if the
-    move rounds alternate, the larger is kept (moves may finish before the rounds the schedule gives them).
-    A schedule with failures (from ``rng``) cannot be re-simulated and comes back unchanged.
+    Iterates because the lent region (and so the moves) depends on how many reuse runs a stall hosts, which
+    depends on the move rounds; if they alternate, the larger is kept (moves may finish before the rounds the
+    schedule gives them). A schedule without a reuse stall needs no move and comes back unchanged, as does one
+    with failures (from ``rng``), which cannot be re-simulated.
     """
     floorplan = plan_floor(schedule)
     if any(not r.success for r in schedule.runs):
         return schedule, floorplan
     seen: set[int] = set()
     for _ in range(6):
-        if not any(s.reuse for s in schedule.stalls) or floorplan.move_steps == schedule.move_rounds:
+        rounds = move_rounds(floorplan)
+        if not any(s.reuse for s in schedule.stalls) or rounds == schedule.move_rounds:
             return schedule, floorplan
-        steps = floorplan.move_steps
-        if steps in seen:
-            steps = max(seen | {steps})
-        seen.add(steps)
-        schedule = _resimulate(schedule, steps)
+        if rounds in seen:
+            rounds = max(seen | {rounds})
+        seen.add(rounds)
+        schedule = _resimulate(schedule, rounds)
         floorplan = plan_floor(schedule)
-        if steps == max(seen) and floorplan.move_steps <= steps and len(seen) > 1:
+        if rounds == max(seen) and move_rounds(floorplan) <= rounds and len(seen) > 1:
             return schedule, floorplan
     return schedule, floorplan
+
+
+def recost_point(point: ParetoPoint, shots: int = 64, seed: int = 1) -> tuple[ParetoPoint, FloorPlan]:
+    """``point`` with its schedule re-costed (:func:`recost`) and its expected delay estimated again the way the
+    search estimated it (the same Monte Carlo shots and seed, Appendix A's first stall, or every stall), and the
+    floor plan. A point whose schedule needs no re-costing comes back as it is."""
+    schedule, floorplan = recost(point.schedule)
+    if schedule is point.schedule:
+        return point, floorplan
+    if point.delay_model == "monte-carlo":
+        mc = monte_carlo(schedule, shots, seed)
+        delay, model, stderr = mc.mean_delay, "monte-carlo", mc.stderr_delay
+    elif point.delay_model == "first-stall":
+        delay, model, stderr = expected_delay(schedule), "first-stall", float("nan")
+    else:
+        delay, model, stderr = expected_rounds(schedule) - schedule.rounds, "all-stalls", float("nan")
+    return dataclasses.replace(point, deterministic_rounds=schedule.rounds, expected_delay=delay, schedule=schedule,
+                               delay_model=model, mc_stderr=stderr), floorplan

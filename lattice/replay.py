@@ -11,7 +11,7 @@ from magicpipe.compiler.protocols import get_protocol
 from magicpipe.errors import MagicpipeError
 from magicpipe.lattice import measure
 from magicpipe.lattice.geometry import Rect, Tile
-from magicpipe.lattice.stream import PROGRAM, Header, Instruction, Tally
+from magicpipe.lattice.stream import PROGRAM, Header, Instruction, Tally, move_step_rounds
 
 __all__ = ["Rule", "RULES", "Broken", "Replay"]
 
@@ -415,9 +415,11 @@ class Replay:
         if i.tiles[0] != f.data[i.patch - 1]:
             raise Broken("move-path", f"{i.patch_name} is at {f.data[i.patch - 1]}, not at {i.tiles[0]}")
         start = f.reclaimed if f.reclaimed >= f.stall.time else f.stall.time
-        if i.step < 1 or i.time != start + i.step - 1 or i.step > self.header.move_rounds:
+        length = move_step_rounds(self.header.move_rounds, d)
+        if i.step < 1 or i.time != start + (i.step - 1) * length or i.step * length > self.header.move_rounds:
             self.defer(Broken("timing", f"{i.patch_name}'s move step {i.step} at round {i.time}: move step m happens "
-                                        f"at round {start} + m - 1, m = 1..move_rounds={self.header.move_rounds}"))
+                                        f"at round {start} + (m - 1) x {length} and ends within "
+                                        f"move_rounds={self.header.move_rounds}"))
         this_round = self.routes.setdefault(i.time, [])
         try:
             self.route(f, i, this_round)

@@ -27,7 +27,7 @@ from magicpipe.errors import SpecError
 from magicpipe.lattice.geometry import SITES_PER_UNIT, Rect, Tile
 
 __all__ = ["Action", "ACTIONS", "TraceKind", "Trace", "Tally", "Instruction", "Region", "Header", "Stream",
-           "PROGRAM", "FORMAT_VERSION", "numbered"]
+           "PROGRAM", "FORMAT_VERSION", "numbered", "move_step_rounds"]
 
 FORMAT_VERSION = 1
 PROGRAM = "program"
@@ -52,7 +52,7 @@ Action = Literal[
     # The stalled step starts: its CONSUME follows.
     "RESUME",
     # Data patch ``patch`` of the factory moves along ``tiles`` (origin first) in move step ``step``;
-    # one round per step, routes of one round share no tile.
+    # a step lasts ``move_step_rounds`` (d rounds, or the paper's one), routes of one step share no tile.
     "MOVE",
     # The stalled factory lends ``region`` (inside its block, clear of its data patches) to ``lent_to``.
     "REUSE",
@@ -218,6 +218,23 @@ _OPERANDS: dict[str, Callable[[Instruction], str]] = {
     "MEASURE": lambda i: (f"{i.target} step={i.step} {' '.join(i.paulis)}"
                           + (f" via={_tiles(i.tiles)}" if i.tiles else "")),
 }
+
+
+def move_step_rounds(move_rounds: int, distance: int) -> int:
+    """Rounds one move step of a distance-``distance`` data patch lasts in a stream whose header allows
+    ``move_rounds`` for moving aside.
+
+    ``distance`` when ``move_rounds >= distance``: a lattice-surgery move needs ``d`` rounds of the merged
+    patch's checks, as the routes of format 2 do (:func:`magicpipe.lattice.stream2.step_rounds`) and as
+    :func:`magicpipe.lattice.recost.recost` charges; otherwise 1, the paper's one-round step (Sec. 2.1) that the
+    core's default ``move_rounds=2`` assumes. Step ``m`` starts ``(m - 1)`` step lengths after the stall (or
+    the reclaim) and every step ends within ``move_rounds``.
+
+    Examples:
+        >>> move_step_rounds(2, 17), move_step_rounds(17, 17), move_step_rounds(34, 17), move_step_rounds(0, 3)
+        (1, 17, 17, 1)
+    """
+    return distance if move_rounds >= distance else 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,11 @@
 
 The core counts qubits as one scalar Q and charges ``DynamicOptions.move_rounds`` (2 by default) for moving the
 data patches aside and again for moving them back. On a floor plan the moves take the steps their routes need
-(:mod:`.block`), and the plan's bounding strip has more qubit sites than Q because low-level blocks do not tile
-the regions they share. :func:`~magicpipe.lattice.recost.recost` re-runs the scheduler with the measured move
-rounds (until the floor plan and the schedule agree); :func:`survey_point` reports, for one Pareto point, the core's
-volume, the re-costed volume at the same Q, and the volume on the floor plan's qubits.
+(:mod:`.block`), each a lattice-surgery move of d rounds at the high-level distance, and the plan's bounding
+strip has more qubit sites than Q because low-level blocks do not tile the regions they share.
+:func:`~magicpipe.lattice.recost.recost` re-runs the scheduler with the measured move rounds (until the floor plan
+and the schedule agree); :func:`survey_point` reports, for one Pareto point, the core's volume, the re-costed volume
+at the same Q, and the volume on the floor plan's qubits.
 
 Examples:
     >>> from magicpipe.compiler.pareto import pareto_front
@@ -15,8 +16,8 @@ Examples:
     >>> row = survey_point(point)
     >>> row.move_steps, row.core_move_rounds, row.reuse_stalls, round(row.overhead, 3)
     (1, 2, 1, 1.026)
-    >>> round(row.recost_rounds - row.core_rounds)  # one round saved moving out, one moving back
-    -2
+    >>> round(row.recost_rounds - row.core_rounds)  # 2 x (17 - 2) rounds of moves, and a longer failure delay
+    31
 """
 
 from __future__ import annotations

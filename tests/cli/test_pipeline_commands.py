@@ -107,3 +107,35 @@ def test_bench_policies_small(tmp_path):
         assert float(r["mc_rounds"]) > 0 and int(r["qubits"]) > 0
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["cells"] == 1 and set(summary["policies"]) == set(by)
+
+
+def test_layout_aware_cell_fits_its_floor_plan():
+    """(3, 7) at p = eps = 1e-4: by qubits the least-volume point needs more than 1.1 Q on its floor plan (d=3
+    blocks do not tile the idle d=7 block); sized by what packs there it needs at most 1.1 Q. The layout columns
+    are the chosen schedule's floor plan, and its policy charges two moves of d2 rounds."""
+    from magicpipe.compiler import Hardware, Pipeline
+    from magicpipe.lattice.recost import block_fill_copies
+    from magicpipe.report.benchmarks import two_level_cell
+
+    plain = two_level_cell(3, 7, Hardware())
+    aware = two_level_cell(3, 7, Hardware(), layout_aware=True)
+    assert aware["layout_overhead"] <= 1.1 < plain["layout_overhead"]
+    pipe = Pipeline.from_distances((3, 7))
+    n = block_fill_copies(pipe.levels[1].factory, pipe.levels[0].factory)
+    assert "move_rounds=14" in aware["dyn_policy"] and f"block_fill={n}" in aware["dyn_policy"]
+    assert "block_fill" not in plain["dyn_policy"]
+    assert aware["layout_overhead"] == round(aware["layout_qubits"] / aware["dyn_qubits"], 4)
+
+
+def test_pipeline_command_layout_aware(tmp_path):
+    """``pipeline --layout-aware``: the written schedule is the re-costed one (moves of d rounds), its stream
+    checks, and the summary reports the point that was written."""
+    assert main(["pipeline", "--distances", "5,17", "--error-model", "paper", "--layout-aware",
+                 "--out", str(tmp_path)]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["layout_aware"] is True
+    assert "block_fill=11" in summary["dynamic_min_volume"]["policy"]
+    schedule = json.loads((tmp_path / "schedule.json").read_text())
+    assert schedule["qubit_budget"] == summary["dynamic_min_volume"]["qubits"]
+    assert summary["stream"]["file"] == "schedule.lsi"
+    assert summary["stream"]["layout_overhead"] == summary["stream"]["floorplan_qubits"] / schedule["qubit_budget"]

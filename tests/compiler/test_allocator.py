@@ -124,3 +124,17 @@ def test_max_rate_mixed_menu_lasts_as_long_as_its_slowest_copy():
     a = max_rate_allocation((p, r), 500)
     assert a.runs == ((0, 1, 1), (1, 1, 1)) and a.qubits == 500 and a.produced == 2
     assert a.rate == pytest.approx(0.15) and a.rounds == 20
+
+
+def test_exact_second_stage_least_qubit_rounds_not_fewest_qubits():
+    """x: 100 qubits, 6 rounds (600 qubit-rounds a state); y: 80 qubits, 10 rounds (800). Two states on 190
+    qubits: T = 6 needs two x copies (200 qubits), so T = 10, where x runs once (12 > 10). At T = 10, y + y has the
+    fewest qubits (160, 1600 qubit-rounds) but x + y the fewest qubit-rounds (180, 1400): the second stage keeps
+    x + y, in the exact solver as in CBC.
+
+    Mutation checked: ranking the exact solver's candidates by qubits before qubit-rounds returns y + y."""
+    x = Producer("x", 100, 6, 1, 0.99, 1e-7, 3)
+    y = Producer("y", 80, 10, 1, 0.99, 1e-7, 3)
+    for solver in ("auto", "cbc"):
+        alloc = min_time_allocation((x, y), 190, 2, solver=solver)
+        assert (alloc.rounds, alloc.runs, alloc.qubits) == (10, ((0, 1, 1), (1, 1, 1)), 180)

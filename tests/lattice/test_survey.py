@@ -19,14 +19,46 @@ def _schedule(d1, d2, q, b, move_rounds=2):
 
 
 def test_recost_uses_the_measured_move_step():
-    """(5, 17), Q = 8949, 6 slots: five reuse runs need the two bottom rows, data moves up in one step."""
+    """(5, 17), Q = 8949, 6 slots: step 7 stalls at round 157 and five reuse runs need the two bottom rows; the
+    data moves up in one step, a lattice-surgery move of d = 17 rounds (the core charges 2).
+
+    By hand: moved aside at 157 + 17 = 174, the reuse runs take one d=5 run (11 x 5 = 55 rounds) to 229, moving
+    back ends at 229 + 17 = 246, and steps 7..11 take 5 x 17 rounds: 331 (the core's 157 + 2 + 55 + 2 + 85 = 301).
+    """
     s = _schedule(5, 17, 8949, 6)
     r, fp = recost(s)
-    assert (fp.move_steps, r.move_rounds) == (1, 1)
-    assert (s.rounds, r.rounds) == (301, 299)  # one round saved moving out, one moving back
+    assert (fp.move_steps, r.move_rounds) == (1, 17)
+    assert (s.rounds, r.rounds) == (301, 331)
+    assert [(x.step, x.start, x.moved_out, x.reclaimed, x.end) for x in r.stalls] == [(7, 157, 174, 229, 246)]
     stream = build_stream(r, fp)
     assert check(stream) == []
-    assert [i.time for i in stream.instructions if i.action in ("STALL", "MOVE", "REUSE")][:3] == [157, 157, 157]
+    timed = [(i.time, i.action) for i in stream.instructions if i.action in ("STALL", "MOVE", "REUSE", "RECLAIM",
+                                                                            "RESUME")]
+    assert sorted(set(timed)) == [(157, "MOVE"), (157, "STALL"), (174, "REUSE"), (229, "MOVE"), (229, "RECLAIM"),
+                                  (246, "RESUME")]
+
+
+def test_move_steps_last_d_rounds_each():
+    """With move_rounds = 2 d = 34 (two steps of d rounds), the floor plan's one step is emitted at the stall's
+    round and the stream checks; a patch moving in step 2 must start d = 17 rounds later (174), not one (158)."""
+    from dataclasses import replace
+
+    s = _schedule(5, 17, 8949, 6, move_rounds=34)
+    fp = plan_floor(s)
+    stream = build_stream(s, fp)
+    assert (fp.move_steps, check(stream)) == (1, [])
+
+    def q1_in_step_2_at(t):
+        first = next(i for i in stream.instructions if i.action == "MOVE")
+        rest = [i for i in stream.instructions if i is not first]
+        moved = sorted([*rest, replace(first, step=2, time=t)], key=lambda i: i.time)  # stable: keeps the order
+        return [str(v).splitlines()[0] for v in check(replace(stream, instructions=tuple(moved)))]
+
+    assert q1_in_step_2_at(174) == []
+    assert q1_in_step_2_at(158) == [
+        "line 50: timing: H0.q1's move step 2 at round 158: move step m happens at round 157 + (m - 1) x 17 and "
+        "ends within move_rounds=34"
+    ]
 
 
 def test_a_free_ancilla_row_needs_no_move():
@@ -65,5 +97,24 @@ def test_survey_of_two_pairs():
     for point, r, _ in rows:
         schedule, fp = recost(point.schedule)
         assert check(build_stream(schedule, fp)) == []
-        assert r.recost_rounds <= r.core_rounds + 1e-9  # measured moves never take longer than the core's 2 rounds
+        if any(st.reuse for st in schedule.stalls):  # every move step is one lattice-surgery move of d2 rounds
+            assert schedule.move_rounds == fp.move_steps * r.distances[1]
         assert r.layout_volume >= r.recost_volume
+
+
+def test_recost_point_times_the_recosted_schedule():
+    """A point whose schedule lends its region comes back with the re-costed schedule, its no-failure rounds
+    and an all-stall delay of that schedule; a point that never lends comes back unchanged."""
+    from magicpipe.compiler.pareto import ParetoPoint
+    from magicpipe.compiler.stalls import expected_rounds
+    from magicpipe.lattice.recost import recost_point
+
+    s = _schedule(5, 17, 8949, 6)
+    point = ParetoPoint(8949, 6, s.rounds, 1.0, s, 1.0, delay_model="all-stalls")
+    again, fp = recost_point(point)
+    assert (again.deterministic_rounds, again.schedule.move_rounds, fp.move_steps) == (331, 17, 1)
+    assert again.expected_delay == expected_rounds(again.schedule) - 331
+    plain = _schedule(5, 17, 9782, 8)
+    assert not any(x.reuse for x in plain.stalls)
+    still = ParetoPoint(9782, 8, plain.rounds, 1.0, plain, 1.0, delay_model="all-stalls")
+    assert recost_point(still)[0] is still

@@ -31,6 +31,10 @@ def register(sub) -> None:
     hardware_options(p)
     p.add_argument("--allow-non-improving", action="store_true",
                    help="accept levels whose output error is not below their input error")
+    p.add_argument("--layout-aware", action="store_true",
+                   help="size the fill by the low-level blocks that pack into the idle high-level block, charge "
+                        "data-patch moves d rounds a step, and write the least-volume schedule re-costed with its "
+                        "floor plan's move steps (two levels; docs/model.md, 'Layout-aware sizing')")
     p.add_argument("--shots", type=bounded_int(0, 10**6), default=0,
                    help="Monte Carlo runs of the scheduler with random failures at the least-volume point, "
                         "to compare with the analytic delay (default 0: none)")
@@ -47,6 +51,10 @@ def register(sub) -> None:
     add_executor_args(g, workers=os.cpu_count() or 1)
     g.add_argument("--policy", choices=("search", "paper"), default="search",
                    help="scheduler policy: every one of POLICIES per cell (default) or the paper's")
+    g.add_argument("--layout-aware", action="store_true",
+                   help="size each cell's fill by the low-level blocks that pack into the idle high-level block, "
+                        "charge data-patch moves d rounds a step, and re-cost the chosen point with its floor "
+                        "plan's move steps (docs/model.md, 'Layout-aware sizing')")
     g.add_argument("--shots", type=bounded_int(0, 10**6), default=100,
                    help="Monte Carlo runs of the scheduler at each cell's chosen point, for the MC-evaluated "
                         "reductions (default 100; 0: none)")
@@ -102,13 +110,20 @@ def run_pipeline(args) -> int:
     pipe = Pipeline.from_distances(distances, hw, strict=not args.allow_non_improving)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    front = pareto_front(pipe)
-    best = front.min_volume()
+    if args.layout_aware:
+        from magicpipe.lattice.recost import layout_policies, recost_point
+
+        front = pareto_front(pipe, layout_policies(pipe))
+        best, _ = recost_point(front.min_volume())
+    else:
+        front = pareto_front(pipe)
+        best = front.min_volume()
     seq, par = sequential(pipe), parallel(pipe)
     rows = benchmarks.front_rows(front)
     _write_csv(out / "points.csv", rows)
     _write_csv(out / "front.csv", [r for r in rows if r["pareto"]])
-    summary = benchmarks.pipeline_summary(front)
+    summary = benchmarks.pipeline_summary(front, best)
+    summary["layout_aware"] = args.layout_aware
     summary["at_pessimistic_edge"] = benchmarks.at_pessimistic_edge(pipe)
     if args.shots:
         mc = monte_carlo(best.schedule, args.shots, args.seed)
@@ -166,14 +181,15 @@ def run_two_level(args) -> int:
     _ordered("distance", args.min_distance, args.max_distance)
     ds = range(args.min_distance, args.max_distance + 1, 2)
     hw = hardware(args)
-    jobs = [(d1, d2, hw, args.policy, args.shots, args.seed) for d1 in ds for d2 in ds]
+    jobs = [(d1, d2, hw, args.policy, args.shots, args.seed, args.layout_aware) for d1 in ds for d2 in ds]
     start = time.perf_counter()
     rows, where = _map(_cell, jobs, args, "bench two-level")
     wall = time.perf_counter() - start
     args.out.mkdir(parents=True, exist_ok=True)
     _write_csv(args.out / "cells.csv", rows)
     summary = benchmarks.two_level_summary(rows, hw, wall_seconds=wall, workers=args.workers, executor=where,
-                                           policy=args.policy, shots=args.shots, seed=args.seed)
+                                           policy=args.policy, shots=args.shots, seed=args.seed,
+                                           layout_aware=args.layout_aware)
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=False))
     charts.save(charts.heatmap_figure(charts.cells_of(rows)), args.out / "reductions.png")
     print(json.dumps(summary, indent=2, allow_nan=False))

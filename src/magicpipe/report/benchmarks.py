@@ -24,14 +24,14 @@ from magicpipe.compiler import Hardware, Pipeline, parallel, sequential
 from magicpipe.compiler.accounted import sequential_accounted
 from magicpipe.compiler.allocator import solver_stats
 from magicpipe.compiler.bounds import lower_bound
-from magicpipe.compiler.pareto import ParetoFront, pareto_front
+from magicpipe.compiler.pareto import ParetoFront, ParetoPoint, pareto_front
 from magicpipe.compiler.schedule import Schedule
 from magicpipe.compiler.search import best_pipeline
 from magicpipe.compiler.steady import steady_state
 from magicpipe.errors import InfeasibleError, SpecError
 
 __all__ = ["front_rows", "pipeline_summary", "at_pessimistic_edge", "schedule_dict", "two_level_cell",
-           "two_level_summary", "threshold_row", "thresholds_summary", "stats"]
+           "two_level_summary", "layout_summary", "threshold_row", "thresholds_summary", "stats"]
 
 Row = dict[str, Any]
 
@@ -46,11 +46,12 @@ def front_rows(front: ParetoFront) -> list[Row]:
              "efficiency": round(p.efficiency, 4), "pareto": p in front.points} for p in front.evaluated]
 
 
-def pipeline_summary(front: ParetoFront) -> Row:
-    """``summary.json`` of ``magicpipe pipeline`` (without its ``failure_delay`` and ``stream`` entries)."""
+def pipeline_summary(front: ParetoFront, best: ParetoPoint | None = None) -> Row:
+    """``summary.json`` of ``magicpipe pipeline`` (without its ``failure_delay`` and ``stream`` entries); ``best``:
+    the point reported as the least-volume one (default the front's; the re-costed one with ``--layout-aware``)."""
     pipe = front.pipeline
     hw = pipe.hardware
-    seq, par, best = sequential(pipe), parallel(pipe), front.min_volume()
+    seq, par, best = sequential(pipe), parallel(pipe), best or front.min_volume()
     acc = sequential_accounted(pipe)
     steady = steady_state(pipe, best)
     return {
@@ -111,22 +112,49 @@ def schedule_dict(s: Schedule) -> Row:
     }
 
 
-def two_level_cell(d1: int, d2: int, hw: Hardware, policy: str = "search", shots: int = 0, seed: int = 1) -> Row:
+def _layout(best: ParetoPoint, layout_aware: bool, seed: int) -> tuple[ParetoPoint, Row]:
+    """The chosen point (re-costed with the floor plan's moves when ``layout_aware``) and its floor-plan columns
+    (empty where the lattice layer lays out no floor plan)."""
+    from magicpipe.lattice.floorplan import plan_floor
+    from magicpipe.lattice.recost import recost_point
+
+    try:
+        best, fp = recost_point(best, seed=seed) if layout_aware else (best, plan_floor(best.schedule))
+    except (SpecError, InfeasibleError):
+        return best, {"layout_qubits": "", "layout_overhead": "", "move_steps": "", "move_rounds": ""}
+    return best, {"layout_qubits": fp.qubits, "layout_overhead": round(fp.qubits / best.qubits, 4),
+                  "move_steps": fp.move_steps if any(s.reuse for s in best.schedule.stalls) else 0,
+                  "move_rounds": best.schedule.move_rounds}
+
+
+def two_level_cell(d1: int, d2: int, hw: Hardware, policy: str = "search", shots: int = 0, seed: int = 1,
+                   layout_aware: bool = False) -> Row:
     """One cell of Fig. 6: the pipeline ``(d1, d2)``'s least-volume dynamic point beside both baselines.
 
-    ``policy`` ``"search"`` tries every policy of :data:`~magicpipe.compiler.options.POLICIES`, ``"paper"`` the
-    paper's scheduler alone; ``shots`` Monte Carlo runs of the chosen point give the ``mc_*`` columns.
+    ``policy`` ``"search"`` tries every policy of :func:`~magicpipe.compiler.pareto.search_policies`, ``"paper"``
+    the paper's scheduler alone; ``shots`` Monte Carlo runs of the chosen point give the ``mc_*`` columns.
+    ``layout_aware``: the policies size the fill by what packs into the idle block and charge moves of d rounds
+    (:func:`magicpipe.lattice.recost.layout_policies`), and the chosen point is re-costed with its floor plan's
+    move steps (:func:`magicpipe.lattice.recost.recost_point`). The ``layout_*`` columns give the chosen point's
+    floor plan either way.
     """
     from magicpipe.compiler.failures import expected_delay, monte_carlo
     from magicpipe.compiler.options import PAPER
+    from magicpipe.compiler.pareto import search_policies
     from magicpipe.compiler.stalls import expected_rounds
 
     pipe = Pipeline.from_distances((d1, d2), hw)
     solves = solver_stats()["cbc_solves"]
     start, cpu = time.perf_counter(), time.process_time()
-    front = pareto_front(pipe, PAPER if policy == "paper" else None, seed=seed, least_volume_only=True)
+    policies = (PAPER,) if policy == "paper" else search_policies(pipe)
+    if layout_aware:
+        from magicpipe.lattice.recost import layout_policies
+
+        policies = layout_policies(pipe, policies)
+    front = pareto_front(pipe, policies, seed=seed, least_volume_only=True)
+    best, layout = _layout(front.min_volume(), layout_aware, seed)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    seq, par, best = sequential(pipe), parallel(pipe), front.min_volume()
+    seq, par = sequential(pipe), parallel(pipe)
     acc = sequential_accounted(pipe)
     row: Row = {
         "d1": d1, "d2": d2, "seq_qubits": seq.qubits, "seq_rounds": seq.rounds, "par_qubits": par.qubits,
@@ -147,6 +175,7 @@ def two_level_cell(d1: int, d2: int, hw: Hardware, policy: str = "search", shots
         "level1_p_succ": round(pipe.levels[0].p_succ, 5),
         "first_stall_delay": round(expected_delay(best.schedule), 4),
         "all_stall_delay": round(expected_rounds(best.schedule) - best.deterministic_rounds, 4),
+        **layout,
     }
     if shots:
         mc = monte_carlo(best.schedule, shots, seed)
@@ -167,8 +196,21 @@ def stats(values: Sequence[float]) -> Row | None:
             "median": statistics.median(values)}
 
 
+def layout_summary(rows: Sequence[Row]) -> Row:
+    """The chosen points' floor plans over the cells with d1 < d2 (the 45 pairs of the layout survey): floor-plan
+    qubits over Q, the pairs above 1.1, and the move steps of the points that lend their region."""
+    laid = [r for r in rows if r["d1"] < r["d2"] and r["layout_overhead"] != ""]
+    if not laid:
+        return {"pairs": 0}
+    return {"pairs": len(laid), "overhead": stats([r["layout_overhead"] for r in laid]),
+            "over_1_1": [[r["d1"], r["d2"]] for r in laid if r["layout_overhead"] > 1.1],
+            "move_steps": {str(k): sum(r["move_steps"] == k for r in laid)
+                           for k in sorted({r["move_steps"] for r in laid})}}
+
+
 def two_level_summary(rows: Sequence[Row], hw: Hardware, *, wall_seconds: float, workers: int,
-                      executor: str = "", policy: str = "search", shots: int = 0, seed: int = 1) -> Row:
+                      executor: str = "", policy: str = "search", shots: int = 0, seed: int = 1,
+                      layout_aware: bool = False) -> Row:
     """``summary.json`` of ``magicpipe bench two-level`` over its cells (``executor``: where they ran)."""
     off = [r for r in rows if r["d1"] != r["d2"]]
     return {
@@ -196,6 +238,8 @@ def two_level_summary(rows: Sequence[Row], hw: Hardware, *, wall_seconds: float,
         },
         "improving_cells": sum(r["improving"] for r in rows),
         "policy": policy,
+        "layout_aware": layout_aware,
+        "layout": layout_summary(rows),
         "policies_chosen": {
             k: sum(r["dyn_policy"] == k for r in rows) for k in sorted({r["dyn_policy"] for r in rows})
         },
