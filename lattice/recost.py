@@ -32,11 +32,12 @@ from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.compiler.schedule import Schedule
 from magicpipe.compiler.stalls import expected_rounds
 from magicpipe.errors import SpecError
-from magicpipe.lattice.block import BlockLayout
+from magicpipe.lattice.block import BlockLayout, choose_parking
 from magicpipe.lattice.floorplan import FloorPlan, plan_floor
 from magicpipe.lattice.geometry import Rect, pack_rects
 
-__all__ = ["recost", "recost_point", "move_rounds", "block_fill_copies", "layout_policies"]
+__all__ = ["recost", "recost_point", "move_rounds", "parking_move_rounds", "block_fill_copies",
+           "layout_policies"]
 
 
 def block_fill_copies(high: Factory, low: Factory, block: BlockLayout | None = None) -> int:
@@ -68,19 +69,33 @@ def move_rounds(floorplan: FloorPlan) -> int:
     return floorplan.move_steps * floorplan.high.distance
 
 
+def parking_move_rounds(high: Factory, low: Factory, block: BlockLayout | None = None) -> int:
+    """Rounds to clear the lent region that holds the most low-level blocks (:func:`~.block.choose_parking` with
+    no goal): its move steps times ``d``. No stall's parking needs more, since a smaller goal is reached by that
+    region too and the parking takes the fewest steps among the regions that reach it.
+
+    Examples:
+        >>> from magicpipe.compiler import FIFTEEN_TO_ONE, Factory
+        >>> parking_move_rounds(Factory(FIFTEEN_TO_ONE, 17), Factory(FIFTEEN_TO_ONE, 5))  # one step of d = 17
+        17
+    """
+    block = block or BlockLayout.for_protocol(high.protocol)
+    return choose_parking(block, high.distance, block.size(low.distance)).steps * high.distance
+
+
 def layout_policies(pipeline: Pipeline,
                     policies: Sequence[DynamicOptions] | None = None) -> tuple[DynamicOptions, ...]:
     """``policies`` (default: the search's, :func:`~magicpipe.compiler.pareto.search_policies`) with layout-aware
     sizing for a two-level ``pipeline``: the first fill counted by the low-level blocks that pack into the idle
-    high-level block (``DynamicOptions.block_fill``), and moves charged as Fig. 4(c)'s two steps of one
-    lattice-surgery move each (``move_rounds = 2 d``, ``d`` the high-level distance; :func:`recost` then charges
-    the steps the floor plan needs)."""
+    high-level block (``DynamicOptions.block_fill``), and moves charged at what the floor plan's largest lent
+    region needs, one lattice-surgery move of ``d`` rounds a step (:func:`parking_move_rounds`; :func:`recost`
+    then charges the steps the chosen point's floor plan needs, never more)."""
     if len(pipeline.levels) != 2:
         raise SpecError(f"layout-aware sizing needs a two-level pipeline, got distances {pipeline.distances}")
     high, low = pipeline.levels[-1].factory, pipeline.levels[0].factory
-    n = block_fill_copies(high, low)
+    n, m = block_fill_copies(high, low), parking_move_rounds(high, low)
     chosen = search_policies(pipeline) if policies is None else policies
-    return tuple(dataclasses.replace(p, block_fill=n, move_rounds=2 * high.distance) for p in chosen)
+    return tuple(dataclasses.replace(p, block_fill=n, move_rounds=m) for p in chosen)
 
 
 def _resimulate(schedule: Schedule, move_rounds: int) -> Schedule:

@@ -112,17 +112,20 @@ def test_bench_policies_small(tmp_path):
 def test_layout_aware_cell_fits_its_floor_plan():
     """(3, 7) at p = eps = 1e-4: by qubits the least-volume point needs more than 1.1 Q on its floor plan (d=3
     blocks do not tile the idle d=7 block); sized by what packs there it needs at most 1.1 Q. The layout columns
-    are the chosen schedule's floor plan, and its policy charges two moves of d2 rounds."""
+    are the chosen schedule's floor plan, and its policy charges the largest lent region's move steps, d2 rounds
+    each."""
     from magicpipe.compiler import Hardware, Pipeline
-    from magicpipe.lattice.recost import block_fill_copies
+    from magicpipe.lattice.recost import block_fill_copies, parking_move_rounds
     from magicpipe.report.benchmarks import two_level_cell
 
     plain = two_level_cell(3, 7, Hardware())
     aware = two_level_cell(3, 7, Hardware(), layout_aware=True)
     assert aware["layout_overhead"] <= 1.1 < plain["layout_overhead"]
     pipe = Pipeline.from_distances((3, 7))
-    n = block_fill_copies(pipe.levels[1].factory, pipe.levels[0].factory)
-    assert "move_rounds=14" in aware["dyn_policy"] and f"block_fill={n}" in aware["dyn_policy"]
+    high, low = pipe.levels[1].factory, pipe.levels[0].factory
+    n, m = block_fill_copies(high, low), parking_move_rounds(high, low)
+    assert m == 7  # the largest lent region of the d=7 block needs one move step, of 7 rounds
+    assert f"move_rounds={m}," in aware["dyn_policy"] and f"block_fill={n}" in aware["dyn_policy"]
     assert "block_fill" not in plain["dyn_policy"]
     assert aware["layout_overhead"] == round(aware["layout_qubits"] / aware["dyn_qubits"], 4)
 

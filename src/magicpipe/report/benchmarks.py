@@ -152,8 +152,8 @@ def two_level_cell(d1: int, d2: int, hw: Hardware, policy: str = "search", shots
 
         policies = layout_policies(pipe, policies)
     front = pareto_front(pipe, policies, seed=seed, least_volume_only=True)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu  # the search (floor plan excluded)
     best, layout = _layout(front.min_volume(), layout_aware, seed)
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     seq, par = sequential(pipe), parallel(pipe)
     acc = sequential_accounted(pipe)
     row: Row = {
