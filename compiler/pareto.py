@@ -89,7 +89,8 @@ class ParetoPoint:
     @property
     def grown_qubits(self) -> int:
         """Qubits the grown slots add to the buffer: ``buffer_slots x (patch(slot distance) - patch(d))``."""
-        return self.buffer_slots * (self.schedule.slot_qubits - patch_qubits(self.schedule.producers[0].distance))
+        patch = patch_qubits(self.schedule.producers[0].distance)
+        return self.buffer_slots * max(self.schedule.slot_qubits - patch, 0)
 
     @property
     def rounds(self) -> float:

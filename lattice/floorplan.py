@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 from collections.abc import Sequence
 
+from magicpipe.compiler.decay import slot_distance_of
 from magicpipe.compiler.factory import Factory
 from magicpipe.compiler.schedule import Run, Schedule
 from magicpipe.errors import InfeasibleError, SpecError
@@ -167,17 +168,18 @@ def _free_tiles(region: Rect, taken: Sequence[Rect], d: int) -> list[Rect]:
 def _build(schedule: Schedule, high: Factory, low: Factory, block: BlockLayout, parking: Parking | None,
            height: int, low_width: int) -> FloorPlan:
     d_hi, d_lo = high.distance, low.distance
+    d_s = slot_distance_of(schedule)  # the slots' own distance: the producer's unless the planner grew them
     a, b = _low_size(low, block)
     block_w, block_h = block.size(d_hi)
     high_rect = Rect(0, 0, block_w, block_h)
     above = Rect(0, block_h, block_w, height - block_h)
-    per_col = height // d_lo
+    per_col = max(height // d_s, 1)
     for buf_cols in range(math.ceil(schedule.buffer_slots / per_col) + 1):
-        x_low = block_w + buf_cols * d_lo
+        x_low = block_w + buf_cols * d_s
         low_rect = Rect(x_low, 0, low_width, height)
         low_sites = pack_rects(above, a, b) + pack_rects(low_rect, a, b)
-        columns = [Rect(block_w + k * d_lo, 0, d_lo, height) for k in range(buf_cols)]
-        spare = [t for r in columns + [above, low_rect] for t in _free_tiles(r, low_sites, d_lo)]
+        columns = [Rect(block_w + k * d_s, 0, d_s, height) for k in range(buf_cols)]
+        spare = [t for r in columns + [above, low_rect] for t in _free_tiles(r, low_sites, d_s)]
         if len(spare) >= schedule.buffer_slots:
             break
     port = block.tile(Tile(0, 0), block.port, d_hi)
@@ -191,7 +193,7 @@ def _build(schedule: Schedule, high: Factory, low: Factory, block: BlockLayout, 
     sites = tuple(Site(i, r, kind) for i, (r, kind) in enumerate(rects))
     regions: tuple[Region, ...] = (Region("factory", high_rect, d_hi),)
     if buf_cols:
-        regions += (Region("buffer", Rect(block_w, 0, buf_cols * d_lo, height), d_lo),)
+        regions += (Region("buffer", Rect(block_w, 0, buf_cols * d_s, height), d_lo),)
     if above.h:
         regions += (Region("low", above, d_lo),)
     if low_width:
@@ -204,6 +206,7 @@ def _build_shared(schedule: Schedule, high: Factory, low: Factory, block: BlockL
     """The other layout: buffer rows on top (or columns on the right), fill runs packed across the idle block
     and the low-level area."""
     d_hi, d_lo = high.distance, low.distance
+    d_s = slot_distance_of(schedule)
     if side == "top":  # the port faces the buffer rows: swap it with |0>
         block = dataclasses.replace(block, zero=block.port, port=block.zero)
     a, b = _low_size(low, block)
@@ -211,11 +214,11 @@ def _build_shared(schedule: Schedule, high: Factory, low: Factory, block: BlockL
     width = block_w + low_width
     high_rect, low_rect = Rect(0, 0, block_w, block_h), Rect(block_w, 0, low_width, height)
     above = Rect(0, block_h, block_w, height - block_h)
-    across = (width if side == "top" else height) // d_lo
+    across = (width if side == "top" else height) // d_s
     lines = math.ceil(schedule.buffer_slots / max(across, 1))
-    buffer = Rect(0, height, width, lines * d_lo) if side == "top" else Rect(width, 0, lines * d_lo, height)
+    buffer = Rect(0, height, width, lines * d_s) if side == "top" else Rect(width, 0, lines * d_s, height)
     port = block.tile(Tile(0, 0), block.port, d_hi)
-    spots = _free_tiles(buffer, (), d_lo)
+    spots = _free_tiles(buffer, (), d_s)
     slots = tuple(
         sorted(spots, key=lambda t: (abs(t.x - port.x) + abs(t.y - port.y), t.x, t.y))[: schedule.buffer_slots]
     )

@@ -3,7 +3,8 @@
 Rules (:data:`Rule`), each checked as the instructions are replayed in order:
 
 * ``order`` -- times never go back; a factory is launched once and acted on only while it runs.
-* ``on-floorplan`` -- every region, tile and slot lies on the header's floor plan.
+* ``on-floorplan`` -- every region, tile and slot lies on the header's floor plan, and each SLOT tile holds a patch
+  of the slots' distance (the largest whose patch fits ``slot_qubits``: grown slots are larger tiles).
 * ``tile-free`` -- no two patches share a tile: a launch lands on tiles no running factory, slot or data patch
   holds, except a region its stalled owner lent to it.
 * ``qubit-budget`` -- buffer plus running factories never exceed the header's qubits (a factory that lent its
@@ -84,6 +85,8 @@ def _check_header(h: Header) -> Iterator[Violation]:
     if h.buffer_slots and d_slot >= 3 and h.slot_qubits < patch_qubits(d_slot):
         yield Violation(4 + off, budget_line, "qubit-budget", f"slot_qubits={h.slot_qubits} is less than one "
                         f"d={d_slot} patch ({patch_qubits(d_slot)} qubits): every buffered state is a patch")
+    while d_slot >= 3 and patch_qubits(d_slot + 2) <= h.slot_qubits:  # slots grown to a higher distance
+        d_slot += 2
     if len(h.slots) != h.buffer_slots:
         yield Violation(4 + off, budget_line, "on-floorplan", f"BUDGET declares {h.buffer_slots} slots but "
                         f"{len(h.slots)} SLOT lines place them")
