@@ -33,7 +33,8 @@ from magicpipe.lattice.stream2 import POLICY, Op, ProgramStream
 
 from magicpipe.errors import MagicpipeError
 
-__all__ = ["independent_replay", "mutants", "run", "sample_streams"]
+__all__ = ["block_streams", "ccz_streams", "composed_streams", "independent_replay", "mutants", "run",
+           "sample_streams"]
 
 _INT = re.compile(r"\d+")
 
@@ -121,10 +122,11 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
         bad.append("data patches not 0..n-1 at the program's distance")
     if tuple(h.policy) != POLICY:
         bad.append("policy")
-    if sum(t.layers * t.states for t in h.timeline) != h.t_count:
-        bad.append("timeline does not add up to t_count")
+    if sum(t.layers * t.states for t in h.timeline) != h.t_count or \
+            sum(t.layers * t.ccz for t in h.timeline) != h.ccz_count:
+        bad.append("timeline does not add up to t_count and ccz_count")
     rects = [p.rect for p in h.data] + [b.rect for b in h.buses] + \
-        [Rect(p.tile.x, p.tile.y, p.d, p.d * p.capacity) for p in h.ports]
+        [Rect(p.tile.x, p.tile.y, p.d * p.lanes, p.d * p.capacity) for p in h.ports]
     for c in h.copies:
         unit = units.get(c.unit)
         if unit is None:
@@ -138,7 +140,7 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
             if ra.x < rb.x + rb.w and rb.x < ra.x + ra.w and ra.y < rb.y + rb.h and rb.y < ra.y + ra.h:
                 bad.append(f"{ra} overlaps {rb}")
     need = sum(2 * p.d * p.d - 1 for p in h.data) + sum(2 * b.rect.w * b.rect.h for b in h.buses) + \
-        sum(p.capacity * patch_qubits(p.d) for p in h.ports) + sum(units[c.unit].qubits for c in h.copies)
+        sum(p.capacity * p.lanes * patch_qubits(p.d) for p in h.ports) + sum(units[c.unit].qubits for c in h.copies)
     if need > h.qubit_budget:
         bad.append("over budget")
     ports = {p.index: p for p in h.ports}
@@ -154,7 +156,10 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
             bad.append("copy without port")
             continue
         d = u.distances[-1]
-        path = [Rect(t.x, t.y, d, d) for t in c.route[:-1]] + [Rect(c.route[-1].x, c.route[-1].y, D, D)]
+        n = 3 if " kind=CCZ" in u.text.split("\n", 1)[0] else 1   # a CCZ state: three patches side by side
+        if port.lanes != n:
+            bad.append(f"port {port.index} lanes")
+        path = [Rect(t.x, t.y, n * d, d) for t in c.route[:-1]] + [Rect(c.route[-1].x, c.route[-1].y, n * D, D)]
         if c.route[0] != Tile(c.origin.x + u.output.x, c.origin.y + u.output.y) or \
                 c.route[-1] != Tile(port.tile.x, port.tile.y + (port.capacity - 1) * port.d) or \
                 not all(_touches(a, b) for a, b in zip(path, path[1:])):
@@ -176,6 +181,9 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
     pending: dict[int, dict[str, Any]] = {}
     layers: list[tuple[int, int]] = []           # (round, states)
     zz_in_layer: list[int] = []
+    ccz_layers: list[int] = []                   # CCZ states each layer says it takes
+    ccz_in_layer: list[int] = []
+    ccz_done = 0
     runs = accepted = rejected = consumed = 0
     tally = None
     for op in ops:
@@ -227,6 +235,8 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
         elif a == "LAYER":
             layers.append((op.time, op.states))
             zz_in_layer.append(0)
+            ccz_layers.append(op.ccz)
+            ccz_in_layer.append(0)
         elif a == "MEASURE":
             pts = [t for t in op.terms if t.kind == "p"]
             if len(pts) != 1:
@@ -234,6 +244,17 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
                 continue
             p = pts[0].index
             data = [t for t in op.terms if t.kind == "q"]
+            if pts[0].lane >= 0 or ports[p].lanes > 1:
+                problem = _ccz_measure(op, ports[p], data_by, h, pending, merges, trace, D)
+                if problem:
+                    bad.append(problem)
+                    continue
+                use = pending[p]
+                if len(use["lanes"]) == 1 and "counted" not in use and layers:
+                    ccz_in_layer[-1] += 1
+                    use["counted"] = True
+                merges = [m for m in merges if m[1] > op.time - 4 * D]
+                continue
             if data:
                 if (
                     p in pending
@@ -290,11 +311,18 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
                     takes[p].append((cons["t"], op.time + 1))
                     del pending[p]
                     consumed += 1
+        elif a in ("ROTATE", "FRAME") and any(c.get("ccz") and c["need"] for c in pending.values()) and \
+                _ccz_correction(op, pending, trace):
+            for p in [p for p, c in pending.items() if c.get("ccz") and c["need"] == []]:
+                takes[p].append((pending[p]["t"], pending[p]["x"] + 1))
+                del pending[p]
+                consumed += 1
+                ccz_done += 1
         elif a in ("ROTATE", "FRAME"):
             qs = tuple(t.index for t in op.terms if t.kind == "q")
             reg = "z" if a == "ROTATE" else "x"
-            hit = [p for p, c in pending.items() if c["need"] and a in c["need"] and c["q"] == qs and
-                   (trace or op.cond == (f"{reg}{p}", 1))]
+            hit = [p for p, c in pending.items() if not c.get("ccz") and c["need"] and a in c["need"] and
+                   c["q"] == qs and (trace or op.cond == (f"{reg}{p}", 1))]
             if not hit or (a == "ROTATE" and op.angle != "pi/4") or (trace and op.cond is not None):
                 bad.append(f"{a} at {op.time}")
                 continue
@@ -345,10 +373,89 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
             prev = (when, rounds)
         if zz_in_layer != [w[1] for w in want]:
             bad.append("merges per layer")
+        if ccz_layers != ccz_in_layer or ccz_layers != [seg.ccz for seg in h.timeline for _ in range(seg.layers)]:
+            bad.append("CCZ states per layer")
     left = sum(len(arrivals[p]) for p in ports) - consumed
-    if tally is None or tuple(tally) != (runs, accepted, rejected, consumed, left, consumed) or consumed != h.t_count:
+    mine = (runs, accepted, rejected, consumed, left, consumed - ccz_done) + ((ccz_done,) if h.ccz_count else ())
+    if tally is None or tuple(tally) != mine or consumed - ccz_done != h.t_count or ccz_done != h.ccz_count:
         bad.append("tally")
     return bad
+
+
+def _ccz_measure(op: Op, port: Any, data_by: dict[int, Any], h: Any, pending: dict[int, dict[str, Any]],
+                 merges: list[tuple[int, int, Rect, int]], trace: bool, D: int) -> str:
+    """A CCZ lane's merge or readout (grammar/README.md): '' if sound, else what is wrong."""
+    pt = next(t for t in op.terms if t.kind == "p")
+    p, j = port.index, pt.lane
+    data = [t for t in op.terms if t.kind == "q"]
+    if port.lanes != 3 or j not in (0, 1, 2):
+        return f"CCZ lane {pt}"
+    cons = pending.get(p)
+    if data:
+        if cons is not None and (not cons.get("ccz") or j in cons["lanes"]):
+            return f"merge at port {p} round {op.time}"
+        if len(data) != 1 or op.rounds != D or op.reg != f"z{p}.{j}" or any(t.basis != "Z" for t in op.terms):
+            return f"merge at port {p} round {op.time}"
+        via, q = op.via, data[0].index
+        patch = data_by.get(q)
+        lane = Rect(port.tile.x + j * D, port.tile.y, D, D)
+        if via is None or patch is None or not any(
+                b.rect.x <= via.x and via.x + via.w <= b.rect.x + b.rect.w and b.rect.y <= via.y and
+                via.y + via.h <= b.rect.y + b.rect.h for b in h.buses):
+            return "via off the bus"
+        for rect, side, z in ((patch.rect, data[0].side, patch.z), (lane, pt.side, port.z)):
+            ok = {"top": via.y == rect.y + rect.h, "bottom": via.y + via.h == rect.y}.get(side, False)
+            if side not in z or not ok or not min(rect.x + rect.w, via.x + via.w) > max(rect.x, via.x):
+                return f"merge side {side}"
+        for (t0, t1, r, other) in merges:
+            if t0 < op.time + D and op.time < t1:
+                if r.x < via.x + via.w and via.x < r.x + r.w and r.y < via.y + via.h and via.y < r.y + r.h:
+                    return "bus collision"
+                if other == q:
+                    return "data patch in two merges"
+        if cons is None:
+            cons = pending[p] = {"ccz": True, "t": op.time, "lanes": {}, "x": None, "need": None, "values": {}}
+        if q in [v[1] for v in cons["lanes"].values()]:
+            return "a CCZ state on a data patch twice"
+        cons["lanes"][j] = (op.time, q)
+        cons["values"][f"z{p}.{j}"] = op.outcome
+        merges.append((op.time, op.time + D, via, q))
+        return ""
+    if cons is None or not cons.get("ccz") or j not in cons["lanes"] or f"x{p}.{j}" in cons["values"] \
+            or op.time != cons["lanes"][j][0] + D or op.reg != f"x{p}.{j}" or op.rounds != 1 \
+            or op.terms[0].basis != "X":
+        return f"readout at port {p} round {op.time}"
+    cons["values"][f"x{p}.{j}"] = op.outcome
+    if len(cons["lanes"]) == 3 and all(f"x{p}.{k}" in cons["values"] for k in range(3)):
+        cons["x"] = op.time
+        qs = [cons["lanes"][k][1] for k in range(3)]
+        need = []
+        for k in range(3):   # the CZ of the other two when lane k's merge reads 1
+            a, b = [m for m in range(3) if m != k]
+            need += [(f"z{p}.{k}", "ROTATE", (qs[a],), "pi/4"), (f"z{p}.{k}", "ROTATE", (qs[b],), "pi/4"),
+                     (f"z{p}.{k}", "ROTATE", (qs[a], qs[b]), "-pi/4")]
+        for k in range(3):   # Z when both other merges read 1
+            a, b = [m for m in range(3) if m != k]
+            need.append((f"z{p}.{a}&z{p}.{b}", "FRAME", (qs[k],), ""))
+        need += [(f"x{p}.{k}", "FRAME", (qs[k],), "") for k in range(3)]
+        if trace:
+            need = [n for n in need if all(cons["values"].get(r) == 1 for r in n[0].split("&"))]
+        cons["need"] = need
+    return ""
+
+
+def _ccz_correction(op: Op, pending: dict[int, dict[str, Any]], trace: bool) -> bool:
+    """Take ``op`` as one of a CCZ consumption's corrections (True), or leave it (False)."""
+    qs = tuple(t.index for t in op.terms if t.kind == "q")
+    for cons in pending.values():
+        if not cons.get("ccz") or not cons["need"] or op.time < cons["x"] + 1:
+            continue
+        for k, (reg, action, want, angle) in enumerate(cons["need"]):
+            if (action, want, angle) == (op.action, qs, op.angle) and len(qs) == len(op.terms) and \
+                    ((trace and op.cond is None) or (not trace and op.cond == (reg, 1))):
+                del cons["need"][k]
+                return True
+    return False
 
 
 def _tau(unit: Any) -> float | None:
@@ -372,12 +479,17 @@ def _block_problems(u: Any) -> list[str]:
         if w < 1 or hh < 1 or x + w > u.width or y + hh > u.height:
             bad.append("region off the block")
         boxes.append((x, y, w, hh))
-    outs = re.findall(r"^OUTPUT \d+ \((\d+),(\d+)\) d=(\d+) side=(\w+)$", u.text, re.M)
+    outs = re.findall(r"^OUTPUT \d+ \((\d+),(\d+)\) d=(\d+) side=(\w+)(?: lanes=(\d+))?$", u.text, re.M)
     d = u.distances[-1]
-    for x, y, od, side in outs:
-        boxes.append((int(x), int(y), int(od), int(od)))
-        if int(y) != 0 or int(od) != d or side != "bottom" or int(x) + d > u.width:
+    want = 3 if head.get("kind") == "CCZ" else 1
+    for x, y, od, side, lanes in outs:
+        n = int(lanes or 1)
+        boxes.append((int(x), int(y), int(od) * n, int(od)))
+        if int(y) != 0 or int(od) != d or side != "bottom" or int(x) + n * d > u.width or n != want:
             bad.append("output patch not on the bottom edge")
+    for level in ("level1", "level2"):
+        if int(head.get(level, "0")) != len(re.findall(rf"^REGION {level} ", u.text, re.M)):
+            bad.append(f"{level} regions")
     if len(outs) != u.outputs or (outs and (int(outs[0][0]), int(outs[0][1])) != (u.output.x, u.output.y)):
         bad.append("output patches")
     regions = boxes[:len(boxes) - len(outs)]
@@ -395,7 +507,8 @@ def _block_problems(u: Any) -> list[str]:
 
 
 def sample_streams() -> dict[str, str]:
-    """Version-2 streams the planner writes for small programs: one- and two-level units, nominal and a trace."""
+    """Version-2 streams the planner writes for small programs: one- and two-level units, nominal and a trace,
+    block units, T + CCZ streams and a three-level composed unit."""
     from magicpipe.compiler.pareto import pareto_front
     from magicpipe.compiler.pipeline import Pipeline
     from magicpipe.lattice.whole import (
@@ -413,6 +526,8 @@ def sample_streams() -> dict[str, str]:
         "one-level-trace": str(program_stream2(ProgramLayout(2, 9), one, 3, timeline[:2], seed=2, p_accept=0.8)),
         "two-level": str(program_stream2(ProgramLayout(3, 9), two, 2, timeline[:2])),
         **block_streams(),
+        **ccz_streams(),
+        **composed_streams(),
     }
 
 
@@ -432,6 +547,43 @@ def block_streams() -> dict[str, str]:
         "cultivation-trace": str(program_stream2(ProgramLayout(2, 9), cult, 3, timeline, seed=4)),
         "20-to-4": str(program_stream2(ProgramLayout(3, 9), four, 2, timeline, fill=fill)),
     }
+
+
+def ccz_streams() -> dict[str, str]:
+    """T and CCZ states: 8-to-CCZ blocks beside one-level 15-to-1 copies, nominal (lanes at once) and a trace (one
+    port's lanes in turn)."""
+    from magicpipe.compiler.blockmodel import NoiseModel
+    from magicpipe.compiler.catalogue import two_level
+    from magicpipe.lattice.units2 import catalogue_unit
+    from magicpipe.lattice.whole import ProgramLayout, program_stream2, unit_one_level
+
+    block, fill = catalogue_unit(two_level(NoiseModel.litinski(1e-3), (11, 5, 5), 6, "8-to-CCZ", (15, 7, 7)).source(),
+                                 name="C")
+    one = unit_one_level("15-to-1", 5)
+    timeline = [(20, 3, 1, 9, 1), (200, 2, 2, 9, 0), (300, 6, 0, 9, 1)]
+    kw: dict[str, Any] = {"ccz_unit": block, "ccz_copies": 2, "ccz_fill": fill}
+    return {
+        "ccz": str(program_stream2(ProgramLayout(6, 9), one, 2, timeline, **kw)),
+        "ccz-trace": str(program_stream2(ProgramLayout(4, 9), one, 2, timeline, seed=5, p_accept=0.8,
+                                         ccz_p_accept=0.7, **kw)),
+    }
+
+
+def composed_streams() -> dict[str, str]:
+    """A three-level pipeline's composed unit (lattice/composed.py)."""
+    from magicpipe.compiler import Hardware
+    from magicpipe.compiler.feeds import pipeline_sources
+    from magicpipe.compiler.pipeline import Pipeline
+    from magicpipe.lattice.composed import composed_unit
+    from magicpipe.lattice.whole import ProgramLayout, program_stream2
+
+    pipe = Pipeline.from_distances((3, 7, 15), Hardware(p=1e-4, eps=1e-4))
+    sources, found = pipeline_sources(pipe, 1e-3, ("dynamic",))
+    schedules: dict[str, Any] = dict(found)
+    src = next(x for x in sources if sum(n for _, n, *_ in schedules[x.name].supply.runs) >= 3)
+    unit, fill = composed_unit(src, schedules[src.name], pipe.levels[-1].p_succ)
+    return {"three-level": str(program_stream2(ProgramLayout(3, 9), unit, 2, [(0, 6, 1, 9), (900, 8, 2, 9)],
+                                               fill=fill))}
 
 
 def run(count: int, seed: int, streams: dict[str, str] | None = None) -> collections.Counter[Any]:

@@ -221,9 +221,10 @@ def block_checks(unit: Unit) -> Iterator[str]:
         for s in b.regions[i + 1:]:
             if r.rect.overlaps(s.rect):
                 yield f"regions {r.kind} {r.index} and {s.kind} {s.index} overlap ({r.rect}, {s.rect})"
-    n1 = b.int("level1")
-    if n1 != sum(1 for r in b.regions if r.kind == "level1"):
-        yield f"the BLOCK line says level1={n1}, the body has {sum(1 for r in b.regions if r.kind == 'level1')}"
+    for level in ("level1", "level2"):   # level2: a composed (three-level) unit's lower pipelines
+        n = b.int(level)
+        if n != sum(1 for r in b.regions if r.kind == level):
+            yield f"the BLOCK line says {level}={n}, the body has {sum(1 for r in b.regions if r.kind == level)}"
     d = unit.distances[-1]
     if len(b.outputs) != unit.outputs:
         yield f"{len(b.outputs)} OUTPUT lines for outputs={unit.outputs}"

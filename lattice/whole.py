@@ -839,10 +839,12 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
         kinds: a mixed point's layers by kind (``Compilation.demand.kinds``): its ``ccz_copies`` of
             ``ccz_source`` (an 8-to-CCZ block) run beside its T copies (:func:`_mixed_stream`).
 
+    A pipeline of three or more levels with its (composed) schedule runs a composed block unit
+    (:func:`magicpipe.lattice.composed.composed_unit`: its lower pipelines, buffer and top factory as regions).
+
     Raises:
-        SpecError: a source that is none of a 15-to-1 pipeline of one or two levels with its schedule, a catalogue
-            block or cultivation (:mod:`magicpipe.lattice.units2`): three-level and composed units have no floor
-            plan yet; or a mixed point without its kinds.
+        SpecError: a source that is none of a 15-to-1 pipeline with its schedule (or of one level), a catalogue
+            block or cultivation (:mod:`magicpipe.lattice.units2`); or a mixed point without its kinds.
     """
     from magicpipe.compiler.pipeline import Pipeline
 
@@ -853,9 +855,17 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
     source = getattr(point, "source", None)
     method = getattr(source, "method", "dynamic" if schedule is not None else "single")
     fill = 0
-    if schedule is not None and len(getattr(schedule, "tops", ())) > 1:
+    composed = schedule is not None and len(distances) >= 3 and source is not None
+    if not composed and schedule is not None and len(getattr(schedule, "tops", ())) > 1:
         schedule = single_execution(schedule)
-    if method == "cultivation" or method.startswith(("litinski", "cultivation+")):
+    if composed and schedule is not None:
+        # a three-level (composed) pipeline: its lower pipelines and the top factory as regions of a block unit
+        from magicpipe.lattice.composed import composed_unit
+
+        hardware = hardware or schedule.high.hardware
+        p_top = Pipeline.from_distances(distances, schedule.high.hardware).levels[-1].p_succ
+        unit, fill = composed_unit(source, schedule, p_top)
+    elif method == "cultivation" or method.startswith(("litinski", "cultivation+")):
         from magicpipe.lattice.units2 import catalogue_unit
 
         unit, fill = catalogue_unit(source)
@@ -871,10 +881,9 @@ def stream_for_point(point: Any, data_patches: int | None = None, hardware: Hard
     else:
         name = getattr(source, "name", method)
         raise SpecError(f"the chosen source {name!r} ({method}, distances {distances}) is not laid out as a factory "
-                        f"unit: whole-program streams are written for one-level factories, two-level dynamic "
-                        f"pipelines with their schedule, the catalogue's blocks and cultivation (a three-level "
-                        f"pipeline's producers are Pareto points of a lower pipeline, not factories with a floor "
-                        f"plan)")
+                        f"unit: whole-program streams are written for one-level factories, dynamic pipelines with "
+                        f"their schedule (three-level ones as composed units), the catalogue's blocks and "
+                        f"cultivation")
     data: Any = getattr(point, "data", None)
     distance = getattr(point, "data_distance", None) or data.distance
     n = data_patches if data_patches is not None else data.logical_qubits

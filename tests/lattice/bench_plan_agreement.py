@@ -8,7 +8,7 @@ plan's runtime and qubits, the stream's last round and qubits by part (``lattice
 Then points that meet Toffolis with 8-to-CCZ factories (``mixed`` rows): adder8's fastest point
 (``--objective runtime``, CCZ copies only) and a counted program of T gates and Toffolis with both kinds of
 copy; ``plan_rounds`` is then the plan's round at the end of its last layer that consumes a state (the stream
-leaves out the timeline's trailing empty layers).
+leaves out the timeline's trailing empty layers). Last, a three-level chosen point (a composed unit).
 docs/program.md ("The stream of the chosen point") and docs/lattice.md quote the numbers.
 """
 
@@ -85,9 +85,27 @@ def mixed_rows():
                "plan_data": pt.data_qubits, "plan_buffer": pt.buffer_qubits}
 
 
+def three_level_rows():
+    """A three-level chosen point (composed unit): 10^4 T on 10 qubits, p = eps = 1e-4, budget 1e-26."""
+    from magicpipe.compiler import LogicalCounts
+
+    hw = Hardware(p=1e-4, eps=1e-4, model=parse_model("measured"))
+    pt = magicpipe.compile(LogicalCounts(num_qubits=10, t_count=10**4), hardware=hw, error_budget=1e-26,
+                           catalogue=False).chosen
+    head, ops = stream_for_point(pt, hardware=hw)
+    rounds = last_round(ops)
+    parts = qubit_parts(head)
+    yield {"program": "counts 10^4 T, 10 qubits, p 1e-4, budget 1e-26", "source": pt.source.name,
+           "distances": "/".join(map(str, pt.distances)), "copies": pt.copies, "capacity": head.ports[0].capacity,
+           "plan_rounds": round(pt.runtime_rounds), "stream_rounds": rounds,
+           "ratio": round(rounds / pt.runtime_rounds, 4),
+           "plan_qubits": pt.physical_qubits, "stream_qubits": sum(parts.values()), **parts,
+           "plan_data": pt.data_qubits, "plan_buffer": pt.buffer_qubits}
+
+
 def write(out):
     w = None
-    for r in itertools.chain(rows(), mixed_rows()):
+    for r in itertools.chain(rows(), mixed_rows(), three_level_rows()):
         if w is None:
             w = csv.DictWriter(out, fieldnames=list(r))
             w.writeheader()

@@ -52,3 +52,26 @@ def test_the_independent_replay_reads_block_units():
     for name, (text, old, new) in broken.items():
         assert old in text, name
         assert independent_replay(parse_program(text.replace(old, new, 1)), parse_program(text)), name
+
+
+def test_the_independent_replay_reads_ccz_states():
+    from magicpipe.lattice.mutate import ccz_streams
+
+    streams = ccz_streams()
+    text = streams["ccz"]
+    for t in streams.values():
+        assert independent_replay(parse_program(t)) == []
+    frame = next(x for x in text.splitlines() if "&" in x and " FRAME " in x)
+    port = next(x for x in text.splitlines() if x.startswith("PORT ") and " lanes=3" in x)
+    tally = text.splitlines()[-1]
+    n = int(tally.rsplit("delivered_ccz=", 1)[1])
+    reg = frame.split(" IF ")[1].split("=")[0]
+    broken = {
+        "condition": (frame, frame.replace(reg, reg.split("&")[0])),
+        "lanes": (port, port.replace(" lanes=3", "")),
+        "tally": (tally, tally.replace(f"delivered_ccz={n}", f"delivered_ccz={n + 1}")),
+        "angle": ("angle=-pi/4", "angle=pi/4"),
+    }
+    for name, (old, new) in broken.items():
+        assert old in text and old != new, name
+        assert independent_replay(parse_program(text.replace(old, new, 1)), parse_program(text)), name

@@ -183,7 +183,7 @@ def test_stream_for_a_planned_point_one_and_two_levels(tmp_path, two_level_unit)
         assert audit.violations == () and audit.delivered == 20 and path.name == "schedule.lsi"
     with pytest.raises(SpecError):
         stream_for_point(_Point((3, 9, 21), None, 2, [(0, 1, 1, 9)], method="sequential"))
-    # a catalogue block is laid out now (lattice/units2.py); a three-level pipeline still is not
+    # a three-level source without its schedule still is not (with it: test_composed.py); a catalogue block is
     block = _Point((17, 7, 7), None, 2, [(0, 1, 1, 9)], method="litinski")
     block.source = one_level(NoiseModel.litinski(1e-3), (17, 7, 7)).source()
     head, ops = stream_for_point(block)

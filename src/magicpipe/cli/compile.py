@@ -180,8 +180,8 @@ def _write_chosen_stream(comp, out_dir: pathlib.Path, seed: int | None = None, j
 
     Every factory copy, port, route and consumption of the program is in it (:mod:`magicpipe.lattice.whole`);
     it is checked while written and not left on disk when the check fails. Points whose factory the lattice
-    layer does not lay out (three-level pipelines) get the reason instead. A mixed point's stream delivers the
-    demand's T states besides the Toffolis and one CCZ state per Toffoli.
+    layer does not lay out (a three-level schedule without a steady supply) get the reason instead. A mixed
+    point's stream delivers the demand's T states besides the Toffolis and one CCZ state per Toffoli.
     """
     from magicpipe.grammar.writer2 import write_program
     from magicpipe.lattice.whole import stream_for_point

@@ -2,7 +2,8 @@
 each a valid stream with one edit that breaks one rule; line 1 says why, line 2 has the expected message.
 
 Run from the repository root: ``python tests/data/streams/v2/make_corpus2.py`` (``... blocks``: only the
-catalogue-block and cultivation files; ``... ccz``: only the T + CCZ files). The files are checked in; the
+catalogue-block and cultivation files; ``... ccz``: only the T + CCZ files; ``... composed``: the three-level
+files). The files are checked in; the
 test (tests/grammar/test_corpus_v2.py) only reads them.
 """
 
@@ -165,6 +166,7 @@ def main() -> None:
     write("invalid", "control-trace-wrong-branch", "a run whose checks read 1 cannot deliver", "".join(lines))
     blocks()
     ccz()
+    composed()
 
 
 def blocks() -> None:
@@ -246,8 +248,26 @@ def ccz() -> None:
         write("invalid", name, why, base.replace(old, new, 1))
 
 
+def composed() -> None:
+    """A three-level pipeline's composed unit (lattice/composed.py): lower pipelines, buffer and top as regions."""
+    from magicpipe.compiler import Hardware
+    from magicpipe.compiler.feeds import pipeline_sources
+    from magicpipe.lattice.composed import composed_unit
+
+    pipe = Pipeline.from_distances((3, 7, 15), Hardware(p=1e-4, eps=1e-4))
+    sources, schedules = pipeline_sources(pipe, 1e-3, ("dynamic",))
+    src = next(s for s in sources if sum(n for _, n, *_ in schedules[s.name].supply.runs) >= 3)
+    unit, fill = composed_unit(src, schedules[src.name], pipe.levels[-1].p_succ)
+    base = str(program_stream2(ProgramLayout(3, 9), unit, 2, [(0, 6, 1, 9), (900, 40, 1, 9)], fill=fill))
+    write("valid", "three-level-3-7-15", f"3 data patches fed by 2 copies of a (3, 7, 15) pipeline ({src.name}): "
+          f"its lower pipelines, buffer and top factory as regions", base)
+    n = int(base.split(" level2=", 1)[1].split()[0])
+    write("invalid", "unit-level2-count", "the BLOCK line counts one lower pipeline more than its regions",
+          base.replace(f" level2={n} ", f" level2={n + 1} ", 1))
+
+
 if __name__ == "__main__":
     import sys
 
-    # ``blocks``: the block-unit files only; ``ccz``: the CCZ files only
-    {"blocks": blocks, "ccz": ccz}.get(sys.argv[1] if sys.argv[1:] else "", main)()
+    # ``blocks``: the block-unit files only; ``ccz``: the CCZ files only; ``composed``: the three-level files
+    {"blocks": blocks, "ccz": ccz, "composed": composed}.get(sys.argv[1] if sys.argv[1:] else "", main)()
