@@ -428,7 +428,7 @@ def plan_sensitivity(comp: Compilation, plan: dict[str, Any] | None = None) -> S
 
     The choice compared is the chosen point's factory (name, distances), copies and data distance; the nominal
     point's own figures under the edge (its data block's logical error against its share, and for a pipeline its
-    output error against the per-state target) are given beside.
+    output error against the per-state target and each level's success probability) are given beside.
     """
     from magicpipe.compiler.pipeline import Pipeline
     from magicpipe.compiler.sensitivity import sensitivity
@@ -442,10 +442,12 @@ def plan_sensitivity(comp: Compilation, plan: dict[str, Any] | None = None) -> S
 
     def evaluate(hw: Hardware) -> dict[str, Any]:
         p = comp.chosen
-        out = {"data_logical_error": p.data.logical_error(p.runtime_rounds, hw), "logical_budget": p.budgets[0]}
+        out: dict[str, Any] = {"data_logical_error": p.data.logical_error(p.runtime_rounds, hw),
+                               "logical_budget": p.budgets[0]}
         if p.source.method in ("dynamic", "single", "sequential", "parallel") and p.distances:
-            out |= {"output_error": Pipeline.from_distances(p.distances, hw).output_error,
-                    "target_error": comp.demand.target}
+            pipe = Pipeline.from_distances(p.distances, hw)
+            out |= {"output_error": pipe.output_error, "target_error": comp.demand.target,
+                    "success_probabilities": tuple(level.p_succ for level in pipe.levels)}
         return out
 
     # the baselines' fronts do not enter the chosen point (the main front is planned without them), so the edge

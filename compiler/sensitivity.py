@@ -33,6 +33,8 @@ class Sensitivity:
         edge: what it chooses under the edge; None when planning fails there.
         reason: why planning fails at the edge ("" when it does not).
         nominal_at_edge: the nominal choice evaluated under the edge model (the caller's figures).
+        edge_provenance: what the edge is made of (the edge model's provenance: the widths, the bounds added
+            and the assumptions they rest on).
     """
 
     model: str
@@ -41,6 +43,7 @@ class Sensitivity:
     edge: tuple[tuple[str, Any], ...] | None
     reason: str = ""
     nominal_at_edge: tuple[tuple[str, Any], ...] = ()
+    edge_provenance: str = ""
 
     @property
     def feasible_at_edge(self) -> bool:
@@ -82,7 +85,7 @@ class Sensitivity:
             "feasible_at_edge": self.feasible_at_edge, "reason": self.reason or None,
             "changed": list(self.changed), "changes": self.changes,
             "nominal_at_edge": {k: plain(v) for k, v in self.nominal_at_edge},
-            "message": self.message(),
+            "message": self.message(), "edge_provenance": self.edge_provenance or None,
         }
 
 
@@ -123,7 +126,8 @@ def sensitivity(
     try:
         edge_hw = replace(hardware, model=edge_model)
     except MagicpipeError as e:
-        return Sensitivity(hardware.model.name, edge_model.name, tuple(chosen.items()), None, str(e))
+        return Sensitivity(hardware.model.name, edge_model.name, tuple(chosen.items()), None, str(e),
+                           edge_provenance=edge_model.provenance)
     try:
         edge_choice = tuple(dict(choose(edge_hw)).items())
     except MagicpipeError as e:
@@ -133,4 +137,5 @@ def sensitivity(
             at_edge = tuple(dict(evaluate(edge_hw)).items())
         except MagicpipeError as e:
             at_edge = (("error", str(e)),)
-    return Sensitivity(hardware.model.name, edge_model.name, tuple(chosen.items()), edge_choice, reason, at_edge)
+    return Sensitivity(hardware.model.name, edge_model.name, tuple(chosen.items()), edge_choice, reason, at_edge,
+                       edge_model.provenance)

@@ -16,7 +16,10 @@ short), and each ``f_d`` is raised by ``z`` of its own sigma. Protocol coefficie
 the stand-in factory's a and b (``magicpipe verify factory``, per distance) plus what the ``|+>`` stand-in
 cannot carry (X-type data-patch errors and misread merges), measured by sampling the real protocol on the same
 shots (``magicpipe verify real``, :data:`STAND_IN_COSTS`; docs/verification.md, Sec. 3); at the edge each is
-raised by ``z`` sigma of both in quadrature.
+raised by ``z`` sigma of both in quadrature, and b further by the bound on the ``|0>`` patch of the
+auto-corrected rotation that the factory circuit leaves out (:data:`ZERO_PATCH_COSTS`, from
+``python -m magicpipe.verification.zero_patch`` under an *assumed* twist factor 2): a bound from a proxy, so it
+widens the interval and leaves the central value alone.
 
 Extrapolation. Each fit on the distances below the largest predicts the largest; the ratios measured /
 predicted are the reach of the method, reported in the calibration beside the fit.
@@ -36,7 +39,8 @@ from magicpipe.errors import SpecError
 from magicpipe.verification.memory import Eq2Fit, fit_eq2
 from magicpipe.verification.summary import _sigma_log, summarize_memory
 
-__all__ = ["FACTORY_COEFFICIENTS", "STAND_IN_COSTS", "calibrate", "factory_coefficients", "stand_in_costs_from_real"]
+__all__ = ["FACTORY_COEFFICIENTS", "STAND_IN_COSTS", "ZERO_PATCH_COSTS", "calibrate", "factory_coefficients",
+           "stand_in_costs_from_real", "zero_patch_costs_from_runs"]
 
 # a, b of the 15-to-1 factory per measured p_L, with one-sigma errors: docs/verification.md Sec. 3, from
 #   magicpipe verify factory --distance 3 --p 5e-4 1e-3 2e-3 --eps 1e-3 1e-2 3e-2 --shots 1000000
@@ -58,6 +62,19 @@ STAND_IN_COSTS: dict[str, tuple[tuple[int, float, float, float, float], ...]] = 
 }
 _REAL_SOURCE = ("plus what the real protocol adds to the |+> stand-in: magicpipe verify real --distance 3 --p 1e-3 "
                 "2e-3, --distance 5 --p 2e-3 / 3e-3 and --distance 7 --p 3e-3, --eps 1e-3 (real_factory.json)")
+# the |0> patch of the auto-corrected rotation (not in the factory circuit), bounded by a proxy merge: per distance,
+# the added b per p_L at twist 2 (the largest over the measured p, rounded up to 0.1; a is unchanged to first
+# order), from compiler/data/zero_patch.json, which zero_patch_costs_from_runs() turns into these rows:
+#   python -m magicpipe.verification.zero_patch --distance 3 --p 1e-3 2e-3 --p-l 1.58e-3 6.00e-3 --shots 500000
+#   python -m magicpipe.verification.zero_patch --distance 5 --p 2e-3 3e-3 --p-l 2.29e-3 7.59e-3 --shots 400000
+#   python -m magicpipe.verification.zero_patch --distance 7 --p 3e-3 --p-l 3.46e-3 --shots 200000
+# The twist factor (a Y-type merge misreads twice as often as the Z-type proxy) is ASSUMED, not measured, so the
+# bound goes into the pessimistic edge only. (d, added b); a distance uses the row of the largest distance <= d.
+ZERO_PATCH_COSTS: dict[str, tuple[tuple[int, float], ...]] = {"15-to-1": ((3, 28.9), (5, 21.6), (7, 19.2))}
+_ZERO_PATCH_SOURCE = ("b raised further by the bound on the |0> patch of the auto-corrected rotation ({rows}; "
+                      "python -m magicpipe.verification.zero_patch --distance 3 / 5 / 7, zero_patch.json) under an "
+                      "ASSUMED twist 2 (a Y-type merge misreads twice as often as the Z-type proxy merge; not "
+                      "measured)")
 _FACTORY_SOURCE = ("15-to-1 coefficients: magicpipe verify factory --distance 3 --p 5e-4 1e-3 2e-3 --eps 1e-3 1e-2 "
                    "3e-2 and --distance 5 --p 1e-3 2e-3 3e-3 --eps 1e-3 1e-2 (docs/verification.md Sec. 3)")
 
@@ -145,19 +162,47 @@ def stand_in_costs_from_real(summaries: Iterable[Mapping[str, Any]], protocol: s
     return {protocol: tuple(sorted(rows))}
 
 
-def _coefficients(z: float, edge: bool, measured: Mapping[str, Sequence[tuple[int, float, float, float, float]]]
+def zero_patch_costs_from_runs(runs: Iterable[Mapping[str, Any]], twist: float = 2.0, protocol: str = "15-to-1"
+                               ) -> dict[str, tuple[tuple[int, float], ...]]:
+    """``ZERO_PATCH_COSTS``-shaped rows from the runs of ``compiler/data/zero_patch.json``: per distance, the
+    largest b the proxy's rates give at ``twist`` over the measured p
+    (:func:`~magicpipe.verification.zero_patch.zero_patch_cost`), rounded up to 0.1.
+
+    Raises:
+        SpecError: no point.
+    """
+    from magicpipe.verification.zero_patch import zero_patch_cost
+
+    worst: dict[int, float] = {}
+    for pt in (pt for run in runs for pt in run["points"]):
+        b = zero_patch_cost(pt["misread"], pt["z_error"], pt["p_l"], twist)["b"]
+        worst[pt["d"]] = max(worst.get(pt["d"], 0.0), b)
+    if not worst:
+        raise SpecError("the zero-patch runs hold no point; run python -m magicpipe.verification.zero_patch")
+    return {protocol: tuple((d, math.ceil(round(b * 10, 6)) / 10) for d, b in sorted(worst.items()))}
+
+
+def _row(rows: Sequence[tuple[Any, ...]], d: int, empty: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The row of the largest distance <= d (else the first; ``empty`` when there is none)."""
+    ordered = sorted(rows)
+    return next((r for r in reversed(ordered) if r[0] <= d), ordered[0] if ordered else empty)
+
+
+def _coefficients(z: float, edge: bool, measured: Mapping[str, Sequence[tuple[int, float, float, float, float]]],
+                  zero_patch: Mapping[str, Sequence[tuple[int, float]]] | None = None,
                   ) -> tuple[ProtocolCoefficients, ...]:
     """Per distance: the stand-in's a, b plus what the real protocol adds (the row of the largest distance <= d
-    in :data:`STAND_IN_COSTS`, else its first); at the edge, plus ``z`` sigma of both in quadrature."""
+    in :data:`STAND_IN_COSTS`, else its first); at the edge, plus ``z`` sigma of both in quadrature and b plus
+    the ``|0>`` patch bound (``zero_patch``, rows chosen the same way)."""
     out = []
     for name, entries in measured.items():
-        added = sorted(STAND_IN_COSTS.get(name, ()))
         rows = []
         for d, a, sa, b, sb in entries:
-            row = next((r for r in reversed(added) if r[0] <= d), added[0] if added else (d, 0.0, 0.0, 0.0, 0.0))
-            _, xa, sxa, xb, sxb = row
+            _, xa, sxa, xb, sxb = _row(STAND_IN_COSTS.get(name, ()), d, (d, 0.0, 0.0, 0.0, 0.0))
             if edge:
-                rows.append((d, round(a + xa + z * math.hypot(sa, sxa), 4), round(b + xb + z * math.hypot(sb, sxb), 4)))
+                zb = _row((zero_patch or {}).get(name, ()), d, (d, 0.0))[1]
+                rows.append((d, round(a + xa + z * math.hypot(sa, sxa), 4),
+                             round(b + xb + z * math.hypot(sb, sxb) + zb, 4)))
             else:
                 rows.append((d, round(a + xa, 4), round(b + xb, 4)))
         out.append(ProtocolCoefficients(name, tuple(rows)))
@@ -197,6 +242,7 @@ def calibrate(
     name: str = "measured",
     provenance: str = "",
     coefficients: Mapping[str, Sequence[tuple[int, float, float, float, float]]] | None = None,
+    zero_patch: Mapping[str, Sequence[tuple[int, float]]] | None = None,
 ) -> dict[str, Any]:
     """The ``measured`` model and its quality from ``verify memory`` stats (module docstring).
 
@@ -211,6 +257,8 @@ def calibrate(
         provenance: the command and data, recorded in the model.
         coefficients: per protocol, ``(d, a, sigma_a, b, sigma_b)`` rows (default :data:`FACTORY_COEFFICIENTS`;
             :func:`factory_coefficients` fits them from ``verify factory`` stats).
+        zero_patch: per protocol, ``(d, added b)`` rows added to the edge's b only (default
+            :data:`ZERO_PATCH_COSTS`; ``{}`` for none).
 
     Returns:
         ``{"schema", "model" (ErrorModel.info() of the model, its edge inside), "fit", "factors",
@@ -251,13 +299,20 @@ def calibrate(
         edge_f.append((d, math.exp(ln_f + z * sigma) * ratio))
     regime = f"(A, p_th) fitted at d = {', '.join(map(str, chosen))}, p <= {p_max:g}; f_d measured at the others"
     coefficients = FACTORY_COEFFICIENTS if coefficients is None else coefficients
+    zero_patch = ZERO_PATCH_COSTS if zero_patch is None else zero_patch
+    edge_source = f"{z:g} sigma edge of {name!r} at d = {d_ref}; protocol coefficients raised by {z:g} sigma"
+    zero_rows = [(k, rows) for k, rows in zero_patch.items() if k in coefficients and rows]
+    if zero_rows:
+        listed = "; ".join(f"{k}: +" + " / +".join(f"{b:g}" for _, b in rows) + " p_L at d >= "
+                           + " / ".join(str(d) for d, _ in rows) for k, rows in zero_rows)
+        edge_source += "; " + _ZERO_PATCH_SOURCE.format(rows=listed)
     edge = ErrorModel(
         f"{name} (pessimistic edge)",
         A_e,
         p_th_e,
         tuple(sorted(edge_f)),
-        _coefficients(z, True, coefficients),
-        provenance=f"{z:g} sigma edge of {name!r} at d = {d_ref}; protocol coefficients raised by {z:g} sigma",
+        _coefficients(z, True, coefficients, zero_patch),
+        provenance=edge_source,
         regime=regime,
     )
     source = _FACTORY_SOURCE if coefficients is FACTORY_COEFFICIENTS else ""

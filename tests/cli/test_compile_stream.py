@@ -73,6 +73,15 @@ def test_the_readme_first_command_writes_its_stream(tmp_path, capsys):
     assert abs(record["stream"]["rounds"] - chosen["runtime_rounds"]) <= 0.05 * chosen["runtime_rounds"]
 
 
+def _zero_patch_bounds() -> list[tuple[int, float]]:
+    """(d, largest added b at twist 2) from the shipped zero_patch.json."""
+    from importlib import resources
+
+    data = json.loads(resources.files("magicpipe.compiler").joinpath("data/zero_patch.json").read_text())
+    points = [pt for run in data["runs"] for pt in run["points"]]
+    return [(d, max(pt["twist_2"]["b"] for pt in points if pt["d"] == d)) for d in sorted({pt["d"] for pt in points})]
+
+
 def test_the_plan_names_its_error_model_and_its_sensitivity(pipeline_plan):
     from magicpipe.compiler.errormodel import load_measured
 
@@ -89,3 +98,16 @@ def test_the_plan_names_its_error_model_and_its_sensitivity(pipeline_plan):
     assert sens["changes"] == (sens["edge"] != sens["nominal"])
     # the nominal point under the edge model: a larger p_L, so a larger data error than under the model
     assert sens["nominal_at_edge"]["data_logical_error"] > dict(chosen["errors"])["logical"]
+    # the edge holds the |0> patch's bound on b under an assumed twist (docs/model.md), and the plan says so: the
+    # chosen level 1 succeeds less often at the edge by at least what the bound on b adds (p_succ = 1 - 15 eps - b p_L)
+    assert "ASSUMED twist 2" in sens["edge_provenance"] and "zero_patch" in sens["edge_provenance"]
+    from magicpipe.compiler import Hardware, Pipeline
+
+    d1 = chosen["distances"][0]
+    hw = Hardware(p=1e-3, eps=1e-3, model=model)
+    bound = dict(_zero_patch_bounds())[max(d for d, _ in _zero_patch_bounds() if d <= d1)]
+    p_l, p_l_edge = model.logical_error(d1, 1e-3), model.pessimistic().logical_error(d1, 1e-3)
+    b = model.coefficients("15-to-1", d1)[1]
+    nominal = Pipeline.from_distances(tuple(chosen["distances"]), hw).levels[0].p_succ
+    drop = nominal - sens["nominal_at_edge"]["success_probabilities"][0]
+    assert drop >= (b + bound) * p_l_edge - b * p_l - 1e-12, (d1, drop, b, bound, p_l, p_l_edge)

@@ -8,7 +8,7 @@ import sinter
 from magicpipe.cli import main
 from magicpipe.error_models import resolve_error_model
 from magicpipe.errors import SpecError
-from magicpipe.verification.calibrate import FACTORY_COEFFICIENTS, STAND_IN_COSTS, calibrate
+from magicpipe.verification.calibrate import FACTORY_COEFFICIENTS, STAND_IN_COSTS, ZERO_PATCH_COSTS, calibrate
 
 A, P_TH, FACTORS = 0.1, 0.007, {3: 1.3, 5: 1.1}
 
@@ -49,7 +49,11 @@ def test_calibration_recovers_the_form_and_the_factors():
     assert model["protocols"]["15-to-1"][0] == pytest.approx(
         {"from_distance": d3, "out_error_pl": a3 + xa3, "fail_pl": b3 + xb3})
     edge = model["pessimistic"]["protocols"]["15-to-1"][0]
-    assert edge["fail_pl"] == pytest.approx(b3 + xb3 + 2 * math.hypot(sb3, sxb3), abs=1e-4)
+    (_, zb3), *_ = ZERO_PATCH_COSTS["15-to-1"]  # the |0> patch's bound: at the edge only
+    assert edge["fail_pl"] == pytest.approx(b3 + xb3 + 2 * math.hypot(sb3, sxb3) + zb3, abs=1e-4)
+    assert edge["out_error_pl"] == pytest.approx(a3 + xa3 + 2 * math.hypot(sa3, sxa3), abs=1e-4)
+    plain = calibrate(_stats(POINTS), zero_patch={})["model"]["pessimistic"]
+    assert plain["protocols"]["15-to-1"][0]["fail_pl"] == pytest.approx(edge["fail_pl"] - zb3, abs=1e-4)
 
 
 def test_the_shipped_model_is_what_verify_model_makes_of_the_shipped_data():
@@ -82,6 +86,38 @@ def test_the_stand_in_costs_are_what_the_shipped_real_protocol_runs_give():
             assert fit["b"]["c"] == pytest.approx(
                 sum(pt["b"] * pt["p_L"]["p_L"] ** 2 / (pt["b_sigma"] * pt["p_L"]["p_L"]) ** 2 for pt in pts)
                 / sum(1 / pt["b_sigma"] ** 2 for pt in pts), rel=1e-9)
+
+
+def test_the_zero_patch_bound_widens_the_edge_and_leaves_the_centre():
+    """The |0> patch's bound (docs/verification.md Sec. 3, an assumed twist 2) is in the measured model's
+    pessimistic edge, per distance, and not in its central value."""
+    import json
+    from importlib import resources
+
+    from magicpipe.compiler.errormodel import load_measured
+    from magicpipe.verification.calibrate import zero_patch_costs_from_runs
+
+    data = json.loads(resources.files("magicpipe.compiler").joinpath("data/zero_patch.json").read_text())
+    assert data["twist"] == 2 and zero_patch_costs_from_runs(data["runs"], data["twist"]) == ZERO_PATCH_COSTS
+    bound: dict[int, float] = {}  # as the command printed it: the largest over p at each distance
+    for pt in (pt for run in data["runs"] for pt in run["points"]):
+        bound[pt["d"]] = max(bound.get(pt["d"], 0.0), pt["twist_2"]["b"])
+    assert sorted(bound) == [3, 5, 7] and all(18 < b < 29 for b in bound.values())
+    model = load_measured()
+    edge = model.pessimistic()
+    rows = {r["d"]: r for r in json.loads(resources.files("magicpipe.compiler").joinpath(
+        "data/measured.json").read_text())["coefficients"]["15-to-1"]}
+    added = {d: (xa, xb) for d, xa, _, xb, _ in STAND_IN_COSTS["15-to-1"]}
+    for d in (3, 5, 7, 9, 15, 25):
+        ref = max(k for k in bound if k <= d)
+        (a, b), (a_edge, b_edge) = model.coefficients("15-to-1", d), edge.coefficients("15-to-1", d)
+        assert b_edge >= b + bound[ref], (d, b, b_edge, bound[ref])
+        assert b_edge - b < bound[ref] + 5  # the bound plus 2 sigma of the fits, nothing more
+        # the centre is the stand-in's plus what the real protocol adds: no bound in it
+        assert (a, b) == pytest.approx((rows[ref]["a"] + added[ref][0], rows[ref]["b"] + added[ref][1]), abs=1e-9)
+        assert a_edge - a < 2  # a: 2 sigma only (the bound adds nothing to a to first order)
+    assert "ASSUMED twist 2" in edge.provenance and "magicpipe.verification.zero_patch" in edge.provenance
+    assert "twist" not in model.provenance
 
 
 def test_calibration_needs_two_distances():
