@@ -81,6 +81,26 @@ def test_report_of_a_one_level_plan(tmp_path):
     assert any("one level" in n for n in data["notes"])
 
 
+def test_report_of_a_plan_takes_its_baselines_at_the_chosen_points_distances(tmp_path):
+    """300 T at p = eps = 1e-4: the least-volume pipeline is one level at d = 7, the chosen point one level at
+    d = 5; the report measures the chosen point and its baselines at d = 5, and says so."""
+    from magicpipe.compiler import Hardware, Pipeline
+    from magicpipe.compiler.baselines import parallel, sequential
+    from magicpipe.compiler.errormodel import load_measured
+
+    plan = _compile_counts(tmp_path, 300, "--physical-error", "1e-4", "--magic-error", "1e-4")
+    own, least = tuple(plan["front"][plan["chosen"]]["distances"]), tuple(plan["pipeline_distances"])
+    assert own != least and len(own) == 1  # the case this test is about (else pick another program)
+    assert main(["report", str(tmp_path / "c" / "plan.json"), "--out", str(tmp_path / "r"), "--pictures", "none"]) == 0
+    data = _metrics(tmp_path / "r")
+    archs = data["architectures"]
+    assert archs["dynamic"]["makespan"]["rounds"] == 11 * own[0]  # one factory at the chosen distance
+    pipe = Pipeline.from_distances(own, Hardware(p=1e-4, eps=1e-4, model=load_measured()))
+    assert archs["sequential"]["qubit_budget"] == sequential(pipe).qubits
+    assert archs["parallel"]["qubit_budget"] == parallel(pipe).qubits
+    assert any(f"distances {own}" in n and f"distances {least}" in n for n in data["notes"])
+
+
 def test_bad_inputs_are_refused_with_the_fix(tmp_path, capsys):
     (tmp_path / "x.json").write_text("{}")
     assert main(["report", str(tmp_path / "x.json"), "--out", str(tmp_path / "r")]) == 2

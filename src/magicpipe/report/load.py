@@ -7,13 +7,16 @@ one -- into a :class:`~magicpipe.report.build.Report`. This module reads files; 
   front recomputed (deterministic) and its least-volume point -- the one the command wrote -- reported; the
   floor plan comes from the ``schedule.lsi`` beside it, else is laid out again;
 * ``plan.json`` (``magicpipe compile``): the plan made again from what it records (the planner is
-  deterministic); its chosen point's pipeline copy, with the program's T-count and runtime.
+  deterministic); its chosen point's pipeline copy, with the program's T-count and runtime, beside the
+  baselines at the chosen point's distances (a chosen source that is not a 15-to-1 pipeline has none: the
+  least-volume pipeline's are shown, and a note names its distances).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from magicpipe.compiler.failures import expected_delay
 from magicpipe.compiler.hardware import ErrorModel, Hardware, LogicalErrorModel
@@ -23,6 +26,9 @@ from magicpipe.errors import MagicpipeError, SpecError
 from magicpipe.report.build import Report, build_report
 from magicpipe.report.metrics import ProgramRate
 from magicpipe.lattice.readback import pipeline_of, repetition, schedule_from_stream
+
+if TYPE_CHECKING:
+    from magicpipe.compiler.compilation import Compilation
 
 __all__ = ["load", "load_stream", "load_summary", "load_plan"]
 
@@ -178,6 +184,32 @@ def load_summary(path: Path, data: dict | None = None, *, front: bool = True) ->
                         source=f"summary {Path(path).name}", notes=tuple(notes))
 
 
+# sources that are one 15-to-1 pipeline of their own distances (compiler/feeds.py): their baselines are like for like
+_PIPELINE_METHODS = frozenset({"dynamic", "single", "sequential", "parallel"})
+
+
+def _plan_pipeline(comp: Compilation, hw: Hardware) -> tuple[Pipeline, list[str]]:
+    """The pipeline a plan's report measures, and a note saying whose it is when that is not obvious.
+
+    The chosen point's own distances when its source is a 15-to-1 pipeline (its schedule, its baselines and its
+    front on the same distances), even where they differ from the least-volume pipeline's
+    (``pipeline_distances``); otherwise (cultivation, a catalogue factory, ...) there is no like-for-like
+    baseline, and the least-volume pipeline's distances are used and named.
+    """
+    chosen = comp.chosen
+    least = tuple(comp.pipeline_distances)
+    if chosen.method in _PIPELINE_METHODS and chosen.distances:
+        own = tuple(chosen.distances)
+        notes = [] if own == least else [
+            f"the chosen point's pipeline, distances {own}, is reported with its own baselines (the least-volume "
+            f"pipeline meeting the per-state target has distances {least})"]
+        return Pipeline.from_distances(own, hw), notes
+    return Pipeline.from_distances(least, hw), [
+        f"the chosen source ({chosen.name}, {chosen.method}) is not a 15-to-1 pipeline and has no like-for-like "
+        f"baseline: the baselines shown are those of the least-volume 15-to-1 pipeline meeting the per-state "
+        f"target, distances {least}"]
+
+
 def load_plan(path: Path, data: dict | None = None, *, front: bool = True) -> Report:
     """The report of a ``plan.json`` of ``magicpipe compile``: the plan is made again from what it records
     (:func:`~magicpipe.compiler.compilation.replan`; the planner is deterministic) and its chosen point's
@@ -196,16 +228,15 @@ def load_plan(path: Path, data: dict | None = None, *, front: bool = True) -> Re
         raise SpecError(f"{path}: the program needs no magic states; nothing to report")
     source = f"plan {Path(path).name}"
     chosen = comp.chosen
-    pipe = Pipeline.from_distances(comp.pipeline_distances, hw)
+    pipe, notes = _plan_pipeline(comp, hw)
     program = ProgramRate(comp.demand.t_states, float(chosen.runtime_rounds))
     if chosen.schedule is None:
         return build_report(pipe, None, program=program, source=source,
-                            notes=(f"the chosen source ({chosen.source.name}) has no pipeline schedule",))
+                            notes=(f"the chosen source ({chosen.source.name}) has no pipeline schedule", *notes))
     pf = (pareto_front(pipe, max_output_error=comp.demand.target,
                        grow_slots=bool(dict(comp.options).get("grow_slots", False))) if front else None)
     from magicpipe.lattice import build_stream
 
-    notes = []
     try:
         stream = build_stream(chosen.schedule)
     except MagicpipeError:
