@@ -313,18 +313,21 @@ def run_peer(config: str, counts: LogicalCounts, preset: Preset) -> PeerResult:
 def ours(counts: LogicalCounts, preset: Preset, error_budget: float | ErrorBudget = ERROR_BUDGET,
          method: str = "dynamic",
          candidates: int = 0, extra_sources: tuple = (), storage_decay: bool = True, catalogue: bool = False,
-         handoff: bool = True) -> dict:
+         handoff: bool = True, grow_slots: bool = True) -> dict:
     """magicpipe's answer from :func:`magicpipe.compile`: ``dict(physical_qubits, factory_qubits, data_qubits,
     runtime_us, front=[(qubits, runtime_us, factory_qubits), ...], ...)``, the top-level numbers being the front
     point of fewest qubits within 1% of the fastest runtime; ``method`` ``"dynamic"`` (the plan's own front) or a
     static baseline (``"sequential"``, ``"parallel"``) planned on the same program. ``candidates`` is accepted
     for older callers and unused. ``storage_decay=False`` plans as the estimators do, without charging the decay
-    of buffered states. ``error_budget`` may fix the shares (an :class:`~magicpipe.compiler.budget.ErrorBudget`
-    other than the default thirds), as the estimators do: then they are not searched.
+    of buffered states; ``grow_slots=False`` charges it with the buffer slots kept at the producer's distance
+    (``--storage-decay fixed-slots``). ``error_budget`` may fix the shares (an
+    :class:`~magicpipe.compiler.budget.ErrorBudget` other than the default thirds), as the estimators do: then they
+    are not searched.
     """
     import magicpipe
 
-    comp = _compiled(counts, preset, error_budget, tuple(extra_sources), storage_decay, catalogue, handoff)
+    comp = _compiled(counts, preset, error_budget, tuple(extra_sources), storage_decay, catalogue, handoff,
+                     grow_slots)
     if method == "dynamic":
         front = comp.front
     else:
@@ -367,14 +370,14 @@ _CACHE: dict = {}
 
 
 def _compiled(counts: LogicalCounts, preset: Preset, error_budget: float | ErrorBudget, extra: tuple,
-              storage_decay: bool, catalogue: bool, handoff: bool = True):
+              storage_decay: bool, catalogue: bool, handoff: bool = True, grow_slots: bool = True):
     import magicpipe
 
-    key = (counts.to_json(), preset.key, error_budget, extra, storage_decay, catalogue, handoff)
+    key = (counts.to_json(), preset.key, error_budget, extra, storage_decay, catalogue, handoff, grow_slots)
     if key not in _CACHE:
         _CACHE[key] = magicpipe.compile(counts, hardware=preset.hardware(), error_budget=error_budget,
                                         extra_sources=extra, storage_decay=storage_decay, catalogue=catalogue,
-                                        handoff=handoff)
+                                        handoff=handoff, grow_slots=grow_slots)
     return _CACHE[key]
 
 

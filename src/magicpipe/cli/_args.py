@@ -14,7 +14,25 @@ import argparse
 import math
 from collections.abc import Callable, Iterator
 
-__all__ = ["Parser", "finite_float", "bounded_int", "harden", "leaf_parsers"]
+__all__ = ["Parser", "finite_float", "bounded_int", "harden", "leaf_parsers", "STORAGE_DECAY_CHOICES",
+           "storage_decay_options"]
+
+# ``--storage-decay`` on every command that plans (compile, bench peers): one spelling, one meaning
+STORAGE_DECAY_CHOICES = ("on", "fixed-slots", "off")
+
+
+def storage_decay_options(choice: str) -> dict[str, bool]:
+    """``magicpipe.compile``'s ``storage_decay`` and ``grow_slots`` for a ``--storage-decay`` choice: ``on``
+    charges the decay and may grow buffer slots to a higher distance, ``fixed-slots`` charges it with the slots
+    at the producer's distance, ``off`` charges none.
+
+    Examples:
+        >>> storage_decay_options("fixed-slots")
+        {'storage_decay': True, 'grow_slots': False}
+    """
+    if choice not in STORAGE_DECAY_CHOICES:
+        raise ValueError(f"--storage-decay must be one of {STORAGE_DECAY_CHOICES}, got {choice!r}")
+    return {"storage_decay": choice != "off", "grow_slots": choice == "on"}
 
 
 def _interval(lo: float, hi: float, lo_open: bool, hi_open: bool) -> str:

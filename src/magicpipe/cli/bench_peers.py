@@ -10,6 +10,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+from magicpipe.cli._args import STORAGE_DECAY_CHOICES, storage_decay_options
 from magicpipe.errors import SpecError
 
 _RULE = ("ratios are magicpipe / peer at the same runtime: the peer's runtime rescaled to magicpipe's code cycle "
@@ -31,9 +32,11 @@ def register(sub) -> None:
                    help="comma-separated workload names, or 'all' (100q-1e6T, 100q-1e9T, ising10x10)")
     p.add_argument("--presets", default="e3,e4", help="comma-separated presets: e3 (p = 1e-3), e4 (p = 1e-4); "
                                                       "50 ns gates, 100 ns measurement (default e3,e4)")
-    p.add_argument("--storage-decay", choices=("on", "off"), default="on",
-                   help="charge the storage decay of buffered states to magicpipe's dynamic points ('off' plans as "
-                        "the estimators do; default: %(default)s)")
+    p.add_argument("--storage-decay", choices=STORAGE_DECAY_CHOICES, default="on",
+                   help="charge the storage decay of buffered states to magicpipe's dynamic points, as `magicpipe "
+                        "compile` does: 'on' may hold states in buffer slots at a higher distance, 'fixed-slots' "
+                        "keeps the slots at the producer's distance, 'off' plans as the estimators do (default: "
+                        "%(default)s)")
     p.add_argument("--out", required=True, type=Path, help="output folder")
     p.set_defaults(run=run_peers)
 
@@ -131,7 +134,7 @@ def run_peers(args) -> int:
             for method in ("dynamic", "sequential", "parallel", "all"):
                 t0 = time.perf_counter()
                 mine[method] = ours(counts, preset, method="dynamic" if method == "all" else method,
-                                    storage_decay=args.storage_decay == "on", catalogue=method == "all")
+                                    **storage_decay_options(args.storage_decay), catalogue=method == "all")
                 mine[method]["method"] = method
                 mine[method]["seconds"] = round(time.perf_counter() - t0, 3)
                 rows.append(_our_row(w, pk, mine[method]))
@@ -166,7 +169,8 @@ def run_peers(args) -> int:
         wr = csv.DictWriter(f, fieldnames=list(dict.fromkeys(k for r in gains for k in r)) or ["workload"])
         wr.writeheader()
         wr.writerows(gains)
-    summary = {"rule": _RULE, "error_budget": 1e-3, "qdk": _version("qdk"), "cases": cases,
+    summary = {"rule": _RULE, "error_budget": 1e-3, "storage_decay": args.storage_decay, "qdk": _version("qdk"),
+               "cases": cases,
                "wall_seconds": round(time.perf_counter() - start, 2)}
     summary["goals"] = _goals(summary)
     (args.out / "summary.json").write_text(json.dumps(summary, indent=1, default=str) + "\n")

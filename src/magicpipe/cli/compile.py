@@ -14,7 +14,7 @@ import pathlib
 import time
 from typing import Any
 
-from magicpipe.cli._args import bounded_int, finite_float
+from magicpipe.cli._args import STORAGE_DECAY_CHOICES, bounded_int, finite_float, storage_decay_options
 from magicpipe.cli.options import hardware_options
 from magicpipe.errors import SpecError
 
@@ -71,7 +71,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--optimization-level", type=int, choices=(0, 1, 2, 3), default=None, metavar="N",
                    help="first run Qiskit's Clifford+RZ translation and optimisation at this level (0-3; "
                         "default: count the program as written)")
-    p.add_argument("--storage-decay", choices=("on", "fixed-slots", "off"), default="on",
+    p.add_argument("--storage-decay", choices=STORAGE_DECAY_CHOICES, default="on",
                    help="charge the storage decay of buffered states to the dynamic pipeline's output error; 'on' "
                         "lets a configuration whose decay misses the target hold its states in buffer slots at a "
                         "higher distance (their qubits charged), 'fixed-slots' keeps the slots at the producer's "
@@ -143,8 +143,7 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     comp = magicpipe.compile(program, hardware=hardware, error_budget=budget, objective=args.objective,
                              max_physical_qubits=args.max_physical_qubits, max_runtime_us=args.max_runtime_us,
-                             max_levels=args.max_levels, storage_decay=args.storage_decay != "off",
-                             grow_slots=args.storage_decay == "on",
+                             max_levels=args.max_levels, **storage_decay_options(args.storage_decay),
                              catalogue=args.factories == "all",
                              layout=args.layout, synthesis=args.synthesis,
                              optimization_level=args.optimization_level, toffoli_t_cost=args.toffoli_t_cost,
