@@ -234,13 +234,13 @@ def _layout(
                 for j in range(3):
                     xs[left.pop(0)] = x + units[c].output.x + j * D
             x += pitch
-        used = set(xs.values())
+        under = sorted(xs.values())   # the patches below CCZ lanes; the others go left to right around them
         slot = x0
         for q in left:
-            while slot in used or any(abs(slot - u) < D for u in used):
+            while any(abs(slot - u) < D for u in under):
                 slot += D
             xs[q] = slot
-            used.add(slot)
+            slot += D
         width = max(sum(pitches), max(xs.values(), default=x0) + D - x0)
         for q in qs:
             data.append(DataPatch(q, Tile(xs[q], 0), D))
