@@ -253,6 +253,11 @@ def independent_replay(s: ProgramStream, reference: ProgramStream | None = None)
                 if len(use["lanes"]) == 1 and "counted" not in use and layers:
                     ccz_in_layer[-1] += 1
                     use["counted"] = True
+                if use["need"] == []:   # a trace whose outcomes call for no correction
+                    takes[p].append((use["t"], use["x"] + 1))
+                    del pending[p]
+                    consumed += 1
+                    ccz_done += 1
                 merges = [m for m in merges if m[1] > op.time - 4 * D]
                 continue
             if data:

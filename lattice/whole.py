@@ -234,13 +234,13 @@ def _layout(
                 for j in range(3):
                     xs[left.pop(0)] = x + units[c].output.x + j * D
             x += pitch
-        used = set(xs.values())
+        under = sorted(xs.values())   # the patches below CCZ lanes; the others go left to right around them
         slot = x0
         for q in left:
-            while slot in used or any(abs(slot - u) < D for u in used):
+            while any(abs(slot - u) < D for u in under):
                 slot += D
             xs[q] = slot
-            used.add(slot)
+            slot += D
         width = max(sum(pitches), max(xs.values(), default=x0) + D - x0)
         for q in qs:
             data.append(DataPatch(q, Tile(xs[q], 0), D))
@@ -304,6 +304,7 @@ class _Sim:
         self.queue: list[deque[int]] = [deque() for _ in range(self.K)]
         self.ready = [0] * self.K
         self.free = [0] * self.K          # round each port is free of its last consumption
+        self.read_prev = [-1] * self.K    # the readout of each port's consumption before its last
         self.heap: list[tuple[Any, ...]] = []
         self.seq = 0
         self.count = {"runs": 0, "accepted": 0, "rejected": 0, "consumed": 0, "dropped": 0, "ccz": 0}
@@ -523,6 +524,7 @@ class _Sim:
         self.push(t + D, _XREAD, Op(t + D, "MEASURE", reg=xx, terms=(Term("X", "p", c),), rounds=1, outcome=o2))
         corr = (Term("Z", "q", q),)
         free = t + D + 1
+        self.read_prev[c] = self.free[c] - 1
         self.free[c] = free
         self.gone[c].append(free)
         if self.rng is None:
@@ -556,6 +558,7 @@ class _Sim:
             self.push(s + D, _XREAD, Op(s + D, "MEASURE", reg=f"x{c}.{j}", terms=(Term("X", "p", c, lane=j),),
                                         rounds=1, outcome=o2))
         free = t + (1 if together else len(qs)) * D + 1
+        self.read_prev[c] = self.free[c] - 1
         self.free[c] = free
         self.gone[c].append(free)
         for reg, action, fix, angle in ccz_corrections(c, qs):
@@ -578,12 +581,15 @@ class _Sim:
     def key(self, E: int, seg: int, prev: tuple[int, int]) -> tuple[Any, ...]:
         # the step-down rule (``bottom``) reads a port's last readout R = free - 1 only when R > E - D - s, and
         # then its states' arrivals only above E - D - 2 s (as the validator's fixed point does)
+        # A readout in round E itself is still to come for the validator (its snapshot precedes the round's
+        # operations), which then sees the one before: both are part of the state
         far, cut = self.D + 2 * self.far, E - self.D - self.far
         copies = tuple(
             (max(self.ready[c] - E, 0), self.free[c] - 1 - E if self.free[c] - 1 > cut else None,
              tuple(max(a - E, -far) for a in self.queue[c]),
              None if (p := self.pend[c]) is None else p - E, tuple(max(a - E, 0) for a in self.gone[c]),
              self.nth[c], self.span[c], self.tries[c])
+            + ((self.read_prev[c] - E if self.read_prev[c] > cut else None,) if self.free[c] - 1 >= E else ())
             for c in range(self.K)
         )
         pend = frozenset(Counter((t - E, ph, sig) for t, ph, _, _, sig in self.heap).items())
@@ -592,6 +598,7 @@ class _Sim:
     def shift(self, by: int) -> None:
         self.ready = [r + by for r in self.ready]
         self.free = [r + by for r in self.free]
+        self.read_prev = [r + by for r in self.read_prev]
         self.queue = [deque(a + by for a in q) for q in self.queue]
         self.pend = [None if a is None else a + by for a in self.pend]
         self.gone = [deque(a + by for a in q) for q in self.gone]

@@ -195,6 +195,11 @@ class _Walker:
             raise SpecError("the stream circuit needs exactly one factory unit")
         unit = h.units[0]
         self.d = d = h.data_distance
+        if unit.text.startswith("BLOCK "):
+            raise SpecError(f"unit {unit.name} is a block unit ({unit.protocol}, distances "
+                            f"{','.join(map(str, unit.distances))}): its body states a floor plan, not patch "
+                            f"operations; the stream circuit simulates one-level plans (a 15-to-1 factory fed by "
+                            f"injection)")
         if len(unit.distances) != 1:
             raise SpecError(f"unit {unit.name} is a {len(unit.distances)}-level pipeline; the stream circuit "
                             f"simulates one-level plans (a 15-to-1 factory fed by injection)")

@@ -155,3 +155,19 @@ def test_compile_writes_the_stream_of_a_mixed_point(tmp_path, capsys):
     assert "delivered 60, delivered_ccz 300" in capsys.readouterr().out
     h, ops = from_jsonl((tmp_path / "schedule.jsonl").read_text().splitlines())
     assert h.ccz_count == 300 and ops is not None
+
+
+def test_a_repeat_found_while_a_readout_is_due_in_its_first_round():
+    # found by fuzzing (tests/lattice/bench_ccz_fuzz.py): the emitter's state at a layer's earliest round counted
+    # the readout of that very round, the validator's (before the round's operations) the one before; a port
+    # read out every 19 rounds then made a REPEAT whose copies differ. The key now holds both.
+    from magicpipe.compiler.catalogue import cultivation_factory
+    from magicpipe.compiler.cultivation import cultivation_point
+
+    unit, fill = catalogue_unit(two_level(NoiseModel.litinski(1e-3), (9, 3, 3), 6, "8-to-CCZ", (11, 5, 5)).source(),
+                                name="C")
+    cult, _ = catalogue_unit(cultivation_factory(cultivation_point(1e-3, 3, 0.5)).source())
+    s = program_stream2(ProgramLayout(3, 9), cult, 2, [(184, 29, 2, 9, 0), (196, 37, 0, 9, 1)], ccz_unit=unit,
+                        ccz_copies=1, ccz_fill=fill)
+    assert audit2(s).violations == ()
+    assert any(op.action == "REPEAT" for op in s.ops)

@@ -224,6 +224,8 @@ def ccz() -> None:
     trace = str(program_stream2(ProgramLayout(4, 9), unit_one_level("15-to-1", 5), 2, timeline[:2], seed=5,
                                 p_accept=0.8, ccz_p_accept=0.7, **kw))
     write("valid", "mixed-t-ccz-trace-seed5", "4 data patches, the first two runs, one sampled trace (seed 5)", trace)
+    # the invalid files edit the first two runs only (no REPEAT: short files)
+    base = str(program_stream2(ProgramLayout(6, 9), unit_one_level("15-to-1", 5), 2, timeline[:2], **kw))
     port = next(x for x in base.splitlines() if x.startswith("PORT ") and " lanes=3" in x)
     frame = next(x for x in base.splitlines() if "&" in x and " FRAME " in x)
     lane = next(x for x in base.splitlines() if " MEASURE z" in x and ".1 Z:" in x)
