@@ -37,7 +37,7 @@ from magicpipe.compiler.failures import expected_delay, monte_carlo
 from magicpipe.compiler.options import GREEDY_LAUNCH, POLICIES
 from magicpipe.compiler.stalls import expected_rounds
 from magicpipe.compiler.factory import Factory
-from magicpipe.compiler.hardware import patch_qubits
+from magicpipe.compiler.hardware import Hardware, patch_qubits
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.compiler.schedule import Schedule
 from magicpipe.errors import InfeasibleError, SpecError
@@ -298,13 +298,12 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
 
     def evaluate(options: DynamicOptions, b: int, q: int) -> ParetoPoint | None:
         """The no-failure schedule; its expected time is added later (``_time``)."""
-        try:
-            s = simulate(high, menu, q, b, slot, options)
-        except InfeasibleError:
+        s = _no_failure_schedule(high, menu, q, b, slot, options)
+        if s is None:
             return None
         error = math.nan  # least_volume_only: computed for the front's points at the end
         if not (least_volume_only and max_output_error is None):
-            error = storage_decay(s, pipeline.hardware).eps_out_with_decay
+            error = _decayed_error(s, pipeline.hardware)
         if max_output_error is not None and error > max_output_error:
             grown = slot_distance_for(s, pipeline.hardware, max_output_error) if grow_slots else None
             if grown is None:
@@ -315,8 +314,8 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
     def timed(p: ParetoPoint) -> ParetoPoint:
         s = p.schedule
         if delay_model == "first-stall":
-            return dataclasses.replace(p, expected_delay=expected_delay(s), delay_model="first-stall")
-        return dataclasses.replace(p, expected_delay=expected_rounds(s) - s.rounds, delay_model="all-stalls")
+            return dataclasses.replace(p, expected_delay=_first_stall_delay(s), delay_model="first-stall")
+        return dataclasses.replace(p, expected_delay=_expected_rounds(s) - s.rounds, delay_model="all-stalls")
 
     evaluated: list[ParetoPoint] = []
     # least_volume_only: the least expected volume found so far, and the margin a floor must clear it by
@@ -389,9 +388,37 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
     if least_volume_only and max_output_error is None:  # the output error of the front's points only
         on_front = {id(p) for p in _front(evaluated)}
         hw = pipeline.hardware
-        evaluated = [dataclasses.replace(p, output_error=storage_decay(p.schedule, hw).eps_out_with_decay)
+        evaluated = [dataclasses.replace(p, output_error=_decayed_error(p.schedule, hw))
                      if id(p) in on_front else p for p in evaluated]
     return ParetoFront(pipeline, _front(evaluated), tuple(evaluated))
+
+
+# The fronts of one pipeline are asked for again and again with another error limit, policy list or search mode (a
+# plan's targets, its re-plans and sensitivity edges, the benches, the distance search): each configuration's
+# no-failure schedule and its expected times are pure functions of frozen inputs, so they are memoised here.
+@functools.lru_cache(maxsize=1 << 14)
+def _no_failure_schedule(high: Factory, menu: tuple[Producer, ...], q: int, b: int, slot: int,
+                         options: DynamicOptions) -> Schedule | None:
+    """:func:`~magicpipe.compiler.dynamic.simulate` without failures, or None where it is infeasible."""
+    try:
+        return simulate(high, menu, q, b, slot, options)
+    except InfeasibleError:
+        return None
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _decayed_error(schedule: Schedule, hardware: Hardware) -> float:
+    return storage_decay(schedule, hardware).eps_out_with_decay
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _expected_rounds(schedule: Schedule) -> float:
+    return expected_rounds(schedule)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _first_stall_delay(schedule: Schedule) -> float:
+    return expected_delay(schedule)
 
 
 def _rounds_floor(high: Factory, producer: Producer, pool: int, slots: int) -> int:

@@ -57,7 +57,7 @@ def test_plan_json_matches_its_schema(tmp_path):
 
 def _counts(tmp_path) -> str:
     path = tmp_path / "counts.json"
-    path.write_text(LogicalCounts(50, t_count=20000, rotation_count=100, rotation_depth=10).to_json())
+    path.write_text(LogicalCounts(50, t_count=2000, rotation_count=100, rotation_depth=10).to_json())
     return str(path)
 
 
@@ -67,7 +67,7 @@ def test_counts_file_and_counts_object_give_the_same_plan(tmp_path):
     with open(f) as fh:
         b = magicpipe.compile(LogicalCounts.from_json(fh.read()), hardware=HW)
     assert a.to_dict() == b.to_dict()
-    assert a.demand.rotation_t > 0 and a.demand.t_states == 20000 + 100 * a.demand.rotation_t
+    assert a.demand.rotation_t > 0 and a.demand.t_states == 2000 + 100 * a.demand.rotation_t
 
 
 def test_replan_gives_back_the_chosen_point(tmp_path):

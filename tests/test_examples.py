@@ -44,7 +44,13 @@ def test_adder_example_counts_four_t_per_toffoli():  # a real subprocess: the sc
 
 @pytest.mark.parametrize("program", sorted(p.name for p in EXAMPLES.glob("*.qasm")))
 def test_example_program_compiles(program, tmp_path):
+    """Each example compiles, and the plan counts the T states the passes count (one compilation per example:
+    ``tests/passes/test_compile.py`` checks the adder's record in detail)."""
+    import json
+
     from magicpipe.cli import main
+    from magicpipe.passes import count_demand, load_program
 
     assert main(["compile", str(EXAMPLES / program), "--out", str(tmp_path), "--max-levels", "2"]) == 0
-    assert (tmp_path / "plan.json").exists()
+    record = json.loads((tmp_path / "plan.json").read_text())
+    assert record["demand"]["t_count"] == count_demand(load_program(EXAMPLES / program)).t_count > 0

@@ -13,7 +13,7 @@ import json
 import math
 import pathlib
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, cast
 from collections.abc import Iterable, Sequence
 
 import sinter
@@ -120,7 +120,11 @@ def collect(
             return collect_chunks(tasks, csv, executor, shots=options.shots, seed=options.seed,
                                   max_errors=options.max_errors, batch_size=max(batch_size, 1),
                                   chunk_shots=options.chunk_shots or DEFAULT_CHUNK_SHOTS, progress=options.progress)
-    prior = {s.strong_id: s.shots for s in sinter.stats_from_csv_files(csv)} if csv.exists() else {}
+    recorded = {s.strong_id: s for s in sinter.stats_from_csv_files(csv)} if csv.exists() else {}
+    finished = [recorded.get(t.strong_id()) for t in tasks]
+    if all(s is not None and _finished(t, s, options) for t, s in zip(tasks, finished)):
+        return [s for s in finished if s is not None]  # nothing to sample: no worker is started
+    prior = {k: s.shots for k, s in recorded.items()}
     sampler = SeededSampler(options.seed, prior_shots=prior, batch_size=batch_size, shared=True)
     stats = sinter.collect(
         num_workers=options.workers,
@@ -133,6 +137,16 @@ def collect(
     )
     by_id = {s.strong_id: s for s in stats}
     return [by_id[t.strong_id()] for t in tasks if t.strong_id() in by_id]
+
+
+def _finished(task: sinter.Task, recorded: sinter.TaskStats, options: RunOptions) -> bool:
+    """Whether ``sinter.collect`` would sample nothing more for ``task``: its recorded shots reach the shot limit,
+    or its errors the error limit (the task's own collection options and the run's, the smaller of each)."""
+    limits = task.collection_options.combine(sinter.CollectionOptions(max_shots=options.shots,
+                                                                        max_errors=options.max_errors))
+    shots = cast(int, limits.max_shots)  # options.shots is a positive integer
+    errors = shots if limits.max_errors is None else min(limits.max_errors, shots)
+    return recorded.shots >= shots or recorded.errors >= errors
 
 
 def _finite(value: Any) -> Any:

@@ -149,6 +149,11 @@ def _standard_circuit(protocol: Protocol, d: int, p: float, eps: float, basis: s
     return build_factory(_program(protocol, d, None), p, eps, basis, ())
 
 
+@functools.lru_cache(maxsize=32)  # a command's resumed run, and its twin, ask for the same model again
+def _standard_dem(protocol: Protocol, d: int, p: float, eps: float, basis: str) -> stim.DetectorErrorModel:
+    return _standard_circuit(protocol, d, p, eps, basis).detector_error_model(decompose_errors=True)
+
+
 def factory_task(d: int, p: float, eps: float, protocol: Protocol = FIFTEEN_TO_ONE) -> sinter.Task:
     """A sinter task of the factory: PyMatching, the checks' observables post-selected.
 
@@ -168,7 +173,7 @@ def factory_task(d: int, p: float, eps: float, protocol: Protocol = FIFTEEN_TO_O
     return sinter.Task(
         circuit=circuit,
         decoder="pymatching",
-        detector_error_model=circuit.detector_error_model(decompose_errors=True),
+        detector_error_model=_standard_dem(protocol, d, float(p), float(eps), "x").copy(),
         postselected_observables_mask=np.packbits(mask, bitorder="little"),
         json_metadata={"kind": "factory", "protocol": protocol.name, "d": d, "p": float(p), "eps": float(eps),
                        "basis": "x"},
@@ -189,7 +194,7 @@ def factory_events_task(d: int, p: float, basis: str = "z", protocol: Protocol =
     return sinter.Task(
         circuit=circuit,
         decoder=ERROR_COMBOS,
-        detector_error_model=circuit.detector_error_model(decompose_errors=True),
+        detector_error_model=_standard_dem(protocol, d, float(p), 0.0, basis.lower()).copy(),
         json_metadata={"kind": "factory_events", "protocol": protocol.name, "d": d, "p": float(p), "basis": basis},
     )
 

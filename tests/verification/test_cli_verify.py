@@ -13,7 +13,7 @@ def _shots_by_metadata(path):
     return {json.dumps(s.json_metadata, sort_keys=True): s for s in sinter.stats_from_csv_files(path)}
 
 
-def test_logical_writes_stats_summary_and_plot_and_resumes_without_redoing(tmp_path, capsys):
+def test_logical_writes_stats_summary_and_plot_and_resumes_without_redoing(tmp_path, capsys, monkeypatch):
     args = ["verify", "logical", "--eps", "0.05", "0.1", "--shots", "100000", "--workers", "1", "--seed", "3",
             "--quiet", "--out", str(tmp_path)]
     assert main(args) == 0
@@ -30,6 +30,11 @@ def test_logical_writes_stats_summary_and_plot_and_resumes_without_redoing(tmp_p
     assert "wrote" in capsys.readouterr().out
 
     before = (tmp_path / "stats.csv").read_bytes()
+
+    def no_sampling(**kwargs):
+        raise AssertionError("every task is finished: sinter (and its workers) must not start")
+
+    monkeypatch.setattr(sinter, "collect", no_sampling)
     assert main(args) == 0  # same --out: every task is finished, nothing is sampled
     assert (tmp_path / "stats.csv").read_bytes() == before
     again = json.loads((tmp_path / "summary.json").read_text())["points"]
