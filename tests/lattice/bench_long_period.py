@@ -1,11 +1,12 @@
 """Benchmark: streams whose period is long (docs/lattice.md, "Long periods").
 
-``python tests/lattice/bench_long_period.py CASE STATES [STATES ...]`` plans, writes and checks a stream:
+``python tests/lattice/bench_long_period.py CASE STATES [STATES ...] [--short-only]`` writes and checks a
+stream (``--short-only``: without the long search, as the emitter was before it):
 
-* ``a``: T only, 50 logical qubits, ``tCount = STATES``, error budget 1e-12, p = eps = 1e-3; the front's
-  point of 3 copies (3 zones of 16-17 data patches);
-* ``b``: T + CCZ, 30 logical qubits, ``tCount = cczCount = STATES``, p = eps = 1e-3, ``--objective runtime``
-  (4 T copies with a 77-round cycle and 3 CCZ copies of 65 rounds, layers of 23 rounds).
+* ``a``: T only, 50 logical qubits, error budget 1e-12, p = eps = 1e-3: the last point of 3 copies of the front
+  planned for 10^4 T states (3 zones of 16-17 data patches), STATES layers of one state;
+* ``b``: T + CCZ, 30 logical qubits, p = eps = 1e-3, ``--objective runtime``: the point chosen for 10^5 T and
+  10^5 CCZ states (4 T copies, 3 CCZ copies, layers of 19 rounds), STATES layers of one T and one CCZ state.
 
 Prints, per size, the operations, lines, REPEATs, bytes, seconds (stream written and checked; the plan apart)
 and the peak Python memory of writing and checking (tracemalloc).
@@ -94,6 +95,11 @@ def one(case: str, states: int, folder: str) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
+    if "--short-only" in argv:   # the emitter before the long search: no period of more than 4 096 layers
+        from magicpipe.lattice.recur import Fingerprints
+
+        Fingerprints.recur = lambda *_: None  # type: ignore[method-assign]
+        argv = [a for a in argv if a != "--short-only"]
     case, sizes = argv[0], [int(float(s)) for s in argv[1:]]
     with tempfile.TemporaryDirectory() as folder:
         for s in sizes:
