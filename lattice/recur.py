@@ -13,6 +13,7 @@ can find is left to it, so the streams it compressed are written as before.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 __all__ = ["SHORT_LAYERS", "Fingerprints"]
@@ -23,30 +24,43 @@ SHORT_LAYERS = 4096
 
 @dataclass(slots=True)
 class Fingerprints:
-    """Each layer's state hash -> ``(layer, operations before it)`` over ``horizon`` layers (then forgotten).
+    """Each layer's state hash -> ``(layer, operations before it, turns)`` over ``horizon`` layers (then
+    forgotten).
+
+    The state hashed leaves out the zones' turns (which data patch each zone serves next): they do not change
+    what happens, only which patches the merges name, and with many patches a zone they would make the period
+    that many times longer. ``turns`` are given apart, with the number of patches each zone turns over, so the
+    period the short search would need (the state's period times the turns' own) can be told.
 
     Examples:
         >>> f = Fingerprints(horizon=10, short=2, window=100)
-        >>> [f.recur(h, layer, 5 * layer) for layer, h in enumerate([7, 8, 9, 7, 8])]
+        >>> [f.recur(h, layer, 5 * layer, (0,), (1,)) for layer, h in enumerate([7, 8, 9, 7, 8])]
         [None, None, None, 3, 3]
+        >>> f = Fingerprints(horizon=10, short=4, window=100)   # period 2, but the turns 2 x 3 = 6
+        >>> [f.recur(h, layer, layer, (layer % 3,), (3,)) for layer, h in enumerate([7, 8, 7])]
+        [None, None, 2]
     """
 
     horizon: int = 1 << 16
     short: int = SHORT_LAYERS
     window: int = 200_000
-    seen: dict[int, tuple[int, int]] = field(default_factory=dict)
+    seen: dict[int, tuple[int, int, tuple[int, ...]]] = field(default_factory=dict)
 
-    def recur(self, state: int, layer: int, ops: int) -> int | None:
-        """The period in layers when ``state`` was seen longer ago than the short search reaches (more than
-        ``short`` layers, or more than ``window`` operations), else None (the state is remembered)."""
+    def recur(self, state: int, layer: int, ops: int, turns: tuple[int, ...], sizes: tuple[int, ...]) -> int | None:
+        """The period in layers of ``state`` when it was seen before and the short search cannot find the whole
+        period (state and turns: more than ``short`` layers, or more than ``window`` operations), else None
+        (the state is remembered)."""
         got = self.seen.get(state)
         if got is None:
             if len(self.seen) >= self.horizon:
                 self.seen.clear()
-            self.seen[state] = (layer, ops)
+            self.seen[state] = (layer, ops, turns)
             return None
-        l0, ops0 = got
-        if layer - l0 > self.short or ops - ops0 > self.window:
+        l0, ops0, turns0 = got
+        times = 1   # periods of the state per period of the turns
+        for t, t0, n in zip(turns, turns0, sizes):
+            times = math.lcm(times, n // math.gcd((t - t0) % n, n))
+        if (layer - l0) * times > self.short or (ops - ops0) * times > self.window:
             return layer - l0
         return None
 

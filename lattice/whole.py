@@ -320,6 +320,7 @@ class _Sim:
         self.zone_owned = [0, 0]
         self.zone_pend = [0, 0]
         self.zone_next = [0] * self.G     # each zone's data patch for its next state (its patches in turn)
+        self.turns = tuple(len(z) for z in self.zone_patches)
         # a cultivation unit: runs of attempts (lattice/units2.py); the nominal stream cycles through a pattern
         self.taus = [tau_of(u) for u in self.units]
         self.pattern: dict[str, tuple[int, ...]] = {}
@@ -754,6 +755,11 @@ def _ops(sim: _Sim, fills: tuple[int, int] = (0, 0)) -> Iterator[Op]:
                 popped += 1
             if sim.rng is None and s.layers >= 32 and s.layers - layer >= 4:
                 key = sim.key(E, seg, prev)
+                # the long search's state leaves the zones' turns out (lattice/recur.py): a REPEAT it finds
+                # repeats its body's data patches, each copy starting the zones' turns where the first did
+                state = key[:2] + key[3:]
+                if until is not None:
+                    key = state
                 seen = history.get(key)
                 if seen is not None:
                     l0, E0, w0, counts0, rem0 = seen
@@ -783,11 +789,12 @@ def _ops(sim: _Sim, fills: tuple[int, int] = (0, 0)) -> Iterator[Op]:
                         prev = (prev[0] + by, prev[1])
                         delay += by - extra * Lb * s.rounds
                         continue
-                if until is None and (period := prints.recur(hash(key), layer, popped)) is not None:
+                if until is None and (period := prints.recur(hash(state), layer, popped, key[2], sim.turns)):
                     yield from window   # a long period: hold this state alone and record one period
                     window.clear()
                     history.clear()
                     until = layer + period
+                    key = state
                 if until is None or not history:
                     history[key] = (layer, E, len(window), dict(sim.count), list(sim.zone_rem))
                 full = len(history) > SHORT_LAYERS or len(window) > sim.window_limit
