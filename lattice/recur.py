@@ -28,17 +28,18 @@ class Fingerprints:
     forgotten).
 
     The state hashed leaves out the zones' turns (which data patch each zone serves next): they do not change
-    what happens, only which patches the merges name, and with many patches a zone they would make the period
-    that many times longer. ``turns`` are given apart, with the number of patches each zone turns over, so the
-    period the short search would need (the state's period times the turns' own) can be told.
+    when anything happens, only which patches the merges name, and with many patches a zone they would make the
+    period that many times longer. The turns each zone has taken so far are given apart, with the number of
+    patches it turns over, so the period the short search would need (the state's times the turns') can be told
+    and the recorded period made long enough for each zone to serve each of its patches.
 
     Examples:
         >>> f = Fingerprints(horizon=10, short=2, window=100)
-        >>> [f.recur(h, layer, 5 * layer, (0,), (1,)) for layer, h in enumerate([7, 8, 9, 7, 8])]
+        >>> [f.recur(h, layer, 5 * layer, (layer,), (1,)) for layer, h in enumerate([7, 8, 9, 7, 8])]
         [None, None, None, 3, 3]
-        >>> f = Fingerprints(horizon=10, short=4, window=100)   # period 2, but the turns 2 x 3 = 6
-        >>> [f.recur(h, layer, layer, (layer % 3,), (3,)) for layer, h in enumerate([7, 8, 7])]
-        [None, None, 2]
+        >>> f = Fingerprints(horizon=10, short=4, window=100)   # period 2, 2 x 3 = 6 with the turns
+        >>> [f.recur(h, layer, layer, (layer,), (3,)) for layer, h in enumerate([7, 8, 7])]
+        [None, None, 4]
     """
 
     horizon: int = 1 << 16
@@ -47,9 +48,10 @@ class Fingerprints:
     seen: dict[int, tuple[int, int, tuple[int, ...]]] = field(default_factory=dict)
 
     def recur(self, state: int, layer: int, ops: int, turns: tuple[int, ...], sizes: tuple[int, ...]) -> int | None:
-        """The period in layers of ``state`` when it was seen before and the short search cannot find the whole
-        period (state and turns: more than ``short`` layers, or more than ``window`` operations), else None
-        (the state is remembered)."""
+        """Layers to record when ``state`` was seen before and the short search cannot find the whole period
+        (state and turns: more than ``short`` layers, or more than ``window`` operations): the least multiple
+        of the state's period in which each zone that turns takes at least as many turns as it has patches.
+        Else None (the state is remembered)."""
         got = self.seen.get(state)
         if got is None:
             if len(self.seen) >= self.horizon:
@@ -57,11 +59,13 @@ class Fingerprints:
             self.seen[state] = (layer, ops, turns)
             return None
         l0, ops0, turns0 = got
-        times = 1   # periods of the state per period of the turns
+        times = spread = 1   # periods of the state per period of the turns; per turn of every patch
         for t, t0, n in zip(turns, turns0, sizes):
             times = math.lcm(times, n // math.gcd((t - t0) % n, n))
+            if t > t0:
+                spread = max(spread, -(-n // (t - t0)))
         if (layer - l0) * times > self.short or (ops - ops0) * times > self.window:
-            return layer - l0
+            return (layer - l0) * spread
         return None
 
     def clear(self) -> None:

@@ -34,7 +34,10 @@ when the zone's last merge ends and at least ``layer_rounds`` after this one.
 
 Periodic parts become ``REPEAT`` blocks: the emitter keeps the state of the simulation (relative to the
 layer's start) per layer, and when a state recurs within a timeline run, the stretch between is one period
-and is written once with its count (memory bounded by ``window`` operations). With ``seed`` the stream is one
+and is written once with its count (memory bounded by ``window`` operations and 4 096 layers). A longer period
+is found by the long search (:mod:`magicpipe.lattice.recur`): a fingerprint of each layer's state without the
+zones' turns, then one period recorded (at most ``long_window`` operations) and written once; such a REPEAT's
+copies serve the data patches its body names. With ``seed`` the stream is one
 sampled trace: every run's acceptance and every measurement outcome resolved, no conditions left.
 
 The catalogue's factories and cultivation run block units (:mod:`magicpipe.lattice.units2`): a run of several
@@ -321,6 +324,7 @@ class _Sim:
         self.zone_pend = [0, 0]
         self.zone_next = [0] * self.G     # each zone's data patch for its next state (its patches in turn)
         self.turns = tuple(len(z) for z in self.zone_patches)
+        self.served = [0] * self.G        # the turns each zone has taken so far
         # a cultivation unit: runs of attempts (lattice/units2.py); the nominal stream cycles through a pattern
         self.taus = [tau_of(u) for u in self.units]
         self.pattern: dict[str, tuple[int, ...]] = {}
@@ -494,6 +498,7 @@ class _Sim:
                 while len(qs) < self.lanes[c]:
                     qs.append(self.zone_patches[g][self.zone_next[g]])
                     self.zone_next[g] = (self.zone_next[g] + 1) % len(self.zone_patches[g])
+                    self.served[g] += 1
                 if self.lanes[c] == 1:
                     self.merge(T + off, qs[0], c, g)
                 else:
@@ -761,6 +766,8 @@ def _ops(sim: _Sim, fills: tuple[int, int] = (0, 0)) -> Iterator[Op]:
                 if until is not None:
                     key = state
                 seen = history.get(key)
+                if until is not None and layer < until:
+                    seen = None   # the recorded period is a whole number of the state's, each patch served
                 if seen is not None:
                     l0, E0, w0, counts0, rem0 = seen
                     Lb, p = layer - l0, E - E0
@@ -789,7 +796,8 @@ def _ops(sim: _Sim, fills: tuple[int, int] = (0, 0)) -> Iterator[Op]:
                         prev = (prev[0] + by, prev[1])
                         delay += by - extra * Lb * s.rounds
                         continue
-                if until is None and (period := prints.recur(hash(state), layer, popped, key[2], sim.turns)):
+                if until is None and (period := prints.recur(hash(state), layer, popped, tuple(sim.served),
+                                                             sim.turns)):
                     yield from window   # a long period: hold this state alone and record one period
                     window.clear()
                     history.clear()

@@ -32,6 +32,9 @@ def test_a_long_period_is_one_repeat_whatever_the_length(monkeypatch: pytest.Mon
     (rep,) = [o for o in short.ops if o.action == "REPEAT"]
     period_layers = sum(1 for b in rep.body if b.action == "LAYER")
     assert period_layers >= 1 and rep.count > 5
+    # the recorded period is long enough for every zone to serve each of its data patches (its copies repeat them)
+    served = {t.index for b in rep.body if b.action == "MEASURE" for t in b.terms if t.kind == "q"}
+    assert served == set(range(17))
     longer = stream(2000 + 5 * period_layers)
     (rep2,) = [o for o in longer.ops if o.action == "REPEAT"]
     assert rep2.count == rep.count + 5 and rep2.body == rep.body and rep2.period == rep.period
