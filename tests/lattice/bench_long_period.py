@@ -8,8 +8,8 @@ stream (``--short-only``: without the long search, as the emitter was before it)
 * ``b``: T + CCZ, 30 logical qubits, p = eps = 1e-3, ``--objective runtime``: the point chosen for 10^5 T and
   10^5 CCZ states (4 T copies, 3 CCZ copies, layers of 19 rounds), STATES layers of one T and one CCZ state.
 
-Prints, per size, the operations, lines, REPEATs, bytes, seconds (stream written and checked; the plan apart)
-and the peak Python memory of writing and checking (tracemalloc).
+Prints, per size, the operations, lines, REPEATs, bytes, seconds to write and to check the stream (the plan
+apart) and the peak Python memory of writing and of checking (tracemalloc).
 """
 
 from __future__ import annotations
@@ -62,9 +62,9 @@ def one(case: str, states: int, folder: str) -> dict[str, Any]:
     from magicpipe.lattice.stream2 import ProgramStream
 
     path = os.path.join(folder, f"{case}-{states}.lsi")
+    head, ops = instance(case, states)   # the plan, apart from the stream's time and memory
     tracemalloc.start()
     t = time.perf_counter()
-    head, ops = instance(case, states)
     n = repeats = 0
     with open(path, "w", encoding="utf-8") as f:
         f.writelines(line + "\n" for line in head.lines())
