@@ -14,6 +14,7 @@ can find is left to it, so the streams it compressed are written as before.
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass, field
 
 __all__ = ["SHORT_LAYERS", "Fingerprints"]
@@ -45,7 +46,7 @@ class Fingerprints:
     horizon: int = 1 << 16
     short: int = SHORT_LAYERS
     window: int = 200_000
-    seen: dict[int, tuple[int, int, tuple[int, ...]]] = field(default_factory=dict)
+    seen: dict[int, tuple[int, int, bytes]] = field(default_factory=dict)
 
     def recur(self, state: int, layer: int, ops: int, turns: tuple[int, ...], sizes: tuple[int, ...]) -> int | None:
         """Layers to record when ``state`` was seen before and the short search cannot find the whole period
@@ -54,11 +55,13 @@ class Fingerprints:
         Else None (the state is remembered)."""
         got = self.seen.get(state)
         if got is None:
-            if len(self.seen) >= self.horizon:
+            # the turns packed, 8 bytes a zone, and at most 2^20 of them kept (many zones: a shorter horizon)
+            if len(self.seen) >= min(self.horizon, max(self.short, (1 << 20) // max(1, len(turns)))):
                 self.seen.clear()
-            self.seen[state] = (layer, ops, turns)
+            self.seen[state] = (layer, ops, array("q", turns).tobytes())
             return None
-        l0, ops0, turns0 = got
+        l0, ops0, packed = got
+        turns0 = array("q", packed)
         times = spread = 1   # periods of the state per period of the turns; per turn of every patch
         for t, t0, n in zip(turns, turns0, sizes):
             times = math.lcm(times, n // math.gcd((t - t0) % n, n))
