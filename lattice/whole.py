@@ -34,7 +34,10 @@ when the zone's last merge ends and at least ``layer_rounds`` after this one.
 
 Periodic parts become ``REPEAT`` blocks: the emitter keeps the state of the simulation (relative to the
 layer's start) per layer, and when a state recurs within a timeline run, the stretch between is one period
-and is written once with its count (memory bounded by ``window`` operations). With ``seed`` the stream is one
+and is written once with its count (memory bounded by ``window`` operations and 4 096 layers). A longer period
+is found by the long search (:mod:`magicpipe.lattice.recur`): a fingerprint of each layer's state without the
+zones' turns, then one period recorded (at most ``long_window`` operations) and written once; such a REPEAT's
+copies serve the data patches its body names. With ``seed`` the stream is one
 sampled trace: every run's acceptance and every measurement outcome resolved, no conditions left.
 
 The catalogue's factories and cultivation run block units (:mod:`magicpipe.lattice.units2`): a run of several
@@ -269,7 +272,7 @@ class _Sim:
     """The event simulation behind :func:`emit_program` (module docstring)."""
 
     def __init__(self, layout: ProgramLayout, header: ProgramHeader, runs: Sequence[Segment], zones: int,
-                 seed: int | None, p_accept: Sequence[float], window: int) -> None:
+                 seed: int | None, p_accept: Sequence[float], window: int, body: int = 0) -> None:
         from magicpipe.lattice.units2 import nominal_attempts, parse_block, tau_of, unit_kind, unit_lanes
         self.n, self.D = layout.data_patches, layout.distance
         D = self.D
@@ -300,6 +303,7 @@ class _Sim:
         self.rng = random.Random(seed) if seed is not None else None
         self.p_accept = p_accept
         self.window_limit = window
+        self.body_limit = max(window, body)
         self.zone_copies = [list(range(g, self.K, self.G)) for g in range(self.G)]
         self.queue: list[deque[int]] = [deque() for _ in range(self.K)]
         self.ready = [0] * self.K
@@ -319,6 +323,8 @@ class _Sim:
         self.zone_owned = [0, 0]
         self.zone_pend = [0, 0]
         self.zone_next = [0] * self.G     # each zone's data patch for its next state (its patches in turn)
+        self.turns = tuple(len(z) for z in self.zone_patches)
+        self.served = [0] * self.G        # the turns each zone has taken so far
         # a cultivation unit: runs of attempts (lattice/units2.py); the nominal stream cycles through a pattern
         self.taus = [tau_of(u) for u in self.units]
         self.pattern: dict[str, tuple[int, ...]] = {}
@@ -492,6 +498,7 @@ class _Sim:
                 while len(qs) < self.lanes[c]:
                     qs.append(self.zone_patches[g][self.zone_next[g]])
                     self.zone_next[g] = (self.zone_next[g] + 1) % len(self.zone_patches[g])
+                    self.served[g] += 1
                 if self.lanes[c] == 1:
                     self.merge(T + off, qs[0], c, g)
                 else:
@@ -612,7 +619,8 @@ def emit_program(layout: ProgramLayout, unit: Unit | None, copies: int,
                  consumption: Iterable[tuple[float, ...]], *,
                  hardware: Hardware = Hardware(), capacity: int | None = None, qubit_budget: int | None = None,
                  seed: int | None = None, p_accept: float | None = None,
-                 window: int = 200_000, fill: int = 0, ccz_unit: Unit | None = None, ccz_copies: int = 0,
+                 window: int = 200_000, long_window: int = 1_000_000, fill: int = 0,
+                 ccz_unit: Unit | None = None, ccz_copies: int = 0,
                  ccz_fill: int = 0, ccz_p_accept: float | None = None) -> tuple[ProgramHeader, Iterator[Op]]:
     """The whole program's version-2 stream: its header and a lazy generator of its operations.
 
@@ -632,6 +640,8 @@ def emit_program(layout: ProgramLayout, unit: Unit | None, copies: int,
             nominal stream with conditions.
         p_accept: acceptance probability of a run in a sampled trace (default 1).
         window: most operations held back while looking for a period.
+        long_window: most operations of one period held back when a state recurs after more layers or
+            operations than that search holds (:mod:`magicpipe.lattice.recur`).
         fill: rounds before the copies' first runs (a two-level block's first-level blocks filling).
         ccz_unit, ccz_copies, ccz_fill, ccz_p_accept: the CCZ factories of a mixed point (an 8-to-CCZ block,
             :func:`magicpipe.lattice.units2.catalogue_unit`), numbered after the T copies; their states wait in
@@ -690,7 +700,7 @@ def emit_program(layout: ProgramLayout, unit: Unit | None, copies: int,
     need = program_qubits(head)
     head = dataclasses.replace(head, qubit_budget=qubit_budget if qubit_budget is not None else need)
     accept = (1.0 if p_accept is None else p_accept, 1.0 if ccz_p_accept is None else ccz_p_accept)
-    sim = _Sim(layout, head, runs, zones, seed, accept, window)
+    sim = _Sim(layout, head, runs, zones, seed, accept, window, long_window)
     return head, _ops(sim, (fill, ccz_fill))
 
 
@@ -724,8 +734,15 @@ def _ops(sim: _Sim, fills: tuple[int, int] = (0, 0)) -> Iterator[Op]:
         for i, copy in enumerate(mine):
             cycle = sim.units[copy].rounds + sim.steps[copy]
             sim.launch(copy, fills[kind] + i * cycle // len(mine))
+    from magicpipe.lattice.recur import SHORT_LAYERS, Fingerprints
+
     window: list[Op] = []
     history: dict[tuple[Any, ...], Any] = {}
+    # the long search (lattice/recur.py): a state seen again after more than the short search holds starts the
+    # recording of one period, ``until`` the layer where it must recur
+    prints = Fingerprints(short=SHORT_LAYERS, window=sim.window_limit)
+    until: int | None = None
+    popped = 0
     prev = (0, 0)   # (start, duration) of the previous layer
     delay = 0
     for seg, s in enumerate(sim.runs):
@@ -740,9 +757,17 @@ def _ops(sim: _Sim, fills: tuple[int, int] = (0, 0)) -> Iterator[Op]:
                 due = any(p is not None and p + sim.span[c] < E for c, p in enumerate(sim.pend))
             while sim.heap and sim.heap[0][0] < E:
                 window.append(heapq.heappop(sim.heap)[3])
+                popped += 1
             if sim.rng is None and s.layers >= 32 and s.layers - layer >= 4:
                 key = sim.key(E, seg, prev)
+                # the long search's state leaves the zones' turns out (lattice/recur.py): a REPEAT it finds
+                # repeats its body's data patches, each copy starting the zones' turns where the first did
+                state = key[:2] + key[3:]
+                if until is not None:
+                    key = state
                 seen = history.get(key)
+                if until is not None and layer < until:
+                    seen = None   # the recorded period is a whole number of the state's, each patch served
                 if seen is not None:
                     l0, E0, w0, counts0, rem0 = seen
                     Lb, p = layer - l0, E - E0
@@ -759,6 +784,8 @@ def _ops(sim: _Sim, fills: tuple[int, int] = (0, 0)) -> Iterator[Op]:
                         yield Op(E0, "REPEAT", count=extra + 1, period=p, body=body)
                         window.clear()
                         history.clear()
+                        prints.clear()
+                        until = None
                         by = extra * p
                         sim.shift(by)
                         for k in sim.count:
@@ -769,11 +796,23 @@ def _ops(sim: _Sim, fills: tuple[int, int] = (0, 0)) -> Iterator[Op]:
                         prev = (prev[0] + by, prev[1])
                         delay += by - extra * Lb * s.rounds
                         continue
-                history[key] = (layer, E, len(window), dict(sim.count), list(sim.zone_rem))
-                if len(window) > sim.window_limit or len(history) > 4096:
+                if until is None and (period := prints.recur(hash(state), layer, popped, tuple(sim.served),
+                                                             sim.turns)):
+                    yield from window   # a long period: hold this state alone and record one period
+                    window.clear()
+                    history.clear()
+                    until = layer + period
+                    key = state
+                if until is None or not history:
+                    history[key] = (layer, E, len(window), dict(sim.count), list(sim.zone_rem))
+                full = len(history) > SHORT_LAYERS or len(window) > sim.window_limit
+                if until is not None:
+                    full = layer >= until or len(window) > sim.body_limit
+                if full:
                     yield from window
                     window.clear()
                     history.clear()
+                    until = None
             T, dur = sim.layer(E, seg)
             sim.prev_seg = seg
             delay = T - planned
