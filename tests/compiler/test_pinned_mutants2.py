@@ -117,3 +117,43 @@ def test_plan_counts_records_its_documented_defaults():
         "budget_search": True, "reserve_synthesis": False, "layout": "fast", "synthesis": "azure",
         "toffoli_t": 4, "synthesis_error": None, "baselines": ["sequential", "parallel"], "handoff": True}
     assert c.objective == "volume"
+
+
+def test_a_run_of_no_layers_records_no_wait():
+    """supplies.py ``rec.append((start, length, max(first, 0.0), w_run))`` -> ``max(first, -1.0)``: a run of zero
+    layers is recorded with a first wait of 0 (not the loop's -1 placeholder) and changes nothing else: the
+    doctest's program (T every 2 rounds, CCZ every 10: layers at 0, 10, 20) still takes 22 rounds, 16 waited."""
+    from magicpipe.compiler.supplies import Supply, simulate_supplies
+
+    t, c = Supply(0.5, 1.0, 3.0), Supply(0.1, 1.0, 2.0)
+    sim = simulate_supplies([(1, 1), (1, 1)], [0, 3], [t, c], layer_rounds=2.0)
+    assert sim.runs == ((0.0, 0, 0.0, 0.0), (0.0, 3, 0.0, 16.0))
+    assert (sim.runtime_rounds, sim.wait_rounds, sim.startup_wait_rounds) == (22.0, 16.0, 0.0)
+
+
+def test_cultivation_is_a_bound_only_below_the_grids_tolerance():
+    """cultivation.py ``p < 5e-4 (1 - 1e-9)`` -> ``<=``: a p within the relative tolerance 1e-9 of the published
+    5e-4, its edge included, is the published point; only below it is the 5e-4 point a bound."""
+    from magicpipe.compiler.cultivation import cultivation_point
+
+    edge = 5e-4 * (1 - 1e-9)
+    on, below = cultivation_point(edge, 5, 0.0), cultivation_point(5e-4 * (1 - 2e-9), 5, 0.0)
+    assert (on.bound, on.data) == (False, "GSJ24 published p = 0.0005")
+    assert below.bound and below.data.startswith("GSJ24 p = 0.0005 data, a conservative bound")
+    assert on.error == below.error == cultivation_point(5e-4, 5, 0.0).error
+
+
+def test_lockstep_timing_does_not_depend_on_the_unit_of_time():
+    """dyncat.py ``lockstep``: the clock starts at ``t = 0.0`` (-> ``1.0``): every time in the model is a
+    producer's rounds or the block's step, so measuring both ten times larger gives ten times the mean rounds
+    and standard error (same seed, same draws). A producer of 0.6 rounds whose first states come before round 1
+    tells the origin apart: with the clock at 1 the mean would be 55.611 instead of 55.6125."""
+    from magicpipe.compiler.allocator import Producer
+    from magicpipe.compiler.dyncat import lockstep
+
+    def producer(rounds):
+        return Producer("x", qubits=100, rounds=rounds, outputs=1, p_succ=0.05, eps_out=1e-6, distance=7)
+
+    small = lockstep(producer(0.6), 4, 7.0, 15, holds=False, seed=1)
+    large = lockstep(producer(6.0), 4, 70.0, 15, holds=False, seed=1)
+    assert large == pytest.approx((10 * small[0], 10 * small[1]), rel=1e-12)
