@@ -157,3 +157,97 @@ def test_lockstep_timing_does_not_depend_on_the_unit_of_time():
     small = lockstep(producer(0.6), 4, 7.0, 15, holds=False, seed=1)
     large = lockstep(producer(6.0), 4, 70.0, 15, holds=False, seed=1)
     assert large == pytest.approx((10 * small[0], 10 * small[1]), rel=1e-12)
+
+
+def test_expected_rounds_are_those_of_the_first_execution(p517):
+    """stalls.py ``expected_rounds``: ``top = schedule.tops[0]`` -> ``tops[-1]``: the expected completion of a
+    two-execution schedule is its first execution's (the one-execution schedule's, to the lanes' later deposits),
+    after its no-failure end (242) and far before the second's (539)."""
+    from magicpipe.compiler.stalls import expected_rounds
+
+    _, high, menu, slot = p517
+    one, two = simulate(high, menu, 9782, 8, slot), simulate(high, menu, 9782, 8, slot, tops=2)
+    assert [(t.launch, t.end) for t in two.tops] == [(55, 242), (352, 539)]
+    assert expected_rounds(two) == pytest.approx(expected_rounds(one), rel=1e-5)
+    assert 242 < expected_rounds(two) < 250
+
+
+def test_rounds_floor_by_hand(p517):
+    """pareto.py ``_rounds_floor``: ``every + high.step_rounds`` -> ``-``. The (5, 17) top factory takes 15
+    inputs (burst 4, then one a step of 17 rounds; 187 rounds a run); a level-1 copy is 735 qubits and 55 rounds.
+    With 15 slots every state after the burst has a slot, so the floor is ``max(fill + 187, every + 17)``: one
+    copy makes the 15 inputs one after another, 15 x 55 + 17 = 842 (the fill, 5 x 55 + 187 = 462, is shorter);
+    two copies 8 x 55 + 17 = 457 (fill 3 x 55 + 187 = 352); sixteen, the fill's 55 + 187 = 242."""
+    from magicpipe.compiler.pareto import _rounds_floor
+
+    _, high, menu, _ = p517
+    p = menu[0]
+    assert (p.qubits, p.rounds, high.rounds, high.step_rounds, high.protocol.inputs) == (735, 55, 187, 17, 15)
+    assert [_rounds_floor(high, p, k * 735, 15) for k in (1, 2, 16)] == [842, 457, 242]
+
+
+def test_coarse_to_fine_refines_around_the_first_coarse_budget():
+    """pareto.py ``_coarse_to_fine``: ``lo = coarse[max(k - 1, 0)]`` -> ``max(k - 1, -1)``: when the best coarse
+    budget is the first one (0 of 0, 4, 9, ...), the fine pass covers 0..4 and finds the least volume at 1
+    (volume (q - 1)^2 below 4, 1000 - q above: the other two best coarse budgets are the largest)."""
+    from types import SimpleNamespace
+
+    from magicpipe.compiler.pareto import _coarse_to_fine
+
+    def evaluate(q):
+        return SimpleNamespace(qubits=q, volume=(q - 1) ** 2 if q < 4 else 1000 - q)
+
+    points = _coarse_to_fine(list(range(100)), evaluate, 0, lambda p: p)
+    assert min(points, key=lambda p: p.volume).qubits == 1
+    assert {0, 1, 2, 3, 4} <= {p.qubits for p in points}
+
+
+def test_first_level_grid_is_the_documented_one():
+    """catalogue_search.py ``first_level_grid``: ``d_Z <= min(d_X, d_X // 2 + 3)`` -> ``max``. The grid as the
+    module docstring and docs/catalogue.md state it, filtered from every odd triple: d_X 5..31, d_Z 3..d_X/2 + 3
+    (and <= d_X), d_m one of d_Z, d_Z + 2 and <= d_X."""
+    from magicpipe.compiler.catalogue_search import first_level_grid
+
+    odd = range(3, 34, 2)
+    stated = {(x, z, m) for x in odd for z in odd for m in odd
+              if 5 <= x <= 31 and z <= x / 2 + 3 and z <= x and m in (z, z + 2) and m <= x}
+    grid = first_level_grid()
+    assert len(grid) == len(set(grid)) and set(grid) == stated
+    assert (31, 17, 19) in grid and (31, 19, 19) not in grid and (7, 7, 7) not in grid and (7, 5, 7) in grid
+
+
+def test_every_published_cultivation_row_has_its_d1_footprint():
+    """cultivation_data.py: the circuit's qubits depend on d1 only (454 at d1 = 3, 463 at d1 = 5; GRID keeps the
+    first row's), so a transcription slip in any row's ``q`` is seen; and each (p, d1) group is one simulation
+    batch, with one shot count."""
+    from magicpipe.compiler.cultivation_data import PUBLISHED
+
+    assert {(d1, q) for _, d1, q, *_ in PUBLISHED} == {(3, 454), (5, 463)}
+    shots = {}
+    for p, d1, _, _, n, *_ in PUBLISHED:
+        shots.setdefault((p, d1), set()).add(n)
+    assert len(shots) == 6 and all(len(v) == 1 for v in shots.values())
+
+
+def test_a_mixed_pair_beyond_the_distillation_share_is_not_offered():
+    """mixed.py ``share = budgets[1] (1 + 1e-12)`` -> ``(2 + 1e-12)``: a CCZ source whose pair error,
+    ``t e_T + c e_C``, exceeds the distillation share (1e-3 / 3) gives no mixed point, even within twice it; one
+    just under the share gives points, each within it."""
+    from magicpipe.compiler import DemandTimeline, Source
+    from magicpipe.compiler.mixed import mixed_points, pair_error
+
+    layers = 10**5
+    counts = LogicalCounts(100, t_count=3 * layers, ccz_count=10 * layers,
+                           timeline=DemandTimeline((layers,), (3 + 4 * 10,)),
+                           ccz_timeline=DemandTimeline((layers,), (10,)))
+    demand = program_demand(counts, ErrorBudget(1e-3), SYNTHESIS_MODELS["azure"])
+    t_src = Source("t", "litinski", 30732, 82.5, 82.5, 1, 2.7e-12)
+    over = Source("ccz over", "litinski", 47046, 60.0, 60.0, 1, 5e-10, kind="CCZ")
+    under = Source("ccz under", "litinski", 47046, 60.0, 60.0, 1, 3e-10, kind="CCZ")
+    share = demand.budgets[1]
+    error = pair_error(demand, t_src, over)
+    assert error == pytest.approx(3e5 * 2.7e-12 + 1e6 * 5e-10, rel=1e-12) and share < error < 2 * share
+    assert mixed_points(demand, [t_src], [over], HW, "fast") == ([], 0)
+    points, evaluated = mixed_points(demand, [t_src], [under], HW, "fast")
+    assert points and evaluated == len(points)
+    assert all(dict(p.errors)["distillation"] <= share for p in points)
