@@ -251,3 +251,30 @@ def test_a_mixed_pair_beyond_the_distillation_share_is_not_offered():
     points, evaluated = mixed_points(demand, [t_src], [under], HW, "fast")
     assert points and evaluated == len(points)
     assert all(dict(p.errors)["distillation"] <= share for p in points)
+
+
+def test_a_reuse_cycle_lends_the_idle_qubits_too(p517):
+    """dynamic.py ``reuse_plan``: ``pool = lendable + idle`` -> ``lendable - idle``. At 9100 qubits and 4 slots no
+    supply lane fits, so 9100 - 8655 - 4 x 49 = 249 qubits are idle and a reuse cycle has 5770 + 249 = 6019 qubits:
+    a made-up fast producer of exactly 6019 qubits (10 rounds) runs there, one of 6020 does not (the 735-qubit
+    level-1 copies run instead, and the execution takes 360 rounds instead of 320)."""
+    from magicpipe.compiler.allocator import Producer
+
+    _, high, menu, slot = p517
+    assert (high.qubits, high.lendable_qubits, slot) == (8655, 5770, 49)
+    done = {}
+    for qubits in (6019, 6020):
+        s = simulate(high, (menu[0], Producer("fast", qubits, 10, 1, 1.0, 1e-7, 5)), 9100, 4, slot)
+        assert s.supply.qubits == 0 and s.stalls and all(x.reuse for x in s.stalls)
+        done[qubits] = ({r.producer for r in s.runs if r.role == "reuse"}, s.rounds)
+    assert done == {6019: ({1}, 320), 6020: ({0}, 360)}
+
+
+def test_no_states_need_no_allocation():
+    """allocator.py ``min_time_allocation``: a target of 0 (or below) is the empty allocation of 0 rounds
+    (``Allocation(0, ...)`` -> ``Allocation(-1, ...)``)."""
+    from magicpipe.compiler.allocator import Allocation, min_time_allocation
+
+    menu = (level_producer(Pipeline.from_distances((5, 17)), 1),)
+    assert min_time_allocation(menu, 9000, 0) == min_time_allocation(menu, 9000, -3) == Allocation(0, (), 0, 0)
+    assert min_time_allocation(menu, 9000, 1).rounds == menu[0].rounds == 55
