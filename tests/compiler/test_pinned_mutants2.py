@@ -278,3 +278,55 @@ def test_no_states_need_no_allocation():
     menu = (level_producer(Pipeline.from_distances((5, 17)), 1),)
     assert min_time_allocation(menu, 9000, 0) == min_time_allocation(menu, 9000, -3) == Allocation(0, (), 0, 0)
     assert min_time_allocation(menu, 9000, 1).rounds == menu[0].rounds == 55
+
+
+# --- pins written after the final measurement (seed 30), for its survivors --------------------------------------
+
+
+def test_a_one_qubit_bound_is_a_bound_not_a_bad_option():
+    """compilation.py ``max_physical_qubits <= 0`` -> ``<= 1``: 1 is a valid (if unmeetable) bound, so the plan is
+    infeasible with the nearest point named, not refused as a bad option; 0 is refused."""
+    from magicpipe.errors import InfeasibleError, SpecError
+
+    counts = LogicalCounts(4, measurement_count=3)
+    with pytest.raises(InfeasibleError, match="no point of the front meets --max-physical-qubits 1"):
+        plan_counts(counts, max_physical_qubits=1)
+    with pytest.raises(SpecError, match="max_physical_qubits must be a positive integer, got 0"):
+        plan_counts(counts, max_physical_qubits=0)
+
+
+def test_a_source_as_large_but_worse_is_dominated():
+    """program.py ``undominated_sources``: ``b.qubits <= a.qubits`` -> ``<``: of two sources of 100 qubits with the
+    same rate, outputs and error, the one starting later (20 rounds against 10) is dominated."""
+    from magicpipe.compiler import Source
+    from magicpipe.compiler.program import undominated_sources
+
+    early = Source("early", "m", 100, 10.0, 5.0, 1, 1e-9)
+    late = Source("late", "m", 100, 20.0, 5.0, 1, 1e-9)
+    assert early.rate == late.rate == 0.2
+    assert undominated_sources([early, late]) == undominated_sources([late, early]) == [early]
+
+
+def test_fastest_allocation_needs_every_qubit_it_counts():
+    """allocator.py, the menu DP: no states need 0 qubits (``least = [0] + ...`` -> ``[-1] + ...``). Two copies of
+    a 735-qubit producer need 1470 qubits: on 1469 the fastest way to 2 states is one copy run twice (110 rounds),
+    on 1470 two copies at once (55 rounds)."""
+    from magicpipe.compiler.allocator import Allocation, Producer, min_time_allocation
+
+    a, b = Producer("A", 735, 55, 1, 1.0, 1e-7, 5), Producer("B", 900, 60, 1, 1.0, 1e-7, 5)
+    assert min_time_allocation((a, b), 1469, 2) == Allocation(110, ((0, 1, 2),), 735, 2)
+    assert min_time_allocation((a, b), 1470, 2) == Allocation(55, ((0, 2, 1),), 1470, 2)
+
+
+def test_a_stall_with_no_way_to_get_states_is_refused_at_once(p517):
+    """dynamic.py ``wait_until >= _HORIZON and not use_reuse`` -> ``>``: a made-up producer of 5771 qubits (4
+    states a run) fills the first launch on 8851 qubits, but no lane fits beside the factory and the ancilla
+    region (5770) cannot host one, so the first stall (round 148) is infeasible; at 5770 qubits it is a reuse."""
+    from magicpipe.compiler.allocator import Producer
+    from magicpipe.errors import InfeasibleError
+
+    _, high, _, slot = p517
+    with pytest.raises(InfeasibleError, match="stalls at round 148 with no way to get states"):
+        simulate(high, (Producer("big", 5771, 40, 4, 1.0, 1e-7, 5),), 8851, 4, slot)
+    s = simulate(high, (Producer("fits", 5770, 40, 4, 1.0, 1e-7, 5),), 8851, 4, slot)
+    assert s.stalls and all(x.reuse for x in s.stalls)
