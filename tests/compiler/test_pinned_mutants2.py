@@ -330,3 +330,17 @@ def test_a_stall_with_no_way_to_get_states_is_refused_at_once(p517):
         simulate(high, (Producer("big", 5771, 40, 4, 1.0, 1e-7, 5),), 8851, 4, slot)
     s = simulate(high, (Producer("fits", 5770, 40, 4, 1.0, 1e-7, 5),), 8851, 4, slot)
     assert s.stalls and all(x.reuse for x in s.stalls)
+
+
+def test_best_accounted_sequential_pipeline_is_the_least_volume_candidate():
+    """search.py ``best_pipeline(method="sequential-accounted")``: ``best_acc is None or better`` -> ``and``. The
+    choice, found by visiting the candidates in the paper's sequential volume order with an early stop, is the
+    least accounted volume over every candidate pipeline (brute force): (3, 11) at 1e-12, 4080 qubits."""
+    from magicpipe.compiler import Hardware
+    from magicpipe.compiler.accounted import sequential_accounted
+    from magicpipe.compiler.search import best_pipeline, candidate_pipelines
+
+    c = best_pipeline(1e-12, method="sequential-accounted", levels=(2,), distances=range(3, 16, 2))
+    every = [sequential_accounted(p) for p in candidate_pipelines(1e-12, Hardware(), (2,), range(3, 16, 2))]
+    least = min(every, key=lambda a: (a.volume, a.qubits))
+    assert (c.pipeline.distances, c.qubits, c.volume) == ((3, 11), least.qubits, least.volume) and c.qubits == 4080
