@@ -344,3 +344,65 @@ def test_best_accounted_sequential_pipeline_is_the_least_volume_candidate():
     every = [sequential_accounted(p) for p in candidate_pipelines(1e-12, Hardware(), (2,), range(3, 16, 2))]
     least = min(every, key=lambda a: (a.volume, a.qubits))
     assert (c.pipeline.distances, c.qubits, c.volume) == ((3, 11), least.qubits, least.volume) and c.qubits == 4080
+
+
+# --- pins written after the last untuned sample (seed 31), for its survivors ---------------------------------------
+
+
+def test_a_cultivation_producer_is_a_first_level_one():
+    """allocator.py ``Producer.level = 1`` -> ``2``: a cultivation patch is the first level (the stream's LAUNCH
+    and the report's boxes read ``level``); ``cultivation_producer`` relies on the default."""
+    from magicpipe.compiler.cultivation import cultivation_point
+    from magicpipe.compiler.producers import cultivation_producer
+
+    assert cultivation_producer(cultivation_point(1e-3, 3, 0.0)).level == 1
+
+
+def test_a_lower_block_carries_its_routing_strip():
+    """dyncat.py ``_lower_block``: the strip is ``(d_X + 4 d_Z) d_m2`` qubits (module docstring): ``ds[0]`` ->
+    ``ds[1]`` would make it (5 d_Z) d_m2. For (11, 5, 5) under an upper d_m = 13: width 31, 31 x 13 = 403 qubits
+    beside the block's own."""
+    from magicpipe.compiler.blockmodel import NoiseModel
+    from magicpipe.compiler.catalogue_search import _one
+    from magicpipe.compiler.dyncat import _lower_block
+    from magicpipe.compiler.producers import catalogue_producer
+
+    noise = NoiseModel.from_hardware(HW)
+    lower = _lower_block(noise, (11, 5, 5), 13)
+    assert lower.width == 11 + 4 * 5 == 31
+    assert lower.producer.qubits == catalogue_producer(_one(noise, (11, 5, 5))).qubits + 31 * 13
+
+
+def test_need_layers_by_hand():
+    """supplies.py ``_need_layers``: ``max(int(j + _EPS), 0) + 1`` -> ``- 1`` (and the tolerance's sign): a kind at
+    3 states falling by one a layer stays at or above 1 for layers 0, 1, 2: three layers (j = 2 exactly, where the
+    tolerance matters); from 3.5 also three; with room to rise (g >= 0) without end."""
+    import math
+
+    from magicpipe.compiler.supplies import _need_layers
+
+    assert [_need_layers(3.0, -1.0, 10.0, 1.0), _need_layers(3.5, -1.0, 10.0, 1.0)] == [3.0, 3.0]
+    assert _need_layers(3.0, 0.5, 10.0, 1.0) == math.inf
+
+
+def test_a_catalogue_producers_run_is_the_blocks_cycles_times_its_success():
+    """producers.py ``catalogue_producer``: ``rounds = ceil(cycles p_succ - 1e-9)`` -> ``- 1.000000001``. A
+    first-level block's cycles are its 6 d_m code cycles over its success probability, so a run of the producer
+    is 6 d_m rounds (the tolerance absorbs the float noise of that whole number): 18, 30, 42 for d_m = 3, 5, 7."""
+    from magicpipe.compiler.blockmodel import NoiseModel
+    from magicpipe.compiler.catalogue_search import _one
+    from magicpipe.compiler.producers import catalogue_producer
+
+    noise = NoiseModel.from_hardware(HW)
+    assert [catalogue_producer(_one(noise, ds)).rounds for ds in ((9, 3, 3), (11, 5, 5), (17, 7, 7))] == [18, 30, 42]
+
+
+def test_the_exact_allocator_is_counted_once_per_solve():
+    """allocator.py ``_STATS["exact"] += 1`` -> ``+= 2``: ``solver_stats()`` counts one exact (menu) solve per
+    call of ``min_time_allocation`` with a menu of two producers."""
+    from magicpipe.compiler.allocator import Producer, min_time_allocation, solver_stats
+
+    a, b = Producer("A", 735, 55, 1, 1.0, 1e-7, 5), Producer("B", 900, 60, 1, 1.0, 1e-7, 5)
+    before = solver_stats()["exact"]
+    min_time_allocation((a, b), 5000, 7)
+    assert solver_stats()["exact"] == before + 1
