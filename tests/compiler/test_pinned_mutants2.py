@@ -406,3 +406,18 @@ def test_the_exact_allocator_is_counted_once_per_solve():
     before = solver_stats()["exact"]
     min_time_allocation((a, b), 5000, 7)
     assert solver_stats()["exact"] == before + 1
+
+
+def test_expected_rounds_grow_with_the_failure_rate(p517):
+    """stalls.py ``_run_phase``: ``weighted += mass x delay`` -> ``-=``. Failures only add rounds: the expected
+    completion is at least the no-failure schedule's and grows as the level-1 success probability falls
+    (0.998, 0.9, 0.7), on a schedule whose stalls wait for lanes (12,000 qubits, 2 slots) and one that reuses the
+    ancilla region (9000, 4)."""
+    from magicpipe.compiler.stalls import expected_rounds
+
+    _, high, menu, slot = p517
+    for q, b in ((12000, 2), (9000, 4)):
+        runs = [simulate(high, (dataclasses.replace(menu[0], p_succ=ps),), q, b, slot) for ps in (0.998, 0.9, 0.7)]
+        assert len({s.rounds for s in runs}) == 1
+        e = [expected_rounds(s) for s in runs]
+        assert runs[0].rounds <= e[0] < e[1] < e[2]
