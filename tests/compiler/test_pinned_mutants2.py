@@ -421,3 +421,69 @@ def test_expected_rounds_grow_with_the_failure_rate(p517):
         assert len({s.rounds for s in runs}) == 1
         e = [expected_rounds(s) for s in runs]
         assert runs[0].rounds <= e[0] < e[1] < e[2]
+
+
+# --- pins written after seed 32 (the last sample), for its survivors ---------------------------------------------
+
+
+def test_parallel_buffer_qubits_by_hand():
+    """baselines.py ``parallel``: ``buffer_qubits = 0`` -> ``-1`` to start. At (5, 17): 5 level-1 copies with 4
+    patches of d = 5 (49 qubits) and one top copy with 8 of d = 17 (577): 20 x 49 + 8 x 577 = 5596 buffer qubits,
+    17,926 in all with the factories (5 x 735 + 8655)."""
+    from magicpipe.compiler.baselines import parallel
+
+    p = parallel(Pipeline.from_distances((5, 17)))
+    assert (p.copies, p.slots, p.buffer_qubits, p.qubits) == ((5, 1), (20, 8), 20 * 49 + 8 * 577, 5 * 735 + 8655 + 5596)
+
+
+def test_a_negative_source_error_is_refused():
+    """source.py ``0 <= output_error < 1`` -> ``-1 <= ...``: an error just below 0 is refused, 0 accepted."""
+    from magicpipe.compiler import Source
+    from magicpipe.errors import SpecError
+
+    assert Source("s", "m", 10, 5.0, 5.0, 1, 0.0).output_error == 0.0
+    with pytest.raises(SpecError, match="output_error must lie in"):
+        Source("s", "m", 10, 5.0, 5.0, 1, -1e-9)
+
+
+def test_an_upper_blocks_data_patches_are_its_logical_qubits_at_2_dx_dz():
+    """dyncat.py ``block_factory``: data qubits ``layout.qubits x 2 d_X d_Z`` (-> ``1 x``): the upper 15-to-1 at
+    (25, 11, 11) keeps its 5 logical patches of 2 x 25 x 11 = 550 qubits as data (2750); the rest is lent."""
+    from magicpipe.compiler.dyncat import block_factory
+
+    f = block_factory(HW, "15-to-1", (25, 11, 11), 1e-6, 110.0)
+    assert (f.data_qubits, f.lendable_qubits) == (5 * 2 * 25 * 11, f.qubits - 2750)
+
+
+def test_timeline_runs_start_at_layer_0():
+    """layers.py ``DemandTimeline.runs``: ``first = 0`` -> ``1``: runs (2 layers of 1 state, 3 of 4) start at
+    layers 0 and 2."""
+    from magicpipe.compiler import DemandTimeline
+
+    assert list(DemandTimeline((2, 3), (1, 4)).runs()) == [(0, 2, 1), (2, 3, 4)]
+
+
+def test_split_toffolis_merges_equal_neighbouring_runs():
+    """supplies.py ``_merge``: equal neighbours are one run (``out[-1][1:] == (t, c)`` -> ``out[-1][0:]``): 9 T
+    states a layer (two runs of 2 layers) with 2 Toffolis a layer (runs of 1 and 3) split, at 4 T per Toffoli, into
+    1 T and 2 CCZ states on every one of the 4 layers: one run, not three pieces."""
+    from magicpipe.compiler import DemandTimeline
+    from magicpipe.compiler.supplies import split_toffolis
+
+    k = split_toffolis(DemandTimeline((2, 2), (9, 9)), DemandTimeline((1, 3), (2, 2)), 4)
+    assert (k.lengths, k.t_states, k.ccz_states) == ((4,), (1,), (2,))
+    # the merge extends the last run (``out[-1] = ...`` -> ``out[0]``): a first layer of 5 T and 1 Toffoli, then
+    # four layers of 9 T and 2 Toffolis cut at layers 2 and 3, gives two runs
+    k = split_toffolis(DemandTimeline((1, 2, 2), (5, 9, 9)), DemandTimeline((1, 1, 3), (1, 2, 2)), 4)
+    assert (k.lengths, k.t_states, k.ccz_states) == ((1, 4), (1, 1), (1, 2))
+
+
+def test_a_fill_run_from_round_0_must_end_by_the_first_launch(p517):
+    """check.py ``since = 0`` for the first execution -> ``1``: a fill run begun at round 0 that ends after the
+    launch (round 55) is reported."""
+    _, high, menu, slot = p517
+    s = simulate(high, menu, 9782, 8, slot)
+    r = next(r for r in s.runs if r.role == "fill" and r.start == 0)
+    late = dataclasses.replace(r, end=s.tops[0].launch + 1)
+    with pytest.raises(VerificationError, match=rf"fill run {r.id} ends at round 56, after execution 0's launch"):
+        check(dataclasses.replace(s, runs=tuple(late if x == r else x for x in s.runs)))
