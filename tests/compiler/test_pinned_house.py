@@ -1,0 +1,118 @@
+"""Pins of the core for the survivors of ``tests/mutate.py`` seeds 13 and later (docs/testing.md): each test names
+the mutant it kills and was checked with ``--mutant`` (the mutant applied, the test failing, the module restored)."""
+
+import itertools
+from types import SimpleNamespace
+
+import pytest
+
+from magicpipe.compiler import Hardware, LogicalCounts, Pipeline, Source, check, patch_qubits
+from magicpipe.compiler.catalogue_search import _MAX_D, _descend
+from magicpipe.compiler.compilation import plan_counts
+from magicpipe.compiler.cultivation import cultivation_point
+from magicpipe.compiler.cultivation_data import PUBLISHED
+from magicpipe.compiler.dynamic import DynamicOptions, simulate
+from magicpipe.compiler.pareto import level_producer, pareto_front
+from magicpipe.compiler.steady import steady_state
+from magicpipe.compiler.supplies import Supply, _need_layers, simulate_supplies
+from magicpipe.errors import SpecError
+
+
+@pytest.mark.parametrize("error", [-0.5, -1e-12, 1.0, 1.5])
+def test_a_source_output_error_lies_in_0_1(error):
+    """source.py ``0 <= output_error < 1`` (mutants ``-1 <=`` and ``< 2``): a negative error and an error of 1 or
+    more are refused; 0 is accepted (a perfect source)."""
+    with pytest.raises(SpecError, match=r"output_error must lie in \[0, 1\)"):
+        Source("s", "single", 100, 10.0, 10.0, 1, error)
+    assert Source("s", "single", 100, 10.0, 10.0, 1, 0.0).output_error == 0.0
+
+
+def test_the_burst_staged_between_executions_takes_no_slot():
+    """schedule.py ``buffer_trace``: between one execution's end and the next launch up to a burst of states waits
+    in the next execution's data patches (``zip(tops, tops[1:])``; mutant ``tops[0:]`` never stages). Over the
+    steady state of (5, 17)'s first front points the slots in use never exceed the buffer, the checker agrees,
+    and some states are staged: held (deposits less takes, recounted here) but in no slot."""
+    pipe = Pipeline.from_distances((5, 17))
+    staged = 0
+    for pt in pareto_front(pipe).points[:4]:
+        s = steady_state(pipe, pt, shots=0).schedule
+        assert len(s.tops) == 8
+        check(s)
+        held = 0
+        for t, slots, _ in s.buffer_trace():
+            held += sum(r.outputs - r.discarded for r in s.runs if r.end == t)
+            held -= sum(k.count for k in s.takes if k.time == t and k.step == 0)
+            assert 0 <= slots <= min(held, s.buffer_slots)
+            staged = max(staged, held - slots)
+            held -= sum(k.count for k in s.takes if k.time == t and k.step > 0)
+    assert 0 < staged <= 4  # at most the burst
+
+
+def test_need_layers_by_hand_and_by_its_definition():
+    """supplies.py ``_need_layers``: the layers (from this one) that keep a kind at or above ``need``, the least j
+    where ``min(b + j g, c + (j - 1) g)`` falls below it (mutant ``(b + need) / -g``). b = 10, g = -2, need = 4:
+    10, 8, 6, 4 hold, 2 does not: 4 layers; with the cap c = 5 the second layer (c + 0 g = 5) holds and the third
+    (c + g = 3) not: 2."""
+    assert _need_layers(10.0, -2.0, 100.0, 4.0) == 4.0
+    assert _need_layers(10.0, -2.0, 5.0, 4.0) == 2.0
+    for b, g, c, need in itertools.product((0.5, 3.0, 10.0), (-0.7, -2.0), (1.0, 6.0, 40.0), (0.2, 2.5)):
+        n = int(_need_layers(b, g, c, need))
+        assert n >= 1
+        assert all(min(b + j * g, c + (j - 1) * g) >= need - 1e-9 for j in range(1, n))
+        assert min(b + n * g, c + (n - 1) * g) < need
+
+
+def test_a_run_of_no_layers_waits_nothing():
+    """supplies.py ``simulate_supplies``: a run of zero layers records its first wait as 0 (``max(first, 0.0)``;
+    mutant ``-1.0`` leaks the "not yet set" marker)."""
+    sim = simulate_supplies([(1, 0), (1, 0)], [0, 2], [Supply(0.5, 1.0, 3.0), Supply(0.1, 1.0, 2.0)], layer_rounds=2.0)
+    assert sim.runs == ((0.0, 0, 0.0, 0.0), (0.0, 2, 0.0, 0.0))
+    assert (sim.runtime_rounds, sim.wait_rounds, sim.startup_wait_rounds) == (4.0, 0.0, 0.0)
+
+
+def test_warm_started_search_reaches_the_largest_distance():
+    """catalogue_search._descend: raising from a start stops only past ``_MAX_D`` = 61 (``ds[0] > _MAX_D``;
+    mutant ``>=`` gives up at 61 itself). Made-up error ``10^-d_X``: target 2e-61 from (59, 3, 3) is met at
+    (61, 5, 5) and lowered to (61, 3, 3); 2e-63 is met nowhere."""
+    def make(ds):
+        return SimpleNamespace(output_error=10.0 ** -ds[0], ds=ds)
+
+    assert _MAX_D == 61
+    assert _descend(make, 2e-61, (59, 3, 3)).ds == (61, 3, 3)
+    assert _descend(make, 2e-63, (59, 3, 3)) is None
+
+
+def test_a_program_without_t_states_plans_its_own_split_once():
+    """compilation.py: without T states the searched shares have nothing to share, so only the caller's split is
+    planned (``demands[:1]``; mutant ``demands[:2]`` plans the copy of it too): one point, one evaluation."""
+    comp = plan_counts(LogicalCounts(10), Hardware(p=1e-3, eps=1e-3))
+    assert len(comp.front.points) == 1 and comp.front.evaluated == 1
+    assert comp.demand.t_states == 0 and comp.chosen.copies == 0
+
+
+def test_a_fill_margin_adds_states_to_the_fill():
+    """dynamic.py ``plan_fill``: the fill's target is ``N_th + fill_margin``, capped by the burst and the buffer
+    (mutant ``N_th - fill_margin``). (5, 17) on 12,000 qubits with 8 slots: N_th = 8, so the fill makes 8 states,
+    10 with a margin of 2, and 12 (the burst 4 + 8 slots) with a margin of 6."""
+    pipe = Pipeline.from_distances((5, 17))
+    high, menu, slot = pipe.levels[1].factory, (level_producer(pipe, 1),), patch_qubits(5)
+    made = [simulate(high, menu, 12000, 8, slot, DynamicOptions(fill_margin=m)).fill.produced for m in (0, 2, 6)]
+    assert made == [8, 10, 12]
+
+
+def test_the_interpolated_cultivation_data_names_its_neighbours():
+    """cultivation.py: between published p values the point says which two it interpolates
+    (``min(q > p)``; mutant ``max``)."""
+    assert cultivation_point(7e-4, 3, 0.0).data == "GSJ24 interpolated in log p between 0.0005 and 0.001"
+    assert cultivation_point(1.5e-3, 5, 0.0).data == "GSJ24 interpolated in log p between 0.001 and 0.002"
+
+
+def test_every_published_row_has_its_cells_footprint():
+    """cultivation_data.py: the circuit's qubits depend on d1 only (454 at d1 = 3, 463 at d1 = 5) in every row, not
+    only in the first row of a (p, d1) cell, which is the one the grid reads; and the thresholds of a cell are
+    listed tightest first (the order the module states)."""
+    for p, d1, q, *_ in PUBLISHED:
+        assert q == {3: 454, 5: 463}[d1], (p, d1, q)
+    for (p, d1), rows in itertools.groupby(PUBLISHED, key=lambda r: (r[0], r[1])):
+        gaps = [r[3] for r in rows]
+        assert gaps == sorted(gaps, reverse=True) and len(set(gaps)) == len(gaps), (p, d1)
