@@ -116,3 +116,55 @@ def test_every_published_row_has_its_cells_footprint():
     for (p, d1), rows in itertools.groupby(PUBLISHED, key=lambda r: (r[0], r[1])):
         gaps = [r[3] for r in rows]
         assert gaps == sorted(gaps, reverse=True) and len(set(gaps)) == len(gaps), (p, d1)
+
+
+def test_a_protocol_of_one_rotation_acts_on_its_qubits():
+    """protocols.py ``logical_qubits`` = the width of the rotation list (``rotations[0]``; mutant ``rotations[1]``
+    needs a second rotation): 15-to-1 acts on 5 qubits, and so does a one-input protocol made from it."""
+    import dataclasses
+
+    from magicpipe.compiler.protocols import FIFTEEN_TO_ONE
+
+    assert FIFTEEN_TO_ONE.logical_qubits == 5 == len(FIFTEEN_TO_ONE.checks[0])
+    one = dataclasses.replace(FIFTEEN_TO_ONE, name="one", burst=0, steps=1, inputs_per_step=1,
+                              rotations=FIFTEEN_TO_ONE.rotations[:1])
+    assert one.inputs == 1 and one.logical_qubits == 5
+
+
+def test_the_copy_counts_tried_are_the_grid_up_to_the_fastest_point():
+    """program.py ``_all_t_points``: ``evaluated`` counts the (source, copies) pairs simulated (mutant: it starts
+    at 1), and a mixed front adds its pairs to the all-T ones (``evaluated += n``; mutant ``-=``). Litinski's
+    15-to-1 on ten Toffolis a layer: one source, copies along ``_copy_grid`` up to the fastest point's 174, 58
+    counts; with the 8-to-CCZ factory beside it more pairs are tried."""
+    from magicpipe.compiler.program import _copy_grid, plan_program
+    from test_mixed import HW as LIT_HW
+    from test_mixed import LIT_CCZ, LIT_T, _litinski_program
+
+    demand = _litinski_program()
+    all_t = plan_program(demand, [LIT_T], LIT_HW)
+    fastest = max(p.copies for p in all_t.points)
+    assert all_t.evaluated == len(_copy_grid(fastest)) == 58
+    mixed = plan_program(demand, [LIT_T, LIT_CCZ], LIT_HW)
+    assert mixed.evaluated > all_t.evaluated
+
+
+def test_the_distillation_share_must_be_positive():
+    """budget.py ``distillation <= 0`` (mutant ``< 0``): a split that leaves distillation nothing is refused."""
+    from magicpipe.compiler.budget import ErrorBudget
+
+    with pytest.raises(SpecError, match="distillation share of the error budget must be positive"):
+        ErrorBudget(1e-3, 0.5, 0.0, 0.5)
+    assert ErrorBudget(1e-3, 0.5, 1e-9, 0.5 - 1e-9).distillation == 1e-9
+
+
+def test_a_dynamic_catalogue_level_is_measured_over_two_executions():
+    """dyncat.py ``measure``: two executions are the fewest with a period and are accepted (``executions < 2``;
+    mutant ``<= 2``); one is refused. The doctest's point (17, 7, 7) fed by 4 lanes, 8 slots: 12,854 qubits."""
+    from magicpipe.compiler.cultivation import cultivation_point
+    from magicpipe.compiler.dyncat import _lower_point, measure
+
+    low = _lower_point(cultivation_point(1e-3, 3, 1.0), 7)
+    m = measure(Hardware(p=1e-3, eps=1e-3), "15-to-1", (17, 7, 7), low, 4, 8, executions=2, shots=1)
+    assert (m.qubits, m.shots) == (12854, 1) and m.period > 0
+    with pytest.raises(SpecError, match="executions=1 must be >= 2"):
+        measure(Hardware(p=1e-3, eps=1e-3), "15-to-1", (17, 7, 7), low, 4, 8, executions=1, shots=1)
