@@ -168,3 +168,43 @@ def test_a_dynamic_catalogue_level_is_measured_over_two_executions():
     assert (m.qubits, m.shots) == (12854, 1) and m.period > 0
     with pytest.raises(SpecError, match="executions=1 must be >= 2"):
         measure(Hardware(p=1e-3, eps=1e-3), "15-to-1", (17, 7, 7), low, 4, 8, executions=1, shots=1)
+
+
+def test_only_spare_fill_copies_may_discard():
+    """check.py: a discarding run is excused only when it is a fill run *and* the policy sizes spare fill copies
+    (``role == "fill" and spare_fill``; mutant ``or``). (5, 17) on 9,782 qubits, 4 slots, spare fill: one spare
+    state finds no slot at the launch (round 55) and the checker accepts it; the same schedule recorded without
+    the spare-fill policy is refused."""
+    import dataclasses
+
+    from magicpipe.errors import VerificationError
+
+    pipe = Pipeline.from_distances((5, 17))
+    high, menu, slot = pipe.levels[1].factory, (level_producer(pipe, 1),), patch_qubits(5)
+    s = simulate(high, menu, 9782, 4, slot, DynamicOptions(spare_fill=True))
+    lost = [r for r in s.runs if r.discarded]
+    assert [(r.role, r.end, r.discarded) for r in lost] == [("fill", 55, 1)]
+    check(s)
+    plain = dataclasses.replace(s, options=dataclasses.replace(s.options, spare_fill=False))
+    with pytest.raises(VerificationError, match="round 55: 1 states discarded by a full buffer"):
+        check(plain)
+
+
+def test_baseline_sources_deliver_one_state_a_run():
+    """feeds.py: a 15-to-1 pipeline's sequential and parallel sources make one state per top-level run
+    (``outputs`` 1; mutant 2 for the parallel one), at the pipeline's output error."""
+    from magicpipe.compiler.feeds import pipeline_sources
+
+    pipe = Pipeline.from_distances((5, 17))
+    srcs, _ = pipeline_sources(pipe, 1e-12, ("sequential", "parallel"))
+    assert [(s.method, s.outputs, s.output_error) for s in srcs] == [
+        ("sequential", 1, pipe.output_error), ("parallel", 1, pipe.output_error)]
+
+
+def test_an_allocation_for_no_states_is_empty():
+    """allocator.py ``min_time_allocation``: a target of 0 (or less) is the empty allocation, 0 rounds
+    (mutant 1 round)."""
+    from magicpipe.compiler.allocator import Allocation, min_time_allocation
+
+    menu = (level_producer(Pipeline.from_distances((5, 17)), 1),)
+    assert min_time_allocation(menu, 9782, 0) == Allocation(0, (), 0, 0) == min_time_allocation(menu, 9782, -3)
