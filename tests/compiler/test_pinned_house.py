@@ -208,3 +208,39 @@ def test_an_allocation_for_no_states_is_empty():
 
     menu = (level_producer(Pipeline.from_distances((5, 17)), 1),)
     assert min_time_allocation(menu, 9782, 0) == Allocation(0, (), 0, 0) == min_time_allocation(menu, 9782, -3)
+
+
+def test_a_mixed_menu_allocation_is_one_exact_solve():
+    """allocator.py: a two-producer menu is solved exactly (dynamic programming, no CBC), counted once in
+    ``solver_stats()["exact"]`` (mutant ``+= 2``); the same question again is answered from the memo."""
+    from magicpipe.compiler.allocator import Producer, min_time_allocation, solver_stats
+
+    menu = (Producer("exact-counter-a", qubits=301, rounds=11, outputs=1, p_succ=1.0, eps_out=1e-6, distance=3),
+            Producer("exact-counter-b", qubits=517, rounds=7, outputs=1, p_succ=1.0, eps_out=1e-6, distance=3))
+    before = solver_stats()
+    first = min_time_allocation(menu, 2000, 9)
+    after = solver_stats()
+    assert after["exact"] == before["exact"] + 1 and after["cbc_solves"] == before["cbc_solves"]
+    assert min_time_allocation(menu, 2000, 9) == first and solver_stats()["exact"] == after["exact"]
+    assert first.produced >= 9 and first.qubits <= 2000
+
+
+def test_a_program_without_t_states_has_target_one():
+    """program.py ``program_demand``: with no states to distil the per-state target is 1 (nothing is asked of a
+    factory; mutant 2.0, not an error probability)."""
+    from magicpipe.compiler.budget import ErrorBudget
+    from magicpipe.compiler.program import program_demand
+    from magicpipe.compiler.synthesis import SYNTHESIS_MODELS
+
+    demand = program_demand(LogicalCounts(10), ErrorBudget(1e-3), SYNTHESIS_MODELS["azure"])
+    assert (demand.t_states, demand.target) == (0, 1.0)
+
+
+def test_eq14_copies_of_one_round_runs():
+    """copies.py ``eq14_copies``: a run of one round is a valid run (``run_rounds <= 0`` refused; mutant
+    ``<= 1``): 5 states in 10 rounds, runs of 1 round, 10 runs per copy: 1 copy."""
+    from magicpipe.compiler.copies import eq14_copies
+
+    assert eq14_copies(5, 10, 1) == 1
+    with pytest.raises(SpecError, match="positive time"):
+        eq14_copies(5, 10, 0)
