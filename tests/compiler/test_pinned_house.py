@@ -244,3 +244,16 @@ def test_eq14_copies_of_one_round_runs():
     assert eq14_copies(5, 10, 1) == 1
     with pytest.raises(SpecError, match="positive time"):
         eq14_copies(5, 10, 0)
+
+
+def test_one_rotation_gets_the_synthesis_share():
+    """program.py ``has_rot = rotation_count > 0`` (mutant ``> 1``): a program of one rotation splits the budget
+    in thirds and synthesises it at a third of 1e-3: the azure model's T count there, 11 (= ``t_states``)."""
+    from magicpipe.compiler.budget import ErrorBudget
+    from magicpipe.compiler.program import program_demand
+    from magicpipe.compiler.synthesis import SYNTHESIS_MODELS
+
+    azure = SYNTHESIS_MODELS["azure"]
+    demand = program_demand(LogicalCounts(10, rotation_count=1, rotation_depth=1), ErrorBudget(1e-3), azure)
+    assert demand.budgets == pytest.approx((1e-3 / 3,) * 3)
+    assert demand.rotation_t == demand.t_states == azure.rotation_t_count(1e-3 / 3) == 11
