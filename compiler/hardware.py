@@ -9,12 +9,17 @@ is d rounds; the logical error per patch per cycle is ``p_L = A (p / p_th)^((d+1
 A = 0.03 and p_th = 0.01 by default. The constants, and the protocols' p_L coefficients that go with them,
 are an :class:`~magicpipe.compiler.errormodel.ErrorModel` (``Hardware.model``) because ``magicpipe verify``
 measures them by simulation.
+
+A ``Hardware`` built without a model plans here with the paper's (so the paper's tables reproduce in the core)
+but remembers that no model was chosen (:attr:`Hardware.model_chosen`): the public entry points
+(``magicpipe.compile``, the Qiskit passes) then put the project's default model in its place.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from magicpipe.compiler.errormodel import PAPER, ErrorModel
 from magicpipe.errors import SpecError
@@ -88,6 +93,15 @@ def LogicalErrorModel(A: float = 0.03, p_th: float = 0.01, source: str = "paper 
     return ErrorModel("custom", A, p_th, protocols=load_measured().protocols, provenance=source)
 
 
+# The default of ``Hardware.model``: the paper's model by value, but its own object, so that a model left unchosen
+# (this object, kept by ``dataclasses.replace``, copies and pickles) is told from an explicit ``model=PAPER``.
+_UNCHOSEN = replace(PAPER)
+
+
+def _rebuild(kwargs: dict[str, Any]) -> Hardware:
+    return Hardware(**kwargs)
+
+
 @dataclass(frozen=True, slots=True)
 class Hardware:
     """Physical parameters: error rates and gate times.
@@ -98,8 +112,10 @@ class Hardware:
         t_2q_ns: two-qubit gate time in ns.
         t_meas_ns: measurement time in ns.
         model: the error model: p_L per patch per logical cycle and each protocol's p_L coefficients
-            (default :data:`~magicpipe.compiler.errormodel.PAPER`, so that the paper's tables reproduce; the
-            command line and ``magicpipe.compile`` default to ``measured``).
+            (default: none chosen, which the core plans as :data:`~magicpipe.compiler.errormodel.PAPER` so
+            that the paper's tables reproduce, while the command line, ``magicpipe.compile`` and the Qiskit
+            passes put the project's default, ``measured``, in its place; an explicit model, ``PAPER``
+            included, is always used).
 
     Examples:
         >>> hw = Hardware(p=1e-3, eps=1e-3)
@@ -107,13 +123,15 @@ class Hardware:
         400.0
         >>> hw.rounds_to_us(33)
         13.2
+        >>> hw.model.name, hw.model_chosen, Hardware(model=PAPER).model_chosen
+        ('paper', False, True)
     """
 
     p: float = 1e-4
     eps: float = 1e-4
     t_2q_ns: float = 50.0
     t_meas_ns: float = 100.0
-    model: ErrorModel = PAPER
+    model: ErrorModel = _UNCHOSEN
 
     def __post_init__(self) -> None:
         for name in ("p", "eps", "t_2q_ns", "t_meas_ns"):
@@ -127,6 +145,18 @@ class Hardware:
         if not (0 < self.t_2q_ns <= 1e9 and 0 < self.t_meas_ns <= 1e9):
             raise SpecError(f"gate times must lie in (0, 1e9] ns (up to a second), got T_2q={self.t_2q_ns} ns, "
                             f"T_meas={self.t_meas_ns} ns")
+
+    @property
+    def model_chosen(self) -> bool:
+        """Whether a model was given (False: the default, planned by the core as the paper's model)."""
+        return self.model is not _UNCHOSEN
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        # copies and pickles keep an unchosen model unchosen (the default object is not rebuilt by value)
+        kwargs = {f.name: getattr(self, f.name) for f in fields(self)}
+        if not self.model_chosen:
+            del kwargs["model"]
+        return _rebuild, (kwargs,)
 
     @property
     def t_stab_ns(self) -> float:

@@ -13,6 +13,7 @@ from qiskit.transpiler.basepasses import AnalysisPass, TransformationPass
 from magicpipe.compiler import Hardware
 from magicpipe.compiler.budget import ErrorBudget
 from magicpipe.compiler.compilation import Compilation, plan_counts
+from magicpipe.error_models import with_default_model
 from magicpipe.errors import MagicpipeError, SpecError
 from magicpipe.passes.demand import Demand
 
@@ -35,7 +36,8 @@ class DistillationPlanner(AnalysisPass):
     :func:`~magicpipe.compiler.compilation.plan_counts` for every step and option).
 
     Args:
-        hardware: physical error rates, gate times and error model.
+        hardware: physical error rates, gate times and error model (one that names no model plans with the
+            project's default, ``measured``, as :func:`magicpipe.compile` and the command line do).
         **options: the keyword options of :func:`~magicpipe.compiler.compilation.plan_counts` (``objective``,
             ``max_physical_qubits``, ``max_runtime_us``, ``max_levels``, ``layout``, ...).
 
@@ -56,7 +58,7 @@ class DistillationPlanner(AnalysisPass):
 
     def __init__(self, hardware: Hardware = Hardware(), **options: Any) -> None:
         super().__init__()
-        self.hardware = hardware
+        self.hardware = with_default_model(hardware)
         self.options = options
 
     def run(self, dag):

@@ -7,9 +7,10 @@ circuit's ``metadata["magicpipe_demand"]`` and ``metadata["magicpipe_plan"]``.
 
 Stage plugins receive no free-form options, so the plugin always uses the defaults of
 :func:`pass_manager`: error budget 1e-3, the paper's hardware (p = eps = 1e-4, T_2q = 50 ns, T_meas = 100
-ns), objective ``"volume"``, no qubit budget, one logical cycle per layer, up to 3 levels, and no
-optimisation of its own (Qiskit's ``optimization_level`` already chose how much to optimise). For other
-settings build the stage yourself and put it in place of the plugin's::
+ns) with the project's default error model (``measured``, as on the command line), objective ``"volume"``, no
+qubit budget, one logical cycle per layer, up to 3 levels, and no optimisation of its own (Qiskit's
+``optimization_level`` already chose how much to optimise). For other settings build the stage yourself and
+put it in place of the plugin's::
 
     pm = generate_preset_pass_manager(basis_gates=basis, optimization_level=2)
     pm.scheduling = magicpipe.passes.pass_manager(error_budget=1e-2, physical_error=1e-3)
@@ -64,7 +65,8 @@ def pass_manager(
 
     Args:
         error_budget: total failure probability of the program, in (0, 1), or an :class:`ErrorBudget`.
-        hardware: base hardware (default :class:`~magicpipe.compiler.Hardware`'s, the paper's Sec. 6).
+        hardware: base hardware (default :class:`~magicpipe.compiler.Hardware`'s, the paper's Sec. 6); one
+            that names no model (nor ``logical_model``) plans with the project's default, ``measured``.
         physical_error: overrides ``hardware.p`` (physical error per operation).
         magic_error: overrides ``hardware.eps`` (error of a raw injected magic state).
         logical_model: overrides ``hardware.model`` (an :class:`~magicpipe.compiler.ErrorModel`: p_L and the

@@ -65,8 +65,10 @@ def compile(  # noqa: A001 - the public verb of the package
 
     Args:
         program: a ``QuantumCircuit``, a path to OpenQASM 2/3 or to a counts JSON file, or ``LogicalCounts``.
-        hardware: physical error rates, gate times and error model (default ``Hardware()`` with the
-            ``measured`` error model; the core's ``Hardware()`` alone keeps the paper's).
+        hardware: physical error rates, gate times and error model (default ``Hardware()``). A ``Hardware``
+            that names no model gets the project's default, ``measured``, as on the command line (the core's
+            ``Hardware()`` alone plans with the paper's); an explicit model, ``PAPER`` included, is used as
+            given. The plan names the model it used (``hardware.model``).
         error_budget: the program's total failure probability, or an ``ErrorBudget`` with its shares.
         objective: ``"volume"`` (least qubits x runtime), ``"qubits"`` or ``"runtime"``.
         max_physical_qubits: the most physical qubits the whole program may use.
@@ -95,14 +97,17 @@ def compile(  # noqa: A001 - the public verb of the package
         >>> import magicpipe
         >>> from magicpipe.compiler import Hardware, LogicalCounts
         >>> c = magicpipe.compile(LogicalCounts(100, t_count=10**6), hardware=Hardware(p=1e-3, eps=1e-3))
-        >>> c.chosen.method, c.chosen.physical_qubits < c.baseline("sequential").physical_qubits
-        ('cultivation+15-to-1', True)
+        >>> c.hardware.model.name, c.chosen.method, c.chosen.physical_qubits < c.baseline("sequential").physical_qubits
+        ('measured', 'cultivation', True)
+        >>> from magicpipe.compiler import PAPER
+        >>> paper_hw = Hardware(p=1e-3, eps=1e-3, model=PAPER)
+        >>> paper = magicpipe.compile(LogicalCounts(100, t_count=10**6), hardware=paper_hw)
+        >>> paper.hardware.model.name, paper.chosen.method
+        ('paper', 'cultivation+15-to-1')
     """
-    if hardware is None:
-        from magicpipe.error_models import DEFAULT_ERROR_MODEL, resolve_error_model
+    from magicpipe.error_models import with_default_model
 
-        hardware = Hardware(model=resolve_error_model(DEFAULT_ERROR_MODEL))
-    hw = hardware
+    hw = with_default_model(hardware)  # rates without a model plan with the default model, as the CLI does
     budget = error_budget if isinstance(error_budget, ErrorBudget) else ErrorBudget(error_budget)
     opts = dict(
         objective=objective,

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 import pathlib
+from dataclasses import replace
 from typing import Any
 
 from magicpipe.compiler.errormodel import PAPER, ErrorModel, load_measured
+from magicpipe.compiler.hardware import Hardware
 from magicpipe.errors import SpecError
 
-__all__ = ["DEFAULT_ERROR_MODEL", "ERROR_MODEL_HELP", "resolve_error_model"]
+__all__ = ["DEFAULT_ERROR_MODEL", "ERROR_MODEL_HELP", "resolve_error_model", "with_default_model"]
 
 DEFAULT_ERROR_MODEL = "measured"
 ERROR_MODEL_HELP = ("error model: p_L per patch per logical cycle and the protocols' p_L coefficients; 'measured' "
@@ -64,6 +66,24 @@ def resolve_error_model(spec: Any) -> ErrorModel:
     except (OSError, ValueError) as e:
         raise SpecError(f"cannot read an error model from {path}: {e}") from None
     return _from_data(data, path)
+
+
+def with_default_model(hardware: Hardware | None) -> Hardware:
+    """``hardware`` with the project's default model (:data:`DEFAULT_ERROR_MODEL`) where it chose none.
+
+    The public entry points call it, so that rates given without a model plan as the command line plans
+    them; a model given explicitly (``PAPER`` included) is kept, and ``None`` is ``Hardware()``.
+
+    Examples:
+        >>> with_default_model(Hardware(p=1e-3, eps=1e-3)).model.name
+        'measured'
+        >>> with_default_model(Hardware(p=1e-3, eps=1e-3, model=PAPER)).model.name
+        'paper'
+    """
+    hw = Hardware() if hardware is None else hardware
+    if hw.model_chosen:
+        return hw
+    return replace(hw, model=resolve_error_model(DEFAULT_ERROR_MODEL))
 
 
 def _from_data(data: Any, path: pathlib.Path) -> ErrorModel:
