@@ -34,8 +34,7 @@ def test_the_same_plan_from_the_api_the_cli_and_the_transpiler_plugin(tmp_path):
     api = magicpipe.compile(qc, hardware=HW).to_dict()
     path = tmp_path / "p.qasm"
     path.write_text(qasm2.dumps(qc))
-    assert main(["compile", str(path), "--p", "1e-3", "--eps", "1e-3", "--error-model", "paper",
-                 "--out", str(tmp_path / "o")]) == 0
+    assert main(["compile", str(path), "--p", "1e-3", "--eps", "1e-3", "--out", str(tmp_path / "o")]) == 0
     cli = json.loads((tmp_path / "o" / "plan.json").read_text())
     from magicpipe.passes import pass_manager
 
@@ -44,6 +43,51 @@ def test_the_same_plan_from_the_api_the_cli_and_the_transpiler_plugin(tmp_path):
     for other in (cli, plugin):
         assert other["front"] == api["front"] and other["chosen"] == api["chosen"]
         assert other["demand"]["t_count"] == api["demand"]["t_count"] == 30
+        assert other["error_model"] == api["error_model"] and api["error_model"]["name"] == "measured"
+
+
+_BIG = LogicalCounts(100, t_count=10**6)  # counts on which the paper's and the measured model choose apart
+
+
+def test_rates_without_a_model_plan_as_the_cli_does(tmp_path):
+    """The API given rates alone and the CLI given the same rates choose the same point with the same model."""
+    api = magicpipe.compile(_BIG, hardware=HW).to_dict()
+    path = tmp_path / "big.json"
+    path.write_text(_BIG.to_json())
+    assert main(["compile", "--counts", str(path), "--physical-error", "1e-3", "--magic-error", "1e-3",
+                 "--out", str(tmp_path / "o")]) == 0
+    cli = json.loads((tmp_path / "o" / "plan.json").read_text())
+    assert cli["error_model"] == api["error_model"] and api["error_model"]["name"] == "measured"
+    assert cli["chosen"] == api["chosen"] and cli["front"] == api["front"]
+
+
+def test_an_explicit_paper_model_is_kept(tmp_path):
+    """``model=PAPER`` plans with the paper's model, as ``--error-model paper`` does, and apart from the default."""
+    from magicpipe.compiler import PAPER
+
+    paper = magicpipe.compile(_BIG, hardware=Hardware(p=1e-3, eps=1e-3, model=PAPER))
+    path = tmp_path / "big.json"
+    path.write_text(_BIG.to_json())
+    assert main(["compile", "--counts", str(path), "--physical-error", "1e-3", "--magic-error", "1e-3",
+                 "--error-model", "paper", "--out", str(tmp_path / "o")]) == 0
+    cli = json.loads((tmp_path / "o" / "plan.json").read_text())
+    assert paper.hardware.model is PAPER and cli["error_model"]["name"] == "paper"
+    assert cli["chosen"] == paper.to_dict()["chosen"]
+    default = magicpipe.compile(_BIG, hardware=HW)
+    assert default.chosen.name != paper.chosen.name  # the two models really plan apart on these counts
+
+
+def test_the_pass_manager_plans_rates_without_a_model_with_the_default():
+    from magicpipe.compiler import PAPER
+    from magicpipe.passes import DistillationPlanner, pass_manager
+
+    assert DistillationPlanner(HW).hardware.model.name == "measured"
+    assert DistillationPlanner().hardware.model.name == "measured"
+    assert DistillationPlanner(Hardware(model=PAPER)).hardware.model is PAPER
+    plan = pass_manager(physical_error=1e-3, magic_error=1e-3).run(_circuit()).metadata["magicpipe_plan"]
+    assert plan["error_model"]["name"] == "measured"
+    plan = pass_manager(hardware=HW, logical_model=PAPER).run(_circuit()).metadata["magicpipe_plan"]
+    assert plan["error_model"]["name"] == "paper"
 
 
 def test_plan_json_matches_its_schema(tmp_path):
@@ -74,7 +118,7 @@ def test_replan_gives_back_the_chosen_point(tmp_path):
     from magicpipe.compiler.compilation import replan
 
     c = magicpipe.compile(_circuit(), hardware=HW)
-    again = replan(json.loads(json.dumps(c.to_dict())), HW)
+    again = replan(json.loads(json.dumps(c.to_dict())), c.hardware)  # the plan's hardware, its model included
     assert again.to_dict() == c.to_dict()
 
 
