@@ -29,7 +29,24 @@ def test_measured_is_a_lazy_module_attribute():
 def test_paper_is_eq2_with_the_papers_coefficients():
     assert PAPER.logical_error(5, 1e-4) == pytest.approx(0.03 * (1e-4 / 1e-2) ** 3, rel=1e-12)
     assert [PAPER.coefficients(FIFTEEN_TO_ONE, d) for d in (3, 15, 41)] == [(7.1, 356.0)] * 3
-    assert Hardware().model is PAPER and LogicalErrorModel() is PAPER
+    assert Hardware().model == PAPER and LogicalErrorModel() is PAPER
+    assert [Hardware().logical_error(d) for d in (3, 5)] == [PAPER.logical_error(d, 1e-4) for d in (3, 5)]
+
+
+def test_a_model_left_unchosen_stays_unchosen_and_plans_as_the_paper():
+    """The core's default is the paper's model by value, told apart from an explicit ``model=PAPER`` (which the
+    public entry points keep) through replace, copies and pickles."""
+    import copy
+    import dataclasses
+    import pickle
+
+    hw = Hardware(p=1e-3, eps=1e-3)
+    explicit = Hardware(p=1e-3, eps=1e-3, model=PAPER)
+    assert hw == explicit and not hw.model_chosen and explicit.model_chosen and explicit.model is PAPER
+    for again in (dataclasses.replace(hw, p=2e-3), copy.copy(hw), copy.deepcopy(hw), pickle.loads(pickle.dumps(hw))):
+        assert not again.model_chosen and again.model == PAPER
+    assert pickle.loads(pickle.dumps(explicit)).model_chosen and pickle.loads(pickle.dumps(explicit)) == explicit
+    assert dataclasses.replace(hw, model=MEASURED).model_chosen
 
 
 def test_measured_reproduces_its_own_data_within_its_interval():
