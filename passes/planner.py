@@ -52,8 +52,9 @@ class DistillationPlanner(AnalysisPass):
         >>> qc = QuantumCircuit(1); _ = qc.t(0)
         >>> pm = PassManager([MagicStateDemand(), DistillationPlanner(max_levels=2)])
         >>> _ = pm.run(qc)
-        >>> pm.property_set["magicpipe_plan"].pipeline_distances
-        (3,)
+        >>> plan = pm.property_set["magicpipe_plan"]
+        >>> plan.hardware.model.name, plan.pipeline_distances
+        ('measured', (5,))
     """
 
     def __init__(self, hardware: Hardware = Hardware(), **options: Any) -> None:
