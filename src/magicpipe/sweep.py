@@ -29,10 +29,10 @@ __all__ = [
     "point_row", "run_point", "load_sweep_program", "sweep_definition", "definition_difference",
 ]
 
-SCHEMA = "magicpipe.sweep/1"
+SCHEMA = "magicpipe.sweep/2"  # 2: the error model is an axis (and a column)
 
 # Parameters of a point, in the grid's nesting order (the last varies fastest).
-PARAMS = ("p", "eps", "t_2q_ns", "t_meas_ns", "error_budget", "max_levels", "method", "objective")
+PARAMS = ("p", "eps", "t_2q_ns", "t_meas_ns", "error_model", "error_budget", "max_levels", "method", "objective")
 
 # What evaluate_point returns for a feasible point (the keys, exactly).
 RESULT_FIELDS = (
@@ -83,6 +83,7 @@ class Grid:
     eps: tuple[float, ...] = (1e-4,)
     t_2q_ns: tuple[float, ...] = (50.0,)
     t_meas_ns: tuple[float, ...] = (100.0,)
+    error_model: tuple[str, ...] = ("measured",)
     error_budget: tuple[float, ...] = (1e-3,)
     max_levels: tuple[int, ...] = (3,)
     method: tuple[str, ...] = ("dynamic",)
@@ -90,10 +91,10 @@ class Grid:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            kind = {"max_levels": int, "method": str, "objective": str}.get(f.name, float)
+            kind = {"max_levels": int, "method": str, "objective": str, "error_model": str}.get(f.name, float)
             object.__setattr__(self, f.name, _values(f.name, getattr(self, f.name), kind))
-        for hw in itertools.product(self.p, self.eps, self.t_2q_ns, self.t_meas_ns):
-            Hardware(*hw)
+        for *hw, model in itertools.product(self.p, self.eps, self.t_2q_ns, self.t_meas_ns, self.error_model):
+            Hardware(*hw, model=_model(model))
         for b in self.error_budget:
             if not 0 < b < 1:
                 raise SpecError(f"sweep: error budgets must lie in (0, 1), got {b!r}")
@@ -122,9 +123,16 @@ class Grid:
         return {name: list(getattr(self, name)) for name in PARAMS}
 
 
+def _model(spec: str) -> Any:
+    from magicpipe.error_models import resolve_error_model
+
+    return resolve_error_model(spec)
+
+
 def hardware_of(params: dict[str, Any]) -> Hardware:
-    """The :class:`Hardware` of a point."""
-    return Hardware(p=params["p"], eps=params["eps"], t_2q_ns=params["t_2q_ns"], t_meas_ns=params["t_meas_ns"])
+    """The :class:`Hardware` of a point, its error model included (``paper``, ``measured`` or a model file)."""
+    return Hardware(p=params["p"], eps=params["eps"], t_2q_ns=params["t_2q_ns"], t_meas_ns=params["t_meas_ns"],
+                    model=_model(params["error_model"]))
 
 
 def evaluate_point(program: Any, params: dict[str, Any]) -> dict[str, Any]:

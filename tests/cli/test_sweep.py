@@ -116,8 +116,33 @@ def test_a_counts_program_sweeps_like_magicpipe_compile(tmp_path):
     assert int(row["physical_qubits"]) == comp.chosen.physical_qubits and row["t_count"] == "1000"
 
 
+def test_error_models_are_an_axis_each_row_planned_with_its_model(tmp_path, capsys):
+    import magicpipe
+    from magicpipe.compiler import PAPER, Hardware, LogicalCounts
+
+    counts = tmp_path / "counts.json"
+    counts.write_text(json.dumps({"numQubits": 10, "tCount": 1000}))
+    out = tmp_path / "out"
+    assert main(["sweep", str(counts), "--p", "1e-3", "--eps", "1e-3", "--error-model", "paper", "measured",
+                 "--method", "dynamic", "--workers", "1", "--out", str(out)]) == 0
+    rows = rows_of(out)
+    assert [r["error_model"] for r in rows] == ["paper", "measured"]
+    for r, model in zip(rows, (PAPER, None)):
+        hw = Hardware(p=1e-3, eps=1e-3) if model is None else Hardware(p=1e-3, eps=1e-3, model=model)
+        comp = magicpipe.compile(LogicalCounts(10, t_count=1000), hardware=hw, catalogue=False)
+        assert (int(r["physical_qubits"]), r["distances"]) == (
+            comp.chosen.physical_qubits, "-".join(map(str, comp.chosen.distances)))
+    assert rows[0]["physical_qubits"] != rows[1]["physical_qubits"]  # the models plan differently here
+    # resuming the folder under another model is another sweep
+    assert main(["sweep", str(counts), "--p", "1e-3", "--eps", "1e-3", "--error-model", "paper",
+                 "--method", "dynamic", "--workers", "1", "--out", str(out)]) == 2
+    assert "error_model is ['paper', 'measured'] there, ['paper'] here" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"p": ()}, "give at least one value of p"),
+    ({"error_model": ("nonsense",)}, "nonsense"),
+    ({"p": (8e-3,), "error_model": ("measured",)}, "threshold of error model 'measured'"),
     ({"p": (0.02,)}, "physical error p=0.02"),
     ({"error_budget": (1.5,)}, "error budgets must lie in (0, 1), got 1.5"),
     ({"method": ("fast",)}, "unknown method 'fast'"),

@@ -49,6 +49,8 @@ def register(subparsers: Any) -> None:
            help="two-qubit gate times, ns (default 50)")
     option(s, "--t-meas-ns", "--tmeas-ns", type=float, nargs="+", default=[100.0],
            help="measurement times, ns (default 100)")
+    s.add_argument("--error-model", nargs="+", default=["measured"], metavar="MODEL",
+                   help="error models: paper, measured or a model file (default measured)")
     s.add_argument("--error-budget", type=float, nargs="+", default=[1e-3],
                    help="total error budgets of the program (default 1e-3)")
     s.add_argument("--max-levels", type=int, nargs="+", default=[3], help="most distillation levels (default 3)")
@@ -61,7 +63,7 @@ def register(subparsers: Any) -> None:
 
 def _grid(args: argparse.Namespace) -> Grid:
     return Grid(p=args.physical_error, eps=args.magic_error, t_2q_ns=args.t_2q_ns,
-                t_meas_ns=args.t_meas_ns, error_budget=args.error_budget,
+                t_meas_ns=args.t_meas_ns, error_model=args.error_model, error_budget=args.error_budget,
                 max_levels=args.max_levels, method=args.method, objective=args.objective)
 
 
