@@ -46,14 +46,12 @@ def test_the_same_plan_from_the_api_the_cli_and_the_transpiler_plugin(tmp_path):
         assert other["error_model"] == api["error_model"] and api["error_model"]["name"] == "measured"
 
 
-_BIG = LogicalCounts(100, t_count=10**6)  # counts on which the paper's and the measured model choose apart
-
-
 def test_rates_without_a_model_plan_as_the_cli_does(tmp_path):
     """The API given rates alone and the CLI given the same rates choose the same point with the same model."""
-    api = magicpipe.compile(_BIG, hardware=HW).to_dict()
-    path = tmp_path / "big.json"
-    path.write_text(_BIG.to_json())
+    small = LogicalCounts(10, t_count=1000)  # the models plan apart here too (the sweep's model-axis test)
+    api = magicpipe.compile(small, hardware=HW).to_dict()
+    path = tmp_path / "small.json"
+    path.write_text(small.to_json())
     assert main(["compile", "--counts", str(path), "--physical-error", "1e-3", "--magic-error", "1e-3",
                  "--out", str(tmp_path / "o")]) == 0
     cli = json.loads((tmp_path / "o" / "plan.json").read_text())
@@ -65,15 +63,16 @@ def test_an_explicit_paper_model_is_kept(tmp_path):
     """``model=PAPER`` plans with the paper's model, as ``--error-model paper`` does, and apart from the default."""
     from magicpipe.compiler import PAPER
 
-    paper = magicpipe.compile(_BIG, hardware=Hardware(p=1e-3, eps=1e-3, model=PAPER))
-    path = tmp_path / "big.json"
-    path.write_text(_BIG.to_json())
+    small = LogicalCounts(10, t_count=1000)
+    paper = magicpipe.compile(small, hardware=Hardware(p=1e-3, eps=1e-3, model=PAPER))
+    path = tmp_path / "small.json"
+    path.write_text(small.to_json())
     assert main(["compile", "--counts", str(path), "--physical-error", "1e-3", "--magic-error", "1e-3",
                  "--error-model", "paper", "--out", str(tmp_path / "o")]) == 0
     cli = json.loads((tmp_path / "o" / "plan.json").read_text())
     assert paper.hardware.model is PAPER and cli["error_model"]["name"] == "paper"
     assert cli["chosen"] == paper.to_dict()["chosen"]
-    default = magicpipe.compile(_BIG, hardware=HW)
+    default = magicpipe.compile(small, hardware=HW)
     assert default.chosen.name != paper.chosen.name  # the two models really plan apart on these counts
 
 
