@@ -39,7 +39,9 @@ RESULT_FIELDS = (
     "t_count",          # T-type magic states the program consumes
     "distances",        # code distance per distillation level, lowest first ("5-17"; "" without factories)
     "output_error",     # error of one distilled state
-    "copies",           # pipeline copies feeding the program
+    "copies",           # copies of the T-state factory feeding the program
+    "ccz_copies",       # copies of the CCZ factory meeting the Toffolis with CCZ states (0: Toffolis take T states)
+    "ccz_output_error", # error of one CCZ state (0.0 without CCZ factories)
     "factory_qubits",   # physical qubits of those copies and their output buffer
     "data_distance",    # code distance of the program's data patches
     "data_qubits",      # physical qubits of the program's data patches
@@ -169,6 +171,8 @@ def evaluate_point(program: Any, params: dict[str, Any]) -> dict[str, Any]:
         "distances": "-".join(map(str, pt.distances)),
         "output_error": pt.source.output_error if pt.copies else 0.0,
         "copies": pt.copies,
+        "ccz_copies": pt.ccz_copies,
+        "ccz_output_error": pt.ccz_source.output_error if pt.ccz_source is not None and pt.ccz_copies else 0.0,
         "factory_qubits": factory,
         "data_distance": pt.data.distance,
         "data_qubits": pt.data_qubits,

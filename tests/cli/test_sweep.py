@@ -139,6 +139,23 @@ def test_error_models_are_an_axis_each_row_planned_with_its_model(tmp_path, caps
     assert "error_model is ['paper', 'measured'] there, ['paper'] here" in capsys.readouterr().err
 
 
+def test_a_point_meeting_toffolis_with_ccz_states_reports_its_ccz_factories():
+    import pathlib
+
+    import magicpipe
+    from magicpipe.sweep import load_sweep_program
+
+    adder = pathlib.Path(__file__).parents[2] / "examples" / "adder8.qasm"
+    program, _ = load_sweep_program(adder)
+    params = Grid(p=(1e-3,), eps=(1e-3,), method=("all",), objective=("runtime",)).points()[0]
+    got = evaluate_point(program, params)
+    chosen = magicpipe.compile(program, hardware=sweep_module.hardware_of(params), objective="runtime").chosen
+    assert chosen.ccz_copies > 0  # adder8's fastest point meets its Toffolis with 8-to-CCZ factories
+    assert (got["ccz_copies"], got["ccz_output_error"]) == (chosen.ccz_copies, chosen.ccz_source.output_error)
+    assert got["copies"] == chosen.copies
+    assert got["factory_qubits"] == chosen.factory_qubits + chosen.buffer_qubits
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"p": ()}, "give at least one value of p"),
     ({"error_model": ("nonsense",)}, "nonsense"),
