@@ -37,10 +37,11 @@ PARAMS = ("p", "eps", "t_2q_ns", "t_meas_ns", "error_model", "error_budget", "ma
 # What evaluate_point returns for a feasible point (the keys, exactly).
 RESULT_FIELDS = (
     "t_count",          # T-type magic states the program consumes
-    "distances",        # code distance per distillation level, lowest first ("5-17"; "" without factories)
+    "distances",        # the T-state factory's code distances, lowest level first ("5-17"; "" without one)
     "output_error",     # error of one distilled state
     "copies",           # copies of the T-state factory feeding the program
     "ccz_copies",       # copies of the CCZ factory meeting the Toffolis with CCZ states (0: Toffolis take T states)
+    "ccz_distances",    # the CCZ factory's code distances, as the catalogue lists them ("" without one)
     "ccz_output_error", # error of one CCZ state (0.0 without CCZ factories)
     "factory_qubits",   # physical qubits of those copies and their output buffer
     "data_distance",    # code distance of the program's data patches
@@ -166,13 +167,15 @@ def evaluate_point(program: Any, params: dict[str, Any]) -> dict[str, Any]:
     if pt is None:
         raise InfeasibleError(f"no {method} point for this program")
     factory = pt.factory_qubits + pt.buffer_qubits
+    ccz = pt.ccz_source if pt.ccz_copies else None
     return {
         "t_count": comp.demand.t_states,
-        "distances": "-".join(map(str, pt.distances)),
+        "distances": "-".join(map(str, pt.source.distances)) if pt.copies else "",
         "output_error": pt.source.output_error if pt.copies else 0.0,
         "copies": pt.copies,
         "ccz_copies": pt.ccz_copies,
-        "ccz_output_error": pt.ccz_source.output_error if pt.ccz_source is not None and pt.ccz_copies else 0.0,
+        "ccz_distances": "-".join(map(str, ccz.distances)) if ccz is not None else "",
+        "ccz_output_error": ccz.output_error if ccz is not None else 0.0,
         "factory_qubits": factory,
         "data_distance": pt.data.distance,
         "data_qubits": pt.data_qubits,

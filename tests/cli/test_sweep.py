@@ -152,7 +152,8 @@ def test_a_point_meeting_toffolis_with_ccz_states_reports_its_ccz_factories():
     chosen = magicpipe.compile(program, hardware=sweep_module.hardware_of(params), objective="runtime").chosen
     assert chosen.ccz_copies > 0  # adder8's fastest point meets its Toffolis with 8-to-CCZ factories
     assert (got["ccz_copies"], got["ccz_output_error"]) == (chosen.ccz_copies, chosen.ccz_source.output_error)
-    assert got["copies"] == chosen.copies
+    assert got["copies"] == chosen.copies == 0 and got["distances"] == "" and got["output_error"] == 0.0
+    assert got["ccz_distances"] == "-".join(map(str, chosen.ccz_source.distances)) != ""
     assert got["factory_qubits"] == chosen.factory_qubits + chosen.buffer_qubits
 
 
