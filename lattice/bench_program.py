@@ -27,14 +27,46 @@ from magicpipe.lattice.stream2 import ProgramStream
 from magicpipe.lattice.whole import ProgramLayout, emit_program, unit_one_level
 
 
+def write_and_check(path: str, head: Any, ops: Any) -> tuple[Any, dict[str, Any]]:
+    """Write a stream's header and lazy operations to ``path``, then read and validate it line by line.
+
+    Returns the audit and the measurements: lines, REPEAT blocks, bytes, seconds and peak Python memory
+    (tracemalloc) of writing and of checking. The file is removed afterwards.
+    """
+    tracemalloc.start()
+    t = time.perf_counter()
+    n = repeats = 0
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(line + "\n" for line in head.lines())
+        for op in ops:
+            repeats += op.action == "REPEAT"
+            for line in op.lines():
+                f.write(line + "\n")
+                n += 1
+    write_s = time.perf_counter() - t
+    write_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.reset_peak()
+    t = time.perf_counter()
+    h, read, where, f2 = open_program(path)
+    with f2:
+        a = audit2(ProgramStream(h, ()), read, header_lines=where)
+    check_s = time.perf_counter() - t
+    check_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    size = os.path.getsize(path)
+    os.remove(path)
+    assert not a.violations, a.violations[:3]
+    return a, {"lines": n, "repeats": repeats, "bytes": size, "write_s": round(write_s, 2),
+               "write_peak_mb": round(write_peak / 2**20, 2), "check_s": round(check_s, 2),
+               "check_peak_mb": round(check_peak / 2**20, 2), "rounds": a.last_round}
+
+
 def one(states: int, folder: str, ccz: bool = False) -> dict[str, Any]:
     per_layer = 10
     layers = states // per_layer
     half = layers // 2
     runs = [(100, half, per_layer, 15), (100 + 15 * half + 300, layers - half, per_layer, 15)]
     path = os.path.join(folder, f"program-{states}.lsi")
-    tracemalloc.start()
-    t = time.perf_counter()
     if ccz:
         from magicpipe.compiler.blockmodel import NoiseModel
         from magicpipe.compiler.catalogue import two_level
@@ -46,30 +78,10 @@ def one(states: int, folder: str, ccz: bool = False) -> dict[str, Any]:
                                  ccz_unit=block, ccz_copies=4, ccz_fill=fill)
     else:
         head, ops = emit_program(ProgramLayout(100, 15), unit_one_level("15-to-1", 7), 60, runs)
-    n = 0
-    with open(path, "w", encoding="utf-8") as f:
-        f.writelines(line + "\n" for line in head.lines())
-        for op in ops:
-            for line in op.lines():
-                f.write(line + "\n")
-                n += 1
-    write_s = time.perf_counter() - t
-    write_peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.reset_peak()
-    t = time.perf_counter()
-    h, ops, where, f = open_program(path)
-    with f:
-        a = audit2(ProgramStream(h, ()), ops, header_lines=where)
-    check_s = time.perf_counter() - t
-    check_peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    size = os.path.getsize(path)
-    os.remove(path)
-    assert not a.violations, a.violations[:3]
+    a, measured = write_and_check(path, head, ops)
     assert a.delivered == states and a.delivered_ccz == (states if ccz else 0)
-    return {"states": states, "bytes": size, "lines": n, "write_s": round(write_s, 2),
-            "write_peak_mb": round(write_peak / 2**20, 2), "check_s": round(check_s, 2),
-            "check_peak_mb": round(check_peak / 2**20, 2), "rounds": a.last_round}
+    return {"states": states, "bytes": measured["bytes"], "lines": measured["lines"],
+            **{k: measured[k] for k in ("write_s", "write_peak_mb", "check_s", "check_peak_mb", "rounds")}}
 
 
 def main(argv: list[str] | None = None) -> int:

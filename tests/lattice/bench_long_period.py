@@ -19,8 +19,6 @@ from typing import Any
 import os
 import sys
 import tempfile
-import time
-import tracemalloc
 
 
 def instance(case: str, states: int) -> tuple[Any, Any]:
@@ -57,41 +55,14 @@ def instance(case: str, states: int) -> tuple[Any, Any]:
 
 
 def one(case: str, states: int, folder: str) -> dict[str, Any]:
-    from magicpipe.grammar.parser2 import open_program
-    from magicpipe.lattice.check2 import audit2
-    from magicpipe.lattice.stream2 import ProgramStream
+    from magicpipe.lattice.bench_program import write_and_check
 
     path = os.path.join(folder, f"{case}-{states}.lsi")
     head, ops = instance(case, states)   # the plan, apart from the stream's time and memory
-    tracemalloc.start()
-    t = time.perf_counter()
-    n = repeats = 0
-    with open(path, "w", encoding="utf-8") as f:
-        f.writelines(line + "\n" for line in head.lines())
-        for op in ops:
-            repeats += op.action == "REPEAT"
-            for line in op.lines():
-                f.write(line + "\n")
-                n += 1
-    write_s = time.perf_counter() - t
-    write_peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.reset_peak()
-    t = time.perf_counter()
-    h, read, where, f2 = open_program(path)
-    with f2:
-        a = audit2(ProgramStream(h, ()), read, header_lines=where)
-    check_s = time.perf_counter() - t
-    check_peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    size = os.path.getsize(path)
-    os.remove(path)
+    a, measured = write_and_check(path, head, ops)
     want = (states, states if case == "b" else 0)
-    assert not a.violations, a.violations[:3]
     assert (a.delivered, a.delivered_ccz) == want, ((a.delivered, a.delivered_ccz), want)
-    return {"case": case, "states": states,
-            "operations": a.operations, "lines": n, "repeats": repeats, "bytes": size,
-            "write_s": round(write_s, 2), "write_peak_mb": round(write_peak / 2**20, 2),
-            "check_s": round(check_s, 2), "check_peak_mb": round(check_peak / 2**20, 2), "rounds": a.last_round}
+    return {"case": case, "states": states, "operations": a.operations, **measured}
 
 
 def main(argv: list[str]) -> int:
