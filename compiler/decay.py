@@ -88,6 +88,12 @@ def slot_distance_of(schedule: Schedule) -> int:
     return d
 
 
+def _check_slot_distance(d: object, least: int, whose: str) -> None:
+    if isinstance(d, bool) or not isinstance(d, int) or d < least or d % 2 == 0:
+        raise SpecError(f"slot distance {d!r} must be an odd distance >= {whose} {least} "
+                        f"(a state is grown into its slot, never shrunk)")
+
+
 def grown_schedule(schedule: Schedule, slot_distance: int) -> Schedule:
     """``schedule`` with its slots at ``slot_distance``: each slot and the budget grow by the difference of the
     patches (``buffer_slots x (patch_qubits(d_s) - slot_qubits)`` qubits). The scheduler sets the buffer's qubits
@@ -97,11 +103,7 @@ def grown_schedule(schedule: Schedule, slot_distance: int) -> Schedule:
     Raises:
         SpecError: a slot distance below the schedule's, or not an odd distance.
     """
-    current = slot_distance_of(schedule)
-    if isinstance(slot_distance, bool) or not isinstance(slot_distance, int) or slot_distance < current \
-            or slot_distance % 2 == 0:
-        raise SpecError(f"slot distance {slot_distance!r} must be an odd distance >= the slots' {current} "
-                        f"(a state is grown into its slot, never shrunk)")
+    _check_slot_distance(slot_distance, slot_distance_of(schedule), "the slots'")
     extra = schedule.buffer_slots * (patch_qubits(slot_distance) - schedule.slot_qubits)
     if extra <= 0:
         return schedule
@@ -139,9 +141,7 @@ def storage_decay(schedule: Schedule, hardware: Hardware, slot_distance: int | N
             waits.append(take.time - queue.popleft())
     d0 = schedule.producers[0].distance
     d = slot_distance_of(schedule) if slot_distance is None else slot_distance
-    if isinstance(d, bool) or not isinstance(d, int) or d < d0 or d % 2 == 0:
-        raise SpecError(f"slot distance {slot_distance!r} must be an odd distance >= the producer's "
-                        f"{d0} (a state is grown into its slot, never shrunk)")
+    _check_slot_distance(d, d0, "the producer's")
     cycle_error = hardware.logical_error(d)
     growth = d if d > d0 else 0
     before = hardware.logical_error(d0) / d0 if growth else 0.0  # per round while the slot grows

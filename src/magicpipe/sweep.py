@@ -96,8 +96,9 @@ class Grid:
         for f in fields(self):
             kind = {"max_levels": int, "method": str, "objective": str, "error_model": str}.get(f.name, float)
             object.__setattr__(self, f.name, _values(f.name, getattr(self, f.name), kind))
-        for *hw, model in itertools.product(self.p, self.eps, self.t_2q_ns, self.t_meas_ns, self.error_model):
-            Hardware(*hw, model=_model(model))
+        models = [_model(m) for m in self.error_model]  # each read once (a model file too)
+        for *hw, model in itertools.product(self.p, self.eps, self.t_2q_ns, self.t_meas_ns, models):
+            Hardware(*hw, model=model)
         for b in self.error_budget:
             if not 0 < b < 1:
                 raise SpecError(f"sweep: error budgets must lie in (0, 1), got {b!r}")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from magicpipe.compiler.failures import expected_delay
+from magicpipe.compiler.feeds import METHODS
 from magicpipe.compiler.hardware import ErrorModel, Hardware, LogicalErrorModel
 from magicpipe.compiler.pareto import ParetoFront, pareto_front
 from magicpipe.compiler.pipeline import Pipeline
@@ -184,8 +185,9 @@ def load_summary(path: Path, data: dict | None = None, *, front: bool = True) ->
                         source=f"summary {Path(path).name}", notes=tuple(notes))
 
 
-# sources that are one 15-to-1 pipeline of their own distances (compiler/feeds.py): their baselines are like for like
-_PIPELINE_METHODS = frozenset({"dynamic", "single", "sequential", "parallel"})
+# sources that are one 15-to-1 pipeline of their own distances (compiler/feeds.py: its METHODS, and "single" for a
+# one-level pipeline): their baselines are like for like
+_PIPELINE_METHODS = frozenset({*METHODS, "single"})
 
 
 def _plan_pipeline(comp: Compilation, hw: Hardware) -> tuple[Pipeline, list[str]]:
