@@ -113,6 +113,7 @@ class BlockBody:
     attempt: tuple[float, float] | None = None      # (rounds, keep)
     on: tuple[tuple[str, str], ...] = ()
     lanes: tuple[int, ...] = ()                     # patches of each output (1 a T state, 3 a CCZ state)
+    protocol: tuple[str, ...] = ()                  # a first-level block's PATCH, STEP and @t lines (blockops)
 
     def get(self, key: str, default: str = "") -> str:
         return dict(self.fields).get(key, default)
@@ -144,8 +145,12 @@ def parse_block(text: str) -> BlockBody:
     lanes: list[int] = []
     attempt: tuple[float, float] | None = None
     on: list[tuple[str, str]] = []
+    protocol: list[str] = []
     for k, line in enumerate(text.splitlines(), start=1):
         word = line.split(" ", 1)[0]
+        if word in ("PATCH", "STEP") or word.startswith("@"):
+            protocol.append(line)
+            continue
         if word == "BLOCK" and k == 1:
             fields = [(m.group(1), m.group(2)) for m in _KV.finditer(line)]
             continue
@@ -170,10 +175,11 @@ def parse_block(text: str) -> BlockBody:
         if word == "ON" and not on:
             on = [(m.group(1), m.group(2)) for m in _KV.finditer(line)]
             continue
-        raise SpecError(f"block body line {k}: {line!r} is not a BLOCK (first), REGION, OUTPUT, ATTEMPT or ON line")
+        raise SpecError(f"block body line {k}: {line!r} is not a BLOCK (first), REGION, OUTPUT, ATTEMPT, ON, PATCH, "
+                        f"STEP or @t line")
     if not fields:
         raise SpecError("a block body starts with its BLOCK line")
-    return BlockBody(tuple(fields), tuple(regions), tuple(outputs), attempt, tuple(on), tuple(lanes))
+    return BlockBody(tuple(fields), tuple(regions), tuple(outputs), attempt, tuple(on), tuple(lanes), tuple(protocol))
 
 
 def unit_kind(unit: Unit) -> str:
@@ -261,6 +267,31 @@ def block_checks(unit: Unit) -> Iterator[str]:
                    f"ON keep=output reject=restart")
     elif b.attempt is not None or b.on:
         yield "ATTEMPT and ON lines belong to cultivation units only"
+    yield from _protocol_checks(unit, b)
+
+
+def _protocol_checks(unit: Unit, b: BlockBody) -> Iterator[str]:
+    """A first-level Litinski block states its protocol patch by patch (:mod:`magicpipe.lattice.blockops`)."""
+    from magicpipe.compiler.blocks import get_layout
+    from magicpipe.lattice.blockops import parse_protocol, protocol_checks
+
+    first = b.get("method").startswith("litinski") and b.int("level1") == 0 and b.get("protocol") == "15-to-1"
+    if not first:
+        if b.protocol:
+            yield "PATCH, STEP and @t lines belong to first-level Litinski blocks only"
+        return
+    regions = [r for r in b.regions if r.kind == "block"]
+    if not b.protocol or len(regions) != 1 or len(unit.distances) != 3:
+        yield ("a first-level Litinski block states its REGION block and its protocol patch by patch (PATCH, "
+               "STEP and @t lines: lattice/blockops.py)")
+        return
+    try:
+        proto = parse_protocol(b.protocol)
+    except SpecError as e:
+        yield str(e)
+        return
+    yield from protocol_checks(get_layout("15-to-1", "first"), unit.distances, unit.rounds, regions[0].rect,
+                               unit.output, proto)
 
 
 def tau_of(unit: Unit) -> float | None:
@@ -291,6 +322,7 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
         SpecError: a source this module does not lay out (a CCZ factory, a name it cannot read).
     """
     from magicpipe.compiler.blocks import get_layout
+    from magicpipe.lattice.blockops import protocol_lines
 
     method = str(getattr(source, "method", ""))
     detail = dict(getattr(source, "detail", ()))
@@ -329,6 +361,10 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
                         "outputs": 1, "checks": len(first.checks)}),
                  f"REGION block {Rect(0, dm, w1, 3 * dx)} d={dx}",
                  f"OUTPUT 0 {Tile(0, 0)} d={dm} side=bottom"]
+        if rounds != len(first.steps) * dm:
+            raise SpecError(f"the block {source.name!r} says {rounds} rounds a run; its layout's steps take "
+                            f"{len(first.steps)} x d_m = {len(first.steps) * dm}")
+        lines += protocol_lines(first, (dx, dz, dm))
         return Unit(name, "15-to-1", ds, width, height, qubits, rounds, 1, Tile(0, 0), len(first.checks),
                     "\n".join(lines)), 0
     upper = get_layout(m.group("up"))
