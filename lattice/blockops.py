@@ -275,8 +275,8 @@ def protocol_checks(layout: Layout, distances: tuple[int, ...], rounds: int, blo
                 continue
             q, side = t.split("@")
             if q in patches and (side not in zsides[q] or not _touches(via, patches[q], side)):
-                yield (f"{op.line!r}: {q}'s side {side} is not a Z side the via {via} runs along (its Z sides: "
-                       f"{','.join(zsides[q])})")
+                yield (f"{op.line!r}: {q}@{side}: a merge takes a Z side of {q} ({','.join(zsides[q])}) that its "
+                       f"via {via} runs along")
         length = r.ancilla_length(dx, dz, dm)
         if (via.w, via.h) != (length, dx) or not block.contains(via) or any(via.overlaps(p) for p in patches.values()):
             yield (f"{op.line!r}: the via {via} is not an ancilla of the layout's length {length:g} x {dx} inside the "

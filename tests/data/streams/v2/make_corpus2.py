@@ -2,7 +2,7 @@
 each a valid stream with one edit that breaks one rule; line 1 says why, line 2 has the expected message.
 
 Run from the repository root: ``python tests/data/streams/v2/make_corpus2.py`` (``... blocks``: only the
-catalogue-block and cultivation files; ``... ccz``: only the T + CCZ files; ``... composed``: the three-level
+catalogue-block and cultivation files; ``... first``: the first-level Litinski block files; ``... ccz``: only the T + CCZ files; ``... composed``: the three-level
 files). The files are checked in; the
 test (tests/grammar/test_corpus_v2.py) only reads them.
 """
@@ -205,6 +205,34 @@ def blocks() -> None:
     for text, name, why, old, new in edits:
         assert old in text, name
         write("invalid", name, why, text.replace(old, new, 1))
+    first_level()
+
+
+def first_level() -> None:
+    """A first-level Litinski block stated patch by patch (lattice/blockops.py), and one broken file per rule."""
+    from magicpipe.compiler.blockmodel import NoiseModel
+    from magicpipe.compiler.catalogue import one_level
+    from magicpipe.lattice.units2 import catalogue_unit
+
+    unit, _ = catalogue_unit(one_level(NoiseModel.litinski(1e-3), (17, 7, 7)).source())
+    base = str(program_stream2(ProgramLayout(2, 9), unit, 2, [(20, 6, 2, 9), (200, 3, 3, 9)]))
+    write("valid", "block-15-to-1", "2 data patches fed by 2 copies of (15-to-1)_{17,7,7}, its protocol patch by "
+          "patch", base)
+    edits = [
+        ("unit-protocol-rotation", "step 2 applies ZZZII, not ZZIZI twice", "rotation=+ZZZII", "rotation=+ZZIZI"),
+        ("unit-protocol-side", "the top ancilla cannot merge q1 on its bottom side",
+         "Z:q1@top Z:q2@top Z:q3@top Z:m3", "Z:q1@bottom Z:q2@top Z:q3@top Z:m3"),
+        ("unit-protocol-patch-overlap", "check patch q2 on check patch q1", "PATCH q2 (24,24,7,17)",
+         "PATCH q2 (20,24,7,17)"),
+        ("unit-protocol-step-rounds", "a step lasts d_m = 7 rounds", "STEP 6 at=35 rounds=7", "STEP 6 at=35 rounds=8"),
+        ("unit-protocol-correction", "rotation 3's pi/4 correction is gone", "@7 IF r3=0 ROTATE Z:q1 Z:q2 Z:q3 "
+         "angle=-pi/4\n", ""),
+        ("unit-protocol-check-readout", "check q3 is never read", "@42 MEASURE k3 X:q3\n", ""),
+        ("unit-protocol-decision", "the decision says nothing about a rejected run", "@42 IF a=1 DISCARD q0\n", ""),
+    ]
+    for name, why, old, new in edits:
+        assert old in base, name
+        write("invalid", name, why, base.replace(old, new, 1))
 
 
 def ccz() -> None:
@@ -272,4 +300,4 @@ if __name__ == "__main__":
     import sys
 
     # ``blocks``: the block-unit files only; ``ccz``: the CCZ files only; ``composed``: the three-level files
-    {"blocks": blocks, "ccz": ccz, "composed": composed}.get(sys.argv[1] if sys.argv[1:] else "", main)()
+    {"blocks": blocks, "first": first_level, "ccz": ccz, "composed": composed}.get(sys.argv[1] if sys.argv[1:] else "", main)()
