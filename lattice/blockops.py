@@ -245,6 +245,9 @@ def protocol_checks(layout: Layout, distances: tuple[int, ...], rounds: int, blo
     zsides = {name: z for name, _, _, z in proto.patches}
     rots = list(layout.rotations)
     inputs = {op.groups[0]: op for op in proto.ops if op.kind == "INPUT"}
+    named = sorted(op.groups[0] for op in proto.ops if op.kind == "INPUT")
+    if named != sorted(f"m{op.groups[0][1:]}" for op in proto.ops if op.kind == "MERGE"):
+        yield f"INPUT lines {' '.join(named)}: one input patch m<k> per merge r<k>"
     merges = [op for op in proto.ops if op.kind == "MERGE"]
     steps = {at: n for _, at, n, _ in proto.steps}
     for op in proto.ops:
@@ -282,7 +285,8 @@ def protocol_checks(layout: Layout, distances: tuple[int, ...], rounds: int, blo
             yield (f"{op.line!r}: the via {via} is not an ancilla of the layout's length {length:g} x {dx} inside the "
                    f"block {block}, clear of the register")
         m = inputs.get(f"m{k}")
-        if m is None or m.t != op.t or not via.contains(Rect(*map(int, m.groups[1:5]))) or int(m.groups[5]) != dm:
+        if m is None or m.t != op.t or not via.contains(Rect(*map(int, m.groups[1:5]))) or \
+                Rect(*map(int, m.groups[1:5])).w != dm or Rect(*map(int, m.groups[1:5])).h != dm or int(m.groups[5]) != dm:
             yield f"{op.line!r}: its input m{k} is not a d_m={dm} patch injected into its via in its round"
         if int(_rounds) != steps.get(op.t, -1):
             yield f"{op.line!r}: a merge lasts its step's {steps.get(op.t, '?')} rounds"
@@ -368,8 +372,21 @@ def _end_checks(layout: Layout, rounds: int, output: Tile, dm: int, proto: Proto
         yield f"the decision is not total: IF a=0 OUTPUT {out} and IF a=1 DISCARD {out}, at round {rounds}"
     moves = [o for o in proto.ops if o.kind == "MOVE"]
     if len(moves) != 1 or moves[0].groups[0] != out or (int(moves[0].groups[1]), int(moves[0].groups[2])) != \
-            (output.x, output.y) or int(moves[0].groups[3]) != dm or moves[0].t + int(moves[0].groups[8]) > rounds:
-        yield f"the output {out} moves once to its OUTPUT patch {output} (d={dm}) by round {rounds}"
+            (output.x, output.y) or int(moves[0].groups[3]) != dm or int(moves[0].groups[8]) != dm or \
+            moves[0].t + dm > rounds:
+        yield (f"the output {out} moves once to its OUTPUT patch {output} (d={dm}), one lattice-surgery move of "
+               f"{dm} rounds ending by round {rounds}")
     elif any(o.kind == "MERGE" and o.t + int(o.groups[2]) > moves[0].t and f":{out}@" in o.groups[1]
              for o in proto.ops):
         yield f"{moves[0].line!r}: the output moves while a merge still uses it"
+    else:
+        mv, t = Rect(*map(int, moves[0].groups[4:8])), moves[0].t
+        patch = {name: r for name, r, _, _ in proto.patches}.get(out)
+        below = Rect(output.x, output.y, dm, dm)
+        if patch is None or not _touches(mv, patch, "bottom") or mv.y != below.y + below.h or \
+                not (mv.x <= below.x and below.x + below.w <= mv.x + mv.w):
+            yield f"{moves[0].line!r}: its via runs from {out}'s bottom side down to the OUTPUT patch {below}"
+        for o in proto.ops:
+            if o.kind == "MERGE" and o.t < t + int(moves[0].groups[8]) and t < o.t + int(o.groups[2]) and \
+                    Rect(*map(int, o.groups[3:7])).overlaps(mv):
+                yield f"{moves[0].line!r}: its via crosses that of {o.line!r}, in flight"

@@ -502,12 +502,92 @@ def _block_problems(u: Any) -> list[str]:
         for (x2, y2, w2, h2) in regions[:i]:
             if x < x2 + w2 and x2 < x + w and y < y2 + h2 and y2 < y + hh:
                 bad.append("regions overlap")
+    bad += _protocol_problems(u, head)
     if head.get("method") == "cultivation":
         att = re.search(r"^ATTEMPT rounds=(\S+) keep=(\S+)$", u.text, re.M)
         if att is None or "ON keep=output reject=restart" not in u.text.splitlines():
             bad.append("cultivation attempt or policy")
         elif u.rounds != max(1, int(float(att.group(1)) / float(att.group(2)) + 0.5)):
             bad.append("cultivation rounds")
+    return bad
+
+
+def _protocol_problems(u: Any, head: dict[str, str]) -> list[str]:
+    """A first-level Litinski block's protocol lines read again from the text (an independent reading of
+    ``lattice/blockops.py``): the layout's rotations by step, each merge on its support along the ancilla's row,
+    as long as the layout's ancilla, with its readout and corrections; the checks read, a total decision."""
+    from magicpipe.compiler.blocks import FIRST_LEVEL as lay
+
+    text = u.text
+    stated = re.search(r"^(PATCH|STEP|@)", text, re.M) is not None
+    if not (head.get("method", "").startswith("litinski") and head.get("level1") == "0"):
+        return ["protocol lines outside a first-level block"] if stated else []
+    dx, dz, dm = u.distances
+    bad: list[str] = []
+    box = re.search(r"^REGION block \((\d+),(\d+),(\d+),(\d+)\) d=\d+$", text, re.M)
+    if box is None or not stated:
+        return ["a first-level block without its protocol"]
+    bx, by, bw, bh = map(int, box.groups())
+    pat = {m.group(1): tuple(map(int, m.groups()[1:])) for m in
+           re.finditer(r"^PATCH (q\d+) \((\d+),(\d+),(\d+),(\d+)\) role=\w+ z=top,bottom$", text, re.M)}
+    for q in range(lay.qubits):
+        x, y, w, hh = pat.get(f"q{q}", (-1, -1, 0, 0))
+        if (w, hh) != ((dx if q in lay.outputs else dz), dx) or x < bx or y < by or x + w > bx + bw or y + hh > by + bh:
+            bad.append(f"patch q{q}")
+    steps = [tuple(map(int, m.groups())) for m in re.finditer(r"^STEP (\d+) at=(\d+) rounds=(\d+) ", text, re.M)]
+    if steps != [(k + 1, k * dm, dm) for k in range(len(lay.steps))] or len(lay.steps) * dm != u.rounds:
+        bad.append("steps")
+    did: dict[int, list[str]] = {}
+    for m in re.finditer(r"^@(\d+) (?:INJECT q\d+|MEASURE r\d+ .*) rotation=([+-][IZ]+)$", text, re.M):
+        did.setdefault(int(m.group(1)), []).append(m.group(2).lstrip("+"))
+    if [sorted(did.get(k * dm, [])) for k in range(len(lay.steps))] != \
+            [sorted(r.pauli for r in st.rotations) for st in lay.steps] or sum(map(len, did.values())) != lay.inputs:
+        bad.append("rotations")
+    lines = text.splitlines()
+    for m in re.finditer(r"^@(\d+) MEASURE r(\d+) (.*) rounds=(\d+) via=\((\d+),(\d+),(\d+),(\d+)\) "
+                         r"rotation=[+-]([IZ]+)$", text, re.M):
+        t, k, terms, n, vx, vy, vw, vh = (int(v) if v.isdigit() else v for v in m.groups()[:8])
+        rot = lay.rotations[k] if k < lay.inputs else None
+        if rot is None or rot.letters != m.group(9):
+            bad.append("merge register")
+            continue
+        sup = [q for q, c in enumerate(rot.letters) if c == "Z"]
+        got = re.findall(r"Z:q(\d+)@(top|bottom)", terms)
+        if sorted(int(q) for q, _ in got) != sup or f"Z:m{k}" not in terms.split() or n != dm:
+            bad.append("merge terms")
+        for q, side in got:
+            x, y, w, hh = pat.get(f"q{q}", (0, 0, 0, 0))
+            if (vy != y + hh if side == "top" else vy + vh != y) or vx > x or x + w > vx + vw:
+                bad.append("merge side")
+        if (vw, vh) != (rot.ancilla_length(dx, dz, dm), dx) or vx < bx or vy < by or vx + vw > bx + bw \
+                or vy + vh > by + bh:
+            bad.append("ancilla")
+        flip, angle = (1, "pi/4") if rot.sign < 0 else (0, "-pi/4")
+        p = " ".join(f"Z:q{q}" for q in sup)
+        for want in (f"@{t + dm} MEASURE x{k} X:m{k}", f"@{t + dm} IF r{k}={flip} ROTATE {p} angle={angle}",
+                     f"@{t + dm} IF x{k}=1 FRAME {p}"):
+            if lines.count(want) != 1:
+                bad.append("readout or correction")
+    merged = [f"m{k}" for k in re.findall(r"^@\d+ MEASURE r(\d+) ", text, re.M)]
+    if sorted(re.findall(r"^@\d+ INPUT (m\d+) ", text, re.M)) != sorted(merged):
+        bad.append("inputs")
+    end = u.rounds
+    q0 = pat.get(f"q{lay.outputs[0]}", (0, 0, 0, 0))
+    moves = re.findall(r"^@(\d+) MOVE q\d+ to=\(0,0\) d=(\d+) via=\((\d+),(\d+),(\d+),(\d+)\) rounds=(\d+)$", text,
+                       re.M)
+    if len(moves) != 1 or int(moves[0][1]) != dm or int(moves[0][6]) != dm or int(moves[0][0]) + dm > end or \
+            (int(moves[0][3]) + int(moves[0][5]), int(moves[0][3])) != (q0[1], dm):
+        bad.append("output move")
+    checks = [f"@{end} MEASURE k{c} X:q{c}" for c in lay.checks]
+    if any(lines.count(c) != 1 for c in checks) or len(re.findall(r"^@\d+ MEASURE k", text, re.M)) != len(checks):
+        bad.append("check readout")
+    out = f"q{lay.outputs[0]}"
+    decide = f"@{end} DECIDE a={'|'.join(f'k{c}' for c in lay.checks)}"
+    if len(re.findall(r" DECIDE ", text)) != 1 or f"@{end} IF a=0 OUTPUT {out}" not in lines or \
+            f"@{end} IF a=1 DISCARD {out}" not in lines or len(re.findall(r" IF a=", text)) != 2 or \
+            not any(x.startswith(f"@{end} DECIDE a=") and sorted(x.split("=")[1].split("|")) ==
+                    sorted(decide.split("=")[1].split("|")) for x in lines):
+        bad.append("decision")
     return bad
 
 
@@ -537,17 +617,20 @@ def sample_streams() -> dict[str, str]:
 
 
 def block_streams() -> dict[str, str]:
-    """Block units (lattice/units2.py): cultivation, nominal and a trace, and a 20-to-4 composition."""
+    """Block units (lattice/units2.py): a first-level 15-to-1 block stated patch by patch, cultivation, nominal and
+    a trace, and a 20-to-4 composition."""
     from magicpipe.compiler.blockmodel import NoiseModel
-    from magicpipe.compiler.catalogue import cultivation_factory, two_level
+    from magicpipe.compiler.catalogue import cultivation_factory, one_level, two_level
     from magicpipe.compiler.cultivation import cultivation_point
     from magicpipe.lattice.units2 import catalogue_unit
     from magicpipe.lattice.whole import ProgramLayout, program_stream2
 
     cult, _ = catalogue_unit(cultivation_factory(cultivation_point(1e-3, 3, 0.5)).source())
     four, fill = catalogue_unit(two_level(NoiseModel.litinski(1e-3), (13, 5, 5), 6, "20-to-4", (23, 11, 13)).source())
+    first, _ = catalogue_unit(one_level(NoiseModel.litinski(1e-3), (17, 7, 7)).source())
     timeline = [(20, 10, 2, 9), (200, 4, 3, 9)]
     return {
+        "15-to-1-block": str(program_stream2(ProgramLayout(2, 9), first, 2, [(20, 3, 2, 9)])),
         "cultivation": str(program_stream2(ProgramLayout(2, 9), cult, 3, timeline)),
         "cultivation-trace": str(program_stream2(ProgramLayout(2, 9), cult, 3, timeline, seed=4)),
         "20-to-4": str(program_stream2(ProgramLayout(3, 9), four, 2, timeline, fill=fill)),

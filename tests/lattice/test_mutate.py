@@ -54,6 +54,27 @@ def test_the_independent_replay_reads_block_units():
         assert independent_replay(parse_program(text.replace(old, new, 1)), parse_program(text)), name
 
 
+def test_the_independent_replay_reads_a_block_protocol():
+    """A first-level block stated patch by patch: each rule of lattice/blockops.py, read again from the text."""
+    from magicpipe.lattice.mutate import block_streams
+
+    text = block_streams()["15-to-1-block"]
+    assert independent_replay(parse_program(text)) == []
+    broken = {
+        "rotation": ("rotation=+ZZZII", "rotation=+ZZIZI"),
+        "side": ("Z:q1@top Z:q2@top Z:q3@top Z:m3", "Z:q1@bottom Z:q2@top Z:q3@top Z:m3"),
+        "patch": ("PATCH q2 (24,24,7,17)", "PATCH q2 (24,24,5,17)"),
+        "step": ("STEP 6 at=35 rounds=7", "STEP 6 at=35 rounds=8"),
+        "correction": ("@7 IF r3=0 ROTATE Z:q1 Z:q2 Z:q3 angle=-pi/4\n", ""),
+        "check": ("@42 MEASURE k3 X:q3\n", ""),
+        "decision": ("@42 IF a=1 DISCARD q0\n", ""),
+        "move": ("via=(0,7,17,17) rounds=7", "via=(0,7,17,17) rounds=0"),
+    }
+    for name, (old, new) in broken.items():
+        assert old in text, name
+        assert independent_replay(parse_program(text.replace(old, new, 1)), parse_program(text)), name
+
+
 def test_the_independent_replay_reads_ccz_states():
     from magicpipe.lattice.mutate import ccz_streams
 
