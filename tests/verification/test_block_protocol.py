@@ -1,0 +1,49 @@
+"""A first-level Litinski block's protocol read from the stream's own lines: the rotations they state are the
+layout's, and executing them (merges, splits, pi/4 corrections, frames, checks, decision) on a state vector
+leaves the ideal output on every branch."""
+
+import pytest
+from magicpipe.compiler.blockmodel import NoiseModel
+from magicpipe.compiler.blocks import FIRST_LEVEL
+from magicpipe.compiler.catalogue import one_level
+from magicpipe.lattice.units2 import catalogue_unit
+from magicpipe.verification.block_protocol import block_check, run_protocol, stated_layout
+
+from magicpipe.errors import SpecError, VerificationError
+
+
+@pytest.fixture(scope="module")
+def unit():
+    return catalogue_unit(one_level(NoiseModel.litinski(1e-3), (5, 3, 3)).source())[0]
+
+
+def _edited(unit, old, new):
+    assert old in unit.text
+    return type(unit)(**{**{f: getattr(unit, f) for f in unit.__slots__}, "text": unit.text.replace(old, new, 1)})
+
+
+def test_the_stated_rotations_are_the_layouts(unit):
+    stated = stated_layout(unit)
+    # the same rotations (Pauli string, sign, ancilla a_X, a_Z) in the same steps; within a step the injections
+    # come first (their patches are fresh for the merges), the layout lists step 3's after its merges
+    assert [sorted((r.pauli, r.ancilla) for r in s.rotations) for s in stated.steps] == \
+        [sorted((r.pauli, r.ancilla) for r in s.rotations) for s in FIRST_LEVEL.steps]
+    assert [s.storage for s in stated.steps] == [s.storage for s in FIRST_LEVEL.steps]
+    assert (stated.outputs, stated.checks, stated.width) == (FIRST_LEVEL.outputs, FIRST_LEVEL.checks, FIRST_LEVEL.width)
+    assert block_check(unit).ok
+
+
+def test_every_branch_of_the_stated_protocol_makes_the_output(unit):
+    r = run_protocol(unit, shots=12, seed=3)
+    assert r.min_fidelity > 1 - 1e-9 and r.accepted == 12
+    # 11 merges a shot, each correction firing on about half the shots
+    assert 0 < r.rotations < 12 * 11 and 0 < r.frames < 12 * 11
+
+
+def test_a_wrong_line_is_caught(unit):
+    with pytest.raises(VerificationError):
+        run_protocol(_edited(unit, "IF r3=0 ROTATE", "IF r3=1 ROTATE"), shots=12, seed=3)
+    assert not block_check(_edited(unit, "rotation=+ZZZII", "rotation=+ZZZZI")).ok
+    with pytest.raises(SpecError):
+        stated_layout(catalogue_unit(type("S", (), {"method": "cultivation", "detail": (("attempt_rounds", 1.0),
+                      ("acceptance", 0.5)), "qubits": 454, "kind": "T", "distances": (3, 15), "name": "c"})())[0])
