@@ -209,7 +209,10 @@ def parse_protocol(lines: Sequence[str]) -> Protocol:
         t, reg, val, action, rest = m.groups()
         kind = {"MEASURE": "MERGE" if rest.startswith("r") else "READ"}.get(action, action)
         shape = _SHAPES.get(kind)
-        got = shape.fullmatch(rest) if shape else None
+        if shape is None:
+            raise SpecError(f"block protocol line {line!r}: {action} is no block protocol action (INJECT, INPUT, "
+                            f"MEASURE, ROTATE, FRAME, MOVE, DECIDE, OUTPUT, DISCARD)")
+        got = shape.fullmatch(rest)
         if got is None:
             raise SpecError(f"block protocol line {line!r}: {action} does not take {rest!r}")
         ops.append(BlockOp(int(t), (reg, int(val)) if reg else None, kind, got.groups(), line))
