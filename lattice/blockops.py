@@ -47,16 +47,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from magicpipe.compiler.blocks import Layout, Rotation
 from magicpipe.lattice.geometry import Rect, Tile
 
 from magicpipe.errors import SpecError
 
-__all__ = ["BlockOp", "Protocol", "parse_protocol", "protocol_checks", "protocol_lines", "protocol_rotations"]
+__all__ = ["BlockOp", "Protocol", "body_checks", "parse_protocol", "protocol_checks", "protocol_lines",
+           "protocol_rotations"]
 
 _RECT = r"\((-?\d+),(-?\d+),(\d+),(\d+)\)"
-_PATCH = re.compile(r"PATCH (q\d+) " + _RECT + r" role=(output|check) z=(left|right|top|bottom),(left|right|top|bottom)")
+_SIDE = r"(left|right|top|bottom)"
+_PATCH = re.compile(r"PATCH (q\d+) " + _RECT + r" role=(output|check) z=" + _SIDE + "," + _SIDE)
 _STEP = re.compile(r"STEP (\d+) at=(\d+) rounds=(\d+) storage=([-ocrw]+)")
 _OP = re.compile(r"@(\d+) (?:IF ([a-z]+\d*)=([01]) )?([A-Z]+) (.*)")
 _SHAPES = {
@@ -129,7 +132,7 @@ def protocol_lines(layout: Layout, distances: tuple[int, int, int]) -> list[str]
     Examples:
         >>> from magicpipe.compiler.blocks import FIRST_LEVEL
         >>> lines = protocol_lines(FIRST_LEVEL, (7, 3, 3))
-        >>> lines[0], lines[6]
+        >>> lines[0], lines[5]
         ('PATCH q0 (0,10,7,7) role=output z=top,bottom', 'STEP 1 at=0 rounds=3 storage=-ccc-')
     """
     dx, dz, dm = distances
@@ -288,8 +291,9 @@ def protocol_checks(layout: Layout, distances: tuple[int, ...], rounds: int, blo
             yield (f"{op.line!r}: the via {via} is not an ancilla of the layout's length {length:g} x {dx} inside the "
                    f"block {block}, clear of the register")
         m = inputs.get(f"m{k}")
-        if m is None or m.t != op.t or not via.contains(Rect(*map(int, m.groups[1:5]))) or \
-                Rect(*map(int, m.groups[1:5])).w != dm or Rect(*map(int, m.groups[1:5])).h != dm or int(m.groups[5]) != dm:
+        square = Rect(*map(int, m.groups[1:5])) if m else None
+        if m is None or square is None or m.t != op.t or not via.contains(square) or \
+                (square.w, square.h, int(m.groups[5])) != (dm, dm, dm):
             yield f"{op.line!r}: its input m{k} is not a d_m={dm} patch injected into its via in its round"
         if int(_rounds) != steps.get(op.t, -1):
             yield f"{op.line!r}: a merge lasts its step's {steps.get(op.t, '?')} rounds"
@@ -393,3 +397,25 @@ def _end_checks(layout: Layout, rounds: int, output: Tile, dm: int, proto: Proto
             if o.kind == "MERGE" and o.t < t + int(moves[0].groups[8]) and t < o.t + int(o.groups[2]) and \
                     Rect(*map(int, o.groups[3:7])).overlaps(mv):
                 yield f"{moves[0].line!r}: its via crosses that of {o.line!r}, in flight"
+
+
+def body_checks(unit: Any, first: bool, block: Sequence[Rect], lines: Sequence[str]) -> Iterator[str]:
+    """The protocol rules of a block ``unit`` whose body has the protocol ``lines``: ``first`` (a first-level
+    Litinski block, whose one ``REGION block`` is ``block``) must state them, any other block must not."""
+    from magicpipe.compiler.blocks import get_layout
+
+    if not first:
+        if lines:
+            yield "PATCH, STEP and @t lines belong to first-level Litinski blocks only"
+        return
+    if not lines or len(block) != 1 or len(unit.distances) != 3:
+        yield ("a first-level Litinski block states its REGION block and its protocol patch by patch (PATCH, "
+               "STEP and @t lines: lattice/blockops.py)")
+        return
+    try:
+        proto = parse_protocol(lines)
+    except SpecError as e:
+        yield str(e)
+        return
+    yield from protocol_checks(get_layout("15-to-1", "first"), unit.distances, unit.rounds, block[0], unit.output,
+                               proto)

@@ -546,7 +546,8 @@ def _protocol_problems(u: Any, head: dict[str, str]) -> list[str]:
     lines = text.splitlines()
     for m in re.finditer(r"^@(\d+) MEASURE r(\d+) (.*) rounds=(\d+) via=\((\d+),(\d+),(\d+),(\d+)\) "
                          r"rotation=[+-]([IZ]+)$", text, re.M):
-        t, k, terms, n, vx, vy, vw, vh = (int(v) if v.isdigit() else v for v in m.groups()[:8])
+        terms = m.group(3)
+        t, k, n, vx, vy, vw, vh = (int(m.group(i)) for i in (1, 2, 4, 5, 6, 7, 8))
         rot = lay.rotations[k] if k < lay.inputs else None
         if rot is None or rot.letters != m.group(9):
             bad.append("merge register")

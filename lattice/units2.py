@@ -18,6 +18,9 @@ Block body lines (unit-local coordinates in qubit-pitch units, 2 qubit sites per
     OUTPUT 0 (0,0) d=9 side=bottom lanes=3       # 8-to-CCZ (kind=CCZ): one CCZ state, 3 patches side by side
     ATTEMPT rounds=1.3925 keep=0.01706           # cultivation only: one attempt's mean rounds, kept fraction
     ON keep=output reject=restart                # cultivation only: the restart policy (total: both outcomes)
+    PATCH q0 (0,24,17,17) role=output z=top,bottom   # a first-level Litinski block: its protocol patch by
+    STEP 1 at=0 rounds=7 storage=-ccc-               # patch (register, steps, injections, merges, readouts,
+    @0 INJECT q1 rotation=+IZIII                     # corrections, checks, decision: lattice/blockops.py)
 
 Geometry. A first-level ``(15-to-1)_{d_X,d_Z,d_m}`` block is Litinski's ``(d_X + 4 d_Z) x 3 d_X`` rectangle
 with its output patch (``d_m``) below it. A two-level block (Litinski 2019, Sec. 4; footprint as
@@ -272,26 +275,11 @@ def block_checks(unit: Unit) -> Iterator[str]:
 
 def _protocol_checks(unit: Unit, b: BlockBody) -> Iterator[str]:
     """A first-level Litinski block states its protocol patch by patch (:mod:`magicpipe.lattice.blockops`)."""
-    from magicpipe.compiler.blocks import get_layout
-    from magicpipe.lattice.blockops import parse_protocol, protocol_checks
+    from magicpipe.lattice.blockops import body_checks
 
     first = b.get("method").startswith("litinski") and b.int("level1") == 0 and b.get("protocol") == "15-to-1"
-    if not first:
-        if b.protocol:
-            yield "PATCH, STEP and @t lines belong to first-level Litinski blocks only"
-        return
-    regions = [r for r in b.regions if r.kind == "block"]
-    if not b.protocol or len(regions) != 1 or len(unit.distances) != 3:
-        yield ("a first-level Litinski block states its REGION block and its protocol patch by patch (PATCH, "
-               "STEP and @t lines: lattice/blockops.py)")
-        return
-    try:
-        proto = parse_protocol(b.protocol)
-    except SpecError as e:
-        yield str(e)
-        return
-    yield from protocol_checks(get_layout("15-to-1", "first"), unit.distances, unit.rounds, regions[0].rect,
-                               unit.output, proto)
+    block = [r.rect for r in b.regions if r.kind == "block"]
+    yield from body_checks(unit, first, block, b.protocol)
 
 
 def tau_of(unit: Unit) -> float | None:

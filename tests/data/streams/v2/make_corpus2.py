@@ -2,9 +2,9 @@
 each a valid stream with one edit that breaks one rule; line 1 says why, line 2 has the expected message.
 
 Run from the repository root: ``python tests/data/streams/v2/make_corpus2.py`` (``... blocks``: only the
-catalogue-block and cultivation files; ``... first``: the first-level Litinski block files; ``... ccz``: only the T + CCZ files; ``... composed``: the three-level
-files). The files are checked in; the
-test (tests/grammar/test_corpus_v2.py) only reads them.
+catalogue-block and cultivation files; ``... first``: the first-level Litinski block files; ``... ccz``: only
+the T + CCZ files; ``... composed``: the three-level files). The files are checked in; the test
+(tests/grammar/test_corpus_v2.py) only reads them.
 """
 
 import pathlib
@@ -300,4 +300,5 @@ if __name__ == "__main__":
     import sys
 
     # ``blocks``: the block-unit files only; ``ccz``: the CCZ files only; ``composed``: the three-level files
-    {"blocks": blocks, "first": first_level, "ccz": ccz, "composed": composed}.get(sys.argv[1] if sys.argv[1:] else "", main)()
+    commands = {"blocks": blocks, "first": first_level, "ccz": ccz, "composed": composed}
+    commands.get(sys.argv[1] if sys.argv[1:] else "", main)()
