@@ -47,3 +47,18 @@ def test_a_wrong_line_is_caught(unit):
     with pytest.raises(SpecError):
         stated_layout(catalogue_unit(type("S", (), {"method": "cultivation", "detail": (("attempt_rounds", 1.0),
                       ("acceptance", 0.5)), "qubits": 454, "kind": "T", "distances": (3, 15), "name": "c"})())[0])
+
+
+def test_verify_stream_runs_a_blocks_protocol(capsys):
+    """``magicpipe verify stream`` on the corpus's first-level block stream passes; with one correction gone it
+    fails (status 1), though every rule but the protocol's holds."""
+    import pathlib
+
+    from magicpipe.cli import main
+
+    corpus = pathlib.Path(__file__).parents[1] / "data" / "streams" / "v2"
+    args = ["--shots", "8", "--no-circuit", "--seed", "1"]   # 8 shots: r3 = 0 (the lost branch) in some
+    assert main(["verify", "stream", str(corpus / "valid" / "block-15-to-1.lsi"), *args]) == 0
+    assert "its rotation list makes the ideal output" in capsys.readouterr().out
+    assert main(["verify", "stream", str(corpus / "invalid" / "unit-protocol-correction.lsi"), *args]) == 1
+    assert "its lines FAIL" in capsys.readouterr().out

@@ -279,6 +279,7 @@ def _run_stream(args: argparse.Namespace) -> int:
     print(f"{path}: {r.consumptions} consumptions per shot, {r.shots} shot(s), {r.rotations} pi/4 and {r.frames} "
           f"Pauli corrections applied; least fidelity to the ideal {gates} gates {r.min_fidelity:.12f}: "
           f"{f'every branch applies {gates}' if ok else 'WRONG'}")
+    ok = _block_protocols(args, path, stream) and ok
     if args.factory:
         from magicpipe.verification.stream_logical import unit_factory_circuit
 
@@ -313,6 +314,28 @@ def _run_stream(args: argparse.Namespace) -> int:
     if not args.no_circuit:
         ok = _stream_circuit(args, path, stream) and ok
     return 0 if ok else 1
+
+
+def _block_protocols(args: argparse.Namespace, path: Any, stream: Any) -> bool:
+    """Every first-level Litinski block's protocol read from its own lines (verification/block_protocol.py)."""
+    from magicpipe.errors import VerificationError
+    from magicpipe.lattice.units2 import is_block, parse_block
+    from magicpipe.verification.block_protocol import block_check, run_protocol
+
+    ok = True
+    for u in stream.header.units:
+        if not is_block(u) or not parse_block(u.text).protocol:
+            continue
+        check = block_check(u)
+        try:
+            r = run_protocol(u, shots=args.shots, seed=args.seed)
+            ran = f"{r.shots} shot(s) of its lines, every branch accepted with the ideal output"
+        except VerificationError as e:
+            ran, r = f"its lines FAIL: {e}", None
+        ok = ok and check.ok and r is not None
+        print(f"{path}: unit {u.name}'s protocol from its own lines: its rotation list "
+              f"{'makes' if check.ok else 'does NOT make'} the ideal output (fidelity {check.fidelity:.12f}); {ran}")
+    return ok
 
 
 def _stream_circuit(args: argparse.Namespace, path: Any, stream: Any) -> bool:
