@@ -77,3 +77,17 @@ def test_protocol_lines_refuse_what_they_cannot_lay_out():
                      if not x.startswith(("PATCH", "STEP", "@")))
     unit = catalogue_unit(one_level(NoiseModel.litinski(1e-3), DS).source())[0]
     assert any("states its REGION block and its protocol" in m for m in block_checks(_edited(unit, unit.text, bare)))
+
+
+def test_every_first_level_block_of_the_catalogue_states_a_sound_protocol():
+    """Every (d_X, d_Z, d_m) the catalogue considers: its unit's body passes every protocol rule, 78 protocol
+    lines (5 patches, 6 steps, 4 injections, 11 merges of 5 lines, the output's move, 4 check readouts, the
+    decision and its 2 branches), steps of d_m adding up to the planner's 6 d_m."""
+    from magicpipe.compiler.catalogue_search import first_level_grid
+
+    grid = first_level_grid()
+    assert len(grid) > 50
+    for ds in grid:
+        u = catalogue_unit(one_level(NoiseModel.litinski(1e-3), ds).source())[0]
+        assert list(block_checks(u)) == [], ds
+        assert len(parse_block(u.text).protocol) == 78 and u.rounds == 6 * ds[2], ds

@@ -125,6 +125,8 @@ def test_a_catalogue_block_point_streams_and_checks():
     # Litinski's (d_X + 4 d_Z) x 3 d_X block with its d_m output patch below it, the catalogue's qubits
     assert (u.width, u.height) == (dx + 4 * dz, dm + 3 * dx) and u.qubits == pt.source.qubits
     assert u.rounds == 6 * dm and u.checks == 4
+    # its body states the protocol patch by patch (lattice/blockops.py; tests/lattice/test_blockops.py)
+    assert len(parse_block(u.text).protocol) == 78 and "@0 INJECT q1 rotation=+IZIII" in u.text
 
 
 def test_a_two_level_20_to_4_block_delivers_four_states_a_run():
