@@ -90,8 +90,11 @@ def test_the_pass_manager_plans_rates_without_a_model_with_the_default():
 
 
 def test_plan_json_matches_its_schema(tmp_path):
-    assert main(["compile", "--counts", _counts(tmp_path), "--p", "1e-3", "--eps", "1e-3", "--out", str(tmp_path)]) == 0
+    counts = tmp_path / "small.json"  # a plan has every section at any size; a short program writes a short stream
+    counts.write_text(LogicalCounts(50, t_count=200, rotation_count=10, rotation_depth=5).to_json())
+    assert main(["compile", "--counts", str(counts), "--p", "1e-3", "--eps", "1e-3", "--out", str(tmp_path)]) == 0
     plan = json.loads((tmp_path / "plan.json").read_text())
+    assert plan["sensitivity"]["edge_model"] and plan["demand"]["rotation_t_count"] > 0 and plan["stream"]
     jsonschema.validate(plan, _schema())
     broken = dict(plan, front=[{k: v for k, v in plan["front"][0].items() if k != "physical_qubits"}])
     with pytest.raises(jsonschema.ValidationError, match="physical_qubits"):

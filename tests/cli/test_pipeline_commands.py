@@ -98,15 +98,31 @@ def test_bench_thresholds_reports_unreachable(tmp_path):
 
 
 def test_bench_policies_small(tmp_path):
+    from magicpipe.cli.pipeline import policy_variants
+    from magicpipe.compiler import Hardware, Pipeline
+    from magicpipe.compiler.pareto import pareto_front
+
+    chosen = ["failure-aware", "paper", "paper+spare_fill=True"]
     assert main(["bench", "policies", "--d1", "3", "--d2", "7", "--p", "1e-3", "--eps", "1e-3", "--shots", "5",
-                 "--out", str(tmp_path)]) == 0
+                 "--error-model", "paper", *(f"--policy={name}" for name in chosen), "--out", str(tmp_path)]) == 0
     rows = list(csv.DictReader((tmp_path / "policies.csv").open()))
-    by = {r["policy"]: r for r in rows}
-    assert {"paper", "failure-aware", "paper+spare_fill=True"} <= set(by) and len(rows) == len(by)
-    for r in rows:  # the Monte Carlo time of a point is never below its no-failure schedule's
-        assert float(r["mc_rounds"]) > 0 and int(r["qubits"]) > 0
+    assert [r["policy"] for r in rows] == chosen   # in the order asked, one row per (policy, cell)
+    pipe = Pipeline.from_distances((3, 7), Hardware(p=1e-3, eps=1e-3))
+    for r in rows:  # each row is its policy's least-volume point
+        best = pareto_front(pipe, policy_variants()[r["policy"]], least_volume_only=True).min_volume()
+        assert (int(r["qubits"]), int(r["buffer"])) == (best.qubits, best.buffer_slots)
+        assert float(r["mc_rounds"]) > 0
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary["cells"] == 1 and set(summary["policies"]) == set(by)
+    assert summary["cells"] == 1 and list(summary["policies"]) == chosen
+    assert main(["bench", "policies", "--policy", "nope", "--out", str(tmp_path / "x")]) == 2
+
+
+def test_bench_policies_compares_every_policy_by_default():
+    from magicpipe.cli import build_parser
+    from magicpipe.cli.pipeline import policy_variants
+
+    args = build_parser().parse_args(["bench", "policies", "--out", "x"])
+    assert args.policy is None and len(policy_variants()) == 11
 
 
 def test_layout_aware_cell_fits_its_floor_plan():

@@ -69,6 +69,9 @@ def register(sub) -> None:
         "--shots", type=bounded_int(0, 10**6), default=100, help="Monte Carlo runs per chosen point (default 100)"
     )
     q.add_argument("--seed", type=bounded_int(0), default=7, help="Monte Carlo seed (default 7)")
+    q.add_argument("--policy", action="append", metavar="NAME",
+                   help="a policy to compare, by its name in policies.csv's 'policy' column; repeat it for several "
+                        "(default: every one)")
     q.add_argument("--out", required=True, type=Path)
     q.set_defaults(run=run_policies)
     h = bs.add_parser("thresholds", help="least volume per error threshold, two and three levels (Fig. 7)")
@@ -220,8 +223,15 @@ def run_policies(args) -> int:
         cells = [(int(a), int(b)) for a in args.d1.split(",") for b in args.d2.split(",")]
     except ValueError:
         raise SpecError(f"--d1 and --d2 must be comma-separated integers, got {args.d1!r} and {args.d2!r}") from None
+    variants = policy_variants()
+    if args.policy:
+        unknown = [w for w in args.policy if w not in variants]
+        if unknown:
+            raise SpecError(f"--policy {unknown[0]!r} is not a policy; the policies are "
+                            f"{', '.join(map(repr, variants))}")
+        variants = {w: variants[w] for w in dict.fromkeys(args.policy)}
     rows = []
-    for name, options in policy_variants().items():
+    for name, options in variants.items():
         for d1, d2 in cells:
             pipe = Pipeline.from_distances((d1, d2), hw)
             best = pareto_front(pipe, options, least_volume_only=True).min_volume()
@@ -241,7 +251,7 @@ def run_policies(args) -> int:
             "mean_vs_parallel": statistics.fmean(r["mc_reduction_vs_parallel"] for r in rows if r["policy"] == name),
             "worst_vs_sequential": min(r["mc_reduction_vs_sequential"] for r in rows if r["policy"] == name),
         }
-        for name in policy_variants()
+        for name in variants
     }
     (args.out / "summary.json").write_text(json.dumps({"p": hw.p, "eps": hw.eps, "shots": args.shots, "seed": args.seed,
                                                        "cells": len(cells), "policies": summary}, indent=2))
