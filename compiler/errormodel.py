@@ -160,19 +160,12 @@ class ErrorModel:
         """
         from magicpipe.compiler.hardware import check_distance
 
-        check_distance(d)
-        self.check_p(p)
-        p_l: float = self.A * (p / self.p_th) ** ((d + 1) / 2) * self.factor(d)
-        return p_l
+        check_distance(d)   # here, not in the memo: True would hit 1's entry there
+        return _memory_error(self.A, self.p_th, self.corrections, d, p, self.name)
 
     def check_p(self, p: float) -> None:
         """Refuse a physical error at or above this model's threshold, naming it."""
-        if not 0 < p < self.p_th:
-            raise SpecError(
-                f"physical error p={p:g} must lie in (0, p_th={self.p_th:g}), the threshold of error model "
-                f"{self.name!r}: at or above it a larger distance does not help; lower p or use a model with a "
-                f"higher threshold"
-            )
+        _check_p(p, self.p_th, self.name)
 
     # -- protocols ----------------------------------------------------------------------------------
     def coefficients(self, protocol: Any, d: int) -> tuple[float, float]:
@@ -274,3 +267,21 @@ def __getattr__(name: str) -> Any:  # MEASURED is read lazily, on first use
     if name == "MEASURED":
         return load_measured()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _memory_error(a: float, p_th: float, corrections: tuple[tuple[int, float], ...], d: int, p: float,
+                  name: str) -> float:
+    """``ErrorModel.logical_error``'s value at a checked distance (a pure function of the model's numbers; the
+    planner asks for the same few distances hundreds of thousands of times a plan)."""
+    _check_p(p, p_th, name)
+    p_l: float = a * (p / p_th) ** ((d + 1) / 2) * dict(corrections).get(d, 1.0)
+    return p_l
+
+
+def _check_p(p: float, p_th: float, name: str) -> None:
+    if not 0 < p < p_th:
+        raise SpecError(
+            f"physical error p={p:g} must lie in (0, p_th={p_th:g}), the threshold of error model {name!r}: at or "
+            f"above it a larger distance does not help; lower p or use a model with a higher threshold"
+        )
