@@ -52,6 +52,8 @@ def check_distance(d: int) -> int:
         >>> check_distance(5)
         5
     """
+    if type(d) is int and d > 0 and d & 1:   # the planner's millions of calls: an odd positive int
+        return d
     if isinstance(d, bool) or not isinstance(d, int):
         raise SpecError(f"code distance must be an odd positive integer, got {d!r}")
     if d < 1 or d % 2 == 0:
