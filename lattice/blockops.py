@@ -64,7 +64,7 @@ _STEP = re.compile(r"STEP (\d+) at=(\d+) rounds=(\d+) storage=([-ocrw]+)")
 _OP = re.compile(r"@(\d+) (?:IF ([a-z]+\d*)=([01]) )?([A-Z]+) (.*)")
 _SHAPES = {
     "INJECT": re.compile(r"(q\d+) rotation=([+-][IZ]+)"),
-    "INPUT": re.compile(r"(m\d+) " + _RECT + r" d=(\d+)"),
+    "INPUT": re.compile(r"(m\d+) " + _RECT + r" d=(\d+)(?: from=level1:(\d+) run=(-?\d+))?"),
     "MERGE": re.compile(r"(r\d+)((?: Z:[qm]\d+(?:@(?:left|right|top|bottom))?)+) rounds=(\d+) via=" + _RECT
                         + r" rotation=([+-][IZ]+)"),
     "READ": re.compile(r"([xk]\d+) X:([mq]\d+)"),
@@ -72,8 +72,8 @@ _SHAPES = {
     "FRAME": re.compile(r"(Z:q\d+(?: Z:q\d+)*)"),
     "MOVE": re.compile(r"(q\d+) to=\((-?\d+),(-?\d+)\) d=(\d+) via=" + _RECT + r" rounds=(\d+)"),
     "DECIDE": re.compile(r"a=(k\d+(?:\|k\d+)*)"),
-    "OUTPUT": re.compile(r"(q\d+)"),
-    "DISCARD": re.compile(r"(q\d+)"),
+    "OUTPUT": re.compile(r"(q\d+(?: q\d+)*)"),
+    "DISCARD": re.compile(r"(q\d+(?: q\d+)*)"),
 }
 _OPPOSITE = {"top": "bottom", "bottom": "top", "left": "right", "right": "left"}
 
@@ -293,7 +293,7 @@ def protocol_checks(layout: Layout, distances: tuple[int, ...], rounds: int, blo
         m = inputs.get(f"m{k}")
         square = Rect(*map(int, m.groups[1:5])) if m else None
         if m is None or square is None or m.t != op.t or not via.contains(square) or \
-                (square.w, square.h, int(m.groups[5])) != (dm, dm, dm):
+                (square.w, square.h, int(m.groups[5])) != (dm, dm, dm) or m.groups[6] is not None:
             yield f"{op.line!r}: its input m{k} is not a d_m={dm} patch injected into its via in its round"
         if int(_rounds) != steps.get(op.t, -1):
             yield f"{op.line!r}: a merge lasts its step's {steps.get(op.t, '?')} rounds"

@@ -274,12 +274,45 @@ def block_checks(unit: Unit) -> Iterator[str]:
 
 
 def _protocol_checks(unit: Unit, b: BlockBody) -> Iterator[str]:
-    """A first-level Litinski block states its protocol patch by patch (:mod:`magicpipe.lattice.blockops`)."""
+    """A first-level Litinski block states its protocol patch by patch (:mod:`magicpipe.lattice.blockops`), so
+    does the upper block of a two-level Litinski block of T states (:mod:`magicpipe.lattice.upperops`)."""
     from magicpipe.lattice.blockops import body_checks
 
-    first = b.get("method").startswith("litinski") and b.int("level1") == 0 and b.get("protocol") == "15-to-1"
+    litinski = b.get("method") == "litinski"
+    first = litinski and b.int("level1") == 0 and b.get("protocol") == "15-to-1"
+    upper = litinski and b.int("level1") > 0 and b.get("kind", "T") == "T"
+    if upper:
+        yield from _upper_protocol(unit, b)
+        return
     block = [r.rect for r in b.regions if r.kind == "block"]
     yield from body_checks(unit, first, block, b.protocol)
+
+
+def _upper_protocol(unit: Unit, b: BlockBody) -> Iterator[str]:
+    from magicpipe.compiler.blocks import get_layout
+    from magicpipe.lattice.blockops import parse_protocol
+    from magicpipe.lattice.upperops import upper_checks
+
+    region = [r for r in b.regions if r.kind == "upper"]
+    try:
+        step = float(b.get("step"))
+    except ValueError:
+        step = 0.0
+    if not b.protocol or len(region) != 1 or len(unit.distances) != 6 or step <= 0 or \
+            sum(r.kind == "corridor" for r in b.regions) != 1:
+        yield ("a two-level Litinski block states its upper block patch by patch (BLOCK step=, REGION upper and "
+               "corridor, PATCH, STEP and @t lines: lattice/upperops.py)")
+        return
+    try:
+        proto = parse_protocol(b.protocol)
+        layout = get_layout(b.get("protocol"))
+    except SpecError as e:
+        yield str(e)
+        return
+    dx2, dz2, dm2 = unit.distances[3:]
+    squares = [Rect(t.x, t.y, d, d) for t, d, _ in b.outputs]
+    yield from upper_checks(layout, (dx2, dz2, dm2), unit.rounds, step, b.int("fill"), b.int("level1"),
+                            6 * unit.distances[2], region[0].rect, squares, proto)
 
 
 def tau_of(unit: Unit) -> float | None:
@@ -374,15 +407,29 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     wu, hu = upper.patch_widths(dx2, dz2), 3 * dx2
     states = upper.states
     lanes = 3 if upper.kind == "CCZ" else 1
-    width = max(2 * w1 + wr, wu, states * lanes * dm2)
-    height = dm2 + hu + hc
-    y0 = dm2 + hu
+    stated = method == "litinski" and upper.kind == "T"   # its upper block patch by patch (upperops)
+    legs = 2 * dm2 if stated else 0                        # an entry leg at each end, a corridor above
+    width = max(2 * w1 + wr, wu + legs, states * lanes * dm2)
+    height = dm2 + hu + hc + (dm2 if stated else 0)
+    y0 = height - hc
     p_fail = float(detail.get("p_fail", 0.0))
     run = float(source.period_rounds) * (1 - p_fail)
     rounds = max(1, round(run))
     fill = max(0, round(float(source.startup_rounds) - run))
+    protocol: list[str] = []
+    outs = [Tile(j * dm2 * lanes, 0) for j in range(states)]
+    if stated:
+        from magicpipe.lattice.upperops import upper_lines
+
+        step = float(detail["step_cycles"])
+        protocol, rounds, early = upper_lines(upper, (dx2, dz2, dm2), step, n, len(first.steps) * ds[2], dm2)
+        fill = max(fill, early)
+        xs = [line.split()[2] for line in protocol if line.startswith("PATCH") and "role=output" in line]
+        outs = [Tile(int(x[1:].split(",")[0]), 0) for x in xs]
     head = {"method": method, "protocol": upper.protocol, "level1": n, "qubits": qubits, "rounds": rounds,
             "fill": fill, "outputs": states, "checks": len(upper.checks)}
+    if stated:
+        head["step"] = repr(float(detail["step_cycles"]))
     if lanes > 1:
         head["kind"] = upper.kind
     lines = [_head(head)]
@@ -390,8 +437,10 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
         x = 0 if k < per_side else w1 + wr
         lines.append(f"REGION level1 {k} {Rect(x, y0 + (k % per_side) * h1, w1, h1)} d={d_low}")
     lines.append(f"REGION routing {Rect(w1, y0, wr, hc)} d={dm2}")
-    lines.append(f"REGION upper {Rect(0, dm2, wu, hu)} d={dx2}")
+    lines.append(f"REGION upper {Rect(0, dm2, wu + legs, hu)} d={dx2}")
+    if stated:
+        lines.append(f"REGION corridor {Rect(0, dm2 + hu, width, dm2)} d={dm2}")
     tail = f" lanes={lanes}" if lanes > 1 else ""
-    lines += [f"OUTPUT {j} {Tile(j * dm2 * lanes, 0)} d={dm2} side=bottom{tail}" for j in range(states)]
-    return Unit(name, upper.protocol, ds, width, height, qubits, rounds, states, Tile(0, 0), len(upper.checks),
-                "\n".join(lines)), fill
+    lines += [f"OUTPUT {j} {t} d={dm2} side=bottom{tail}" for j, t in enumerate(outs)]
+    return Unit(name, upper.protocol, ds, width, height, qubits, rounds, states, outs[0], len(upper.checks),
+                "\n".join(lines + protocol)), fill

@@ -1,0 +1,421 @@
+"""A two-level Litinski block's upper block stated patch by patch: the protocol lines of its block body.
+
+A ``(15-to-1)^n_{d_X,d_Z,d_m} x (P)_{d_X2,d_Z2,d_m2}`` unit (:func:`magicpipe.lattice.units2.catalogue_unit`,
+``P`` = 15-to-1 or 20-to-4) states, after its regions and outputs, the upper layout
+(:data:`magicpipe.compiler.blocks.LAYOUTS`) as a backend executes it. Floor plan (unit-local, bottom up): the
+output patches (``d_m2``) right under the output qubits; ``REGION upper``: the register in one row (output
+patches ``d_X2`` wide, checks ``d_Z2`` wide, all ``d_X2`` tall, Z sides up and down, qubits in index order),
+one ancilla row of height ``d_X2`` above and one below, and an *entry leg* ``d_m2`` wide at each end of the
+register; ``REGION corridor``: a row ``d_m2`` tall along the top of the upper region, joining the routing
+region (above it, between the two columns of ``REGION level1`` feeders) to both legs::
+
+    PATCH q0 (13,36,23,23) role=output z=top,bottom      # the register, right of the left leg
+    STEP 1 at=0 rounds=13 storage=----cc-                # the layout's steps: a step every t_L1 rounds
+    @0 INPUT m0 (0,69,13,13) d=13 from=level1:0 run=-43  # level1 region 0's run from round -43 made it
+    @0 MEASURE r0 Z:q5@top Z:m0 rounds=13 via=(0,59,...) rotation=-IIIIIZII
+    @13 MEASURE x0 X:m0                                  # readout and corrections as at the first level
+    @13 IF r0=1 ROTATE Z:q5 angle=pi/4
+    @13 IF x0=1 FRAME Z:q5
+    @117 MOVE q0 to=(13,0) d=13 via=(13,13,23,23) rounds=13   # a released output down to its OUTPUT patch
+    @130 MEASURE k4 X:q4                                 # the checks in X, the decision, both branches
+    @130 DECIDE a=k4|k5|k6
+    @130 IF a=0 OUTPUT q0 q1 q2 q3
+    @130 IF a=1 DISCARD q0 q1 q2 q3
+
+Each rotation ``k`` of the layout is a merge of ``d_m2`` rounds of its Z string with the input ``m<k>``
+through a via that runs from one end of the upper region (its leg) along the top or bottom ancilla row to the
+rotation's farthest patch: the layout's ancilla ``a_X d_X2 + a_Z d_Z2 + d_m2`` (the ``d_m2`` is the leg). Each
+step's two rotations enter one from each end, in opposite rows, and the rows alternate from step to step, so
+a leg's square is free during the previous step's merges while the next input moves into it. The input is a
+first-level output: ``from=level1:f run=s`` names the feeder region and the unit-local round its run (the
+first-level block's ``6 d_m`` rounds, whose protocol is that of :mod:`magicpipe.lattice.blockops`) starts;
+``s < 0`` is a run during the previous upper run (``s >= -fill``: the copy's first run waits for it). The
+output is ready at ``s + 6 d_m`` and moves (one lattice-surgery move of ``d_m2`` rounds along the routing
+region and the corridor) into its leg by the merge's round. The corrections follow the first level's rules.
+
+Timing. Step ``k`` starts at ``round((k-1) t)`` with ``t`` the feeders' step time (the BLOCK line's
+``step=``, the planner's ``t_L1 = max(6 d_m / (n/2) / (1 - f_1), d_m2)``); the run lasts
+``max(round(inputs/2 t), round((S-1) t) + d_m2)`` rounds (:func:`upper_rounds`). For 20-to-4 (10 steps) that
+is the planner's ``inputs / 2`` step times. For 15-to-1 (8 steps, the last with one rotation) Litinski's model
+charges 7.5 ``t`` (``litinski/magicstates``, ``twolevel15to1.py``: ``ncycles = 7.5 * l1time / (1 - pfail2)``):
+the stream's run fits in it when ``t >= 2 d_m2`` (the last merge ends within half a step); otherwise it is
+``7 t + d_m2``, longer by ``d_m2 - t / 2`` rounds (``t = d_m2``: 1/15 = 6.7% of a run).
+
+A released output moves to its OUTPUT patch through the bottom row under it at the first round after its last
+merge when no via in flight crosses it, and is there by the round its train leaves (``rounds + j d_m2`` for
+output ``j``: :mod:`magicpipe.lattice.whole` sends a run's outputs one route move apart).
+
+:func:`upper_checks` is the validator's reading: every rule of the first level's merges and corrections, a
+via from one end (its input square in that end's leg, outside the register's span), at most one merge per
+end a step, no input square inside a via in flight during its move, every input from an existing feeder whose
+run is ready one move before the merge, each feeder's runs disjoint over the unit's period (``rounds``) and
+none before ``-fill``, the output moves, check readout and a total decision over every output.
+
+Not stated: the routes' tiles through the routing region and the corridor (each is one move of ``d_m2``
+rounds; its path is not checked for collisions), where a ready state waits for its move, and what a rejected
+feeder run does (the nominal body states accepted feeder runs; the planner's ``t`` holds the slack
+``1 / (1 - f_1)`` for re-runs).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from magicpipe.compiler.blocks import Layout, Rotation
+from magicpipe.lattice.blockops import BlockOp, Protocol, _correction, _follow_ups, _signed, _terms, _touches
+from magicpipe.lattice.geometry import Rect
+
+from magicpipe.errors import SpecError
+
+__all__ = ["UpperPlan", "upper_checks", "upper_lines", "upper_plan", "upper_rounds"]
+
+
+def _half_up(x: float) -> int:
+    return math.floor(x + 0.5)
+
+
+def upper_rounds(layout: Layout, step: float, dm2: int, feeders: int, feed_rounds: int) -> tuple[list[int], int]:
+    """The steps' starting rounds and the run's rounds (module docstring): ``max(round(inputs/2 t),
+    round((S-1) t) + d_m2, ceil(inputs / n) 6 d_m)``.
+
+    Examples:
+        >>> from magicpipe.compiler.blocks import get_layout
+        >>> fifteen = get_layout("15-to-1")
+        >>> upper_rounds(fifteen, 13.0, 13, 4, 30)[1], upper_rounds(fifteen, 30.0, 13, 8, 30)[1]
+        (104, 225)
+    """
+    starts = [_half_up(k * step) for k in range(len(layout.steps))]
+    return starts, max(_half_up(layout.inputs / 2 * step), starts[-1] + dm2,
+                       -(-layout.inputs // feeders) * feed_rounds)
+
+
+@dataclass(frozen=True, slots=True)
+class UpperPlan:
+    """Where an upper block's pieces sit (unit-local): ``region`` (legs, rows, register), ``patches``."""
+
+    region: Rect
+    patches: tuple[Rect, ...]
+    dx: int
+    dm: int
+
+    @property
+    def rows(self) -> dict[str, int]:
+        return {"bottom": self.region.y, "top": self.region.y + 2 * self.dx}
+
+
+def upper_plan(layout: Layout, distances: tuple[int, int, int], y: int) -> UpperPlan:
+    """The upper region at height ``y`` (its bottom row), ``2 d_m2 + w_X d_X2 + w_Z d_Z2`` wide."""
+    dx, dz, dm = distances
+    x, patches = dm, []
+    for q in range(layout.qubits):
+        w = dx if q in layout.outputs else dz
+        patches.append(Rect(x, y + dx, w, dx))
+        x += w
+    return UpperPlan(Rect(0, y, x + dm, 3 * dx), tuple(patches), dx, dm)
+
+
+def _ends(layout: Layout, step_rotations: tuple[Rotation, ...]) -> list[str]:
+    """Which end each rotation of a step enters from (its ancilla runs from there to its farthest patch)."""
+    n = layout.qubits
+
+    def widths(qs: range) -> tuple[int, int]:
+        return sum(q in layout.outputs for q in qs), sum(q in layout.checks for q in qs)
+
+    options = []
+    for r in step_rotations:
+        sup = [i for i, c in enumerate(r.letters) if c == "Z"]
+        assert r.ancilla is not None
+        opt = [e for e, qs in (("left", range(0, sup[-1] + 1)), ("right", range(sup[0], n)))
+               if widths(qs) == r.ancilla[:2]]
+        options.append(opt)
+    for pick in ([("left", "right")] if len(options) == 2 else [("left",), ("right",)]):
+        if all(p in o for p, o in zip(pick, options)):
+            return list(pick)
+        if len(pick) == 2 and all(p in o for p, o in zip(pick[::-1], options)):
+            return list(pick[::-1])
+    raise SpecError(f"layout {layout.protocol}: a step's rotations cannot enter one from each end of the block")
+
+
+def _via(plan: UpperPlan, r: Rotation, end: str, row: str, dz: int) -> Rect:
+    length = int(r.ancilla_length(plan.dx, dz, plan.dm))
+    x = plan.region.x if end == "left" else plan.region.x + plan.region.w - length
+    return Rect(x, plan.rows[row], length, plan.dx)
+
+
+def _square(plan: UpperPlan, via: Rect, end: str, row: str) -> Rect:
+    x = via.x if end == "left" else via.x + via.w - plan.dm
+    return Rect(x, via.y + plan.dx - plan.dm if row == "top" else via.y, plan.dm, plan.dm)
+
+
+def _cyclic_clear(s: int, runs: list[int], span: int, period: int) -> bool:
+    return all(s + span <= o + j * period or o + j * period + span <= s for o in runs for j in range(-2, 3))
+
+
+def upper_lines(layout: Layout, distances: tuple[int, int, int], step: float, feeders: int, feed_rounds: int,
+                y: int) -> tuple[list[str], int, int]:
+    """The protocol lines of the upper ``layout`` at ``(d_X2, d_Z2, d_m2)`` fed by ``feeders`` first-level
+    regions of ``feed_rounds`` rounds a run, its upper region's bottom row at ``y``; with the run's rounds and
+    the rounds before a copy's first run that its first inputs' feeder runs need.
+
+    Raises:
+        SpecError: a CCZ layout, a step whose rotations cannot enter from the two ends, or feeders too slow
+            for the steps.
+
+    Examples:
+        >>> from magicpipe.compiler.blocks import get_layout
+        >>> lines, rounds, early = upper_lines(get_layout("15-to-1"), (13, 5, 7), 7.0, 4, 18, 7)
+        >>> lines[0], rounds, early
+        ('PATCH q0 (7,20,13,13) role=output z=top,bottom', 56, 25)
+    """
+    dx, dz, dm = distances
+    if layout.kind != "T":
+        raise SpecError(f"layout {layout.protocol}: only upper blocks of T states are stated patch by patch")
+    plan = upper_plan(layout, distances, y)
+    starts, rounds = upper_rounds(layout, step, dm, feeders, feed_rounds)
+    lengths = [b - a for a, b in zip(starts, starts[1:] + [rounds])]
+    best: tuple[int, list[str], int] | None = None
+    for parity in (0, 1):
+        got = _lines(layout, distances, plan, starts, lengths, rounds, parity, feeders, feed_rounds)
+        if got is not None and (best is None or got[0] < best[0]):
+            best = got
+    if best is None:
+        raise SpecError(f"layout {layout.protocol}: no output can leave in time or the {feeders} feeders of "
+                        f"{feed_rounds} rounds cannot feed steps of {step:g} rounds")
+    return best[1], rounds, best[2]
+
+
+def _lines(layout: Layout, distances: tuple[int, int, int], plan: UpperPlan, starts: list[int],
+           lengths: list[int], rounds: int, parity: int, feeders: int,
+           feed_rounds: int) -> tuple[int, list[str], int] | None:
+    dx, dz, dm = distances
+    lines = [f"PATCH q{q} {r} role={'output' if q in layout.outputs else 'check'} z=top,bottom"
+             for q, r in enumerate(plan.patches)]
+    merges: list[tuple[int, Rect]] = []          # (start, via)
+    body: list[list[str]] = []
+    inputs: list[tuple[int, int, str]] = []      # (merge round, k, text after the feeder fields)
+    last_use: dict[int, int] = {}
+    k = 0
+    for s, st in enumerate(layout.steps):
+        t = starts[s]
+        ops, ends = [], []
+        for r, end in zip(st.rotations, _ends(layout, st.rotations)):
+            row = "top" if (s + parity + (end == "right")) % 2 == 0 else "bottom"
+            via = _via(plan, r, end, row, dz)
+            support = [i for i, c in enumerate(r.letters) if c == "Z"]
+            terms = " ".join(f"Z:q{i}@{row}" for i in support)
+            inputs.append((t, k, f"m{k} {_square(plan, via, end, row)} d={dm}"))
+            ops.append((k, f"@{t} MEASURE r{k} {terms} Z:m{k} rounds={dm} via={via} rotation={_signed(r)}"))
+            value, angle = _correction(r)
+            p = " ".join(_terms(r.letters))
+            ends += [f"@{t + dm} MEASURE x{k} X:m{k}", f"@{t + dm} IF r{k}={value} ROTATE {p} angle={angle}",
+                     f"@{t + dm} IF x{k}=1 FRAME {p}"]
+            merges.append((t, via))
+            for q in support:
+                last_use[q] = t + dm
+            k += 1
+        body.append([f"STEP {s + 1} at={t} rounds={lengths[s]} storage={st.storage}"])
+        body[-1] += [f"@INPUT{kk}" for kk, _ in ops] + [line for _, line in ops] + ends
+    # feeders: input i (in merge order) from feeder i mod n; each run as late as its merge, the feeder's runs
+    # back to back at most, and over the period (the next upper run's first run of the same feeder)
+    order = sorted(inputs)
+    fed: dict[int, str] = {}
+    runs: list[list[int]] = []
+    for f in range(feeders):
+        mine = order[f::feeders]
+        ends = [t - dm for t, _, _ in mine]
+        for _ in range(3):
+            for j in range(len(ends) - 1, -1, -1):
+                later = ends[j + 1] if j + 1 < len(ends) else ends[0] + rounds
+                ends[j] = min(ends[j], later - feed_rounds)
+        if len(ends) > 1 and ends[-1] > ends[0] + rounds - feed_rounds:
+            return None
+        runs.append([e - feed_rounds for e in ends])
+        for (t, kk, rest), e in zip(mine, ends):
+            fed[kk] = f"@{t} INPUT {rest} from=level1:{f} run={e - feed_rounds}"
+    early = max(0, -min(s for r in runs for s in r))
+    late = 0
+    for j, q in enumerate(layout.outputs):
+        m = _move_round(plan, q, last_use[q], merges, rounds + j * dm, starts)
+        if m is None:
+            return None
+        late += m
+        qr = plan.patches[q]
+        move = f"@{m} MOVE q{q} to=({qr.x},0) d={dm} via={Rect(qr.x, plan.region.y, qr.w, dx)} rounds={dm}"
+        body[max(s for s, t in enumerate(starts) if t <= m)].append(move)   # after the lines of its step
+    for block in body:
+        lines += [fed[int(x[6:])] if x.startswith("@INPUT") else x for x in block]
+    checks = "|".join(f"k{c}" for c in layout.checks)
+    outs = " ".join(f"q{q}" for q in layout.outputs)
+    lines += [f"@{rounds} MEASURE k{c} X:q{c}" for c in layout.checks]
+    lines += [f"@{rounds} DECIDE a={checks}", f"@{rounds} IF a=0 OUTPUT {outs}", f"@{rounds} IF a=1 DISCARD {outs}"]
+    return late, lines, early
+
+
+def _move_round(plan: UpperPlan, q: int, free: int, merges: list[tuple[int, Rect]], deadline: int,
+                starts: list[int]) -> int | None:
+    qr = plan.patches[q]
+    via = Rect(qr.x, plan.region.y, qr.w, plan.dx)
+    for m in sorted({free} | {t for t in starts if t >= free} | {t + plan.dm for t, _ in merges if t + plan.dm >= free}):
+        if m + plan.dm > deadline:
+            return None
+        if not any(t < m + plan.dm and m < t + plan.dm and v.overlaps(via) for t, v in merges):
+            return m
+    return None
+
+
+def upper_checks(layout: Layout, distances: tuple[int, int, int], rounds: int, step: float, fill: int,
+                 feeders: int, feed_rounds: int, region: Rect, outputs: list[Rect], proto: Protocol) -> Iterator[str]:
+    """Every way ``proto`` fails to state the upper ``layout`` (module docstring); nothing if it does.
+
+    ``outputs`` are the OUTPUT patches (``d_m2`` squares) in order, ``region`` the ``REGION upper``.
+    """
+    from magicpipe.lattice.blockops import _patch_checks
+
+    dx, dz, dm = distances
+    plan = UpperPlan(region, (), dx, dm)
+    yield from _patch_checks(layout, dx, dz, region, proto)
+    patches = {name: r for name, r, _, _ in proto.patches}
+    for name, r in patches.items():
+        if r.y != region.y + dx or r.x < region.x + dm or r.x + r.w > region.x + region.w - dm:
+            yield f"PATCH {name} at {r}: the register is the upper region's middle row, clear of its two legs"
+    yield from _upper_steps(layout, dm, rounds, step, feeders, feed_rounds, proto)
+    rots = list(layout.rotations)
+    inputs = {op.groups[0]: op for op in proto.ops if op.kind == "INPUT"}
+    merges = [op for op in proto.ops if op.kind == "MERGE"]
+    vias = [(op.t, Rect(*map(int, op.groups[3:7])), op.line) for op in merges]
+    if sorted(inputs) != sorted(f"m{op.groups[0][1:]}" for op in merges) or \
+            sum(op.kind == "INPUT" for op in proto.ops) != len(merges):
+        yield "INPUT lines: one input m<k> per merge r<k>, each from a feeder"
+    runs: dict[int, list[tuple[int, str]]] = {}
+    sides: dict[int, list[str]] = {}
+    for op in merges:
+        reg, termtext, _rounds, *v, rot = op.groups
+        k, via = int(reg[1:]), Rect(*map(int, v))
+        if k >= len(rots) or _signed(rots[k]) != rot:
+            yield f"{op.line!r}: its register r{k} names rotation {k} of the layout, not {rot}"
+            continue
+        r = rots[k]
+        support = sorted(f"q{i}" for i, c in enumerate(r.letters) if c == "Z")
+        terms = [t.split(":", 1)[1] for t in termtext.split()]
+        named = sorted(t.split("@")[0] for t in terms if t.startswith("q"))
+        if named != support or f"m{k}" not in terms:
+            yield (f"{op.line!r}: the merge of rotation {rot} names {' '.join(named)} and its input; it merges "
+                   f"exactly the support {' '.join(support)} with m{k}")
+        row = next((s for s, y in plan.rows.items() if via.y == y), None)
+        for t in terms:
+            if t.startswith("q") and "@" in t:
+                q, side = t.split("@")
+                if q in patches and (side != row or not _touches(via, patches[q], side)):
+                    yield f"{op.line!r}: {q}@{side}: a merge takes the side of {q} its via runs along"
+        end = "left" if via.x == region.x else "right" if via.x + via.w == region.x + region.w else None
+        length = r.ancilla_length(dx, dz, dm)
+        if (via.w, via.h) != (length, dx) or row is None or end is None or not region.contains(via) or \
+                any(via.overlaps(p) for p in patches.values()):
+            yield (f"{op.line!r}: the via {via} is not an ancilla row of the layout's length {length:g} x {dx} from "
+                   f"one end of the upper region {region}, clear of the register")
+            continue
+        sides.setdefault(op.t, []).append(end)
+        if int(_rounds) != dm:
+            yield f"{op.line!r}: a merge lasts d_m2={dm} rounds"
+        for t0, other, line in vias:
+            if t0 == op.t and other is not via and other != via and other.overlaps(via):
+                yield f"{op.line!r}: its via overlaps that of {line!r}, merged at the same time"
+        m = inputs.get(f"m{k}")
+        if m is None or m.groups[6] is None:
+            yield f"{op.line!r}: its input m{k} comes from a feeder (from=level1:f run=s)"
+        else:
+            yield from _input_checks(m, op, via, end, plan, vias, feeders, feed_rounds, fill, runs)
+        yield from _follow_ups(op, k, r, proto)
+    for t, ends in sorted(sides.items()):
+        if len(ends) != len(set(ends)):
+            yield f"the merges of round {t} enter from the ends {' '.join(ends)}: one a step from each end"
+    for f, mine in sorted(runs.items()):
+        for i, (s, line) in enumerate(mine):
+            if not _cyclic_clear(s, [o for j, (o, _) in enumerate(mine) if j != i], feed_rounds, rounds):
+                yield (f"{line!r}: level1 region {f} runs one run at a time: its run from {s} overlaps another of its "
+                       f"runs (over the unit's period of {rounds} rounds)")
+                break
+    yield from _upper_end(layout, rounds, dm, dx, region, outputs, patches, vias, proto)
+
+
+def _input_checks(m: BlockOp, op: BlockOp, via: Rect, end: str, plan: UpperPlan,
+                  vias: list[tuple[int, Rect, str]], feeders: int, feed_rounds: int, fill: int,
+                  runs: dict[int, list[tuple[int, str]]]) -> Iterator[str]:
+    dm, region = plan.dm, plan.region
+    square = Rect(*map(int, m.groups[1:5]))
+    row = "top" if via.y == plan.rows["top"] else "bottom"
+    want = _square(plan, via, end, row)
+    if m.t != op.t or square != want or int(m.groups[5]) != dm:
+        yield (f"{m.line!r}: its input is the d_m2={dm} patch {want} at the outer corner of its via's entry leg "
+               f"({end} end, {row} row), there by the merge")
+    f, s = int(m.groups[6]), int(m.groups[7])
+    if f >= feeders:
+        yield f"{m.line!r}: level1:{f} is no feeder region (level1={feeders})"
+    if s + feed_rounds + dm > op.t or s < -fill:
+        yield (f"{m.line!r}: its feeder's run of {feed_rounds} rounds from {s} and its move of {dm} rounds end by "
+               f"the merge at {op.t}, and start no sooner than -fill={-fill}")
+    runs.setdefault(f, []).append((s, m.line))
+    for t, other, line in vias:
+        if t < op.t and op.t - dm < t + dm and other.overlaps(square):
+            yield f"{m.line!r}: its square is inside the via of {line!r} while it moves into it"
+
+
+def _upper_steps(layout: Layout, dm: int, rounds: int, step: float, feeders: int, feed_rounds: int,
+                 proto: Protocol) -> Iterator[str]:
+    from magicpipe.lattice.blockops import protocol_rotations
+
+    starts, want = upper_rounds(layout, step, dm, feeders, feed_rounds)
+    if rounds != want:
+        yield (f"rounds={rounds}: an upper run of steps every {step:g} rounds lasts max(inputs/2 t, (S-1) t + "
+               f"d_m2, ceil(inputs/n) 6 d_m) = {want} rounds")
+    lengths = [b - a for a, b in zip(starts, starts[1:] + [rounds])]
+    got = [(i, at, n, st) for i, at, n, st in proto.steps]
+    wanted = [(k + 1, a, n, s.storage) for k, (a, n, s) in enumerate(zip(starts, lengths, layout.steps))]
+    if got != wanted:
+        bad = next((w, g) for w, g in zip(wanted + [None] * len(got), got + [None] * len(wanted)) if w != g)
+        yield (f"STEP lines: step {bad[0][0] if bad[0] else '?'} is 'STEP {' '.join(map(str, bad[0] or ()))}' "
+               f"(at round(k t), storage of the layout), not {bad[1]}")
+    rot = [sorted(s) for s in protocol_rotations(proto)]
+    if rot != [sorted(_signed(r) for r in s.rotations) for s in layout.steps]:
+        yield "the steps' merges do not apply the layout's rotations, every one once, in its step order"
+
+
+def _upper_end(layout: Layout, rounds: int, dm: int, dx: int, region: Rect, outputs: list[Rect],
+               patches: dict[str, Rect], vias: list[tuple[int, Rect, str]], proto: Protocol) -> Iterator[str]:
+    reads = sorted((o.groups[0], o.groups[1], o.t) for o in proto.ops if o.kind == "READ" and o.groups[0][0] == "k")
+    if reads != sorted((f"k{c}", f"q{c}", rounds) for c in layout.checks):
+        yield f"the checks {' '.join(f'q{c}' for c in layout.checks)} are each read in X once at round {rounds}"
+    regs = sorted(f"k{c}" for c in layout.checks)
+    decide = [o for o in proto.ops if o.kind == "DECIDE"]
+    if len(decide) != 1 or sorted(decide[0].groups[0].split("|")) != regs or decide[0].t != rounds:
+        yield f"one DECIDE a={'|'.join(regs)} at round {rounds}: the decision reads exactly the checks"
+    outs = " ".join(f"q{q}" for q in layout.outputs)
+    branches = sorted((o.cond, o.kind, o.groups[0], o.t) for o in proto.ops if o.kind in ("OUTPUT", "DISCARD"))
+    if branches != [(("a", 0), "OUTPUT", outs, rounds), (("a", 1), "DISCARD", outs, rounds)]:
+        yield f"the decision is not total: IF a=0 OUTPUT {outs} and IF a=1 DISCARD {outs}, at round {rounds}"
+    moves = {o.groups[0]: o for o in proto.ops if o.kind == "MOVE"}
+    if sorted(moves) != sorted(f"q{q}" for q in layout.outputs) or \
+            sum(o.kind == "MOVE" for o in proto.ops) != len(layout.outputs):
+        yield f"MOVE lines: each output {outs} moves once to its OUTPUT patch"
+        return
+    for j, q in enumerate(layout.outputs):
+        mv = moves[f"q{q}"]
+        via, t = Rect(*map(int, mv.groups[4:8])), mv.t
+        patch = patches.get(f"q{q}")
+        below = outputs[j] if j < len(outputs) else None
+        if patch is None or below is None or (int(mv.groups[1]), int(mv.groups[2])) != (below.x, below.y) or \
+                (int(mv.groups[3]), int(mv.groups[8])) != (dm, dm) or not _touches(via, patch, "bottom") or \
+                via.y != below.y + below.h or not (via.x <= below.x and below.x + below.w <= via.x + via.w):
+            yield (f"{mv.line!r}: output q{q} moves in {dm} rounds to OUTPUT {j} {below}, its via from q{q}'s "
+                   f"bottom side down to it")
+            continue
+        used = max((o.t + int(o.groups[2]) for o in proto.ops if o.kind == "MERGE" and f":q{q}@" in o.groups[1]),
+                   default=0)
+        if t < used or t + dm > rounds + j * dm:
+            yield (f"{mv.line!r}: q{q} moves after its last merge (round {used}) and reaches OUTPUT {j} by round "
+                   f"{rounds + j * dm}, when the run's train sends it")
+        for t0, other, line in vias:
+            if t0 < t + dm and t < t0 + dm and other.overlaps(via):
+                yield f"{mv.line!r}: its via crosses that of {line!r}, in flight"
