@@ -374,9 +374,11 @@ def _upper_steps(layout: Layout, dm: int, rounds: int, step: float, feeders: int
     got = [(i, at, n, st) for i, at, n, st in proto.steps]
     wanted = [(k + 1, a, n, s.storage) for k, (a, n, s) in enumerate(zip(starts, lengths, layout.steps))]
     if got != wanted:
-        bad = next((w, g) for w, g in zip(wanted + [None] * len(got), got + [None] * len(wanted)) if w != g)
-        yield (f"STEP lines: step {bad[0][0] if bad[0] else '?'} is 'STEP {' '.join(map(str, bad[0] or ()))}' "
-               f"(at round(k t), storage of the layout), not {bad[1]}")
+        def text(s: tuple[int, int, int, str] | None) -> str:
+            return f"'STEP {s[0]} at={s[1]} rounds={s[2]} storage={s[3]}'" if s else "(none)"
+
+        want_s, got_s = next((w, g) for w, g in zip(wanted + [None] * len(got), got + [None] * len(wanted)) if w != g)
+        yield f"STEP lines: {text(got_s)} should be {text(want_s)} (step k at round((k-1) t), the layout's storage)"
     rot = [sorted(s) for s in protocol_rotations(proto)]
     if rot != [sorted(_signed(r) for r in s.rotations) for s in layout.steps]:
         yield "the steps' merges do not apply the layout's rotations, every one once, in its step order"
