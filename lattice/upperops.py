@@ -409,7 +409,8 @@ def _upper_end(layout: Layout, rounds: int, dm: int, dx: int, region: Rect, outp
         below = outputs[j] if j < len(outputs) else None
         if patch is None or below is None or (int(mv.groups[1]), int(mv.groups[2])) != (below.x, below.y) or \
                 (int(mv.groups[3]), int(mv.groups[8])) != (dm, dm) or not _touches(via, patch, "bottom") or \
-                via.y != below.y + below.h or not (via.x <= below.x and below.x + below.w <= via.x + via.w):
+                via != Rect(patch.x, below.y + below.h, patch.w, dx) or \
+                not (via.x <= below.x and below.x + below.w <= via.x + via.w):
             yield (f"{mv.line!r}: output q{q} moves in {dm} rounds to OUTPUT {j} {below}, its via from q{q}'s "
                    f"bottom side down to it")
             continue

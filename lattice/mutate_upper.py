@@ -1,0 +1,139 @@
+"""The mutation test's independent reading of a two-level Litinski block's upper protocol (the rules of
+:mod:`magicpipe.lattice.upperops`, read again from the body's text with regular expressions, without the
+lattice's parser or checker)."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+__all__ = ["upper_problems"]
+
+_BOX = r"\((-?\d+),(-?\d+),(\d+),(\d+)\)"
+
+
+def _cross(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def upper_problems(u: Any, head: dict[str, str]) -> list[str]:
+    """What is wrong with the upper protocol of the two-level block unit ``u`` (empty: nothing)."""
+    from magicpipe.compiler.blocks import get_layout
+
+    text, bad = u.text, []
+    lay = get_layout(head.get("protocol", ""))
+    d1, (dx, dz, dm) = u.distances[2], u.distances[3:]
+    n, fill, feed = int(head.get("level1", "0")), int(head.get("fill", "0")), 6 * d1
+    box = re.search(rf"^REGION upper {_BOX} d=\d+$", text, re.M)
+    if box is None or "step" not in head or re.search(r"^REGION corridor ", text, re.M) is None:
+        return ["an upper block without its protocol"]
+    ux, uy, uw, uh = map(int, box.groups())
+    t_step = float(head["step"])
+    starts = [math.floor(k * t_step + 0.5) for k in range(len(lay.steps))]
+    rounds = max(math.floor(lay.inputs / 2 * t_step + 0.5), starts[-1] + dm, -(-lay.inputs // n) * feed)
+    if rounds != u.rounds:
+        bad.append("upper rounds")
+    got = [tuple(map(int, m.groups())) for m in re.finditer(r"^STEP (\d+) at=(-?\d+) rounds=(\d+) ", text, re.M)]
+    if got != [(k + 1, a, b - a) for k, (a, b) in enumerate(zip(starts, starts[1:] + [rounds]))]:
+        bad.append("upper steps")
+    pat = {int(m.group(1)): tuple(map(int, m.groups()[1:])) for m in
+           re.finditer(rf"^PATCH q(\d+) {_BOX} role=\w+ z=top,bottom$", text, re.M)}
+    x = ux + dm
+    for q in range(lay.qubits):
+        w = dx if q in lay.outputs else dz
+        if pat.get(q) != (x, uy + dx, w, dx):
+            bad.append(f"upper patch q{q}")
+        x += w
+    if x + dm != ux + uw or uh != 3 * dx:
+        bad.append("upper region")
+    lines = text.splitlines()
+    vias: list[tuple[int, tuple[int, ...]]] = []
+    per: dict[int, list[str]] = {}
+    feeders: dict[int, list[int]] = {}
+    for m in re.finditer(rf"^@(\d+) MEASURE r(\d+) (.*) rounds=(\d+) via={_BOX} rotation=([+-][IZ]+)$", text, re.M):
+        t, k, r_n = int(m.group(1)), int(m.group(2)), int(m.group(4))
+        via = tuple(int(m.group(i)) for i in range(5, 9))
+        rot = lay.rotations[k] if k < lay.inputs else None
+        signed = rot.pauli if rot is not None and rot.pauli[0] == "-" else "+" + rot.pauli if rot else ""
+        if rot is None or signed != m.group(9) or t not in starts or \
+                rot not in lay.steps[starts.index(t)].rotations:
+            bad.append("upper merge register or step")
+            continue
+        sup = [q for q, c in enumerate(rot.letters) if c == "Z"]
+        row = "top" if via[1] == uy + 2 * dx else "bottom" if via[1] == uy else ""
+        terms = re.findall(r"Z:q(\d+)@(\w+)", m.group(3))
+        if sorted(int(q) for q, _ in terms) != sup or {s for _, s in terms} != {row} or r_n != dm or \
+                f"Z:m{k}" not in m.group(3).split():
+            bad.append("upper merge terms")
+        end = "left" if via[0] == ux else "right" if via[0] + via[2] == ux + uw else ""
+        far = [pat.get(q, (0, 0, 0, 0)) for q in sup]
+        if not end or (via[2], via[3]) != (rot.ancilla_length(dx, dz, dm), dx) or \
+                min(p[0] for p in far) < via[0] or max(p[0] + p[2] for p in far) > via[0] + via[2]:
+            bad.append("upper ancilla")
+        per.setdefault(t, []).append(end)
+        corner = (via[0] if end == "left" else via[0] + via[2] - dm, via[1] + (dx - dm if row == "top" else 0), dm, dm)
+        inp = re.findall(rf"^@{t} INPUT m{k} {_BOX} d={dm} from=level1:(\d+) run=(-?\d+)$", text, re.M)
+        if len(inp) != 1 or tuple(map(int, inp[0][:4])) != corner:
+            bad.append("upper input")
+        else:
+            f, s = int(inp[0][4]), int(inp[0][5])
+            if f >= n or s + feed + dm > t or s < -fill:
+                bad.append("upper feeder run")
+            feeders.setdefault(f, []).append(s)
+            if any(t0 < t and t - dm < t0 + dm and _cross(v, corner) for t0, v in vias):
+                bad.append("upper leg busy")
+        vias.append((t, via))
+        flip, angle = (1, "pi/4") if rot.sign < 0 else (0, "-pi/4")
+        p = " ".join(f"Z:q{q}" for q in sup)
+        for want in (f"@{t + dm} MEASURE x{k} X:m{k}", f"@{t + dm} IF r{k}={flip} ROTATE {p} angle={angle}",
+                     f"@{t + dm} IF x{k}=1 FRAME {p}"):
+            if lines.count(want) != 1:
+                bad.append("upper readout or correction")
+    if len(vias) != lay.inputs or len(re.findall(r"^@-?\d+ INPUT ", text, re.M)) != lay.inputs:
+        bad.append("upper merges or inputs")
+    if any(len(e) != len(set(e)) for e in per.values()):
+        bad.append("upper ends")
+    for i, (t, v) in enumerate(vias):
+        if any(t2 == t and _cross(v, v2) for t2, v2 in vias[:i]):
+            bad.append("upper vias overlap")
+    for runs in feeders.values():
+        spans = sorted(s + j * rounds for s in runs for j in (-1, 0, 1))
+        if any(b < a + feed for a, b in zip(spans, spans[1:])):
+            bad.append("upper feeder overlap")
+    bad += _upper_end(lay, text, lines, pat, vias, rounds, dm, dx, uy)
+    return bad
+
+
+def _upper_end(lay: Any, text: str, lines: list[str], pat: dict[int, tuple[int, ...]],
+               vias: list[tuple[int, tuple[int, ...]]], rounds: int, dm: int, dx: int, uy: int) -> list[str]:
+    bad = []
+    outs = re.findall(r"^OUTPUT \d+ \((\d+),(\d+)\) ", text, re.M)
+    for j, q in enumerate(lay.outputs):
+        x, y, w, _ = pat.get(q, (0, 0, 0, 0))
+        mv = re.findall(rf"^@(\d+) MOVE q{q} to=\((\d+),(\d+)\) d={dm} via={_BOX} rounds={dm}$", text, re.M)
+        want = (x, uy, w, dx)
+        if len(mv) != 1 or j >= len(outs) or (mv[0][1], mv[0][2]) != outs[j] or \
+                tuple(map(int, mv[0][3:])) != want or int(outs[j][0]) != x:
+            bad.append(f"upper output move q{q}")
+            continue
+        t = int(mv[0][0])
+        last = max((t0 + dm for t0, _ in vias), default=0)
+        used = [int(m.group(1)) + dm for m in re.finditer(rf"^@(\d+) MEASURE r\d+ .*Z:q{q}@", text, re.M)]
+        if t < max(used, default=0) or t + dm > rounds + j * dm or last < 0:
+            bad.append(f"upper output move time q{q}")
+        if any(t0 < t + dm and t < t0 + dm and _cross(v, want) for t0, v in vias):
+            bad.append(f"upper output move crosses q{q}")
+    if len(re.findall(r"^@\d+ MOVE ", text, re.M)) != len(lay.outputs):
+        bad.append("upper output moves")
+    checks = [f"@{rounds} MEASURE k{c} X:q{c}" for c in lay.checks]
+    if any(lines.count(c) != 1 for c in checks) or len(re.findall(r"^@\d+ MEASURE k", text, re.M)) != len(checks):
+        bad.append("upper check readout")
+    qs = " ".join(f"q{q}" for q in lay.outputs)
+    dec = [x for x in lines if " DECIDE " in x]
+    if len(dec) != 1 or not dec[0].startswith(f"@{rounds} DECIDE a=") or \
+            sorted(dec[0].split("=", 1)[1].split("|")) != sorted(f"k{c}" for c in lay.checks) or \
+            f"@{rounds} IF a=0 OUTPUT {qs}" not in lines or f"@{rounds} IF a=1 DISCARD {qs}" not in lines or \
+            len(re.findall(r" IF a=", text)) != 2:
+        bad.append("upper decision")
+    return bad
