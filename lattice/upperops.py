@@ -83,7 +83,7 @@ def upper_rounds(layout: Layout, step: float, dm2: int, feeders: int, feed_round
     Examples:
         >>> from magicpipe.compiler.blocks import get_layout
         >>> fifteen = get_layout("15-to-1")
-        >>> upper_rounds(fifteen, 13.0, 13, 4, 30)[1], upper_rounds(fifteen, 30.0, 13, 8, 30)[1]
+        >>> upper_rounds(fifteen, 13.0, 13, 8, 30)[1], upper_rounds(fifteen, 30.0, 13, 8, 30)[1]
         (104, 225)
     """
     starts = [_half_up(k * step) for k in range(len(layout.steps))]
@@ -167,7 +167,7 @@ def upper_lines(layout: Layout, distances: tuple[int, int, int], step: float, fe
         >>> from magicpipe.compiler.blocks import get_layout
         >>> lines, rounds, early = upper_lines(get_layout("15-to-1"), (13, 5, 7), 7.0, 4, 18, 7)
         >>> lines[0], rounds, early
-        ('PATCH q0 (7,20,13,13) role=output z=top,bottom', 56, 25)
+        ('PATCH q0 (7,20,13,13) role=output z=top,bottom', 72, 37)
     """
     dx, dz, dm = distances
     if layout.kind != "T":
