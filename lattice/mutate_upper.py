@@ -23,8 +23,10 @@ def upper_problems(u: Any, head: dict[str, str]) -> list[str]:
 
     text, bad = u.text, []
     lay = get_layout(head.get("protocol", ""))
-    d1, (dx, dz, dm) = u.distances[2], u.distances[3:]
-    n, fill, feed = int(head.get("level1", "0")), int(head.get("fill", "0")), 6 * d1
+    dx, dz, dm = u.distances[-3:]
+    n, fill, feed = int(head.get("level1", "0")), int(head.get("fill", "0")), int(head.get("feed", "0"))
+    if feed < 1 or (head.get("method") == "litinski" and feed != 6 * u.distances[2]):
+        return ["an upper block's feeder runs"]
     box = re.search(rf"^REGION upper {_BOX} d=\d+$", text, re.M)
     if box is None or "step" not in head or re.search(r"^REGION corridor ", text, re.M) is None:
         return ["an upper block without its protocol"]

@@ -280,7 +280,8 @@ def _protocol_checks(unit: Unit, b: BlockBody) -> Iterator[str]:
 
     litinski = b.get("method") == "litinski"
     first = litinski and b.int("level1") == 0 and b.get("protocol") == "15-to-1"
-    upper = litinski and b.int("level1") > 0 and b.get("kind", "T") == "T"
+    fed = litinski or b.get("method").startswith("cultivation+")
+    upper = fed and b.int("level1") > 0 and b.get("kind", "T") == "T"
     if upper:
         yield from _upper_protocol(unit, b)
         return
@@ -298,21 +299,24 @@ def _upper_protocol(unit: Unit, b: BlockBody) -> Iterator[str]:
         step = float(b.get("step"))
     except ValueError:
         step = 0.0
-    if not b.protocol or len(region) != 1 or len(unit.distances) != 6 or step <= 0 or \
+    feed = b.int("feed")
+    if not b.protocol or len(region) != 1 or len(unit.distances) < 5 or step <= 0 or feed <= 0 or \
             sum(r.kind == "corridor" for r in b.regions) != 1:
-        yield ("a two-level Litinski block states its upper block patch by patch (BLOCK step=, REGION upper and "
-               "corridor, PATCH, STEP and @t lines: lattice/upperops.py)")
+        yield ("a two-level Litinski block states its upper block patch by patch (BLOCK step= feed=, REGION upper "
+               "and corridor, PATCH, STEP and @t lines: lattice/upperops.py)")
         return
+    if b.get("method") == "litinski" and feed != 6 * unit.distances[2]:
+        yield f"feed={feed}: a first-level feeder's run is its 6 steps of d_m = {6 * unit.distances[2]} rounds"
     try:
         proto = parse_protocol(b.protocol)
         layout = get_layout(b.get("protocol"))
     except SpecError as e:
         yield str(e)
         return
-    dx2, dz2, dm2 = unit.distances[3:]
+    dx2, dz2, dm2 = unit.distances[-3:]
     squares = [Rect(t.x, t.y, d, d) for t, d, _ in b.outputs]
-    yield from upper_checks(layout, (dx2, dz2, dm2), unit.rounds, step, b.int("fill"), b.int("level1"),
-                            6 * unit.distances[2], region[0].rect, squares, proto)
+    yield from upper_checks(layout, (dx2, dz2, dm2), unit.rounds, step, b.int("fill"), b.int("level1"), feed,
+                            region[0].rect, squares, proto)
 
 
 def tau_of(unit: Unit) -> float | None:
@@ -407,7 +411,7 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     wu, hu = upper.patch_widths(dx2, dz2), 3 * dx2
     states = upper.states
     lanes = 3 if upper.kind == "CCZ" else 1
-    stated = method == "litinski" and upper.kind == "T"   # its upper block patch by patch (upperops)
+    stated = upper.kind == "T"                             # its upper block patch by patch (upperops)
     legs = 2 * dm2 if stated else 0                        # an entry leg at each end, a corridor above
     width = max(2 * w1 + wr, wu + legs, states * lanes * dm2)
     height = dm2 + hu + hc + (dm2 if stated else 0)
@@ -418,18 +422,20 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     fill = max(0, round(float(source.startup_rounds) - run))
     protocol: list[str] = []
     outs = [Tile(j * dm2 * lanes, 0) for j in range(states)]
+    # a feeder's run: a first-level block's steps, or a cultivation patch's mean rounds per kept state
+    feed = len(first.steps) * ds[2] if method == "litinski" else max(1, fill)
     if stated:
         from magicpipe.lattice.upperops import upper_lines
 
         step = float(detail["step_cycles"])
-        protocol, rounds, early = upper_lines(upper, (dx2, dz2, dm2), step, n, len(first.steps) * ds[2], dm2)
+        protocol, rounds, early = upper_lines(upper, (dx2, dz2, dm2), step, n, feed, dm2)
         fill = max(fill, early)
         xs = [line.split()[2] for line in protocol if line.startswith("PATCH") and "role=output" in line]
         outs = [Tile(int(x[1:].split(",")[0]), 0) for x in xs]
     head = {"method": method, "protocol": upper.protocol, "level1": n, "qubits": qubits, "rounds": rounds,
             "fill": fill, "outputs": states, "checks": len(upper.checks)}
     if stated:
-        head["step"] = repr(float(detail["step_cycles"]))
+        head["step"], head["feed"] = repr(float(detail["step_cycles"])), feed
     if lanes > 1:
         head["kind"] = upper.kind
     lines = [_head(head)]

@@ -20,9 +20,20 @@ POINTS = [((13, 5, 5), 6, "20-to-4", (23, 11, 13)), ((13, 5, 5), 4, "15-to-1", (
           ((9, 3, 3), 2, "20-to-4", (15, 7, 7))]
 
 
-@pytest.mark.parametrize("point", POINTS, ids=lambda p: f"{p[2]}-{p[1]}")
+def _factory(point):
+    if point[0] == "cultivation":
+        from magicpipe.compiler.catalogue import cultivation_fed
+        from magicpipe.compiler.cultivation import cultivation_point
+
+        return cultivation_fed(NOISE, cultivation_point(1e-3, 3, 0.0), *point[1:])
+    return two_level(NOISE, *point)
+
+
+@pytest.mark.parametrize("point", POINTS + [("cultivation", 8, "15-to-1", (23, 9, 11)),
+                                            ("cultivation", 4, "20-to-4", (23, 11, 13))],
+                         ids=lambda p: f"{p[0] if p[0] == 'cultivation' else 'litinski'}-{p[2]}-{p[1]}")
 def test_every_upper_block_states_its_layout_soundly(point):
-    f = two_level(NOISE, *point)
+    f = _factory(point)
     unit, fill = catalogue_unit(f.source())
     assert list(block_checks(unit)) == []
     layout, body = get_layout(point[2]), parse_block(unit.text)
@@ -37,6 +48,9 @@ def test_every_upper_block_states_its_layout_soundly(point):
     # the rectangle holds the catalogue's qubits; the first run waits for its first inputs' feeder runs
     assert 2 * unit.width * unit.height >= unit.qubits == f.qubits
     assert fill == max(round(f.startup - f.cycles * (1 - f.p_fail)), -min(int(op.groups[7]) for op in fed))
+    # a feeder's run: a first-level block's 6 d_m rounds, or a cultivation patch's mean rounds per kept state
+    feed = body.int("feed")
+    assert feed == (6 * point[0][2] if f.method == "litinski" else round(f.startup - f.cycles * (1 - f.p_fail)))
 
 
 def test_upper_run_rounds_against_the_planner():

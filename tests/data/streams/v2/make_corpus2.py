@@ -249,6 +249,14 @@ def upper() -> None:
     write("valid", "block-15-to-1-x-15-to-1", "2 data patches fed by 2 copies of (15-to-1)^4 x (15-to-1): the upper "
           "block patch by patch, its 15 inputs from named feeder runs",
           str(program_stream2(ProgramLayout(2, 9), unit, 2, [(20, 6, 2, 9)], fill=fill)))
+    from magicpipe.compiler.catalogue import cultivation_fed
+    from magicpipe.compiler.cultivation import cultivation_point
+
+    unit, fill = catalogue_unit(cultivation_fed(noise, cultivation_point(1e-3, 3, 0.0), 8, "15-to-1",
+                                                (23, 9, 11)).source())
+    write("valid", "block-cultivation-x-15-to-1", "2 data patches fed by a copy of (cultivation)^8 x (15-to-1): the "
+          "upper block patch by patch, its inputs from cultivation runs of their mean rounds",
+          str(program_stream2(ProgramLayout(2, 9), unit, 1, [(20, 4, 2, 9)], fill=fill)))
     unit, fill = catalogue_unit(two_level(noise, (13, 5, 5), 6, "20-to-4", (23, 11, 13)).source())
     base = str(program_stream2(ProgramLayout(2, 9), unit, 1, [(20, 4, 2, 9)], fill=fill))
     swap = [("Z:q0@bottom Z:q4@bottom Z:q5@bottom Z:m2 rounds=13 via=(0,13,", "Z:q0@top Z:q4@top Z:q5@top Z:m2 "
