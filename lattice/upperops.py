@@ -224,15 +224,15 @@ def _lines(layout: Layout, distances: tuple[int, int, int], plan: UpperPlan, sta
     runs: list[list[int]] = []
     for f in range(feeders):
         mine = order[f::feeders]
-        ends = [t - dm for t, _, _ in mine]
+        ready = [t_in - dm for t_in, _, _ in mine]
         for _ in range(3):
-            for j in range(len(ends) - 1, -1, -1):
-                later = ends[j + 1] if j + 1 < len(ends) else ends[0] + rounds
-                ends[j] = min(ends[j], later - feed_rounds)
-        if len(ends) > 1 and ends[-1] > ends[0] + rounds - feed_rounds:
+            for j in range(len(ready) - 1, -1, -1):
+                later = ready[j + 1] if j + 1 < len(ready) else ready[0] + rounds
+                ready[j] = min(ready[j], later - feed_rounds)
+        if len(ready) > 1 and ready[-1] > ready[0] + rounds - feed_rounds:
             return None
-        runs.append([e - feed_rounds for e in ends])
-        for (t, kk, rest), e in zip(mine, ends):
+        runs.append([e - feed_rounds for e in ready])
+        for (t, kk, rest), e in zip(mine, ready):
             fed[kk] = f"@{t} INPUT {rest} from=level1:{f} run={e - feed_rounds}"
     early = max(0, -min(s for r in runs for s in r))
     late = 0
@@ -257,7 +257,8 @@ def _move_round(plan: UpperPlan, q: int, free: int, merges: list[tuple[int, Rect
                 starts: list[int]) -> int | None:
     qr = plan.patches[q]
     via = Rect(qr.x, plan.region.y, qr.w, plan.dx)
-    for m in sorted({free} | {t for t in starts if t >= free} | {t + plan.dm for t, _ in merges if t + plan.dm >= free}):
+    later = {t for t in starts if t >= free} | {t + plan.dm for t, _ in merges if t + plan.dm >= free}
+    for m in sorted({free} | later):
         if m + plan.dm > deadline:
             return None
         if not any(t < m + plan.dm and m < t + plan.dm and v.overlaps(via) for t, v in merges):
@@ -277,9 +278,9 @@ def upper_checks(layout: Layout, distances: tuple[int, int, int], rounds: int, s
     plan = UpperPlan(region, (), dx, dm)
     yield from _patch_checks(layout, dx, dz, region, proto)
     patches = {name: r for name, r, _, _ in proto.patches}
-    for name, r in patches.items():
-        if r.y != region.y + dx or r.x < region.x + dm or r.x + r.w > region.x + region.w - dm:
-            yield f"PATCH {name} at {r}: the register is the upper region's middle row, clear of its two legs"
+    for name, pr in patches.items():
+        if pr.y != region.y + dx or pr.x < region.x + dm or pr.x + pr.w > region.x + region.w - dm:
+            yield f"PATCH {name} at {pr}: the register is the upper region's middle row, clear of its two legs"
     yield from _upper_steps(layout, dm, rounds, step, feeders, feed_rounds, proto)
     rots = list(layout.rotations)
     inputs = {op.groups[0]: op for op in proto.ops if op.kind == "INPUT"}
@@ -328,9 +329,9 @@ def upper_checks(layout: Layout, distances: tuple[int, int, int], rounds: int, s
         else:
             yield from _input_checks(m, op, via, end, plan, vias, feeders, feed_rounds, fill, runs)
         yield from _follow_ups(op, k, r, proto)
-    for t, ends in sorted(sides.items()):
+    for t_step, ends in sorted(sides.items()):
         if len(ends) != len(set(ends)):
-            yield f"the merges of round {t} enter from the ends {' '.join(ends)}: one a step from each end"
+            yield f"the merges of round {t_step} enter from the ends {' '.join(ends)}: one a step from each end"
     for f, mine in sorted(runs.items()):
         for i, (s, line) in enumerate(mine):
             if not _cyclic_clear(s, [o for j, (o, _) in enumerate(mine) if j != i], feed_rounds, rounds):
@@ -343,7 +344,7 @@ def upper_checks(layout: Layout, distances: tuple[int, int, int], rounds: int, s
 def _input_checks(m: BlockOp, op: BlockOp, via: Rect, end: str, plan: UpperPlan,
                   vias: list[tuple[int, Rect, str]], feeders: int, feed_rounds: int, fill: int,
                   runs: dict[int, list[tuple[int, str]]]) -> Iterator[str]:
-    dm, region = plan.dm, plan.region
+    dm = plan.dm
     square = Rect(*map(int, m.groups[1:5]))
     row = "top" if via.y == plan.rows["top"] else "bottom"
     want = _square(plan, via, end, row)

@@ -281,7 +281,8 @@ def upper() -> None:
         ("unit-upper-leg-busy", "step 2 in the rows of step 1: each input moves into a square still merged",
          swap),
         ("unit-upper-move-late", "q0 moves while its last merge still runs", [("@104 MOVE q0", "@91 MOVE q0")]),
-        ("unit-upper-move-cross", "q2 moves under the last step's bottom-row merge", [("@130 MOVE q2", "@117 MOVE q2")]),
+        ("unit-upper-move-cross", "q2 moves under the last step's bottom-row merge",
+         [("@130 MOVE q2", "@117 MOVE q2")]),
         ("unit-upper-decision", "the accept branch forgets output q3",
          [("IF a=0 OUTPUT q0 q1 q2 q3", "IF a=0 OUTPUT q0 q1 q2")]),
     ]
