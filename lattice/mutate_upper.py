@@ -28,7 +28,11 @@ def upper_problems(u: Any, head: dict[str, str]) -> list[str]:
     if feed < 1 or (head.get("method") == "litinski" and feed != 6 * u.distances[2]):
         return ["an upper block's feeder runs"]
     box = re.search(rf"^REGION upper {_BOX} d=\d+$", text, re.M)
-    if box is None or "step" not in head or re.search(r"^REGION corridor ", text, re.M) is None:
+    regs = {(m.group(1), m.group(2)): tuple(map(int, m.groups()[2:])) for m in
+            re.finditer(rf"^REGION (\w+)(?: (\d+))? {_BOX} d=\d+$", text, re.M)}
+    kinds = [k for k, _ in regs]
+    if box is None or "step" not in head or (kinds.count("corridor"), kinds.count("lane"), kinds.count("routing")) \
+            != (1, 2, 1):
         return ["an upper block without its protocol"]
     ux, uy, uw, uh = map(int, box.groups())
     t_step = float(head["step"])
@@ -51,8 +55,9 @@ def upper_problems(u: Any, head: dict[str, str]) -> list[str]:
         bad.append("upper region")
     lines = text.splitlines()
     vias: list[tuple[int, tuple[int, ...]]] = []
+    inputs: dict[str, tuple[int, int, tuple[int, ...]]] = {}
     per: dict[int, list[str]] = {}
-    feeders: dict[int, list[int]] = {}
+    feeders: dict[int, list[tuple[int, int]]] = {}
     for m in re.finditer(rf"^@(\d+) MEASURE r(\d+) (.*) rounds=(\d+) via={_BOX} rotation=([+-][IZ]+)$", text, re.M):
         t, k, r_n = int(m.group(1)), int(m.group(2)), int(m.group(4))
         via = tuple(int(m.group(i)) for i in range(5, 9))
@@ -82,7 +87,8 @@ def upper_problems(u: Any, head: dict[str, str]) -> list[str]:
             f, s = int(inp[0][4]), int(inp[0][5])
             if f >= n or s + feed + dm > t or s < -fill:
                 bad.append("upper feeder run")
-            feeders.setdefault(f, []).append(s)
+            feeders.setdefault(f, []).append((s, t))
+            inputs[f"m{k}"] = (t, f, corner)
             if any(t0 < t and t - dm < t0 + dm and _cross(v, corner) for t0, v in vias):
                 bad.append("upper leg busy")
         vias.append((t, via))
@@ -100,10 +106,65 @@ def upper_problems(u: Any, head: dict[str, str]) -> list[str]:
         if any(t2 == t and _cross(v, v2) for t2, v2 in vias[:i]):
             bad.append("upper vias overlap")
     for runs in feeders.values():
-        spans = sorted(s + j * rounds for s in runs for j in (-1, 0, 1))
+        spans = sorted(s + j * rounds for s, _ in runs for j in (-1, 0, 1))
         if any(b < a + feed for a, b in zip(spans, spans[1:])):
             bad.append("upper feeder overlap")
+        order = sorted(runs)
+        for i, (_, t) in enumerate(order):
+            if t - dm > (order[i + 1][0] if i + 1 < len(order) else order[0][0] + rounds) + feed:
+                bad.append("upper feeder holds two states")
+    moves = [(int(m.group(1)), tuple(int(m.group(i)) for i in range(2, 6))) for m in
+             re.finditer(rf"^@(\d+) MOVE q\d+ to=\S+ d=\d+ via={_BOX} rounds=\d+$", text, re.M)]
+    bad += _routes(text, regs, inputs, vias + moves, dm)
     bad += _upper_end(lay, text, lines, pat, vias, rounds, dm, dx, uy)
+    return bad
+
+
+def _routes(text: str, regs: dict[tuple[str, str | None], tuple[int, ...]],
+            inputs: dict[str, tuple[int, int, tuple[int, ...]]], busy: list[tuple[int, tuple[int, ...]]],
+            dm: int) -> list[str]:
+    """Each input's route read again: one move of d_m rounds into its square from its feeder's square (beside
+    the feeder's region, in the routing region), pieces inside the routing region, the corridor or a lane, at
+    least d_m wide, each joined to the next along d_m; none on a tile another route, a via or a move holds."""
+    bad: list[str] = []
+    rx, ry, rw, rh = next(v for (k, _), v in regs.items() if k == "routing")
+    allowed = [v for (k, _), v in regs.items() if k in ("routing", "corridor", "lane")]
+    found = re.findall(r"^@(-?\d+) ROUTE (m\d+) rounds=(\d+) path=(\S+)$", text, re.M)
+    if sorted(m for _, m, _, _ in found) != sorted(inputs):
+        bad.append("upper routes")
+    flights = []
+    for t0, m, n, path in found:
+        pieces = [tuple(map(int, p.strip("()").split(","))) for p in path.split("+")]
+        t, n_, = int(t0), int(n)
+        flights.append((t, pieces))
+        if m not in inputs:
+            continue
+        t_in, f, corner = inputs[m]
+        fx, fy, fw, _ = regs.get(("level1", str(f)), (0, 0, 0, 0))
+        src = (rx if fx + fw <= rx else rx + rw - dm, fy, dm, dm)
+        first = pieces[0]
+        if t != t_in - dm or n_ != dm or pieces[-1] != corner or not (
+                first[0] <= src[0] and src[0] + dm <= first[0] + first[2] and first[1] <= src[1] and
+                src[1] + dm <= first[1] + first[3]):
+            bad.append("upper route ends")
+        for a, b in zip(pieces, pieces[1:]):
+            ox = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+            oy = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+            if _cross(a, b) or not ((oy >= dm and (a[0] + a[2] == b[0] or b[0] + b[2] == a[0])) or
+                                    (ox >= dm and (a[1] + a[3] == b[1] or b[1] + b[3] == a[1]))):
+                bad.append("upper route broken")
+        for p in pieces:
+            if min(p[2], p[3]) < dm:
+                bad.append("upper route narrow")
+        for p in pieces[:-1]:
+            if not any(a[0] <= p[0] and p[0] + p[2] <= a[0] + a[2] and a[1] <= p[1] and p[1] + p[3] <= a[1] + a[3]
+                       for a in allowed):
+                bad.append("upper route off its regions")
+        if any(t_b < t + dm and t < t_b + dm and any(_cross(p, v) for p in pieces) for t_b, v in busy):
+            bad.append("upper route crosses a via or move")
+    for i, (t, pieces) in enumerate(flights):
+        if any(t2 < t + dm and t < t2 + dm and any(_cross(a, b) for a in pieces for b in p2) for t2, p2 in flights[:i]):
+            bad.append("upper routes collide")
     return bad
 
 

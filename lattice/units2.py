@@ -292,7 +292,7 @@ def _protocol_checks(unit: Unit, b: BlockBody) -> Iterator[str]:
 def _upper_protocol(unit: Unit, b: BlockBody) -> Iterator[str]:
     from magicpipe.compiler.blocks import get_layout
     from magicpipe.lattice.blockops import parse_protocol
-    from magicpipe.lattice.upperops import upper_checks
+    from magicpipe.lattice.upperops import floor_of, upper_checks
 
     region = [r for r in b.regions if r.kind == "upper"]
     try:
@@ -300,10 +300,11 @@ def _upper_protocol(unit: Unit, b: BlockBody) -> Iterator[str]:
     except ValueError:
         step = 0.0
     feed = b.int("feed")
+    kinds = [r.kind for r in b.regions]
     if not b.protocol or len(region) != 1 or len(unit.distances) < 5 or step <= 0 or feed <= 0 or \
-            sum(r.kind == "corridor" for r in b.regions) != 1:
-        yield ("a two-level Litinski block states its upper block patch by patch (BLOCK step= feed=, REGION upper "
-               "and corridor, PATCH, STEP and @t lines: lattice/upperops.py)")
+            (kinds.count("corridor"), kinds.count("lane"), kinds.count("routing")) != (1, 2, 1):
+        yield ("a two-level Litinski block states its upper block patch by patch (BLOCK step= feed=, REGION upper, "
+               "routing, corridor and two lanes, PATCH, STEP and @t lines: lattice/upperops.py)")
         return
     if b.get("method") == "litinski" and feed != 6 * unit.distances[2]:
         yield f"feed={feed}: a first-level feeder's run is its 6 steps of d_m = {6 * unit.distances[2]} rounds"
@@ -315,7 +316,15 @@ def _upper_protocol(unit: Unit, b: BlockBody) -> Iterator[str]:
         return
     dx2, dz2, dm2 = unit.distances[-3:]
     squares = [Rect(t.x, t.y, d, d) for t, d, _ in b.outputs]
-    yield from upper_checks(layout, (dx2, dz2, dm2), unit.rounds, step, b.int("fill"), b.int("level1"), feed,
+    feeders = [r for r in b.regions if r.kind == "level1"]
+    if [r.index for r in feeders] != list(range(len(feeders))):
+        yield f"REGION level1 lines number {' '.join(str(r.index) for r in feeders)}: the feeders are 0..n-1 in order"
+        return
+    get = {r.kind: r.rect for r in b.regions}
+    lanes = sorted((r.rect for r in b.regions if r.kind == "lane"), key=lambda r: r.x)
+    floor = floor_of([r.rect for r in b.regions if r.kind == "level1"], get["routing"], get["corridor"],
+                     (lanes[0], lanes[1]), dm2)
+    yield from upper_checks(layout, (dx2, dz2, dm2), unit.rounds, step, b.int("fill"), floor, feed,
                             region[0].rect, squares, proto)
 
 
@@ -412,8 +421,12 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     states = upper.states
     lanes = 3 if upper.kind == "CCZ" else 1
     stated = upper.kind == "T"                             # its upper block patch by patch (upperops)
-    legs = 2 * dm2 if stated else 0                        # an entry leg at each end, a corridor above
-    width = max(2 * w1 + wr, wu + legs, states * lanes * dm2)
+    if stated:   # two lanes down the routing region, one to each end of the upper block
+        wr = max(wr, 2 * dm2)
+    # the upper region: an entry leg at each end; beside it an outer lane at each end, a corridor above
+    x_up = dm2 if stated else 0
+    legs = 2 * dm2 if stated else 0
+    width = max(2 * w1 + wr, wu + 2 * legs, states * lanes * dm2)
     height = dm2 + hu + hc + (dm2 if stated else 0)
     y0 = height - hc
     p_fail = float(detail.get("p_fail", 0.0))
@@ -422,13 +435,19 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     fill = max(0, round(float(source.startup_rounds) - run))
     protocol: list[str] = []
     outs = [Tile(j * dm2 * lanes, 0) for j in range(states)]
+    level1 = [Rect(0 if k < per_side else w1 + wr, y0 + (k % per_side) * h1, w1, h1) for k in range(n)]
+    routing = Rect(w1, y0, wr, hc)
+    upper_rect = Rect(x_up, dm2, wu + legs, hu)
+    corridor = Rect(0, dm2 + hu, width, dm2)
+    outer = (Rect(0, dm2, dm2, hu), Rect(x_up + wu + legs, dm2, dm2, hu))
     # a feeder's run: a first-level block's steps, or a cultivation patch's mean rounds per kept state
     feed = len(first.steps) * ds[2] if method == "litinski" else max(1, fill)
     if stated:
-        from magicpipe.lattice.upperops import upper_lines
+        from magicpipe.lattice.upperops import floor_of, upper_lines
 
         step = float(detail["step_cycles"])
-        protocol, rounds, early = upper_lines(upper, (dx2, dz2, dm2), step, n, feed, dm2)
+        floor = floor_of(level1, routing, corridor, outer, dm2)
+        protocol, rounds, early = upper_lines(upper, (dx2, dz2, dm2), step, floor, feed, (x_up, dm2))
         fill = max(fill, early)
         xs = [line.split()[2] for line in protocol if line.startswith("PATCH") and "role=output" in line]
         outs = [Tile(int(x[1:].split(",")[0]), 0) for x in xs]
@@ -439,13 +458,12 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     if lanes > 1:
         head["kind"] = upper.kind
     lines = [_head(head)]
-    for k in range(n):
-        x = 0 if k < per_side else w1 + wr
-        lines.append(f"REGION level1 {k} {Rect(x, y0 + (k % per_side) * h1, w1, h1)} d={d_low}")
-    lines.append(f"REGION routing {Rect(w1, y0, wr, hc)} d={dm2}")
-    lines.append(f"REGION upper {Rect(0, dm2, wu + legs, hu)} d={dx2}")
+    lines += [f"REGION level1 {k} {r} d={d_low}" for k, r in enumerate(level1)]
+    lines.append(f"REGION routing {routing} d={dm2}")
+    lines.append(f"REGION upper {upper_rect} d={dx2}")
     if stated:
-        lines.append(f"REGION corridor {Rect(0, dm2 + hu, width, dm2)} d={dm2}")
+        lines.append(f"REGION corridor {corridor} d={dm2}")
+        lines += [f"REGION lane {k} {r} d={dm2}" for k, r in enumerate(outer)]
     tail = f" lanes={lanes}" if lanes > 1 else ""
     lines += [f"OUTPUT {j} {t} d={dm2} side=bottom{tail}" for j, t in enumerate(outs)]
     return Unit(name, upper.protocol, ds, width, height, qubits, rounds, states, outs[0], len(upper.checks),

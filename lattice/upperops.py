@@ -87,8 +87,8 @@ def upper_rounds(layout: Layout, step: float, dm2: int, feeders: int, feed_round
         (104, 225)
     """
     starts = [_half_up(k * step) for k in range(len(layout.steps))]
-    return starts, max(_half_up(layout.inputs / 2 * step), starts[-1] + dm2,
-                       -(-layout.inputs // feeders) * feed_rounds)
+    share = max(-(-n // max(1, feeders // 2)) for n in side_counts(layout).values())
+    return starts, max(_half_up(layout.inputs / 2 * step), starts[-1] + dm2, share * feed_rounds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,15 +105,57 @@ class UpperPlan:
         return {"bottom": self.region.y, "top": self.region.y + 2 * self.dx}
 
 
-def upper_plan(layout: Layout, distances: tuple[int, int, int], y: int) -> UpperPlan:
-    """The upper region at height ``y`` (its bottom row), ``2 d_m2 + w_X d_X2 + w_Z d_Z2`` wide."""
+def upper_plan(layout: Layout, distances: tuple[int, int, int], y: int, x0: int = 0) -> UpperPlan:
+    """The upper region from ``(x0, y)`` (its bottom row), ``2 d_m2 + w_X d_X2 + w_Z d_Z2`` wide."""
     dx, dz, dm = distances
-    x, patches = dm, []
+    x, patches = x0 + dm, []
     for q in range(layout.qubits):
         w = dx if q in layout.outputs else dz
         patches.append(Rect(x, y + dx, w, dx))
         x += w
-    return UpperPlan(Rect(0, y, x + dm, 3 * dx), tuple(patches), dx, dm)
+    return UpperPlan(Rect(x0, y, x + dm - x0, 3 * dx), tuple(patches), dx, dm)
+
+
+@dataclass(frozen=True, slots=True)
+class Floor:
+    """The routes' floor: each feeder's output square and the end it feeds, the corridor, the two outer lanes."""
+
+    squares: tuple[Rect, ...]
+    sides: tuple[str, ...]
+    corridor: Rect
+    lanes: tuple[Rect, Rect]
+    routing: Rect
+
+    @property
+    def allowed(self) -> tuple[Rect, ...]:
+        return (self.routing, self.corridor) + self.lanes
+
+
+def floor_of(level1: list[Rect], routing: Rect, corridor: Rect, lanes: tuple[Rect, Rect], dm: int) -> Floor:
+    """Feeder ``k``'s output square is the ``d_m2`` square of the routing region beside its region's bottom
+    corner; a feeder left of the routing region feeds the left end, one right of it the right end."""
+    squares, sides = [], []
+    for r in level1:
+        left = r.x + r.w <= routing.x
+        squares.append(Rect(routing.x if left else routing.x + routing.w - dm, r.y, dm, dm))
+        sides.append("left" if left else "right")
+    return Floor(tuple(squares), tuple(sides), corridor, lanes, routing)
+
+
+def route_path(floor: Floor, feeder: int, square: Rect, row: str, end: str, dm: int) -> list[Rect]:
+    """A route from the feeder's output square down its lane of the routing region, along the corridor, (for the
+    bottom row) down the outer lane of its end, into the input square."""
+    src, c = floor.squares[feeder], floor.corridor
+    lane = floor.lanes[0 if end == "left" else 1]
+    b = square.x if row == "top" else lane.x
+    path = [Rect(src.x, c.y + c.h, dm, src.y + dm - c.y - c.h), Rect(min(src.x, b), c.y, abs(src.x - b) + dm, dm)]
+    return path + ([square] if row == "top" else [lane, square])
+
+
+def side_counts(layout: Layout) -> dict[str, int]:
+    """How many of the layout's rotations enter from each end."""
+    ends = [e for st in layout.steps for e in _ends(layout, st.rotations)]
+    return {"left": ends.count("left"), "right": ends.count("right")}
 
 
 def _ends(layout: Layout, step_rotations: tuple[Rotation, ...]) -> list[str]:
@@ -153,48 +195,74 @@ def _cyclic_clear(s: int, runs: list[int], span: int, period: int) -> bool:
     return all(s + span <= o + j * period or o + j * period + span <= s for o in runs for j in range(-2, 3))
 
 
-def upper_lines(layout: Layout, distances: tuple[int, int, int], step: float, feeders: int, feed_rounds: int,
-                y: int) -> tuple[list[str], int, int]:
-    """The protocol lines of the upper ``layout`` at ``(d_X2, d_Z2, d_m2)`` fed by ``feeders`` first-level
-    regions of ``feed_rounds`` rounds a run, its upper region's bottom row at ``y``; with the run's rounds and
-    the rounds before a copy's first run that its first inputs' feeder runs need.
+def upper_lines(layout: Layout, distances: tuple[int, int, int], step: float, floor: Floor, feed_rounds: int,
+                origin: tuple[int, int]) -> tuple[list[str], int, int]:
+    """The protocol lines of the upper ``layout`` at ``(d_X2, d_Z2, d_m2)`` fed by the feeders of ``floor``
+    (runs of ``feed_rounds`` rounds), its upper region's bottom-left corner at ``origin``; with the run's rounds
+    and the rounds before a copy's first run that its first inputs' feeder runs need.
 
     Raises:
         SpecError: a CCZ layout, a step whose rotations cannot enter from the two ends, or feeders too slow
             for the steps.
 
     Examples:
-        >>> from magicpipe.compiler.blocks import get_layout
-        >>> lines, rounds, early = upper_lines(get_layout("15-to-1"), (13, 5, 7), 7.0, 4, 18, 7)
-        >>> lines[0], rounds, early
-        ('PATCH q0 (7,20,13,13) role=output z=top,bottom', 72, 37)
+        >>> from magicpipe.compiler.blockmodel import NoiseModel
+        >>> from magicpipe.compiler.catalogue import two_level
+        >>> from magicpipe.lattice.units2 import catalogue_unit
+        >>> f = two_level(NoiseModel.litinski(1e-3), (13, 5, 5), 6, "20-to-4", (23, 11, 13))
+        >>> unit, fill = catalogue_unit(f.source())   # calls upper_lines
+        >>> unit.rounds, fill, next(x for x in unit.text.splitlines() if " ROUTE m0 " in x)
+        (130, 43, '@-13 ROUTE m0 rounds=13 path=(33,95,13,13)+(13,82,33,13)+(13,69,13,13)')
     """
     dx, dz, dm = distances
     if layout.kind != "T":
         raise SpecError(f"layout {layout.protocol}: only upper blocks of T states are stated patch by patch")
-    plan = upper_plan(layout, distances, y)
-    starts, rounds = upper_rounds(layout, step, dm, feeders, feed_rounds)
+    plan = upper_plan(layout, distances, origin[1], origin[0])
+    starts, rounds = upper_rounds(layout, step, dm, len(floor.squares), feed_rounds)
     lengths = [b - a for a, b in zip(starts, starts[1:] + [rounds])]
     best: tuple[int, list[str], int] | None = None
     for parity in (0, 1):
-        got = _lines(layout, distances, plan, starts, lengths, rounds, parity, feeders, feed_rounds)
+        got = _lines(layout, distances, plan, starts, lengths, rounds, parity, floor, feed_rounds)
         if got is not None and (best is None or got[0] < best[0]):
             best = got
     if best is None:
-        raise SpecError(f"layout {layout.protocol}: no output can leave in time or the {feeders} feeders of "
-                        f"{feed_rounds} rounds cannot feed steps of {step:g} rounds")
+        raise SpecError(f"layout {layout.protocol}: no output can leave in time or the {len(floor.squares)} feeders "
+                        f"of {feed_rounds} rounds cannot feed steps of {step:g} rounds")
     return best[1], rounds, best[2]
 
 
+def _feed(order: list[tuple[int, int, str, str]], feeders: list[int], dm: int, feed_rounds: int,
+          rounds: int) -> dict[int, tuple[int, int]] | None:
+    """Input ``k`` (in merge order) -> (feeder, run start): round robin over ``feeders``, each run as late as
+    its merge allows, a feeder's runs back to back at most over the period, its state gone before its next
+    run ends."""
+    out: dict[int, tuple[int, int]] = {}
+    for j, f in enumerate(feeders):
+        mine = order[j::len(feeders)]
+        ready = [t_in - dm for t_in, *_ in mine]
+        for _ in range(3):
+            for i in range(len(ready) - 1, -1, -1):
+                later = ready[i + 1] if i + 1 < len(ready) else ready[0] + rounds
+                ready[i] = min(ready[i], later - feed_rounds)
+        leaves = [t_in - dm for t_in, *_ in mine]
+        nxt = ready[1:] + [ready[0] + rounds] if ready else []
+        if any(a > b for a, b in zip(leaves, nxt)) or (len(ready) > 1 and ready[-1] > ready[0] + rounds - feed_rounds):
+            return None
+        for (_, k, _, _), e in zip(mine, ready):
+            out[k] = (f, e - feed_rounds)
+    return out
+
+
 def _lines(layout: Layout, distances: tuple[int, int, int], plan: UpperPlan, starts: list[int],
-           lengths: list[int], rounds: int, parity: int, feeders: int,
+           lengths: list[int], rounds: int, parity: int, floor: Floor,
            feed_rounds: int) -> tuple[int, list[str], int] | None:
     dx, dz, dm = distances
     lines = [f"PATCH q{q} {r} role={'output' if q in layout.outputs else 'check'} z=top,bottom"
              for q, r in enumerate(plan.patches)]
     merges: list[tuple[int, Rect]] = []          # (start, via)
-    body: list[list[str]] = []
-    inputs: list[tuple[int, int, str]] = []      # (merge round, k, text after the feeder fields)
+    body: list[list[str]] = [[] for _ in range(len(layout.steps) + 1)]   # body[s + 1]: step s's lines
+    inputs: list[tuple[int, int, str, str]] = []  # (merge round, k, end, row)
+    squares: dict[int, Rect] = {}
     last_use: dict[int, int] = {}
     k = 0
     for s, st in enumerate(layout.steps):
@@ -205,7 +273,8 @@ def _lines(layout: Layout, distances: tuple[int, int, int], plan: UpperPlan, sta
             via = _via(plan, r, end, row, dz)
             support = [i for i, c in enumerate(r.letters) if c == "Z"]
             terms = " ".join(f"Z:q{i}@{row}" for i in support)
-            inputs.append((t, k, f"m{k} {_square(plan, via, end, row)} d={dm}"))
+            inputs.append((t, k, end, row))
+            squares[k] = _square(plan, via, end, row)
             ops.append((k, f"@{t} MEASURE r{k} {terms} Z:m{k} rounds={dm} via={via} rotation={_signed(r)}"))
             value, angle = _correction(r)
             p = " ".join(_terms(r.letters))
@@ -215,26 +284,22 @@ def _lines(layout: Layout, distances: tuple[int, int, int], plan: UpperPlan, sta
             for q in support:
                 last_use[q] = t + dm
             k += 1
-        body.append([f"STEP {s + 1} at={t} rounds={lengths[s]} storage={st.storage}"])
-        body[-1] += [f"@INPUT{kk}" for kk, _ in ops] + [line for _, line in ops] + ends
-    # feeders: input i (in merge order) from feeder i mod n; each run as late as its merge, the feeder's runs
-    # back to back at most, and over the period (the next upper run's first run of the same feeder)
+        body[s + 1].append(f"STEP {s + 1} at={t} rounds={lengths[s]} storage={st.storage}")
+        body[s + 1] += [f"@INPUT{kk}" for kk, _ in ops] + [line for _, line in ops] + ends
+    # the feeders: an input entering from one end comes from a feeder on that end's side
     order = sorted(inputs)
-    fed: dict[int, str] = {}
-    runs: list[list[int]] = []
-    for f in range(feeders):
-        mine = order[f::feeders]
-        ready = [t_in - dm for t_in, _, _ in mine]
-        for _ in range(3):
-            for j in range(len(ready) - 1, -1, -1):
-                later = ready[j + 1] if j + 1 < len(ready) else ready[0] + rounds
-                ready[j] = min(ready[j], later - feed_rounds)
-        if len(ready) > 1 and ready[-1] > ready[0] + rounds - feed_rounds:
+    fed: dict[int, tuple[int, int]] = {}
+    for side in ("left", "right"):
+        mine = [i for i in order if i[2] == side]
+        got = _feed(mine, [f for f, sd in enumerate(floor.sides) if sd == side], dm, feed_rounds, rounds)
+        if got is None:
             return None
-        runs.append([e - feed_rounds for e in ready])
-        for (t, kk, rest), e in zip(mine, ready):
-            fed[kk] = f"@{t} INPUT {rest} from=level1:{f} run={e - feed_rounds}"
-    early = max(0, -min(s for r in runs for s in r))
+        fed.update(got)
+    early = max(0, -min(s0 for _, s0 in fed.values()))
+    for t, kk, end, row in order:
+        f, _ = fed[kk]
+        path = "+".join(str(x) for x in route_path(floor, f, squares[kk], row, end, dm))
+        body[starts.index(t)].append(f"@{t - dm} ROUTE m{kk} rounds={dm} path={path}")
     late = 0
     for j, q in enumerate(layout.outputs):
         m = _move_round(plan, q, last_use[q], merges, rounds + j * dm, starts)
@@ -243,14 +308,23 @@ def _lines(layout: Layout, distances: tuple[int, int, int], plan: UpperPlan, sta
         late += m
         qr = plan.patches[q]
         move = f"@{m} MOVE q{q} to=({qr.x},0) d={dm} via={Rect(qr.x, plan.region.y, qr.w, dx)} rounds={dm}"
-        body[max(s for s, t in enumerate(starts) if t <= m)].append(move)   # after the lines of its step
+        body[1 + max(s for s, t in enumerate(starts) if t <= m)].append(move)   # after the lines of its step
     for block in body:
-        lines += [fed[int(x[6:])] if x.startswith("@INPUT") else x for x in block]
+        for x in block:
+            if x.startswith("@INPUT"):
+                kk = int(x[6:])
+                f, s0 = fed[kk]
+                x = f"@{_t_of(inputs, kk)} INPUT m{kk} {squares[kk]} d={dm} from=level1:{f} run={s0}"
+            lines.append(x)
     checks = "|".join(f"k{c}" for c in layout.checks)
     outs = " ".join(f"q{q}" for q in layout.outputs)
     lines += [f"@{rounds} MEASURE k{c} X:q{c}" for c in layout.checks]
     lines += [f"@{rounds} DECIDE a={checks}", f"@{rounds} IF a=0 OUTPUT {outs}", f"@{rounds} IF a=1 DISCARD {outs}"]
     return late, lines, early
+
+
+def _t_of(inputs: list[tuple[int, int, str, str]], k: int) -> int:
+    return next(t for t, kk, _, _ in inputs if kk == k)
 
 
 def _move_round(plan: UpperPlan, q: int, free: int, merges: list[tuple[int, Rect]], deadline: int,
@@ -267,14 +341,16 @@ def _move_round(plan: UpperPlan, q: int, free: int, merges: list[tuple[int, Rect
 
 
 def upper_checks(layout: Layout, distances: tuple[int, int, int], rounds: int, step: float, fill: int,
-                 feeders: int, feed_rounds: int, region: Rect, outputs: list[Rect], proto: Protocol) -> Iterator[str]:
+                 floor: Floor, feed_rounds: int, region: Rect, outputs: list[Rect], proto: Protocol) -> Iterator[str]:
     """Every way ``proto`` fails to state the upper ``layout`` (module docstring); nothing if it does.
 
-    ``outputs`` are the OUTPUT patches (``d_m2`` squares) in order, ``region`` the ``REGION upper``.
+    ``outputs`` are the OUTPUT patches (``d_m2`` squares) in order, ``region`` the ``REGION upper``, ``floor``
+    the feeders' output squares, routing region, corridor and outer lanes (:func:`floor_of`).
     """
     from magicpipe.lattice.blockops import _patch_checks
 
     dx, dz, dm = distances
+    feeders = len(floor.squares)
     plan = UpperPlan(region, (), dx, dm)
     yield from _patch_checks(layout, dx, dz, region, proto)
     patches = {name: r for name, r, _, _ in proto.patches}
@@ -338,6 +414,9 @@ def upper_checks(layout: Layout, distances: tuple[int, int, int], rounds: int, s
                 yield (f"{line!r}: level1 region {f} runs one run at a time: its run from {s} overlaps another of its "
                        f"runs (over the unit's period of {rounds} rounds)")
                 break
+        yield from _hold(mine, feed_rounds, rounds, dm, f)
+    moves = [(o.t, Rect(*map(int, o.groups[4:8])), o.line) for o in proto.ops if o.kind == "MOVE"]
+    yield from _route_checks(proto, floor, inputs, vias + moves, dm)
     yield from _upper_end(layout, rounds, dm, dx, region, outputs, patches, vias, proto)
 
 
@@ -423,3 +502,57 @@ def _upper_end(layout: Layout, rounds: int, dm: int, dx: int, region: Rect, outp
         for t0, other, line in vias:
             if t0 < t + dm and t < t0 + dm and other.overlaps(via):
                 yield f"{mv.line!r}: its via crosses that of {line!r}, in flight"
+
+
+def _hold(mine: list[tuple[int, str]], feed_rounds: int, rounds: int, dm: int, f: int) -> Iterator[str]:
+    """A feeder holds one ready state: it leaves (its route starts) before the feeder's next run ends."""
+    order = sorted(mine)
+    for i, (_, line) in enumerate(order):
+        leave = int(line.split()[0][1:]) - dm
+        nxt = order[i + 1][0] if i + 1 < len(order) else order[0][0] + rounds
+        if leave > nxt + feed_rounds:
+            yield (f"{line!r}: level1 region {f}'s state waits until round {leave}, after its next run ends "
+                   f"({nxt + feed_rounds}): a feeder holds one ready state")
+
+
+def _adjacent(a: Rect, b: Rect, dm: int) -> bool:
+    """``a`` and ``b`` share a stretch of edge at least ``dm`` long (a patch's width), and no area."""
+    along_x = min(a.x + a.w, b.x + b.w) - max(a.x, b.x)
+    along_y = min(a.y + a.h, b.y + b.h) - max(a.y, b.y)
+    return not a.overlaps(b) and ((along_y >= dm and (a.x + a.w == b.x or b.x + b.w == a.x)) or
+                                  (along_x >= dm and (a.y + a.h == b.y or b.y + b.h == a.y)))
+
+
+def _route_checks(proto: Protocol, floor: Floor, inputs: dict[str, BlockOp],
+                  busy: list[tuple[int, Rect, str]], dm: int) -> Iterator[str]:
+    """Each input's route: one move of ``d_m2`` rounds ending as its merge starts, from its feeder's output
+    square through the routing region, corridor and lanes (connected rectangles) into its input square, on no
+    tile another route, a via or an output move holds at the same time."""
+    routes = [op for op in proto.ops if op.kind == "ROUTE"]
+    named = sorted(op.groups[0] for op in routes)
+    if named != sorted(inputs):
+        yield f"ROUTE lines {' '.join(named) or '(none)'}: one route per input {' '.join(sorted(inputs))}"
+    flights: list[tuple[int, list[Rect], str]] = []
+    for op in routes:
+        m = inputs.get(op.groups[0])
+        path = [Rect(*map(int, r.strip("()").split(","))) for r in op.groups[2].split("+")]
+        flights.append((op.t, path, op.line))
+        if m is None or m.groups[6] is None:
+            continue
+        f, square = int(m.groups[6]), Rect(*map(int, m.groups[1:5]))
+        if op.t != m.t - dm or int(op.groups[1]) != dm:
+            yield f"{op.line!r}: a route is one move of d_m2={dm} rounds ending at its input's round {m.t}"
+        src = floor.squares[f] if f < len(floor.squares) else None
+        if src is None or not path[0].contains(src) or path[-1] != square or \
+                any(not _adjacent(a, b, dm) for a, b in zip(path, path[1:])) or min(min(r.w, r.h) for r in path) < dm \
+                or any(not any(a.contains(r) for a in floor.allowed) for r in path[:-1]):
+            yield (f"{op.line!r}: a route runs from its feeder's output square {src} through the routing region, "
+                   f"the corridor and the lanes (pieces at least d_m2={dm} wide, each joining the next along d_m2), "
+                   f"into its input square {square}")
+        for t0, rect, line in busy:
+            if t0 < op.t + dm and op.t < t0 + dm and any(r.overlaps(rect) for r in path):
+                yield f"{op.line!r}: it crosses {line!r}, in flight"
+    for i, (t, path, line) in enumerate(flights):
+        for t2, path2, line2 in flights[:i]:
+            if t < t2 + dm and t2 < t + dm and any(a.overlaps(b) for a in path for b in path2):
+                yield f"{line!r}: it shares tiles with the route {line2!r}, in flight at the same time"

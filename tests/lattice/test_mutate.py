@@ -47,7 +47,7 @@ def test_the_independent_replay_reads_block_units():
         "count": (four, "count=4\n", "count=3\n"),
         "policy": (cult, "ON keep=output reject=restart", "ON keep=output"),
         "attempts": (cult, decide, decide.replace(f"attempts={n}", f"attempts={n + 2}")),
-        "output side": (four, "OUTPUT 1 (36,0)", "OUTPUT 1 (36,13)"),
+        "output side": (four, "OUTPUT 1 (49,0)", "OUTPUT 1 (49,13)"),
     }
     for name, (text, old, new) in broken.items():
         assert old in text, name
@@ -87,7 +87,7 @@ def test_the_independent_replay_reads_an_upper_protocol():
         assert independent_replay(parse_program(streams[name])) == []
     folder = pathlib.Path(__file__).parents[1] / "data" / "streams" / "v2" / "invalid"
     files = sorted(folder.glob("unit-upper-*.lsi"))
-    assert len(files) == 12
+    assert len(files) == 15
     ref = parse_program(streams["20-to-4"])   # a reference whose unit differs: the unit is read again
     valid = folder.parent / "valid" / "block-15-to-1-x-15-to-1.lsi"
     assert independent_replay(parse_program(valid.read_text()), ref) == []

@@ -95,3 +95,20 @@ def test_a_ccz_upper_block_is_not_stated_patch_by_patch():
         upper_lines(layout_of("8-to-CCZ"), (15, 7, 7), 7.0, 6, 30, 7)
     unit, _ = catalogue_unit(two_level(NOISE, (11, 5, 5), 6, "8-to-CCZ", (15, 7, 7)).source())
     assert list(block_checks(unit)) == [] and not re.search(r"^PATCH ", unit.text, re.M)
+
+
+def test_routes_and_held_states():
+    """Every input's route runs from its feeder's side into its square while nothing else holds its tiles;
+    a feeder holds one ready state (its state leaves before its next run ends)."""
+    from magicpipe.lattice.upperops import _hold
+
+    unit, _ = catalogue_unit(two_level(NOISE, *POINTS[0]).source())
+    proto = parse_protocol(parse_block(unit.text).protocol)
+    routes = [op for op in proto.ops if op.kind == "ROUTE"]
+    inputs = {op.groups[0]: op for op in proto.ops if op.kind == "INPUT"}
+    assert len(routes) == 20 and all(inputs[r.groups[0]].t - r.t == 13 for r in routes)
+    # left-end inputs from the left column's feeders (0-2), right-end ones from the right column's (3-5)
+    left = {"m" + op.groups[0][1:] for op in proto.ops if op.kind == "MERGE" and op.groups[3] == "13"}
+    assert {int(inputs[m].groups[6]) < 3 for m in left} == {True} and len(left) == 10
+    assert list(_hold([(0, "@100 INPUT m9"), (30, "@70 INPUT m8")], 30, 130, 13, 0)) != []   # 87 > 60
+    assert list(_hold([(0, "@40 INPUT m9"), (30, "@70 INPUT m8")], 30, 130, 13, 0)) == []

@@ -200,7 +200,7 @@ def blocks() -> None:
         (four, "control-output-count", "a 20-to-4 run delivers its 4 states, not 3", out4,
          out4.replace("count=4", "count=3")),
         (four, "unit-output-side", "the output patches face the port, on the block's bottom edge",
-         "OUTPUT 1 (36,0) d=13", "OUTPUT 1 (36,13) d=13"),
+         "OUTPUT 1 (49,0) d=13", "OUTPUT 1 (49,13) d=13"),
         (four, "header-port-capacity", "a port holds the 4 states of one run", f"capacity={cap}", "capacity=3"),
     ]
     for text, name, why, old, new in edits:
@@ -259,27 +259,35 @@ def upper() -> None:
           str(program_stream2(ProgramLayout(2, 9), unit, 1, [(20, 4, 2, 9)], fill=fill)))
     unit, fill = catalogue_unit(two_level(noise, (13, 5, 5), 6, "20-to-4", (23, 11, 13)).source())
     base = str(program_stream2(ProgramLayout(2, 9), unit, 1, [(20, 4, 2, 9)], fill=fill))
-    swap = [("Z:q0@bottom Z:q4@bottom Z:q5@bottom Z:m2 rounds=13 via=(0,13,", "Z:q0@top Z:q4@top Z:q5@top Z:m2 "
-             "rounds=13 via=(0,59,"), ("INPUT m2 (0,13,13,13)", "INPUT m2 (0,69,13,13)"),
-            ("Z:q4@top Z:q5@top Z:q6@top Z:m3 rounds=13 via=(105,59,", "Z:q4@bottom Z:q5@bottom Z:q6@bottom Z:m3 "
-             "rounds=13 via=(105,13,"), ("INPUT m3 (138,69,13,13)", "INPUT m3 (138,13,13,13)")]
+    swap = [("Z:q0@bottom Z:q4@bottom Z:q5@bottom Z:m2 rounds=13 via=(13,13,", "Z:q0@top Z:q4@top Z:q5@top Z:m2 "
+             "rounds=13 via=(13,59,"), ("INPUT m2 (13,13,13,13)", "INPUT m2 (13,69,13,13)"),
+            ("Z:q4@top Z:q5@top Z:q6@top Z:m3 rounds=13 via=(118,59,", "Z:q4@bottom Z:q5@bottom Z:q6@bottom Z:m3 "
+             "rounds=13 via=(118,13,"), ("INPUT m3 (151,69,13,13)", "INPUT m3 (151,13,13,13)")]
     edits = [
         ("unit-upper-missing", "a two-level Litinski block states its upper block", [(" step=13.0", "")]),
         ("unit-upper-register", "the register sits right of the left leg, not in it",
-         [("PATCH q0 (13,36,23,23)", "PATCH q0 (0,36,23,23)")]),
+         [("PATCH q0 (26,36,23,23)", "PATCH q0 (13,36,23,23)")]),
         ("unit-upper-step-time", "step 2 starts one round late", [("STEP 2 at=13 ", "STEP 2 at=14 ")]),
         ("unit-upper-via-end", "the via of rotation 1 stops one column short of the right end",
-         [("via=(116,13,35,23)", "via=(115,13,35,23)")]),
+         [("via=(129,13,35,23)", "via=(128,13,35,23)")]),
         ("unit-upper-input-leg", "input m1 is not at its leg's outer corner",
-         [("INPUT m1 (138,13,13,13)", "INPUT m1 (138,23,13,13)")]),
-        ("unit-upper-input-feeder", "there is no seventh feeder region", [("from=level1:1 run=-43", "from=level1:6 "
+         [("INPUT m1 (151,13,13,13)", "INPUT m1 (151,23,13,13)")]),
+        ("unit-upper-input-feeder", "there is no seventh feeder region", [("from=level1:3 run=-43", "from=level1:6 "
                                                                            "run=-43")]),
         ("unit-upper-feeder-late", "input m0's feeder run ends a round too late for its move",
          [("from=level1:0 run=-43", "from=level1:0 run=-42")]),
-        ("unit-upper-feeder-overlap", "feeder 2 would run two runs at once",
-         [("from=level1:0 run=-4\n", "from=level1:2 run=-4\n")]),
+        ("unit-upper-feeder-overlap", "feeder 1 would run two runs at once",
+         [("from=level1:0 run=-4\n", "from=level1:1 run=-4\n")]),
         ("unit-upper-leg-busy", "step 2 in the rows of step 1: each input moves into a square still merged",
          swap),
+        ("unit-upper-route-time", "input m0's route starts a round late: a move lasts d_m2 = 13 rounds",
+         [("@-13 ROUTE m0 rounds=13", "@-12 ROUTE m0 rounds=13")]),
+        ("unit-upper-route-shape", "input m0's route leaves the corridor for the upper block's top row",
+         [("@-13 ROUTE m0 rounds=13 path=(33,95,13,13)+(13,82,33,13)",
+           "@-13 ROUTE m0 rounds=13 path=(33,95,13,13)+(13,69,33,13)")]),
+        ("unit-upper-route-collision", "the routes of step 2's inputs share the corridor",
+         [("@0 ROUTE m3 rounds=13 path=(49,95,13,59)+(49,82,115,13)",
+           "@0 ROUTE m3 rounds=13 path=(49,95,13,59)+(33,82,131,13)")]),
         ("unit-upper-move-late", "q0 moves while its last merge still runs", [("@104 MOVE q0", "@91 MOVE q0")]),
         ("unit-upper-move-cross", "q2 moves under the last step's bottom-row merge",
          [("@130 MOVE q2", "@117 MOVE q2")]),
