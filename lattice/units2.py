@@ -324,8 +324,9 @@ def _upper_protocol(unit: Unit, b: BlockBody) -> Iterator[str]:
     lanes = sorted((r.rect for r in b.regions if r.kind == "lane"), key=lambda r: r.x)
     floor = floor_of([r.rect for r in b.regions if r.kind == "level1"], get["routing"], get["corridor"],
                      (lanes[0], lanes[1]), dm2)
+    keep = feed if b.get("method") == "litinski" else 0
     yield from upper_checks(layout, (dx2, dz2, dm2), unit.rounds, step, b.int("fill"), floor, feed,
-                            region[0].rect, squares, proto)
+                            region[0].rect, squares, proto, keep)
 
 
 def tau_of(unit: Unit) -> float | None:
@@ -440,14 +441,16 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     upper_rect = Rect(x_up, dm2, wu + legs, hu)
     corridor = Rect(0, dm2 + hu, width, dm2)
     outer = (Rect(0, dm2, dm2, hu), Rect(x_up + wu + legs, dm2, dm2, hu))
-    # a feeder's run: a first-level block's steps, or a cultivation patch's mean rounds per kept state
-    feed = len(first.steps) * ds[2] if method == "litinski" else max(1, fill)
+    # a feeder's run: a first-level block's steps, or a cultivation patch's mean rounds per kept state (down)
+    feed = len(first.steps) * ds[2] if method == "litinski" else \
+        max(1, math.floor(float(source.startup_rounds) - run))
     if stated:
         from magicpipe.lattice.upperops import floor_of, upper_lines
 
         step = float(detail["step_cycles"])
         floor = floor_of(level1, routing, corridor, outer, dm2)
-        protocol, rounds, early = upper_lines(upper, (dx2, dz2, dm2), step, floor, feed, (x_up, dm2))
+        keep = feed if method == "litinski" else 0   # a cultivation patch holds its kept state in itself
+        protocol, rounds, early = upper_lines(upper, (dx2, dz2, dm2), step, floor, feed, (x_up, dm2), keep)
         fill = max(fill, early)
         xs = [line.split()[2] for line in protocol if line.startswith("PATCH") and "role=output" in line]
         outs = [Tile(int(x[1:].split(",")[0]), 0) for x in xs]

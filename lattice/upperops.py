@@ -196,10 +196,13 @@ def _cyclic_clear(s: int, runs: list[int], span: int, period: int) -> bool:
 
 
 def upper_lines(layout: Layout, distances: tuple[int, int, int], step: float, floor: Floor, feed_rounds: int,
-                origin: tuple[int, int]) -> tuple[list[str], int, int]:
+                origin: tuple[int, int], keep: int | None = None) -> tuple[list[str], int, int]:
     """The protocol lines of the upper ``layout`` at ``(d_X2, d_Z2, d_m2)`` fed by the feeders of ``floor``
     (runs of ``feed_rounds`` rounds), its upper region's bottom-left corner at ``origin``; with the run's rounds
-    and the rounds before a copy's first run that its first inputs' feeder runs need.
+    and the rounds before a copy's first run that its first inputs' feeder runs need. ``keep``: how long into
+    its next run a feeder may still hold a ready state (``feed_rounds``, the default: a first-level block,
+    whose output patch is free until its last step; 0: a cultivation patch, whose kept state is the patch).
+    The run is the shortest of at least :func:`upper_rounds` rounds whose feeders can keep up.
 
     Raises:
         SpecError: a CCZ layout, a step whose rotations cannot enter from the two ends, or feeders too slow
@@ -218,13 +221,17 @@ def upper_lines(layout: Layout, distances: tuple[int, int, int], step: float, fl
     if layout.kind != "T":
         raise SpecError(f"layout {layout.protocol}: only upper blocks of T states are stated patch by patch")
     plan = upper_plan(layout, distances, origin[1], origin[0])
-    starts, rounds = upper_rounds(layout, step, dm, len(floor.squares), feed_rounds)
-    lengths = [b - a for a, b in zip(starts, starts[1:] + [rounds])]
+    starts, least = upper_rounds(layout, step, dm, len(floor.squares), feed_rounds)
+    hold = feed_rounds if keep is None else keep
     best: tuple[int, list[str], int] | None = None
-    for parity in (0, 1):
-        got = _lines(layout, distances, plan, starts, lengths, rounds, parity, floor, feed_rounds)
-        if got is not None and (best is None or got[0] < best[0]):
-            best = got
+    for rounds in range(least, least + feed_rounds + 1):
+        lengths = [b - a for a, b in zip(starts, starts[1:] + [rounds])]
+        for parity in (0, 1):
+            got = _lines(layout, distances, plan, starts, lengths, rounds, parity, floor, feed_rounds, hold)
+            if got is not None and (best is None or got[0] < best[0]):
+                best = got
+        if best is not None:
+            break
     if best is None:
         raise SpecError(f"layout {layout.protocol}: no output can leave in time or the {len(floor.squares)} feeders "
                         f"of {feed_rounds} rounds cannot feed steps of {step:g} rounds")
@@ -232,10 +239,10 @@ def upper_lines(layout: Layout, distances: tuple[int, int, int], step: float, fl
 
 
 def _feed(order: list[tuple[int, int, str, str]], feeders: list[int], dm: int, feed_rounds: int,
-          rounds: int) -> dict[int, tuple[int, int]] | None:
+          rounds: int, keep: int) -> dict[int, tuple[int, int]] | None:
     """Input ``k`` (in merge order) -> (feeder, run start): round robin over ``feeders``, each run as late as
-    its merge allows, a feeder's runs back to back at most over the period, its state gone before its next
-    run ends."""
+    its merge allows, a feeder's runs back to back at most over the period, its state gone by ``keep`` rounds
+    into its next run."""
     out: dict[int, tuple[int, int]] = {}
     for j, f in enumerate(feeders):
         mine = order[j::len(feeders)]
@@ -245,7 +252,7 @@ def _feed(order: list[tuple[int, int, str, str]], feeders: list[int], dm: int, f
                 later = ready[i + 1] if i + 1 < len(ready) else ready[0] + rounds
                 ready[i] = min(ready[i], later - feed_rounds)
         leaves = [t_in - dm for t_in, *_ in mine]
-        nxt = ready[1:] + [ready[0] + rounds] if ready else []
+        nxt = [r - feed_rounds + keep for r in ready[1:] + [ready[0] + rounds]] if ready else []
         if any(a > b for a, b in zip(leaves, nxt)) or (len(ready) > 1 and ready[-1] > ready[0] + rounds - feed_rounds):
             return None
         for (_, k, _, _), e in zip(mine, ready):
@@ -255,7 +262,7 @@ def _feed(order: list[tuple[int, int, str, str]], feeders: list[int], dm: int, f
 
 def _lines(layout: Layout, distances: tuple[int, int, int], plan: UpperPlan, starts: list[int],
            lengths: list[int], rounds: int, parity: int, floor: Floor,
-           feed_rounds: int) -> tuple[int, list[str], int] | None:
+           feed_rounds: int, keep: int) -> tuple[int, list[str], int] | None:
     dx, dz, dm = distances
     lines = [f"PATCH q{q} {r} role={'output' if q in layout.outputs else 'check'} z=top,bottom"
              for q, r in enumerate(plan.patches)]
@@ -291,7 +298,7 @@ def _lines(layout: Layout, distances: tuple[int, int, int], plan: UpperPlan, sta
     fed: dict[int, tuple[int, int]] = {}
     for side in ("left", "right"):
         mine = [i for i in order if i[2] == side]
-        got = _feed(mine, [f for f, sd in enumerate(floor.sides) if sd == side], dm, feed_rounds, rounds)
+        got = _feed(mine, [f for f, sd in enumerate(floor.sides) if sd == side], dm, feed_rounds, rounds, keep)
         if got is None:
             return None
         fed.update(got)
@@ -341,11 +348,13 @@ def _move_round(plan: UpperPlan, q: int, free: int, merges: list[tuple[int, Rect
 
 
 def upper_checks(layout: Layout, distances: tuple[int, int, int], rounds: int, step: float, fill: int,
-                 floor: Floor, feed_rounds: int, region: Rect, outputs: list[Rect], proto: Protocol) -> Iterator[str]:
+                 floor: Floor, feed_rounds: int, region: Rect, outputs: list[Rect], proto: Protocol,
+                 keep: int | None = None) -> Iterator[str]:
     """Every way ``proto`` fails to state the upper ``layout`` (module docstring); nothing if it does.
 
     ``outputs`` are the OUTPUT patches (``d_m2`` squares) in order, ``region`` the ``REGION upper``, ``floor``
-    the feeders' output squares, routing region, corridor and outer lanes (:func:`floor_of`).
+    the feeders' output squares, routing region, corridor and outer lanes (:func:`floor_of`), ``keep`` as in
+    :func:`upper_lines`.
     """
     from magicpipe.lattice.blockops import _patch_checks
 
@@ -414,7 +423,7 @@ def upper_checks(layout: Layout, distances: tuple[int, int, int], rounds: int, s
                 yield (f"{line!r}: level1 region {f} runs one run at a time: its run from {s} overlaps another of its "
                        f"runs (over the unit's period of {rounds} rounds)")
                 break
-        yield from _hold(mine, feed_rounds, rounds, dm, f)
+        yield from _hold(mine, feed_rounds, rounds, dm, f, feed_rounds if keep is None else keep)
     moves = [(o.t, Rect(*map(int, o.groups[4:8])), o.line) for o in proto.ops if o.kind == "MOVE"]
     yield from _route_checks(proto, floor, inputs, vias + moves, dm)
     yield from _upper_end(layout, rounds, dm, dx, region, outputs, patches, vias, proto)
@@ -447,9 +456,9 @@ def _upper_steps(layout: Layout, dm: int, rounds: int, step: float, feeders: int
     from magicpipe.lattice.blockops import protocol_rotations
 
     starts, want = upper_rounds(layout, step, dm, feeders, feed_rounds)
-    if rounds != want:
+    if not want <= rounds <= want + feed_rounds:
         yield (f"rounds={rounds}: an upper run of steps every {step:g} rounds lasts max(inputs/2 t, (S-1) t + "
-               f"d_m2, ceil(inputs/n) 6 d_m) = {want} rounds")
+               f"d_m2, ceil(c/(n/2)) F) = {want} rounds, up to a feeder's run more when its feeders need it")
     lengths = [b - a for a, b in zip(starts, starts[1:] + [rounds])]
     got = [(i, at, n, st) for i, at, n, st in proto.steps]
     wanted = [(k + 1, a, n, s.storage) for k, (a, n, s) in enumerate(zip(starts, lengths, layout.steps))]
@@ -504,15 +513,17 @@ def _upper_end(layout: Layout, rounds: int, dm: int, dx: int, region: Rect, outp
                 yield f"{mv.line!r}: its via crosses that of {line!r}, in flight"
 
 
-def _hold(mine: list[tuple[int, str]], feed_rounds: int, rounds: int, dm: int, f: int) -> Iterator[str]:
-    """A feeder holds one ready state: it leaves (its route starts) before the feeder's next run ends."""
+def _hold(mine: list[tuple[int, str]], feed_rounds: int, rounds: int, dm: int, f: int,
+          keep: int) -> Iterator[str]:
+    """A feeder holds one ready state: it leaves (its route starts) by ``keep`` rounds into the feeder's next
+    run (a first-level block: before that run ends; a cultivation patch: before it starts)."""
     order = sorted(mine)
     for i, (_, line) in enumerate(order):
         leave = int(line.split()[0][1:]) - dm
         nxt = order[i + 1][0] if i + 1 < len(order) else order[0][0] + rounds
-        if leave > nxt + feed_rounds:
-            yield (f"{line!r}: level1 region {f}'s state waits until round {leave}, after its next run ends "
-                   f"({nxt + feed_rounds}): a feeder holds one ready state")
+        if leave > nxt + keep:
+            yield (f"{line!r}: level1 region {f}'s state waits until round {leave}, past round {nxt + keep} of its "
+                   f"next run (from {nxt}): a feeder holds one ready state")
 
 
 def _adjacent(a: Rect, b: Rect, dm: int) -> bool:

@@ -49,8 +49,15 @@ def test_every_upper_block_states_its_layout_soundly(point):
     assert 2 * unit.width * unit.height >= unit.qubits == f.qubits
     assert fill == max(round(f.startup - f.cycles * (1 - f.p_fail)), -min(int(op.groups[7]) for op in fed))
     # a feeder's run: a first-level block's 6 d_m rounds, or a cultivation patch's mean rounds per kept state
+    # (rounded down); a cultivation patch's kept state leaves before the patch's next run starts
     feed = body.int("feed")
-    assert feed == (6 * point[0][2] if f.method == "litinski" else round(f.startup - f.cycles * (1 - f.p_fail)))
+    assert feed == (6 * point[0][2] if f.method == "litinski" else
+                    math.floor(f.startup - f.cycles * (1 - f.p_fail)))
+    if f.method != "litinski":
+        for k in range(point[1]):
+            mine = sorted((int(op.groups[7]), op.t) for op in fed if op.groups[6] == str(k))
+            nxt = [s for s, _ in mine[1:]] + [mine[0][0] + unit.rounds]
+            assert all(t - point[3][2] <= s for (_, t), s in zip(mine, nxt))
 
 
 def test_upper_run_rounds_against_the_planner():
@@ -110,5 +117,8 @@ def test_routes_and_held_states():
     # left-end inputs from the left column's feeders (0-2), right-end ones from the right column's (3-5)
     left = {"m" + op.groups[0][1:] for op in proto.ops if op.kind == "MERGE" and op.groups[3] == "13"}
     assert {int(inputs[m].groups[6]) < 3 for m in left} == {True} and len(left) == 10
-    assert list(_hold([(0, "@100 INPUT m9"), (30, "@70 INPUT m8")], 30, 130, 13, 0)) != []   # 87 > 60
-    assert list(_hold([(0, "@40 INPUT m9"), (30, "@70 INPUT m8")], 30, 130, 13, 0)) == []
+    assert list(_hold([(0, "@100 INPUT m9"), (30, "@70 INPUT m8")], 30, 130, 13, 0, 30)) != []   # 87 > 60
+    assert list(_hold([(0, "@40 INPUT m9"), (30, "@70 INPUT m8")], 30, 130, 13, 0, 30)) == []
+    # a cultivation patch (keep 0): the state leaving at 27 blocks the next run from 20, not a first-level block
+    assert list(_hold([(0, "@40 INPUT m9"), (20, "@70 INPUT m8")], 30, 130, 13, 0, 0)) != []
+    assert list(_hold([(0, "@40 INPUT m9"), (20, "@70 INPUT m8")], 30, 130, 13, 0, 30)) == []
