@@ -292,7 +292,8 @@ def _protocol_checks(unit: Unit, b: BlockBody) -> Iterator[str]:
 def _upper_protocol(unit: Unit, b: BlockBody) -> Iterator[str]:
     from magicpipe.compiler.blocks import get_layout
     from magicpipe.lattice.blockops import parse_protocol
-    from magicpipe.lattice.upperops import floor_of, upper_checks
+    from magicpipe.lattice.upperchecks import upper_checks
+    from magicpipe.lattice.upperops import floor_of
 
     region = [r for r in b.regions if r.kind == "upper"]
     try:

@@ -1,22 +1,24 @@
 """A two-level Litinski block's upper block stated patch by patch: the protocol lines of its block body.
 
-A ``(15-to-1)^n_{d_X,d_Z,d_m} x (P)_{d_X2,d_Z2,d_m2}`` unit (:func:`magicpipe.lattice.units2.catalogue_unit`,
-``P`` = 15-to-1 or 20-to-4) states, after its regions and outputs, the upper layout
-(:data:`magicpipe.compiler.blocks.LAYOUTS`) as a backend executes it. Floor plan (unit-local, bottom up): the
-output patches (``d_m2``) right under the output qubits; ``REGION upper``: the register in one row (output
-patches ``d_X2`` wide, checks ``d_Z2`` wide, all ``d_X2`` tall, Z sides up and down, qubits in index order),
-one ancilla row of height ``d_X2`` above and one below, and an *entry leg* ``d_m2`` wide at each end of the
-register; ``REGION corridor``: a row ``d_m2`` tall along the top of the upper region, joining the routing
-region (above it, between the two columns of ``REGION level1`` feeders) to both legs::
+A ``(15-to-1)^n_{d_X,d_Z,d_m} x (P)_{d_X2,d_Z2,d_m2}`` unit, or one fed by cultivation patches
+(:func:`magicpipe.lattice.units2.catalogue_unit`, ``P`` = 15-to-1 or 20-to-4), states, after its regions and
+outputs, the upper layout (:data:`magicpipe.compiler.blocks.LAYOUTS`) as a backend executes it. Floor plan
+(unit-local, bottom up): the output patches (``d_m2``) right under the output qubits; ``REGION upper``: the
+register in one row (output patches ``d_X2`` wide, checks ``d_Z2`` wide, all ``d_X2`` tall, Z sides up and
+down, qubits in index order), one ancilla row of height ``d_X2`` above and one below, and an *entry leg*
+``d_m2`` wide at each end of the register; ``REGION lane 0|1``: a column ``d_m2`` wide beside each end;
+``REGION corridor``: a row ``d_m2`` tall along the top of all three, joining the routing region (above it,
+between the two columns of ``REGION level1`` feeders, one lane of it to each end) to the legs and lanes::
 
-    PATCH q0 (13,36,23,23) role=output z=top,bottom      # the register, right of the left leg
+    PATCH q0 (26,36,23,23) role=output z=top,bottom      # the register, right of the left leg
+    @-13 ROUTE m0 rounds=13 path=(33,95,13,13)+(13,82,33,13)+(13,69,13,13)   # feeder 0's state moves in
     STEP 1 at=0 rounds=13 storage=----cc-                # the layout's steps: a step every t_L1 rounds
-    @0 INPUT m0 (0,69,13,13) d=13 from=level1:0 run=-43  # level1 region 0's run from round -43 made it
-    @0 MEASURE r0 Z:q5@top Z:m0 rounds=13 via=(0,59,...) rotation=-IIIIIZII
+    @0 INPUT m0 (13,69,13,13) d=13 from=level1:0 run=-43 # level1 region 0's run from round -43 made it
+    @0 MEASURE r0 Z:q4@top Z:m0 rounds=13 via=(13,59,116,23) rotation=-IIIIZII
     @13 MEASURE x0 X:m0                                  # readout and corrections as at the first level
-    @13 IF r0=1 ROTATE Z:q5 angle=pi/4
-    @13 IF x0=1 FRAME Z:q5
-    @117 MOVE q0 to=(13,0) d=13 via=(13,13,23,23) rounds=13   # a released output down to its OUTPUT patch
+    @13 IF r0=1 ROTATE Z:q4 angle=pi/4
+    @13 IF x0=1 FRAME Z:q4
+    @104 MOVE q0 to=(26,0) d=13 via=(26,13,23,23) rounds=13   # a released output down to its OUTPUT patch
     @130 MEASURE k4 X:q4                                 # the checks in X, the decision, both branches
     @130 DECIDE a=k4|k5|k6
     @130 IF a=0 OUTPUT q0 q1 q2 q3
@@ -26,17 +28,22 @@ Each rotation ``k`` of the layout is a merge of ``d_m2`` rounds of its Z string 
 through a via that runs from one end of the upper region (its leg) along the top or bottom ancilla row to the
 rotation's farthest patch: the layout's ancilla ``a_X d_X2 + a_Z d_Z2 + d_m2`` (the ``d_m2`` is the leg). Each
 step's two rotations enter one from each end, in opposite rows, and the rows alternate from step to step, so
-a leg's square is free during the previous step's merges while the next input moves into it. The input is a
-first-level output: ``from=level1:f run=s`` names the feeder region and the unit-local round its run (the
-first-level block's ``6 d_m`` rounds, whose protocol is that of :mod:`magicpipe.lattice.blockops`) starts;
-``s < 0`` is a run during the previous upper run (``s >= -fill``: the copy's first run waits for it). The
-output is ready at ``s + 6 d_m`` and moves (one lattice-surgery move of ``d_m2`` rounds along the routing
-region and the corridor) into its leg by the merge's round. The corrections follow the first level's rules.
+a leg's square is free during the previous step's merges while the next input moves into it. The input comes
+from a feeder on its end's side: ``from=level1:f run=s`` names the feeder region and the unit-local round its
+run (``feed=F`` rounds: a first-level block's ``6 d_m``, whose protocol is that of
+:mod:`magicpipe.lattice.blockops`; a cultivation patch's mean rounds per kept state) starts; ``s < 0`` is a run
+during the previous upper run (``s >= -fill``: the copy's first run waits for it). The state is ready at
+``s + F``, waits in its feeder (a first-level block holds it until its next run ends, a cultivation patch
+until its next run starts), and moves in one lattice-surgery move of ``d_m2`` rounds (``ROUTE``: down its
+side's lane of the routing region, along the corridor, for the bottom row down the outer lane) into the
+``d_m2`` square at the outer corner of its via's leg, by the merge's round. The corrections follow the first
+level's rules.
 
 Timing. Step ``k`` starts at ``round((k-1) t)`` with ``t`` the feeders' step time (the BLOCK line's
-``step=``, the planner's ``t_L1 = max(6 d_m / (n/2) / (1 - f_1), d_m2)``); the run lasts
-``max(round(inputs/2 t), round((S-1) t) + d_m2)`` rounds (:func:`upper_rounds`). For 20-to-4 (10 steps) that
-is the planner's ``inputs / 2`` step times. For 15-to-1 (8 steps, the last with one rotation) Litinski's model
+``step=``, the planner's ``t_L1``); the run lasts at least ``max(round(inputs/2 t), round((S-1) t) + d_m2,
+ceil(c / (n/2)) F)`` rounds (:func:`upper_rounds`; ``c`` the inputs entering from one end), and whole rounds
+more, up to ``F``, when its feeders need them. For 20-to-4 (10 steps) that is the planner's ``inputs / 2``
+step times when the feeders keep up. For 15-to-1 (8 steps, the last with one rotation) Litinski's model
 charges 7.5 ``t`` (``litinski/magicstates``, ``twolevel15to1.py``: ``ncycles = 7.5 * l1time / (1 - pfail2)``):
 the stream's run fits in it when ``t >= 2 d_m2`` (the last merge ends within half a step); otherwise it is
 ``7 t + d_m2``, longer by ``d_m2 - t / 2`` rounds (``t = d_m2``: 1/15 = 6.7% of a run).
@@ -45,31 +52,25 @@ A released output moves to its OUTPUT patch through the bottom row under it at t
 merge when no via in flight crosses it, and is there by the round its train leaves (``rounds + j d_m2`` for
 output ``j``: :mod:`magicpipe.lattice.whole` sends a run's outputs one route move apart).
 
-:func:`upper_checks` is the validator's reading: every rule of the first level's merges and corrections, a
-via from one end (its input square in that end's leg, outside the register's span), at most one merge per
-end a step, no input square inside a via in flight during its move, every input from an existing feeder whose
-run is ready one move before the merge, each feeder's runs disjoint over the unit's period (``rounds``) and
-none before ``-fill``, the output moves, check readout and a total decision over every output.
+:func:`magicpipe.lattice.upperchecks.upper_checks` is the validator's reading of these rules.
 
-Not stated: the routes' tiles through the routing region and the corridor (each is one move of ``d_m2``
-rounds; its path is not checked for collisions), where a ready state waits for its move, and what a rejected
-feeder run does (the nominal body states accepted feeder runs; the planner's ``t`` holds the slack
-``1 / (1 - f_1)`` for re-runs).
+Not stated: where inside its region a ready state waits, and what a rejected feeder run does (the nominal
+body states accepted feeder runs; the planner's ``t`` holds the slack ``1 / (1 - f_1)`` for re-runs).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from magicpipe.compiler.blocks import Layout, Rotation
-from magicpipe.lattice.blockops import BlockOp, Protocol, _correction, _follow_ups, _signed, _terms, _touches
+from magicpipe.lattice.blockops import _correction, _signed, _terms
 from magicpipe.lattice.geometry import Rect
 
 from magicpipe.errors import SpecError
 
-__all__ = ["UpperPlan", "upper_checks", "upper_lines", "upper_plan", "upper_rounds"]
+__all__ = ["Floor", "UpperPlan", "floor_of", "route_path", "side_counts", "upper_lines", "upper_plan",
+           "upper_rounds"]
 
 
 def _half_up(x: float) -> int:
@@ -345,225 +346,3 @@ def _move_round(plan: UpperPlan, q: int, free: int, merges: list[tuple[int, Rect
         if not any(t < m + plan.dm and m < t + plan.dm and v.overlaps(via) for t, v in merges):
             return m
     return None
-
-
-def upper_checks(layout: Layout, distances: tuple[int, int, int], rounds: int, step: float, fill: int,
-                 floor: Floor, feed_rounds: int, region: Rect, outputs: list[Rect], proto: Protocol,
-                 keep: int | None = None) -> Iterator[str]:
-    """Every way ``proto`` fails to state the upper ``layout`` (module docstring); nothing if it does.
-
-    ``outputs`` are the OUTPUT patches (``d_m2`` squares) in order, ``region`` the ``REGION upper``, ``floor``
-    the feeders' output squares, routing region, corridor and outer lanes (:func:`floor_of`), ``keep`` as in
-    :func:`upper_lines`.
-    """
-    from magicpipe.lattice.blockops import _patch_checks
-
-    dx, dz, dm = distances
-    feeders = len(floor.squares)
-    plan = UpperPlan(region, (), dx, dm)
-    yield from _patch_checks(layout, dx, dz, region, proto)
-    patches = {name: r for name, r, _, _ in proto.patches}
-    for name, pr in patches.items():
-        if pr.y != region.y + dx or pr.x < region.x + dm or pr.x + pr.w > region.x + region.w - dm:
-            yield f"PATCH {name} at {pr}: the register is the upper region's middle row, clear of its two legs"
-    yield from _upper_steps(layout, dm, rounds, step, feeders, feed_rounds, proto)
-    rots = list(layout.rotations)
-    inputs = {op.groups[0]: op for op in proto.ops if op.kind == "INPUT"}
-    merges = [op for op in proto.ops if op.kind == "MERGE"]
-    vias = [(op.t, Rect(*map(int, op.groups[3:7])), op.line) for op in merges]
-    if sorted(inputs) != sorted(f"m{op.groups[0][1:]}" for op in merges) or \
-            sum(op.kind == "INPUT" for op in proto.ops) != len(merges):
-        yield "INPUT lines: one input m<k> per merge r<k>, each from a feeder"
-    runs: dict[int, list[tuple[int, str]]] = {}
-    sides: dict[int, list[str]] = {}
-    for op in merges:
-        reg, termtext, _rounds, *v, rot = op.groups
-        k, via = int(reg[1:]), Rect(*map(int, v))
-        if k >= len(rots) or _signed(rots[k]) != rot:
-            yield f"{op.line!r}: its register r{k} names rotation {k} of the layout, not {rot}"
-            continue
-        r = rots[k]
-        support = sorted(f"q{i}" for i, c in enumerate(r.letters) if c == "Z")
-        terms = [t.split(":", 1)[1] for t in termtext.split()]
-        named = sorted(t.split("@")[0] for t in terms if t.startswith("q"))
-        if named != support or f"m{k}" not in terms:
-            yield (f"{op.line!r}: the merge of rotation {rot} names {' '.join(named)} and its input; it merges "
-                   f"exactly the support {' '.join(support)} with m{k}")
-        row = next((s for s, y in plan.rows.items() if via.y == y), None)
-        for t in terms:
-            if t.startswith("q") and "@" in t:
-                q, side = t.split("@")
-                if q in patches and (side != row or not _touches(via, patches[q], side)):
-                    yield f"{op.line!r}: {q}@{side}: a merge takes the side of {q} its via runs along"
-        end = "left" if via.x == region.x else "right" if via.x + via.w == region.x + region.w else None
-        length = r.ancilla_length(dx, dz, dm)
-        if (via.w, via.h) != (length, dx) or row is None or end is None or not region.contains(via) or \
-                any(via.overlaps(p) for p in patches.values()):
-            yield (f"{op.line!r}: the via {via} is not an ancilla row of the layout's length {length:g} x {dx} from "
-                   f"one end of the upper region {region}, clear of the register")
-            continue
-        sides.setdefault(op.t, []).append(end)
-        if int(_rounds) != dm:
-            yield f"{op.line!r}: a merge lasts d_m2={dm} rounds"
-        for t0, other, line in vias:
-            if t0 == op.t and other is not via and other != via and other.overlaps(via):
-                yield f"{op.line!r}: its via overlaps that of {line!r}, merged at the same time"
-        m = inputs.get(f"m{k}")
-        if m is None or m.groups[6] is None:
-            yield f"{op.line!r}: its input m{k} comes from a feeder (from=level1:f run=s)"
-        else:
-            yield from _input_checks(m, op, via, end, plan, vias, feeders, feed_rounds, fill, runs)
-        yield from _follow_ups(op, k, r, proto)
-    for t_step, ends in sorted(sides.items()):
-        if len(ends) != len(set(ends)):
-            yield f"the merges of round {t_step} enter from the ends {' '.join(ends)}: one a step from each end"
-    for f, mine in sorted(runs.items()):
-        for i, (s, line) in enumerate(mine):
-            if not _cyclic_clear(s, [o for j, (o, _) in enumerate(mine) if j != i], feed_rounds, rounds):
-                yield (f"{line!r}: level1 region {f} runs one run at a time: its run from {s} overlaps another of its "
-                       f"runs (over the unit's period of {rounds} rounds)")
-                break
-        yield from _hold(mine, feed_rounds, rounds, dm, f, feed_rounds if keep is None else keep)
-    moves = [(o.t, Rect(*map(int, o.groups[4:8])), o.line) for o in proto.ops if o.kind == "MOVE"]
-    yield from _route_checks(proto, floor, inputs, vias + moves, dm)
-    yield from _upper_end(layout, rounds, dm, dx, region, outputs, patches, vias, proto)
-
-
-def _input_checks(m: BlockOp, op: BlockOp, via: Rect, end: str, plan: UpperPlan,
-                  vias: list[tuple[int, Rect, str]], feeders: int, feed_rounds: int, fill: int,
-                  runs: dict[int, list[tuple[int, str]]]) -> Iterator[str]:
-    dm = plan.dm
-    square = Rect(*map(int, m.groups[1:5]))
-    row = "top" if via.y == plan.rows["top"] else "bottom"
-    want = _square(plan, via, end, row)
-    if m.t != op.t or square != want or int(m.groups[5]) != dm:
-        yield (f"{m.line!r}: its input is the d_m2={dm} patch {want} at the outer corner of its via's entry leg "
-               f"({end} end, {row} row), there by the merge")
-    f, s = int(m.groups[6]), int(m.groups[7])
-    if f >= feeders:
-        yield f"{m.line!r}: level1:{f} is no feeder region (level1={feeders})"
-    if s + feed_rounds + dm > op.t or s < -fill:
-        yield (f"{m.line!r}: its feeder's run of {feed_rounds} rounds from {s} and its move of {dm} rounds end by "
-               f"the merge at {op.t}, and start no sooner than -fill={-fill}")
-    runs.setdefault(f, []).append((s, m.line))
-    for t, other, line in vias:
-        if t < op.t and op.t - dm < t + dm and other.overlaps(square):
-            yield f"{m.line!r}: its square is inside the via of {line!r} while it moves into it"
-
-
-def _upper_steps(layout: Layout, dm: int, rounds: int, step: float, feeders: int, feed_rounds: int,
-                 proto: Protocol) -> Iterator[str]:
-    from magicpipe.lattice.blockops import protocol_rotations
-
-    starts, want = upper_rounds(layout, step, dm, feeders, feed_rounds)
-    if not want <= rounds <= want + feed_rounds:
-        yield (f"rounds={rounds}: an upper run of steps every {step:g} rounds lasts max(inputs/2 t, (S-1) t + "
-               f"d_m2, ceil(c/(n/2)) F) = {want} rounds, up to a feeder's run more when its feeders need it")
-    lengths = [b - a for a, b in zip(starts, starts[1:] + [rounds])]
-    got = [(i, at, n, st) for i, at, n, st in proto.steps]
-    wanted = [(k + 1, a, n, s.storage) for k, (a, n, s) in enumerate(zip(starts, lengths, layout.steps))]
-    if got != wanted:
-        def text(s: tuple[int, int, int, str] | None) -> str:
-            return f"'STEP {s[0]} at={s[1]} rounds={s[2]} storage={s[3]}'" if s else "(none)"
-
-        want_s, got_s = next((w, g) for w, g in zip(wanted + [None] * len(got), got + [None] * len(wanted)) if w != g)
-        yield f"STEP lines: {text(got_s)} should be {text(want_s)} (step k at round((k-1) t), the layout's storage)"
-    rot = [sorted(s) for s in protocol_rotations(proto)]
-    if rot != [sorted(_signed(r) for r in s.rotations) for s in layout.steps]:
-        yield "the steps' merges do not apply the layout's rotations, every one once, in its step order"
-
-
-def _upper_end(layout: Layout, rounds: int, dm: int, dx: int, region: Rect, outputs: list[Rect],
-               patches: dict[str, Rect], vias: list[tuple[int, Rect, str]], proto: Protocol) -> Iterator[str]:
-    reads = sorted((o.groups[0], o.groups[1], o.t) for o in proto.ops if o.kind == "READ" and o.groups[0][0] == "k")
-    if reads != sorted((f"k{c}", f"q{c}", rounds) for c in layout.checks):
-        yield f"the checks {' '.join(f'q{c}' for c in layout.checks)} are each read in X once at round {rounds}"
-    regs = sorted(f"k{c}" for c in layout.checks)
-    decide = [o for o in proto.ops if o.kind == "DECIDE"]
-    if len(decide) != 1 or sorted(decide[0].groups[0].split("|")) != regs or decide[0].t != rounds:
-        yield f"one DECIDE a={'|'.join(regs)} at round {rounds}: the decision reads exactly the checks"
-    outs = " ".join(f"q{q}" for q in layout.outputs)
-    branches = sorted((o.cond, o.kind, o.groups[0], o.t) for o in proto.ops if o.kind in ("OUTPUT", "DISCARD"))
-    if branches != [(("a", 0), "OUTPUT", outs, rounds), (("a", 1), "DISCARD", outs, rounds)]:
-        yield f"the decision is not total: IF a=0 OUTPUT {outs} and IF a=1 DISCARD {outs}, at round {rounds}"
-    moves = {o.groups[0]: o for o in proto.ops if o.kind == "MOVE"}
-    if sorted(moves) != sorted(f"q{q}" for q in layout.outputs) or \
-            sum(o.kind == "MOVE" for o in proto.ops) != len(layout.outputs):
-        yield f"MOVE lines: each output {outs} moves once to its OUTPUT patch"
-        return
-    for j, q in enumerate(layout.outputs):
-        mv = moves[f"q{q}"]
-        via, t = Rect(*map(int, mv.groups[4:8])), mv.t
-        patch = patches.get(f"q{q}")
-        below = outputs[j] if j < len(outputs) else None
-        if patch is None or below is None or (int(mv.groups[1]), int(mv.groups[2])) != (below.x, below.y) or \
-                (int(mv.groups[3]), int(mv.groups[8])) != (dm, dm) or not _touches(via, patch, "bottom") or \
-                via != Rect(patch.x, below.y + below.h, patch.w, dx) or \
-                not (via.x <= below.x and below.x + below.w <= via.x + via.w):
-            yield (f"{mv.line!r}: output q{q} moves in {dm} rounds to OUTPUT {j} {below}, its via from q{q}'s "
-                   f"bottom side down to it")
-            continue
-        used = max((o.t + int(o.groups[2]) for o in proto.ops if o.kind == "MERGE" and f":q{q}@" in o.groups[1]),
-                   default=0)
-        if t < used or t + dm > rounds + j * dm:
-            yield (f"{mv.line!r}: q{q} moves after its last merge (round {used}) and reaches OUTPUT {j} by round "
-                   f"{rounds + j * dm}, when the run's train sends it")
-        for t0, other, line in vias:
-            if t0 < t + dm and t < t0 + dm and other.overlaps(via):
-                yield f"{mv.line!r}: its via crosses that of {line!r}, in flight"
-
-
-def _hold(mine: list[tuple[int, str]], feed_rounds: int, rounds: int, dm: int, f: int,
-          keep: int) -> Iterator[str]:
-    """A feeder holds one ready state: it leaves (its route starts) by ``keep`` rounds into the feeder's next
-    run (a first-level block: before that run ends; a cultivation patch: before it starts)."""
-    order = sorted(mine)
-    for i, (_, line) in enumerate(order):
-        leave = int(line.split()[0][1:]) - dm
-        nxt = order[i + 1][0] if i + 1 < len(order) else order[0][0] + rounds
-        if leave > nxt + keep:
-            yield (f"{line!r}: level1 region {f}'s state waits until round {leave}, past round {nxt + keep} of its "
-                   f"next run (from {nxt}): a feeder holds one ready state")
-
-
-def _adjacent(a: Rect, b: Rect, dm: int) -> bool:
-    """``a`` and ``b`` share a stretch of edge at least ``dm`` long (a patch's width), and no area."""
-    along_x = min(a.x + a.w, b.x + b.w) - max(a.x, b.x)
-    along_y = min(a.y + a.h, b.y + b.h) - max(a.y, b.y)
-    return not a.overlaps(b) and ((along_y >= dm and (a.x + a.w == b.x or b.x + b.w == a.x)) or
-                                  (along_x >= dm and (a.y + a.h == b.y or b.y + b.h == a.y)))
-
-
-def _route_checks(proto: Protocol, floor: Floor, inputs: dict[str, BlockOp],
-                  busy: list[tuple[int, Rect, str]], dm: int) -> Iterator[str]:
-    """Each input's route: one move of ``d_m2`` rounds ending as its merge starts, from its feeder's output
-    square through the routing region, corridor and lanes (connected rectangles) into its input square, on no
-    tile another route, a via or an output move holds at the same time."""
-    routes = [op for op in proto.ops if op.kind == "ROUTE"]
-    named = sorted(op.groups[0] for op in routes)
-    if named != sorted(inputs):
-        yield f"ROUTE lines {' '.join(named) or '(none)'}: one route per input {' '.join(sorted(inputs))}"
-    flights: list[tuple[int, list[Rect], str]] = []
-    for op in routes:
-        m = inputs.get(op.groups[0])
-        path = [Rect(*map(int, r.strip("()").split(","))) for r in op.groups[2].split("+")]
-        flights.append((op.t, path, op.line))
-        if m is None or m.groups[6] is None:
-            continue
-        f, square = int(m.groups[6]), Rect(*map(int, m.groups[1:5]))
-        if op.t != m.t - dm or int(op.groups[1]) != dm:
-            yield f"{op.line!r}: a route is one move of d_m2={dm} rounds ending at its input's round {m.t}"
-        src = floor.squares[f] if f < len(floor.squares) else None
-        if src is None or not path[0].contains(src) or path[-1] != square or \
-                any(not _adjacent(a, b, dm) for a, b in zip(path, path[1:])) or min(min(r.w, r.h) for r in path) < dm \
-                or any(not any(a.contains(r) for a in floor.allowed) for r in path[:-1]):
-            yield (f"{op.line!r}: a route runs from its feeder's output square {src} through the routing region, "
-                   f"the corridor and the lanes (pieces at least d_m2={dm} wide, each joining the next along d_m2), "
-                   f"into its input square {square}")
-        for t0, rect, line in busy:
-            if t0 < op.t + dm and op.t < t0 + dm and any(r.overlaps(rect) for r in path):
-                yield f"{op.line!r}: it crosses {line!r}, in flight"
-    for i, (t, path, line) in enumerate(flights):
-        for t2, path2, line2 in flights[:i]:
-            if t < t2 + dm and t2 < t + dm and any(a.overlaps(b) for a in path for b in path2):
-                yield f"{line!r}: it shares tiles with the route {line2!r}, in flight at the same time"

@@ -107,7 +107,7 @@ def test_a_ccz_upper_block_is_not_stated_patch_by_patch():
 def test_routes_and_held_states():
     """Every input's route runs from its feeder's side into its square while nothing else holds its tiles;
     a feeder holds one ready state (its state leaves before its next run ends)."""
-    from magicpipe.lattice.upperops import _hold
+    from magicpipe.lattice.upperchecks import _hold
 
     unit, _ = catalogue_unit(two_level(NOISE, *POINTS[0]).source())
     proto = parse_protocol(parse_block(unit.text).protocol)
