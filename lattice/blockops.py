@@ -61,10 +61,10 @@ _RECT = r"\((-?\d+),(-?\d+),(\d+),(\d+)\)"
 _SIDE = r"(left|right|top|bottom)"
 _PATCH = re.compile(r"PATCH (q\d+) " + _RECT + r" role=(output|check) z=" + _SIDE + "," + _SIDE)
 _STEP = re.compile(r"STEP (\d+) at=(\d+) rounds=(\d+) storage=([-ocrw]+)")
-_OP = re.compile(r"@(\d+) (?:IF ([a-z]+\d*)=([01]) )?([A-Z]+) (.*)")
+_OP = re.compile(r"@(-?\d+) (?:IF ([a-z]+\d*)=([01]) )?([A-Z]+) (.*)")
 _SHAPES = {
     "INJECT": re.compile(r"(q\d+) rotation=([+-][IZ]+)"),
-    "INPUT": re.compile(r"(m\d+) " + _RECT + r" d=(\d+)"),
+    "INPUT": re.compile(r"(m\d+) " + _RECT + r" d=(\d+)(?: from=level1:(\d+) run=(-?\d+))?"),
     "MERGE": re.compile(r"(r\d+)((?: Z:[qm]\d+(?:@(?:left|right|top|bottom))?)+) rounds=(\d+) via=" + _RECT
                         + r" rotation=([+-][IZ]+)"),
     "READ": re.compile(r"([xk]\d+) X:([mq]\d+)"),
@@ -72,8 +72,9 @@ _SHAPES = {
     "FRAME": re.compile(r"(Z:q\d+(?: Z:q\d+)*)"),
     "MOVE": re.compile(r"(q\d+) to=\((-?\d+),(-?\d+)\) d=(\d+) via=" + _RECT + r" rounds=(\d+)"),
     "DECIDE": re.compile(r"a=(k\d+(?:\|k\d+)*)"),
-    "OUTPUT": re.compile(r"(q\d+)"),
-    "DISCARD": re.compile(r"(q\d+)"),
+    "ROUTE": re.compile(r"(m\d+) rounds=(\d+) path=(\(-?\d+,-?\d+,\d+,\d+\)(?:\+\(-?\d+,-?\d+,\d+,\d+\))*)"),
+    "OUTPUT": re.compile(r"(q\d+(?: q\d+)*)"),
+    "DISCARD": re.compile(r"(q\d+(?: q\d+)*)"),
 }
 _OPPOSITE = {"top": "bottom", "bottom": "top", "left": "right", "right": "left"}
 
@@ -214,7 +215,7 @@ def parse_protocol(lines: Sequence[str]) -> Protocol:
         shape = _SHAPES.get(kind)
         if shape is None:
             raise SpecError(f"block protocol line {line!r}: {action} is no block protocol action (INJECT, INPUT, "
-                            f"MEASURE, ROTATE, FRAME, MOVE, DECIDE, OUTPUT, DISCARD)")
+                            f"MEASURE, ROTATE, FRAME, MOVE, ROUTE, DECIDE, OUTPUT, DISCARD)")
         got = shape.fullmatch(rest)
         if got is None:
             raise SpecError(f"block protocol line {line!r}: {action} does not take {rest!r}")
@@ -257,6 +258,9 @@ def protocol_checks(layout: Layout, distances: tuple[int, ...], rounds: int, blo
     merges = [op for op in proto.ops if op.kind == "MERGE"]
     steps = {at: n for _, at, n, _ in proto.steps}
     for op in proto.ops:
+        if op.kind == "ROUTE" or op.t < 0:
+            yield f"{op.line!r}: a first-level block's lines run from round 0 and route nothing (inputs are injected)"
+    for op in proto.ops:
         if op.kind != "INJECT":
             continue
         q, rot = op.groups
@@ -293,7 +297,7 @@ def protocol_checks(layout: Layout, distances: tuple[int, ...], rounds: int, blo
         m = inputs.get(f"m{k}")
         square = Rect(*map(int, m.groups[1:5])) if m else None
         if m is None or square is None or m.t != op.t or not via.contains(square) or \
-                (square.w, square.h, int(m.groups[5])) != (dm, dm, dm):
+                (square.w, square.h, int(m.groups[5])) != (dm, dm, dm) or m.groups[6] is not None:
             yield f"{op.line!r}: its input m{k} is not a d_m={dm} patch injected into its via in its round"
         if int(_rounds) != steps.get(op.t, -1):
             yield f"{op.line!r}: a merge lasts its step's {steps.get(op.t, '?')} rounds"

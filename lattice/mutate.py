@@ -520,6 +520,11 @@ def _protocol_problems(u: Any, head: dict[str, str]) -> list[str]:
 
     text = u.text
     stated = re.search(r"^(PATCH|STEP|@)", text, re.M) is not None
+    if (head.get("method") == "litinski" or head.get("method", "").startswith("cultivation+")) and \
+            head.get("level1", "0") != "0" and head.get("kind", "T") == "T":
+        from magicpipe.lattice.mutate_upper import upper_problems
+
+        return upper_problems(u, head)   # a two-level block's upper protocol
     if not (head.get("method", "").startswith("litinski") and head.get("level1") == "0"):
         return ["protocol lines outside a first-level block"] if stated else []
     dx, dz, dm = u.distances
@@ -619,7 +624,7 @@ def sample_streams() -> dict[str, str]:
 
 def block_streams() -> dict[str, str]:
     """Block units (lattice/units2.py): a first-level 15-to-1 block stated patch by patch, cultivation, nominal and
-    a trace, and a 20-to-4 composition."""
+    a trace, and two-level 20-to-4 and 15-to-1 compositions with their upper blocks patch by patch."""
     from magicpipe.compiler.blockmodel import NoiseModel
     from magicpipe.compiler.catalogue import cultivation_factory, one_level, two_level
     from magicpipe.compiler.cultivation import cultivation_point
@@ -629,12 +634,15 @@ def block_streams() -> dict[str, str]:
     cult, _ = catalogue_unit(cultivation_factory(cultivation_point(1e-3, 3, 0.5)).source())
     four, fill = catalogue_unit(two_level(NoiseModel.litinski(1e-3), (13, 5, 5), 6, "20-to-4", (23, 11, 13)).source())
     first, _ = catalogue_unit(one_level(NoiseModel.litinski(1e-3), (17, 7, 7)).source())
+    fifteen, fill2 = catalogue_unit(two_level(NoiseModel.litinski(1e-3), (13, 5, 5), 4, "15-to-1",
+                                              (23, 11, 13)).source())
     timeline = [(20, 10, 2, 9), (200, 4, 3, 9)]
     return {
         "15-to-1-block": str(program_stream2(ProgramLayout(2, 9), first, 2, [(20, 3, 2, 9)])),
         "cultivation": str(program_stream2(ProgramLayout(2, 9), cult, 3, timeline)),
         "cultivation-trace": str(program_stream2(ProgramLayout(2, 9), cult, 3, timeline, seed=4)),
         "20-to-4": str(program_stream2(ProgramLayout(3, 9), four, 2, timeline, fill=fill)),
+        "15-to-1-x-15-to-1": str(program_stream2(ProgramLayout(2, 9), fifteen, 1, [(20, 3, 2, 9)], fill=fill2)),
     }
 
 

@@ -274,12 +274,60 @@ def block_checks(unit: Unit) -> Iterator[str]:
 
 
 def _protocol_checks(unit: Unit, b: BlockBody) -> Iterator[str]:
-    """A first-level Litinski block states its protocol patch by patch (:mod:`magicpipe.lattice.blockops`)."""
+    """A first-level Litinski block states its protocol patch by patch (:mod:`magicpipe.lattice.blockops`), so
+    does the upper block of a two-level Litinski block of T states (:mod:`magicpipe.lattice.upperops`)."""
     from magicpipe.lattice.blockops import body_checks
 
-    first = b.get("method").startswith("litinski") and b.int("level1") == 0 and b.get("protocol") == "15-to-1"
+    litinski = b.get("method") == "litinski"
+    first = litinski and b.int("level1") == 0 and b.get("protocol") == "15-to-1"
+    fed = litinski or b.get("method").startswith("cultivation+")
+    upper = fed and b.int("level1") > 0 and b.get("kind", "T") == "T"
+    if upper:
+        yield from _upper_protocol(unit, b)
+        return
     block = [r.rect for r in b.regions if r.kind == "block"]
     yield from body_checks(unit, first, block, b.protocol)
+
+
+def _upper_protocol(unit: Unit, b: BlockBody) -> Iterator[str]:
+    from magicpipe.compiler.blocks import get_layout
+    from magicpipe.lattice.blockops import parse_protocol
+    from magicpipe.lattice.upperchecks import upper_checks
+    from magicpipe.lattice.upperops import floor_of
+
+    region = [r for r in b.regions if r.kind == "upper"]
+    try:
+        step = float(b.get("step"))
+    except ValueError:
+        step = 0.0
+    feed = b.int("feed")
+    kinds = [r.kind for r in b.regions]
+    if not b.protocol or len(region) != 1 or len(unit.distances) < 5 or step <= 0 or feed <= 0 or \
+            (kinds.count("corridor"), kinds.count("lane"), kinds.count("routing")) != (1, 2, 1):
+        yield ("a two-level Litinski block states its upper block patch by patch (BLOCK step= feed=, REGION upper, "
+               "routing, corridor and two lanes, PATCH, STEP and @t lines: lattice/upperops.py)")
+        return
+    if b.get("method") == "litinski" and feed != 6 * unit.distances[2]:
+        yield f"feed={feed}: a first-level feeder's run is its 6 steps of d_m = {6 * unit.distances[2]} rounds"
+    try:
+        proto = parse_protocol(b.protocol)
+        layout = get_layout(b.get("protocol"))
+    except SpecError as e:
+        yield str(e)
+        return
+    dx2, dz2, dm2 = unit.distances[-3:]
+    squares = [Rect(t.x, t.y, d, d) for t, d, _ in b.outputs]
+    feeders = [r for r in b.regions if r.kind == "level1"]
+    if [r.index for r in feeders] != list(range(len(feeders))):
+        yield f"REGION level1 lines number {' '.join(str(r.index) for r in feeders)}: the feeders are 0..n-1 in order"
+        return
+    get = {r.kind: r.rect for r in b.regions}
+    lanes = sorted((r.rect for r in b.regions if r.kind == "lane"), key=lambda r: r.x)
+    floor = floor_of([r.rect for r in b.regions if r.kind == "level1"], get["routing"], get["corridor"],
+                     (lanes[0], lanes[1]), dm2)
+    keep = feed if b.get("method") == "litinski" else 0
+    yield from upper_checks(layout, (dx2, dz2, dm2), unit.rounds, step, b.int("fill"), floor, feed,
+                            region[0].rect, squares, proto, keep)
 
 
 def tau_of(unit: Unit) -> float | None:
@@ -374,24 +422,53 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     wu, hu = upper.patch_widths(dx2, dz2), 3 * dx2
     states = upper.states
     lanes = 3 if upper.kind == "CCZ" else 1
-    width = max(2 * w1 + wr, wu, states * lanes * dm2)
-    height = dm2 + hu + hc
-    y0 = dm2 + hu
+    stated = upper.kind == "T"                             # its upper block patch by patch (upperops)
+    if stated:   # two lanes down the routing region, one to each end of the upper block
+        wr = max(wr, 2 * dm2)
+    # the upper region: an entry leg at each end; beside it an outer lane at each end, a corridor above
+    x_up = dm2 if stated else 0
+    legs = 2 * dm2 if stated else 0
+    width = max(2 * w1 + wr, wu + 2 * legs, states * lanes * dm2)
+    height = dm2 + hu + hc + (dm2 if stated else 0)
+    y0 = height - hc
     p_fail = float(detail.get("p_fail", 0.0))
     run = float(source.period_rounds) * (1 - p_fail)
     rounds = max(1, round(run))
     fill = max(0, round(float(source.startup_rounds) - run))
+    protocol: list[str] = []
+    outs = [Tile(j * dm2 * lanes, 0) for j in range(states)]
+    level1 = [Rect(0 if k < per_side else w1 + wr, y0 + (k % per_side) * h1, w1, h1) for k in range(n)]
+    routing = Rect(w1, y0, wr, hc)
+    upper_rect = Rect(x_up, dm2, wu + legs, hu)
+    corridor = Rect(0, dm2 + hu, width, dm2)
+    outer = (Rect(0, dm2, dm2, hu), Rect(x_up + wu + legs, dm2, dm2, hu))
+    # a feeder's run: a first-level block's steps, or a cultivation patch's mean rounds per kept state (down)
+    feed = len(first.steps) * ds[2] if method == "litinski" else \
+        max(1, math.floor(float(source.startup_rounds) - run))
+    if stated:
+        from magicpipe.lattice.upperops import floor_of, upper_lines
+
+        step = float(detail["step_cycles"])
+        floor = floor_of(level1, routing, corridor, outer, dm2)
+        keep = feed if method == "litinski" else 0   # a cultivation patch holds its kept state in itself
+        protocol, rounds, early = upper_lines(upper, (dx2, dz2, dm2), step, floor, feed, (x_up, dm2), keep)
+        fill = max(fill, early)
+        xs = [line.split()[2] for line in protocol if line.startswith("PATCH") and "role=output" in line]
+        outs = [Tile(int(x[1:].split(",")[0]), 0) for x in xs]
     head = {"method": method, "protocol": upper.protocol, "level1": n, "qubits": qubits, "rounds": rounds,
             "fill": fill, "outputs": states, "checks": len(upper.checks)}
+    if stated:
+        head["step"], head["feed"] = repr(float(detail["step_cycles"])), feed
     if lanes > 1:
         head["kind"] = upper.kind
     lines = [_head(head)]
-    for k in range(n):
-        x = 0 if k < per_side else w1 + wr
-        lines.append(f"REGION level1 {k} {Rect(x, y0 + (k % per_side) * h1, w1, h1)} d={d_low}")
-    lines.append(f"REGION routing {Rect(w1, y0, wr, hc)} d={dm2}")
-    lines.append(f"REGION upper {Rect(0, dm2, wu, hu)} d={dx2}")
+    lines += [f"REGION level1 {k} {r} d={d_low}" for k, r in enumerate(level1)]
+    lines.append(f"REGION routing {routing} d={dm2}")
+    lines.append(f"REGION upper {upper_rect} d={dx2}")
+    if stated:
+        lines.append(f"REGION corridor {corridor} d={dm2}")
+        lines += [f"REGION lane {k} {r} d={dm2}" for k, r in enumerate(outer)]
     tail = f" lanes={lanes}" if lanes > 1 else ""
-    lines += [f"OUTPUT {j} {Tile(j * dm2 * lanes, 0)} d={dm2} side=bottom{tail}" for j in range(states)]
-    return Unit(name, upper.protocol, ds, width, height, qubits, rounds, states, Tile(0, 0), len(upper.checks),
-                "\n".join(lines)), fill
+    lines += [f"OUTPUT {j} {t} d={dm2} side=bottom{tail}" for j, t in enumerate(outs)]
+    return Unit(name, upper.protocol, ds, width, height, qubits, rounds, states, outs[0], len(upper.checks),
+                "\n".join(lines + protocol)), fill

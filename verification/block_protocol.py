@@ -1,7 +1,8 @@
-"""A first-level Litinski block's protocol run from the stream's own lines, at the logical level.
+"""A Litinski block's protocol run from the stream's own lines, at the logical level.
 
-A block unit states its protocol patch by patch (:mod:`magicpipe.lattice.blockops`). Two checks read those
-lines, not the layout they were written from:
+A block unit states its protocol patch by patch (:mod:`magicpipe.lattice.blockops` for a first-level block,
+:mod:`magicpipe.lattice.upperops` for a two-level block's upper block, whose inputs are first-level outputs:
+``|m>`` here as well). Two checks read those lines, not the layout they were written from:
 
 * :func:`stated_layout` rebuilds a :class:`~magicpipe.compiler.blocks.Layout` from the body (qubits and roles
   from the ``PATCH`` lines, the rotations of each ``STEP`` from its ``INJECT`` and ``MEASURE r..`` lines, each
@@ -51,8 +52,8 @@ __all__ = ["ProtocolRun", "block_check", "run_protocol", "stated_layout"]
 def _proto(unit: Any) -> Protocol:
     body = parse_block(unit.text)
     if not body.protocol:
-        raise SpecError(f"unit {unit.name} states no protocol (PATCH, STEP and @t lines): only a first-level "
-                        f"Litinski block does")
+        raise SpecError(f"unit {unit.name} states no protocol (PATCH, STEP and @t lines): only a Litinski "
+                        f"block of T states does")
     return parse_protocol(body.protocol)
 
 
@@ -78,14 +79,17 @@ def stated_layout(unit: Any) -> Layout:
                 rotations.append(Rotation(pauli, None))
                 continue
             via = Rect(*map(int, op.groups[3:7]))
-            # the ancilla: the patches along the via, counted by role (a_m: the input is inside the via)
+            # the ancilla: the patches along the via, counted by role, and a_m: the via's length beyond them in
+            # d_m (the merge's rounds): 0 at the first level (the input inside the via), 1 for an upper block's leg
             along = [n for n, r in rects.items() if r.x >= via.x and r.x + r.w <= via.x + via.w]
+            legs = (via.w - sum(rects[n].w for n in along)) // max(1, int(op.groups[2]))
             rotations.append(Rotation(pauli, (sum(roles[n] == "output" for n in along),
-                                              sum(roles[n] == "check" for n in along), 0)))
+                                              sum(roles[n] == "check" for n in along), legs)))
         steps.append(Step(tuple(rotations), storage))
     n_out = sum(r.w for n, r in rects.items() if roles[n] == "output")
     dx = max((r.h for r in rects.values()), default=1)
-    return Layout(protocol=unit.protocol, level="first", kind="T", inputs=sum(len(s.rotations) for s in steps),
+    level = "upper" if parse_block(unit.text).int("level1") > 0 else "first"
+    return Layout(protocol=unit.protocol, level=level, kind="T", inputs=sum(len(s.rotations) for s in steps),
                   outputs=outputs, checks=checks, states=len(outputs), steps=tuple(steps),
                   width=(n_out // dx if dx else 0, len(checks)))
 

@@ -47,7 +47,7 @@ def test_the_independent_replay_reads_block_units():
         "count": (four, "count=4\n", "count=3\n"),
         "policy": (cult, "ON keep=output reject=restart", "ON keep=output"),
         "attempts": (cult, decide, decide.replace(f"attempts={n}", f"attempts={n + 2}")),
-        "output side": (four, "OUTPUT 1 (13,0)", "OUTPUT 1 (13,13)"),
+        "output side": (four, "OUTPUT 1 (49,0)", "OUTPUT 1 (49,13)"),
     }
     for name, (text, old, new) in broken.items():
         assert old in text, name
@@ -73,6 +73,26 @@ def test_the_independent_replay_reads_a_block_protocol():
     for name, (old, new) in broken.items():
         assert old in text, name
         assert independent_replay(parse_program(text.replace(old, new, 1)), parse_program(text)), name
+
+
+def test_the_independent_replay_reads_an_upper_protocol():
+    """A two-level block's upper protocol (lattice/upperops.py) read again from the text: the valid streams pass,
+    every broken corpus file of its rules (unit-upper-*) is caught."""
+    import pathlib
+
+    from magicpipe.lattice.mutate import block_streams
+
+    streams = block_streams()
+    for name in ("20-to-4", "15-to-1-x-15-to-1"):
+        assert independent_replay(parse_program(streams[name])) == []
+    folder = pathlib.Path(__file__).parents[1] / "data" / "streams" / "v2" / "invalid"
+    files = sorted(folder.glob("unit-upper-*.lsi"))
+    assert len(files) == 15
+    ref = parse_program(streams["20-to-4"])   # a reference whose unit differs: the unit is read again
+    valid = folder.parent / "valid" / "block-15-to-1-x-15-to-1.lsi"
+    assert independent_replay(parse_program(valid.read_text()), ref) == []
+    for path in files:
+        assert independent_replay(parse_program(path.read_text()), ref), path.stem
 
 
 def test_the_independent_replay_reads_ccz_states():

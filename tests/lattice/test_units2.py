@@ -143,9 +143,10 @@ def test_a_two_level_20_to_4_block_delivers_four_states_a_run():
     assert sum(r.kind == "level1" for r in body.regions) == 6 and len(body.outputs) == 4
     outputs = [op for op in s.ops if op.action == "OUTPUT"]
     assert outputs and all(op.count == 4 for op in outputs) and min(p.capacity for p in head.ports) >= 4
-    # the copies' first runs wait for the first-level blocks to fill: startup minus a run
+    # the copies' first runs wait for the first-level blocks to fill (startup minus a run) and for the first
+    # inputs' move into the upper block's legs (d_m2 = 13 rounds: lattice/upperops.py)
     fill = round(src.startup_rounds - src.period_rounds * (1 - src.detail_dict()["p_fail"]))
-    assert fill > 0 and min(op.time for op in s.ops if op.action == "RUN") == fill
+    assert fill > 0 and min(op.time for op in s.ops if op.action == "RUN") == fill + 13
 
 
 def test_block_checks_catch_a_broken_body():

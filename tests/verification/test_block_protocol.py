@@ -62,3 +62,32 @@ def test_verify_stream_runs_a_blocks_protocol(capsys):
     assert "its rotation list makes the ideal output" in capsys.readouterr().out
     assert main(["verify", "stream", str(corpus / "invalid" / "unit-protocol-correction.lsi"), *args]) == 1
     assert "its lines FAIL" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("protocol", ["20-to-4", "15-to-1"])
+def test_an_upper_blocks_lines_state_its_layout_and_make_its_outputs(protocol):
+    """A two-level block's upper block (lattice/upperops.py): the rotations its lines state, with each ancilla's
+    a_X, a_Z and its entry leg (a_m = 1) counted from the vias, are the layout's; every branch makes the outputs."""
+    from magicpipe.compiler.blocks import get_layout
+    from magicpipe.compiler.catalogue import two_level
+
+    unit, _ = catalogue_unit(two_level(NoiseModel.litinski(1e-3), (13, 5, 5), 4, protocol, (23, 11, 13)).source())
+    stated, layout = stated_layout(unit), get_layout(protocol)
+    assert [sorted((r.pauli, r.ancilla) for r in s.rotations) for s in stated.steps] == \
+        [sorted((r.pauli, r.ancilla) for r in s.rotations) for s in layout.steps]
+    assert stated.level == "upper" and block_check(unit).ok
+    r = run_protocol(unit, shots=6, seed=2)
+    assert r.min_fidelity > 1 - 1e-9 and r.accepted == 6
+    with pytest.raises(VerificationError):
+        run_protocol(_edited(unit, "IF r2=0 ROTATE", "IF r2=1 ROTATE"), shots=6, seed=2)
+
+
+def test_verify_stream_runs_an_upper_blocks_protocol(capsys):
+    import pathlib
+
+    from magicpipe.cli import main
+
+    corpus = pathlib.Path(__file__).parents[1] / "data" / "streams" / "v2" / "valid"
+    args = ["--shots", "4", "--no-circuit", "--seed", "1"]
+    assert main(["verify", "stream", str(corpus / "block-15-to-1-x-15-to-1.lsi"), *args]) == 0
+    assert "its rotation list makes the ideal output" in capsys.readouterr().out

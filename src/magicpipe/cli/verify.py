@@ -317,7 +317,8 @@ def _run_stream(args: argparse.Namespace) -> int:
 
 
 def _block_protocols(args: argparse.Namespace, path: Any, stream: Any) -> bool:
-    """Every first-level Litinski block's protocol read from its own lines (verification/block_protocol.py)."""
+    """Every Litinski block's protocol read from its own lines, a first-level block's or a two-level block's
+    upper block (verification/block_protocol.py)."""
     from magicpipe.errors import VerificationError
     from magicpipe.lattice.units2 import is_block, parse_block
     from magicpipe.verification.block_protocol import block_check, run_protocol

@@ -3,7 +3,8 @@ each a valid stream with one edit that breaks one rule; line 1 says why, line 2 
 
 Run from the repository root: ``python tests/data/streams/v2/make_corpus2.py`` (``... blocks``: only the
 catalogue-block and cultivation files; ``... first``: the first-level Litinski block files; ``... ccz``: only
-the T + CCZ files; ``... composed``: the three-level files). The files are checked in; the test
+the T + CCZ files; ``... composed``: the three-level files; ``... upper``: the
+two-level upper-block files). The files are checked in; the test
 (tests/grammar/test_corpus_v2.py) only reads them.
 """
 
@@ -199,13 +200,14 @@ def blocks() -> None:
         (four, "control-output-count", "a 20-to-4 run delivers its 4 states, not 3", out4,
          out4.replace("count=4", "count=3")),
         (four, "unit-output-side", "the output patches face the port, on the block's bottom edge",
-         "OUTPUT 1 (13,0) d=13", "OUTPUT 1 (13,13) d=13"),
+         "OUTPUT 1 (49,0) d=13", "OUTPUT 1 (49,13) d=13"),
         (four, "header-port-capacity", "a port holds the 4 states of one run", f"capacity={cap}", "capacity=3"),
     ]
     for text, name, why, old, new in edits:
         assert old in text, name
         write("invalid", name, why, text.replace(old, new, 1))
     first_level()
+    upper()
 
 
 def first_level() -> None:
@@ -233,6 +235,71 @@ def first_level() -> None:
     for name, why, old, new in edits:
         assert old in base, name
         write("invalid", name, why, base.replace(old, new, 1))
+
+
+def upper() -> None:
+    """Two-level Litinski blocks' upper blocks stated patch by patch (lattice/upperops.py), one broken file per
+    rule (short programs: one copy, a few layers)."""
+    from magicpipe.compiler.blockmodel import NoiseModel
+    from magicpipe.compiler.catalogue import two_level
+    from magicpipe.lattice.units2 import catalogue_unit
+
+    noise = NoiseModel.litinski(1e-3)
+    unit, fill = catalogue_unit(two_level(noise, (13, 5, 5), 4, "15-to-1", (23, 11, 13)).source())
+    write("valid", "block-15-to-1-x-15-to-1", "2 data patches fed by 2 copies of (15-to-1)^4 x (15-to-1): the upper "
+          "block patch by patch, its 15 inputs from named feeder runs",
+          str(program_stream2(ProgramLayout(2, 9), unit, 2, [(20, 6, 2, 9)], fill=fill)))
+    from magicpipe.compiler.catalogue import cultivation_fed
+    from magicpipe.compiler.cultivation import cultivation_point
+
+    unit, fill = catalogue_unit(cultivation_fed(noise, cultivation_point(1e-3, 3, 0.0), 8, "15-to-1",
+                                                (23, 9, 11)).source())
+    write("valid", "block-cultivation-x-15-to-1", "2 data patches fed by a copy of (cultivation)^8 x (15-to-1): the "
+          "upper block patch by patch, its inputs from cultivation runs of their mean rounds",
+          str(program_stream2(ProgramLayout(2, 9), unit, 1, [(20, 4, 2, 9)], fill=fill)))
+    unit, fill = catalogue_unit(two_level(noise, (13, 5, 5), 6, "20-to-4", (23, 11, 13)).source())
+    base = str(program_stream2(ProgramLayout(2, 9), unit, 1, [(20, 4, 2, 9)], fill=fill))
+    swap = [("Z:q0@bottom Z:q4@bottom Z:q5@bottom Z:m2 rounds=13 via=(13,13,", "Z:q0@top Z:q4@top Z:q5@top Z:m2 "
+             "rounds=13 via=(13,59,"), ("INPUT m2 (13,13,13,13)", "INPUT m2 (13,69,13,13)"),
+            ("Z:q4@top Z:q5@top Z:q6@top Z:m3 rounds=13 via=(118,59,", "Z:q4@bottom Z:q5@bottom Z:q6@bottom Z:m3 "
+             "rounds=13 via=(118,13,"), ("INPUT m3 (151,69,13,13)", "INPUT m3 (151,13,13,13)")]
+    edits = [
+        ("unit-upper-missing", "a two-level Litinski block states its upper block", [(" step=13.0", "")]),
+        ("unit-upper-register", "the register sits right of the left leg, not in it",
+         [("PATCH q0 (26,36,23,23)", "PATCH q0 (13,36,23,23)")]),
+        ("unit-upper-step-time", "step 2 starts one round late", [("STEP 2 at=13 ", "STEP 2 at=14 ")]),
+        ("unit-upper-via-end", "the via of rotation 1 stops one column short of the right end",
+         [("via=(129,13,35,23)", "via=(128,13,35,23)")]),
+        ("unit-upper-input-leg", "input m1 is not at its leg's outer corner",
+         [("INPUT m1 (151,13,13,13)", "INPUT m1 (151,23,13,13)")]),
+        ("unit-upper-input-feeder", "there is no seventh feeder region", [("from=level1:3 run=-43", "from=level1:6 "
+                                                                           "run=-43")]),
+        ("unit-upper-feeder-late", "input m0's feeder run ends a round too late for its move",
+         [("from=level1:0 run=-43", "from=level1:0 run=-42")]),
+        ("unit-upper-feeder-overlap", "feeder 1 would run two runs at once",
+         [("from=level1:0 run=-4\n", "from=level1:1 run=-4\n")]),
+        ("unit-upper-leg-busy", "step 2 in the rows of step 1: each input moves into a square still merged",
+         swap),
+        ("unit-upper-route-time", "input m0's route starts a round late: a move lasts d_m2 = 13 rounds",
+         [("@-13 ROUTE m0 rounds=13", "@-12 ROUTE m0 rounds=13")]),
+        ("unit-upper-route-shape", "input m0's route leaves the corridor for the upper block's top row",
+         [("@-13 ROUTE m0 rounds=13 path=(33,95,13,13)+(13,82,33,13)",
+           "@-13 ROUTE m0 rounds=13 path=(33,95,13,13)+(13,69,33,13)")]),
+        ("unit-upper-route-collision", "the routes of step 2's inputs share the corridor",
+         [("@0 ROUTE m3 rounds=13 path=(49,95,13,59)+(49,82,115,13)",
+           "@0 ROUTE m3 rounds=13 path=(49,95,13,59)+(33,82,131,13)")]),
+        ("unit-upper-move-late", "q0 moves while its last merge still runs", [("@104 MOVE q0", "@91 MOVE q0")]),
+        ("unit-upper-move-cross", "q2 moves under the last step's bottom-row merge",
+         [("@130 MOVE q2", "@117 MOVE q2")]),
+        ("unit-upper-decision", "the accept branch forgets output q3",
+         [("IF a=0 OUTPUT q0 q1 q2 q3", "IF a=0 OUTPUT q0 q1 q2")]),
+    ]
+    for name, why, changes in edits:
+        text = base
+        for old, new in changes:
+            assert text.count(old) == 1, (name, old)
+            text = text.replace(old, new)
+        write("invalid", name, why, text)
 
 
 def ccz() -> None:
@@ -300,5 +367,6 @@ if __name__ == "__main__":
     import sys
 
     # ``blocks``: the block-unit files only; ``ccz``: the CCZ files only; ``composed``: the three-level files
-    commands = {"blocks": blocks, "first": first_level, "ccz": ccz, "composed": composed}
+    commands = {"blocks": blocks, "first": first_level, "ccz": ccz, "composed": composed,
+                "upper": upper}
     commands.get(sys.argv[1] if sys.argv[1:] else "", main)()

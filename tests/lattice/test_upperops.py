@@ -1,0 +1,124 @@
+"""A two-level Litinski block's upper block stated patch by patch (lattice/upperops.py)."""
+
+import dataclasses
+import math
+import re
+
+import pytest
+from magicpipe.compiler.blockmodel import NoiseModel
+from magicpipe.compiler.blocks import get_layout
+from magicpipe.compiler.catalogue import two_level
+from magicpipe.lattice.blockops import parse_protocol, protocol_rotations
+from magicpipe.lattice.units2 import block_checks, catalogue_unit, parse_block
+from magicpipe.lattice.upperops import upper_rounds
+
+from magicpipe.errors import SpecError
+
+NOISE = NoiseModel.litinski(1e-3)
+POINTS = [((13, 5, 5), 6, "20-to-4", (23, 11, 13)), ((13, 5, 5), 4, "15-to-1", (23, 11, 13)),
+          ((11, 5, 5), 6, "15-to-1", (25, 11, 11)), ((7, 3, 3), 8, "15-to-1", (17, 7, 7)),
+          ((9, 3, 3), 2, "20-to-4", (15, 7, 7))]
+
+
+def _factory(point):
+    if point[0] == "cultivation":
+        from magicpipe.compiler.catalogue import cultivation_fed
+        from magicpipe.compiler.cultivation import cultivation_point
+
+        return cultivation_fed(NOISE, cultivation_point(1e-3, 3, 0.0), *point[1:])
+    return two_level(NOISE, *point)
+
+
+@pytest.mark.parametrize("point", POINTS + [("cultivation", 8, "15-to-1", (23, 9, 11)),
+                                            ("cultivation", 4, "20-to-4", (23, 11, 13))],
+                         ids=lambda p: f"{p[0] if p[0] == 'cultivation' else 'litinski'}-{p[2]}-{p[1]}")
+def test_every_upper_block_states_its_layout_soundly(point):
+    f = _factory(point)
+    unit, fill = catalogue_unit(f.source())
+    assert list(block_checks(unit)) == []
+    layout, body = get_layout(point[2]), parse_block(unit.text)
+    proto = parse_protocol(body.protocol)
+    # every rotation once, in its step order, each through one input named by its feeder run
+    assert protocol_rotations(proto) == [[r.pauli if r.pauli[0] == "-" else "+" + r.pauli for r in s.rotations]
+                                         for s in layout.steps]
+    fed = [op for op in proto.ops if op.kind == "INPUT"]
+    assert len(fed) == layout.inputs and all(op.groups[6] is not None for op in fed)
+    per = [sum(op.groups[6] == str(k) for op in fed) for k in range(point[1])]
+    assert sum(per) == layout.inputs and max(per) - min(per) <= 1   # feeders' outputs per run = its inputs
+    # the rectangle holds the catalogue's qubits; the first run waits for its first inputs' feeder runs
+    assert 2 * unit.width * unit.height >= unit.qubits == f.qubits
+    assert fill == max(round(f.startup - f.cycles * (1 - f.p_fail)), -min(int(op.groups[7]) for op in fed))
+    # a feeder's run: a first-level block's 6 d_m rounds, or a cultivation patch's mean rounds per kept state
+    # (rounded down); a cultivation patch's kept state leaves before the patch's next run starts
+    feed = body.int("feed")
+    assert feed == (6 * point[0][2] if f.method == "litinski" else
+                    math.floor(f.startup - f.cycles * (1 - f.p_fail)))
+    if f.method != "litinski":
+        for k in range(point[1]):
+            mine = sorted((int(op.groups[7]), op.t) for op in fed if op.groups[6] == str(k))
+            nxt = [s for s, _ in mine[1:]] + [mine[0][0] + unit.rounds]
+            assert all(t - point[3][2] <= s for (_, t), s in zip(mine, nxt))
+
+
+def test_upper_run_rounds_against_the_planner():
+    """20-to-4: the planner's inputs / 2 step times; 15-to-1: Litinski's 7.5 step times when the last step's
+    merge ends within half a step, else 7 t + d_m2 (and a feeder's share of runs)."""
+    twenty, fifteen = get_layout("20-to-4"), get_layout("15-to-1")
+    assert upper_rounds(twenty, 13.0, 13, 6, 30)[1] == 130
+    assert upper_rounds(fifteen, 13.0, 13, 8, 18)[1] == 7 * 13 + 13 == 104      # plan: 97.5
+    assert upper_rounds(fifteen, 30.0, 13, 8, 18)[1] == 225                      # 7.5 x 30
+    assert upper_rounds(fifteen, 15.0, 7, 4, 30)[1] == 4 * 30                   # 4 of 15 inputs a feeder
+    f = two_level(NOISE, (13, 5, 5), 4, "15-to-1", (23, 11, 13))
+    unit, _ = catalogue_unit(f.source())
+    t = dict(f.detail)["step_cycles"]
+    assert unit.rounds == max(math.floor(7 * t + 0.5) + 13, 120) == 123
+    assert round(f.cycles * (1 - f.p_fail)) == 118
+
+
+def _broken(unit, old, new):
+    assert unit.text.count(old) == 1, old
+    return list(block_checks(dataclasses.replace(unit, text=unit.text.replace(old, new))))
+
+
+def test_broken_upper_lines_are_caught():
+    unit, _ = catalogue_unit(two_level(NOISE, *POINTS[0]).source())
+    text = unit.text
+    move = next(x for x in text.splitlines() if x.startswith("@") and " MOVE q0 " in x)
+    first = next(x for x in text.splitlines() if " INPUT m0 " in x)
+    s = int(first.rsplit("run=", 1)[1])
+    late = first.replace(f"run={s}", f"run={s + 1}")
+    assert any("end by the merge at 0" in m for m in _broken(unit, first, late))
+    assert any("q5@top: a merge takes the side of q5 its via runs along" in m
+               for m in _broken(unit, "@0 MEASURE r1 Z:q5@bottom", "@0 MEASURE r1 Z:q5@top"))
+    assert any("moves after its last merge" in m for m in _broken(unit, move, move.replace("@104 ", "@90 ")))
+    assert any("r18" in m for m in _broken(unit, "@130 IF r18=0 ROTATE", "@130 IF r18=1 ROTATE"))
+
+
+def test_a_ccz_upper_block_is_not_stated_patch_by_patch():
+    from magicpipe.compiler.blocks import get_layout as layout_of
+    from magicpipe.lattice.upperops import upper_lines
+
+    with pytest.raises(SpecError, match="only upper blocks of T states"):
+        upper_lines(layout_of("8-to-CCZ"), (15, 7, 7), 7.0, 6, 30, 7)
+    unit, _ = catalogue_unit(two_level(NOISE, (11, 5, 5), 6, "8-to-CCZ", (15, 7, 7)).source())
+    assert list(block_checks(unit)) == [] and not re.search(r"^PATCH ", unit.text, re.M)
+
+
+def test_routes_and_held_states():
+    """Every input's route runs from its feeder's side into its square while nothing else holds its tiles;
+    a feeder holds one ready state (its state leaves before its next run ends)."""
+    from magicpipe.lattice.upperchecks import _hold
+
+    unit, _ = catalogue_unit(two_level(NOISE, *POINTS[0]).source())
+    proto = parse_protocol(parse_block(unit.text).protocol)
+    routes = [op for op in proto.ops if op.kind == "ROUTE"]
+    inputs = {op.groups[0]: op for op in proto.ops if op.kind == "INPUT"}
+    assert len(routes) == 20 and all(inputs[r.groups[0]].t - r.t == 13 for r in routes)
+    # left-end inputs from the left column's feeders (0-2), right-end ones from the right column's (3-5)
+    left = {"m" + op.groups[0][1:] for op in proto.ops if op.kind == "MERGE" and op.groups[3] == "13"}
+    assert {int(inputs[m].groups[6]) < 3 for m in left} == {True} and len(left) == 10
+    assert list(_hold([(0, "@100 INPUT m9"), (30, "@70 INPUT m8")], 30, 130, 13, 0, 30)) != []   # 87 > 60
+    assert list(_hold([(0, "@40 INPUT m9"), (30, "@70 INPUT m8")], 30, 130, 13, 0, 30)) == []
+    # a cultivation patch (keep 0): the state leaving at 27 blocks the next run from 20, not a first-level block
+    assert list(_hold([(0, "@40 INPUT m9"), (20, "@70 INPUT m8")], 30, 130, 13, 0, 0)) != []
+    assert list(_hold([(0, "@40 INPUT m9"), (20, "@70 INPUT m8")], 30, 130, 13, 0, 30)) == []
