@@ -521,7 +521,7 @@ def _protocol_problems(u: Any, head: dict[str, str]) -> list[str]:
     text = u.text
     stated = re.search(r"^(PATCH|STEP|@)", text, re.M) is not None
     if (head.get("method") == "litinski" or head.get("method", "").startswith("cultivation+")) and \
-            head.get("level1", "0") != "0" and head.get("kind", "T") == "T":
+            head.get("level1", "0") != "0":
         from magicpipe.lattice.mutate_upper import upper_problems
 
         return upper_problems(u, head)   # a two-level block's upper protocol

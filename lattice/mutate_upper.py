@@ -103,6 +103,9 @@ def upper_problems(u: Any, head: dict[str, str]) -> list[str]:
     ends = [e for es in per.values() for e in es]
     least = max(math.floor(lay.inputs / 2 * t_step + 0.5), starts[-1] + dm,
                 max(-(-ends.count(e) // max(1, n // 2)) for e in ("left", "right")) * feed)
+    for j, q in enumerate(lay.outputs):   # an output's last merge and its move, by its deadline
+        last = max(k for k, st in enumerate(lay.steps) for r in st.rotations if r.letters[q] == "Z")
+        least = max(least, starts[last] + 2 * dm - (0 if lay.kind == "CCZ" else j * dm))
     if not least <= rounds <= least + feed:
         bad.append("upper rounds")
     for i, (t, v) in enumerate(vias):
@@ -175,22 +178,33 @@ def _routes(text: str, regs: dict[tuple[str, str | None], tuple[int, ...]],
 def _upper_end(lay: Any, text: str, lines: list[str], pat: dict[int, tuple[int, ...]],
                vias: list[tuple[int, tuple[int, ...]]], rounds: int, dm: int, dx: int, uy: int) -> list[str]:
     bad = []
-    outs = re.findall(r"^OUTPUT \d+ \((\d+),(\d+)\) ", text, re.M)
+    ccz = lay.kind == "CCZ"
+    # the OUTPUT patches, one per output qubit: a CCZ state's three lanes of d_m side by side, the last under the
+    # last output qubit's left edge; a T state's under its qubit's left edge
+    outs = [(int(a), int(b), int(n or 1)) for a, b, n in
+            re.findall(r"^OUTPUT \d+ \((\d+),(\d+)\) d=\d+ side=\w+(?: lanes=(\d+))?$", text, re.M)]
+    squares = [(x + k * dm, y) for x, y, n in outs for k in range(n)]
+    xs = [pat.get(q, (0, 0, 0, 0))[0] for q in lay.outputs]
+    home = [(xs[-1] - (len(xs) - 1 - k) * dm, 0) for k in range(len(xs))] if ccz else [(x, 0) for x in xs]
+    if squares != home:
+        bad.append("upper output patches")
+    moved: list[tuple[int, tuple[int, ...]]] = []
     for j, q in enumerate(lay.outputs):
         x, y, w, _ = pat.get(q, (0, 0, 0, 0))
         mv = re.findall(rf"^@(\d+) MOVE q{q} to=\((\d+),(\d+)\) d={dm} via={_BOX} rounds={dm}$", text, re.M)
-        want = (x, uy, w, dx)
-        if len(mv) != 1 or j >= len(outs) or (mv[0][1], mv[0][2]) != outs[j] or \
-                tuple(map(int, mv[0][3:])) != want or int(outs[j][0]) != x:
+        sx = home[j][0]
+        want = (min(x, sx), uy, max(x + w, sx + dm) - min(x, sx), dx)
+        if len(mv) != 1 or (int(mv[0][1]), int(mv[0][2])) != home[j] or tuple(map(int, mv[0][3:])) != want:
             bad.append(f"upper output move q{q}")
             continue
         t = int(mv[0][0])
         last = max((t0 + dm for t0, _ in vias), default=0)
         used = [int(m.group(1)) + dm for m in re.finditer(rf"^@(\d+) MEASURE r\d+ .*Z:q{q}@", text, re.M)]
-        if t < max(used, default=0) or t + dm > rounds + j * dm or last < 0:
+        if t < max(used, default=0) or t + dm > rounds + (0 if ccz else j * dm) or last < 0:
             bad.append(f"upper output move time q{q}")
-        if any(t0 < t + dm and t < t0 + dm and _cross(v, want) for t0, v in vias):
+        if any(t0 < t + dm and t < t0 + dm and _cross(v, want) for t0, v in vias + moved):
             bad.append(f"upper output move crosses q{q}")
+        moved.append((t, want))
     if len(re.findall(r"^@\d+ MOVE ", text, re.M)) != len(lay.outputs):
         bad.append("upper output moves")
     checks = [f"@{rounds} MEASURE k{c} X:q{c}" for c in lay.checks]

@@ -281,7 +281,7 @@ def _protocol_checks(unit: Unit, b: BlockBody) -> Iterator[str]:
     litinski = b.get("method") == "litinski"
     first = litinski and b.int("level1") == 0 and b.get("protocol") == "15-to-1"
     fed = litinski or b.get("method").startswith("cultivation+")
-    upper = fed and b.int("level1") > 0 and b.get("kind", "T") == "T"
+    upper = fed and b.int("level1") > 0
     if upper:
         yield from _upper_protocol(unit, b)
         return
@@ -316,7 +316,8 @@ def _upper_protocol(unit: Unit, b: BlockBody) -> Iterator[str]:
         yield str(e)
         return
     dx2, dz2, dm2 = unit.distances[-3:]
-    squares = [Rect(t.x, t.y, d, d) for t, d, _ in b.outputs]
+    # each output qubit's OUTPUT patch: a CCZ state's OUTPUT holds three, side by side
+    squares = [Rect(t.x + j * d, t.y, d, d) for (t, d, _), n in zip(b.outputs, b.lanes) for j in range(n)]
     feeders = [r for r in b.regions if r.kind == "level1"]
     if [r.index for r in feeders] != list(range(len(feeders))):
         yield f"REGION level1 lines number {' '.join(str(r.index) for r in feeders)}: the feeders are 0..n-1 in order"
@@ -422,7 +423,7 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     wu, hu = upper.patch_widths(dx2, dz2), 3 * dx2
     states = upper.states
     lanes = 3 if upper.kind == "CCZ" else 1
-    stated = upper.kind == "T"                             # its upper block patch by patch (upperops)
+    stated = True                                          # its upper block patch by patch (upperops)
     if stated:   # two lanes down the routing region, one to each end of the upper block
         wr = max(wr, 2 * dm2)
     # the upper region: an entry leg at each end; beside it an outer lane at each end, a corridor above
@@ -446,15 +447,15 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     feed = len(first.steps) * ds[2] if method == "litinski" else \
         max(1, math.floor(float(source.startup_rounds) - run))
     if stated:
-        from magicpipe.lattice.upperops import floor_of, upper_lines
+        from magicpipe.lattice.upperops import floor_of, output_squares, upper_lines, upper_plan
 
         step = float(detail["step_cycles"])
         floor = floor_of(level1, routing, corridor, outer, dm2)
         keep = feed if method == "litinski" else 0   # a cultivation patch holds its kept state in itself
         protocol, rounds, early = upper_lines(upper, (dx2, dz2, dm2), step, floor, feed, (x_up, dm2), keep)
         fill = max(fill, early)
-        xs = [line.split()[2] for line in protocol if line.startswith("PATCH") and "role=output" in line]
-        outs = [Tile(int(x[1:].split(",")[0]), 0) for x in xs]
+        squares = output_squares(upper, upper_plan(upper, (dx2, dz2, dm2), dm2, x_up))
+        outs = [Tile(r.x, 0) for r in squares[::lanes]]    # a CCZ state: one OUTPUT, its first lane
     head = {"method": method, "protocol": upper.protocol, "level1": n, "qubits": qubits, "rounds": rounds,
             "fill": fill, "outputs": states, "checks": len(upper.checks)}
     if stated:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from magicpipe.compiler.blocks import Layout
 from magicpipe.lattice.blockops import BlockOp, Protocol, _follow_ups, _signed, _touches
 from magicpipe.lattice.geometry import Rect
-from magicpipe.lattice.upperops import Floor, UpperPlan, _cyclic_clear, _square, upper_rounds
+from magicpipe.lattice.upperops import Floor, UpperPlan, _cyclic_clear, _square, move_via, upper_rounds
 
 __all__ = ["upper_checks"]
 
@@ -124,7 +124,8 @@ def _upper_steps(layout: Layout, dm: int, rounds: int, step: float, feeders: int
     starts, want = upper_rounds(layout, step, dm, feeders, feed_rounds)
     if not want <= rounds <= want + feed_rounds:
         yield (f"rounds={rounds}: an upper run of steps every {step:g} rounds lasts max(inputs/2 t, (S-1) t + "
-               f"d_m2, ceil(c/(n/2)) F) = {want} rounds, up to a feeder's run more when its feeders need it")
+               f"d_m2, ceil(c/(n/2)) F, each output's last merge and move by its deadline) = {want} rounds, up to a "
+               f"feeder's run more when its feeders need it")
     lengths = [b - a for a, b in zip(starts, starts[1:] + [rounds])]
     got = [(i, at, n, st) for i, at, n, st in proto.steps]
     wanted = [(k + 1, a, n, s.storage) for k, (a, n, s) in enumerate(zip(starts, lengths, layout.steps))]
@@ -157,26 +158,30 @@ def _upper_end(layout: Layout, rounds: int, dm: int, dx: int, region: Rect, outp
             sum(o.kind == "MOVE" for o in proto.ops) != len(layout.outputs):
         yield f"MOVE lines: each output {outs} moves once to its OUTPUT patch"
         return
+    ccz = layout.kind == "CCZ"
+    moved: list[tuple[int, Rect, str]] = []
     for j, q in enumerate(layout.outputs):
         mv = moves[f"q{q}"]
         via, t = Rect(*map(int, mv.groups[4:8])), mv.t
         patch = patches.get(f"q{q}")
         below = outputs[j] if j < len(outputs) else None
+        what = f"lane {j} of OUTPUT 0" if ccz else f"OUTPUT {j}"
         if patch is None or below is None or (int(mv.groups[1]), int(mv.groups[2])) != (below.x, below.y) or \
                 (int(mv.groups[3]), int(mv.groups[8])) != (dm, dm) or not _touches(via, patch, "bottom") or \
-                via != Rect(patch.x, below.y + below.h, patch.w, dx) or \
-                not (via.x <= below.x and below.x + below.w <= via.x + via.w):
-            yield (f"{mv.line!r}: output q{q} moves in {dm} rounds to OUTPUT {j} {below}, its via from q{q}'s "
-                   f"bottom side down to it")
+                via != move_via(patch, below, dx):
+            yield (f"{mv.line!r}: output q{q} moves in {dm} rounds to {what} {below}, its via the bottom row from "
+                   f"q{q}'s bottom side to it ({move_via(patch, below, dx) if patch and below else '?'})")
             continue
         used = max((o.t + int(o.groups[2]) for o in proto.ops if o.kind == "MERGE" and f":q{q}@" in o.groups[1]),
                    default=0)
-        if t < used or t + dm > rounds + j * dm:
-            yield (f"{mv.line!r}: q{q} moves after its last merge (round {used}) and reaches OUTPUT {j} by round "
-                   f"{rounds + j * dm}, when the run's train sends it")
-        for t0, other, line in vias:
+        due = rounds + (0 if ccz else j * dm)
+        if t < used or t + dm > due:
+            when = "when the decision sends the CCZ state's three lanes" if ccz else "when the run's train sends it"
+            yield f"{mv.line!r}: q{q} moves after its last merge (round {used}) and reaches {what} by round {due}, {when}"
+        for t0, other, line in vias + moved:
             if t0 < t + dm and t < t0 + dm and other.overlaps(via):
                 yield f"{mv.line!r}: its via crosses that of {line!r}, in flight"
+        moved.append((t, via, mv.line))
 
 
 def _hold(mine: list[tuple[int, str]], feed_rounds: int, rounds: int, dm: int, f: int,

@@ -69,8 +69,8 @@ from magicpipe.lattice.geometry import Rect
 
 from magicpipe.errors import SpecError
 
-__all__ = ["Floor", "UpperPlan", "floor_of", "route_path", "side_counts", "upper_lines", "upper_plan",
-           "upper_rounds"]
+__all__ = ["Floor", "UpperPlan", "floor_of", "move_via", "output_squares", "route_path", "side_counts", "upper_lines",
+           "upper_plan", "upper_rounds"]
 
 
 def _half_up(x: float) -> int:
@@ -89,7 +89,36 @@ def upper_rounds(layout: Layout, step: float, dm2: int, feeders: int, feed_round
     """
     starts = [_half_up(k * step) for k in range(len(layout.steps))]
     share = max(-(-n // max(1, feeders // 2)) for n in side_counts(layout).values())
-    return starts, max(_half_up(layout.inputs / 2 * step), starts[-1] + dm2, share * feed_rounds)
+    least = max(_half_up(layout.inputs / 2 * step), starts[-1] + dm2, share * feed_rounds)
+    # every output reaches its OUTPUT patch by its deadline: its last merge's end and its move of d_m2 rounds
+    for j, q in enumerate(layout.outputs):
+        last = max(s for s, st in enumerate(layout.steps) if any(r.letters[q] == "Z" for r in st.rotations))
+        least = max(least, starts[last] + 2 * dm2 - _offset(layout, j, dm2))
+    return starts, least
+
+
+def _offset(layout: Layout, j: int, dm: int) -> int:
+    """Rounds after the decision by which output ``j`` is at its OUTPUT patch: a T state leaves in the run's
+    train, ``j`` route moves after the first; the three lanes of a CCZ state leave together, at the decision."""
+    return 0 if layout.kind == "CCZ" else j * dm
+
+
+def output_squares(layout: Layout, plan: UpperPlan) -> list[Rect]:
+    """Each output qubit's OUTPUT patch (``d_m2`` squares at ``y = 0``): a T state's right under its qubit's left
+    edge; a CCZ state's three lanes side by side, the last under the last output qubit's left edge (so the
+    lanes of the qubits released by the last step sit under them: their moves run at once)."""
+    dm, xs = plan.dm, [plan.patches[q].x for q in layout.outputs]
+    if layout.kind != "CCZ":
+        return [Rect(x, 0, dm, dm) for x in xs]
+    x0 = xs[-1] - (len(xs) - 1) * dm
+    return [Rect(x0 + j * dm, 0, dm, dm) for j in range(len(xs))]
+
+
+def move_via(patch: Rect, square: Rect, dx: int) -> Rect:
+    """An output's move: the bottom ancilla row (``d_X2`` tall, right on top of the OUTPUT patches) from its
+    qubit's bottom side to its OUTPUT patch, the hull of the two's columns."""
+    x0, x1 = min(patch.x, square.x), max(patch.x + patch.w, square.x + square.w)
+    return Rect(x0, square.y + square.h, x1 - x0, dx)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,8 +235,7 @@ def upper_lines(layout: Layout, distances: tuple[int, int, int], step: float, fl
     The run is the shortest of at least :func:`upper_rounds` rounds whose feeders can keep up.
 
     Raises:
-        SpecError: a CCZ layout, a step whose rotations cannot enter from the two ends, or feeders too slow
-            for the steps.
+        SpecError: a step whose rotations cannot enter from the two ends, or feeders too slow for the steps.
 
     Examples:
         >>> from magicpipe.compiler.blockmodel import NoiseModel
@@ -219,8 +247,6 @@ def upper_lines(layout: Layout, distances: tuple[int, int, int], step: float, fl
         (130, 43, '@-13 ROUTE m0 rounds=13 path=(33,95,13,13)+(13,82,33,13)+(13,69,13,13)')
     """
     dx, dz, dm = distances
-    if layout.kind != "T":
-        raise SpecError(f"layout {layout.protocol}: only upper blocks of T states are stated patch by patch")
     plan = upper_plan(layout, distances, origin[1], origin[0])
     starts, least = upper_rounds(layout, step, dm, len(floor.squares), feed_rounds)
     hold = feed_rounds if keep is None else keep
@@ -309,13 +335,15 @@ def _lines(layout: Layout, distances: tuple[int, int, int], plan: UpperPlan, sta
         path = "+".join(str(x) for x in route_path(floor, f, squares[kk], row, end, dm))
         body[starts.index(t)].append(f"@{t - dm} ROUTE m{kk} rounds={dm} path={path}")
     late = 0
-    for j, q in enumerate(layout.outputs):
-        m = _move_round(plan, q, last_use[q], merges, rounds + j * dm, starts)
+    moved: list[tuple[int, Rect]] = []
+    for j, (q, below) in enumerate(zip(layout.outputs, output_squares(layout, plan))):
+        via = move_via(plan.patches[q], below, dx)
+        m = _move_round(plan, via, last_use[q], merges + moved, rounds + _offset(layout, j, dm), starts)
         if m is None:
             return None
         late += m
-        qr = plan.patches[q]
-        move = f"@{m} MOVE q{q} to=({qr.x},0) d={dm} via={Rect(qr.x, plan.region.y, qr.w, dx)} rounds={dm}"
+        moved.append((m, via))
+        move = f"@{m} MOVE q{q} to=({below.x},0) d={dm} via={via} rounds={dm}"
         body[1 + max(s for s, t in enumerate(starts) if t <= m)].append(move)   # after the lines of its step
     for block in body:
         for x in block:
@@ -335,14 +363,14 @@ def _t_of(inputs: list[tuple[int, int, str, str]], k: int) -> int:
     return next(t for t, kk, _, _ in inputs if kk == k)
 
 
-def _move_round(plan: UpperPlan, q: int, free: int, merges: list[tuple[int, Rect]], deadline: int,
+def _move_round(plan: UpperPlan, via: Rect, free: int, busy: list[tuple[int, Rect]], deadline: int,
                 starts: list[int]) -> int | None:
-    qr = plan.patches[q]
-    via = Rect(qr.x, plan.region.y, qr.w, plan.dx)
-    later = {t for t in starts if t >= free} | {t + plan.dm for t, _ in merges if t + plan.dm >= free}
+    """The first round from ``free`` at which the move's ``via`` crosses no via (a merge's or an earlier output
+    move's, ``d_m2`` rounds each) in flight, if it ends by ``deadline``."""
+    later = {t for t in starts if t >= free} | {t + plan.dm for t, _ in busy if t + plan.dm >= free}
     for m in sorted({free} | later):
         if m + plan.dm > deadline:
             return None
-        if not any(t < m + plan.dm and m < t + plan.dm and v.overlaps(via) for t, v in merges):
+        if not any(t < m + plan.dm and m < t + plan.dm and v.overlaps(via) for t, v in busy):
             return m
     return None

@@ -53,7 +53,7 @@ def _proto(unit: Any) -> Protocol:
     body = parse_block(unit.text)
     if not body.protocol:
         raise SpecError(f"unit {unit.name} states no protocol (PATCH, STEP and @t lines): only a Litinski "
-                        f"block of T states does")
+                        f"block does")
     return parse_protocol(body.protocol)
 
 
@@ -88,9 +88,11 @@ def stated_layout(unit: Any) -> Layout:
         steps.append(Step(tuple(rotations), storage))
     n_out = sum(r.w for n, r in rects.items() if roles[n] == "output")
     dx = max((r.h for r in rects.values()), default=1)
-    level = "upper" if parse_block(unit.text).int("level1") > 0 else "first"
-    return Layout(protocol=unit.protocol, level=level, kind="T", inputs=sum(len(s.rotations) for s in steps),
-                  outputs=outputs, checks=checks, states=len(outputs), steps=tuple(steps),
+    body = parse_block(unit.text)
+    level = "upper" if body.int("level1") > 0 else "first"
+    kind = body.get("kind", "T")   # a CCZ block's outputs hold one CCZ state, its target CCZ|+++>
+    return Layout(protocol=unit.protocol, level=level, kind=kind, inputs=sum(len(s.rotations) for s in steps),
+                  outputs=outputs, checks=checks, states=1 if kind == "CCZ" else len(outputs), steps=tuple(steps),
                   width=(n_out // dx if dx else 0, len(checks)))
 
 
