@@ -449,7 +449,8 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     if stated:
         from magicpipe.lattice.upperops import floor_of, output_squares, upper_lines, upper_plan
 
-        step = float(detail["step_cycles"])
+        # the feeders' step time; a source written by hand without it: its run is inputs / 2 steps
+        step = float(detail.get("step_cycles", run / (upper.inputs / 2)))
         floor = floor_of(level1, routing, corridor, outer, dm2)
         keep = feed if method == "litinski" else 0   # a cultivation patch holds its kept state in itself
         protocol, rounds, early = upper_lines(upper, (dx2, dz2, dm2), step, floor, feed, (x_up, dm2), keep)
@@ -459,7 +460,7 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     head = {"method": method, "protocol": upper.protocol, "level1": n, "qubits": qubits, "rounds": rounds,
             "fill": fill, "outputs": states, "checks": len(upper.checks)}
     if stated:
-        head["step"], head["feed"] = repr(float(detail["step_cycles"])), feed
+        head["step"], head["feed"] = repr(step), feed
     if lanes > 1:
         head["kind"] = upper.kind
     lines = [_head(head)]

@@ -120,7 +120,10 @@ def test_a_wrong_ccz_correction_fails_the_logical_run(ccz_unit):
     s = program_stream2(ProgramLayout(3, 3), None, 0, [(0, 2, 0, 3, 1)], ccz_unit=unit, ccz_copies=1,
                         ccz_fill=fill)
     assert audit2(s).violations == ()
-    broken = str(s).replace("angle=-pi/4", "angle=pi/4", 1)
+    # a consumption's correction (the unit's body, indented, has corrections of its own)
+    text = str(s)
+    line = next(x for x in text.splitlines() if x.startswith("@") and "angle=-pi/4" in x)
+    broken = text.replace(line, line.replace("angle=-pi/4", "angle=pi/4"), 1)
     r = run_logical(parse_program(broken), shots=40, seed=1)
     assert r.min_fidelity < 0.9
 

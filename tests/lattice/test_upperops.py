@@ -94,14 +94,48 @@ def test_broken_upper_lines_are_caught():
     assert any("r18" in m for m in _broken(unit, "@130 IF r18=0 ROTATE", "@130 IF r18=1 ROTATE"))
 
 
-def test_a_ccz_upper_block_is_not_stated_patch_by_patch():
-    from magicpipe.compiler.blocks import get_layout as layout_of
-    from magicpipe.lattice.upperops import upper_lines
+def _ccz_unit():
+    from magicpipe.compiler.catalogue import cultivation_fed
+    from magicpipe.compiler.cultivation import cultivation_point
 
-    with pytest.raises(SpecError, match="only upper blocks of T states"):
-        upper_lines(layout_of("8-to-CCZ"), (15, 7, 7), 7.0, 6, 30, 7)
-    unit, _ = catalogue_unit(two_level(NOISE, (11, 5, 5), 6, "8-to-CCZ", (15, 7, 7)).source())
-    assert list(block_checks(unit)) == [] and not re.search(r"^PATCH ", unit.text, re.M)
+    f = cultivation_fed(NOISE, cultivation_point(1e-3, 3, 0.0), 4, "8-to-CCZ", (13, 5, 9))
+    return f, catalogue_unit(f.source())[0]
+
+
+def test_a_ccz_upper_block_moves_its_three_lanes_by_the_decision():
+    """8-to-CCZ: q1 and q2 are released by the last step, so the run is its last merge's end and one move,
+    3 t + 2 d_m2 (45 at t = d_m2 = 9, against the planner's 4 t = 36), and 4 t when t >= 2 d_m2."""
+    ccz = get_layout("8-to-CCZ")
+    assert upper_rounds(ccz, 9.0, 9, 4, 17)[1] == 3 * 9 + 2 * 9 == 45
+    assert upper_rounds(ccz, 20.0, 9, 4, 17)[1] == 80 == 4 * 20
+    f, unit = _ccz_unit()
+    assert unit.rounds == 45 and round(f.cycles * (1 - f.p_fail)) == 36 and list(block_checks(unit)) == []
+    body = parse_block(unit.text)
+    proto = parse_protocol(body.protocol)
+    patches = {name: r for name, r, _, _ in proto.patches}
+    # one OUTPUT of three d_m2 lanes side by side, the last under q2's left edge; each lane there by the decision
+    assert body.lanes == (3,) and body.outputs[0][0].x == patches["q2"].x - 2 * 9 == unit.output.x
+    moves = sorted((op.groups[0], op.t, int(op.groups[1])) for op in proto.ops if op.kind == "MOVE")
+    assert [(q, x) for q, _, x in moves] == [("q0", unit.output.x), ("q1", unit.output.x + 9),
+                                             ("q2", unit.output.x + 18)]
+    assert max(t for _, t, _ in moves) + 9 == unit.rounds
+    # a lane a round late is caught (a T state's train would allow it), so are two moves crossing in flight
+    late = next(x for x in unit.text.splitlines() if x.startswith("@36 MOVE q1 "))
+    assert any("by the decision" in m or "when the decision sends" in m
+               for m in _broken(unit, late, late.replace("@36 ", "@37 ")))
+    early = next(x for x in unit.text.splitlines() if x.startswith("@27 MOVE q0 "))
+    assert any("its via crosses that of '@36 MOVE" in m for m in _broken(unit, early, early.replace("@27 ", "@36 ")))
+
+
+def test_a_ccz_upper_block_is_read_again_independently():
+    from magicpipe.lattice.mutate_upper import upper_problems
+
+    _, unit = _ccz_unit()
+    head = dict(kv.split("=", 1) for kv in unit.text.split("\n", 1)[0].split()[1:])
+    assert upper_problems(unit, head) == []
+    early = next(x for x in unit.text.splitlines() if x.startswith("@27 MOVE q0 "))
+    moved = dataclasses.replace(unit, text=unit.text.replace(early, early.replace("@27 ", "@36 ")))
+    assert upper_problems(moved, head) == ["upper output move crosses q1"]
 
 
 def test_routes_and_held_states():

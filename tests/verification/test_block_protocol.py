@@ -91,3 +91,27 @@ def test_verify_stream_runs_an_upper_blocks_protocol(capsys):
     args = ["--shots", "4", "--no-circuit", "--seed", "1"]
     assert main(["verify", "stream", str(corpus / "block-15-to-1-x-15-to-1.lsi"), *args]) == 0
     assert "its rotation list makes the ideal output" in capsys.readouterr().out
+
+
+def test_an_8_to_ccz_upper_block_makes_the_ccz_state_on_every_branch(capsys):
+    """The 8-to-CCZ upper block from its own lines (the corpus file): the stated rotation list is the layout's,
+    every accepting branch leaves CCZ|+++> on q0 q1 q2 (not T states: the BLOCK line's kind=CCZ sets the target);
+    a wrong correction's condition fails."""
+    import pathlib
+
+    from magicpipe.cli import main
+    from magicpipe.compiler.blocks import get_layout
+    from magicpipe.grammar.parser2 import parse_program
+
+    path = pathlib.Path(__file__).parents[1] / "data" / "streams" / "v2" / "valid" / "block-8-to-ccz.lsi"
+    unit = next(u for u in parse_program(path.read_text()).header.units if u.name == "C")
+    stated, layout = stated_layout(unit), get_layout("8-to-CCZ")
+    assert (stated.kind, stated.outputs, stated.checks) == ("CCZ", (0, 1, 2), (3,))
+    assert [sorted((r.pauli, r.ancilla) for r in s.rotations) for s in stated.steps] == \
+        [sorted((r.pauli, r.ancilla) for r in s.rotations) for s in layout.steps]
+    r = run_protocol(unit, shots=16, seed=3)
+    assert r.min_fidelity > 1 - 1e-9 and r.accepted == 16 and r.rotations > 0
+    with pytest.raises(VerificationError, match="fidelity"):
+        run_protocol(_edited(unit, "IF r6=0 ROTATE", "IF r6=1 ROTATE"), shots=16, seed=3)
+    assert main(["verify", "stream", str(path), "--shots", "4", "--no-circuit", "--seed", "1"]) == 0
+    assert "unit C's protocol from its own lines: its rotation list makes the ideal output" in capsys.readouterr().out

@@ -3,8 +3,8 @@ each a valid stream with one edit that breaks one rule; line 1 says why, line 2 
 
 Run from the repository root: ``python tests/data/streams/v2/make_corpus2.py`` (``... blocks``: only the
 catalogue-block and cultivation files; ``... first``: the first-level Litinski block files; ``... ccz``: only
-the T + CCZ files; ``... composed``: the three-level files; ``... upper``: the
-two-level upper-block files). The files are checked in; the test
+the T + CCZ files, the 8-to-CCZ upper-block files included (``... ccz-upper``: those only); ``... composed``: the
+three-level files; ``... upper``: the two-level upper-block files). The files are checked in; the test
 (tests/grammar/test_corpus_v2.py) only reads them.
 """
 
@@ -343,6 +343,34 @@ def ccz() -> None:
     for name, why, old, new in edits:
         assert old in base and old != new, name
         write("invalid", name, why, base.replace(old, new, 1))
+    ccz_upper()
+
+
+def ccz_upper() -> None:
+    """The 8-to-CCZ upper block stated patch by patch (lattice/upperops.py): its three output lanes move to one
+    OUTPUT of lanes=3 by the decision; one broken file per rule of the lanes."""
+    from magicpipe.compiler.blockmodel import NoiseModel
+    from magicpipe.compiler.catalogue import cultivation_fed
+    from magicpipe.compiler.cultivation import cultivation_point
+    from magicpipe.lattice.units2 import catalogue_unit
+
+    src = cultivation_fed(NoiseModel.litinski(1e-3), cultivation_point(1e-3, 3, 0.0), 4, "8-to-CCZ", (13, 5, 9))
+    unit, fill = catalogue_unit(src.source(), name="C")
+    base = str(program_stream2(ProgramLayout(3, 9), unit_one_level("15-to-1", 5), 1, [(20, 3, 1, 9, 1)],
+                               ccz_unit=unit, ccz_copies=1, ccz_fill=fill))
+    write("valid", "block-8-to-ccz", "3 data patches at d=9, a T copy and a copy of (cultivation)^4 x (8-to-CCZ): the "
+          "upper block patch by patch, its CCZ state's three lanes at their OUTPUT by the decision", base)
+    edits = [
+        ("unit-upper-ccz-lane-late", "q1 reaches its lane a round after the decision that sends the CCZ state",
+         "@36 MOVE q1 ", "@37 MOVE q1 "),
+        ("unit-upper-ccz-lane-via", "q0's move stops at its own column, short of its lane",
+         "via=(18,9,17,13) rounds=9", "via=(18,9,13,13) rounds=9"),
+        ("unit-upper-ccz-moves-cross", "q0 moves with q1, their vias sharing the bottom row",
+         "@27 MOVE q0 ", "@36 MOVE q0 "),
+    ]
+    for name, why, old, new in edits:
+        assert base.count(old) == 1, name
+        write("invalid", name, why, base.replace(old, new))
 
 
 def composed() -> None:
@@ -368,5 +396,5 @@ if __name__ == "__main__":
 
     # ``blocks``: the block-unit files only; ``ccz``: the CCZ files only; ``composed``: the three-level files
     commands = {"blocks": blocks, "first": first_level, "ccz": ccz, "composed": composed,
-                "upper": upper}
+                "upper": upper, "ccz-upper": ccz_upper}
     commands.get(sys.argv[1] if sys.argv[1:] else "", main)()
