@@ -323,7 +323,12 @@ def _upper_protocol(unit: Unit, b: BlockBody) -> Iterator[str]:
         yield f"REGION level1 lines number {' '.join(str(r.index) for r in feeders)}: the feeders are 0..n-1 in order"
         return
     get = {r.kind: r.rect for r in b.regions}
-    lanes = sorted((r.rect for r in b.regions if r.kind == "lane"), key=lambda r: r.x)
+    lanes_of = sorted((r for r in b.regions if r.kind == "lane"), key=lambda r: r.rect.x)
+    if [r.index for r in lanes_of] != [0, 1]:
+        yield (f"REGION lane lines number {' '.join(str(r.index) for r in lanes_of)}: the outer lanes are lane 0 "
+               f"(left) and lane 1 (right)")
+        return
+    lanes = [r.rect for r in lanes_of]
     floor = floor_of([r.rect for r in b.regions if r.kind == "level1"], get["routing"], get["corridor"],
                      (lanes[0], lanes[1]), dm2)
     keep = feed if b.get("method") == "litinski" else 0

@@ -92,6 +92,9 @@ def test_broken_upper_lines_are_caught():
                for m in _broken(unit, "@0 MEASURE r1 Z:q5@bottom", "@0 MEASURE r1 Z:q5@top"))
     assert any("moves after its last merge" in m for m in _broken(unit, move, move.replace("@104 ", "@90 ")))
     assert any("r18" in m for m in _broken(unit, "@130 IF r18=0 ROTATE", "@130 IF r18=1 ROTATE"))
+    # found by the mutation test (seed 1): two lanes numbered 0 (the independent reading sees one lane)
+    assert any("the outer lanes are lane 0 (left) and lane 1 (right)" in m
+               for m in _broken(unit, "REGION lane 1 ", "REGION lane 0 "))
 
 
 def _ccz_unit():
