@@ -177,7 +177,8 @@ def _upper_end(layout: Layout, rounds: int, dm: int, dx: int, region: Rect, outp
         due = rounds + (0 if ccz else j * dm)
         if t < used or t + dm > due:
             when = "when the decision sends the CCZ state's three lanes" if ccz else "when the run's train sends it"
-            yield f"{mv.line!r}: q{q} moves after its last merge (round {used}) and reaches {what} by round {due}, {when}"
+            yield (f"{mv.line!r}: q{q} moves after its last merge (round {used}) and reaches {what} by round "
+                   f"{due}, {when}")
         for t0, other, line in vias + moved:
             if t0 < t + dm and t < t0 + dm and other.overlaps(via):
                 yield f"{mv.line!r}: its via crosses that of {line!r}, in flight"

@@ -2,7 +2,6 @@
 
 import dataclasses
 import math
-import re
 
 import pytest
 from magicpipe.compiler.blockmodel import NoiseModel
@@ -12,7 +11,6 @@ from magicpipe.lattice.blockops import parse_protocol, protocol_rotations
 from magicpipe.lattice.units2 import block_checks, catalogue_unit, parse_block
 from magicpipe.lattice.upperops import upper_rounds
 
-from magicpipe.errors import SpecError
 
 NOISE = NoiseModel.litinski(1e-3)
 POINTS = [((13, 5, 5), 6, "20-to-4", (23, 11, 13)), ((13, 5, 5), 4, "15-to-1", (23, 11, 13)),
