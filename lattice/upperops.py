@@ -1,7 +1,7 @@
 """A two-level Litinski block's upper block stated patch by patch: the protocol lines of its block body.
 
 A ``(15-to-1)^n_{d_X,d_Z,d_m} x (P)_{d_X2,d_Z2,d_m2}`` unit, or one fed by cultivation patches
-(:func:`magicpipe.lattice.units2.catalogue_unit`, ``P`` = 15-to-1 or 20-to-4), states, after its regions and
+(:func:`magicpipe.lattice.units2.catalogue_unit`, ``P`` = 15-to-1, 20-to-4 or 8-to-CCZ), states, after its regions and
 outputs, the upper layout (:data:`magicpipe.compiler.blocks.LAYOUTS`) as a backend executes it. Floor plan
 (unit-local, bottom up): the output patches (``d_m2``) right under the output qubits; ``REGION upper``: the
 register in one row (output patches ``d_X2`` wide, checks ``d_Z2`` wide, all ``d_X2`` tall, Z sides up and
@@ -49,8 +49,14 @@ the stream's run fits in it when ``t >= 2 d_m2`` (the last merge ends within hal
 ``7 t + d_m2``, longer by ``d_m2 - t / 2`` rounds (``t = d_m2``: 1/15 = 6.7% of a run).
 
 A released output moves to its OUTPUT patch through the bottom row under it at the first round after its last
-merge when no via in flight crosses it, and is there by the round its train leaves (``rounds + j d_m2`` for
-output ``j``: :mod:`magicpipe.lattice.whole` sends a run's outputs one route move apart).
+merge when no via and no other output's move in flight crosses it, and is there by the round its train leaves
+(``rounds + j d_m2`` for output ``j``: :mod:`magicpipe.lattice.whole` sends a run's outputs one route move
+apart). 8-to-CCZ (``kind=CCZ``): the three output qubits hold one CCZ state, whose ``OUTPUT ... lanes=3`` is
+three ``d_m2`` lanes side by side, the last under the last output qubit's left edge (:func:`output_squares`);
+each move's via is the bottom row's hull of its qubit's and its lane's columns (:func:`move_via`), and every
+lane is there by ``rounds`` (the program's OUTPUT moves the three together at the decision). Its last step
+merges two output qubits, so the run includes their move: ``round(3 t) + 2 d_m2`` at least, against the
+planner's ``4 t`` (+25% at ``t = d_m2``; ``docs/lattice.md``).
 
 :func:`magicpipe.lattice.upperchecks.upper_checks` is the validator's reading of these rules.
 

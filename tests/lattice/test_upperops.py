@@ -28,7 +28,9 @@ def _factory(point):
 
 
 @pytest.mark.parametrize("point", POINTS + [("cultivation", 8, "15-to-1", (23, 9, 11)),
-                                            ("cultivation", 4, "20-to-4", (23, 11, 13))],
+                                            ("cultivation", 4, "20-to-4", (23, 11, 13)),
+                                            ((11, 5, 5), 6, "8-to-CCZ", (15, 7, 7)),
+                                            ("cultivation", 4, "8-to-CCZ", (13, 5, 9))],
                          ids=lambda p: f"{p[0] if p[0] == 'cultivation' else 'litinski'}-{p[2]}-{p[1]}")
 def test_every_upper_block_states_its_layout_soundly(point):
     f = _factory(point)
