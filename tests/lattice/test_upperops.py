@@ -159,3 +159,26 @@ def test_routes_and_held_states():
     # a cultivation patch (keep 0): the state leaving at 27 blocks the next run from 20, not a first-level block
     assert list(_hold([(0, "@40 INPUT m9"), (20, "@70 INPUT m8")], 30, 130, 13, 0, 0)) != []
     assert list(_hold([(0, "@40 INPUT m9"), (20, "@70 INPUT m8")], 30, 130, 13, 0, 30)) == []
+
+
+def test_the_8_to_ccz_corpus_stream_round_trips():
+    """block-8-to-ccz.lsi: text and JSON Lines (schema-valid) read back to the same stream, which checks clean."""
+    import json
+    import pathlib
+
+    import jsonschema
+    from magicpipe.grammar.jsonl import from_jsonl, schema, to_jsonl
+    from magicpipe.grammar.parser2 import parse_program
+    from magicpipe.lattice.check2 import check2
+    from magicpipe.lattice.stream2 import ProgramStream
+
+    path = pathlib.Path(__file__).parents[1] / "data" / "streams" / "v2" / "valid" / "block-8-to-ccz.lsi"
+    s = parse_program(path.read_text())
+    assert check2(s) == [] and parse_program(str(s)) == s
+    lines = list(to_jsonl(s.header, s.ops))
+    check = jsonschema.Draft202012Validator(schema())
+    for line in lines:
+        check.validate(json.loads(line))
+    h, ops = from_jsonl(lines)
+    assert ProgramStream(h, tuple(ops)) == s
+    assert "  @36 MOVE q2 to=(44,0) d=9 via=(44,9,13,13) rounds=9" in str(s)
