@@ -64,7 +64,7 @@ _STEP = re.compile(r"STEP (\d+) at=(\d+) rounds=(\d+) storage=([-ocrw]+)")
 _OP = re.compile(r"@(-?\d+) (?:IF ([a-z]+\d*)=([01]) )?([A-Z]+) (.*)")
 _SHAPES = {
     "INJECT": re.compile(r"(q\d+) rotation=([+-][IZ]+)"),
-    "INPUT": re.compile(r"(m\d+) " + _RECT + r" d=(\d+)(?: from=level1:(\d+) run=(-?\d+))?"),
+    "INPUT": re.compile(r"(m\d+) " + _RECT + r" d=(\d+)(?: from=level1:(\d+) run=(-?\d+)(?: cycle=([1-9]\d*))?)?"),
     "MERGE": re.compile(r"(r\d+)((?: Z:[qm]\d+(?:@(?:left|right|top|bottom))?)+) rounds=(\d+) via=" + _RECT
                         + r" rotation=([+-][IZ]+)"),
     "READ": re.compile(r"([xk]\d+) X:([mq]\d+)"),
@@ -72,7 +72,8 @@ _SHAPES = {
     "FRAME": re.compile(r"(Z:q\d+(?: Z:q\d+)*)"),
     "MOVE": re.compile(r"(q\d+) to=\((-?\d+),(-?\d+)\) d=(\d+) via=" + _RECT + r" rounds=(\d+)"),
     "DECIDE": re.compile(r"a=(k\d+(?:\|k\d+)*)"),
-    "ROUTE": re.compile(r"(m\d+) rounds=(\d+) path=(\(-?\d+,-?\d+,\d+,\d+\)(?:\+\(-?\d+,-?\d+,\d+,\d+\))*)"),
+    "ROUTE": re.compile(r"(m\d+) rounds=(\d+) path=(\(-?\d+,-?\d+,\d+,\d+\)(?:\+\(-?\d+,-?\d+,\d+,\d+\))*)"
+                       r"(?: cycle=([1-9]\d*))?"),
     "OUTPUT": re.compile(r"(q\d+(?: q\d+)*)"),
     "DISCARD": re.compile(r"(q\d+(?: q\d+)*)"),
 }

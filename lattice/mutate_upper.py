@@ -36,6 +36,9 @@ def upper_problems(u: Any, head: dict[str, str]) -> list[str]:
         return ["an upper block without its protocol"]
     ux, uy, uw, uh = map(int, box.groups())
     t_step = float(head["step"])
+    cycle = int(head.get("cycle", "1"))   # upper runs of the feeder assignment
+    if not 1 <= cycle <= 64:
+        return ["an upper block's feeder cycle"]
     starts = [math.floor(k * t_step + 0.5) for k in range(len(lay.steps))]
     rounds = u.rounds
     got = [tuple(map(int, m.groups())) for m in re.finditer(r"^STEP (\d+) at=(-?\d+) rounds=(\d+) ", text, re.M)]
@@ -53,7 +56,7 @@ def upper_problems(u: Any, head: dict[str, str]) -> list[str]:
         bad.append("upper region")
     lines = text.splitlines()
     vias: list[tuple[int, tuple[int, ...]]] = []
-    inputs: dict[str, tuple[int, int, tuple[int, ...]]] = {}
+    inputs: dict[tuple[str, int], tuple[int, int, tuple[int, ...]]] = {}
     per: dict[int, list[str]] = {}
     feeders: dict[int, list[tuple[int, int]]] = {}
     for m in re.finditer(rf"^@(\d+) MEASURE r(\d+) (.*) rounds=(\d+) via={_BOX} rotation=([+-][IZ]+)$", text, re.M):
@@ -78,15 +81,20 @@ def upper_problems(u: Any, head: dict[str, str]) -> list[str]:
             bad.append("upper ancilla")
         per.setdefault(t, []).append(end)
         corner = (via[0] if end == "left" else via[0] + via[2] - dm, via[1] + (dx - dm if row == "top" else 0), dm, dm)
-        inp = re.findall(rf"^@{t} INPUT m{k} {_BOX} d={dm} from=level1:(\d+) run=(-?\d+)$", text, re.M)
-        if len(inp) != 1 or tuple(map(int, inp[0][:4])) != corner:
+        # one INPUT a run of the feeder cycle (cycle=r for r >= 1), each run's feeder run in the cycle's rounds
+        inp = re.findall(rf"^@{t} INPUT m{k} {_BOX} d={dm} from=level1:(\d+) run=(-?\d+)(?: cycle=(\d+))?$", text,
+                         re.M)
+        cycles = sorted(int(x[6] or 0) for x in inp)
+        if cycles != list(range(cycle)) or any(tuple(map(int, x[:4])) != corner for x in inp) or \
+                any(x[6] == "0" for x in inp):
             bad.append("upper input")
         else:
-            f, s = int(inp[0][4]), int(inp[0][5])
-            if f >= n or s + feed + dm > t or s < -fill:
-                bad.append("upper feeder run")
-            feeders.setdefault(f, []).append((s, t))
-            inputs[f"m{k}"] = (t, f, corner)
+            for x in inp:
+                f, s, cy = int(x[4]), int(x[5]), int(x[6] or 0)
+                if f >= n or s + feed + dm > t or s + cy * rounds < -fill:
+                    bad.append("upper feeder run")
+                feeders.setdefault(f, []).append((s + cy * rounds, t + cy * rounds))
+                inputs[(f"m{k}", cy)] = (t, f, corner)
             if any(t0 < t and t - dm < t0 + dm and _cross(v, corner) for t0, v in vias):
                 bad.append("upper leg busy")
         vias.append((t, via))
@@ -96,13 +104,15 @@ def upper_problems(u: Any, head: dict[str, str]) -> list[str]:
                      f"@{t + dm} IF x{k}=1 FRAME {p}"):
             if lines.count(want) != 1:
                 bad.append("upper readout or correction")
-    if len(vias) != lay.inputs or len(re.findall(r"^@-?\d+ INPUT ", text, re.M)) != lay.inputs:
+    if len(vias) != lay.inputs or len(re.findall(r"^@-?\d+ INPUT ", text, re.M)) != lay.inputs * cycle:
         bad.append("upper merges or inputs")
     if any(len(e) != len(set(e)) for e in per.values()):
         bad.append("upper ends")
     ends = [e for es in per.values() for e in es]
+    # a feeder's share over the cycle: ceil(cycle c / (n/2)) runs of F in cycle upper runs
     least = max(math.floor(lay.inputs / 2 * t_step + 0.5), starts[-1] + dm,
-                max(-(-ends.count(e) // max(1, n // 2)) for e in ("left", "right")) * feed)
+                max(math.ceil(math.ceil(cycle * ends.count(e) / max(1, n // 2)) * feed / cycle)
+                    for e in ("left", "right")))
     for j, q in enumerate(lay.outputs):   # an output's last merge and its move, by its deadline
         last = max(k for k, st in enumerate(lay.steps) for r in st.rotations if r.letters[q] == "Z")
         least = max(least, starts[last] + 2 * dm - (0 if lay.kind == "CCZ" else j * dm))
@@ -111,32 +121,36 @@ def upper_problems(u: Any, head: dict[str, str]) -> list[str]:
     for i, (t, v) in enumerate(vias):
         if any(t2 == t and _cross(v, v2) for t2, v2 in vias[:i]):
             bad.append("upper vias overlap")
+    period = cycle * rounds
     for runs in feeders.values():
-        spans = sorted(s + j * rounds for s, _ in runs for j in (-1, 0, 1))
+        spans = sorted(s + j * period for s, _ in runs for j in (-1, 0, 1))
         if any(b < a + feed for a, b in zip(spans, spans[1:])):
             bad.append("upper feeder overlap")
         order = sorted(runs)
         for i, (_, t) in enumerate(order):
             keep = feed if head.get("method") == "litinski" else 0   # a cultivation patch holds its state itself
-            if t - dm > (order[i + 1][0] if i + 1 < len(order) else order[0][0] + rounds) + keep:
+            if t - dm > (order[i + 1][0] if i + 1 < len(order) else order[0][0] + period) + keep:
                 bad.append("upper feeder holds two states")
     moves = [(int(m.group(1)), tuple(int(m.group(i)) for i in range(2, 6))) for m in
              re.finditer(rf"^@(\d+) MOVE q\d+ to=\S+ d=\d+ via={_BOX} rounds=\d+$", text, re.M)]
-    bad += _routes(text, regs, inputs, vias + moves, dm)
+    for cy in range(cycle):
+        bad += _routes(text, regs, {m: v for (m, c), v in inputs.items() if c == cy}, vias + moves, dm, cy)
     bad += _upper_end(lay, text, lines, pat, vias, rounds, dm, dx, uy)
     return bad
 
 
 def _routes(text: str, regs: dict[tuple[str, str | None], tuple[int, ...]],
             inputs: dict[str, tuple[int, int, tuple[int, ...]]], busy: list[tuple[int, tuple[int, ...]]],
-            dm: int) -> list[str]:
-    """Each input's route read again: one move of d_m rounds into its square from its feeder's square (beside
-    the feeder's region, in the routing region), pieces inside the routing region, the corridor or a lane, at
-    least d_m wide, each joined to the next along d_m; none on a tile another route, a via or a move holds."""
+            dm: int, cycle: int = 0) -> list[str]:
+    """Each input's route (of run ``cycle`` of the feeder cycle) read again: one move of d_m rounds into its
+    square from its feeder's square (beside the feeder's region, in the routing region), pieces inside the
+    routing region, the corridor or a lane, at least d_m wide, each joined to the next along d_m; none on a tile
+    another route of that run, a via or a move holds."""
     bad: list[str] = []
     rx, ry, rw, rh = next(v for (k, _), v in regs.items() if k == "routing")
     allowed = [v for (k, _), v in regs.items() if k in ("routing", "corridor", "lane")]
-    found = re.findall(r"^@(-?\d+) ROUTE (m\d+) rounds=(\d+) path=(\S+)$", text, re.M)
+    found = [x[:4] for x in re.findall(r"^@(-?\d+) ROUTE (m\d+) rounds=(\d+) path=(\S+?)(?: cycle=(\d+))?$", text, re.M)
+             if int(x[4] or 0) == cycle and x[4] != "0"]
     if sorted(m for _, m, _, _ in found) != sorted(inputs):
         bad.append("upper routes")
     flights = []

@@ -332,8 +332,12 @@ def _upper_protocol(unit: Unit, b: BlockBody) -> Iterator[str]:
     floor = floor_of([r.rect for r in b.regions if r.kind == "level1"], get["routing"], get["corridor"],
                      (lanes[0], lanes[1]), dm2)
     keep = feed if b.get("method") == "litinski" else 0
+    cycle = b.int("cycle", 1)
+    if not 1 <= cycle <= 64:
+        yield f"cycle={cycle}: a feeder assignment repeats after 1 to 64 upper runs"
+        return
     yield from upper_checks(layout, (dx2, dz2, dm2), unit.rounds, step, b.int("fill"), floor, feed,
-                            region[0].rect, squares, proto, keep)
+                            region[0].rect, squares, proto, keep, cycle)
 
 
 def tau_of(unit: Unit) -> float | None:
@@ -429,6 +433,7 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     states = upper.states
     lanes = 3 if upper.kind == "CCZ" else 1
     stated = True                                          # its upper block patch by patch (upperops)
+    cycle = 1                                              # upper runs of its feeder assignment
     if stated:   # two lanes down the routing region, one to each end of the upper block
         wr = max(wr, 2 * dm2)
     # the upper region: an entry leg at each end; beside it an outer lane at each end, a corridor above
@@ -452,13 +457,24 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     feed = len(first.steps) * ds[2] if method == "litinski" else \
         max(1, math.floor(float(source.startup_rounds) - run))
     if stated:
-        from magicpipe.lattice.upperops import floor_of, output_squares, upper_lines, upper_plan
+        from magicpipe.lattice.upperops import feed_cycle, floor_of, output_squares, upper_lines, upper_plan
 
         # the feeders' step time; a source written by hand without it: its run is inputs / 2 steps
         step = float(detail.get("step_cycles", run / (upper.inputs / 2)))
         floor = floor_of(level1, routing, corridor, outer, dm2)
         keep = feed if method == "litinski" else 0   # a cultivation patch holds its kept state in itself
         protocol, rounds, early = upper_lines(upper, (dx2, dz2, dm2), step, floor, feed, (x_up, dm2), keep)
+        # feeders short of whole runs a run: deal the inputs round robin over the feeders from run to run
+        cycle = feed_cycle(upper, floor.sides)
+        if cycle > 1:
+            try:
+                turned = upper_lines(upper, (dx2, dz2, dm2), step, floor, feed, (x_up, dm2), keep, cycle)
+            except SpecError:
+                turned = None
+            if turned is not None and turned[1] < rounds:
+                protocol, rounds, early = turned
+            else:
+                cycle = 1
         fill = max(fill, early)
         squares = output_squares(upper, upper_plan(upper, (dx2, dz2, dm2), dm2, x_up))
         outs = [Tile(r.x, 0) for r in squares[::lanes]]    # a CCZ state: one OUTPUT, its first lane
@@ -466,6 +482,8 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
             "fill": fill, "outputs": states, "checks": len(upper.checks)}
     if stated:
         head["step"], head["feed"] = repr(step), feed
+        if cycle > 1:
+            head["cycle"] = cycle
     if lanes > 1:
         head["kind"] = upper.kind
     lines = [_head(head)]

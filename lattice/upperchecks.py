@@ -15,12 +15,14 @@ __all__ = ["upper_checks"]
 
 def upper_checks(layout: Layout, distances: tuple[int, int, int], rounds: int, step: float, fill: int,
                  floor: Floor, feed_rounds: int, region: Rect, outputs: list[Rect], proto: Protocol,
-                 keep: int | None = None) -> Iterator[str]:
+                 keep: int | None = None, cycle: int = 1) -> Iterator[str]:
     """Every way ``proto`` fails to state the upper ``layout`` (module docstring); nothing if it does.
 
     ``outputs`` are the OUTPUT patches (``d_m2`` squares) in order, ``region`` the ``REGION upper``, ``floor``
     the feeders' output squares, routing region, corridor and outer lanes (:func:`floor_of`), ``keep`` as in
-    :func:`upper_lines`.
+    :func:`upper_lines`; ``cycle``: the upper runs of the feeder assignment (the BLOCK line's ``cycle=``, 1
+    without it): each input states its feeder run and route for each run ``r`` of the cycle (``cycle=r`` on
+    the lines of ``r >= 1``), the feeders' runs checked over ``cycle`` upper runs.
     """
     from magicpipe.lattice.blockops import _patch_checks
 
@@ -32,15 +34,17 @@ def upper_checks(layout: Layout, distances: tuple[int, int, int], rounds: int, s
     for name, pr in patches.items():
         if pr.y != region.y + dx or pr.x < region.x + dm or pr.x + pr.w > region.x + region.w - dm:
             yield f"PATCH {name} at {pr}: the register is the upper region's middle row, clear of its two legs"
-    yield from _upper_steps(layout, dm, rounds, step, feeders, feed_rounds, proto)
+    yield from _upper_steps(layout, dm, rounds, step, feeders, feed_rounds, proto, cycle)
     rots = list(layout.rotations)
-    inputs = {op.groups[0]: op for op in proto.ops if op.kind == "INPUT"}
+    every = [op for op in proto.ops if op.kind == "INPUT"]
+    cycled = {(op.groups[0], _cycle(op, 8)): op for op in every}
     merges = [op for op in proto.ops if op.kind == "MERGE"]
     vias = [(op.t, Rect(*map(int, op.groups[3:7])), op.line) for op in merges]
-    if sorted(inputs) != sorted(f"m{op.groups[0][1:]}" for op in merges) or \
-            sum(op.kind == "INPUT" for op in proto.ops) != len(merges):
-        yield "INPUT lines: one input m<k> per merge r<k>, each from a feeder"
-    runs: dict[int, list[tuple[int, str]]] = {}
+    if sorted(cycled) != sorted((f"m{op.groups[0][1:]}", r) for op in merges for r in range(cycle)) or \
+            len(every) != len(merges) * cycle:
+        yield (f"INPUT lines: one input m<k> per merge r<k>, each from a feeder, once for each of the cycle's "
+               f"{cycle} upper run(s)")
+    runs: dict[int, list[tuple[int, str, int]]] = {}
     sides: dict[int, list[str]] = {}
     for op in merges:
         reg, termtext, _rounds, *v, rot = op.groups
@@ -74,30 +78,42 @@ def upper_checks(layout: Layout, distances: tuple[int, int, int], rounds: int, s
         for t0, other, line in vias:
             if t0 == op.t and other is not via and other != via and other.overlaps(via):
                 yield f"{op.line!r}: its via overlaps that of {line!r}, merged at the same time"
-        m = inputs.get(f"m{k}")
-        if m is None or m.groups[6] is None:
-            yield f"{op.line!r}: its input m{k} comes from a feeder (from=level1:f run=s)"
-        else:
-            yield from _input_checks(m, op, via, end, plan, vias, feeders, feed_rounds, fill, runs)
+        for cy in range(cycle):
+            m = cycled.get((f"m{k}", cy))
+            if m is None or m.groups[6] is None:
+                yield f"{op.line!r}: its input m{k} comes from a feeder (from=level1:f run=s) in run {cy} of the cycle"
+            else:
+                yield from _input_checks(m, op, via, end, plan, vias, feeders, feed_rounds, fill + cy * rounds, runs,
+                                         cy * rounds)
         yield from _follow_ups(op, k, r, proto)
     for t_step, ends in sorted(sides.items()):
         if len(ends) != len(set(ends)):
             yield f"the merges of round {t_step} enter from the ends {' '.join(ends)}: one a step from each end"
+    period = cycle * rounds
     for f, mine in sorted(runs.items()):
-        for i, (s, line) in enumerate(mine):
-            if not _cyclic_clear(s, [o for j, (o, _) in enumerate(mine) if j != i], feed_rounds, rounds):
+        for i, (s, line, _) in enumerate(mine):
+            if not _cyclic_clear(s, [o for j, (o, _, _) in enumerate(mine) if j != i], feed_rounds, period):
+                over = f"the unit's period of {rounds} rounds" if cycle == 1 else \
+                    f"the {cycle} upper runs of its cycle, {period} rounds, its runs counted from the cycle's start"
                 yield (f"{line!r}: level1 region {f} runs one run at a time: its run from {s} overlaps another of its "
-                       f"runs (over the unit's period of {rounds} rounds)")
+                       f"runs (over {over})")
                 break
-        yield from _hold(mine, feed_rounds, rounds, dm, f, feed_rounds if keep is None else keep)
+        yield from _hold(mine, feed_rounds, period, dm, f, feed_rounds if keep is None else keep)
     moves = [(o.t, Rect(*map(int, o.groups[4:8])), o.line) for o in proto.ops if o.kind == "MOVE"]
-    yield from _route_checks(proto, floor, inputs, vias + moves, dm)
+    for cy in range(cycle):
+        mine_in = {m: op for (m, c), op in cycled.items() if c == cy}
+        yield from _route_checks(proto, floor, mine_in, vias + moves, dm, cy)
     yield from _upper_end(layout, rounds, dm, dx, region, outputs, patches, vias, proto)
+
+
+def _cycle(op: BlockOp, group: int) -> int:
+    """The run of the feeder cycle a line states (``cycle=r``; 0 without it)."""
+    return int(op.groups[group]) if len(op.groups) > group and op.groups[group] else 0
 
 
 def _input_checks(m: BlockOp, op: BlockOp, via: Rect, end: str, plan: UpperPlan,
                   vias: list[tuple[int, Rect, str]], feeders: int, feed_rounds: int, fill: int,
-                  runs: dict[int, list[tuple[int, str]]]) -> Iterator[str]:
+                  runs: dict[int, list[tuple[int, str, int]]], shift: int = 0) -> Iterator[str]:
     dm = plan.dm
     square = Rect(*map(int, m.groups[1:5]))
     row = "top" if via.y == plan.rows["top"] else "bottom"
@@ -111,17 +127,17 @@ def _input_checks(m: BlockOp, op: BlockOp, via: Rect, end: str, plan: UpperPlan,
     if s + feed_rounds + dm > op.t or s < -fill:
         yield (f"{m.line!r}: its feeder's run of {feed_rounds} rounds from {s} and its move of {dm} rounds end by "
                f"the merge at {op.t}, and start no sooner than -fill={-fill}")
-    runs.setdefault(f, []).append((s, m.line))
+    runs.setdefault(f, []).append((s + shift, m.line, shift))   # the feeder's run, in the cycle's rounds
     for t, other, line in vias:
         if t < op.t and op.t - dm < t + dm and other.overlaps(square):
             yield f"{m.line!r}: its square is inside the via of {line!r} while it moves into it"
 
 
 def _upper_steps(layout: Layout, dm: int, rounds: int, step: float, feeders: int, feed_rounds: int,
-                 proto: Protocol) -> Iterator[str]:
+                 proto: Protocol, cycle: int = 1) -> Iterator[str]:
     from magicpipe.lattice.blockops import protocol_rotations
 
-    starts, want = upper_rounds(layout, step, dm, feeders, feed_rounds)
+    starts, want = upper_rounds(layout, step, dm, feeders, feed_rounds, cycle)
     if not want <= rounds <= want + feed_rounds:
         yield (f"rounds={rounds}: an upper run of steps every {step:g} rounds lasts max(inputs/2 t, (S-1) t + "
                f"d_m2, ceil(c/(n/2)) F, each output's last merge and move by its deadline) = {want} rounds, up to a "
@@ -185,13 +201,14 @@ def _upper_end(layout: Layout, rounds: int, dm: int, dx: int, region: Rect, outp
         moved.append((t, via, mv.line))
 
 
-def _hold(mine: list[tuple[int, str]], feed_rounds: int, rounds: int, dm: int, f: int,
+def _hold(mine: list[tuple[int, str]] | list[tuple[int, str, int]], feed_rounds: int, rounds: int, dm: int, f: int,
           keep: int) -> Iterator[str]:
     """A feeder holds one ready state: it leaves (its route starts) by ``keep`` rounds into the feeder's next
-    run (a first-level block: before that run ends; a cultivation patch: before it starts)."""
-    order = sorted(mine)
-    for i, (_, line) in enumerate(order):
-        leave = int(line.split()[0][1:]) - dm
+    run (a first-level block: before that run ends; a cultivation patch: before it starts). Entries: (run
+    start, INPUT line[, the rounds its upper run starts in the cycle]); ``rounds`` the period."""
+    order = sorted((e[0], e[1], e[2] if len(e) > 2 else 0) for e in mine)
+    for i, (_, line, shift) in enumerate(order):
+        leave = int(line.split()[0][1:]) - dm + shift
         nxt = order[i + 1][0] if i + 1 < len(order) else order[0][0] + rounds
         if leave > nxt + keep:
             yield (f"{line!r}: level1 region {f}'s state waits until round {leave}, past round {nxt + keep} of its "
@@ -207,14 +224,16 @@ def _adjacent(a: Rect, b: Rect, dm: int) -> bool:
 
 
 def _route_checks(proto: Protocol, floor: Floor, inputs: dict[str, BlockOp],
-                  busy: list[tuple[int, Rect, str]], dm: int) -> Iterator[str]:
-    """Each input's route: one move of ``d_m2`` rounds ending as its merge starts, from its feeder's output
-    square through the routing region, corridor and lanes (connected rectangles) into its input square, on no
-    tile another route, a via or an output move holds at the same time."""
-    routes = [op for op in proto.ops if op.kind == "ROUTE"]
+                  busy: list[tuple[int, Rect, str]], dm: int, cycle: int = 0) -> Iterator[str]:
+    """Each input's route (in run ``cycle`` of the feeder cycle): one move of ``d_m2`` rounds ending as its merge
+    starts, from its feeder's output square through the routing region, corridor and lanes (connected
+    rectangles) into its input square, on no tile another route of that run, a via or an output move holds at
+    the same time."""
+    routes = [op for op in proto.ops if op.kind == "ROUTE" and _cycle(op, 3) == cycle]
     named = sorted(op.groups[0] for op in routes)
     if named != sorted(inputs):
-        yield f"ROUTE lines {' '.join(named) or '(none)'}: one route per input {' '.join(sorted(inputs))}"
+        yield (f"ROUTE lines {' '.join(named) or '(none)'}{f' (cycle={cycle})' if cycle else ''}: one route per "
+               f"input {' '.join(sorted(inputs))}")
     flights: list[tuple[int, list[Rect], str]] = []
     for op in routes:
         m = inputs.get(op.groups[0])

@@ -75,15 +75,16 @@ from magicpipe.lattice.geometry import Rect
 
 from magicpipe.errors import SpecError
 
-__all__ = ["Floor", "UpperPlan", "floor_of", "move_via", "output_squares", "route_path", "side_counts", "upper_lines",
-           "upper_plan", "upper_rounds"]
+__all__ = ["Floor", "UpperPlan", "feed_cycle", "floor_of", "move_via", "output_squares", "route_path", "side_counts",
+           "upper_lines", "upper_plan", "upper_rounds"]
 
 
 def _half_up(x: float) -> int:
     return math.floor(x + 0.5)
 
 
-def upper_rounds(layout: Layout, step: float, dm2: int, feeders: int, feed_rounds: int) -> tuple[list[int], int]:
+def upper_rounds(layout: Layout, step: float, dm2: int, feeders: int, feed_rounds: int,
+                 cycle: int = 1) -> tuple[list[int], int]:
     """The steps' starting rounds and the run's rounds (module docstring): ``max(round(inputs/2 t),
     round((S-1) t) + d_m2, ceil(inputs / n) 6 d_m)``.
 
@@ -94,8 +95,10 @@ def upper_rounds(layout: Layout, step: float, dm2: int, feeders: int, feed_round
         (104, 225)
     """
     starts = [_half_up(k * step) for k in range(len(layout.steps))]
-    share = max(-(-n // max(1, feeders // 2)) for n in side_counts(layout).values())
-    least = max(_half_up(layout.inputs / 2 * step), starts[-1] + dm2, share * feed_rounds)
+    # a feeder's share: over ``cycle`` upper runs, a side's c inputs a run round robin over its n feeders
+    half = max(1, feeders // 2)
+    share = max(-(-(-(-cycle * n // half) * feed_rounds) // cycle) for n in side_counts(layout).values())
+    least = max(_half_up(layout.inputs / 2 * step), starts[-1] + dm2, share)
     # every output reaches its OUTPUT patch by its deadline: its last merge's end and its move of d_m2 rounds
     for j, q in enumerate(layout.outputs):
         last = max(s for s, st in enumerate(layout.steps) if any(r.letters[q] == "Z" for r in st.rotations))
@@ -194,6 +197,17 @@ def side_counts(layout: Layout) -> dict[str, int]:
     return {"left": ends.count("left"), "right": ends.count("right")}
 
 
+def feed_cycle(layout: Layout, sides: tuple[str, ...]) -> int:
+    """Upper runs after which a rotating feeder assignment repeats: a side's ``c`` inputs a run dealt round robin
+    over its ``n`` feeders, continuing from run to run, repeat after ``n / gcd(c, n)`` runs (both sides: lcm)."""
+    out = 1
+    for side, c in side_counts(layout).items():
+        n = sides.count(side)
+        if n:
+            out = math.lcm(out, n // math.gcd(c, n))
+    return out
+
+
 def _ends(layout: Layout, step_rotations: tuple[Rotation, ...]) -> list[str]:
     """Which end each rotation of a step enters from (its ancilla runs from there to its farthest patch)."""
     n = layout.qubits
@@ -232,7 +246,7 @@ def _cyclic_clear(s: int, runs: list[int], span: int, period: int) -> bool:
 
 
 def upper_lines(layout: Layout, distances: tuple[int, int, int], step: float, floor: Floor, feed_rounds: int,
-                origin: tuple[int, int], keep: int | None = None) -> tuple[list[str], int, int]:
+                origin: tuple[int, int], keep: int | None = None, cycle: int = 1) -> tuple[list[str], int, int]:
     """The protocol lines of the upper ``layout`` at ``(d_X2, d_Z2, d_m2)`` fed by the feeders of ``floor``
     (runs of ``feed_rounds`` rounds), its upper region's bottom-left corner at ``origin``; with the run's rounds
     and the rounds before a copy's first run that its first inputs' feeder runs need. ``keep``: how long into
@@ -254,13 +268,13 @@ def upper_lines(layout: Layout, distances: tuple[int, int, int], step: float, fl
     """
     dx, dz, dm = distances
     plan = upper_plan(layout, distances, origin[1], origin[0])
-    starts, least = upper_rounds(layout, step, dm, len(floor.squares), feed_rounds)
+    starts, least = upper_rounds(layout, step, dm, len(floor.squares), feed_rounds, cycle)
     hold = feed_rounds if keep is None else keep
     best: tuple[int, list[str], int] | None = None
     for rounds in range(least, least + feed_rounds + 1):
         lengths = [b - a for a, b in zip(starts, starts[1:] + [rounds])]
         for parity in (0, 1):
-            got = _lines(layout, distances, plan, starts, lengths, rounds, parity, floor, feed_rounds, hold)
+            got = _lines(layout, distances, plan, starts, lengths, rounds, parity, floor, feed_rounds, hold, cycle)
             if got is not None and (best is None or got[0] < best[0]):
                 best = got
         if best is not None:
@@ -272,30 +286,37 @@ def upper_lines(layout: Layout, distances: tuple[int, int, int], step: float, fl
 
 
 def _feed(order: list[tuple[int, int, str, str]], feeders: list[int], dm: int, feed_rounds: int,
-          rounds: int, keep: int) -> dict[int, tuple[int, int]] | None:
-    """Input ``k`` (in merge order) -> (feeder, run start): round robin over ``feeders``, each run as late as
-    its merge allows, a feeder's runs back to back at most over the period, its state gone by ``keep`` rounds
-    into its next run."""
-    out: dict[int, tuple[int, int]] = {}
-    for j, f in enumerate(feeders):
-        mine = order[j::len(feeders)]
-        ready = [t_in - dm for t_in, *_ in mine]
+          rounds: int, keep: int, cycle: int = 1) -> dict[tuple[int, int], tuple[int, int]] | None:
+    """(input ``k``, upper run ``r`` of the cycle) -> (feeder, run start in run ``r``'s rounds): the side's inputs
+    of ``cycle`` consecutive upper runs dealt round robin over ``feeders`` in merge order, continuing from run to
+    run, each feeder run as late as its merge allows, a feeder's runs back to back at most over the period of
+    ``cycle`` upper runs, its state gone by ``keep`` rounds into its next run."""
+    if not feeders:
+        return {} if not order else None
+    period, n = cycle * rounds, len(feeders)
+    items = [(r * rounds + t_in, k, r, feeders[(r * len(order) + i) % n])
+             for r in range(cycle) for i, (t_in, k, _, _) in enumerate(order)]
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    for f in feeders:
+        mine = [x for x in items if x[3] == f]
+        ready = [t - dm for t, *_ in mine]
         for _ in range(3):
             for i in range(len(ready) - 1, -1, -1):
-                later = ready[i + 1] if i + 1 < len(ready) else ready[0] + rounds
+                later = ready[i + 1] if i + 1 < len(ready) else ready[0] + period
                 ready[i] = min(ready[i], later - feed_rounds)
-        leaves = [t_in - dm for t_in, *_ in mine]
-        nxt = [r - feed_rounds + keep for r in ready[1:] + [ready[0] + rounds]] if ready else []
-        if any(a > b for a, b in zip(leaves, nxt)) or (len(ready) > 1 and ready[-1] > ready[0] + rounds - feed_rounds):
+        leaves = [t - dm for t, *_ in mine]
+        nxt = [e - feed_rounds + keep for e in ready[1:] + [ready[0] + period]] if ready else []
+        if any(a > b for a, b in zip(leaves, nxt)) or len(ready) * feed_rounds > period or \
+                (len(ready) > 1 and ready[-1] > ready[0] + period - feed_rounds):
             return None
-        for (_, k, _, _), e in zip(mine, ready):
-            out[k] = (f, e - feed_rounds)
+        for (_, k, r, _), e in zip(mine, ready):
+            out[(k, r)] = (f, e - feed_rounds - r * rounds)
     return out
 
 
 def _lines(layout: Layout, distances: tuple[int, int, int], plan: UpperPlan, starts: list[int],
            lengths: list[int], rounds: int, parity: int, floor: Floor,
-           feed_rounds: int, keep: int) -> tuple[int, list[str], int] | None:
+           feed_rounds: int, keep: int, cycle: int = 1) -> tuple[int, list[str], int] | None:
     dx, dz, dm = distances
     lines = [f"PATCH q{q} {r} role={'output' if q in layout.outputs else 'check'} z=top,bottom"
              for q, r in enumerate(plan.patches)]
@@ -328,18 +349,22 @@ def _lines(layout: Layout, distances: tuple[int, int, int], plan: UpperPlan, sta
         body[s + 1] += [f"@INPUT{kk}" for kk, _ in ops] + [line for _, line in ops] + ends
     # the feeders: an input entering from one end comes from a feeder on that end's side
     order = sorted(inputs)
-    fed: dict[int, tuple[int, int]] = {}
+    fed: dict[tuple[int, int], tuple[int, int]] = {}
     for side in ("left", "right"):
         mine = [i for i in order if i[2] == side]
-        got = _feed(mine, [f for f, sd in enumerate(floor.sides) if sd == side], dm, feed_rounds, rounds, keep)
+        got = _feed(mine, [f for f, sd in enumerate(floor.sides) if sd == side], dm, feed_rounds, rounds, keep,
+                    cycle)
         if got is None:
             return None
         fed.update(got)
-    early = max(0, -min(s0 for _, s0 in fed.values()))
+    # the copy's first run is the cycle's run 0; a later run r's feeder runs start after the copy's start
+    early = max(0, -min(s0 + cy * rounds for (_, cy), (_, s0) in fed.items()))
     for t, kk, end, row in order:
-        f, _ = fed[kk]
-        path = "+".join(str(x) for x in route_path(floor, f, squares[kk], row, end, dm))
-        body[starts.index(t)].append(f"@{t - dm} ROUTE m{kk} rounds={dm} path={path}")
+        for cy in range(cycle):
+            f, _ = fed[(kk, cy)]
+            path = "+".join(str(x) for x in route_path(floor, f, squares[kk], row, end, dm))
+            tail = f" cycle={cy}" if cy else ""
+            body[starts.index(t)].append(f"@{t - dm} ROUTE m{kk} rounds={dm} path={path}{tail}")
     late = 0
     moved: list[tuple[int, Rect]] = []
     for j, (q, below) in enumerate(zip(layout.outputs, output_squares(layout, plan))):
@@ -355,8 +380,12 @@ def _lines(layout: Layout, distances: tuple[int, int, int], plan: UpperPlan, sta
         for x in block:
             if x.startswith("@INPUT"):
                 kk = int(x[6:])
-                f, s0 = fed[kk]
-                x = f"@{_t_of(inputs, kk)} INPUT m{kk} {squares[kk]} d={dm} from=level1:{f} run={s0}"
+                for cy in range(cycle):
+                    f, s0 = fed[(kk, cy)]
+                    tail = f" cycle={cy}" if cy else ""
+                    lines.append(f"@{_t_of(inputs, kk)} INPUT m{kk} {squares[kk]} d={dm} from=level1:{f} "
+                                 f"run={s0}{tail}")
+                continue
             lines.append(x)
     checks = "|".join(f"k{c}" for c in layout.checks)
     outs = " ".join(f"q{q}" for q in layout.outputs)

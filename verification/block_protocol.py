@@ -159,6 +159,12 @@ class _Vector:
         return out
 
 
+def _later_cycle(op: Any) -> bool:
+    """An INPUT or ROUTE line of run ``r >= 1`` of a two-level block's feeder cycle (``cycle=r``)."""
+    group = {"INPUT": 8, "ROUTE": 3}.get(op.kind)
+    return group is not None and len(op.groups) > group and op.groups[group] is not None
+
+
 def _qubits(terms: str) -> list[int]:
     return [int(t.split(":q")[1].split("@")[0]) for t in terms.split() if t.startswith("Z:q")]
 
@@ -172,6 +178,8 @@ def run_protocol(unit: Any, shots: int = 16, seed: int = 0) -> ProtocolRun:
             (the shot's outcomes in the message).
     """
     proto = _proto(unit)
+    # one upper run: the feeder cycle's run 0 (the lines of runs r >= 1, cycle=r, name other feeders only)
+    proto = Protocol(proto.patches, proto.steps, tuple(o for o in proto.ops if not _later_cycle(o)))
     layout = stated_layout(unit)
     n = layout.qubits
     target = _target(layout)

@@ -87,14 +87,17 @@ def test_the_independent_replay_reads_an_upper_protocol():
         assert independent_replay(parse_program(streams[name])) == []
     folder = pathlib.Path(__file__).parents[1] / "data" / "streams" / "v2" / "invalid"
     files = sorted(folder.glob("unit-upper-*.lsi"))
-    assert len(files) == 18   # 15 of T blocks, 3 of the 8-to-CCZ block's lanes (unit-upper-ccz-*)
+    assert len(files) == 20   # 15 of T blocks, 3 of the 8-to-CCZ block's lanes, 2 of a feeder cycle
     ref = parse_program(streams["20-to-4"])   # a reference whose unit differs: the unit is read again
     valid = folder.parent / "valid" / "block-15-to-1-x-15-to-1.lsi"
     assert independent_replay(parse_program(valid.read_text()), ref) == []
     ccz = parse_program((folder.parent / "valid" / "block-8-to-ccz.lsi").read_text())
     assert independent_replay(ccz) == []
-    for path in files:   # the 8-to-CCZ files against their own valid stream (its T unit is a one-level U)
-        assert independent_replay(parse_program(path.read_text()), ccz if "-ccz-" in path.stem else ref), path.stem
+    mixed = parse_program((folder.parent / "valid" / "mixed-t-ccz.lsi").read_text())
+    assert independent_replay(mixed) == []
+    for path in files:   # the 8-to-CCZ files against streams of their units (a one-level U beside C)
+        against = ccz if "-ccz-" in path.stem else mixed if "-cycle-" in path.stem else ref
+        assert independent_replay(parse_program(path.read_text()), against), path.stem
 
 
 def test_the_independent_replay_reads_ccz_states():

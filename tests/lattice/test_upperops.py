@@ -41,13 +41,17 @@ def test_every_upper_block_states_its_layout_soundly(point):
     # every rotation once, in its step order, each through one input named by its feeder run
     assert protocol_rotations(proto) == [[r.pauli if r.pauli[0] == "-" else "+" + r.pauli for r in s.rotations]
                                          for s in layout.steps]
+    # the feeder cycle: each input names its feeder run once per upper run of the cycle (cycle=r, r >= 1)
+    cycle = body.int("cycle", 1)
     fed = [op for op in proto.ops if op.kind == "INPUT"]
-    assert len(fed) == layout.inputs and all(op.groups[6] is not None for op in fed)
+    shift = {id(op): int(op.groups[8] or 0) * unit.rounds for op in fed}   # the run's start in the cycle
+    assert len(fed) == layout.inputs * cycle and all(op.groups[6] is not None for op in fed)
     per = [sum(op.groups[6] == str(k) for op in fed) for k in range(point[1])]
-    assert sum(per) == layout.inputs and max(per) - min(per) <= 1   # feeders' outputs per run = its inputs
+    assert sum(per) == layout.inputs * cycle and max(per) - min(per) <= 1   # feeders' outputs = its inputs
     # the rectangle holds the catalogue's qubits; the first run waits for its first inputs' feeder runs
     assert 2 * unit.width * unit.height >= unit.qubits == f.qubits
-    assert fill == max(round(f.startup - f.cycles * (1 - f.p_fail)), -min(int(op.groups[7]) for op in fed))
+    assert fill == max(round(f.startup - f.cycles * (1 - f.p_fail)),
+                       -min(int(op.groups[7]) + shift[id(op)] for op in fed))
     # a feeder's run: a first-level block's 6 d_m rounds, or a cultivation patch's mean rounds per kept state
     # (rounded down); a cultivation patch's kept state leaves before the patch's next run starts
     feed = body.int("feed")
@@ -55,8 +59,9 @@ def test_every_upper_block_states_its_layout_soundly(point):
                     math.floor(f.startup - f.cycles * (1 - f.p_fail)))
     if f.method != "litinski":
         for k in range(point[1]):
-            mine = sorted((int(op.groups[7]), op.t) for op in fed if op.groups[6] == str(k))
-            nxt = [s for s, _ in mine[1:]] + [mine[0][0] + unit.rounds]
+            mine = sorted((int(op.groups[7]) + shift[id(op)], op.t + shift[id(op)]) for op in fed
+                          if op.groups[6] == str(k))
+            nxt = [s for s, _ in mine[1:]] + [mine[0][0] + cycle * unit.rounds]
             assert all(t - point[3][2] <= s for (_, t), s in zip(mine, nxt))
 
 
@@ -182,3 +187,28 @@ def test_the_8_to_ccz_corpus_stream_round_trips():
     h, ops = from_jsonl(lines)
     assert ProgramStream(h, tuple(ops)) == s
     assert "  @36 MOVE q2 to=(44,0) d=9 via=(44,9,13,13) rounds=9" in str(s)
+
+
+def test_feeders_take_turns_from_run_to_run():
+    """A side's c inputs a run dealt round robin over its n feeders from run to run: the assignment repeats after
+    n / gcd(c, n) runs (BLOCK cycle=), each feeder runs c cycle / n times a cycle, and the run meets the feeders'
+    rate: (15-to-1)^6 x (8-to-CCZ), 4 inputs a side over 3 feeders of 30 rounds, 40 rounds (feeders) instead of
+    60 (2 whole feeder runs a run); its run is 45, the lanes' bound 3 t + 2 d_m2."""
+    from magicpipe.lattice.upperops import feed_cycle
+
+    ccz = get_layout("8-to-CCZ")
+    assert feed_cycle(ccz, ("left",) * 3 + ("right",) * 3) == 3 and feed_cycle(ccz, ("left", "right")) == 1
+    assert upper_rounds(ccz, 7.0, 7, 6, 30)[1] == 60 and upper_rounds(ccz, 7.0, 7, 6, 30, cycle=3)[1] == 40
+    f = two_level(NOISE, (11, 5, 5), 6, "8-to-CCZ", (15, 7, 7))
+    unit, _ = catalogue_unit(f.source())
+    body = parse_block(unit.text)
+    t = dict(f.detail)["step_cycles"]
+    assert body.int("cycle") == 3 and unit.rounds == math.floor(3 * t + 0.5) + 2 * 7 == 45
+    fed = [op for op in parse_protocol(body.protocol).ops if op.kind == "INPUT"]
+    assert sorted(sum(op.groups[6] == str(k) for op in fed) for k in range(6)) == [4] * 6   # 4 x 3 / 3
+    # m0 comes from feeders 0, 1, 2 in the cycle's three runs
+    assert [op.groups[6] for op in fed if op.groups[0] == "m0"] == ["0", "1", "2"]
+    # feeder 0 also taking m0 in run 1 overlaps its own runs (counted over the cycle's 3 x 45 rounds)
+    line = next(x for x in unit.text.splitlines() if " INPUT m0 " in x and x.endswith(" cycle=1"))
+    assert any("level1 region 0 runs one run at a time" in m
+               for m in _broken(unit, line, line.replace("from=level1:1 ", "from=level1:0 ")))

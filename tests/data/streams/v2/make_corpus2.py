@@ -343,6 +343,21 @@ def ccz() -> None:
     for name, why, old, new in edits:
         assert old in base and old != new, name
         write("invalid", name, why, base.replace(old, new, 1))
+    # the 8-to-CCZ block's feeders take turns over a cycle of 3 upper runs (cycle=3 on its BLOCK line)
+    cycled = [
+        ("unit-upper-cycle-input", "input m0 names no feeder run for the cycle's third upper run",
+         [("  @0 INPUT m0 (7,7,7,7) d=7 from=level1:2 run=-37 cycle=2\n", "")]),
+        ("unit-upper-cycle-feeder", "feeder 0 feeds m0 in the cycle's second run too, while it runs for m6",
+         [("from=level1:1 run=-37 cycle=1", "from=level1:0 run=-37 cycle=1"),
+          ("path=(31,59,7,44)+(0,52,38,7)+(0,7,7,45)+(7,7,7,7) cycle=1",
+           "path=(31,59,7,7)+(0,52,38,7)+(0,7,7,45)+(7,7,7,7) cycle=1")]),
+    ]
+    for name, why, changes in cycled:
+        text = base
+        for old, new in changes:
+            assert text.count(old) == 1, (name, old)
+            text = text.replace(old, new)
+        write("invalid", name, why, text)
     ccz_upper()
 
 
