@@ -275,7 +275,7 @@ def block_checks(unit: Unit) -> Iterator[str]:
 
 def _protocol_checks(unit: Unit, b: BlockBody) -> Iterator[str]:
     """A first-level Litinski block states its protocol patch by patch (:mod:`magicpipe.lattice.blockops`), so
-    does the upper block of a two-level Litinski block of T states (:mod:`magicpipe.lattice.upperops`)."""
+    does the upper block of a two-level block (T states or one CCZ state) (:mod:`magicpipe.lattice.upperops`)."""
     from magicpipe.lattice.blockops import body_checks
 
     litinski = b.get("method") == "litinski"
