@@ -512,6 +512,16 @@ def _block_problems(u: Any) -> list[str]:
     return bad
 
 
+
+def merge_followups(t: int, k: int, sign: int, support: list[int]) -> tuple[str, str, str]:
+    """The lines a block's merge ``r<k>`` of a rotation of ``sign`` on ``support`` calls for at its split round
+    ``t``: the input's X readout, the pi/4 correction on the outcome it needs, and the Pauli frame."""
+    flip, angle = (1, "pi/4") if sign < 0 else (0, "-pi/4")
+    p = " ".join(f"Z:q{q}" for q in support)
+    return (f"@{t} MEASURE x{k} X:m{k}", f"@{t} IF r{k}={flip} ROTATE {p} angle={angle}",
+            f"@{t} IF x{k}=1 FRAME {p}")
+
+
 def _protocol_problems(u: Any, head: dict[str, str]) -> list[str]:
     """A first-level Litinski block's protocol lines read again from the text (an independent reading of
     ``lattice/blockops.py``): the layout's rotations by step, each merge on its support along the ancilla's row,
@@ -568,12 +578,8 @@ def _protocol_problems(u: Any, head: dict[str, str]) -> list[str]:
         if (vw, vh) != (rot.ancilla_length(dx, dz, dm), dx) or vx < bx or vy < by or vx + vw > bx + bw \
                 or vy + vh > by + bh:
             bad.append("ancilla")
-        flip, angle = (1, "pi/4") if rot.sign < 0 else (0, "-pi/4")
-        p = " ".join(f"Z:q{q}" for q in sup)
-        for want in (f"@{t + dm} MEASURE x{k} X:m{k}", f"@{t + dm} IF r{k}={flip} ROTATE {p} angle={angle}",
-                     f"@{t + dm} IF x{k}=1 FRAME {p}"):
-            if lines.count(want) != 1:
-                bad.append("readout or correction")
+        if any(lines.count(want) != 1 for want in merge_followups(t + dm, k, rot.sign, sup)):
+            bad.append("readout or correction")
     merged = [f"m{k}" for k in re.findall(r"^@\d+ MEASURE r(\d+) ", text, re.M)]
     if sorted(re.findall(r"^@\d+ INPUT (m\d+) ", text, re.M)) != sorted(merged):
         bad.append("inputs")

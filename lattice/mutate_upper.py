@@ -20,6 +20,7 @@ def _cross(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
 def upper_problems(u: Any, head: dict[str, str]) -> list[str]:
     """What is wrong with the upper protocol of the two-level block unit ``u`` (empty: nothing)."""
     from magicpipe.compiler.blocks import get_layout
+    from magicpipe.lattice.mutate import merge_followups
 
     text, bad = u.text, []
     lay = get_layout(head.get("protocol", ""))
@@ -98,12 +99,8 @@ def upper_problems(u: Any, head: dict[str, str]) -> list[str]:
             if any(t0 < t and t - dm < t0 + dm and _cross(v, corner) for t0, v in vias):
                 bad.append("upper leg busy")
         vias.append((t, via))
-        flip, angle = (1, "pi/4") if rot.sign < 0 else (0, "-pi/4")
-        p = " ".join(f"Z:q{q}" for q in sup)
-        for want in (f"@{t + dm} MEASURE x{k} X:m{k}", f"@{t + dm} IF r{k}={flip} ROTATE {p} angle={angle}",
-                     f"@{t + dm} IF x{k}=1 FRAME {p}"):
-            if lines.count(want) != 1:
-                bad.append("upper readout or correction")
+        if any(lines.count(want) != 1 for want in merge_followups(t + dm, k, rot.sign, sup)):
+            bad.append("upper readout or correction")
     if len(vias) != lay.inputs or len(re.findall(r"^@-?\d+ INPUT ", text, re.M)) != lay.inputs * cycle:
         bad.append("upper merges or inputs")
     if any(len(e) != len(set(e)) for e in per.values()):

@@ -50,6 +50,16 @@ def replace_nth(text: str, old: str, new: str, n: int = 1) -> str:
     return text[:at] + new + text[at + len(old):]
 
 
+def write_edits(base: str, edits: list[tuple[str, str, list[tuple[str, str]]]]) -> None:
+    """One invalid file per ``(name, why, changes)``: ``base`` with each ``(old, new)`` made once (``old`` unique)."""
+    for name, why, changes in edits:
+        text = base
+        for old, new in changes:
+            assert text.count(old) == 1, (name, old)
+            text = text.replace(old, new)
+        write("invalid", name, why, text)
+
+
 def shift_first_run(text: str) -> str:
     """Start a copy's second run one round late: its decision then comes one round early."""
     lines = text.splitlines(keepends=True)
@@ -294,12 +304,7 @@ def upper() -> None:
         ("unit-upper-decision", "the accept branch forgets output q3",
          [("IF a=0 OUTPUT q0 q1 q2 q3", "IF a=0 OUTPUT q0 q1 q2")]),
     ]
-    for name, why, changes in edits:
-        text = base
-        for old, new in changes:
-            assert text.count(old) == 1, (name, old)
-            text = text.replace(old, new)
-        write("invalid", name, why, text)
+    write_edits(base, edits)
 
 
 def ccz() -> None:
@@ -352,12 +357,7 @@ def ccz() -> None:
           ("path=(31,59,7,44)+(0,52,38,7)+(0,7,7,45)+(7,7,7,7) cycle=1",
            "path=(31,59,7,7)+(0,52,38,7)+(0,7,7,45)+(7,7,7,7) cycle=1")]),
     ]
-    for name, why, changes in cycled:
-        text = base
-        for old, new in changes:
-            assert text.count(old) == 1, (name, old)
-            text = text.replace(old, new)
-        write("invalid", name, why, text)
+    write_edits(base, cycled)
     ccz_upper()
 
 
