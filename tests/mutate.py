@@ -238,6 +238,7 @@ class _Tracer:
         self.lines: dict[str, set[tuple[str, int]]] = {IMPORT: set()}
         self.sink = self.lines[IMPORT]
         self.file = ""
+        self.seconds: dict[str, float] = {}
 
     def _global(self, frame, event, arg):  # noqa: ANN001, ANN202 (sys.settrace's signature)
         return self._local if frame.f_code.co_filename.startswith(self.prefix) else None
@@ -259,7 +260,9 @@ class _Tracer:
             self.file = file
             _clear_caches()
         self.sink = self.lines.setdefault(file, set())
+        start = time.perf_counter()
         yield
+        self.seconds[file] = self.seconds.get(file, 0.0) + time.perf_counter() - start
         self.sink = self.lines[IMPORT]
 
 
@@ -274,33 +277,74 @@ def _clear_caches() -> None:
                     value.cache_clear()
 
 
-def _trace_key(tests: list[str]) -> str:
-    """A hash of what the trace depends on: the core's and the tests' files and the test command."""
-    h = hashlib.sha256(" ".join(tests).encode())
-    files = sorted((ROOT / "compiler").glob("*.py")) + [ROOT / "tests" / "conftest.py", ROOT / "pyproject.toml"]
-    for t in tests:
-        target = ROOT / t.split("::")[0]
-        files += sorted(target.rglob("*.py")) if target.is_dir() else [target]
-    for f in files:
+_SOURCES = ("compiler", "lattice", "grammar", "passes", "verification", "src")
+
+
+def _common_hash() -> hashlib._Hash:
+    """A hash of what every test file's trace depends on besides the file itself: the project's sources (a test of
+    ``lattice/`` runs the core through ``lattice/``), the tests' helpers (every ``.py`` of ``tests/`` not named
+    ``test_*``: conftests, shared builders) and ``pyproject.toml`` (pytest's options)."""
+    h = hashlib.sha256()
+    files = [f for folder in _SOURCES for f in sorted((ROOT / folder).rglob("*.py"))]
+    files += [f for f in sorted((ROOT / "tests").rglob("*.py")) if not f.name.startswith("test_")]
+    for f in [*files, ROOT / "pyproject.toml"]:
         if f.exists():
             h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
-    return h.hexdigest()[:16]
+    return h
+
+
+def _test_files(tests: list[str]) -> list[str]:
+    """The test files ``tests`` names (a folder: its ``test_*.py`` files, recursively), relative to the root."""
+    out: list[str] = []
+    for t in tests:
+        target = ROOT / t
+        found = sorted(target.rglob("test_*.py")) if target.is_dir() else [target]
+        out += [str(f.relative_to(ROOT)) for f in found if str(f.relative_to(ROOT)) not in out]
+    return out
 
 
 def trace(tests: list[str], cache_dir: Path) -> dict[str, dict[str, list[int]]]:
     """``{test file: {module path: [lines run]}}`` for the unmutated core, with ``IMPORT`` for the lines run
-    outside tests; computed once per state of the files (a traced run of the tests, a few times slower than a
-    plain run) and kept in ``cache_dir``."""
-    cache = cache_dir / f"trace-{_trace_key(tests)}.json"
-    if not cache.exists():
-        cache_dir.mkdir(parents=True, exist_ok=True)
+    outside tests; each test file's lines are computed once per state of the files (a traced run, a few times
+    slower than a plain run) and kept in ``cache_dir``, keyed by the project's sources, the tests' helpers and
+    that file: adding or editing one test file traces that file only. ``"<seconds>"`` holds each file's traced
+    time (the cheapest files run first, so a mutant that fails stops early)."""
+    common = _common_hash()
+    files = _test_files(tests)
+    keys = {}
+    for f in files:
+        h = common.copy()
+        h.update(f.encode() + b"\0" + (ROOT / f).read_bytes())
+        keys[f] = cache_dir / "files" / f"{h.hexdigest()[:16]}.json"
+    imports = cache_dir / f"import-{common.hexdigest()[:16]}.json"
+    missing = [f for f in files if not keys[f].exists()] if imports.exists() else files
+    if missing:
+        (cache_dir / "files").mkdir(parents=True, exist_ok=True)
+        out = cache_dir / f"run-{os.getpid()}.json"
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", CI="true")
-        proc = subprocess.run([sys.executable, __file__, "--trace-to", str(cache), "--tests", " ".join(tests)],
-                              cwd=ROOT, env=env)
-        if proc.returncode != 0 or not cache.exists():
-            raise SystemExit(f"mutate.py: error: the traced run of {' '.join(tests)} failed (exit {proc.returncode}); "
-                             "the unmutated tests must pass first")
-    return json.loads(cache.read_text())
+        proc = subprocess.run([sys.executable, __file__, "--trace-to", str(out), "--tests",
+                               " ".join(missing)], cwd=ROOT, env=env)
+        if proc.returncode != 0 or not out.exists():
+            raise SystemExit(f"mutate.py: error: the traced run of {' '.join(missing)} failed (exit "
+                             f"{proc.returncode}); the unmutated tests must pass first")
+        run = json.loads(out.read_text())
+        out.unlink()
+        seconds = run.pop("<seconds>")
+        known = json.loads(imports.read_text()) if imports.exists() else {}
+        for module, lines in run.pop(IMPORT).items():  # module bodies: the same whichever files import them
+            known[module] = sorted(set(known.get(module, [])) | set(lines))
+        imports.write_text(json.dumps(known, sort_keys=True))
+        for f in missing:
+            keys[f].write_text(json.dumps({"lines": run.get(f, {}), "seconds": seconds.get(f, 0.0)},
+                                          sort_keys=True))
+    table: dict = {IMPORT: json.loads(imports.read_text())}
+    timing = {}
+    for f in files:
+        entry = json.loads(keys[f].read_text())
+        table[f] = entry["lines"]
+        timing[f] = entry["seconds"]
+    table["<seconds>"] = timing
+    return table
 
 
 def _run_trace(tests: list[str], out: Path) -> int:
@@ -314,12 +358,13 @@ def _run_trace(tests: list[str], out: Path) -> int:
     sys.settrace(None)
     if code != 0:
         return int(code)
-    table: dict[str, dict[str, list[int]]] = {}
+    table: dict = {}
     for file, lines in tracer.lines.items():
         by_module: dict[str, set[int]] = {}
         for filename, line in lines:
             by_module.setdefault(str(Path(filename).relative_to(ROOT)), set()).add(line)
         table[file] = {k: sorted(v) for k, v in sorted(by_module.items())}
+    table["<seconds>"] = {f: round(t, 3) for f, t in tracer.seconds.items()}
     out.write_text(json.dumps(table, sort_keys=True))
     return 0
 
@@ -327,13 +372,15 @@ def _run_trace(tests: list[str], out: Path) -> int:
 def select(m: Mutant, table: dict[str, dict[str, list[int]]]) -> list[str] | None:
     """The test files that can notice ``m``: those whose tests run a line of its statement (``m.span``). A
     statement run only outside tests (a module-level table, a default, a dataclass field) can reach any test, so
-    every file, those that run the module first. ``[]``: no test runs the statement, so none can notice."""
+    every file, those that run the module first. ``[]``: no test runs the statement, so none can notice. Within
+    each group the files run cheapest first (``table["<seconds>"]``, when the trace timed them)."""
     lo, hi = m.span
+    seconds = table.get("<seconds>", {})
 
     def runs(lines: list[int]) -> bool:
         return any(lo <= line <= hi for line in lines)
 
-    files = [f for f in table if f != IMPORT]
+    files = sorted((f for f in table if f not in (IMPORT, "<seconds>")), key=lambda f: seconds.get(f, 0.0))
     hit = [f for f in files if runs(table[f].get(m.path, []))]
     if hit:
         return hit
