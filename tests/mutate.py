@@ -90,6 +90,11 @@ class Mutant:
     def name(self) -> str:
         return f"{self.path}:{self.line}:{self.col}:{self.kind}"
 
+    @property
+    def ident(self) -> str:
+        """``name:after@index``: unique where the name is not (``a - b - c`` has two ``-`` at one column)."""
+        return f"{self.name}:{self.after}@{self.index}"
+
 
 def _skipped(tree: ast.Module) -> set[int]:
     """ids of nodes inside places a mutation cannot make visible (see the module docstring)."""
@@ -283,10 +288,11 @@ _SOURCES = ("compiler", "lattice", "grammar", "passes", "verification", "src")
 def _common_hash() -> hashlib._Hash:
     """A hash of what every test file's trace depends on besides the file itself: the project's sources (a test of
     ``lattice/`` runs the core through ``lattice/``), the tests' helpers (every ``.py`` of ``tests/`` not named
-    ``test_*``: conftests, shared builders) and ``pyproject.toml`` (pytest's options)."""
+    ``test_*``: conftests, shared builders; not this script) and ``pyproject.toml`` (pytest's options)."""
     h = hashlib.sha256()
     files = [f for folder in _SOURCES for f in sorted((ROOT / folder).rglob("*.py"))]
-    files += [f for f in sorted((ROOT / "tests").rglob("*.py")) if not f.name.startswith("test_")]
+    files += [f for f in sorted((ROOT / "tests").rglob("*.py"))
+              if not f.name.startswith("test_") and f.name != "mutate.py"]
     for f in [*files, ROOT / "pyproject.toml"]:
         if f.exists():
             h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
@@ -424,7 +430,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="where the traced lines are kept (default build/mutate)")
     p.add_argument("--mutant", action="append", default=[],
                    help="run these mutants instead of a draw: 'path:line:col:kind' or 'path:line:col:kind:after' "
-                        "(repeatable; e.g. to check that a new test kills the survivor it was written for)")
+                        "or 'path:line:col:kind:after@index' (the CSV's id, unique) (repeatable; e.g. to check that "
+                        "a new test kills the survivor it was written for)")
     p.add_argument("--test-timeout", type=float, default=60.0,
                    help="seconds per test within a mutant's run (pytest-timeout; default 60): a hang fails fast")
     p.add_argument("--trace-to", type=Path, help=argparse.SUPPRESS)
@@ -443,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(pool)} candidates", file=sys.stderr)
         return 0
     if args.mutant:
-        chosen = [m for m in pool if m.name in args.mutant or f"{m.name}:{m.after}" in args.mutant]
+        chosen = [m for m in pool if {m.name, f"{m.name}:{m.after}", m.ident} & set(args.mutant)]
     else:
         chosen = random.Random(args.seed).sample(pool, min(args.count, len(pool)))
     options = ["-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", f"--timeout={args.test_timeout:g}"]
@@ -456,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             status, seconds = "uncovered", 0.0
         rows.append({"mutant": m.name, "before": m.before, "after": m.after, "status": status,
-                     "seconds": round(seconds, 1), "tests": len(files)})
+                     "seconds": round(seconds, 1), "tests": len(files), "id": m.ident})
         print(f"[{k}/{len(chosen)}] {status:<9} {seconds:6.1f} s {len(files):3d} files  {m.name}  "
               f"{m.before} -> {m.after}", flush=True)
     with args.out.open("w", newline="") as f:

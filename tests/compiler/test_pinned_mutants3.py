@@ -1,0 +1,114 @@
+"""Pins of the core for the survivors of mutation-test seeds 33 and up, drawn on the wider noticing set
+(docs/testing.md, "Seeds 33 and up"): each test names the mutant of ``tests/mutate.py`` it kills and was checked
+with ``--mutant`` to fail with it."""
+
+import dataclasses
+
+import pytest
+
+from magicpipe.compiler import FIFTEEN_TO_ONE, Hardware, LogicalCounts, Pipeline, Source, patch_qubits
+from magicpipe.compiler.allocator import Producer
+from magicpipe.compiler.budget import ErrorBudget
+from magicpipe.compiler.program import plan_program, program_demand
+from magicpipe.compiler.synthesis import SYNTHESIS_MODELS, SynthesisModel
+
+HW = Hardware(p=1e-3, eps=1e-3)
+AZURE = SYNTHESIS_MODELS["azure"]
+
+
+def test_one_t_gate_is_one_layer():
+    """program.py ``program_demand``: a derived timeline spreads the states over ``max(layers, 1)`` layers (mutant
+    ``max(layers, 2)``): one T gate and nothing else is one layer holding one state, and its one state gets the
+    whole distillation share (1e-3 / 2 without rotations)."""
+    demand = program_demand(LogicalCounts(2, t_count=1), ErrorBudget(1e-3), AZURE)
+    assert (demand.timeline.lengths, demand.timeline.states) == ((1,), (1,))
+    assert demand.timeline.layers == 1 and demand.t_states == 1
+    assert demand.target == pytest.approx(5e-4, rel=1e-12)
+
+
+def test_a_source_exactly_at_the_tolerated_target_is_used():
+    """program.py ``plan_program``: a T source is usable when ``output_error <= target (1 + 1e-12)`` (mutant ``<``):
+    a source whose error is exactly the tolerated target (a float tie made on purpose) gives points; one a
+    relative 1e-9 above is refused as reaching no target."""
+    from magicpipe.errors import InfeasibleError
+
+    demand = program_demand(LogicalCounts(4, t_count=20), ErrorBudget(1e-3), AZURE)
+    assert demand.target == pytest.approx(1e-3 / 2 / 20, rel=1e-12)
+    tie = Source("tie", "m", 30732, 82.5, 82.5, 1, demand.target * (1 + 1e-12))
+    over = dataclasses.replace(tie, name="over", output_error=demand.target * (1 + 1e-9))
+    assert [p.source for p in plan_program(demand, [tie], HW).points] == [tie] * 10
+    with pytest.raises(InfeasibleError, match="no factory reaches the per-state error target"):
+        plan_program(demand, [over], HW)
+
+
+def test_no_search_target_without_states():
+    """shares.py ``search_target``: demands without T states are skipped (``t_states == 0``; mutant ``== -1``
+    divides by their zero states): a program of measurements only has no target, None as documented."""
+    from magicpipe.compiler.shares import search_target
+
+    demand = program_demand(LogicalCounts(4, measurement_count=3), ErrorBudget(1e-3), AZURE)
+    assert demand.t_states == 0
+    assert search_target([demand], 1e-3, HW) is None
+
+
+def test_synthesis_choices_skip_t_counts_whose_curve_is_not_below_one_half():
+    """shares.py ``synthesis_choices``: a T count whose curve ``2^(-(A - b) / a)`` is not below 1/2 is skipped
+    (mutant ``3.0 ** ...`` skips fewer, and ``rotation_error`` then refuses the first). With a user model a = 1,
+    b = 0 and one rotation in a total of 0.9: the search starts at A = 1 (curve exactly 1/2, skipped); A = 2..6
+    give 1/4 .. 1/64, each a hair above (``rotation_error``), five choices, the most kept."""
+    from magicpipe.compiler.shares import synthesis_choices
+
+    choices = synthesis_choices(1, 0.9, SynthesisModel("halving", 1.0, 0.0))
+    assert [a for a, _ in choices] == [2, 3, 4, 5, 6]
+    assert [e for _, e in choices] == pytest.approx([2.0**-a for a in range(2, 7)], rel=1e-8)
+
+
+def test_a_sensitivity_reports_its_edges_provenance():
+    """sensitivity.py ``Sensitivity.to_dict``: ``edge_provenance or None`` (mutant ``and None``, always None): a
+    stated provenance is written as is, an empty one as None."""
+    from magicpipe.compiler.sensitivity import Sensitivity
+
+    s = Sensitivity("m", "m-edge", (("d", 5),), (("d", 7),), edge_provenance="widths +-10%")
+    assert s.to_dict()["edge_provenance"] == "widths +-10%"
+    assert s.to_dict()["changed"] == ["d"] and s.to_dict()["edge"] == {"d": 7}
+    assert dataclasses.replace(s, edge_provenance="").to_dict()["edge_provenance"] is None
+
+
+def test_candidate_sources_take_as_many_pipelines_as_asked():
+    """feeds.py ``_candidate_sources``: the best pipeline and the next ``pipelines - 1`` (mutant ``pipelines + 1``):
+    at 1e-10, one pipeline gives the sources of (7, 19) only, two add the next sequence, (7, 21)."""
+    from magicpipe.compiler.feeds import candidate_sources
+
+    best, sources, _ = candidate_sources(1e-10, HW, max_levels=2, pipelines=1)
+    assert best.distances == (7, 19) and {s.distances for s in sources} == {(7, 19)}
+    _, sources, _ = candidate_sources(1e-10, HW, max_levels=2, pipelines=2)
+    assert {s.distances for s in sources} == {(7, 19), (7, 21)}
+
+
+def test_a_lost_state_is_remade_on_the_lent_region_only_beside_the_buffer():
+    """failures.py ``_recovery`` after the launch: the region a lost state may be remade on is the lendable
+    region plus the idle qubits, ``budget - high - buffer - supply`` (mutant ``+ buffer``, 784 qubits more). The
+    (5, 17) schedule at 9782 qubits and 8 slots has 9782 - 8655 - 392 - 735 = 0 idle qubits and 5770 lendable:
+    a made-up 6000-qubit, 10-round producer does not fit there, so the supply lane's 55-round producer remakes
+    the state (55 rounds); one of exactly 5770 qubits fits: 2 moves of 2 rounds and its run, 14."""
+    from magicpipe.compiler.dynamic import simulate
+    from magicpipe.compiler.failures import _recovery
+    from magicpipe.compiler.pareto import level_producer
+
+    pipe = Pipeline.from_distances((5, 17))
+    s = simulate(pipe.levels[1].factory, (level_producer(pipe, 1),), 9782, 8, patch_qubits(5))
+    assert (s.qubit_budget, s.high.qubits, s.buffer_qubits, s.supply.qubits) == (9782, 8655, 392, 735)
+    assert s.supply.runs == ((0, 1, 1),) and s.high.lendable_qubits == 5770 and s.move_rounds == 2
+    lane = Producer("lane", 735, 55, 1, 0.99, 1e-7, 5)
+    large = dataclasses.replace(s, producers=(lane, Producer("large", 6000, 10, 1, 0.99, 1e-7, 5)))
+    exact = dataclasses.replace(s, producers=(lane, Producer("exact", 5770, 10, 1, 0.99, 1e-7, 5)))
+    assert _recovery(large, 100, False) == 55.0
+    assert _recovery(exact, 100, False) == 14.0
+
+
+def test_fifteen_to_one_outputs_on_the_qubit_no_check_measures():
+    """protocols.py ``FIFTEEN_TO_ONE.output_qubits = (4,)`` (mutant 5; killed by the lattice tests, not by
+    ``tests/compiler`` before): the output is the one qubit of the five no X check touches."""
+    n = FIFTEEN_TO_ONE.logical_qubits
+    unchecked = tuple(q for q in range(n) if all(c[q] == "I" for c in FIFTEEN_TO_ONE.checks))
+    assert n == 5 and FIFTEEN_TO_ONE.output_qubits == unchecked == (4,)
