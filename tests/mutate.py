@@ -54,6 +54,7 @@ import ast
 import copy
 import csv
 import hashlib
+import inspect
 import json
 import os
 import random
@@ -250,7 +251,10 @@ class _Tracer:
 
     def _local(self, frame, event, arg):  # noqa: ANN001, ANN202
         if event == "line":
-            self.sink.add((frame.f_code.co_filename, frame.f_lineno))
+            # a module or class body (no fresh locals) runs once, at the import, whichever test imports it first:
+            # its lines are IMPORT's, so a mutant there reaches every file, not only the first importer
+            sink = self.sink if frame.f_code.co_flags & inspect.CO_NEWLOCALS else self.lines[IMPORT]
+            sink.add((frame.f_code.co_filename, frame.f_lineno))
         return self._local
 
     def start(self) -> None:
@@ -283,13 +287,14 @@ def _clear_caches() -> None:
 
 
 _SOURCES = ("compiler", "lattice", "grammar", "passes", "verification", "src")
+_TRACE_VERSION = "2"  # what the tracer records; a change retraces (2: module and class bodies always IMPORT's)
 
 
 def _common_hash() -> hashlib._Hash:
     """A hash of what every test file's trace depends on besides the file itself: the project's sources (a test of
     ``lattice/`` runs the core through ``lattice/``), the tests' helpers (every ``.py`` of ``tests/`` not named
     ``test_*``: conftests, shared builders; not this script) and ``pyproject.toml`` (pytest's options)."""
-    h = hashlib.sha256()
+    h = hashlib.sha256(_TRACE_VERSION.encode())
     files = [f for folder in _SOURCES for f in sorted((ROOT / folder).rglob("*.py"))]
     files += [f for f in sorted((ROOT / "tests").rglob("*.py"))
               if not f.name.startswith("test_") and f.name != "mutate.py"]
