@@ -112,3 +112,58 @@ def test_fifteen_to_one_outputs_on_the_qubit_no_check_measures():
     n = FIFTEEN_TO_ONE.logical_qubits
     unchecked = tuple(q for q in range(n) if all(c[q] == "I" for c in FIFTEEN_TO_ONE.checks))
     assert n == 5 and FIFTEEN_TO_ONE.output_qubits == unchecked == (4,)
+
+
+def test_a_retry_needs_a_count_of_at_least_zero():
+    """accounted.py ``expected_retry_rounds``: ``need < 0`` is refused (mutant ``need < -1`` lets -1 through, to an
+    IndexError): -1 states is a SpecError, 0 states take no rounds."""
+    from magicpipe.compiler.accounted import expected_retry_rounds
+    from magicpipe.errors import SpecError
+
+    with pytest.raises(SpecError, match="need >= 0"):
+        expected_retry_rounds(-1, 0.5, lambda k: 1, 10.0)
+    assert expected_retry_rounds(0, 0.5, lambda k: 1, 10.0) == 0.0
+
+
+def test_slot_growth_reaches_max_step_steps_of_two():
+    """decay.py ``slot_distance_for``: the slot distances tried are the producer's and up by 2 at most ``max_step``
+    times, ``range(d0, d0 + 2 max_step + 1, 2)`` (mutant ``d0 + 1 max_step``: 5 and 7 only). On the (5, 17)
+    schedule the output error with decay is 5.0e-10, 2.7e-12, 1.6e-12 at slot distances 5, 7, 9: a target of
+    2e-12 is met first at 9 = 5 + 2 x 2, within the default 3 steps, and not within 1."""
+    from magicpipe.compiler.decay import slot_distance_for, storage_decay
+    from magicpipe.compiler.dynamic import simulate
+    from magicpipe.compiler.pareto import level_producer
+
+    pipe = Pipeline.from_distances((5, 17))
+    s = simulate(pipe.levels[1].factory, (level_producer(pipe, 1),), 9782, 8, patch_qubits(5))
+    with_decay = [storage_decay(s, HW, d).eps_out_with_decay for d in (5, 7, 9)]
+    assert with_decay == pytest.approx([4.9735e-10, 2.7356e-12, 1.6014e-12], rel=1e-4)
+    assert slot_distance_for(s, HW, 2e-12).slot_distance == 9
+    assert slot_distance_for(s, HW, 2e-12, max_step=1) is None
+
+
+def test_mixed_t_copies_are_tried_around_the_balance():
+    """mixed.py ``_BALANCE = (0.8, 0.9, 1.0, 1.1, 1.25)`` (mutant 1.1 -> 2.1): for a CCZ copy count ``K_C`` the T
+    copy counts tried are ``ceil(f x K_T*)`` around the balance ``K_T* = K_C (c_rate / c) (t / t_rate)``. Here
+    (1000 layers of 3 T and 10 CCZ states, a T source of 1 / 82.5 and a CCZ source of 1 / 60 states a round)
+    ``K_T* = 0.4125 K_C``: at ``K_C = 12``, 4.95, so 4, 5, 5, 6, 7; and no count tried exceeds
+    ``ceil(1.25 K_T*)`` except the T need itself, tried with the last CCZ count."""
+    import math
+
+    from magicpipe.compiler import DemandTimeline
+    from magicpipe.compiler.mixed import mixed_points
+
+    layers = 1000
+    counts = LogicalCounts(100, t_count=3 * layers, ccz_count=10 * layers,
+                           timeline=DemandTimeline((layers,), (3 + 4 * 10,)),
+                           ccz_timeline=DemandTimeline((layers,), (10,)))
+    demand = program_demand(counts, ErrorBudget(1e-3), AZURE)
+    t_src = Source("t", "litinski", 30732, 82.5, 82.5, 1, 2.7e-12)
+    ccz = Source("ccz", "litinski", 47046, 60.0, 60.0, 1, 3e-10, kind="CCZ")
+    points, _ = mixed_points(demand, [t_src], [ccz], HW, "fast")
+    tried: dict[int, list[int]] = {}
+    for p in points:
+        tried.setdefault(p.ccz_copies, []).append(p.copies)
+    assert tried[12] == [4, 5, 6, 7]
+    last = max(tried)
+    assert all(kt <= math.ceil(1.25 * 0.4125 * kc - 1e-9) for kc, kts in tried.items() if kc != last for kt in kts)
