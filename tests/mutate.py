@@ -427,6 +427,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--modules", default="compiler", help="folder or file(s), comma-separated (default compiler)")
     p.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant's test run (default 300)")
     p.add_argument("--tests", default="tests/compiler", help="what pytest runs (default tests/compiler)")
+    p.add_argument("--wider", default="",
+                   help="a second, wider noticing set: the mutants --tests leaves alive run against it too, and both "
+                        "rates are reported (the CSV's wider_status); e.g. the whole suite but tests/verification")
     p.add_argument("--out", type=Path, default=Path("mutants.csv"), help="CSV written (default mutants.csv)")
     p.add_argument("--list", action="store_true", help="list the candidates and exit")
     p.add_argument("--all-tests", action="store_true",
@@ -463,23 +466,31 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for k, m in enumerate(chosen, start=1):
         files = args.tests.split() if table is None else select(m, table)
-        if files:
-            status, seconds = run_one(m, [*files, *options], args.timeout)
-        else:
-            status, seconds = "uncovered", 0.0
+        status, seconds = run_one(m, [*files, *options], args.timeout) if files else ("uncovered", 0.0)
         rows.append({"mutant": m.name, "before": m.before, "after": m.after, "status": status,
                      "seconds": round(seconds, 1), "tests": len(files), "id": m.ident})
         print(f"[{k}/{len(chosen)}] {status:<9} {seconds:6.1f} s {len(files):3d} files  {m.name}  "
               f"{m.before} -> {m.after}", flush=True)
+    if args.wider:  # the mutants --tests did not kill, against the wider set (a superset notices what it did)
+        wide = None if args.all_tests else trace(args.wider.split(), args.cache)
+        for row, m in zip(rows, chosen):
+            row["wider_status"] = row["status"]
+            if row["status"] in ("survived", "uncovered"):
+                files = args.wider.split() if wide is None else select(m, wide)
+                status, seconds = run_one(m, [*files, *options], args.timeout) if files else ("uncovered", 0.0)
+                row["wider_status"] = status
+                print(f"[wider] {status:<9} {seconds:6.1f} s {len(files):3d} files  {m.name}  "
+                      f"{m.before} -> {m.after}", flush=True)
     with args.out.open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["mutant"])
         w.writeheader()
         w.writerows(rows)
-    killed = sum(r["status"] in ("killed", "timeout") for r in rows)
-    print(f"killed {killed} of {len(rows)} ({100 * killed / max(len(rows), 1):.0f}%) of {len(pool)} candidates; "
-          f"wrote {args.out}")
+    for column, label in (("status", args.tests), ("wider_status", args.wider)):
+        if label:
+            killed = sum(r[column] in ("killed", "timeout") for r in rows)
+            print(f"{label}: killed {killed} of {len(rows)} ({100 * killed / max(len(rows), 1):.0f}%)")
+    print(f"{len(rows)} mutants of {len(pool)} candidates; wrote {args.out}")
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())
