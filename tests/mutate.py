@@ -5,6 +5,7 @@ Usage (from the repository root, with the project installed editable)::
     python tests/mutate.py --count 40 --seed 12 --timeout 200 --out mutants.csv
     python tests/mutate.py --list              # every candidate mutation, nothing run
     python tests/mutate.py --mutant compiler/steady.py:44:7:compare   # re-run named mutants (checking a new pin)
+    python tests/mutate.py --count 40 --seed 35 --timeout 200 --wider "tests/compiler tests/lattice ..."  # two rates
 
 Every candidate is one AST change at one place of one module of ``compiler/``:
 
@@ -31,11 +32,16 @@ against the kill rate, transcribed data (a published table that no invariant con
 
 Which tests run. The candidates are listed in a fixed order (module, line, column, kind) and ``--count`` of them
 drawn with ``random.Random(seed)``, so the same seed draws the same mutants on the same code. Each mutant runs only
-the test files that can notice it: once per state of the files, a traced run of ``--tests`` records which lines
-of ``compiler/`` each test file runs (kept in ``--cache``); a mutant's statement (a compound statement's header
-only) run by some files' tests runs those files; one run only at import (a module-level table, a default, a
-dataclass field) runs every file, those that run the module first; one that no test runs is ``uncovered`` and not
-run (it survives: nothing could notice). ``--all-tests`` runs every file for every mutant instead.
+the test files that can notice it: a traced run records which lines of ``compiler/`` each test file runs, kept in
+``--cache`` per test file and keyed by the project's sources, the tests' helpers and that file (a new or edited
+test file is traced alone; a change of a source retraces all); a mutant's statement (a compound statement's
+header only) run by some files' tests runs those files, cheapest first; one run only at import (a module or
+class body: a table, a default, a dataclass field, whichever test imported the module first) runs every file,
+those that run the module first; one that no test runs is ``uncovered`` and not run (it survives: nothing could
+notice). ``--all-tests`` runs every file for every mutant instead. ``--wider TESTS`` names a second noticing set
+(a superset of ``--tests``, e.g. the whole suite without ``tests/verification``): the mutants ``--tests`` leaves
+alive run against it too, and both rates are reported. A mutant is named ``path:line:col:kind``; its ``id``
+(``name:after@index``, in the CSV) is unique where the name is not, and ``--mutant`` takes either.
 
 Each mutant is written over its module (the module is rewritten with ``ast.unparse``, so the whole file is
 reformatted, but only the one node differs), then ``pytest FILES -x -q -p no:randomly`` runs in a subprocess with

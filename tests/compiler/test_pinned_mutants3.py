@@ -167,3 +167,65 @@ def test_mixed_t_copies_are_tried_around_the_balance():
     assert tried[12] == [4, 5, 6, 7]
     last = max(tried)
     assert all(kt <= math.ceil(1.25 * 0.4125 * kc - 1e-9) for kc, kts in tried.items() if kc != last for kt in kts)
+
+
+def test_a_synthesis_model_needs_a_positive_slope():
+    """synthesis.py ``SynthesisModel``: ``a > 0`` (mutant ``a >= 0`` lets a flat model through): a = 0 is refused."""
+    from magicpipe.errors import SpecError
+
+    with pytest.raises(SpecError, match="needs a finite a > 0"):
+        SynthesisModel("flat", 0.0, 1.0)
+    assert SynthesisModel("steep", 1e-9, 1.0).a == 1e-9
+
+
+def test_no_recovery_is_priced_for_a_take_that_cannot_stall():
+    """failures.py ``expected_delay``: a take's recovery is priced only when it may stall (``p_stall > 0``; mutant
+    ``>= 0`` prices every take). The (5, 17) schedule at 9100 qubits and 4 slots has no supply lane; with a
+    made-up producer that never fails and does not fit the lent region (6100 > 5770 + 249 idle qubits), no take
+    can stall, so the delay is 0, though a stall there could not be recovered (the mutant raises)."""
+    from magicpipe.compiler.dynamic import simulate
+    from magicpipe.compiler.failures import expected_delay
+    from magicpipe.compiler.pareto import level_producer
+
+    pipe = Pipeline.from_distances((5, 17))
+    s = simulate(pipe.levels[1].factory, (level_producer(pipe, 1),), 9100, 4, patch_qubits(5))
+    assert s.supply.runs == () and s.qubit_budget - s.high.qubits - s.buffer_qubits == 249
+    sure = dataclasses.replace(s, producers=(Producer("sure", 6100, 40, 1, 1.0, 1e-7, 5),))
+    assert expected_delay(sure) == 0.0
+
+
+def test_a_supply_lane_runs_on_one_copy_at_a_time():
+    """stalls.py ``_deposits``: after its last recorded run a supply lane runs on, one deposit per run (mutant: 2).
+    The (5, 17) schedule at 9782 qubits, 8 slots launches at 55; its one lane's runs end at 110, 165, 220, then
+    go on every 55 rounds: 275, 330, 385, 440 up to a horizon of 442, each one state of producer 0."""
+    from magicpipe.compiler.dynamic import simulate
+    from magicpipe.compiler.pareto import level_producer
+    from magicpipe.compiler.stalls import _deposits
+
+    pipe = Pipeline.from_distances((5, 17))
+    s = simulate(pipe.levels[1].factory, (level_producer(pipe, 1),), 9782, 8, patch_qubits(5))
+    assert s.tops[0].launch == 55 and s.tops[0].end == 242
+    fixed, moving = _deposits(s, 55, 442)
+    assert fixed == [(t, 0, 1) for t in (110, 165, 220, 275, 330, 385, 440)] and moving == []
+
+
+def test_up_to_twice_the_coarse_count_every_budget_is_evaluated():
+    """pareto.py ``_coarse_to_fine``: with at most 2 x 24 budgets each is evaluated (mutant: up to 3 x 24); with
+    49, only 24 spread evenly and those between the best three's neighbours."""
+    from types import SimpleNamespace
+
+    from magicpipe.compiler.pareto import _coarse_to_fine
+
+    def run(n):
+        calls = []
+
+        def evaluate(q):
+            calls.append(q)
+            return SimpleNamespace(qubits=q, volume=(q - 20) ** 2, deterministic_rounds=100,
+                                   schedule=SimpleNamespace(stalls=()))
+
+        _coarse_to_fine(list(range(n)), evaluate, 0, lambda p: p)
+        return sorted(calls)
+
+    assert run(48) == list(range(48))
+    assert len(run(49)) < 49
