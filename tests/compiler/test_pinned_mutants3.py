@@ -229,3 +229,34 @@ def test_up_to_twice_the_coarse_count_every_budget_is_evaluated():
 
     assert run(48) == list(range(48))
     assert len(run(49)) < 49
+
+
+def test_the_reachable_buffer_counts_the_states_in_flight():
+    """dynamic.py ``_Sim.reachable``: the fullest the buffer gets is the states held *and in flight*, plus whole
+    lane runs (mutant: held minus in flight). With a made-up 4-output lane producer at (5, 17), 9782 qubits and 8
+    slots: 2 buffered and 1 in flight make 3, and one more run of 4 fits the 8 slots, so 7 (the mutant: 1 + 4)."""
+    from magicpipe.compiler.dynamic import _Sim
+    from magicpipe.compiler.options import PAPER
+
+    pipe = Pipeline.from_distances((5, 17))
+    sim = _Sim(pipe.levels[1].factory, (Producer("four", 735, 55, 4, 0.99, 1e-7, 5),), 9782, 8, patch_qubits(5),
+               PAPER, 1, None)
+    assert sim.lanes == [0] and sim.cap == 8
+    sim.buffer, sim.flight_outputs = 2, 1
+    assert sim.reachable() == 7
+    sim.buffer, sim.flight_outputs = 6, 0
+    assert sim.reachable() == 6  # a 4-state run would overflow the 8 slots
+
+
+def test_candidate_budgets_by_hand():
+    """pareto.py ``candidate_budgets`` (mutant ``top = base - n_max x qubits`` drops the fill budgets) at (5, 17)
+    with 8 slots of 49 qubits: base 8655 + 392 = 9047; the lanes' rate 1/55 against one input per 17-round step
+    needs ceil(55/17) = 4 lanes, so up to n_max = 5: 9047 + 735 n for n = 0..5; plus 110 each (the idle qubits
+    that let one more copy into the 5770-qubit reuse region, -5770 mod 735); and the fill copies,
+    392 + 735 m from m = ceil(8655 / 735) = 12 up to the top, 9047 + 5 x 735 = 12722."""
+    from magicpipe.compiler.pareto import candidate_budgets, level_producer
+
+    pipe = Pipeline.from_distances((5, 17))
+    got = candidate_budgets(pipe.levels[1].factory, (level_producer(pipe, 1),), patch_qubits(5), 8)
+    assert got == [9047, 9157, 9212, 9782, 9892, 9947, 10517, 10627, 10682, 11252, 11362, 11417, 11987, 12097,
+                   12152, 12722, 12832]
