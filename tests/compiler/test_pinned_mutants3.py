@@ -260,3 +260,50 @@ def test_candidate_budgets_by_hand():
     got = candidate_budgets(pipe.levels[1].factory, (level_producer(pipe, 1),), patch_qubits(5), 8)
     assert got == [9047, 9157, 9212, 9782, 9892, 9947, 10517, 10627, 10682, 11252, 11362, 11417, 11987, 12097,
                    12152, 12722, 12832]
+
+
+def test_the_t_target_is_the_distillation_share_per_state():
+    """program.py ``program_demand``: the per-state target is the *distillation* share over the states,
+    ``budgets[1] / M`` (mutant ``budgets[0]``, the logical share, equal to it under the default thirds). With
+    shares 1/2, 1/4, 1/4 of 1e-3 and 10 T gates (no rotation, so the synthesis quarter goes to the other two in
+    proportion): logical 2/3 e-3, distillation 1/3 e-3, each of 10 states 3.33e-5."""
+    budget = ErrorBudget(1e-3, logical=0.5, distillation=0.25, synthesis=0.25)
+    demand = program_demand(LogicalCounts(2, t_count=10), budget, AZURE)
+    assert demand.budgets == pytest.approx((1e-3 * 2 / 3, 1e-3 / 3, 0.0), rel=1e-12)
+    assert demand.target == pytest.approx(1e-3 / 3 / 10, rel=1e-12)
+
+
+def test_a_single_producer_allocation_records_producer_zero_in_both_groups():
+    """allocator.py ``_min_time_single``: the second group (copies running one run fewer) is producer 0's too
+    (mutant -1, the same producer of a one-producer menu under another index). Three states of a 735-qubit,
+    55-round producer on 1470 qubits: two copies, one running twice and one once, 110 rounds."""
+    from magicpipe.compiler.allocator import Allocation, min_time_allocation
+
+    p = Producer("p", 735, 55, 1, 1.0, 1e-7, 5)
+    assert min_time_allocation((p,), 1470, 3) == Allocation(110, ((0, 1, 2), (0, 1, 1)), 1470, 3)
+
+
+def test_best_pipeline_considers_three_levels_by_default():
+    """search.py ``best_pipeline``'s default ``levels=(1, 2, 3)`` (mutant ``(1, 2, 2)``): at p = 1e-3 and injected
+    states of 1e-2, two 15-to-1 levels reach no better than 35 (35 x 1e-6)^3 = 1.5e-12, so 1e-14 takes three
+    levels, which the default search finds: (3, 9, 27)."""
+    from magicpipe.compiler.search import best_pipeline
+    from magicpipe.errors import InfeasibleError
+
+    hw = Hardware(p=1e-3, eps=1e-2)
+    assert best_pipeline(1e-14, hw, "sequential").pipeline.distances == (3, 9, 27)
+    with pytest.raises(InfeasibleError):
+        best_pipeline(1e-14, hw, "sequential", levels=(1, 2))
+
+
+def test_every_configuration_measured_takes_the_benchmark_shots():
+    """dyncat.py ``SHOTS = (4, 8)`` and ``SHOTS_RELIABLE = (2, 4)`` (mutant 8 -> 9): seeds per measured
+    configuration, (planner, benchmarks), for a cultivation lower level and for a first-level block. The
+    benchmark catalogue (``prune=False``) at p = 1e-4 measures cultivation-fed configurations with 8 shots and
+    block-fed ones with 4; the planner's (pruned) with 4 and 2."""
+    from magicpipe.compiler.dyncat import MC_BELOW, dynamic_catalogue
+
+    hw = Hardware(p=1e-4, eps=1e-4)
+    for prune, expected in ((False, {(4, False), (8, True)}), (True, {(2, False), (4, True)})):
+        entries = dynamic_catalogue(hw, 5e-10, ("15-to-1",), prune=prune)
+        assert {(e.source.detail_dict()["shots"], e.lower.producer.p_succ < MC_BELOW) for e in entries} == expected
