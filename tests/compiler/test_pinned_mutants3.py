@@ -296,14 +296,87 @@ def test_best_pipeline_considers_three_levels_by_default():
         best_pipeline(1e-14, hw, "sequential", levels=(1, 2))
 
 
-def test_every_configuration_measured_takes_the_benchmark_shots():
+def test_every_configuration_measured_takes_the_benchmark_shots_and_buffers():
     """dyncat.py ``SHOTS = (4, 8)`` and ``SHOTS_RELIABLE = (2, 4)`` (mutant 8 -> 9): seeds per measured
     configuration, (planner, benchmarks), for a cultivation lower level and for a first-level block. The
     benchmark catalogue (``prune=False``) at p = 1e-4 measures cultivation-fed configurations with 8 shots and
-    block-fed ones with 4; the planner's (pruned) with 4 and 2."""
+    block-fed ones with 4; the planner's (pruned) with 4 and 2. And ``BUFFERS = (2, 4, 8)`` (mutant 4 -> 3): the
+    benchmark catalogue keeps configurations of each of the three buffer sizes."""
     from magicpipe.compiler.dyncat import MC_BELOW, dynamic_catalogue
 
     hw = Hardware(p=1e-4, eps=1e-4)
     for prune, expected in ((False, {(4, False), (8, True)}), (True, {(2, False), (4, True)})):
         entries = dynamic_catalogue(hw, 5e-10, ("15-to-1",), prune=prune)
         assert {(e.source.detail_dict()["shots"], e.lower.producer.p_succ < MC_BELOW) for e in entries} == expected
+        if not prune:
+            assert {e.source.detail_dict()["buffer_slots"] for e in entries} == {2, 4, 8}
+
+
+def test_between_executions_the_next_ones_data_patches_are_held():
+    """schedule.py ``qubits_in_use``: between two executions (``zip(tops, tops[1:])``; mutant ``tops[0:]`` pairs
+    each with itself) the next execution's data patches (2885 qubits at (5, 17)) hold its burst states. Two
+    executions at 9782 qubits and 8 slots: the first ends at 242, the second launches at 352; in between, the
+    qubits in use are the buffer's 392, the 2885 and the 735 of each level-1 run in progress (9782 at launch)."""
+    from magicpipe.compiler.dynamic import simulate
+    from magicpipe.compiler.pareto import level_producer
+
+    pipe = Pipeline.from_distances((5, 17))
+    s = simulate(pipe.levels[1].factory, (level_producer(pipe, 1),), 9782, 8, patch_qubits(5), tops=2)
+    assert [(t.launch, t.end) for t in s.tops] == [(55, 242), (352, 539)] and s.high.data_qubits == 2885
+    for t in range(242, 352):
+        running = sum(r.start <= t < r.end for r in s.runs)
+        assert s.qubits_in_use(t) == 392 + 2885 + 735 * running, t
+    assert s.qubits_in_use(300) == 392 + 2885 + 5 * 735 and s.qubits_in_use(352) == 9782
+
+
+def test_three_level_parallel_schedules_take_their_levels_buffers():
+    """baselines.py ``_cold_start``: level i + 1's schedule has the buffer the parallel cost gives level i's
+    outputs (``slots[i - 1]``; mutant ``slots[i - 2]``, the same for two levels). (3, 9, 15) at p = eps = 1e-3:
+    the cost's slots are 228, 80 and 8, so the two schedules have 228 and 80."""
+    from magicpipe.compiler.baselines import parallel, parallel_schedules
+
+    pipe = Pipeline.from_distances((3, 9, 15), HW)
+    assert parallel(pipe).slots == (228, 80, 8)
+    assert [s.buffer_slots for s in parallel_schedules(pipe)] == [228, 80]
+
+
+def test_merged_timelines_join_equal_neighbouring_runs():
+    """supplies.py ``_merge``: equal neighbouring runs become one run whose length is the sum of theirs,
+    ``out[-1][0] + n`` (mutant ``out[-1][-1] + n`` adds the CCZ count instead): 4 layers of 1 T state beside
+    1 + 3 layers of 2 CCZ states are 4 layers of (1, 2)."""
+    from magicpipe.compiler import DemandTimeline
+    from magicpipe.compiler.supplies import _merge
+
+    merged = _merge(DemandTimeline((4,), (1,)), DemandTimeline((1, 3), (2, 2)))
+    assert (merged.lengths, merged.t_states, merged.ccz_states) == ((4,), (1,), (2,))
+
+
+def test_a_plans_sensitivity_reports_its_logical_share():
+    """compilation.py ``plan_sensitivity``: the nominal point's figures under the edge include its logical share,
+    ``budgets[0]`` (mutant ``budgets[1]``, the distillation share). A one-level plan of 20 T gates under the
+    measured model: the two shares differ, and the reported one is the logical."""
+    from magicpipe.compiler.compilation import plan_counts, plan_sensitivity
+    from magicpipe.compiler.errormodel import load_measured
+
+    comp = plan_counts(LogicalCounts(4, t_count=20), Hardware(p=1e-3, eps=1e-3, model=load_measured()),
+                       max_levels=1, pipelines=1, storage_decay=False, catalogue=False)
+    logical, distillation, _ = comp.chosen.budgets
+    assert logical != distillation
+    assert dict(plan_sensitivity(comp).nominal_at_edge)["logical_budget"] == logical
+
+
+def test_a_mixed_point_with_t_states_needs_t_copies():
+    """mixed.py ``evaluate_mixed``: a program with T states besides its Toffolis needs ``t_copies >= 1`` (mutant
+    ``t_copies < 0``): 0 T copies are refused."""
+    from magicpipe.compiler import DemandTimeline
+    from magicpipe.compiler.mixed import evaluate_mixed
+    from magicpipe.errors import SpecError
+
+    counts = LogicalCounts(100, t_count=3000, ccz_count=10000, timeline=DemandTimeline((1000,), (43,)),
+                           ccz_timeline=DemandTimeline((1000,), (10,)))
+    demand = program_demand(counts, ErrorBudget(1e-3), AZURE)
+    t_src = Source("t", "litinski", 30732, 82.5, 82.5, 1, 2.7e-12)
+    ccz = Source("ccz", "litinski", 47046, 60.0, 60.0, 1, 3e-10, kind="CCZ")
+    with pytest.raises(SpecError, match="give T copies"):
+        evaluate_mixed(demand, t_src, 0, ccz, 1, "fast", HW)
+    assert evaluate_mixed(demand, t_src, 1, ccz, 1, "fast", HW).copies == 1
