@@ -380,3 +380,51 @@ def test_a_mixed_point_with_t_states_needs_t_copies():
     with pytest.raises(SpecError, match="give T copies"):
         evaluate_mixed(demand, t_src, 0, ccz, 1, "fast", HW)
     assert evaluate_mixed(demand, t_src, 1, ccz, 1, "fast", HW).copies == 1
+
+
+def test_fill_copies_each_take_their_own_lane_from_zero():
+    """dynamic.py ``start_allocation``: an allocation's copies run on lanes 0, 1, ... (mutant: from -1, which the
+    stream reads as no lane). The (5, 17) schedule at 9782 qubits and 8 slots fills with 12 copies at round 0."""
+    from magicpipe.compiler.dynamic import simulate
+    from magicpipe.compiler.pareto import level_producer
+
+    pipe = Pipeline.from_distances((5, 17))
+    s = simulate(pipe.levels[1].factory, (level_producer(pipe, 1),), 9782, 8, patch_qubits(5))
+    assert s.fill.runs == ((0, 12, 1),)
+    assert [(r.lane, r.start) for r in s.runs if r.role == "fill"] == [(k, 0) for k in range(12)]
+
+
+def test_candidate_pipelines_are_non_decreasing():
+    """search.py ``candidate_pipelines``: every distance sequence is non-decreasing (a level is skipped below the
+    *last* one, ``prefix[-1]``; mutant ``prefix[-0]``, the first). Three levels for 1e-14 from injected 1e-2."""
+    from magicpipe.compiler.search import candidate_pipelines
+
+    found = [p.distances for p in candidate_pipelines(1e-14, Hardware(p=1e-3, eps=1e-2), (3,), range(3, 30, 2))]
+    assert (3, 9, 27) in found and all(list(ds) == sorted(ds) for ds in found)
+
+
+def test_gate_times_must_be_positive():
+    """hardware.py ``Hardware``: gate times lie in (0, 1e9] ns (mutant ``-1 < t_2q_ns`` lets 0 through)."""
+    from magicpipe.errors import SpecError
+
+    for times in ({"t_2q_ns": 0.0}, {"t_meas_ns": 0.0}):
+        with pytest.raises(SpecError, match="gate times must lie in"):
+            Hardware(p=1e-3, eps=1e-3, **times)
+
+
+def test_baseline_schedules_move_nothing():
+    """baselines.py: a baseline's schedules record ``move_rounds = 0`` (mutant -1): they never lend their region."""
+    from magicpipe.compiler.baselines import parallel_schedules, sequential_schedules
+
+    pipe = Pipeline.from_distances((3, 9, 15), HW)
+    assert [s.move_rounds for s in parallel_schedules(pipe) + sequential_schedules(pipe)] == [0, 0, 0, 0]
+
+
+def test_the_catalogue_floor_is_the_protocols_leading_error():
+    """catalogue_search.py ``_FLOOR["15-to-1"] = (35.0, 3)`` (mutant exponent 2), the leading-order output error
+    ``35 e^3`` that decides which first-level blocks may feed a 15-to-1 block: it is 15-to-1's own first term
+    (Eq. 3), and the dynamic catalogue's copy of the table agrees with it on the blocks both know."""
+    from magicpipe.compiler import catalogue_search, dyncat
+
+    assert catalogue_search._FLOOR["15-to-1"] == FIFTEEN_TO_ONE.out_error[0] == (35.0, 3)
+    assert all(catalogue_search._FLOOR[k] == v for k, v in dyncat._FLOOR.items())
