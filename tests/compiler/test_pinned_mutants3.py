@@ -428,3 +428,45 @@ def test_the_catalogue_floor_is_the_protocols_leading_error():
 
     assert catalogue_search._FLOOR["15-to-1"] == FIFTEEN_TO_ONE.out_error[0] == (35.0, 3)
     assert all(catalogue_search._FLOOR[k] == v for k, v in dyncat._FLOOR.items())
+
+
+def test_a_share_front_counts_every_plan_it_evaluates():
+    """shares.py ``share_front``: ``evaluated`` adds up the evaluations of each source's own plan (from 0; mutant
+    -1). One source of 1e-6 for 20 T gates in 1e-3: its plan with the shares it uses (2e-5 distillation, the rest
+    logical) evaluates 12 copy counts, and so does the front."""
+    from magicpipe.compiler.shares import share_front
+
+    demand = program_demand(LogicalCounts(4, t_count=20), ErrorBudget(1e-3), AZURE)
+    src = Source("s", "m", 30732, 82.5, 82.5, 1, 1e-6)
+    own = dataclasses.replace(demand, budgets=(1e-3 - 20e-6, 20e-6, 0.0), target=1e-6)
+    assert share_front(demand, [src], 1e-3, HW).evaluated == plan_program(own, [src], HW).evaluated == 12
+
+
+def test_a_mixed_points_data_block_may_use_its_whole_logical_share():
+    """mixed.py ``evaluate_mixed``: the data distance is the least whose logical error is *at most* the logical
+    share (mutant ``<``). A point's own logical error at d = 15, made the share exactly (a tie on purpose), keeps
+    d = 15; the mutant moves to 17."""
+    from magicpipe.compiler import DemandTimeline
+    from magicpipe.compiler.mixed import evaluate_mixed
+
+    counts = LogicalCounts(100, t_count=3000, ccz_count=10000, timeline=DemandTimeline((1000,), (43,)),
+                           ccz_timeline=DemandTimeline((1000,), (10,)))
+    demand = program_demand(counts, ErrorBudget(1e-3), AZURE)
+    t_src = Source("t", "litinski", 30732, 82.5, 82.5, 1, 2.7e-12)
+    ccz = Source("ccz", "litinski", 47046, 60.0, 60.0, 1, 3e-10, kind="CCZ")
+    pt = evaluate_mixed(demand, t_src, 5, ccz, 12, "fast", HW)
+    logical = dict(pt.errors)["logical"]
+    assert pt.data.distance == 15 and logical < demand.budgets[0]
+    tight = dataclasses.replace(demand, budgets=(logical,) + demand.budgets[1:])
+    assert evaluate_mixed(tight, t_src, 5, ccz, 12, "fast", HW).data.distance == 15
+
+
+def test_a_cultivation_fed_block_takes_one_cultivated_state_per_input():
+    """catalogue.py ``cultivation_feed``: ``inputs=1`` raw state per input (mutant 2): a 15-to-1 block fed by
+    cultivation consumes its 15 inputs, each one kept cultivated state."""
+    from magicpipe.compiler.blockmodel import NoiseModel
+    from magicpipe.compiler.catalogue import cultivation_fed
+    from magicpipe.compiler.cultivation import cultivation_point
+
+    fed = cultivation_fed(NoiseModel.from_hardware(HW), cultivation_point(1e-3, 5, 0.0), 4, "15-to-1", (23, 7, 9))
+    assert fed.inputs == FIFTEEN_TO_ONE.inputs == 15
