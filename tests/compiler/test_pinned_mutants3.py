@@ -470,3 +470,51 @@ def test_a_cultivation_fed_block_takes_one_cultivated_state_per_input():
 
     fed = cultivation_fed(NoiseModel.from_hardware(HW), cultivation_point(1e-3, 5, 0.0), 4, "15-to-1", (23, 7, 9))
     assert fed.inputs == FIFTEEN_TO_ONE.inputs == 15
+
+
+def test_no_wait_means_a_mean_wait_of_zero():
+    """decay.py ``StorageDecay.mean_wait``: the mean of no waits is 0.0 (mutant -1.0); of waits 0, 17, 34, 17."""
+    from magicpipe.compiler.decay import StorageDecay
+
+    none = StorageDecay((), 5, 1e-7, 0, 1e-4, 0.0, 0.0, 1e-10, 1e-10)
+    assert none.mean_wait == 0.0
+    assert dataclasses.replace(none, waits=(0, 17, 34)).mean_wait == 17.0
+
+
+def test_a_cultivation_attempt_takes_at_least_one_round():
+    """producers.py ``cultivation_producer``: ``rounds = max(1, round(attempt_rounds))`` (mutant ``max(0, ...)``).
+    At p = 2e-3, d1 = 5 the floor point's mean attempt is 0.38 rounds (5741 rounds per kept state at acceptance
+    6.6e-5), so a run is 1 round, kept with probability 1 / 5741."""
+    from magicpipe.compiler.cultivation import cultivation_point
+    from magicpipe.compiler.producers import cultivation_producer
+
+    point = cultivation_point(2e-3, 5, 0.0)
+    assert point.attempt_rounds == pytest.approx(0.3803, abs=1e-4)
+    p = cultivation_producer(point)
+    assert p.rounds == 1 and p.p_succ == pytest.approx(1 / point.rounds, rel=1e-12)
+
+
+def test_a_cultivation_catalogue_entry_outputs_at_its_last_distance():
+    """producers.py ``catalogue_producer``: the output patch is ``distances[-3]`` of a two-level entry
+    (``len >= 3``; mutant ``len >= 2``) and the last distance otherwise: a cultivation entry, distances (3, 15),
+    delivers at 15 (the mutant fails on the two-entry tuple)."""
+    from magicpipe.compiler.catalogue import cultivation_factory
+    from magicpipe.compiler.cultivation import cultivation_point
+    from magicpipe.compiler.producers import catalogue_producer
+
+    factory = cultivation_factory(cultivation_point(1e-3, 3, 0.0))
+    assert factory.distances == (3, 15)
+    assert catalogue_producer(factory).distance == 15
+
+
+def test_a_run_of_two_states_cannot_land_on_an_odd_count():
+    """allocator.py ``min_time_allocation``: ``at_most`` is dropped only when every producer makes one state a
+    run (``outputs == 1``; mutant ``== 2`` drops it for two-state producers, which then overshoot): 3 states, at
+    most 3, from runs of 2 is infeasible; at most 4 takes two copies once, 4 states."""
+    from magicpipe.compiler.allocator import Allocation, min_time_allocation
+    from magicpipe.errors import InfeasibleError
+
+    two = Producer("two", 100, 10, 2, 1.0, 1e-9, 5)
+    with pytest.raises(InfeasibleError, match="cannot yield between 3 and 3"):
+        min_time_allocation((two,), 1000, 3, at_most=3)
+    assert min_time_allocation((two,), 1000, 3, at_most=4) == Allocation(10, ((0, 2, 1),), 200, 4)
