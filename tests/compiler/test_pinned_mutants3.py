@@ -518,3 +518,69 @@ def test_a_run_of_two_states_cannot_land_on_an_odd_count():
     with pytest.raises(InfeasibleError, match="cannot yield between 3 and 3"):
         min_time_allocation((two,), 1000, 3, at_most=3)
     assert min_time_allocation((two,), 1000, 3, at_most=4) == Allocation(10, ((0, 2, 1),), 200, 4)
+
+
+def test_accounted_level_one_copies_fit_beside_the_kept_states():
+    """accounted.py ``sequential_accounted``: while level 1 retries, the states already kept hold their slot
+    patches, so only ``(qubits - kept x slot) // copy qubits`` copies (at most 16) fit (mutant ``+``: always 16).
+    (3, 7) at p = eps = 2e-3 is laid out for its level-1 phase, 16 copies: with one state kept 15 fit. Its
+    expected rounds are the retry chain with those copies (level 1 succeeds with 0.54), then the top's run: 149.6,
+    1.5 rounds more than with 16 copies throughout."""
+    from magicpipe.compiler.accounted import expected_retry_rounds, sequential_accounted
+
+    pipe = Pipeline.from_distances((3, 7), Hardware(p=2e-3, eps=2e-3))
+    low, top = pipe.levels
+    s = sequential_accounted(pipe)
+    assert s.qubits == 16 * low.qubits and low.p_succ == pytest.approx(0.5428, abs=1e-4)
+    fit = [max(1, min(16, (s.qubits - k * patch_qubits(3)) // low.qubits)) for k in range(15)]
+    assert fit[:2] == [16, 15]
+    expected = expected_retry_rounds(15, low.p_succ, fit.__getitem__, low.rounds) + top.rounds
+    assert s.rounds == pytest.approx(expected, rel=1e-12) and s.rounds == pytest.approx(149.621, abs=1e-3)
+    assert s.rounds > expected_retry_rounds(15, low.p_succ, lambda k: 16, low.rounds) + top.rounds + 1.5
+
+
+def test_the_rounds_floor_of_a_pool_without_a_copy_is_the_sentinel():
+    """pareto.py ``_rounds_floor``: a pool smaller than one copy (734 < 735 qubits) has no floor but the sentinel
+    (``copies < 1``; mutant ``< 0`` divides by zero copies); 9390 qubits (12 copies) give 242 rounds."""
+    from magicpipe.compiler.pareto import _NO_COPY, _rounds_floor, level_producer
+
+    pipe = Pipeline.from_distances((5, 17))
+    high, producer = pipe.levels[1].factory, level_producer(pipe, 1)
+    assert _rounds_floor(high, producer, 734, 8) == _NO_COPY
+    assert _rounds_floor(high, producer, 9390, 8) == 242
+
+
+def test_a_spare_fill_of_a_never_failing_producer_discards_nothing():
+    """dynamic.py spare fill: copies for ``ceil(hold / p_succ - 1e-9)`` states beyond those held and in flight
+    (mutants ``+ 1e-9`` and ``max(room, 1)`` add a copy): with a producer that never fails, the fill makes exactly
+    the burst and the buffer, 4 + slots, and no state is discarded."""
+    from magicpipe.compiler.dynamic import simulate
+    from magicpipe.compiler.options import DynamicOptions
+
+    pipe = Pipeline.from_distances((5, 17))
+    sure = Producer("sure", 735, 55, 1, 1.0, 1e-7, 5)
+    for slots in (4, 8):
+        s = simulate(pipe.levels[1].factory, (sure,), 11252, slots, patch_qubits(5), DynamicOptions(spare_fill=True))
+        assert len([r for r in s.runs if r.role == "fill"]) == 4 + slots
+        assert sum(r.discarded for r in s.runs) == 0
+
+
+def test_a_points_consumption_starts_at_the_first_state():
+    """program.py ``ProgramPoint.consumption``: each run starts when its first layer can (``start + first``) and
+    waits the rest (``w - first``; mutant ``w + first``), so a run ends where the simulation does: 20 T layers of
+    11 rounds fed by a source of 82.5-round start-up start at 82.5 and end at the runtime, 1661 rounds."""
+    demand = program_demand(LogicalCounts(4, t_count=20), ErrorBudget(1e-3), AZURE)
+    pt = plan_program(demand, [Source("s", "m", 30732, 82.5, 82.5, 1, 1e-6)], HW).points[0]
+    ((start, length, states, tau, wait),) = pt.consumption()
+    assert (start, length, states, tau) == (82.5, 20, 1, 11.0)
+    assert start + length * tau + wait == pytest.approx(pt.simulation.runtime_rounds, rel=1e-12) == 1661.0
+
+
+def test_an_error_budget_lies_in_0_1():
+    """budget.py ``ErrorBudget``: ``0 < total < 1`` (mutant ``-1 < total``; killed by the CLI tests, not by
+    ``tests/compiler`` before): 0 and -0.5 are refused."""
+    from magicpipe.errors import SpecError
+
+    for total in (0.0, -0.5):
+        with pytest.raises(SpecError, match="error budget must lie in"):
+            ErrorBudget(total)
