@@ -584,3 +584,36 @@ def test_an_error_budget_lies_in_0_1():
     for total in (0.0, -0.5):
         with pytest.raises(SpecError, match="error budget must lie in"):
             ErrorBudget(total)
+
+
+def test_a_lost_state_is_remade_on_the_lent_region_and_the_idle_qubits():
+    """failures.py ``_recovery``: the region is the lendable one *plus* the idle qubits, ``lendable + max(idle, 0)``
+    (mutant ``-``; killed by the wider suite, not by ``tests/compiler`` before). The (5, 17) schedule at 9100 qubits
+    and 4 slots has no supply lane and 249 idle qubits: a 6000-qubit, 10-round producer fits 5770 + 249 = 6019, so
+    a lost state takes 2 moves of 2 rounds and its run, 14 (the mutant's 5521 qubits fit nothing: no recovery)."""
+    from magicpipe.compiler.dynamic import simulate
+    from magicpipe.compiler.failures import _recovery
+    from magicpipe.compiler.pareto import level_producer
+
+    pipe = Pipeline.from_distances((5, 17))
+    s = simulate(pipe.levels[1].factory, (level_producer(pipe, 1),), 9100, 4, patch_qubits(5))
+    assert s.supply.runs == () and s.qubit_budget - s.high.qubits - s.buffer_qubits == 249
+    big = dataclasses.replace(s, producers=(Producer("big", 6000, 10, 1, 0.99, 1e-7, 5),))
+    assert _recovery(big, 100, False) == 14.0
+
+
+def test_lockstep_reports_a_standard_error_from_two_shots():
+    """dyncat.py ``lockstep``: the standard error of the mean is given from two shots on (``shots > 1``; mutant
+    ``> 2`` reports 0 for two): a lower level that fails half its runs, 2 shots, gives a positive error, the
+    stdev of the two means over sqrt(2); one shot gives 0."""
+    import math
+    import statistics
+
+    from magicpipe.compiler.dyncat import lockstep
+
+    p = Producer("x", qubits=100, rounds=10, outputs=1, p_succ=0.5, eps_out=1e-6, distance=7)
+    mean, err = lockstep(p, 4, 7.0, 15, holds=False, shots=2)
+    assert err > 0 and lockstep(p, 4, 7.0, 15, holds=False, shots=1)[1] == 0.0
+    first = lockstep(p, 4, 7.0, 15, holds=False, shots=1)[0]
+    second = 2 * mean - first  # the two shots' means (the same seeded stream: the first shot is the one-shot run)
+    assert err == pytest.approx(statistics.stdev([first, second]) / math.sqrt(2), rel=1e-12)
