@@ -617,3 +617,18 @@ def test_lockstep_reports_a_standard_error_from_two_shots():
     first = lockstep(p, 4, 7.0, 15, holds=False, shots=1)[0]
     second = 2 * mean - first  # the two shots' means (the same seeded stream: the first shot is the one-shot run)
     assert err == pytest.approx(statistics.stdev([first, second]) / math.sqrt(2), rel=1e-12)
+
+
+def test_a_plan_written_before_the_handoff_option_replans_with_it_on():
+    """compilation.py ``replan``: a plan.json without ``options.handoff`` (written before the option) is planned
+    again with the default, handoff on (``opts.get("handoff", True)``; mutant ``False``): the same plan."""
+    import copy
+
+    from magicpipe.compiler.compilation import plan_counts, replan
+
+    comp = plan_counts(LogicalCounts(4, t_count=20), HW, max_levels=1, pipelines=1, storage_decay=False,
+                       catalogue=False)
+    plan = comp.to_dict()
+    older = copy.deepcopy(plan)
+    del older["options"]["handoff"]
+    assert replan(older, HW).to_dict() == plan and plan["options"]["handoff"] is True
