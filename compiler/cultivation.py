@@ -87,7 +87,7 @@ def non_dominated(rows: list[Row]) -> tuple[Row, ...]:
 
 def _grid() -> dict[tuple[float, int], tuple[int, tuple[Row, ...]]]:
     groups: dict[tuple[float, int], tuple[int, list[Row]]] = {}
-    for p, d1, q, _gap, shots, errors, discards, volume, _ref in PUBLISHED:
+    for p, d1, q, shots, errors, discards, volume, _ref in PUBLISHED:
         kept = shots - discards
         groups.setdefault((p, d1), (q, []))[1].append((errors / kept, kept / shots, volume))
     return {key: (q, non_dominated(rows)) for key, (q, rows) in sorted(groups.items())}
@@ -96,8 +96,6 @@ def _grid() -> dict[tuple[float, int], tuple[int, tuple[Row, ...]]]:
 # (p, d1) -> footprint, then (error, acceptance, volume) from tightest to loosest gap threshold.
 GRID: dict[tuple[float, int], tuple[int, tuple[Row, ...]]] = _grid()
 _PS = tuple(sorted({p for p, _ in GRID}))
-#: the quarter tightnesses (the catalogue now offers every published point, :func:`cultivation_points`)
-TIGHTNESS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ Usage (from the repository root, with the project installed editable)::
     python tests/mutate.py --count 40 --seed 12 --timeout 200 --out mutants.csv
     python tests/mutate.py --list              # every candidate mutation, nothing run
     python tests/mutate.py --mutant compiler/steady.py:44:7:compare   # re-run named mutants (checking a new pin)
+    python tests/mutate.py --count 40 --seed 35 --timeout 200 --wider "tests/compiler tests/lattice ..."  # two rates
 
 Every candidate is one AST change at one place of one module of ``compiler/``:
 
@@ -31,11 +32,16 @@ against the kill rate, transcribed data (a published table that no invariant con
 
 Which tests run. The candidates are listed in a fixed order (module, line, column, kind) and ``--count`` of them
 drawn with ``random.Random(seed)``, so the same seed draws the same mutants on the same code. Each mutant runs only
-the test files that can notice it: once per state of the files, a traced run of ``--tests`` records which lines
-of ``compiler/`` each test file runs (kept in ``--cache``); a mutant's statement (a compound statement's header
-only) run by some files' tests runs those files; one run only at import (a module-level table, a default, a
-dataclass field) runs every file, those that run the module first; one that no test runs is ``uncovered`` and not
-run (it survives: nothing could notice). ``--all-tests`` runs every file for every mutant instead.
+the test files that can notice it: a traced run records which lines of ``compiler/`` each test file runs, kept in
+``--cache`` per test file and keyed by the project's sources, the tests' helpers and that file (a new or edited
+test file is traced alone; a change of a source retraces all); a mutant's statement (a compound statement's
+header only) run by some files' tests runs those files, cheapest first; one run only at import (a module or
+class body: a table, a default, a dataclass field, whichever test imported the module first) runs every file,
+those that run the module first; one that no test runs is ``uncovered`` and not run (it survives: nothing could
+notice). ``--all-tests`` runs every file for every mutant instead. ``--wider TESTS`` names a second noticing set
+(a superset of ``--tests``, e.g. the whole suite without ``tests/verification``): the mutants ``--tests`` leaves
+alive run against it too, and both rates are reported. A mutant is named ``path:line:col:kind``; its ``id``
+(``name:after@index``, in the CSV) is unique where the name is not, and ``--mutant`` takes either.
 
 Each mutant is written over its module (the module is rewritten with ``ast.unparse``, so the whole file is
 reformatted, but only the one node differs), then ``pytest FILES -x -q -p no:randomly`` runs in a subprocess with
@@ -54,6 +60,7 @@ import ast
 import copy
 import csv
 import hashlib
+import inspect
 import json
 import os
 import random
@@ -89,6 +96,11 @@ class Mutant:
     @property
     def name(self) -> str:
         return f"{self.path}:{self.line}:{self.col}:{self.kind}"
+
+    @property
+    def ident(self) -> str:
+        """``name:after@index``: unique where the name is not (``a - b - c`` has two ``-`` at one column)."""
+        return f"{self.name}:{self.after}@{self.index}"
 
 
 def _skipped(tree: ast.Module) -> set[int]:
@@ -238,13 +250,17 @@ class _Tracer:
         self.lines: dict[str, set[tuple[str, int]]] = {IMPORT: set()}
         self.sink = self.lines[IMPORT]
         self.file = ""
+        self.seconds: dict[str, float] = {}
 
     def _global(self, frame, event, arg):  # noqa: ANN001, ANN202 (sys.settrace's signature)
         return self._local if frame.f_code.co_filename.startswith(self.prefix) else None
 
     def _local(self, frame, event, arg):  # noqa: ANN001, ANN202
         if event == "line":
-            self.sink.add((frame.f_code.co_filename, frame.f_lineno))
+            # a module or class body (no fresh locals) runs once, at the import, whichever test imports it first:
+            # its lines are IMPORT's, so a mutant there reaches every file, not only the first importer
+            sink = self.sink if frame.f_code.co_flags & inspect.CO_NEWLOCALS else self.lines[IMPORT]
+            sink.add((frame.f_code.co_filename, frame.f_lineno))
         return self._local
 
     def start(self) -> None:
@@ -259,7 +275,9 @@ class _Tracer:
             self.file = file
             _clear_caches()
         self.sink = self.lines.setdefault(file, set())
+        start = time.perf_counter()
         yield
+        self.seconds[file] = self.seconds.get(file, 0.0) + time.perf_counter() - start
         self.sink = self.lines[IMPORT]
 
 
@@ -274,33 +292,76 @@ def _clear_caches() -> None:
                     value.cache_clear()
 
 
-def _trace_key(tests: list[str]) -> str:
-    """A hash of what the trace depends on: the core's and the tests' files and the test command."""
-    h = hashlib.sha256(" ".join(tests).encode())
-    files = sorted((ROOT / "compiler").glob("*.py")) + [ROOT / "tests" / "conftest.py", ROOT / "pyproject.toml"]
-    for t in tests:
-        target = ROOT / t.split("::")[0]
-        files += sorted(target.rglob("*.py")) if target.is_dir() else [target]
-    for f in files:
+_SOURCES = ("compiler", "lattice", "grammar", "passes", "verification", "src")
+_TRACE_VERSION = "2"  # what the tracer records; a change retraces (2: module and class bodies always IMPORT's)
+
+
+def _common_hash() -> hashlib._Hash:
+    """A hash of what every test file's trace depends on besides the file itself: the project's sources (a test of
+    ``lattice/`` runs the core through ``lattice/``), the tests' helpers (every ``.py`` of ``tests/`` not named
+    ``test_*``: conftests, shared builders; not this script) and ``pyproject.toml`` (pytest's options)."""
+    h = hashlib.sha256(_TRACE_VERSION.encode())
+    files = [f for folder in _SOURCES for f in sorted((ROOT / folder).rglob("*.py"))]
+    files += [f for f in sorted((ROOT / "tests").rglob("*.py"))
+              if not f.name.startswith("test_") and f.name != "mutate.py"]
+    for f in [*files, ROOT / "pyproject.toml"]:
         if f.exists():
             h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
-    return h.hexdigest()[:16]
+    return h
+
+
+def _test_files(tests: list[str]) -> list[str]:
+    """The test files ``tests`` names (a folder: its ``test_*.py`` files, recursively), relative to the root."""
+    out: list[str] = []
+    for t in tests:
+        target = ROOT / t
+        found = sorted(target.rglob("test_*.py")) if target.is_dir() else [target]
+        out += [str(f.relative_to(ROOT)) for f in found if str(f.relative_to(ROOT)) not in out]
+    return out
 
 
 def trace(tests: list[str], cache_dir: Path) -> dict[str, dict[str, list[int]]]:
     """``{test file: {module path: [lines run]}}`` for the unmutated core, with ``IMPORT`` for the lines run
-    outside tests; computed once per state of the files (a traced run of the tests, a few times slower than a
-    plain run) and kept in ``cache_dir``."""
-    cache = cache_dir / f"trace-{_trace_key(tests)}.json"
-    if not cache.exists():
-        cache_dir.mkdir(parents=True, exist_ok=True)
+    outside tests; each test file's lines are computed once per state of the files (a traced run, a few times
+    slower than a plain run) and kept in ``cache_dir``, keyed by the project's sources, the tests' helpers and
+    that file: adding or editing one test file traces that file only. ``"<seconds>"`` holds each file's traced
+    time (the cheapest files run first, so a mutant that fails stops early)."""
+    common = _common_hash()
+    files = _test_files(tests)
+    keys = {}
+    for f in files:
+        h = common.copy()
+        h.update(f.encode() + b"\0" + (ROOT / f).read_bytes())
+        keys[f] = cache_dir / "files" / f"{h.hexdigest()[:16]}.json"
+    imports = cache_dir / f"import-{common.hexdigest()[:16]}.json"
+    missing = [f for f in files if not keys[f].exists()] if imports.exists() else files
+    if missing:
+        (cache_dir / "files").mkdir(parents=True, exist_ok=True)
+        out = cache_dir / f"run-{os.getpid()}.json"
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", CI="true")
-        proc = subprocess.run([sys.executable, __file__, "--trace-to", str(cache), "--tests", " ".join(tests)],
-                              cwd=ROOT, env=env)
-        if proc.returncode != 0 or not cache.exists():
-            raise SystemExit(f"mutate.py: error: the traced run of {' '.join(tests)} failed (exit {proc.returncode}); "
-                             "the unmutated tests must pass first")
-    return json.loads(cache.read_text())
+        proc = subprocess.run([sys.executable, __file__, "--trace-to", str(out), "--tests",
+                               " ".join(missing)], cwd=ROOT, env=env)
+        if proc.returncode != 0 or not out.exists():
+            raise SystemExit(f"mutate.py: error: the traced run of {' '.join(missing)} failed (exit "
+                             f"{proc.returncode}); the unmutated tests must pass first")
+        run = json.loads(out.read_text())
+        out.unlink()
+        seconds = run.pop("<seconds>")
+        known = json.loads(imports.read_text()) if imports.exists() else {}
+        for module, lines in run.pop(IMPORT).items():  # module bodies: the same whichever files import them
+            known[module] = sorted(set(known.get(module, [])) | set(lines))
+        imports.write_text(json.dumps(known, sort_keys=True))
+        for f in missing:
+            keys[f].write_text(json.dumps({"lines": run.get(f, {}), "seconds": seconds.get(f, 0.0)},
+                                          sort_keys=True))
+    table: dict = {IMPORT: json.loads(imports.read_text())}
+    timing = {}
+    for f in files:
+        entry = json.loads(keys[f].read_text())
+        table[f] = entry["lines"]
+        timing[f] = entry["seconds"]
+    table["<seconds>"] = timing
+    return table
 
 
 def _run_trace(tests: list[str], out: Path) -> int:
@@ -314,12 +375,13 @@ def _run_trace(tests: list[str], out: Path) -> int:
     sys.settrace(None)
     if code != 0:
         return int(code)
-    table: dict[str, dict[str, list[int]]] = {}
+    table: dict = {}
     for file, lines in tracer.lines.items():
         by_module: dict[str, set[int]] = {}
         for filename, line in lines:
             by_module.setdefault(str(Path(filename).relative_to(ROOT)), set()).add(line)
         table[file] = {k: sorted(v) for k, v in sorted(by_module.items())}
+    table["<seconds>"] = {f: round(t, 3) for f, t in tracer.seconds.items()}
     out.write_text(json.dumps(table, sort_keys=True))
     return 0
 
@@ -327,13 +389,15 @@ def _run_trace(tests: list[str], out: Path) -> int:
 def select(m: Mutant, table: dict[str, dict[str, list[int]]]) -> list[str] | None:
     """The test files that can notice ``m``: those whose tests run a line of its statement (``m.span``). A
     statement run only outside tests (a module-level table, a default, a dataclass field) can reach any test, so
-    every file, those that run the module first. ``[]``: no test runs the statement, so none can notice."""
+    every file, those that run the module first. ``[]``: no test runs the statement, so none can notice. Within
+    each group the files run cheapest first (``table["<seconds>"]``, when the trace timed them)."""
     lo, hi = m.span
+    seconds = table.get("<seconds>", {})
 
     def runs(lines: list[int]) -> bool:
         return any(lo <= line <= hi for line in lines)
 
-    files = [f for f in table if f != IMPORT]
+    files = sorted((f for f in table if f not in (IMPORT, "<seconds>")), key=lambda f: seconds.get(f, 0.0))
     hit = [f for f in files if runs(table[f].get(m.path, []))]
     if hit:
         return hit
@@ -369,6 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--modules", default="compiler", help="folder or file(s), comma-separated (default compiler)")
     p.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant's test run (default 300)")
     p.add_argument("--tests", default="tests/compiler", help="what pytest runs (default tests/compiler)")
+    p.add_argument("--wider", default="",
+                   help="a second, wider noticing set: the mutants --tests leaves alive run against it too, and both "
+                        "rates are reported (the CSV's wider_status); e.g. the whole suite but tests/verification")
     p.add_argument("--out", type=Path, default=Path("mutants.csv"), help="CSV written (default mutants.csv)")
     p.add_argument("--list", action="store_true", help="list the candidates and exit")
     p.add_argument("--all-tests", action="store_true",
@@ -377,7 +444,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="where the traced lines are kept (default build/mutate)")
     p.add_argument("--mutant", action="append", default=[],
                    help="run these mutants instead of a draw: 'path:line:col:kind' or 'path:line:col:kind:after' "
-                        "(repeatable; e.g. to check that a new test kills the survivor it was written for)")
+                        "or 'path:line:col:kind:after@index' (the CSV's id, unique) (repeatable; e.g. to check that "
+                        "a new test kills the survivor it was written for)")
     p.add_argument("--test-timeout", type=float, default=60.0,
                    help="seconds per test within a mutant's run (pytest-timeout; default 60): a hang fails fast")
     p.add_argument("--trace-to", type=Path, help=argparse.SUPPRESS)
@@ -396,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(pool)} candidates", file=sys.stderr)
         return 0
     if args.mutant:
-        chosen = [m for m in pool if m.name in args.mutant or f"{m.name}:{m.after}" in args.mutant]
+        chosen = [m for m in pool if {m.name, f"{m.name}:{m.after}", m.ident} & set(args.mutant)]
     else:
         chosen = random.Random(args.seed).sample(pool, min(args.count, len(pool)))
     options = ["-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", f"--timeout={args.test_timeout:g}"]
@@ -404,23 +472,31 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for k, m in enumerate(chosen, start=1):
         files = args.tests.split() if table is None else select(m, table)
-        if files:
-            status, seconds = run_one(m, [*files, *options], args.timeout)
-        else:
-            status, seconds = "uncovered", 0.0
+        status, seconds = run_one(m, [*files, *options], args.timeout) if files else ("uncovered", 0.0)
         rows.append({"mutant": m.name, "before": m.before, "after": m.after, "status": status,
-                     "seconds": round(seconds, 1), "tests": len(files)})
+                     "seconds": round(seconds, 1), "tests": len(files), "id": m.ident})
         print(f"[{k}/{len(chosen)}] {status:<9} {seconds:6.1f} s {len(files):3d} files  {m.name}  "
               f"{m.before} -> {m.after}", flush=True)
+    if args.wider:  # the mutants --tests did not kill, against the wider set (a superset notices what it did)
+        wide = None if args.all_tests else trace(args.wider.split(), args.cache)
+        for row, m in zip(rows, chosen):
+            row["wider_status"] = row["status"]
+            if row["status"] in ("survived", "uncovered"):
+                files = args.wider.split() if wide is None else select(m, wide)
+                status, seconds = run_one(m, [*files, *options], args.timeout) if files else ("uncovered", 0.0)
+                row["wider_status"] = status
+                print(f"[wider] {status:<9} {seconds:6.1f} s {len(files):3d} files  {m.name}  "
+                      f"{m.before} -> {m.after}", flush=True)
     with args.out.open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["mutant"])
         w.writeheader()
         w.writerows(rows)
-    killed = sum(r["status"] in ("killed", "timeout") for r in rows)
-    print(f"killed {killed} of {len(rows)} ({100 * killed / max(len(rows), 1):.0f}%) of {len(pool)} candidates; "
-          f"wrote {args.out}")
+    for column, label in (("status", args.tests), ("wider_status", args.wider)):
+        if label:
+            killed = sum(r[column] in ("killed", "timeout") for r in rows)
+            print(f"{label}: killed {killed} of {len(rows)} ({100 * killed / max(len(rows), 1):.0f}%)")
+    print(f"{len(rows)} mutants of {len(pool)} candidates; wrote {args.out}")
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -110,12 +110,13 @@ def test_the_interpolated_cultivation_data_names_its_neighbours():
 def test_every_published_row_has_its_cells_footprint():
     """cultivation_data.py: the circuit's qubits depend on d1 only (454 at d1 = 3, 463 at d1 = 5) in every row, not
     only in the first row of a (p, d1) cell, which is the one the grid reads; and the thresholds of a cell are
-    listed tightest first (the order the module states)."""
+    listed tightest first (the order the module states): the kept error ``errors / (shots - discards)`` rises
+    and the volume falls, strictly, from row to row."""
     for p, d1, q, *_ in PUBLISHED:
         assert q == {3: 454, 5: 463}[d1], (p, d1, q)
     for (p, d1), rows in itertools.groupby(PUBLISHED, key=lambda r: (r[0], r[1])):
-        gaps = [r[3] for r in rows]
-        assert gaps == sorted(gaps, reverse=True) and len(set(gaps)) == len(gaps), (p, d1)
+        cell = [(errors / (shots - discards), volume) for _, _, _, shots, errors, discards, volume, _ in rows]
+        assert all(e0 < e1 and v0 > v1 for (e0, v0), (e1, v1) in zip(cell, cell[1:])), (p, d1)
 
 
 def test_a_protocol_of_one_rotation_acts_on_its_qubits():

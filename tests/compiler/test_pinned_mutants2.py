@@ -224,7 +224,7 @@ def test_every_published_cultivation_row_has_its_d1_footprint():
 
     assert {(d1, q) for _, d1, q, *_ in PUBLISHED} == {(3, 454), (5, 463)}
     shots = {}
-    for p, d1, _, _, n, *_ in PUBLISHED:
+    for p, d1, _, n, *_ in PUBLISHED:
         shots.setdefault((p, d1), set()).add(n)
     assert len(shots) == 6 and all(len(v) == 1 for v in shots.values())
 
