@@ -579,7 +579,6 @@ def plan_program(demand: ProgramDemand, sources: Sequence[Source], hardware: Har
     ok = [s for s in sources if s.output_error <= demand.target * (1 + 1e-12) and s.kind == "T"]
     ccz = [s for s in sources if s.kind == "CCZ"] if demand.kinds is not None else []
     points: list[ProgramPoint] = []
-    evaluated = 0
     if ccz:
         from magicpipe.compiler.mixed import evaluate_mixed, mixed_points
 
