@@ -161,7 +161,7 @@ class ErrorModel:
         from magicpipe.compiler.hardware import check_distance
 
         check_distance(d)   # here, not in the memo: True would hit 1's entry there
-        return _memory_error(self.A, self.p_th, self.corrections, d, p, self.name)
+        return _memory_error(self.A, self.p_th, self.factor(d), d, p, self.name)
 
     def check_p(self, p: float) -> None:
         """Refuse a physical error at or above this model's threshold, naming it."""
@@ -270,12 +270,11 @@ def __getattr__(name: str) -> Any:  # MEASURED is read lazily, on first use
 
 
 @functools.lru_cache(maxsize=4096)
-def _memory_error(a: float, p_th: float, corrections: tuple[tuple[int, float], ...], d: int, p: float,
-                  name: str) -> float:
+def _memory_error(a: float, p_th: float, factor: float, d: int, p: float, name: str) -> float:
     """``ErrorModel.logical_error``'s value at a checked distance (a pure function of the model's numbers; the
     planner asks for the same few distances hundreds of thousands of times a plan)."""
     _check_p(p, p_th, name)
-    p_l: float = a * (p / p_th) ** ((d + 1) / 2) * dict(corrections).get(d, 1.0)
+    p_l: float = a * (p / p_th) ** ((d + 1) / 2) * factor
     return p_l
 
 

@@ -114,8 +114,9 @@ def _correction(r: Rotation) -> tuple[int, str]:
     return (1, "pi/4") if r.sign < 0 else (0, "-pi/4")
 
 
-def _register(layout: Layout, dx: int, dz: int, y: int) -> list[Rect]:
-    x, out = 0, []
+def _register(layout: Layout, dx: int, dz: int, y: int, x: int = 0) -> list[Rect]:
+    """One patch per qubit in a row from ``(x, y)``, ``d_X`` tall: outputs ``d_X`` wide, checks ``d_Z``."""
+    out = []
     for q in range(layout.qubits):
         w = dx if q in layout.outputs else dz
         out.append(Rect(x, y, w, dx))

@@ -369,6 +369,7 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     """
     from magicpipe.compiler.blocks import get_layout
     from magicpipe.lattice.blockops import protocol_lines
+    from magicpipe.lattice.upperops import feed_cycle, floor_of, output_squares, upper_lines, upper_plan
 
     method = str(getattr(source, "method", ""))
     detail = dict(getattr(source, "detail", ()))
@@ -432,22 +433,17 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     wu, hu = upper.patch_widths(dx2, dz2), 3 * dx2
     states = upper.states
     lanes = 3 if upper.kind == "CCZ" else 1
-    stated = True                                          # its upper block patch by patch (upperops)
-    cycle = 1                                              # upper runs of its feeder assignment
-    if stated:   # two lanes down the routing region, one to each end of the upper block
-        wr = max(wr, 2 * dm2)
-    # the upper region: an entry leg at each end; beside it an outer lane at each end, a corridor above
-    x_up = dm2 if stated else 0
-    legs = 2 * dm2 if stated else 0
+    wr = max(wr, 2 * dm2)   # two lanes down the routing region, one to each end of the upper block
+    # the upper region (stated patch by patch, upperops): an entry leg at each end; beside it an outer lane at
+    # each end, a corridor above
+    x_up = dm2
+    legs = 2 * dm2
     width = max(2 * w1 + wr, wu + 2 * legs, states * lanes * dm2)
-    height = dm2 + hu + hc + (dm2 if stated else 0)
+    height = dm2 + hu + hc + dm2
     y0 = height - hc
     p_fail = float(detail.get("p_fail", 0.0))
     run = float(source.period_rounds) * (1 - p_fail)
-    rounds = max(1, round(run))
     fill = max(0, round(float(source.startup_rounds) - run))
-    protocol: list[str] = []
-    outs = [Tile(j * dm2 * lanes, 0) for j in range(states)]
     level1 = [Rect(0 if k < per_side else w1 + wr, y0 + (k % per_side) * h1, w1, h1) for k in range(n)]
     routing = Rect(w1, y0, wr, hc)
     upper_rect = Rect(x_up, dm2, wu + legs, hu)
@@ -456,43 +452,37 @@ def catalogue_unit(source: Any, name: str = "U") -> tuple[Unit, int]:
     # a feeder's run: a first-level block's steps, or a cultivation patch's mean rounds per kept state (down)
     feed = len(first.steps) * ds[2] if method == "litinski" else \
         max(1, math.floor(float(source.startup_rounds) - run))
-    if stated:
-        from magicpipe.lattice.upperops import feed_cycle, floor_of, output_squares, upper_lines, upper_plan
-
-        # the feeders' step time; a source written by hand without it: its run is inputs / 2 steps
-        step = float(detail.get("step_cycles", run / (upper.inputs / 2)))
-        floor = floor_of(level1, routing, corridor, outer, dm2)
-        keep = feed if method == "litinski" else 0   # a cultivation patch holds its kept state in itself
-        protocol, rounds, early = upper_lines(upper, (dx2, dz2, dm2), step, floor, feed, (x_up, dm2), keep)
-        # feeders short of whole runs a run: deal the inputs round robin over the feeders from run to run
-        cycle = feed_cycle(upper, floor.sides)
-        if cycle > 1:
-            try:
-                turned = upper_lines(upper, (dx2, dz2, dm2), step, floor, feed, (x_up, dm2), keep, cycle)
-            except SpecError:
-                turned = None
-            if turned is not None and turned[1] < rounds:
-                protocol, rounds, early = turned
-            else:
-                cycle = 1
-        fill = max(fill, early)
-        squares = output_squares(upper, upper_plan(upper, (dx2, dz2, dm2), dm2, x_up))
-        outs = [Tile(r.x, 0) for r in squares[::lanes]]    # a CCZ state: one OUTPUT, its first lane
+    # the feeders' step time; a source written by hand without it: its run is inputs / 2 steps
+    step = float(detail.get("step_cycles", run / (upper.inputs / 2)))
+    floor = floor_of(level1, routing, corridor, outer, dm2)
+    keep = feed if method == "litinski" else 0   # a cultivation patch holds its kept state in itself
+    protocol, rounds, early = upper_lines(upper, (dx2, dz2, dm2), step, floor, feed, (x_up, dm2), keep)
+    # feeders short of whole runs a run: deal the inputs round robin over the feeders from run to run
+    cycle = feed_cycle(upper, floor.sides)
+    if cycle > 1:
+        try:
+            turned = upper_lines(upper, (dx2, dz2, dm2), step, floor, feed, (x_up, dm2), keep, cycle)
+        except SpecError:
+            turned = None
+        if turned is not None and turned[1] < rounds:
+            protocol, rounds, early = turned
+        else:
+            cycle = 1
+    fill = max(fill, early)
+    squares = output_squares(upper, upper_plan(upper, (dx2, dz2, dm2), dm2, x_up))
+    outs = [Tile(r.x, 0) for r in squares[::lanes]]    # a CCZ state: one OUTPUT, its first lane
     head = {"method": method, "protocol": upper.protocol, "level1": n, "qubits": qubits, "rounds": rounds,
-            "fill": fill, "outputs": states, "checks": len(upper.checks)}
-    if stated:
-        head["step"], head["feed"] = repr(step), feed
-        if cycle > 1:
-            head["cycle"] = cycle
+            "fill": fill, "outputs": states, "checks": len(upper.checks), "step": repr(step), "feed": feed}
+    if cycle > 1:
+        head["cycle"] = cycle
     if lanes > 1:
         head["kind"] = upper.kind
     lines = [_head(head)]
     lines += [f"REGION level1 {k} {r} d={d_low}" for k, r in enumerate(level1)]
     lines.append(f"REGION routing {routing} d={dm2}")
     lines.append(f"REGION upper {upper_rect} d={dx2}")
-    if stated:
-        lines.append(f"REGION corridor {corridor} d={dm2}")
-        lines += [f"REGION lane {k} {r} d={dm2}" for k, r in enumerate(outer)]
+    lines.append(f"REGION corridor {corridor} d={dm2}")
+    lines += [f"REGION lane {k} {r} d={dm2}" for k, r in enumerate(outer)]
     tail = f" lanes={lanes}" if lanes > 1 else ""
     lines += [f"OUTPUT {j} {t} d={dm2} side=bottom{tail}" for j, t in enumerate(outs)]
     return Unit(name, upper.protocol, ds, width, height, qubits, rounds, states, outs[0], len(upper.checks),

@@ -70,7 +70,7 @@ import math
 from dataclasses import dataclass
 
 from magicpipe.compiler.blocks import Layout, Rotation
-from magicpipe.lattice.blockops import _correction, _signed, _terms
+from magicpipe.lattice.blockops import _correction, _register, _signed, _terms
 from magicpipe.lattice.geometry import Rect
 
 from magicpipe.errors import SpecError
@@ -147,12 +147,9 @@ class UpperPlan:
 def upper_plan(layout: Layout, distances: tuple[int, int, int], y: int, x0: int = 0) -> UpperPlan:
     """The upper region from ``(x0, y)`` (its bottom row), ``2 d_m2 + w_X d_X2 + w_Z d_Z2`` wide."""
     dx, dz, dm = distances
-    x, patches = x0 + dm, []
-    for q in range(layout.qubits):
-        w = dx if q in layout.outputs else dz
-        patches.append(Rect(x, y + dx, w, dx))
-        x += w
-    return UpperPlan(Rect(x0, y, x + dm - x0, 3 * dx), tuple(patches), dx, dm)
+    patches = _register(layout, dx, dz, y + dx, x0 + dm)
+    end = patches[-1].x + patches[-1].w
+    return UpperPlan(Rect(x0, y, end + dm - x0, 3 * dx), tuple(patches), dx, dm)
 
 
 @dataclass(frozen=True, slots=True)
