@@ -1,18 +1,29 @@
-"""PNG plots of the summaries, drawn on matplotlib's Agg canvas (no pyplot, no global backend change)."""
+"""PNG plots of the summaries, drawn on matplotlib's Agg canvas (no pyplot, no global backend change).
+
+matplotlib is imported when a plot is drawn, not with this module: ``magicpipe.verification`` is imported by every
+sinter worker process (to unpickle the sampler), which never draws.
+"""
 
 from __future__ import annotations
 
 import pathlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from magicpipe.compiler.protocols import get_protocol
 from magicpipe.verification.logical import WeightEnumerator
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = ["plot_factory", "plot_logical", "plot_memory"]
+
+
+def _figure(width: float, height: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
 
 
 def _errorbar(ax: Any, x: list[float], est: list[dict[str, float]], **kw: Any) -> None:
@@ -31,6 +42,8 @@ def _grid(values: list[float]) -> np.ndarray:
 
 
 def _save(fig: Figure, path: str | pathlib.Path) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(fig)
     fig.savefig(path, dpi=120)
 
@@ -43,7 +56,7 @@ _WIDE = {"left": 0.07, "right": 0.985, "bottom": 0.13, "top": 0.92, "wspace": 0.
 def plot_logical(summary: dict[str, Any], path: str | pathlib.Path) -> None:
     """Acceptance and output error against eps: sampled (~95% bars), exact, and Eqs. 3-4 at p_L = 0."""
     points = summary["points"]
-    fig = Figure(figsize=(10, 4))
+    fig = _figure(10, 4)
     axes = fig.subplots(1, 2, gridspec_kw=_WIDE)
     if points:
         name = points[0]["protocol"]
@@ -67,7 +80,7 @@ def plot_logical(summary: dict[str, Any], path: str | pathlib.Path) -> None:
 
 def plot_memory(summary: dict[str, Any], path: str | pathlib.Path) -> None:
     """Per-cycle patch error against p for each distance: measured, Eq. 2 with the paper's and fitted constants."""
-    fig = Figure(figsize=(6, 4.5))
+    fig = _figure(6, 4.5)
     ax = fig.subplots(gridspec_kw={"left": 0.14, "right": 0.97, "bottom": 0.12, "top": 0.86})
     fit, paper = summary.get("fit"), summary["paper"]
     for i, d in enumerate(sorted({pt["d"] for pt in summary["points"]})):
@@ -92,7 +105,7 @@ def plot_memory(summary: dict[str, Any], path: str | pathlib.Path) -> None:
 
 def plot_factory(summary: dict[str, Any], path: str | pathlib.Path) -> None:
     """The Clifford parts of rejection and output error against ``p_L``: measured, fitted, and Eqs. 3-4's."""
-    fig = Figure(figsize=(10, 4.2))
+    fig = _figure(10, 4.2)
     axes = fig.subplots(1, 2, gridspec_kw=_WIDE)
     points = [pt for pt in summary["points"] if pt["p_L"]]
     fit, paper = summary["fit"].get("all") or {}, summary["paper"]
