@@ -55,19 +55,26 @@ def test_every_picture_is_written_as_png_and_svg(written):
     assert "http://" not in page and "https://" not in page  # nothing to fetch
 
 
-def test_the_page_renders_in_headless_chromium_with_every_picture(written):
-    dom = _run(["--dump-dom", written["html"].resolve().as_uri()])
+@pytest.fixture(scope="module")
+def rendered(written, tmp_path_factory):
+    """One Chromium run of the page: its DOM after the load script ran, and its screenshot (both from one load)."""
+    shot = tmp_path_factory.mktemp("shot") / "shot.png"
+    dom = _run(["--dump-dom", f"--screenshot={shot}", "--window-size=1280,2400", written["html"].resolve().as_uri()])
+    return dom, shot
+
+
+def test_the_page_renders_in_headless_chromium_with_every_picture(rendered):
+    dom, _ = rendered
     check = re.search(r'id="render-check" data-loaded="(\d+)" data-total="(\d+)"', dom)
     assert check is not None, "the page's load script did not run"
     assert check.groups() == (str(len(PICTURES)), str(len(PICTURES)))
     assert dom.count('data-loaded="yes"') == len(PICTURES)
 
 
-def test_the_screenshot_is_not_blank(written, tmp_path):
+def test_the_screenshot_is_not_blank(rendered):
     from PIL import Image
 
-    shot = tmp_path / "shot.png"
-    _run([f"--screenshot={shot}", "--window-size=1280,2400", written["html"].resolve().as_uri()])
+    _, shot = rendered
     image = Image.open(shot).convert("RGB")
     assert image.size == (1280, 2400)
     colours = image.getcolors(maxcolors=1 << 20)
