@@ -5,7 +5,7 @@ import gc
 import os
 
 # OpenBLAS starts a thread per core for a product as small as the block model's 128 x 128 matrix times a vector
-# (compiler/blockmodel.py), and its idle threads spin: on the 2-core machine that tripled the CPU of the block
+# (compiler/blockmodel.py), and its idle threads spin: on the 2-core machine that more than doubled the CPU of the block
 # model's runs (docs/testing.md, "Suite CPU"). One BLAS thread, set before NumPy is first imported (nothing imports
 # it before this file) and inherited by the processes the tests start; the products are the same.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
