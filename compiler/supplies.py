@@ -181,7 +181,7 @@ class Supply:
         if copies < 1:
             raise SpecError(f"copies must be >= 1, got {copies}")
         r = copies * outputs / period
-        return cls(r, outputs - r * startup, float(max(peak + outputs, peak, 1)))
+        return cls(r, outputs - r * startup, float(peak + outputs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,12 +223,13 @@ def simulate_supplies(runs: Sequence[Sequence[int]], lengths: Sequence[int], sup
     tau = float(layer_rounds)
     b = [s.first for s in supplies]
     t = wait = 0.0
-    startup = -1.0
+    startup: float | None = None  # the first wait of the first run that asks for a state
     rec: list[tuple[float, int, float, float]] = []
     for length, ss in zip(lengths, runs):
         if len(ss) != len(supplies):
             raise SpecError(f"a run asks for {len(ss)} kinds but {len(supplies)} supplies are given")
-        start, left, w_run, first = t, int(length), 0.0, -1.0
+        start, left, w_run = t, int(length), 0.0
+        first: float | None = None  # the run's first layer's wait
         while left > 0:
             w = max([0.0] + [(s - bi) / sp.rate for s, bi, sp in zip(ss, b, supplies) if s > 0])
             gs = [sp.rate * (w + tau) - s for s, sp in zip(ss, supplies)]
@@ -245,14 +246,14 @@ def simulate_supplies(runs: Sequence[Sequence[int]], lengths: Sequence[int], sup
                     k = min(k, _need_layers(bi, g, c, s - sp.rate * w))
             n = left if k >= left else max(int(k), 1)
             b = [_advance(bi, g, c, n) for bi, g, c in zip(b, gs, cs)]
-            if first < 0:
+            if first is None:
                 first = w
             t += n * (w + tau)
             w_run += n * w
             left -= n
-        if startup < 0 and any(ss):
+        if startup is None and any(ss):
             startup = first
         wait += w_run
         if record:
-            rec.append((start, int(length), max(first, 0.0), w_run))
-    return SupplyRun(t, wait, max(startup, 0.0), tuple(rec))
+            rec.append((start, int(length), first or 0.0, w_run))
+    return SupplyRun(t, wait, startup or 0.0, tuple(rec))
