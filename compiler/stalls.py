@@ -25,7 +25,6 @@ inputs are there, which is ``resume="greedy"``), reuse runs that fail, and the s
 
 from __future__ import annotations
 
-import bisect
 import functools
 import heapq
 import math
@@ -151,9 +150,9 @@ def _run_phase(schedule: Schedule, start: list[float], takes: list[tuple[int, in
         j0 = min(injections, default=0)
         vec = list(start) if delay == 0 else [0.0] * (cap + 1)
         deposits = sorted(fixed + [(t + delay, i, n) for t, i, n in moving]) if moving else fixed
-        dep_times = [x[0] for x in deposits]
-        # deposits already seen by the first injection: those up to its take's round
-        d = bisect.bisect_right(dep_times, takes[j0][0] + delay) if delay else 0
+        # a delayed layer starts empty: the deposits up to its first injection's take (already seen by the
+        # injected paths) land on no mass, as they should
+        d = 0
         for j in range(j0, len(takes)):
             t_act = takes[j][0] + delay
             while d < len(deposits) and deposits[d][0] <= t_act:

@@ -91,3 +91,31 @@ def test_a_producer_that_never_fails_never_stalls(options):
         for slots in (4, 8, 11):
             s = simulate(HIGH, (sure,), q, slots, patch_qubits(5), options)
             assert expected_rounds(s) == s.tops[0].end
+
+
+def test_a_lane_run_ending_as_the_lent_state_arrives_is_counted():
+    """A lane of runs of 2 states (success 1/2, every 10 rounds from 20), a buffer of 2, a fill made by a sure
+    producer (1 state: none left after the launch's take), takes of 1 at 20 and 30 (end 35), the lent region
+    2 x 5 + 10 = 20 rounds away.
+
+    Take at 20: with 1/2 the run at 20 brings 2 (one left, and the take at 30 is met whatever the run at 30
+    does): delay 0. Else it stalls: the run at 30 brings 2 with 1/4 (delay 10; one left, then the run at 40
+    keeps it at least 1: met); otherwise (1/4) the lent state arrives at 40, 20 rounds later, together with the
+    run ending at 40 (deposits meanwhile are a bonus): the path holds 2 with 1/8 and the lent 1 with 1/8.
+    After its take at 40 it holds 1 (1/8: met at 50) or 0 (1/8): then the run at 50 brings 2 with 1/16 (met,
+    delay 20), else the run at 60 (1/32, delay 30) or the lent state at 70 (1/32, delay 40).
+    E[delay] = 10/4 + 20 x 3/16 + 30/32 + 40/32 = 8.4375; completion 35 + 8.4375."""
+    two = Producer("two", 100, 10, 2, 0.5, 1e-7, 5)
+    sure = Producer("sure", 100, 10, 1, 1.0, 1e-7, 5)
+    s = dataclasses.replace(_tiny(DynamicOptions(stall_policy="shortest"), move_rounds=5, takes=(20, 30)),
+                            producers=(two, sure), runs=(Run(0, 1, 0, 10, 100, "fill", 1),
+                                                         Run(1, 0, 10, 20, 100, "supply", 0)))
+    assert expected_rounds(s) == pytest.approx(35 + 8.4375)
+
+
+def test_without_lanes_a_stall_waits_for_the_lent_region():
+    """No supply lane: after the launch nothing is deposited, so the take at 20 always stalls and waits for
+    the lent region's state, 2 x 1 + 10 = 12 rounds. Completion 25 + 1/2 x 10 (the re-fill) + 12 = 42."""
+    s = dataclasses.replace(_tiny(DynamicOptions(stall_policy="shortest"), move_rounds=1),
+                            supply=Allocation(0, (), 0, 0), runs=(Run(0, 0, 0, 10, 100, "fill", 1),))
+    assert expected_rounds(s) == pytest.approx(42.0)
