@@ -104,18 +104,16 @@ def _runs(items: Iterator[tuple[int, int]] | Sequence[tuple[int, int]]) -> Deman
 
 
 def _merge(a: DemandTimeline, b: DemandTimeline) -> KindTimeline:
-    """Runs over the union of both timelines' run boundaries (the shorter padded with empty layers)."""
+    """Runs over the union of both timelines' run boundaries; ``b`` (no longer than ``a``: both callers ensure
+    it) padded with empty layers."""
+    if not a.layers:
+        return KindTimeline()
     ra = list(zip(a.lengths, a.states))
     rb = list(zip(b.lengths, b.states))
-    total = max(a.layers, b.layers)
-    if a.layers < total:
-        ra.append((total - a.layers, 0))
-    if b.layers < total:
-        rb.append((total - b.layers, 0))
+    rb.append((a.layers, 0))  # b's padding: empty layers, at least as many as a has left (the loop stops with a)
     out: list[tuple[int, int, int]] = []
     i = j = 0
-    la = ra[0][0] if ra else 0
-    lb = rb[0][0] if rb else 0
+    la, lb = ra[0][0], rb[0][0]
     while i < len(ra) and j < len(rb):
         n = min(la, lb)
         t, c = ra[i][1], rb[j][1]

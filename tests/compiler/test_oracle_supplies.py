@@ -52,7 +52,7 @@ def test_split_toffolis_layer_by_layer():
         layers = rng.randint(1, 12)
         toffoli_t = rng.choice([4, 7])
         toff = [rng.choice([0, 0, 1, 2]) for _ in range(rng.randint(1, layers))]
-        extra = [rng.choice([0, 0, 1, 3]) for _ in range(layers)]
+        extra = [rng.choice([0, 0, 1, 3, 4, 7]) for _ in range(layers)]  # 4 + 0 = 0 + 4 x 1: all_t merges runs
         pad = toff + [0] * (layers - len(toff))
         all_t = [toffoli_t * c + e for c, e in zip(pad, extra)]
         kt = split_toffolis(DemandTimeline.from_counts(all_t), DemandTimeline.from_counts(toff), toffoli_t)
