@@ -368,24 +368,25 @@ def _max_rate_exact(menu: tuple[Producer, ...], q_max: int, fitting: list[int]) 
     scale = math.lcm(*(menu[i].rounds for i in fitting))
     value = {i: menu[i].outputs * (scale // menu[i].rounds) for i in fitting}
     order = sorted(fitting, key=lambda i: (-value[i] / menu[i].qubits, i))
-    best: tuple[int, int, tuple[int, ...]] = (0, 0, tuple(0 for _ in order))  # (value, -qubits, counts)
+    best: tuple[int, int, tuple[int, ...]] | None = None  # (value, -qubits, counts); the first leaf is greedy
 
     def search(pos: int, left: int, val: int, counts: tuple[int, ...]) -> None:
         nonlocal best
         if pos == len(order):
             cand = (val, left - q_max, counts)
-            if (cand[0], cand[1]) > (best[0], best[1]) or ((cand[0], cand[1]) == (best[0], best[1])
-                                                           and counts < best[2]):
+            if best is None or (cand[0], cand[1]) > (best[0], best[1]) or ((cand[0], cand[1]) == (best[0], best[1])
+                                                                          and counts < best[2]):
                 best = cand
             return
         i = order[pos]
         density = value[i] / menu[i].qubits
-        if val + left * density + 1e-9 < best[0]:
+        if best is not None and val + left * density + 1e-9 < best[0]:
             return
         for n in range(left // menu[i].qubits, -1, -1):
             search(pos + 1, left - n * menu[i].qubits, val + n * value[i], counts + (n,))
 
     search(0, q_max, 0, ())
+    assert best is not None  # the search reaches a leaf: nothing is cut before a first one is found
     chosen = {i: n for i, n in zip(order, best[2]) if n}
     runs = tuple((i, chosen[i], 1) for i in sorted(chosen))
     qubits = sum(c * menu[i].qubits for i, c, _ in runs)
