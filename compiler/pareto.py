@@ -359,7 +359,8 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
                 budgets = _thin(budgets, max_budgets)
                 per_size[options, b] = [p for p in (evaluate(options, b, q) for q in budgets) if p is not None]
             else:
-                fastest = menu[0].rounds + high.rounds  # one fill batch, then no stall
+                (producer,) = menu
+                fastest = producer.rounds + high.rounds  # one fill batch, then no stall
                 # the lambda is called only inside this iteration, so the loop variables are the current ones
                 per_size[options, b] = _coarse_to_fine(
                     budgets, lambda q: bounded(options, b, q), fastest, timed,  # noqa: B023

@@ -77,6 +77,8 @@ P1 = Producer("p1", 100, 7, 1, 0.99, 1e-7, 3)
 P2 = Producer("p2", 150, 5, 2, 0.99, 1e-7, 3)
 P4 = Producer("p4", 230, 11, 4, 0.98, 1e-7, 5)
 PS = Producer("ps", 120, 4, 1, 0.97, 1e-6, 3)
+Q7 = Producer("q7", 170, 7, 1, 0.99, 1e-7, 3)  # P1's rate (1/7) on more qubits: rates tie, qubits do not
+PB = Producer("pb", 150, 7, 1, 0.99, 1e-7, 3)  # less dense than P1 but a faster copy: P1 + PB beats 2 x P1
 
 
 @pytest.mark.parametrize("menu", [(P1,), (P2,), (P4,), (P1, P2), (P4, P1), (P1, P2, P4), (PS, P4, P2)],
@@ -133,13 +135,14 @@ def _oracle_max_rate(menu, q):
     return dict(zip(order, best[2]))
 
 
-@pytest.mark.parametrize("menu", [(P1,), (P2, P1), (P1, P2, P4), (PS, P4, P2), (P4, P4), (P1, PS)],
+@pytest.mark.parametrize("menu", [(P1,), (P2, P1), (P1, P2, P4), (PS, P4, P2), (P4, P4), (P1, PS), (Q7, P1),
+                                  (P1, PB)],
                          ids=lambda m: "+".join(p.name for p in m))
 def test_max_rate_is_the_enumerated_optimum(menu):
     """Every budget from below the smallest producer to six of them, each against the enumeration; every field
     of the record: the runs (one run per copy), the qubits and states of the copies, the longest copy's rounds
     and the rate in states per round."""
-    for q in range(0, 6 * min(p.qubits for p in menu) + 1, 37):
+    for q in sorted(set(range(0, 6 * min(p.qubits for p in menu) + 1, 37)) | {150, 170, 250}):
         got = max_rate_allocation(menu, q)
         counts = _oracle_max_rate(menu, q)
         if counts is None or not any(counts.values()):
@@ -163,13 +166,51 @@ def test_max_rate_ties_between_equal_producers_follow_the_documented_rule():
     assert max_rate_allocation((P1, twin), 200).runs == ((1, 2, 1),)
 
 
+_FIELDS = {"name": "z", "qubits": 1, "rounds": 1, "outputs": 1, "p_succ": 1.0, "eps_out": 1e-7, "distance": 3}
+
+
 @pytest.mark.parametrize("name", ["qubits", "rounds", "outputs"])
 def test_a_producer_needs_positive_sizes(name):
     """Zero qubits, rounds or outputs are refused (the boundary itself); one is accepted."""
-    fields = {"name": "z", "qubits": 1, "rounds": 1, "outputs": 1, "p_succ": 1.0, "eps_out": 1e-7, "distance": 3}
-    assert Producer(**fields).rate == 1.0
+    assert Producer(**_FIELDS).rate == 1.0
     with pytest.raises(SpecError, match="must be positive"):
-        Producer(**{**fields, name: 0})
+        Producer(**{**_FIELDS, name: 0})
+
+
+def test_a_producers_success_probability_lies_in_0_1():
+    """(0, 1]: a run that always succeeds is a producer, one that never does is not, nor one above 1."""
+    assert Producer(**{**_FIELDS, "p_succ": 1.0}).p_succ == 1.0
+    for p in (0.0, 1.0 + 1e-12, -0.5):
+        with pytest.raises(SpecError, match="must lie in"):
+            Producer(**{**_FIELDS, "p_succ": p})
+
+
+def test_the_solver_counters_start_at_zero_and_a_lone_producer_is_no_exact_solve():
+    """``solver_stats`` counts what this process solved: a fresh copy of the module starts every counter at zero
+    (run apart, so the process's own counts are not touched); a one-producer max-rate allocation is the closed
+    form, not an exact mixed-menu solve."""
+    import runpy
+
+    import magicpipe.compiler.allocator as allocator
+    from magicpipe.compiler.allocator import solver_stats
+
+    fresh = runpy.run_path(allocator.__file__)["solver_stats"]()
+    assert fresh == {"cbc_solves": 0, "cbc_seconds": [], "closed_form": 0, "exact": 0}
+    before = solver_stats()
+    lone = Producer("lone-max-rate", 123, 9, 2, 0.99, 1e-7, 3)
+    assert max_rate_allocation((lone,), 500).runs == ((0, 4, 1),)
+    assert solver_stats() == before
+
+
+def test_cbc_max_rate_never_runs_a_negative_copy():
+    """A (100 qubits, 1 state a round) fills 1000 qubits alone: 10 copies, rate 10. C (150 qubits) and B (300)
+    also make a state a round; a negative B would free room for two more C (rate 11): CBC must not find it.
+    Both solvers and the enumeration agree on 10 copies of A."""
+    a, b, c = (Producer(n, q, 1, 1, 1.0, 1e-7, 3) for n, q in (("cbc-a", 100), ("cbc-b", 300), ("cbc-c", 150)))
+    for solver in ("auto", "cbc"):
+        got = max_rate_allocation((a, b, c), 1000, solver=solver)
+        assert (got.runs, got.qubits, got.rate) == (((0, 10, 1),), 1000, 10.0), solver
+    assert _oracle_max_rate((a, b, c), 1000) == {0: 10, 2: 0, 1: 0}
 
 
 def test_infeasible_budget_names_the_smallest_factory():

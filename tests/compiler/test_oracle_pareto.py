@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from magicpipe.compiler import Pipeline
+from magicpipe.compiler.allocator import Producer
 from magicpipe.compiler.accounted import sequential_accounted
 from magicpipe.compiler.bounds import lower_bound
 from magicpipe.compiler.decay import storage_decay
@@ -24,6 +25,7 @@ from magicpipe.compiler.pareto import (
     _menu_from_front,
     _sequential_configurations,
     _time,
+    candidate_budgets,
     level_producer,
     pareto_front,
     search_policies,
@@ -279,3 +281,52 @@ def test_pareto_front_refuses_bad_arguments(kwargs, message):
 def test_a_pareto_front_needs_two_levels():
     with pytest.raises(SpecError, match="at least two levels"):
         pareto_front(Pipeline.from_distances((7,)))
+
+
+def test_the_buffer_sizes_tried_run_from_one_step_to_n_minus_burst(front37):
+    """15-to-1 takes 1 state a step and 15 in all with a burst of 4: the buffer sizes are 1..11, and the search's
+    points stay within them (the largest, 11, is the sequential order's)."""
+    proto = Pipeline.from_distances((3, 7)).levels[1].factory.protocol
+    assert (proto.inputs_per_step, proto.inputs, proto.burst) == (1, 15, 4)
+    assert {p.buffer_slots for p in front37.evaluated} <= set(range(1, 12))
+    assert max(p.buffer_slots for p in front37.evaluated) == 11
+
+
+def test_a_budget_holds_the_larger_of_the_factory_and_a_copy_and_the_slots():
+    """A producer larger than the level-2 factory (9,000 qubits against 8,655 at (5, 17)): with 8 slots of 49
+    qubits no budget below 9,000 + 392 = 9,392 is a candidate (the factory and its slots alone, 9,047, are not:
+    no copy fits beside them), and 9,392 itself is (one copy and the slots)."""
+    pipe = Pipeline.from_distances((5, 17))
+    high = pipe.levels[1].factory
+    big = Producer("big", 9000, 100, 1, 0.99, 1e-7, 5)
+    assert high.qubits == 8655 and patch_qubits(5) == 49
+    budgets = candidate_budgets(high, (big,), 49, 8)
+    assert min(budgets) == 9392 and 9047 not in budgets
+
+
+def test_least_volume_only_keeps_the_least_volume_and_labels_what_it_skipped(front37):
+    """``least_volume_only``: the same least-volume point as the full search; every point left "bounded" carries
+    no delay and its no-failure volume exceeds that least volume (no Monte Carlo margin at (3, 7)); every other
+    point is timed by the all-stall chain."""
+    lean = pareto_front(Pipeline.from_distances((3, 7)), least_volume_only=True)
+    best = lean.min_volume()
+    assert (best.qubits, best.buffer_slots, best.rounds) == (front37.min_volume().qubits,
+                                                             front37.min_volume().buffer_slots,
+                                                             front37.min_volume().rounds)
+    labels = {p.delay_model for p in lean.evaluated}
+    assert labels == {"all-stalls", "bounded"}
+    for p in lean.evaluated:
+        if p.delay_model == "bounded":
+            assert p.expected_delay == 0.0 and p.qubits * p.deterministic_rounds > best.volume
+        else:
+            assert p.expected_delay == expected_rounds(p.schedule) - p.deterministic_rounds
+
+
+def test_three_levels_mix_the_four_least_volume_points_of_the_lower_front_and_its_smallest():
+    """The default ``menu_size`` is 4: the level-3 allocator's menu is the lower front's four least-volume points
+    and its smallest point (five producers at (3, 7, 15))."""
+    pipe = Pipeline.from_distances((3, 7, 15))
+    top = pareto_front(pipe, shots=0)
+    lower = pareto_front(Pipeline(pipe.levels[:-1], pipe.hardware), shots=0)
+    menu = _menu_from_front(lower, 4)
+    assert top.evaluated[0].schedule.producers == menu and len(menu) == 5
