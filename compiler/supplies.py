@@ -242,7 +242,7 @@ def simulate_supplies(runs: Sequence[Sequence[int]], lengths: Sequence[int], sup
                         k = 1
                 else:
                     k = min(k, _need_layers(bi, g, c, s - sp.rate * w))
-            n = left if k >= left else max(int(k), 1)
+            n = left if k >= left else int(k)  # k >= 1: 1, inf or _need_layers' count
             b = [_advance(bi, g, c, n) for bi, g, c in zip(b, gs, cs)]
             if first is None:
                 first = w

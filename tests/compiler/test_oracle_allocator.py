@@ -218,8 +218,21 @@ def test_infeasible_budget_names_the_smallest_factory():
         min_time_allocation((P4, P1, P2), 99, 2)
 
 
-def test_cbc_solves_quietly(capfd):
-    """The core does no I/O: CBC is asked for no log (its output would reach the process's stdout)."""
-    min_time_allocation((P1, P2), 400, 3, solver="cbc")
+def test_cbc_solves_quietly_and_its_times_are_recorded(capfd):
+    """The core does no I/O: CBC is asked for no log (its output would reach the process's stdout). Its two
+    solves (least T, then least qubit-rounds) are counted with their wall times, each within the call's."""
+    import time
+
+    from magicpipe.compiler.allocator import solver_stats
+
+    menu = (Producer("quiet-1", 100, 7, 1, 0.99, 1e-7, 3), Producer("quiet-2", 150, 5, 2, 0.99, 1e-7, 3))
+    before = solver_stats()  # a menu of its own: no memoised answer from another test
+    start = time.perf_counter()
+    min_time_allocation(menu, 400, 3, solver="cbc")
+    elapsed = time.perf_counter() - start
     out, err = capfd.readouterr()
     assert out == "" and err == ""
+    after = solver_stats()
+    assert after["cbc_solves"] == before["cbc_solves"] + 2
+    new = after["cbc_seconds"][len(before["cbc_seconds"]):]
+    assert len(new) == 2 and all(0 < s <= elapsed for s in new)
