@@ -208,19 +208,17 @@ def _min_time_exact(menu: tuple[Producer, ...], q_max: int, target: int, at_most
         return o - out if at_most is not None else max(o - out, 0)
 
     candidates = sorted({k * menu[i].rounds for i in fitting for k in range(1, t_ub // menu[i].rounds + 1)})
-    best_t = -1
-    for t in candidates:
-        items = made(t)
+    for best_t in candidates:
+        items = made(best_t)
         least = [0] + [q_max + 1] * top  # fewest qubits for (at least, without at_most) o states
         for o in range(1, top + 1):
             for i, k in items:
                 prev = reachable(o, k * menu[i].outputs)
                 if prev >= 0:
                     least[o] = min(least[o], menu[i].qubits + least[prev])
-        if min(least[target:top + 1]) <= q_max:
-            best_t = t
+        if min(least[target:]) <= q_max:
             break
-    if best_t < 0:
+    else:
         raise InfeasibleError(f"no whole number of runs yields between {target} and {at_most} states on {q_max} "
                               f"qubits; raise at_most or the budget")
     items = [(i, k) for i in fitting for k in range(1, best_t // menu[i].rounds + 1)]
@@ -263,12 +261,10 @@ def _min_time_single(p: Producer, q_max: int, target: int) -> Allocation:
     n_max = q_max // p.qubits
     k = math.ceil(runs_needed / n_max)
     copies = math.ceil(runs_needed / k)
-    # fewest qubit-rounds: `full` copies run k times, the rest k - 1 times
+    # fewest qubit-rounds: `full` copies run k times, the rest k - 1 times. k is the least with k n_max >= runs,
+    # so (k - 1) copies <= (k - 1) n_max < runs: full >= 1; with k = 1, copies = runs = full (no second group)
     full = runs_needed - (k - 1) * copies
-    groups = [(0, full, k)]
-    if copies - full > 0 and k > 1:
-        groups.append((0, copies - full, k - 1))
-    runs = tuple(g for g in groups if g[1] > 0)
+    runs = ((0, full, k),) if copies == full else ((0, full, k), (0, copies - full, k - 1))
     return Allocation(k * p.rounds, runs, copies * p.qubits, runs_needed * p.outputs)
 
 
@@ -372,24 +368,25 @@ def _max_rate_exact(menu: tuple[Producer, ...], q_max: int, fitting: list[int]) 
     scale = math.lcm(*(menu[i].rounds for i in fitting))
     value = {i: menu[i].outputs * (scale // menu[i].rounds) for i in fitting}
     order = sorted(fitting, key=lambda i: (-value[i] / menu[i].qubits, i))
-    best: tuple[int, int, tuple[int, ...]] = (0, 0, tuple(0 for _ in order))  # (value, -qubits, counts)
+    best: tuple[int, int, tuple[int, ...]] | None = None  # (value, -qubits, counts); the first leaf is greedy
 
     def search(pos: int, left: int, val: int, counts: tuple[int, ...]) -> None:
         nonlocal best
         if pos == len(order):
             cand = (val, left - q_max, counts)
-            if (cand[0], cand[1]) > (best[0], best[1]) or ((cand[0], cand[1]) == (best[0], best[1])
-                                                           and counts < best[2]):
+            if best is None or (cand[0], cand[1]) > (best[0], best[1]) or ((cand[0], cand[1]) == (best[0], best[1])
+                                                                          and counts < best[2]):
                 best = cand
             return
         i = order[pos]
         density = value[i] / menu[i].qubits
-        if val + left * density + 1e-9 < best[0]:
+        if best is not None and val + left * density + 1e-9 < best[0]:
             return
         for n in range(left // menu[i].qubits, -1, -1):
             search(pos + 1, left - n * menu[i].qubits, val + n * value[i], counts + (n,))
 
     search(0, q_max, 0, ())
+    assert best is not None  # the search reaches a leaf: nothing is cut before a first one is found
     chosen = {i: n for i, n in zip(order, best[2]) if n}
     runs = tuple((i, chosen[i], 1) for i in sorted(chosen))
     qubits = sum(c * menu[i].qubits for i, c, _ in runs)

@@ -90,13 +90,12 @@ def parallel(pipeline: Pipeline, buffer_patches: tuple[int, int] = (4, 8)) -> Ba
         (5641, 99, (6, 1))
     """
     levels = pipeline.levels
-    copies = [0] * len(levels)
-    copies[-1] = 1
+    copies = [1]  # from the top level down: copies[0] is the level above the one matched next
     for i in range(len(levels) - 1, 0, -1):
         hi, lo = levels[i], levels[i - 1]
-        demand_rate = copies[i] * hi.factory.protocol.inputs / hi.rounds
+        demand_rate = copies[0] * hi.factory.protocol.inputs / hi.rounds
         supply_rate = lo.factory.protocol.outputs * lo.p_succ / lo.rounds
-        copies[i - 1] = math.ceil(demand_rate / supply_rate - _CEIL_TOLERANCE)
+        copies.insert(0, math.ceil(demand_rate / supply_rate - _CEIL_TOLERANCE))
     buffer_qubits = 0
     qubits = 0
     slots = []
@@ -203,7 +202,7 @@ def _consume(factory: Factory, deposits: dict[int, int], copies: int, runs: int,
     launch: list[int] = []
     step: list[int] = []
     due: list[int] = []
-    stalled: list[int] = []
+    stalled: list[int | None] = []  # the round a running execution's step began to wait, None if it does not
     end: dict[int, int] = {}
     running: list[int] = []
     takes: list[Take] = []
@@ -216,14 +215,15 @@ def _consume(factory: Factory, deposits: dict[int, int], copies: int, runs: int,
         busy -= freed.pop(t, 0)
         held += deposits.get(t, 0)
         for k in list(running):
-            if not (due[k] == t or (stalled[k] >= 0 and due[k] < t)):
+            since = stalled[k]
+            if not (due[k] == t or (since is not None and due[k] < t)):
                 continue
             if held < per_step:
-                stalled[k] = t if stalled[k] < 0 else stalled[k]
+                stalled[k] = t if since is None else since
                 continue
-            if stalled[k] >= 0:
-                stalls.append(Stall(k, step[k] + 1, stalled[k], t, False, per_step, proto.steps - step[k]))
-                stalled[k] = -1
+            if since is not None:
+                stalls.append(Stall(k, step[k] + 1, since, t, False, per_step, proto.steps - step[k]))
+                stalled[k] = None
             held -= per_step
             step[k] += 1
             takes.append(Take(t, k, step[k], per_step))
@@ -242,7 +242,7 @@ def _consume(factory: Factory, deposits: dict[int, int], copies: int, runs: int,
             launch.append(t)
             step.append(1)
             due.append(t + factory.step_rounds)
-            stalled.append(-1)
+            stalled.append(None)
             running.append(k)
             busy += 1
             times.add(t + factory.step_rounds)

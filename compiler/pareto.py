@@ -359,7 +359,8 @@ def _pareto(pipeline: Pipeline, policies: tuple[DynamicOptions, ...], buffer_siz
                 budgets = _thin(budgets, max_budgets)
                 per_size[options, b] = [p for p in (evaluate(options, b, q) for q in budgets) if p is not None]
             else:
-                fastest = menu[0].rounds + high.rounds  # one fill batch, then no stall
+                (producer,) = menu
+                fastest = producer.rounds + high.rounds  # one fill batch, then no stall
                 # the lambda is called only inside this iteration, so the loop variables are the current ones
                 per_size[options, b] = _coarse_to_fine(
                     budgets, lambda q: bounded(options, b, q), fastest, timed,  # noqa: B023
@@ -421,13 +422,13 @@ def _first_stall_delay(schedule: Schedule) -> float:
     return expected_delay(schedule)
 
 
-def _rounds_floor(high: Factory, producer: Producer, pool: int, slots: int) -> int:
+def _rounds_floor(high: Factory, producer: Producer, pool: int, slots: int) -> float:
     """A lower bound on the no-failure rounds of one execution when at most ``pool`` qubits (every qubit but the
     ``slots`` of the buffer) run ``producer`` copies. The fill makes the burst and the first step's input with at
     most ``pool // Q`` copies at once, and the high factory's steps follow. At the launch at most the burst and
     the buffer are held (lanes do not run during the fill), so the other states are made after it by at most
     ``(pool - data patches) // Q`` copies (lanes and the lent region together), the last one step before the end;
-    and all the states are made by at most ``pool // Q`` copies. Failures only add rounds; a large value when the
+    and all the states are made by at most ``pool // Q`` copies. Failures only add rounds; infinite when the
     states cannot be made at all."""
     copies = pool // producer.qubits
     if copies < 1:
@@ -445,7 +446,7 @@ def _rounds_floor(high: Factory, producer: Producer, pool: int, slots: int) -> i
     return floor
 
 
-_NO_COPY = 10**12
+_NO_COPY = math.inf
 
 
 def _sequential_configurations(pipeline: Pipeline, slot_qubits: int, fan_out: int = 16) -> list[tuple[int, int]]:

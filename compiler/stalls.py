@@ -25,7 +25,6 @@ inputs are there, which is ``resume="greedy"``), reuse runs that fail, and the s
 
 from __future__ import annotations
 
-import bisect
 import functools
 import heapq
 import math
@@ -68,7 +67,7 @@ def _deposits(
         if r.end > launch:
             into = reuse if r.role == "reuse" else ends
             into[r.end, r.producer] = into.get((r.end, r.producer), 0) + 1
-        if r.role == "supply" and r.end >= last.get(r.lane, (-1, 0))[0]:
+        if r.role == "supply" and (r.lane not in last or r.end >= last[r.lane][0]):
             last[r.lane] = (r.end, r.producer)
     for end, producer in last.values():
         t = end + menu[producer].rounds
@@ -118,14 +117,14 @@ def expected_rounds(schedule: Schedule) -> float:
     if schedule.policy.short_launch and schedule.supply.copies:  # a short fill launches anyway (lanes follow)
         n_th = need0
     short = sum(vec[:n_th])
-    refill = 0.0
+    fill_wait = 0.0  # the expected wait for a re-fill of a short fill
     if short > 0:
-        refill = float(min_time_allocation(menu, schedule.qubit_budget - schedule.buffer_qubits, 1).rounds)
+        fill_wait = short * min_time_allocation(menu, schedule.qubit_budget - schedule.buffer_qubits, 1).rounds
     start = [0.0] * (cap + 1)
     for i, m in enumerate(vec):
         start[max(i, n_th) - need0 if i < n_th else min(i - need0, cap)] += m
     run_delay = _run_phase(schedule, start, sorted(takes.items()), top.end - max(takes, default=launch))
-    return top.end + short * refill + run_delay
+    return top.end + fill_wait + run_delay
 
 
 def _run_phase(schedule: Schedule, start: list[float], takes: list[tuple[int, int]], tail: int) -> float:
@@ -151,9 +150,9 @@ def _run_phase(schedule: Schedule, start: list[float], takes: list[tuple[int, in
         j0 = min(injections, default=0)
         vec = list(start) if delay == 0 else [0.0] * (cap + 1)
         deposits = sorted(fixed + [(t + delay, i, n) for t, i, n in moving]) if moving else fixed
-        dep_times = [x[0] for x in deposits]
-        # deposits already seen by the first injection: those up to its take's round
-        d = bisect.bisect_right(dep_times, takes[j0][0] + delay) if delay else 0
+        # a delayed layer starts empty: the deposits up to its first injection's take (already seen by the
+        # injected paths) land on no mass, as they should
+        d = 0
         for j in range(j0, len(takes)):
             t_act = takes[j][0] + delay
             while d < len(deposits) and deposits[d][0] <= t_act:

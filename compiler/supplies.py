@@ -104,18 +104,16 @@ def _runs(items: Iterator[tuple[int, int]] | Sequence[tuple[int, int]]) -> Deman
 
 
 def _merge(a: DemandTimeline, b: DemandTimeline) -> KindTimeline:
-    """Runs over the union of both timelines' run boundaries (the shorter padded with empty layers)."""
+    """Runs over the union of both timelines' run boundaries; ``b`` (no longer than ``a``: both callers ensure
+    it) padded with empty layers."""
+    if not a.layers:
+        return KindTimeline()
     ra = list(zip(a.lengths, a.states))
     rb = list(zip(b.lengths, b.states))
-    total = max(a.layers, b.layers)
-    if a.layers < total:
-        ra.append((total - a.layers, 0))
-    if b.layers < total:
-        rb.append((total - b.layers, 0))
+    rb.append((a.layers, 0))  # b's padding: empty layers, at least as many as a has left (the loop stops with a)
     out: list[tuple[int, int, int]] = []
     i = j = 0
-    la = ra[0][0] if ra else 0
-    lb = rb[0][0] if rb else 0
+    la, lb = ra[0][0], rb[0][0]
     while i < len(ra) and j < len(rb):
         n = min(la, lb)
         t, c = ra[i][1], rb[j][1]
@@ -181,7 +179,7 @@ class Supply:
         if copies < 1:
             raise SpecError(f"copies must be >= 1, got {copies}")
         r = copies * outputs / period
-        return cls(r, outputs - r * startup, float(max(peak + outputs, peak, 1)))
+        return cls(r, outputs - r * startup, float(peak + outputs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,12 +221,13 @@ def simulate_supplies(runs: Sequence[Sequence[int]], lengths: Sequence[int], sup
     tau = float(layer_rounds)
     b = [s.first for s in supplies]
     t = wait = 0.0
-    startup = -1.0
+    startup: float | None = None  # the first wait of the first run that asks for a state
     rec: list[tuple[float, int, float, float]] = []
     for length, ss in zip(lengths, runs):
         if len(ss) != len(supplies):
             raise SpecError(f"a run asks for {len(ss)} kinds but {len(supplies)} supplies are given")
-        start, left, w_run, first = t, int(length), 0.0, -1.0
+        start, left, w_run = t, int(length), 0.0
+        first: float | None = None  # the run's first layer's wait
         while left > 0:
             w = max([0.0] + [(s - bi) / sp.rate for s, bi, sp in zip(ss, b, supplies) if s > 0])
             gs = [sp.rate * (w + tau) - s for s, sp in zip(ss, supplies)]
@@ -243,16 +242,16 @@ def simulate_supplies(runs: Sequence[Sequence[int]], lengths: Sequence[int], sup
                         k = 1
                 else:
                     k = min(k, _need_layers(bi, g, c, s - sp.rate * w))
-            n = left if k >= left else max(int(k), 1)
+            n = left if k >= left else int(k)  # k >= 1: 1, inf or _need_layers' count
             b = [_advance(bi, g, c, n) for bi, g, c in zip(b, gs, cs)]
-            if first < 0:
+            if first is None:
                 first = w
             t += n * (w + tau)
             w_run += n * w
             left -= n
-        if startup < 0 and any(ss):
+        if startup is None and any(ss):
             startup = first
         wait += w_run
         if record:
-            rec.append((start, int(length), max(first, 0.0), w_run))
-    return SupplyRun(t, wait, max(startup, 0.0), tuple(rec))
+            rec.append((start, int(length), first or 0.0, w_run))
+    return SupplyRun(t, wait, startup or 0.0, tuple(rec))
