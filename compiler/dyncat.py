@@ -96,26 +96,27 @@ SHOTS_RELIABLE = (2, 4)
 _FLOOR = {"15-to-1": (35.0, 3), "20-to-4": (22.0, 2)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BlockFactory(Factory):
     """One of Litinski's upper blocks as the dynamic scheduler's high-level factory (module docstring).
 
     ``protocol`` carries the input pattern (burst, steps, two inputs a step); ``distance`` is ``d_X``. The
     footprint, step, data patches and errors are the block's, not the paper's 15-tile factory's:
     ``output_error(e)`` is ``error`` (the block model at input error ``eps_in``) scaled by ``(e / eps_in)^power``
-    for ``e > eps_in`` (an upper bound: only the input term grows).
+    for ``e > eps_in`` (an upper bound: only the input term grows). Its own fields are keyword-only, without
+    defaults: :func:`block_factory` gives every one.
     """
 
-    block: str = "15-to-1"
-    upper: tuple[int, int, int] = (3, 3, 3)
-    footprint: int = 1
-    data: int = 1
-    step: int = 1
-    eps_in: float = 0.0
-    error: float = 0.0
-    p_succ: float = 1.0
-    power: int = 3
-    scale: int = 1
+    block: str
+    upper: tuple[int, int, int]
+    footprint: int
+    data: int
+    step: int
+    eps_in: float
+    error: float
+    p_succ: float
+    power: int
+    scale: int
 
     @property
     def qubits(self) -> int:
@@ -189,10 +190,11 @@ def block_factory(hardware: Hardware, block: str, upper: tuple[int, int, int], e
     step = num * scale // den
     footprint = 2 * (layout.patch_widths(dx, dz) * 3 * dx + 20 * dm * dm + 2 * dx * dm)
     noise = NoiseModel.from_hardware(hardware)
-    idle = max(float(dm), step_cycles or 0.0)  # Litinski's step t: a run is I / 2 steps of t >= d_m
+    idle = float(dm) if step_cycles is None else max(float(dm), step_cycles)  # Litinski's t: I / 2 steps of t >= d_m
     error, p_succ = _block_run(noise, block, upper, round(idle, 3), round(transport, 6), eps_in)
-    return BlockFactory(pattern, dx, hardware, block, upper, footprint, layout.qubits * 2 * dx * dz, step, eps_in,
-                        error, p_succ, _FLOOR[block][1], scale)
+    return BlockFactory(pattern, dx, hardware, block=block, upper=upper, footprint=footprint,
+                        data=layout.qubits * 2 * dx * dz, step=step, eps_in=eps_in, error=error, p_succ=p_succ,
+                        power=_FLOOR[block][1], scale=scale)
 
 
 @dataclass(frozen=True, slots=True)
