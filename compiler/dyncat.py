@@ -482,12 +482,13 @@ def _dynamic_catalogue(hardware: Hardware, target: float, blocks: tuple[str, ...
             measured = met = False
             if prune:  # the baseline stands for the catalogue's entries: what it dominates is not measured
                 kept.append((baseline.qubits, baseline.cycles / baseline.outputs, None, 0, 0))
-            saturated: dict[int, float] = {}  # buffer size -> the last period measured with it
+            last_period: dict[int, float] = {}  # buffer size -> the last period measured with it
+            saturated: set[int] = set()  # buffer sizes at which more lanes stopped shortening the period
             count = 0
             for q, n, b, bound in _configs(high, producer, slot, copies):
                 if any(k[0] <= q and k[1] <= bound / high.p_succ / states for k in kept):
                     continue  # dominated whatever its measured period
-                if saturated.get(b, math.inf) < 0:
+                if b in saturated:
                     continue  # more lanes did not shorten the period at this buffer size: the lanes are not short
                 if prune and count >= PLANNER_MEASURES:
                     break
@@ -497,8 +498,9 @@ def _dynamic_catalogue(hardware: Hardware, target: float, blocks: tuple[str, ...
                 except InfeasibleError:
                     continue
                 measured = True
-                last = saturated.get(b, math.inf)
-                saturated[b] = -1.0 if m.period >= last - 0.5 else m.period
+                if m.period >= last_period.get(b, math.inf) - 0.5:
+                    saturated.add(b)
+                last_period[b] = m.period
                 if m.output_error > target:
                     continue
                 met = True

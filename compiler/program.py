@@ -288,9 +288,7 @@ def simulate(timeline: DemandTimeline, source: Source, copies: int, layer_rounds
         start = t
         if s == 0:
             t += length * tau
-            b += r_tau * length
-            if b > cap:
-                b = cap
+            b = min(b + r_tau * length, cap)
             if runs is not None:
                 runs.append((start, length, 0, tau, 0.0, 0.0))
             continue
@@ -313,8 +311,7 @@ def simulate(timeline: DemandTimeline, source: Source, copies: int, layer_rounds
                 b -= free * delta
                 w += (s - b) / r + (length - free - 1) * delta / r
                 b = r_tau
-        if b > cap:
-            b = cap
+        b = min(b, cap)
         t = start + w + length * tau
         wait += w
         if runs is not None:
@@ -501,7 +498,7 @@ def _evaluate(demand: ProgramDemand, source: Source, copies: int, layout: str, h
     tiles = _tiles(layout, n)
     # the least distance the data needs with no wait at all, then upward while waits push the error over
     layers = demand.timeline.layers
-    d = start_distance or _least_distance(tiles, float(max(layers, 1) * cyc), hardware, b_log)
+    d = start_distance or _least_distance(tiles, float(layers * cyc), hardware, b_log)  # T states: layers >= 1
     while True:
         block = DataBlock(layout, n, tiles, d, cyc)
         sim = simulate(demand.timeline, source, copies, block.layer_rounds, record=record, handoff=demand.handoff)
