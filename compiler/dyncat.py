@@ -273,11 +273,15 @@ def schedule(hardware: Hardware, block: str, upper: tuple[int, int, int], lower:
     return simulate(*args, tops=executions, rng=None if seed is None else random.Random(seed))
 
 
+def _transport(upper: tuple[int, int, int], lower: Lower, lanes: int) -> float:
+    """Patch widths a state travels to the upper block: ``10 d_m2 + n w / 4`` (module docstring)."""
+    return 10 * upper[2] + lanes * lower.width / 4
+
+
 def _args(hardware: Hardware, block: str, upper: tuple[int, int, int], lower: Lower, lanes: int, buffer_slots: int
           ) -> tuple[BlockFactory, tuple[Producer], int, int, int, DynamicOptions]:
     producer = lower.producer
-    transport = 10 * upper[2] + lanes * lower.width / 4
-    high = block_factory(hardware, block, upper, producer.eps_out, transport)
+    high = block_factory(hardware, block, upper, producer.eps_out, _transport(upper, lower, lanes))
     scale = high.scale
     slot = patch_qubits(producer.distance)
     q = high.qubits + buffer_slots * slot + lanes * producer.qubits
@@ -289,7 +293,6 @@ def _args(hardware: Hardware, block: str, upper: tuple[int, int, int], lower: Lo
 def _measure(hardware: Hardware, block: str, upper: tuple[int, int, int], lower: Lower, lanes: int,
              buffer_slots: int, shots: int, executions: int, seed: int) -> Measured:
     producer = lower.producer
-    transport = 10 * upper[2] + lanes * lower.width / 4
     args = _args(hardware, block, upper, lower, lanes, buffer_slots)
     high, q, scale = args[0], args[2], args[0].scale
     rng = random.Random(seed)
@@ -304,7 +307,8 @@ def _measure(hardware: Hardware, block: str, upper: tuple[int, int, int], lower:
         periods.append((ends[-1] - ends[0]) / (len(ends) - 1))
         attempts.append(len(s.runs) / len(ends))
     period = statistics.fmean(periods)
-    timed = block_factory(hardware, block, upper, producer.eps_out, transport, 2 * period / high.protocol.inputs)
+    timed = block_factory(hardware, block, upper, producer.eps_out, _transport(upper, lower, lanes),
+                          2 * period / high.protocol.inputs)
     stderr = statistics.stdev(periods) / math.sqrt(shots) if shots > 1 else 0.0
     return Measured(q, statistics.fmean(firsts), period, stderr, timed.p_succ,
                     timed.output_error(producer.eps_out + added), statistics.fmean(attempts), shots)

@@ -114,7 +114,7 @@ class ProgramDemand:
         if self.kinds is not None:
             out |= {"ccz_count": self.kinds.ccz_total, "t_count_besides_ccz": self.kinds.t_total,
                     "toffoli_t": self.toffoli_t}
-            if not self.derived and self.counts.ccz_timeline is not None:
+            if self.counts.ccz_timeline is not None:  # given with the circuit's own timeline: not derived
                 out["ccz_timeline"] = self.counts.ccz_timeline.to_dict()
         return out
 

@@ -59,7 +59,7 @@ def test_no_ccz_demand_no_mixed_point():
     assert mixed.mixed_points(demand, [T_SLOW], [CCZ], HW, "fast") == ([], 0)
 
 
-def _walk(monkeypatch, t_source, done_at=None, **kw):
+def _walk(monkeypatch, t_source, done_at=None, demand=DEMAND, **kw):
     """The (T copies, CCZ copies) the search evaluates, in order; ``done_at``: from that CCZ count on a point waits
     only for its first layer, at the least distance."""
     calls = []
@@ -71,7 +71,7 @@ def _walk(monkeypatch, t_source, done_at=None, **kw):
                                data=SimpleNamespace(distance=13), copies=kt)
 
     monkeypatch.setattr(mixed, "evaluate_mixed", stand_in)
-    points, evaluated = mixed.mixed_points(DEMAND, [t_source], [CCZ], HW, "fast", **kw)
+    points, evaluated = mixed.mixed_points(demand, [t_source], [CCZ], HW, "fast", **kw)
     assert evaluated == len(points) == len(calls)
     return calls
 
@@ -106,4 +106,9 @@ def test_a_pair_beyond_the_distillation_share_is_not_evaluated(monkeypatch):
     carry exactly the share, so any CCZ error puts the pair over it; at 4e-7 the pair fits."""
     over = Source("t-bad", "test", 1000, 26.0, 26.0, 1, 5e-7)
     assert _walk(monkeypatch, over) == []
-    assert _walk(monkeypatch, dataclasses.replace(over, output_error=4e-7))
+    fits = dataclasses.replace(over, output_error=4e-7)
+    assert _walk(monkeypatch, fits)
+    # with shares 0.7 / 0.3 the distillation share is 3e-4: the same pair no longer fits (it would fit the logical)
+    uneven = program_demand(LogicalCounts(10, t_count=1000, ccz_count=300), ErrorBudget(1e-3, 0.7, 0.3, 0.0), AZURE)
+    assert _walk(monkeypatch, fits, demand=uneven) == []
+    assert _walk(monkeypatch, dataclasses.replace(over, output_error=2e-7), demand=uneven)
