@@ -210,7 +210,7 @@ class _Sim:
             changes[r.end] = changes.get(r.end, 0) + self.promised(r)
         if self.mode in ("run", "finishing"):
             steps = self.future_steps(self.step_time) if self.mode == "run" else []
-            takes = {s: -self.proto.inputs_per_step for s in steps if s > t}
+            takes = {s: -self.proto.inputs_per_step for s in steps}  # all after t: a step at t has begun
         else:
             takes = {}
         level, stalled = self.buffer, False

@@ -8,6 +8,7 @@ rounds) and a low-level producer of 10 qubits, 5 rounds and one output that neve
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -19,7 +20,7 @@ from magicpipe.compiler.factory import Factory
 from magicpipe.compiler.options import DynamicOptions
 from magicpipe.compiler.protocols import Protocol
 from magicpipe.compiler.thresholds import launch_threshold, supply_lanes
-from magicpipe.errors import InfeasibleError
+from magicpipe.errors import InfeasibleError, SpecError
 
 
 def tiny(burst: int = 1, steps: int = 3, per_step: int = 1, cycles: int = 1, tiles: int = 3, data: int = 1
@@ -193,7 +194,12 @@ def _invariants(s, high, menu, budget, slots, slot, options) -> None:
     assert len(first) >= sum(c * k for _, c, k in s.fill.runs) > 0  # the first fill (re-fills after failures too)
     assert s.fill.rounds > 0 and s.tops[0].launch >= s.fill.rounds
     for x in s.stalls:
-        assert x.remaining == proto.steps - x.step + 1 and 1 <= x.threshold <= slots and x.start <= x.end
+        assert x.remaining == proto.steps - x.step + 1 and proto.inputs_per_step <= x.threshold <= slots
+        assert x.start <= x.end
+        if options.launch_rule == "eq5":  # N'_th by Eq. 6: the remaining inputs less what the lanes make meanwhile
+            made = math.floor(x.remaining * high.step_rounds * supply.rate)
+            eq6 = max(proto.inputs_per_step, x.remaining * proto.inputs_per_step - made)
+            assert x.threshold == min(eq6, slots)
         if x.reuse:
             assert (x.moved_out - x.start, x.end - x.reclaimed) == (options.move_rounds, options.move_rounds)
         else:
@@ -263,3 +269,12 @@ def test_block_fill_counts_copies_on_the_idle_block_and_the_rest_by_qubits():
     check(one)
     assert (one.fill.runs, one.fill.rounds, one.fill.qubits) == (((0, 1, 3),), 15, 10)
     assert (two.tops[0].launch, one.tops[0].launch) == (10, 15)
+
+
+@pytest.mark.parametrize("name", ["qubit_budget", "buffer_slots", "slot_qubits", "tops"])
+def test_counts_must_be_integers_not_booleans_or_floats(name):
+    """``True`` is an ``int`` to Python but not a count: each count is refused as a bool and as a float."""
+    args = {"qubit_budget": 71, "buffer_slots": 2, "slot_qubits": 5, "tops": 1}
+    for bad in (True, 2.0):
+        with pytest.raises(SpecError, match=f"{name} must be an integer"):
+            simulate(HIGH, (LOW,), **{**args, name: bad})
