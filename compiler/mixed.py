@@ -61,7 +61,7 @@ def ccz_target(demand: ProgramDemand, target: float) -> float:
     count (``k = toffoli_t``). Any such pair fits the share, ``t e_T + c e_C <= share (t / (t + k c) +
     c / (t + c)) <= share`` for ``k >= 1``; :func:`mixed_points` checks every pair all the same."""
     kinds = _kinds(demand)
-    return target * demand.t_states / max(kinds.t_total + kinds.ccz_total, 1)
+    return target * demand.t_states / (kinds.t_total + kinds.ccz_total)  # kinds come with Toffolis: >= 1 state
 
 
 def pair_error(demand: ProgramDemand, t_source: Source, ccz_source: Source) -> float:

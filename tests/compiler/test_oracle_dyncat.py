@@ -42,6 +42,10 @@ def test_the_benchmark_plans_two_lower_levels_of_each_kind_under_the_15_to_1_and
     usable = sorted((c for c in cultivation_points(HW.p) if 35 * c.error**3 <= TARGET / 2 and c.error > TARGET),
                     key=lambda c: (c.volume, c.name))
     assert [lower for _, lower, _, _ in plans[:2]] == usable[:2]
+    firsts = sorted((dyncat._one(NoiseModel.from_hardware(HW), ds) for ds in dyncat.first_level_grid()),
+                    key=lambda f: (f.volume_per_state, f.name))
+    fit = [f.distances for f in firsts if 35 * f.output_error**3 <= TARGET / 2]
+    assert [lower for _, lower, _, _ in plans[2:4]] == fit[:2]  # the blocks' own (d_X, d_Z, d_m)
     planner = _plans(("15-to-1",), 1)
     assert [(b, isinstance(lower, CultivationPoint)) for b, lower, _, _ in planner] == [
         ("15-to-1", True), ("15-to-1", False)]
@@ -158,3 +162,55 @@ def test_a_schedules_block_travels_as_the_catalogues_composite_of_as_many_copies
     fed = cultivation_fed(NoiseModel.from_hardware(HW), point, 8, "15-to-1", upper)
     assert s.high.error == pytest.approx(fed.output_error, rel=1e-12)
     assert s.high.p_succ == pytest.approx(1 - fed.p_fail, rel=1e-12)
+
+
+def test_the_configurations_by_hand():
+    """``_configs``: lane counts ``{busy - 1, busy, busy + 1, copies // 2, copies}``, none below 1, where ``busy =
+    ceil(I T_state / T_run)`` lanes keep the block busy; each at every buffer size, in ascending qubits, with the
+    period bound ``max(T_run, I T_state / (n + lent))``. The 15-to-1 block at (17, 7, 7): I = 15, T_run = 52.5.
+    A 1000-qubit producer of 5 rounds that never fails: busy = ceil(75 / 52.5) = 2; of 3 rounds: busy = 1."""
+    high = dyncat.block_factory(HW, "15-to-1", (17, 7, 7), 1e-6, 100.0)
+    lent = high.lendable_qubits // 1000
+    assert lent >= 1
+    for rounds, copies, lanes in ((5, 6, [1, 2, 3, 6]), (5, 1, [1, 2, 3]), (3, 1, [1, 2]), (3, 4, [1, 2, 4])):
+        p = Producer("x", qubits=1000, rounds=rounds, outputs=1, p_succ=1.0, eps_out=1e-6, distance=3)
+        configs = dyncat._configs(high, p, 17, copies)
+        expected = sorted((high.qubits + b * 17 + n * 1000, n, b, max(52.5, 15 * rounds / (n + lent)))
+                          for b in dyncat.BUFFERS for n in lanes)
+        assert configs == expected
+    # a slow producer (60 rounds at success 1/2: T_state = 120) makes the bound the supply's, not the run's
+    slow = Producer("s", qubits=1000, rounds=60, outputs=1, p_succ=0.5, eps_out=1e-6, distance=3)
+    assert dyncat._configs(high, slow, 17, 1)[0][3] == pytest.approx(15 * 120 / (1 + lent))
+
+
+def test_a_block_fed_states_of_no_error_scales_nothing():
+    """``output_error(e)`` scales the block's error by ``(e / eps_in)^power`` only for ``eps_in > 0``: a block
+    evaluated at input error 0 returns its own error for any input."""
+    block = dyncat.block_factory(HW, "15-to-1", (17, 7, 7), 0.0, 100.0)
+    assert block.output_error(1e-5) == block.output_error(0.0) == block.error
+    scaled = dyncat.block_factory(HW, "15-to-1", (17, 7, 7), 1e-6, 100.0)
+    assert scaled.output_error(2e-6) == pytest.approx(scaled.error * 8, rel=1e-12)
+
+
+def test_lockstep_defaults_to_twelve_runs_and_sixteen_shots():
+    """The benchmark's lock-step baseline relies on the defaults (``gain_summary`` passes neither)."""
+    p = Producer("x", qubits=100, rounds=10, outputs=1, p_succ=0.6, eps_out=1e-6, distance=7)
+    assert dyncat.lockstep(p, 4, 7.0, 15, holds=True) == dyncat.lockstep(p, 4, 7.0, 15, holds=True, runs=12, shots=16)
+    assert dyncat.lockstep(p, 4, 7.0, 15, holds=True) != dyncat.lockstep(p, 4, 7.0, 15, holds=True, runs=13)
+    assert dyncat.lockstep(p, 4, 7.0, 15, holds=True) != dyncat.lockstep(p, 4, 7.0, 15, holds=True, shots=17)
+    assert dyncat.lockstep(p, 4, 7.0, 15, holds=True) != dyncat.lockstep(p, 4, 7.0, 15, holds=True, shots=15)
+
+
+def test_a_slow_configurations_block_success_is_taken_at_its_measured_step():
+    """The measured point's block success is the block's at the measured mean step, the period over I/2 = 7.5
+    steps: with one lane of the loosest cultivation point (a state every ~12 rounds, 15 a run) the period is far
+    above 7.5 d_m = 52.5, so the step is longer than d_m and the success lower than at d_m."""
+    from magicpipe.compiler.cultivation import cultivation_point
+
+    low = dyncat._lower_point(cultivation_point(1e-3, 3, 1.0), 7)
+    m = dyncat.measure(HW, "15-to-1", (17, 7, 7), low, 1, 2, shots=2, executions=2)
+    assert m.period > 2 * 52.5
+    travel = 10 * 7 + 1 * low.width / 4
+    at_step = dyncat.block_factory(HW, "15-to-1", (17, 7, 7), low.producer.eps_out, travel, m.period / 7.5)
+    assert m.p_top == at_step.p_succ < dyncat.block_factory(HW, "15-to-1", (17, 7, 7), low.producer.eps_out,
+                                                            travel).p_succ

@@ -112,3 +112,17 @@ def test_a_pair_beyond_the_distillation_share_is_not_evaluated(monkeypatch):
     uneven = program_demand(LogicalCounts(10, t_count=1000, ccz_count=300), ErrorBudget(1e-3, 0.7, 0.3, 0.0), AZURE)
     assert _walk(monkeypatch, fits, demand=uneven) == []
     assert _walk(monkeypatch, dataclasses.replace(over, output_error=2e-7), demand=uneven)
+
+
+def test_without_an_all_t_front_the_four_cheapest_t_sources_by_volume_per_state_are_paired():
+    """Module docstring: the T sources paired are those of the all-T front, or, when that front is empty, the
+    cheapest few (four) by volume per state among the undominated ones. Six sources trading qubits for speed (none
+    dominates another), volumes per state 1000 x 60, 900 x 70, ..., 500 x 110: the last four are the cheapest."""
+    sources = [Source(f"t{i}", "test", 1000 - 100 * i, 10.0, 60.0 + 10 * i, 1, 1e-10) for i in range(6)]
+    volumes = [s.qubits * s.period_rounds for s in sources]
+    assert volumes == [60000, 63000, 64000, 63000, 60000, 55000]
+    chosen = mixed._t_sources(sources, ())
+    assert [s.name for s in chosen] == ["t5", "t0", "t4", "t1"]  # by volume, then name
+    front = [SimpleNamespace(source=sources[2], copies=3), SimpleNamespace(source=sources[2], copies=5),
+             SimpleNamespace(source=sources[3], copies=0)]
+    assert mixed._t_sources(sources, front) == [sources[2]]  # the front's own T sources with copies, once each

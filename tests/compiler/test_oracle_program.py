@@ -11,6 +11,7 @@ with hand-off, one move of ``d`` rounds (its last distance) per output; ``first`
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pytest
@@ -148,3 +149,43 @@ def test_a_program_without_t_states_runs_its_layers_at_the_least_distance_its_lo
         if layers == 1:  # d = 7 here, where the distillation share or two layers would need 9
             assert block.distance == 7
         assert dict(point.errors)["logical"] == pytest.approx(block.logical_error(rounds, hw))
+
+
+def test_a_copys_first_state_and_cycle_include_the_hand_off_by_default():
+    """A copy of a source with distances (5, 15) moves each state into its port in d = 15 rounds (its last
+    distance): by default the first state is in its port at startup + 15 and a batch of 2 takes period + 30."""
+    from magicpipe.compiler.program import cycle_rounds, first_rounds
+
+    src = Source("c", "test", 463, 81.0, 90.0, 2, 1e-8, distances=(5, 15))
+    assert (first_rounds(src), cycle_rounds(src)) == (81.0 + 15, 90.0 + 2 * 15)
+    assert (first_rounds(src, handoff=False), cycle_rounds(src, handoff=False)) == (81.0, 90.0)
+
+
+def test_a_source_with_the_same_qubits_and_a_better_rate_dominates():
+    """``undominated_sources``: b beats a when it needs no more qubits and is at least as good on every other count,
+    and differs somewhere; equal qubits with a faster rate is such a b (the first of equals is kept)."""
+    from magicpipe.compiler.program import undominated_sources
+
+    a = Source("a", "test", 1000, 50.0, 20.0, 1, 1e-9)
+    b = Source("b", "test", 1000, 50.0, 10.0, 1, 1e-9)
+    twin = Source("a2", "test", 1000, 50.0, 20.0, 1, 1e-9)
+    assert undominated_sources([a, b]) == [b]
+    assert undominated_sources([a, twin]) == [a, twin]  # equal on every count: neither beats the other
+    assert undominated_sources([a, Source("c", "test", 999, 50.0, 20.0, 1, 1e-9)])[0].name == "c"
+
+
+def test_a_timeline_given_with_the_counts_is_not_derived():
+    """``derived``: whether the layers were derived from counts by the estimator's conventions. A circuit's own
+    timeline is not, and then its rotations' synthesis share is not charged (the timeline's states include them);
+    the same counts without a timeline are derived."""
+    from magicpipe.compiler.budget import ErrorBudget
+    from magicpipe.compiler.counts import LogicalCounts
+    from magicpipe.compiler.program import program_demand
+    from magicpipe.compiler.synthesis import SYNTHESIS_MODELS
+
+    counts = LogicalCounts(10, t_count=20, rotation_count=2, rotation_depth=2)
+    given = dataclasses.replace(counts, timeline=DemandTimeline((10,), (4,)))
+    a, b = (program_demand(c, ErrorBudget(1e-3), SYNTHESIS_MODELS["azure"]) for c in (given, counts))
+    assert (a.derived, a.synthesis_error, a.rotation_t, a.timeline.total) == (False, 0.0, 0, 40)
+    assert a.info()["layers_derived_from_counts"] is False
+    assert b.derived and b.synthesis_error == pytest.approx(1e-3 / 3) and b.rotation_t > 0
