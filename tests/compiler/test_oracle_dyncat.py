@@ -58,6 +58,9 @@ def test_a_cultivation_point_exactly_at_the_target_is_not_fed_to_a_15_to_1():
     for _, lower, _, _ in _plans(("15-to-1",), 2, target=cheapest.error):
         if isinstance(lower, CultivationPoint):
             assert lower.error > cheapest.error
+    # and one the 15-to-1 cannot distil far enough: 35 e^3 = target / 1.5 > target / 2
+    for _, lower, _, _ in _plans(("15-to-1",), 2, target=52.5 * cheapest.error**3):
+        assert lower != cheapest
 
 
 def _stand_in(calls, period):
@@ -168,11 +171,13 @@ def test_the_configurations_by_hand():
     """``_configs``: lane counts ``{busy - 1, busy, busy + 1, copies // 2, copies}``, none below 1, where ``busy =
     ceil(I T_state / T_run)`` lanes keep the block busy; each at every buffer size, in ascending qubits, with the
     period bound ``max(T_run, I T_state / (n + lent))``. The 15-to-1 block at (17, 7, 7): I = 15, T_run = 52.5.
-    A 1000-qubit producer of 5 rounds that never fails: busy = ceil(75 / 52.5) = 2; of 3 rounds: busy = 1."""
+    A 1000-qubit producer of 5 rounds that never fails: busy = ceil(75 / 52.5) = 2; of 3 rounds: busy = 1; of
+    10 rounds: busy = 3."""
     high = dyncat.block_factory(HW, "15-to-1", (17, 7, 7), 1e-6, 100.0)
     lent = high.lendable_qubits // 1000
     assert lent >= 1
-    for rounds, copies, lanes in ((5, 6, [1, 2, 3, 6]), (5, 1, [1, 2, 3]), (3, 1, [1, 2]), (3, 4, [1, 2, 4])):
+    for rounds, copies, lanes in ((5, 6, [1, 2, 3, 6]), (5, 1, [1, 2, 3]), (3, 1, [1, 2]), (3, 4, [1, 2, 4]),
+                                  (10, 4, [2, 3, 4])):  # 10 rounds: busy = ceil(150 / 52.5) = 3
         p = Producer("x", qubits=1000, rounds=rounds, outputs=1, p_succ=1.0, eps_out=1e-6, distance=3)
         configs = dyncat._configs(high, p, 17, copies)
         expected = sorted((high.qubits + b * 17 + n * 1000, n, b, max(52.5, 15 * rounds / (n + lent)))
@@ -214,3 +219,35 @@ def test_a_slow_configurations_block_success_is_taken_at_its_measured_step():
     at_step = dyncat.block_factory(HW, "15-to-1", (17, 7, 7), low.producer.eps_out, travel, m.period / 7.5)
     assert m.p_top == at_step.p_succ < dyncat.block_factory(HW, "15-to-1", (17, 7, 7), low.producer.eps_out,
                                                             travel).p_succ
+    # the output error is charged the first shot's storage decay: above the block's own at the lower's error
+    one = dyncat.measure(HW, "15-to-1", (17, 7, 7), low, 1, 2, shots=1, executions=2)
+    own = dyncat.block_factory(HW, "15-to-1", (17, 7, 7), low.producer.eps_out, travel, one.period / 7.5)
+    assert one.output_error > own.output_error(low.producer.eps_out)
+
+
+def test_a_period_that_more_lanes_shorten_by_a_round_keeps_every_configuration_measured(monkeypatch):
+    """The saturation rule skips larger lane counts once more lanes shorten the period by less than half a round;
+    a period of ``100 - n`` rounds for ``n`` lanes shortens it by a round or more, so (``prune=False``) every
+    configuration of every plan is measured."""
+    calls: dict = {}
+
+    def measure(hardware, block, ds, lower, n, b, shots, executions, seed):
+        calls.setdefault((lower.text, lower.distances, ds), []).append((n, b))
+        return dyncat.Measured(10_000, 60.0, 100.0 - n, 0.0, 1.0, TARGET / 10, 1.0, shots)
+
+    monkeypatch.setattr(dyncat, "_measure", measure)
+    dyncat._dynamic_catalogue.__wrapped__(HW, TARGET, ("15-to-1",), False)
+    for plan in _plans(("15-to-1",), 2):
+        key, configs, _ = _configs(*plan)
+        assert calls[key] == [(n, b) for _, n, b, _ in configs]
+
+
+def test_a_first_level_lower_block_carries_its_routing_strip():
+    """Module docstring: each first-level lower copy carries ``(d_X + 4 d_Z) d_m2`` qubits of routing beside the
+    catalogue's block: (9, 5, 3) under an upper d_m of 7 is 29 x 7 = 203 qubits more, its width 29."""
+    from magicpipe.compiler.producers import catalogue_producer
+
+    noise = NoiseModel.from_hardware(HW)
+    low = dyncat._lower_block(noise, (9, 5, 3), 7)
+    assert (low.width, low.distances) == (29, (9, 5, 3))
+    assert low.producer.qubits == catalogue_producer(dyncat._one(noise, (9, 5, 3))).qubits + 29 * 7
