@@ -60,7 +60,7 @@ def _execution(s: Schedule, index: int) -> None:
         if k.count != proto.inputs_per_step:
             _fail(f"round {k.time}: execution {index} step {k.step} takes {k.count} states, the protocol's pattern "
                   f"is {proto.inputs_per_step} per step", execution=index, take=k)
-    if len(takes) > 1 and takes[1].time != top.launch:
+    if takes[1].time != top.launch:  # the steps above are 0..steps, steps >= 1: there are two takes at least
         _fail(f"round {takes[1].time}: execution {index}'s first rotation starts after its launch at round "
               f"{top.launch}", execution=index, take=takes[1])
     for a, b in zip(takes[1:], takes[2:]):
