@@ -278,3 +278,17 @@ def test_counts_must_be_integers_not_booleans_or_floats(name):
     for bad in (True, 2.0):
         with pytest.raises(SpecError, match=f"{name} must be an integer"):
             simulate(HIGH, (LOW,), **{**args, name: bad})
+
+
+def test_a_short_launch_on_exactly_the_burst_and_the_first_input():
+    """``short_launch``: when the fill is over (nothing of it in flight) and holds at least the burst and the first
+    step's input, the factory launches with what there is if lanes run beside it. The first pipeline's fill of
+    three with its second run failing (scripted draw 0.95 >= 0.9) ends at 5 with 2 = 1 + 1 states, exactly enough:
+    the launch is at 5 with ``short_launch`` and later without it (the shortfall is re-filled first)."""
+    low = Producer("low", 10, 5, 1, 0.9, 1e-6, 3)
+    short = simulate(HIGH, (low,), 71, 2, 5, DynamicOptions(short_launch=True), rng=Script([0.0, 0.95]))
+    check(short, allow_failures=True)
+    assert [(k.time, k.step) for k in short.takes][:2] == [(5, 0), (5, 1)]
+    plain = simulate(HIGH, (low,), 71, 2, 5, rng=Script([0.0, 0.95]))
+    check(plain, allow_failures=True)
+    assert plain.tops[0].launch > 5
