@@ -6,8 +6,8 @@
 * input patterns: each execution of the high-level factory takes its burst at the launch, then one take of
   ``inputs_per_step`` per step, the first at the launch and each later one ``step_rounds`` after the previous
   plus the stalls in between; it ends ``step_rounds`` after the last take; fill runs begun since the previous
-  execution end by the launch; a reuse stall moves the data patches out before it reclaims them and its reuse
-  runs lie in that window;
+  execution end by the launch; a reuse stall moves the data patches out before it reclaims them (at its start and
+  end when moves take 0 rounds) and its reuse runs lie in that window;
 * conservation: states produced (less discarded) = states taken + states left in the buffer at the end;
 * outputs once: a run yields all its producer's outputs or none (20-to-4: four), discards at most those; every
   output, followed one by one (first in, first out), is taken once, no earlier than its run's end, or is
@@ -60,7 +60,7 @@ def _execution(s: Schedule, index: int) -> None:
         if k.count != proto.inputs_per_step:
             _fail(f"round {k.time}: execution {index} step {k.step} takes {k.count} states, the protocol's pattern "
                   f"is {proto.inputs_per_step} per step", execution=index, take=k)
-    if len(takes) > 1 and takes[1].time != top.launch:
+    if takes[1].time != top.launch:  # the steps above are 0..steps, steps >= 1: there are two takes at least
         _fail(f"round {takes[1].time}: execution {index}'s first rotation starts after its launch at round "
               f"{top.launch}", execution=index, take=takes[1])
     for a, b in zip(takes[1:], takes[2:]):
@@ -82,10 +82,13 @@ def _stalls(s: Schedule) -> None:
     for x in s.stalls:
         if not x.reuse:
             continue
-        if x.resumed and not x.start < x.moved_out <= x.reclaimed < x.end:
+        # moves of 0 rounds (``move_rounds=0``) lend the region at the stall's start and take it back at its end
+        ordered = (x.start < x.moved_out <= x.reclaimed < x.end if s.move_rounds else
+                   x.start <= x.moved_out <= x.reclaimed <= x.end)
+        if x.resumed and not ordered:
             _fail(f"round {x.start}: reuse stall of execution {x.top} step {x.step} has start {x.start}, moved out "
                   f"{x.moved_out}, reclaimed {x.reclaimed}, end {x.end}; expected start < moved out <= reclaimed "
-                  f"< end", stall=x)
+                  f"< end (<= throughout with moves of 0 rounds)", stall=x)
         for r in s.runs:
             if r.role == "reuse" and x.moved_out <= r.start < x.reclaimed and r.end > x.reclaimed:
                 _fail(f"round {x.reclaimed}: reuse run {r.id} ends at round {r.end}, after the ancilla region is "

@@ -105,11 +105,13 @@ class _Sim:
         self.tops: list[TopRun] = []
         self.mode = "pre"
         self.top_index = 0
-        self.launch_time = -1
-        self.next_step = 0
-        self.step_time = -1
-        self.stall = _StallInProgress(-1, 0, 0, 0)
-        self.fill = Allocation(0, (), 0, 0)
+        # set before they are read: at the first launch (launch_top), at the first stall (stall_decision), and by
+        # the fill at round 0 (plan_fill: it raises rather than plan no fill, since N_th >= 1)
+        self.launch_time: int
+        self.next_step: int
+        self.step_time: int
+        self.stall: _StallInProgress
+        self.fill: Allocation
 
     # -- bookkeeping -------------------------------------------------------------------------------
     def at(self, t: int) -> None:
@@ -156,7 +158,7 @@ class _Sim:
         if n is None:
             n = self.proto.steps - self.next_step + 1
         step = self.step_rounds
-        return list(range(t, t + n * step, step)) if n > 0 else []
+        return list(range(t, t + n * step, step))  # empty for n <= 0
 
     def projected_deposits(self, t: int, horizon: int) -> list[tuple[int, int]]:
         dep = [(r.end, self.promised(r)) for r in self.in_flight if r.end > t]
@@ -208,7 +210,7 @@ class _Sim:
             changes[r.end] = changes.get(r.end, 0) + self.promised(r)
         if self.mode in ("run", "finishing"):
             steps = self.future_steps(self.step_time) if self.mode == "run" else []
-            takes = {s: -self.proto.inputs_per_step for s in steps if s > t}
+            takes = {s: -self.proto.inputs_per_step for s in steps}  # all after t: a step at t has begun
         else:
             takes = {}
         level, stalled = self.buffer, False
@@ -376,7 +378,7 @@ class _Sim:
         if self.opt.block_fill < 0 or len(self.menu) != 1:
             return pool
         q = self.menu[0].qubits
-        copies = self.opt.block_fill + max(pool - self.high.qubits, 0) // q
+        copies = self.opt.block_fill + (pool - self.high.qubits) // q  # the pool is Q - buffer >= the factory
         return min(pool, copies * q)
 
     def fill_allocation(self, t: int, pool: int, target: int, raised: bool) -> Allocation | None:
@@ -453,7 +455,7 @@ class _Sim:
                 self.buffer >= threshold or (mode == "pre" and self.short_launch_ready(self.buffer))
             ) and not fills_running:
                 self.launch_top(t)
-            elif mode == "pre" and not self.in_flight and self.buffer < threshold:
+            elif mode == "pre" and not self.in_flight:  # (so the buffer is short of the threshold: no launch)
                 self.plan_fill(t, pool)
         elif mode == "run" and t == self.step_time:
             if self.buffer >= self.proto.inputs_per_step:

@@ -96,26 +96,27 @@ SHOTS_RELIABLE = (2, 4)
 _FLOOR = {"15-to-1": (35.0, 3), "20-to-4": (22.0, 2)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BlockFactory(Factory):
     """One of Litinski's upper blocks as the dynamic scheduler's high-level factory (module docstring).
 
     ``protocol`` carries the input pattern (burst, steps, two inputs a step); ``distance`` is ``d_X``. The
     footprint, step, data patches and errors are the block's, not the paper's 15-tile factory's:
     ``output_error(e)`` is ``error`` (the block model at input error ``eps_in``) scaled by ``(e / eps_in)^power``
-    for ``e > eps_in`` (an upper bound: only the input term grows).
+    for ``e > eps_in`` (an upper bound: only the input term grows). Its own fields are keyword-only, without
+    defaults: :func:`block_factory` gives every one.
     """
 
-    block: str = "15-to-1"
-    upper: tuple[int, int, int] = (3, 3, 3)
-    footprint: int = 1
-    data: int = 1
-    step: int = 1
-    eps_in: float = 0.0
-    error: float = 0.0
-    p_succ: float = 1.0
-    power: int = 3
-    scale: int = 1
+    block: str
+    upper: tuple[int, int, int]
+    footprint: int
+    data: int
+    step: int
+    eps_in: float
+    error: float
+    p_succ: float
+    power: int
+    scale: int
 
     @property
     def qubits(self) -> int:
@@ -189,10 +190,11 @@ def block_factory(hardware: Hardware, block: str, upper: tuple[int, int, int], e
     step = num * scale // den
     footprint = 2 * (layout.patch_widths(dx, dz) * 3 * dx + 20 * dm * dm + 2 * dx * dm)
     noise = NoiseModel.from_hardware(hardware)
-    idle = max(float(dm), step_cycles or 0.0)  # Litinski's step t: a run is I / 2 steps of t >= d_m
+    idle = float(dm) if step_cycles is None else max(float(dm), step_cycles)  # Litinski's t: I / 2 steps of t >= d_m
     error, p_succ = _block_run(noise, block, upper, round(idle, 3), round(transport, 6), eps_in)
-    return BlockFactory(pattern, dx, hardware, block, upper, footprint, layout.qubits * 2 * dx * dz, step, eps_in,
-                        error, p_succ, _FLOOR[block][1], scale)
+    return BlockFactory(pattern, dx, hardware, block=block, upper=upper, footprint=footprint,
+                        data=layout.qubits * 2 * dx * dz, step=step, eps_in=eps_in, error=error, p_succ=p_succ,
+                        power=_FLOOR[block][1], scale=scale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,11 +273,15 @@ def schedule(hardware: Hardware, block: str, upper: tuple[int, int, int], lower:
     return simulate(*args, tops=executions, rng=None if seed is None else random.Random(seed))
 
 
+def _transport(upper: tuple[int, int, int], lower: Lower, lanes: int) -> float:
+    """Patch widths a state travels to the upper block: ``10 d_m2 + n w / 4`` (module docstring)."""
+    return 10 * upper[2] + lanes * lower.width / 4
+
+
 def _args(hardware: Hardware, block: str, upper: tuple[int, int, int], lower: Lower, lanes: int, buffer_slots: int
           ) -> tuple[BlockFactory, tuple[Producer], int, int, int, DynamicOptions]:
     producer = lower.producer
-    transport = 10 * upper[2] + lanes * lower.width / 4
-    high = block_factory(hardware, block, upper, producer.eps_out, transport)
+    high = block_factory(hardware, block, upper, producer.eps_out, _transport(upper, lower, lanes))
     scale = high.scale
     slot = patch_qubits(producer.distance)
     q = high.qubits + buffer_slots * slot + lanes * producer.qubits
@@ -287,7 +293,6 @@ def _args(hardware: Hardware, block: str, upper: tuple[int, int, int], lower: Lo
 def _measure(hardware: Hardware, block: str, upper: tuple[int, int, int], lower: Lower, lanes: int,
              buffer_slots: int, shots: int, executions: int, seed: int) -> Measured:
     producer = lower.producer
-    transport = 10 * upper[2] + lanes * lower.width / 4
     args = _args(hardware, block, upper, lower, lanes, buffer_slots)
     high, q, scale = args[0], args[2], args[0].scale
     rng = random.Random(seed)
@@ -302,7 +307,8 @@ def _measure(hardware: Hardware, block: str, upper: tuple[int, int, int], lower:
         periods.append((ends[-1] - ends[0]) / (len(ends) - 1))
         attempts.append(len(s.runs) / len(ends))
     period = statistics.fmean(periods)
-    timed = block_factory(hardware, block, upper, producer.eps_out, transport, 2 * period / high.protocol.inputs)
+    timed = block_factory(hardware, block, upper, producer.eps_out, _transport(upper, lower, lanes),
+                          2 * period / high.protocol.inputs)
     stderr = statistics.stdev(periods) / math.sqrt(shots) if shots > 1 else 0.0
     return Measured(q, statistics.fmean(firsts), period, stderr, timed.p_succ,
                     timed.output_error(producer.eps_out + added), statistics.fmean(attempts), shots)
@@ -480,12 +486,13 @@ def _dynamic_catalogue(hardware: Hardware, target: float, blocks: tuple[str, ...
             measured = met = False
             if prune:  # the baseline stands for the catalogue's entries: what it dominates is not measured
                 kept.append((baseline.qubits, baseline.cycles / baseline.outputs, None, 0, 0))
-            saturated: dict[int, float] = {}  # buffer size -> the last period measured with it
+            last_period: dict[int, float] = {}  # buffer size -> the last period measured with it
+            saturated: set[int] = set()  # buffer sizes at which more lanes stopped shortening the period
             count = 0
             for q, n, b, bound in _configs(high, producer, slot, copies):
                 if any(k[0] <= q and k[1] <= bound / high.p_succ / states for k in kept):
                     continue  # dominated whatever its measured period
-                if saturated.get(b, math.inf) < 0:
+                if b in saturated:
                     continue  # more lanes did not shorten the period at this buffer size: the lanes are not short
                 if prune and count >= PLANNER_MEASURES:
                     break
@@ -495,8 +502,9 @@ def _dynamic_catalogue(hardware: Hardware, target: float, blocks: tuple[str, ...
                 except InfeasibleError:
                     continue
                 measured = True
-                last = saturated.get(b, math.inf)
-                saturated[b] = -1.0 if m.period >= last - 0.5 else m.period
+                if m.period >= last_period.get(b, math.inf) - 0.5:
+                    saturated.add(b)
+                last_period[b] = m.period
                 if m.output_error > target:
                     continue
                 met = True

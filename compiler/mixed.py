@@ -61,7 +61,7 @@ def ccz_target(demand: ProgramDemand, target: float) -> float:
     count (``k = toffoli_t``). Any such pair fits the share, ``t e_T + c e_C <= share (t / (t + k c) +
     c / (t + c)) <= share`` for ``k >= 1``; :func:`mixed_points` checks every pair all the same."""
     kinds = _kinds(demand)
-    return target * demand.t_states / max(kinds.t_total + kinds.ccz_total, 1)
+    return target * demand.t_states / (kinds.t_total + kinds.ccz_total)  # kinds come with Toffolis: >= 1 state
 
 
 def pair_error(demand: ProgramDemand, t_source: Source, ccz_source: Source) -> float:
@@ -78,7 +78,8 @@ def _kinds(demand: ProgramDemand) -> KindTimeline:
 
 
 def _simulate(demand: ProgramDemand, t_source: Source, t_copies: int, ccz_source: Source, ccz_copies: int,
-              layer_rounds: float, record: bool) -> Simulation:
+              layer_rounds: float, record: bool) -> tuple[Simulation, int]:
+    """The two-supply simulation, and the CCZ buffer's states (the rest of ``buffer_states`` are T states)."""
     kinds = _kinds(demand)
     with_t = kinds.t_total > 0
     supplies = [Supply.of(ccz_copies, ccz_source.outputs, cycle_rounds(ccz_source, demand.handoff),
@@ -95,7 +96,7 @@ def _simulate(demand: ProgramDemand, t_source: Source, t_copies: int, ccz_source
                  for (start, n, first, w), t, c in zip(run.runs, kinds.t_states, kinds.ccz_states))
     buffer = sum(int(s.cap) for s in supplies)
     return Simulation(run.runtime_rounds, run.wait_rounds, run.startup_wait_rounds, buffer,
-                      kinds.t_total + kinds.ccz_total, runs)
+                      kinds.t_total + kinds.ccz_total, runs), int(supplies[0].cap)
 
 
 def evaluate_mixed(demand: ProgramDemand, t_source: Source, t_copies: int, ccz_source: Source, ccz_copies: int,
@@ -119,7 +120,7 @@ def evaluate_mixed(demand: ProgramDemand, t_source: Source, t_copies: int, ccz_s
     d = start_distance or layer_distance(demand, layout, hardware)
     while True:
         block = DataBlock(layout, n, tiles, d, cyc)
-        sim = _simulate(demand, t_source, t_copies, ccz_source, ccz_copies, block.layer_rounds, record)
+        sim, ccz_cap = _simulate(demand, t_source, t_copies, ccz_source, ccz_copies, block.layer_rounds, record)
         err = block.logical_error(sim.runtime_rounds, hardware)
         if err <= demand.budgets[0] or d >= _MAX_DISTANCE:
             break
@@ -127,7 +128,6 @@ def evaluate_mixed(demand: ProgramDemand, t_source: Source, t_copies: int, ccz_s
     if err > demand.budgets[0]:
         raise InfeasibleError(f"the data block's logical error {err:.3g} exceeds its budget "
                               f"{demand.budgets[0]:.3g} at every distance")
-    ccz_cap = int(Supply.of(1, ccz_source.outputs, 1.0, 1.0, kinds.ccz_peak).cap)
     buffer_patches = (sim.buffer_states - ccz_cap) + CCZ_PATCHES * ccz_cap
     errors = (("logical", err), ("distillation", pair_error(demand, t_source, ccz_source)),
               ("synthesis", demand.synthesis_error))

@@ -114,7 +114,7 @@ class ProgramDemand:
         if self.kinds is not None:
             out |= {"ccz_count": self.kinds.ccz_total, "t_count_besides_ccz": self.kinds.t_total,
                     "toffoli_t": self.toffoli_t}
-            if not self.derived and self.counts.ccz_timeline is not None:
+            if self.counts.ccz_timeline is not None:  # given with the circuit's own timeline: not derived
                 out["ccz_timeline"] = self.counts.ccz_timeline.to_dict()
         return out
 
@@ -288,9 +288,7 @@ def simulate(timeline: DemandTimeline, source: Source, copies: int, layer_rounds
         start = t
         if s == 0:
             t += length * tau
-            b += r_tau * length
-            if b > cap:
-                b = cap
+            b = min(b + r_tau * length, cap)
             if runs is not None:
                 runs.append((start, length, 0, tau, 0.0, 0.0))
             continue
@@ -313,8 +311,7 @@ def simulate(timeline: DemandTimeline, source: Source, copies: int, layer_rounds
                 b -= free * delta
                 w += (s - b) / r + (length - free - 1) * delta / r
                 b = r_tau
-        if b > cap:
-            b = cap
+        b = min(b, cap)
         t = start + w + length * tau
         wait += w
         if runs is not None:
@@ -494,14 +491,14 @@ def _least_distance(tiles: int, cycles: float, hardware: Hardware, budget: float
 
 
 def _evaluate(demand: ProgramDemand, source: Source, copies: int, layout: str, hardware: Hardware,
-              schedule: object, record: bool = True, start_distance: int | None = None) -> ProgramPoint:
+              schedule: object, record: bool, start_distance: int) -> ProgramPoint:
     n = demand.counts.num_qubits
     cyc = LAYOUTS[layout][1]
     b_log = demand.budgets[0]
     tiles = _tiles(layout, n)
-    # the least distance the data needs with no wait at all, then upward while waits push the error over
-    layers = demand.timeline.layers
-    d = start_distance or _least_distance(tiles, float(max(layers, 1) * cyc), hardware, b_log)
+    # from the least distance the data needs with no wait at all (layer_distance) or a point's own, upward while
+    # waits push the error over
+    d = start_distance
     while True:
         block = DataBlock(layout, n, tiles, d, cyc)
         sim = simulate(demand.timeline, source, copies, block.layer_rounds, record=record, handoff=demand.handoff)
@@ -591,7 +588,7 @@ def plan_program(demand: ProgramDemand, sources: Sequence[Source], hardware: Har
             raise InfeasibleError(
                 f"no factory, nor pair of T and CCZ factories, meets the distillation budget "
                 f"{demand.budgets[1]:.3g}; raise the error budget, lower p or eps, or allow more distillation levels")
-        kept = [_evaluate(demand, p.source, p.copies, layout, hardware, p.schedule, start_distance=p.data.distance)
+        kept = [_evaluate(demand, p.source, p.copies, layout, hardware, p.schedule, True, p.data.distance)
                 if p.ccz_source is None else evaluate_mixed(demand, p.source, p.copies, p.ccz_source, p.ccz_copies,
                                                             layout, hardware, start_distance=p.data.distance)
                 for p in non_dominated(points)]
@@ -604,7 +601,7 @@ def plan_program(demand: ProgramDemand, sources: Sequence[Source], hardware: Har
         )
     points, evaluated = _all_t_points(demand, ok, hardware, layout, schedules, max_copies)
     # the kept points again, with their per-run record (the consumption the stream writes)
-    kept = [_evaluate(demand, p.source, p.copies, layout, hardware, p.schedule, start_distance=p.data.distance)
+    kept = [_evaluate(demand, p.source, p.copies, layout, hardware, p.schedule, True, p.data.distance)
             for p in non_dominated(points)]
     return ProgramFront(demand, hardware, tuple(kept), evaluated)
 

@@ -185,7 +185,7 @@ class Schedule:
             peak = level + deposits.get(t, 0) - bursts.get(t, 0)
             level = peak - steady.get(t, 0)
             staged = min(burst, peak) if any(a <= t < b for a, b in staging) else 0
-            yield t, peak - staged, level - min(staged, level)
+            yield t, peak - staged, level - min(staged, max(level, 0))  # a negative level stays visible to check
 
     def qubits_in_use(self, t: int) -> int:
         """Qubits occupied during round ``t``: buffer, running high-level factory, running low-level runs.
