@@ -1,0 +1,34 @@
+"""Pins for two survivors of the fresh samples 45-48 (docs/testing.md), each written after the sample was measured
+and not counted in it. Checked with ``python tests/mutate.py --tests tests/compiler/test_pinned_mutants4.py
+--mutant ID``."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from magicpipe.compiler.allocator import Producer
+from magicpipe.compiler.cultivation import cultivation_point, sample_rounds
+from magicpipe.compiler.factory import Factory
+from magicpipe.compiler.protocols import Protocol
+from magicpipe.compiler.thresholds import supply_lanes
+
+
+def test_a_patch_that_keeps_every_attempt_takes_one_attempt_per_state():
+    """Seed 47's ``cultivation.py:297``: with acceptance 1 no attempt is discarded, so ``kept`` states take exactly
+    ``kept`` attempts whatever the seed (the mutant counts none)."""
+    point = dataclasses.replace(cultivation_point(1e-3, 5, 0.0), acceptance=1.0)
+    for kept, seed in ((1, 0), (3, 7), (10, 123)):
+        assert sample_rounds(point, kept, seed) == kept * point.attempt_rounds
+
+
+def test_no_supply_lane_beside_a_factory_that_fills_the_budget():
+    """Seed 45's ``thresholds.py:25``: a budget the factory and its buffer already exceed leaves no pool, so even a
+    one-qubit producer gets no lane (the mutant lends it one qubit)."""
+    proto = Protocol("tiny", 3, 1, 1, 3, 1, 1, 1, ((1.0, 2),), 1.0, ((1.0, 1),), 1.0, ("Z",) * 4, (), (0,))
+    high = Factory(proto, 3)
+    one = Producer("one-qubit", 1, 5, 1, 1.0, 1e-6, 3)
+    for over in (0, 1, 7):  # budget = factory + buffer - over: a pool of -over qubits
+        lanes = supply_lanes(high, (one,), high.qubits + 2 * 5 - over, 5, 2)
+        assert (lanes.runs, lanes.qubits) == ((), 0)
+    lanes = supply_lanes(high, (one,), high.qubits + 2 * 5 + 2, 5, 2)  # two qubits to spare: two copies
+    assert (lanes.runs, lanes.qubits) == (((0, 2, 1),), 2)
