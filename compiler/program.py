@@ -34,7 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from collections.abc import Iterator, Mapping, Sequence
 
 from magicpipe.compiler.budget import ErrorBudget
@@ -553,11 +553,8 @@ def plan_program(demand: ProgramDemand, sources: Sequence[Source], hardware: Har
     """
     schedules = schedules or {}
     if demand.t_states == 0:
-        block = DataBlock(layout, demand.counts.num_qubits, _tiles(layout, demand.counts.num_qubits), 3,
-                          LAYOUTS[layout][1])
-        d = _least_distance(block.tiles, float(max(demand.timeline.layers, 1) * block.cycles_per_layer), hardware,
-                            demand.budgets[0])
-        block = replace(block, distance=d)
+        block = DataBlock(layout, demand.counts.num_qubits, _tiles(layout, demand.counts.num_qubits),
+                          layer_distance(demand, layout, hardware), LAYOUTS[layout][1])
         rounds = float(max(demand.timeline.layers, 1) * block.layer_rounds)
         sim = Simulation(rounds, 0.0, 0.0, 0, 0, ())
         none = Source("no factory", "none", 1, 1.0, 1.0, 1, 0.0)

@@ -63,6 +63,7 @@ Examples:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -680,8 +681,6 @@ _DISTANCES: dict[bytes, int] = {}
 def stream_distance(sc: StreamCircuit) -> int:
     """Graph-like distance of a noisy stream circuit (``shortest_graphlike_error``; build it with p > 0, eps = 0:
     each input error is a weight-1 logical by design)."""
-    import hashlib
-
     key = hashlib.sha256(str(sc.circuit).encode()).digest()
     if key not in _DISTANCES:
         if len(_DISTANCES) >= 64:

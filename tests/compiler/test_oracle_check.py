@@ -10,16 +10,12 @@ import dataclasses
 
 import pytest
 
+from test_oracle_dynamic import HIGH, LOW
+
 from magicpipe.compiler import check
-from magicpipe.compiler.allocator import Producer
 from magicpipe.compiler.dynamic import simulate
-from magicpipe.compiler.factory import Factory
-from magicpipe.compiler.protocols import Protocol
 from magicpipe.errors import VerificationError
 
-PROTO = Protocol("tiny", 3, 1, 1, 3, 1, 1, 1, ((1.0, 2),), 1.0, ((1.0, 1),), 1.0, ("Z",) * 4, (), (0,))
-HIGH = Factory(PROTO, 3)
-LOW = Producer("low", 10, 5, 1, 1.0, 1e-6, 3)
 ONE = simulate(HIGH, (LOW,), 71, 2, 5)  # fill 0-5 (3 copies), launch at 5, takes at 5, 5, 8, 11, end 14
 TWO = simulate(HIGH, (LOW,), 71, 2, 5, tops=2)  # the second launch at 19 after a re-fill run 14-19
 

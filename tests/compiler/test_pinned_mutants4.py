@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from test_oracle_dynamic import HIGH
+
 from magicpipe.compiler.allocator import Producer
 from magicpipe.compiler.cultivation import cultivation_point, sample_rounds
-from magicpipe.compiler.factory import Factory
-from magicpipe.compiler.protocols import Protocol
 from magicpipe.compiler.thresholds import supply_lanes
 
 
@@ -24,8 +24,7 @@ def test_a_patch_that_keeps_every_attempt_takes_one_attempt_per_state():
 def test_no_supply_lane_beside_a_factory_that_fills_the_budget():
     """Seed 45's ``thresholds.py:25``: a budget the factory and its buffer already exceed leaves no pool, so even a
     one-qubit producer gets no lane (the mutant lends it one qubit)."""
-    proto = Protocol("tiny", 3, 1, 1, 3, 1, 1, 1, ((1.0, 2),), 1.0, ((1.0, 1),), 1.0, ("Z",) * 4, (), (0,))
-    high = Factory(proto, 3)
+    high = HIGH  # test_oracle_dynamic's tiny factory (51 qubits)
     one = Producer("one-qubit", 1, 5, 1, 1.0, 1e-6, 3)
     for over in (0, 1, 7):  # budget = factory + buffer - over: a pool of -over qubits
         lanes = supply_lanes(high, (one,), high.qubits + 2 * 5 - over, 5, 2)
