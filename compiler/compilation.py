@@ -327,9 +327,11 @@ def _plan_one(demand: ProgramDemand, hardware: Hardware, max_levels: int, pipeli
     (:func:`~magicpipe.compiler.shares.share_front`). ``grow_slots``: see :func:`plan_counts`.
     """
 
+    memo: dict[int, tuple[Source, ProgramFront | None]] = {}  # a source's front, once for the main and baseline fronts
+
     def plan(srcs: Sequence[Source]) -> ProgramFront:
         if shared is not None:
-            return share_front(demand, srcs, shared, hardware, layout, schedules)
+            return share_front(demand, srcs, shared, hardware, layout, schedules, memo)
         return plan_program(demand, srcs, hardware, layout, schedules)
 
     if demand.t_states == 0:

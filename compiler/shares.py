@@ -143,7 +143,8 @@ def search_target(demands: Sequence[ProgramDemand], total: float, hardware: Hard
 
 
 def share_front(demand: ProgramDemand, sources: Sequence[Source], total: float, hardware: Hardware,
-                layout: str = "fast", schedules: Mapping[str, object] | None = None) -> ProgramFront:
+                layout: str = "fast", schedules: Mapping[str, object] | None = None,
+                memo: dict[int, tuple[Source, ProgramFront | None]] | None = None) -> ProgramFront:
     """The program's front over ``sources``, each source with the shares it uses (module docstring).
 
     ``demand`` fixes the program (its layers and states) and the synthesis error it has spent
@@ -151,6 +152,12 @@ def share_front(demand: ProgramDemand, sources: Sequence[Source], total: float, 
     distillation share ``M e`` and the rest as the logical share. When the program has Toffolis by layer and
     CCZ sources are offered, each pair of a T source of the all-T front and a CCZ source is planned likewise
     with the share ``t e_T + c e_C`` it uses (:mod:`~magicpipe.compiler.mixed`).
+
+    ``memo`` is shared by the calls that plan one demand over overlapping sources (a plan's main front and its
+    baselines' fronts offer the same one-level sources): a source's front depends only on the demand, the total
+    and the source, so each is planned once. It maps ``id(source)`` to the source (kept alive, so the id is not
+    reused) and its front (None where it cannot be planned); sources are keyed by identity because their
+    ``detail`` may hold lists.
 
     Raises:
         InfeasibleError: no source leaves any share to the data block, or none can be planned.
@@ -164,10 +171,17 @@ def share_front(demand: ProgramDemand, sources: Sequence[Source], total: float, 
         dist = demand.t_states * src.output_error
         if dist >= rest:
             continue
-        own = replace(demand, budgets=(rest - dist, dist, demand.synthesis_error), target=src.output_error)
-        try:
-            front = plan_program(own, [src], hardware, layout, schedules)
-        except MagicpipeError:
+        if memo is not None and id(src) in memo:
+            front = memo[id(src)][1]
+        else:
+            own = replace(demand, budgets=(rest - dist, dist, demand.synthesis_error), target=src.output_error)
+            try:
+                front = plan_program(own, [src], hardware, layout, schedules)
+            except MagicpipeError:
+                front = None
+            if memo is not None:
+                memo[id(src)] = (src, front)
+        if front is None:
             continue
         points += front.points
         evaluated += front.evaluated

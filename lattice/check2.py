@@ -874,11 +874,17 @@ class Replay2:
         self.time = end + extra * o.period
 
 
+def _line_count(op: Op) -> int:
+    """Lines ``op`` takes in the text (:meth:`Op.lines`): one, or a REPEAT's opening and closing lines around its
+    body's."""
+    return 1 if op.action != "REPEAT" else 2 + sum(map(_line_count, op.body))
+
+
 def _flat(ops: Iterable[Op], first_line: int) -> Iterator[tuple[int, Op]]:
     line = first_line
     for op in ops:
         yield (op.line or line), op
-        line += sum(1 for _ in op.lines())
+        line += _line_count(op)
 
 
 def audit2(
@@ -905,7 +911,10 @@ def audit2(
             out.append(Violation2(where(f"UNIT {u.name}"), text, "unit", message))
     r = Replay2(h)
     n = 0
-    state: dict[str, Any] = {"line": len(head_text), "text": ""}
+    state: dict[str, Any] = {"line": len(head_text), "op": None}
+
+    def op_text() -> str:  # the first line of the operation being replayed, for a violation's message
+        return "" if state["op"] is None else next(state["op"].lines())
 
     def apply(op: Op, shift: int, line: int) -> None:
         t = op.time + shift
@@ -929,14 +938,14 @@ def audit2(
 
     for line, op in _flat(stream.ops if ops is None else ops, len(head_text) + 1):
         n += 1
-        state["line"], state["text"] = line, str(op).splitlines()[0]
+        state["line"], state["op"] = line, op
         try:
             apply(op, 0, line)
         except Broken2 as e:
-            out.append(Violation2(line, state["text"], e.rule, e.message))
+            out.append(Violation2(line, op_text(), e.rule, e.message))
         except (KeyError, IndexError, ValueError, TypeError, AttributeError, ZeroDivisionError) as e:
-            out.append(Violation2(line, state["text"], "header", f"the operation names what the header does not "
-                                                                 f"declare consistently ({type(e).__name__}: {e})"))
+            out.append(Violation2(line, op_text(), "header", f"the operation names what the header does not "
+                                                       f"declare consistently ({type(e).__name__}: {e})"))
     try:
         r.close_layer()
         r.advance(r.time + 1)
@@ -956,7 +965,7 @@ def audit2(
         if not r.tallied:
             raise Broken2("conservation", "the stream has no TALLY")
     except Broken2 as e:
-        out.append(Violation2(state["line"], state["text"], e.rule, e.message))
+        out.append(Violation2(state["line"], op_text(), e.rule, e.message))
     return Audit2(tuple(out), n, r.time, r.count["consumed"] - r.count["ccz"], r.count["runs"], r.count["rejected"],
                   r.peak_ports, program_qubits(h), r.count["ccz"])
 

@@ -8,11 +8,13 @@ angle, so the word found for one angle depends on what the process synthesised b
 ``(angle, eps)`` gives different T-counts after other calls. ``rsgridsynth`` has ``clear_caches()``, but
 Qiskit does not expose it.
 
-How: :func:`t_counts` starts one Python process that imports Qiskit and never synthesises anything
+How: :func:`t_counts` talks to one Python process that imports Qiskit and never synthesises anything
 itself; for every angle it forks a child (fresh caches, copied from the pristine parent), which
 synthesises that one angle and reports its T-count through a pipe. So a count depends only on
 ``(angle, eps)``, never on call order or on the calling process. Run as a module it is that server:
-one ``angle eps`` pair per input line, one T-count per output line.
+one ``angle eps`` pair per input line, one T-count per output line. The server is started on the first
+call and kept for the later ones (its import of Qiskit is most of a call's cost); it is started again when
+it has died or when the calling process is a fork of the one that started it, and stopped at exit.
 
 What remains: ``rsgridsynth`` also bounds its factoring by wall-clock time-outs (50 ms and 200 ms); on a
 machine so loaded that a time-out fires, an angle can still come out differently. None was seen here.
@@ -20,9 +22,11 @@ machine so loaded that a time-out fires, an angle can still come out differently
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 import sys
+import threading
 
 __all__ = ["t_counts"]
 
@@ -70,6 +74,57 @@ def _serve() -> None:  # pragma: no cover - exercised through t_counts in a subp
         sys.stdout.flush()
 
 
+_LOCK = threading.Lock()
+_SERVER: list[tuple[int, subprocess.Popen[str]]] = []  # (the pid that started it, the server); at most one
+
+
+def _stop(server: subprocess.Popen[str]) -> None:
+    if server.stdin is not None:
+        server.stdin.close()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # pragma: no cover - a server that ignores its closed input
+        server.kill()
+        server.wait()
+    for f in (server.stdout, server.stderr):
+        if f is not None:
+            f.close()
+
+
+def _server() -> subprocess.Popen[str]:
+    """This process's server, started when there is none, it has exited, or it belongs to the parent of a fork."""
+    if _SERVER and _SERVER[0][0] == os.getpid() and _SERVER[0][1].poll() is None:
+        return _SERVER[0][1]
+    if _SERVER and _SERVER[0][0] == os.getpid():
+        _stop(_SERVER.pop()[1])
+    _SERVER.clear()  # a fork's copy of the parent's server is the parent's to stop
+    server = subprocess.Popen([sys.executable, "-m", "magicpipe.passes._gridsynth_worker"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+    _SERVER.append((os.getpid(), server))
+    atexit.register(_stop_at_exit, os.getpid(), server)
+    return server
+
+
+def _stop_at_exit(pid: int, server: subprocess.Popen[str]) -> None:
+    if os.getpid() == pid:  # a forked child that exits leaves its parent's server alone
+        _stop(server)
+
+
+def _ask(server: subprocess.Popen[str], angle: float, eps: float) -> int:
+    assert server.stdin is not None and server.stdout is not None and server.stderr is not None
+    try:
+        server.stdin.write(f"{angle!r} {eps!r}\n")
+        server.stdin.flush()
+        answer = server.stdout.readline()
+    except (BrokenPipeError, OSError):
+        answer = ""
+    if not answer.strip():
+        server.kill()
+        server.wait()
+        raise RuntimeError(f"gridsynth worker failed: {server.stderr.read().strip()[-400:]}")
+    return int(answer)
+
+
 def t_counts(pairs: list[tuple[float, float]]) -> list[int]:
     """T-counts of ``gridsynth_rz(angle, eps)`` for every pair, each in a fresh process (module docstring).
 
@@ -77,21 +132,18 @@ def t_counts(pairs: list[tuple[float, float]]) -> list[int]:
     """
     if not pairs:
         return []
-    text = "".join(f"{a!r} {e!r}\n" for a, e in pairs)
-    if hasattr(os, "fork"):  # noqa: SIM108 (keeps the pragma on the non-POSIX branch)
-        jobs = [text]
-    else:  # pragma: no cover - non-POSIX
-        jobs = [f"{a!r} {e!r}\n" for a, e in pairs]
-    out: list[int] = []
-    for job in jobs:
-        done = subprocess.run([sys.executable, "-m", "magicpipe.passes._gridsynth_worker"], input=job,
-                              capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise RuntimeError(f"gridsynth worker failed: {done.stderr.strip()[-400:]}")
-        out.extend(int(x) for x in done.stdout.split())
-    if len(out) != len(pairs):
-        raise RuntimeError(f"gridsynth worker returned {len(out)} counts for {len(pairs)} angles")
-    return out
+    if not hasattr(os, "fork"):  # pragma: no cover - non-POSIX
+        out: list[int] = []
+        for a, e in pairs:
+            done = subprocess.run([sys.executable, "-m", "magicpipe.passes._gridsynth_worker"],
+                                  input=f"{a!r} {e!r}\n", capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                raise RuntimeError(f"gridsynth worker failed: {done.stderr.strip()[-400:]}")
+            out.extend(int(x) for x in done.stdout.split())
+        return out
+    with _LOCK:
+        server = _server()
+        return [_ask(server, a, e) for a, e in pairs]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -101,6 +101,23 @@ def test_gridsynth_counts_do_not_depend_on_call_order_or_process():
     assert count_demand(qc, ErrorBudget(3e-8), synthesis="gridsynth").t_count == reference  # eps = 1e-8
 
 
+def test_one_gridsynth_server_serves_every_call_and_a_failed_one_is_replaced():
+    """The server that forks a child per angle is started once per process and kept: later calls reuse it
+    (same process, same counts, in any order); an angle that fails raises, naming the worker, and the next call
+    starts a new server."""
+    from magicpipe.passes import _gridsynth_worker as worker
+
+    first = worker.t_counts([(2.15, 1e-8), (0.35, 1e-4)])
+    server = worker._SERVER[0][1]
+    assert worker.t_counts([(0.35, 1e-4), (2.15, 1e-8)]) == first[::-1]
+    assert worker._SERVER[0][1] is server and server.poll() is None
+    with pytest.raises(RuntimeError, match="gridsynth worker failed"):
+        worker.t_counts([(float("nan"), 1e-8)])
+    assert server.poll() is not None  # the failed server is gone ...
+    assert worker.t_counts([(2.15, 1e-8)]) == first[:1]  # ... and replaced
+    assert worker._SERVER[0][1] is not server and worker._SERVER[0][1].poll() is None
+
+
 # -- Toffolis -------------------------------------------------------------------------------------------
 def _four_t_toffoli_unitary_part() -> QuantumCircuit:
     """Jones 2013: AND of a, b into a fresh ancilla with 4 T, CNOT onto the target, ancilla to the X basis."""
