@@ -2,6 +2,7 @@
 
 import json
 import math
+import os
 import pathlib
 import subprocess
 import sys
@@ -103,14 +104,27 @@ def test_gridsynth_counts_do_not_depend_on_call_order_or_process():
 
 def test_one_gridsynth_server_serves_every_call_and_a_failed_one_is_replaced():
     """The server that forks a child per angle is started once per process and kept: later calls reuse it
-    (same process, same counts, in any order); an angle that fails raises, naming the worker, and the next call
-    starts a new server."""
+    (same process, same counts, in any order); a forked process starts its own and leaves the parent's alone; an
+    angle that fails raises, naming the worker, and the next call starts a new server."""
     from magicpipe.passes import _gridsynth_worker as worker
 
     first = worker.t_counts([(2.15, 1e-8), (0.35, 1e-4)])
     server = worker._SERVER[0][1]
     assert worker.t_counts([(0.35, 1e-4), (2.15, 1e-8)]) == first[::-1]
     assert worker._SERVER[0][1] is server and server.poll() is None
+    read, write = os.pipe()
+    if (pid := os.fork()) == 0:  # pragma: no cover - runs in the child
+        try:  # a fork starts its own server: the parent's pipes are not shared with it
+            mine = worker.t_counts([(0.35, 1e-4)])
+            os.write(write, f"{mine[0]} {worker._SERVER[0][1].pid}".encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as f:
+        child_count, child_server = (int(x) for x in f.read().split())
+    os.waitpid(pid, 0)
+    assert child_count == first[1] and child_server != server.pid and server.poll() is None
+    assert worker.t_counts([(2.15, 1e-8)]) == first[:1]  # the parent's server still answers
     with pytest.raises(RuntimeError, match="gridsynth worker failed"):
         worker.t_counts([(float("nan"), 1e-8)])
     assert server.poll() is not None  # the failed server is gone ...
