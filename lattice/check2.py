@@ -945,7 +945,7 @@ def audit2(
             out.append(Violation2(line, op_text(), e.rule, e.message))
         except (KeyError, IndexError, ValueError, TypeError, AttributeError, ZeroDivisionError) as e:
             out.append(Violation2(line, op_text(), "header", f"the operation names what the header does not "
-                                                       f"declare consistently ({type(e).__name__}: {e})"))
+                                                             f"declare consistently ({type(e).__name__}: {e})"))
     try:
         r.close_layer()
         r.advance(r.time + 1)

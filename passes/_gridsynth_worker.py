@@ -26,7 +26,9 @@ import atexit
 import os
 import subprocess
 import sys
+import tempfile
 import threading
+from typing import IO
 
 __all__ = ["t_counts"]
 
@@ -75,10 +77,12 @@ def _serve() -> None:  # pragma: no cover - exercised through t_counts in a subp
 
 
 _LOCK = threading.Lock()
-_SERVER: list[tuple[int, subprocess.Popen[str]]] = []  # (the pid that started it, the server); at most one
+# (the pid that started it, the server, the file its error output goes to); at most one. The error output goes to a
+# file rather than a pipe nobody reads while the server runs: a pipe would fill and block it.
+_SERVER: list[tuple[int, subprocess.Popen[str], IO[str]]] = []
 
 
-def _stop(server: subprocess.Popen[str]) -> None:
+def _stop(server: subprocess.Popen[str], err: IO[str]) -> None:
     if server.stdin is not None:
         server.stdin.close()
     try:
@@ -86,32 +90,34 @@ def _stop(server: subprocess.Popen[str]) -> None:
     except subprocess.TimeoutExpired:  # pragma: no cover - a server that ignores its closed input
         server.kill()
         server.wait()
-    for f in (server.stdout, server.stderr):
-        if f is not None:
-            f.close()
+    if server.stdout is not None:
+        server.stdout.close()
+    err.close()
 
 
-def _server() -> subprocess.Popen[str]:
+def _server() -> tuple[subprocess.Popen[str], IO[str]]:
     """This process's server, started when there is none, it has exited, or it belongs to the parent of a fork."""
     if _SERVER and _SERVER[0][0] == os.getpid() and _SERVER[0][1].poll() is None:
-        return _SERVER[0][1]
+        return _SERVER[0][1], _SERVER[0][2]
     if _SERVER and _SERVER[0][0] == os.getpid():
-        _stop(_SERVER.pop()[1])
+        _stop(*_SERVER.pop()[1:])
     _SERVER.clear()  # a fork's copy of the parent's server is the parent's to stop
+    # kept open as long as the server runs (closed by _stop), so no context manager
+    err = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
     server = subprocess.Popen([sys.executable, "-m", "magicpipe.passes._gridsynth_worker"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
-    _SERVER.append((os.getpid(), server))
-    atexit.register(_stop_at_exit, os.getpid(), server)
-    return server
+                              stdout=subprocess.PIPE, stderr=err, text=True, bufsize=1)
+    _SERVER.append((os.getpid(), server, err))
+    atexit.register(_stop_at_exit, os.getpid(), server, err)
+    return server, err
 
 
-def _stop_at_exit(pid: int, server: subprocess.Popen[str]) -> None:
-    if os.getpid() == pid:  # a forked child that exits leaves its parent's server alone
-        _stop(server)
+def _stop_at_exit(pid: int, server: subprocess.Popen[str], err: IO[str]) -> None:
+    if os.getpid() == pid and not err.closed:  # a forked child that exits leaves its parent's server alone
+        _stop(server, err)
 
 
-def _ask(server: subprocess.Popen[str], angle: float, eps: float) -> int:
-    assert server.stdin is not None and server.stdout is not None and server.stderr is not None
+def _ask(server: subprocess.Popen[str], err: IO[str], angle: float, eps: float) -> int:
+    assert server.stdin is not None and server.stdout is not None
     try:
         server.stdin.write(f"{angle!r} {eps!r}\n")
         server.stdin.flush()
@@ -121,7 +127,8 @@ def _ask(server: subprocess.Popen[str], angle: float, eps: float) -> int:
     if not answer.strip():
         server.kill()
         server.wait()
-        raise RuntimeError(f"gridsynth worker failed: {server.stderr.read().strip()[-400:]}")
+        err.seek(0)
+        raise RuntimeError(f"gridsynth worker failed: {err.read().strip()[-400:]}")
     return int(answer)
 
 
@@ -142,8 +149,8 @@ def t_counts(pairs: list[tuple[float, float]]) -> list[int]:
             out.extend(int(x) for x in done.stdout.split())
         return out
     with _LOCK:
-        server = _server()
-        return [_ask(server, a, e) for a, e in pairs]
+        server, err = _server()
+        return [_ask(server, err, a, e) for a, e in pairs]
 
 
 if __name__ == "__main__":  # pragma: no cover
