@@ -307,7 +307,7 @@ class _Sim:
                 if expected >= self.proto.inputs_per_step:
                     return None  # what is in flight covers the need: waiting is enough
                 target = self.proto.inputs_per_step - expected
-            room = max(self.cap - expected, self.proto.inputs_per_step)
+            room = self.cap - expected  # the free slots (>= target: N'_th is capped by the buffer)
             try:  # runs of several outputs (20-to-4) must fit whole
                 alloc = min_time_allocation(self.menu, pool, min(target, room), at_most=room)
             except InfeasibleError:
@@ -522,7 +522,13 @@ class _Sim:
         """States to hold before launching the next execution at ``t`` (steady state): burst plus pre-buffer."""
         steps = self.future_steps(t, self.proto.steps)
         dep = [d for d in self.projected_deposits(t, steps[-1]) if d[0] > t]
-        return self.proto.burst + min(prebuffer(steps, self.proto.inputs_per_step, dep), self.cap)
+        want = self.proto.burst + min(prebuffer(steps, self.proto.inputs_per_step, dep), self.cap)
+        # no more than whole runs of the menu's producers can bring into the burst and the slots without overflowing
+        # them (a 2-output producer cannot fill the last single slot), as long as that covers the launch itself
+        held = self.buffer + self.in_flight_outputs()
+        batch = min(p.outputs for p in self.menu)
+        whole = held + batch * max((self.cap + self.proto.burst - held) // batch, 0)
+        return whole if self.proto.burst + self.proto.inputs_per_step <= whole < want else want
 
 
 def simulate(

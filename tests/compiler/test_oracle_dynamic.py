@@ -232,10 +232,15 @@ def test_random_small_pipelines_keep_every_invariant():
         made += 1
         check(s, allow_failures=failures or options.spare_fill or any(p.outputs > 1 for p in menu))
         if not failures and not options.spare_fill:
-            # found here (an open gap of the scheduler, not a rule): without failures the only overflow is part of
-            # a run of several outputs launched in a stall (reuse) or for a relaunch (a steady-state re-fill)
-            assert all(r.role == "reuse" or (r.role == "fill" and r.start > 0) for r in s.runs if r.discarded)
-            assert all(0 < r.discarded < r.outputs for r in s.runs if r.discarded)
+            # without failures a run is cut short only by a relaunch re-fill whose whole runs cannot bring the
+            # launch's own states (burst and first step) without overflowing the slots; reuse runs and re-fills
+            # that could stop short of the threshold did too (found here: 28 of 4,000 cases, now 6)
+            for r in s.runs:
+                if r.discarded:
+                    assert r.role == "fill" and r.start > 0 and 0 < r.discarded < r.outputs
+                    top = next(x for x in s.tops if x.end <= r.start and x.index + 1 < len(s.tops)
+                               and s.tops[x.index + 1].launch >= r.end)
+                    assert s.tops[top.index + 1].launch == r.end  # it lands as the factory launches
         _invariants(s, high, menu, budget, slots, slot, options)
         if failures:
             again = simulate(high, menu, budget, slots, slot, options, tops=tops, rng=random.Random(case))
