@@ -155,6 +155,27 @@ def test_a_failed_reuse_cycle_is_closed_unresumed_and_lent_again():
     assert (ledger.produced, ledger.consumed, ledger.discarded, ledger.left, ledger.failed) == (5, 4, 1, 0, 1)
 
 
+def test_a_relaunch_waits_for_whole_runs_not_for_a_level_they_would_overshoot():
+    """A producer of 2 states a run (33 qubits, 10 rounds) and a factory of burst 2 and two steps of 2 (51 qubits, a
+    step of 3 rounds); Q = 119 and 3 slots of 3 qubits leave 59 qubits beside factory and buffer: one lane. N_th
+    (greedy) = burst + one step = 4: two fill copies, rounds 0-10; launch at 10, step 2 at 13 is short and waits for
+    the lane's run (10-20); the execution ends at 23. Then 2 states are held or in flight (the lane's run 20-30), and
+    the pre-buffer would want one more than whole runs reach: 2 + 2 = 4 of the 5 places (burst and slots) is the
+    fullest level runs of 2 fill, and it covers the launch (burst 2 and one step of 2). So one re-fill run on the
+    region (23-33) and the relaunch at 33, nothing discarded; waiting for 5 would add a run at 33 that overflows one
+    state and relaunch at 43."""
+    high = Factory(tiny(burst=2, steps=2, per_step=2), 3)
+    two = Producer("two", 33, 10, 2, 1.0, 1e-6, 3)
+    options = DynamicOptions("greedy", "never", 0, "free", "threshold", "exact", 0, False, False, -1)
+    s = simulate(high, (two,), 119, 3, 3, options, tops=2)
+    check(s)
+    runs, takes, _, tops = events(s)
+    assert runs == [("fill", 0, 0, 10), ("fill", 1, 0, 10), ("supply", 0, 10, 20), ("supply", 0, 20, 30),
+                    ("fill", 0, 23, 33), ("supply", 0, 33, 43)]
+    assert tops == [(10, 23), (33, 46)] and (33, 0, 2) in takes
+    assert not any(r.discarded for r in s.runs)
+
+
 def _random_case(rng: random.Random):
     """A random small pipeline: protocol, factory distance, a menu of one or two producers, slots, budget, policy."""
     per_step = rng.choice([1, 1, 2, 3])
