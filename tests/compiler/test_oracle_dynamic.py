@@ -176,6 +176,26 @@ def test_a_relaunch_waits_for_whole_runs_not_for_a_level_they_would_overshoot():
     assert not any(r.discarded for r in s.runs)
 
 
+def test_a_mixed_menu_relaunch_counts_whole_runs_of_its_smallest_batch():
+    """Producers of 1 state (32 qubits, 6 rounds) and of 3 (24 qubits, 11 rounds); a factory of burst 2 and three
+    steps of 1 (68 qubits, 34 lendable, a step of 6 rounds). Q = 110 and 4 slots of 5 qubits leave 22 qubits: no
+    lane. N_th = 2 + 3 = 5: two 3-state copies (0-11) bring 6, all of which the burst and slots hold; launch at 11,
+    steps at 11, 17, 23, the end at 29 with 1 state held. The relaunch wants 5 again; runs of 1 reach any level, so it
+    is not lowered (runs of 3 alone would reach only 4, and without a lane the last step would never get its
+    state): the region (34 + 22 qubits) runs one of each, 29-35 and 29-40, and the factory relaunches at 40."""
+    high = Factory(tiny(burst=2, steps=3, per_step=1, cycles=2, tiles=4, data=2), 3)
+    menu = (Producer("one", 32, 6, 1, 1.0, 1e-6, 3), Producer("three", 24, 11, 3, 1.0, 1e-6, 3))
+    options = DynamicOptions("exact", "never", 1, "demand", "greedy", "exact", 0, False, False, -1)
+    s = simulate(high, menu, 110, 4, 5, options, tops=2)
+    check(s)
+    runs, takes, stalls, tops = events(s)
+    assert s.supply.runs == () and s.launch_threshold == 5
+    assert runs == [("fill", 0, 0, 11), ("fill", 1, 0, 11), ("fill", 0, 29, 35), ("fill", 1, 29, 40)]
+    assert [r.producer for r in s.runs] == [1, 1, 0, 1]
+    assert takes == [(11, 0, 2), (11, 1, 1), (17, 2, 1), (23, 3, 1), (40, 0, 2), (40, 1, 1), (46, 2, 1), (52, 3, 1)]
+    assert tops == [(11, 29), (40, 58)] and stalls == []
+
+
 def _random_case(rng: random.Random):
     """A random small pipeline: protocol, factory distance, a menu of one or two producers, slots, budget, policy."""
     per_step = rng.choice([1, 1, 2, 3])
