@@ -86,6 +86,18 @@ def test_exact_max_rate_equals_cbc(q):
     exact = max_rate_allocation((A, B, C), q)
     cbc = max_rate_allocation((A, B, C), q, solver="cbc")
     assert exact.rate == pytest.approx(cbc.rate, rel=1e-12) and exact.qubits == cbc.qubits
+    assert (exact.runs, exact.produced, exact.rounds) == (cbc.runs, cbc.produced, cbc.rounds)
+
+
+def test_max_rate_of_two_kinds_records_the_longest_run():
+    """Seed 49 (after the measurement): on 703 qubits one copy of C (300 qubits, 2 states per 100 rounds) and one of
+    a 400-qubit producer of 1 state per 30 rounds give 2/100 + 1/30 per round (two of the second need 800 qubits);
+    the allocation's rounds are its longest run's, 100, by either solver."""
+    d = Producer("d", 400, 30, 1, 0.99, 1e-7, 5)
+    for solver in ("auto", "cbc"):
+        alloc = max_rate_allocation((C, d), 703, solver=solver)
+        assert (alloc.runs, alloc.qubits, alloc.produced, alloc.rounds) == (((0, 1, 1), (1, 1, 1)), 700, 3, 100)
+        assert alloc.rate == pytest.approx(2 / 100 + 1 / 30, rel=1e-12)
 
 
 @pytest.mark.parametrize("q,target,at_most", [(9000, 10, 10), (9000, 10, 11), (4000, 7, 8), (2500, 5, 5)])

@@ -31,3 +31,18 @@ def test_no_supply_lane_beside_a_factory_that_fills_the_budget():
         assert (lanes.runs, lanes.qubits) == ((), 0)
     lanes = supply_lanes(high, (one,), high.qubits + 2 * 5 + 2, 5, 2)  # two qubits to spare: two copies
     assert (lanes.runs, lanes.qubits) == (((0, 2, 1),), 2)
+
+
+def test_a_layout_names_its_bad_step_counting_from_one():
+    """Seed 49 (after the measurement): a layout's steps are numbered from 1 in its errors; the first step of
+    15-to-1 given one storage character too few is "step 1", the third "step 3"."""
+    import pytest
+
+    from magicpipe.compiler.blocks import FIRST_LEVEL
+    from magicpipe.errors import SpecError
+
+    for k in (1, 3):
+        steps = list(FIRST_LEVEL.steps)
+        steps[k - 1] = dataclasses.replace(steps[k - 1], storage=steps[k - 1].storage[:-1])
+        with pytest.raises(SpecError, match=rf"\(first level\): step {k} storage "):
+            dataclasses.replace(FIRST_LEVEL, steps=tuple(steps))
