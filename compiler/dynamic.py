@@ -519,7 +519,8 @@ class _Sim:
                 and not any(r.role == "fill" for r in self.in_flight))
 
     def relaunch_threshold(self, t: int) -> int:
-        """States to hold before launching the next execution at ``t`` (steady state): burst plus pre-buffer."""
+        """States to hold before launching the next execution at ``t`` (steady state): burst plus pre-buffer, or the
+        fullest level whole runs reach when that is lower and still covers the launch (runs of several outputs)."""
         steps = self.future_steps(t, self.proto.steps)
         dep = [d for d in self.projected_deposits(t, steps[-1]) if d[0] > t]
         want = self.proto.burst + min(prebuffer(steps, self.proto.inputs_per_step, dep), self.cap)
