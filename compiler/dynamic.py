@@ -505,12 +505,15 @@ class _Sim:
             return self.proto.inputs_per_step
         return min(self.needed(t) if need is None else need, self.cap, self.reachable())
 
-    def reachable(self) -> int:
-        """The fullest the buffer gets from the states held and in flight plus whole lane runs: the buffer for
-        one-output lanes, less for lanes of several outputs."""
-        batch = min((self.menu[p].outputs for p in self.lanes), default=1)
+    def reachable(self, places: int | None = None, batch: int | None = None) -> int:
+        """The fullest ``places`` (default: the buffer) get from the states held and in flight plus whole runs of
+        ``batch`` states (default: the lanes' smallest): all of them for one-output runs, less for runs of several."""
+        if places is None:
+            places = self.cap
+        if batch is None:
+            batch = min((self.menu[p].outputs for p in self.lanes), default=1)
         held = self.buffer + self.in_flight_outputs()
-        return held + batch * max((self.cap - held) // batch, 0)
+        return held + batch * max((places - held) // batch, 0)
 
     def short_launch_ready(self, states: int) -> bool:
         """``short_launch``: the fill is over (nothing of it in flight), ``states`` cover the launch itself, and
@@ -526,9 +529,7 @@ class _Sim:
         want = self.proto.burst + min(prebuffer(steps, self.proto.inputs_per_step, dep), self.cap)
         # no more than whole runs of the menu's producers can bring into the burst and the slots without overflowing
         # them (a 2-output producer cannot fill the last single slot), as long as that covers the launch itself
-        held = self.buffer + self.in_flight_outputs()
-        batch = min(p.outputs for p in self.menu)
-        whole = held + batch * max((self.cap + self.proto.burst - held) // batch, 0)
+        whole = self.reachable(self.cap + self.proto.burst, min(p.outputs for p in self.menu))
         return whole if self.proto.burst + self.proto.inputs_per_step <= whole < want else want
 
 

@@ -76,6 +76,7 @@ def _serve() -> None:  # pragma: no cover - exercised through t_counts in a subp
         sys.stdout.flush()
 
 
+_COMMAND = [sys.executable, "-m", "magicpipe.passes._gridsynth_worker"]  # this module, run as the server
 _LOCK = threading.Lock()
 # (the pid that started it, the server, the file its error output goes to); at most one. The error output goes to a
 # file rather than a pipe nobody reads while the server runs: a pipe would fill and block it.
@@ -104,8 +105,8 @@ def _server() -> tuple[subprocess.Popen[str], IO[str]]:
     _SERVER.clear()  # a fork's copy of the parent's server is the parent's to stop
     # kept open as long as the server runs (closed by _stop), so no context manager
     err = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
-    server = subprocess.Popen([sys.executable, "-m", "magicpipe.passes._gridsynth_worker"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=err, text=True, bufsize=1)
+    server = subprocess.Popen(_COMMAND, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True,
+                              bufsize=1)
     _SERVER.append((os.getpid(), server, err))
     atexit.register(_stop_at_exit, os.getpid(), server, err)
     return server, err
@@ -142,8 +143,7 @@ def t_counts(pairs: list[tuple[float, float]]) -> list[int]:
     if not hasattr(os, "fork"):  # pragma: no cover - non-POSIX
         out: list[int] = []
         for a, e in pairs:
-            done = subprocess.run([sys.executable, "-m", "magicpipe.passes._gridsynth_worker"],
-                                  input=f"{a!r} {e!r}\n", capture_output=True, text=True, check=False)
+            done = subprocess.run(_COMMAND, input=f"{a!r} {e!r}\n", capture_output=True, text=True, check=False)
             if done.returncode != 0:
                 raise RuntimeError(f"gridsynth worker failed: {done.stderr.strip()[-400:]}")
             out.extend(int(x) for x in done.stdout.split())
