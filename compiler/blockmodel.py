@@ -164,7 +164,9 @@ class _State:
         trace_pi /= 1 << len(checks)
         if abs(trace_pi - 1) > 1e-9:
             raise SpecError(f"{what}: the ideal rotations do not leave every check at +1 (P(+1) = {trace_pi.real:.6f})")
-        overlap = np.vdot(self.psi, self.delta @ self.psi)
+        # <psi|delta|psi> by elementwise products and sums, not a BLAS product: at these sizes OpenBLAS's threads
+        # spin on the other core for longer than the product takes (twice the CPU of a whole block run)
+        overlap = (self.psi.conj() * (self.delta * self.psi).sum(axis=1)).sum()
         accept = 1 + trace_pd.real
         return BlockRun(infidelity=float((trace_pd - overlap).real / accept), p_fail=float(-trace_pd.real))
 

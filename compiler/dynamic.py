@@ -94,11 +94,15 @@ class _Sim:
         self.n_th = launch_threshold(high, self.supply, self.menu, buffer_slots, options.launch_rule)
         self.lanes = [i for i, c, _ in self.supply.runs for _ in range(c)]  # producer index per lane
         self.lane_free = [0] * len(self.lanes)
+        self.lane_runs = [(self.menu[p].rounds, self.menu[p].outputs) for p in self.lanes]  # per lane
         self.idle_pool = qubit_budget - high.qubits - self.buffer_qubits - self.supply.qubits
+        self.outputs = tuple(p.outputs for p in self.menu)  # per producer, read in the event loop
         self.runs: list[Run] = []
         self.in_flight: list[Run] = []
         self.flight_outputs = 0  # promised outputs of the runs in flight (kept with ``in_flight``)
+        self.ending: dict[int, list[Run]] = {}  # the runs in flight by their end round, in launch order
         self.events: list[int] = []
+        self.pending: set[int] = set()  # the rounds in ``events``: each is queued once
         self.buffer = 0
         self.takes: list[Take] = []
         self.stalls: list[Stall] = []
@@ -115,7 +119,9 @@ class _Sim:
 
     # -- bookkeeping -------------------------------------------------------------------------------
     def at(self, t: int) -> None:
-        heapq.heappush(self.events, t)
+        if t not in self.pending:
+            self.pending.add(t)
+            heapq.heappush(self.events, t)
 
     def start_run(self, producer: int, start: int, role: str, lane: int) -> None:
         p = self.menu[producer]
@@ -124,7 +130,12 @@ class _Sim:
         self.runs.append(run)
         self.in_flight.append(run)
         self.flight_outputs += p.outputs
-        self.at(run.end)
+        ending = self.ending.get(run.end)
+        if ending is None:
+            self.ending[run.end] = [run]
+            self.at(run.end)
+        else:
+            ending.append(run)
 
     def start_allocation(self, alloc: Allocation, t0: int, role: str) -> None:
         lane = 0
@@ -161,8 +172,10 @@ class _Sim:
         return list(range(t, t + n * step, step))  # empty for n <= 0
 
     def projected_deposits(self, t: int, horizon: int) -> list[tuple[int, int]]:
-        dep = [(r.end, self.promised(r)) for r in self.in_flight if r.end > t]
-        lanes = [(self.lane_free[j], self.menu[p].rounds, self.menu[p].outputs) for j, p in enumerate(self.lanes)]
+        """(round, states) of the runs in flight and of back-to-back lane runs up to ``horizon``, all after ``t``."""
+        outs = self.outputs
+        dep = [(r.end, outs[r.producer]) for r in self.in_flight if r.end > t]
+        lanes = [(free, rounds, outputs) for free, (rounds, outputs) in zip(self.lane_free, self.lane_runs)]
         return dep + lane_deposits(lanes, t, horizon)
 
     def needed(self, t: int) -> int:
@@ -174,7 +187,7 @@ class _Sim:
             need = max(self.proto.inputs_per_step, slack)
         else:
             need = prebuffer(
-                steps, self.proto.inputs_per_step, [d for d in self.projected_deposits(t, steps[-1]) if d[0] > t]
+                steps, self.proto.inputs_per_step, self.projected_deposits(t, steps[-1])
             )
         return min(need, self.cap)
 
@@ -206,21 +219,24 @@ class _Sim:
         if self.buffer + self.in_flight_outputs() + outputs <= cap:
             return True  # even if nothing were taken meanwhile
         changes: dict[int, int] = {end: outputs}
+        outs = self.outputs
         for r in self.in_flight:
-            changes[r.end] = changes.get(r.end, 0) + self.promised(r)
-        if self.mode in ("run", "finishing"):
-            steps = self.future_steps(self.step_time) if self.mode == "run" else []
-            takes = {s: -self.proto.inputs_per_step for s in steps}  # all after t: a step at t has begun
-        else:
-            takes = {}
+            changes[r.end] = changes.get(r.end, 0) + outs[r.producer]
+        last = max(changes)  # to the last committed deposit, not just ``end``: later takes only lower the level
+        takes = range(0)
+        if self.mode == "run":  # the steps still to start (all after t: a step at t has begun)
+            step = self.step_rounds
+            stop = self.step_time + (self.proto.steps - self.next_step + 1) * step
+            takes = range(self.step_time, min(stop, last + 1), step)
+        per_step = self.proto.inputs_per_step
         level, stalled = self.buffer, False
-        for time in sorted(set(changes) | set(takes)):  # to the last committed deposit, not just ``end``
+        for time in sorted(changes.keys() | set(takes)) if takes else sorted(changes):
             level += changes.get(time, 0)
             if level > cap:
                 return False
-            if time in takes and not stalled:
-                if level >= self.proto.inputs_per_step:
-                    level += takes[time]
+            if not stalled and time in takes:
+                if level >= per_step:
+                    level -= per_step
                 else:
                     stalled = True  # the step would stall: assume nothing more is taken (conservative)
         return True
@@ -332,8 +348,7 @@ class _Sim:
         self.plan_fill(0, pool)
         while self.events:
             t = heapq.heappop(self.events)
-            while self.events and self.events[0] == t:
-                heapq.heappop(self.events)
+            self.pending.discard(t)
             if t > _HORIZON:
                 raise InfeasibleError(f"schedule did not finish within {_HORIZON} rounds")
             self.step(t, pool)
@@ -433,10 +448,10 @@ class _Sim:
             self.start_run(cheapest, start, "fill", lane)
 
     def step(self, t: int, pool: int) -> None:
-        done = [r for r in self.in_flight if r.end == t]
+        done = self.ending.pop(t, ())
         if done:
             self.in_flight = [r for r in self.in_flight if r.end != t]
-            self.flight_outputs -= sum(self.promised(r) for r in done)
+            self.flight_outputs -= sum(self.outputs[r.producer] for r in done)
         # the burst of a launch this round bypasses the buffer, so it does not need room
         arriving = self.buffer + sum(r.outputs for r in done)
         launching = self.mode == "pre" and (arriving >= self.n_th or self.short_launch_ready(arriving))
@@ -525,7 +540,7 @@ class _Sim:
         """States to hold before launching the next execution at ``t`` (steady state): burst plus pre-buffer, or the
         fullest level whole runs reach when that is lower and still covers the launch (runs of several outputs)."""
         steps = self.future_steps(t, self.proto.steps)
-        dep = [d for d in self.projected_deposits(t, steps[-1]) if d[0] > t]
+        dep = self.projected_deposits(t, steps[-1])
         want = self.proto.burst + min(prebuffer(steps, self.proto.inputs_per_step, dep), self.cap)
         # no more than whole runs of the menu's producers can bring into the burst and the slots without overflowing
         # them (a 2-output producer cannot fill the last single slot), as long as that covers the launch itself

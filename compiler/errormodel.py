@@ -150,7 +150,10 @@ class ErrorModel:
 
     def factor(self, d: int) -> float:
         """``f_d``: the measured correction at distance ``d`` (1 where none is listed)."""
-        return dict(self.corrections).get(d, 1.0)
+        for distance, f in self.corrections:  # distances are distinct (__post_init__)
+            if distance == d:
+                return f
+        return 1.0
 
     def logical_error(self, d: int, p: float) -> float:
         """Logical error per patch per logical cycle (d rounds) at distance ``d`` and physical error ``p``.

@@ -6,6 +6,7 @@ the same protocol (the paper's problem input: "a sequence of code distances").
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from collections.abc import Sequence
 
@@ -89,34 +90,10 @@ class Pipeline:
             raise SpecError(f"hardware must be a Hardware, got {type(hardware).__name__}")
         if len(distances) == 0:
             raise SpecError("a pipeline needs at least one level; pass distances such as (5, 17)")
-        threshold = protocol.threshold()
-        if hardware.eps >= threshold:
-            raise SpecError(
-                f"raw magic-state error eps={hardware.eps:.3g} is at or above the {protocol.name} "
-                f"distillation threshold {threshold:.4g}: distillation cannot improve it at any distance; "
-                f"lower eps"
-            )
-        levels = []
-        eps = hardware.eps
-        for i, d in enumerate(distances, start=1):
-            check_distance(d)
-            factory = Factory(protocol, d, hardware)
-            out = factory.output_error(eps)
-            succ = factory.success_probability(eps)
-            if succ <= 0:
-                raise SpecError(
-                    f"level {i} (d={d}): success probability {succ:.3g} <= 0 at input error {eps:.3g}; "
-                    f"lower the input error or raise the distance"
-                )
-            if strict and out >= eps:
-                raise SpecError(
-                    f"level {i} (d={d}): distillation cannot improve input error {eps:.3g}: the output "
-                    f"error {protocol.name} gives is {out:.3g} >= input (p_L={factory.logical_error:.3g}); "
-                    f"raise the distance of level {i} or lower the input error"
-                )
-            levels.append(Level(i, factory, eps, out, succ))
-            eps = out
-        return cls(tuple(levels), hardware)
+        key = tuple(distances)
+        if all(type(d) is int for d in key):  # the searches ask for the same prefixes again and again
+            return cls(_levels(key, hardware, protocol, strict), hardware)
+        return cls(_levels.__wrapped__(key, hardware, protocol, strict), hardware)  # raises on the bad distance
 
     @property
     def distances(self) -> tuple[int, ...]:
@@ -131,3 +108,37 @@ class Pipeline:
     def improves(self) -> bool:
         """True when every level lowers the error."""
         return all(lv.improves for lv in self.levels)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _levels(distances: tuple[int, ...], hardware: Hardware, protocol: Protocol, strict: bool) -> tuple[Level, ...]:
+    """The levels of :meth:`Pipeline.from_distances` (memoised: its arguments are frozen; errors are raised
+    again on every call, never stored)."""
+    threshold = protocol.threshold()
+    if hardware.eps >= threshold:
+        raise SpecError(
+            f"raw magic-state error eps={hardware.eps:.3g} is at or above the {protocol.name} "
+            f"distillation threshold {threshold:.4g}: distillation cannot improve it at any distance; "
+            f"lower eps"
+        )
+    levels = []
+    eps = hardware.eps
+    for i, d in enumerate(distances, start=1):
+        check_distance(d)
+        factory = Factory(protocol, d, hardware)
+        out = factory.output_error(eps)
+        succ = factory.success_probability(eps)
+        if succ <= 0:
+            raise SpecError(
+                f"level {i} (d={d}): success probability {succ:.3g} <= 0 at input error {eps:.3g}; "
+                f"lower the input error or raise the distance"
+            )
+        if strict and out >= eps:
+            raise SpecError(
+                f"level {i} (d={d}): distillation cannot improve input error {eps:.3g}: the output "
+                f"error {protocol.name} gives is {out:.3g} >= input (p_L={factory.logical_error:.3g}); "
+                f"raise the distance of level {i} or lower the input error"
+            )
+        levels.append(Level(i, factory, eps, out, succ))
+        eps = out
+    return tuple(levels)
