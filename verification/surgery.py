@@ -34,8 +34,7 @@ step in two and verifies that every overlapping X and Z check still commutes in 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from magicpipe.errors import VerificationError
 
@@ -66,19 +65,15 @@ class Check:
     basis: str
     anchor: Coord
     order: tuple[tuple[int, Coord], ...]
+    # the qubits of ``order``, kept with the check: the circuit builders read it for every check in every round
+    support: frozenset[Coord] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "support", frozenset(q for _, q in self.order))
 
     @property
     def key(self) -> tuple[Coord, str]:
         return (self.anchor, self.basis)
-
-    @property
-    def support(self) -> frozenset[Coord]:
-        return _support(self.order)
-
-
-@functools.lru_cache(maxsize=1 << 16)  # the circuit builders ask for a check's support in every round
-def _support(order: tuple[tuple[int, Coord], ...]) -> frozenset[Coord]:
-    return frozenset(q for _, q in order)
 
 
 def plaquette_basis(x: int, y: int) -> str:

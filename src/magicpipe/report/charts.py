@@ -16,7 +16,7 @@ from pathlib import Path
 from collections.abc import Sequence
 
 from magicpipe.errors import SpecError
-from magicpipe.report.figures import pyplot
+from magicpipe.report.figures import margins, pyplot
 
 __all__ = ["Cell", "read_cells", "cells_of", "front_figure", "heatmap_figure", "thresholds_figure", "save"]
 
@@ -91,7 +91,7 @@ def front_figure(front, round_us: float, baselines: Sequence[tuple[str, float, f
     ax.set_ylabel("time for one top-level state (µs)")
     ax.set_title(f"Space-time trade-off, distances {front.pipeline.distances} (Fig. 8)", fontsize=10)
     ax.legend(fontsize=7)
-    fig.tight_layout()
+    margins(fig, 0.8, 0.2, 0.62, 0.4)
     return fig
 
 
@@ -120,7 +120,7 @@ def heatmap_figure(cells: Sequence[Cell]):
                             color="black" if grid[i, j] > np.nanmean(grid) else "white")
         fig.colorbar(im, ax=ax, shrink=0.85)
     fig.suptitle("Qubit-time volume reduction of the dynamic pipeline per distance pair (Fig. 6)", fontsize=10)
-    fig.tight_layout(rect=(0, 0.02, 1, 1))
+    margins(fig, 0.6, 0.2, 0.35, 0.5, wspace=0.12)
     return fig
 
 
@@ -135,7 +135,7 @@ def thresholds_figure(rows: Sequence[dict]):
     ax.set_xlabel("-log10(error threshold)")
     ax.set_ylabel("least qubit-round volume per state")
     ax.legend()
-    fig.tight_layout()
+    margins(fig, 1.0, 0.2, 0.62, 0.2)
     return fig
 
 
