@@ -94,6 +94,7 @@ class _Sim:
         self.n_th = launch_threshold(high, self.supply, self.menu, buffer_slots, options.launch_rule)
         self.lanes = [i for i, c, _ in self.supply.runs for _ in range(c)]  # producer index per lane
         self.lane_free = [0] * len(self.lanes)
+        self.next_free = 0 if self.lanes else _HORIZON + 1  # min(lane_free): no lane is idle before it
         self.lane_runs = [(self.menu[p].rounds, self.menu[p].outputs) for p in self.lanes]  # per lane
         self.idle_pool = qubit_budget - high.qubits - self.buffer_qubits - self.supply.qubits
         self.outputs = tuple(p.outputs for p in self.menu)  # per producer, read in the event loop
@@ -194,8 +195,8 @@ class _Sim:
     # -- supply lanes --------------------------------------------------------------------------------
     def launch_lanes(self, t: int) -> None:
         """Relaunch idle supply lanes (``lanes`` option: while demand is uncovered, or into any free slot)."""
-        if not self.lanes or min(self.lane_free) > t:
-            return  # no lane is idle
+        if self.next_free > t:
+            return  # no lane is idle (or there is none)
         demand = self.remaining_demand()
         if demand <= 0:
             return
@@ -212,6 +213,7 @@ class _Sim:
                 continue
             self.start_run(p, t, "supply", j)
             self.lane_free[j] = t + prod.rounds
+            self.next_free = min(self.lane_free)
 
     def fits(self, t: int, end: int, outputs: int) -> bool:
         """Would ``outputs`` more states at ``end`` keep the projected occupancy within the buffer?"""
@@ -449,11 +451,12 @@ class _Sim:
 
     def step(self, t: int, pool: int) -> None:
         done = self.ending.pop(t, ())
+        arriving = self.buffer
         if done:
             self.in_flight = [r for r in self.in_flight if r.end != t]
             self.flight_outputs -= sum(self.outputs[r.producer] for r in done)
+            arriving += sum(r.outputs for r in done)
         # the burst of a launch this round bypasses the buffer, so it does not need room
-        arriving = self.buffer + sum(r.outputs for r in done)
         launching = self.mode == "pre" and (arriving >= self.n_th or self.short_launch_ready(arriving))
         room = self.cap + (self.proto.burst if launching or self.mode == "relaunch" else 0)
         for r in done:

@@ -49,8 +49,10 @@ def _deposit(vec: list[float], weights: list[float], outputs: int, cap: int) -> 
     for i, m in enumerate(vec):
         if m == 0.0:
             continue
-        for j, w in enumerate(weights):
-            out[min(i + j * outputs, cap)] += m * w
+        k = i  # i + j * outputs for the j-th weight
+        for w in weights:
+            out[k if k < cap else cap] += m * w
+            k += outputs
     return out
 
 

@@ -39,12 +39,15 @@ def lane_deposits(lanes: list[tuple[int, int, int]], start: int, horizon: int) -
 def prebuffer(step_times: Sequence[int], per_step: int, deposits: Sequence[tuple[int, int]]) -> int:
     """Least initial stock so that no step at ``step_times`` finds the buffer short (Fig. 5(a), discrete)."""
     deposits = sorted(deposits)
-    need, got, j = per_step, 0, 0
-    for k, t in enumerate(step_times, start=1):
-        while j < len(deposits) and deposits[j][0] <= t:
+    n = len(deposits)
+    need, got, j, demand = per_step, 0, 0, 0
+    for t in step_times:
+        demand += per_step  # the first k steps take k * per_step
+        while j < n and deposits[j][0] <= t:
             got += deposits[j][1]
             j += 1
-        need = max(need, k * per_step - got)
+        if demand - got > need:
+            need = demand - got
     return need
 
 
