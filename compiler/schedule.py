@@ -133,6 +133,12 @@ class Schedule:
     move_rounds: int
     options: DynamicOptions | None = None
 
+    def __hash__(self) -> int:
+        # the planner memoises per schedule (storage decay, expected delay): hash its configuration and shape, not
+        # every run and take (equal schedules hash alike; equality still compares every field)
+        return hash((self.high.distance, self.qubit_budget, self.buffer_slots, self.slot_qubits, self.launch_threshold,
+                     len(self.runs), len(self.takes), len(self.stalls), self.tops, self.options))
+
     @property
     def policy(self) -> DynamicOptions:
         """The options the schedule was made with (the paper's defaults when none were recorded)."""
