@@ -87,3 +87,16 @@ def test_reuse_stall_order(schedules):
     bad = dataclasses.replace(x, reclaimed=x.end)
     with pytest.raises(VerificationError, match="expected start < moved out <= reclaimed < end"):
         check(dataclasses.replace(s, stalls=tuple(bad if y == x else y for y in s.stalls)))
+
+
+def test_equal_schedules_hash_alike_and_a_changed_run_is_another_key(schedules):
+    """Schedule hashes its configuration and shape only (the planner's memos hash it on every lookup): copies hash
+    alike, and a schedule with one run changed hashes the same yet stays a different key."""
+    s = schedules[0]
+    assert hash(dataclasses.replace(s)) == hash(s) and dataclasses.replace(s) == s
+    late = dataclasses.replace(s.runs[-1], start=s.runs[-1].start + 1, end=s.runs[-1].end + 1)
+    other = dataclasses.replace(s, runs=s.runs[:-1] + (late,))
+    assert other != s and hash(other) == hash(s)
+    memo = {s: "first", other: "second"}
+    assert memo[dataclasses.replace(s)] == "first" and memo[other] == "second" and len(memo) == 2
+    assert hash(dataclasses.replace(s, qubit_budget=s.qubit_budget + 1)) != hash(s)
