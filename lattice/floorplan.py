@@ -37,6 +37,7 @@ Examples:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -160,9 +161,14 @@ def _reuse_demand(schedule: Schedule) -> int:
 
 def _free_tiles(region: Rect, taken: Sequence[Rect], d: int) -> list[Rect]:
     """The ``d x d`` tiles of ``region`` (aligned to its corner) that no rectangle of ``taken`` overlaps."""
-    near = [r for r in taken if r.overlaps(region)]
-    tiles = (Rect(region.x + i * d, region.y + j * d, d, d) for i in range(region.w // d) for j in range(region.h // d))
-    return [t for t in tiles if not any(t.overlaps(r) for r in near)]
+    columns, rows = region.w // d, region.h // d
+    blocked: set[tuple[int, int]] = set()
+    for r in taken:  # tile i spans [x + i d, x + (i + 1) d): it overlaps r when r.x - d < x + i d < r.x + r.w
+        i0, i1 = max((r.x - region.x) // d, 0), min(-((region.x - r.x - r.w) // d), columns)
+        j0, j1 = max((r.y - region.y) // d, 0), min(-((region.y - r.y - r.h) // d), rows)
+        blocked.update((i, j) for i in range(i0, i1) for j in range(j0, j1))
+    return [Rect(region.x + i * d, region.y + j * d, d, d) for i in range(columns) for j in range(rows)
+            if (i, j) not in blocked]
 
 
 def _build(schedule: Schedule, high: Factory, low: Factory, block: BlockLayout, parking: Parking | None,
@@ -245,11 +251,12 @@ def _build_right(schedule: Schedule, high: Factory, low: Factory, block: BlockLa
     return _build_shared(schedule, high, low, block, parking, height, low_width, side="right")
 
 
+@functools.lru_cache(maxsize=256)  # plan_floor asks for the same widths for every layout and strip height
 def _sums(a: int, b: int, low: int, high: int) -> list[int]:
-    """Sums ``i a + j b`` in ``[low, high]``, ascending: the widths and heights low-level blocks fill."""
-    return sorted(
-        {i * a + j * b for i in range(high // a + 1) for j in range(high // b + 1) if low <= i * a + j * b <= high}
-    )
+    """Sums ``i a + j b`` in ``[low, high]``, ascending: the widths and heights low-level blocks fill (a list the
+    callers only read)."""
+    return sorted({i * a + j * b for i in range(high // a + 1) for j in range((high - i * a) // b + 1)
+                   if i * a + j * b >= low})
 
 
 def _heights(block_h: int, a: int, b: int) -> list[int]:

@@ -66,3 +66,29 @@ def test_parking_choice():
     assert (p.capacity, p.steps, p.lent) == (3, 0, TileRect(0, 0, 5, 1))
     p = choose_parking(BLOCK, 7, (25, 15))  # d=5 blocks do not fit in a d=7 block's ancilla region
     assert (p.capacity, p.steps) == (0, 0)
+
+
+def test_free_tiles_are_those_no_taken_rectangle_overlaps():
+    """The floor plan's free tiles, found by index ranges, against the definition: every d x d tile of the region
+    (column by column) that overlaps no taken rectangle, zero-width rectangles and regions off the grid included."""
+    import random
+
+    from magicpipe.lattice.floorplan import _free_tiles
+
+    rng = random.Random(3)
+    for _ in range(1500):
+        d = rng.choice([1, 2, 3, 5])
+        region = Rect(rng.randint(-9, 9), rng.randint(-9, 9), rng.randint(0, 24), rng.randint(0, 24))
+        taken = [Rect(rng.randint(-15, 30), rng.randint(-15, 30), rng.randint(0, 9), rng.randint(0, 9))
+                 for _ in range(rng.randint(0, 6))]
+        tiles = [Rect(region.x + i * d, region.y + j * d, d, d)
+                 for i in range(region.w // d) for j in range(region.h // d)]
+        assert _free_tiles(region, taken, d) == [t for t in tiles if not any(t.overlaps(r) for r in taken)]
+
+
+def test_block_sums_are_every_combination_in_range():
+    from magicpipe.lattice.floorplan import _sums
+
+    for a, b, low, high in ((3, 5, 1, 40), (7, 7, 10, 60), (4, 6, 0, 0), (5, 3, 12, 12)):
+        want = sorted({i * a + j * b for i in range(high + 1) for j in range(high + 1) if low <= i * a + j * b <= high})
+        assert _sums(a, b, low, high) == want
