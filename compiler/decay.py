@@ -128,6 +128,14 @@ def storage_decay(schedule: Schedule, hardware: Hardware, slot_distance: int | N
         >>> d.slot_distance, len(d.waits), round(d.mean_wait, 1)
         (5, 15, 40.3)
     """
+    d0 = schedule.producers[0].distance
+    d = slot_distance_of(schedule) if slot_distance is None else slot_distance
+    _check_slot_distance(d, d0, "the producer's")
+    return _decay(schedule, hardware, d, _waits(schedule))
+
+
+def _waits(schedule: Schedule) -> list[int]:
+    """Rounds each taken state waited in the buffer (first in, first out), in the order taken."""
     queue: deque[int] = deque()
     deposits = sorted((r.end, r.outputs - r.discarded) for r in schedule.runs)
     takes = sorted(schedule.takes, key=lambda k: (k.time, k.step))
@@ -139,9 +147,12 @@ def storage_decay(schedule: Schedule, hardware: Hardware, slot_distance: int | N
             i += 1
         for _ in range(take.count):
             waits.append(take.time - queue.popleft())
+    return waits
+
+
+def _decay(schedule: Schedule, hardware: Hardware, d: int, waits: list[int]) -> StorageDecay:
+    """:func:`storage_decay` at a checked slot distance ``d`` from the schedule's ``waits``."""
     d0 = schedule.producers[0].distance
-    d = slot_distance_of(schedule) if slot_distance is None else slot_distance
-    _check_slot_distance(d, d0, "the producer's")
     cycle_error = hardware.logical_error(d)
     growth = d if d > d0 else 0
     before = hardware.logical_error(d0) / d0 if growth else 0.0  # per round while the slot grows
@@ -176,8 +187,10 @@ def slot_distance_for(schedule: Schedule, hardware: Hardware, target: float, max
         (9, 1.21)
     """
     d0 = schedule.producers[0].distance
+    waits = _waits(schedule)  # the same at every slot distance: only their charge changes
     for d in range(d0, d0 + 2 * max_step + 1, 2):
-        decay = storage_decay(schedule, hardware, d)
+        _check_slot_distance(d, d0, "the producer's")
+        decay = _decay(schedule, hardware, d, waits)
         if decay.eps_out_with_decay <= target:
             return decay
     return None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -40,12 +40,17 @@ class DemandTimeline:
 
     lengths: tuple[int, ...] = ()
     states: tuple[int, ...] = ()
+    # the totals, summed once: the planner simulates one timeline against hundreds of thousands of supplies
+    _total: int = field(default=0, init=False, repr=False, compare=False)
+    _peak: int = field(default=0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.lengths) != len(self.states):
             raise SpecError(f"timeline has {len(self.lengths)} run lengths but {len(self.states)} state counts")
         if any(n <= 0 for n in self.lengths) or any(s < 0 for s in self.states):
             raise SpecError("timeline runs need positive lengths and non-negative state counts")
+        object.__setattr__(self, "_total", sum(n * s for n, s in zip(self.lengths, self.states)))
+        object.__setattr__(self, "_peak", max(self.states, default=0))
 
     @classmethod
     def from_counts(cls, counts: Sequence[int]) -> DemandTimeline:
@@ -99,12 +104,12 @@ class DemandTimeline:
     @property
     def total(self) -> int:
         """States consumed in all layers."""
-        return sum(n * s for n, s in zip(self.lengths, self.states))
+        return self._total
 
     @property
     def peak(self) -> int:
         """Most states consumed in one layer (0 when empty)."""
-        return max(self.states, default=0)
+        return self._peak
 
     def runs(self) -> Iterator[tuple[int, int, int]]:
         """``(first_layer, length, states)`` of every run."""
