@@ -1,4 +1,6 @@
-"""The same results on a Dask cluster as locally: a two-worker ``distributed.LocalCluster`` (processes).
+"""The same results on a Dask cluster as locally: a ``distributed.LocalCluster`` of one worker process running two
+tasks at a time (its own process, so every job and result is pickled; two threads, so results can come back out of job
+order as they would from several workers; a second process would only add its start-up, about a second of CPU).
 
 Skipped when dask.distributed is missing (it is the optional extra ``magicpipe[dask]``). Sampling in chunks on
 the cluster is left to docs/cluster.md (its workers would import Stim and the verification layer, seconds of
@@ -23,7 +25,7 @@ COUNTS = '{"numQubits": 3, "tCount": 1, "cczCount": 1}'
 
 @pytest.fixture(scope="module")
 def address():
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0") as c:
+    with distributed.LocalCluster(n_workers=1, processes=True, threads_per_worker=2, dashboard_address=":0") as c:
         yield c.scheduler_address
 
 
