@@ -40,8 +40,11 @@ def test_search_errors():
         best_pipeline(1.5)
     with pytest.raises(SpecError, match="method"):
         best_pipeline(1e-10, method="greedy")
-    with pytest.raises(InfeasibleError, match="no pipeline of 2 levels"):
+    best = Pipeline.from_distances((11, 11)).output_error  # the largest distances give the least error
+    with pytest.raises(InfeasibleError) as e:
         best_pipeline(1e-60, levels=(1, 2), distances=range(3, 12, 2))
+    assert str(e.value).startswith(f"no pipeline of 2 levels with distances up to 11 reaches error 1e-60 (the best "
+                                   f"reaches {best:.3g})")
 
 
 def test_steady_state_5_17():

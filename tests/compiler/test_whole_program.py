@@ -309,3 +309,29 @@ def test_each_state_is_handed_to_its_port_in_one_move_of_d_rounds():
     assert (without.runtime_rounds, without.wait_rounds) == (45.0, 25.0)
     four = Source("four", "litinski", 100, 100.0, 100.0, 4, 1e-9, distances=(9, 3, 3, 15, 7, 9))
     assert cycle_rounds(four) == 100.0 + 4 * 9 and cycle_rounds(four, handoff=False) == 100.0
+
+
+def test_the_copy_search_stops_at_the_first_point_that_waits_only_for_the_first_state():
+    """More copies cannot shorten a program that waits only for its first state at the least distance: the search
+    evaluates copy counts in order and stops at the first such point. 2,000 layers of one state (7 rounds each at
+    d = 7), one of 6, then 50 idle: a copy makes a state every 40 rounds, so 5 copies fall behind the steady
+    layers (5 / 40 < 1 / 7) and 6 keep ahead, filling the buffer (6 + 1 slots) before the burst; the peak rate
+    alone would ask for ceil(6 x 40 / 7) = 35 copies."""
+    import dataclasses
+
+    from magicpipe.compiler.program import _all_t_points, _copy_grid, layer_distance
+
+    counts = dataclasses.replace(LogicalCounts(10, t_count=2006), timeline=DemandTimeline((2000, 1, 50), (1, 6, 0)))
+    demand = program_demand(counts, ErrorBudget(1e-3), SYNTHESIS_MODELS["azure"])
+    src = Source("slow", "sequential", 100, 40.0, 40.0, 1, 1e-12)
+    hw = Hardware()
+    d_min = layer_distance(demand, "fast", hw)
+    points, evaluated = _all_t_points(demand, [src], hw, "fast", {}, None)
+
+    def only_first(p):
+        return p.simulation.wait_rounds <= p.simulation.startup_wait_rounds + 1e-9 and p.data.distance == d_min
+
+    assert d_min == 7 and evaluated == 6 and [p.copies for p in points] == _copy_grid(35)[:6] == [1, 2, 3, 4, 5, 6]
+    assert only_first(points[-1]) and not any(only_first(p) for p in points[:-1])
+    assert all(p.simulation.startup_wait_rounds == pytest.approx(40.0) for p in points)  # the first state, at 40
+    assert points[-1].simulation.wait_rounds == pytest.approx(40.0)
