@@ -148,8 +148,9 @@ class _Sim:
 
     def promised(self, r: Run) -> int:
         """States a run in flight will yield as far as the scheduler knows: all of them (a failure shows only
-        when the run ends, so decisions never see ``r.outputs`` of a run that has not ended)."""
-        return self.menu[r.producer].outputs
+        when the run ends, so decisions never see ``r.outputs`` of a run that has not ended; the event loop reads
+        ``self.outputs[r.producer]`` inline)."""
+        return self.outputs[r.producer]
 
     def in_flight_outputs(self) -> int:
         return self.flight_outputs
@@ -297,9 +298,9 @@ class _Sim:
             return t
         horizon = t + 64 * max(p.rounds for p in self.menu)
         queue = [(r.end, self.promised(r), 0) for r in self.in_flight if r.end > t]
-        for j, p in enumerate(self.lanes):  # each lane's next deposit; its later ones follow every run
-            prod = self.menu[p]
-            queue.append((max(self.lane_free[j], t) + prod.rounds, prod.outputs, prod.rounds))
+        # each lane's next deposit; its later ones follow every run
+        for free, (rounds, outputs) in zip(self.lane_free, self.lane_runs):
+            queue.append((max(free, t) + rounds, outputs, rounds))
         heapq.heapify(queue)
         while queue:
             time, n, period = heapq.heappop(queue)
@@ -529,7 +530,7 @@ class _Sim:
         if places is None:
             places = self.cap
         if batch is None:
-            batch = min((self.menu[p].outputs for p in self.lanes), default=1)
+            batch = min((outputs for _, outputs in self.lane_runs), default=1)
         held = self.buffer + self.in_flight_outputs()
         return held + batch * max((places - held) // batch, 0)
 
