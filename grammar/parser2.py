@@ -242,6 +242,11 @@ def _fast(text: str):
     return ("op", kw)
 
 
+# The header's most frequent line (one per stretch of the demand timeline) without Lark; others go to Lark.
+_FAST_TIMELINE = re.compile(
+    r"TIMELINE start=([0-9]+) layers=([0-9]+) states=([0-9]+) rounds=([0-9]+)(?: ccz=([0-9]+))?")
+
+
 def _parse_line(text: str, number: int):
     from lark.exceptions import UnexpectedInput
 
@@ -249,6 +254,11 @@ def _parse_line(text: str, number: int):
         got = _fast(text)
         if got is not None:
             return got
+    elif text.startswith("TIMELINE"):
+        m = _FAST_TIMELINE.fullmatch(text)
+        if m is not None:
+            start, layers, states, rounds, ccz = m.groups()
+            return ("timeline", Segment(int(start), int(layers), int(states), int(rounds), int(ccz or 0)))
     try:
         return _parser().parse(text)
     except UnexpectedInput as e:

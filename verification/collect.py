@@ -4,7 +4,8 @@ write ``stats.csv``, ``summary.json`` and ``plot.png`` there.
 ``OUT/stats.csv`` is sinter's resume file (``save_resume_filepath``): every batch is appended as it
 arrives, and a later run with the same folder counts what is there towards ``--shots`` and
 ``--max-errors``, so finished tasks are skipped and unfinished ones continue. Sampling goes through
-:class:`~magicpipe.verification.sampling.SeededSampler`, registered for the tasks' decoder names.
+:class:`~magicpipe.verification.sampling.SeededSampler`, registered for the tasks' decoder names; with one
+worker it runs in this process, with the counts and the resume file one sinter worker would write.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import json
 import math
 import pathlib
+import sys
+import time
 from dataclasses import asdict, dataclass, replace
 from typing import Any, cast
 from collections.abc import Iterable, Sequence
@@ -51,7 +54,8 @@ class RunOptions:
         shots: shots per task, counting those already in the folder's ``stats.csv``.
         seed: the seed (see :mod:`magicpipe.verification.sampling`).
         max_errors: stop a task once it has this many errors (None: no limit).
-        workers: worker processes.
+        workers: worker processes; 1 samples in this process (the counts of one sinter worker, without
+            starting it).
         progress: print sinter's progress to stderr.
         dask: the address of a Dask scheduler to sample on (:mod:`magicpipe.executor`); implies chunks.
         dask_timeout: seconds to wait for the Dask scheduler, and then for a worker.
@@ -121,10 +125,14 @@ def collect(
                                   max_errors=options.max_errors, batch_size=max(batch_size, 1),
                                   chunk_shots=options.chunk_shots or DEFAULT_CHUNK_SHOTS, progress=options.progress)
     recorded = {s.strong_id: s for s in sinter.stats_from_csv_files(csv)} if csv.exists() else {}
-    finished = [recorded.get(t.strong_id()) for t in tasks]
+    ids = [t.strong_id() for t in tasks]  # each a SHA-256 of the circuit's and the model's text: once per task
+    finished = [recorded.get(i) for i in ids]
     if all(s is not None and _finished(t, s, options) for t, s in zip(tasks, finished)):
         return [s for s in finished if s is not None]  # nothing to sample: no worker is started
     prior = {k: s.shots for k, s in recorded.items()}
+    if options.workers == 1:  # no process to start: one worker's counts, drawn here
+        sampler = SeededSampler(options.seed, prior_shots=prior, batch_size=batch_size)
+        return _collect_here(tasks, ids, csv, recorded, sampler, options)
     sampler = SeededSampler(options.seed, prior_shots=prior, batch_size=batch_size, shared=True)
     stats = sinter.collect(
         num_workers=options.workers,
@@ -136,17 +144,90 @@ def collect(
         custom_decoders=dict.fromkeys(DECODERS, sampler),
     )
     by_id = {s.strong_id: s for s in stats}
-    return [by_id[t.strong_id()] for t in tasks if t.strong_id() in by_id]
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _limits(task: sinter.Task, options: RunOptions) -> tuple[int, int]:
+    """The shots and errors at which ``sinter.collect`` stops sampling ``task``: the task's own collection
+    options and the run's, the smaller of each (errors never above shots)."""
+    limits = task.collection_options.combine(sinter.CollectionOptions(max_shots=options.shots,
+                                                                        max_errors=options.max_errors))
+    shots = cast(int, limits.max_shots)  # options.shots is a positive integer
+    return shots, shots if limits.max_errors is None else min(limits.max_errors, shots)
 
 
 def _finished(task: sinter.Task, recorded: sinter.TaskStats, options: RunOptions) -> bool:
     """Whether ``sinter.collect`` would sample nothing more for ``task``: its recorded shots reach the shot limit,
-    or its errors the error limit (the task's own collection options and the run's, the smaller of each)."""
-    limits = task.collection_options.combine(sinter.CollectionOptions(max_shots=options.shots,
-                                                                        max_errors=options.max_errors))
-    shots = cast(int, limits.max_shots)  # options.shots is a positive integer
-    errors = shots if limits.max_errors is None else min(limits.max_errors, shots)
+    or its errors the error limit."""
+    shots, errors = _limits(task, options)
     return recorded.shots >= shots or recorded.errors >= errors
+
+
+# The longest a batch of counts waits in this process before it is appended to stats.csv (sinter's workers flush
+# at least every 120 s; a run stopped here loses at most this much sampling).
+FLUSH_SECONDS = 10.0
+
+
+def _collect_here(
+    tasks: Sequence[sinter.Task],
+    ids: Sequence[str],
+    csv: pathlib.Path,
+    recorded: dict[str, sinter.TaskStats],
+    sampler: SeededSampler,
+    options: RunOptions,
+) -> list[sinter.TaskStats]:
+    """One worker's run of ``tasks`` in this process: what ``sinter.collect`` with ``num_workers=1`` samples
+    (one compiled sampler per task, ticket 0, the same batches and the same stops at the shot and error limits),
+    without starting a worker process, whose imports of Stim, sinter, PyMatching and this package cost about a
+    second of CPU. Counts are appended to ``csv`` in sinter's format, a task's at its end and at least every
+    :data:`FLUSH_SECONDS`, so a stopped run resumes like one of sinter's."""
+    out = []
+    progress = _Progress(len(tasks)) if options.progress else None
+    new = not csv.exists()
+    with csv.open("a") as f:
+        if new:
+            print(sinter.CSV_HEADER, file=f, flush=True)
+        for i, (task, sid) in enumerate(zip(tasks, ids)):
+            total = recorded.get(sid) or sinter.TaskStats(strong_id=sid, decoder=task.decoder,
+                                                          json_metadata=task.json_metadata)
+            shots, errors = _limits(task, options)
+            if total.shots < shots and total.errors < errors:
+                compiled = sampler.compiled_sampler_for(task, sid)
+                pending, since, done = sinter.AnonTaskStats(), time.monotonic(), False
+                while not done:
+                    pending += compiled.sample(shots - total.shots - pending.shots)
+                    done = total.shots + pending.shots >= shots or total.errors + pending.errors >= errors
+                    if done or time.monotonic() - since >= FLUSH_SECONDS:
+                        line = sinter.TaskStats(strong_id=sid, decoder=task.decoder, json_metadata=task.json_metadata,
+                                                shots=pending.shots, errors=pending.errors, discards=pending.discards,
+                                                seconds=pending.seconds, custom_counts=pending.custom_counts)
+                        print(line.to_csv_line(), file=f, flush=True)
+                        total += line
+                        pending, since = sinter.AnonTaskStats(), time.monotonic()
+                    if progress is not None:
+                        progress.show(i, task, total.shots + pending.shots, total.errors + pending.errors, shots)
+            out.append(total)
+    if progress is not None:
+        progress.end()
+    return out
+
+
+class _Progress:
+    """A line on stderr after a task's first batch and then at most once a second: which task, its shots of the
+    limit, its errors."""
+
+    def __init__(self, tasks: int) -> None:
+        self.tasks, self.task, self.last = tasks, -1, -math.inf
+
+    def show(self, i: int, task: sinter.Task, done: int, errors: int, shots: int) -> None:
+        now = time.monotonic()
+        if i != self.task or now - self.last >= 1.0:
+            self.task, self.last = i, now
+            print(f"task {i + 1}/{self.tasks} {json.dumps(task.json_metadata, sort_keys=True)}: "
+                  f"{done:,}/{shots:,} shots, {errors:,} errors", file=sys.stderr, flush=True)
+
+    def end(self) -> None:
+        print(f"{self.tasks} tasks sampled in this process", file=sys.stderr, flush=True)
 
 
 def _finite(value: Any) -> Any:

@@ -121,9 +121,14 @@ class SeededSampler(sinter.Sampler):
         return int(state[0]) << 32 | int(state[1])
 
     def compiled_sampler_for_task(self, task: sinter.Task) -> sinter.CompiledSampler:
+        return self.compiled_sampler_for(task, task.strong_id())
+
+    def compiled_sampler_for(self, task: sinter.Task, strong_id: str) -> sinter.CompiledSampler:
+        """:meth:`compiled_sampler_for_task` for a caller that has the task's strong id already (hashing the
+        circuit's text again costs tens of milliseconds for a factory)."""
         if task.decoder not in DECODERS:
             raise SpecError(f"SeededSampler decodes with {DECODERS}, but the task asks for {task.decoder!r}")
-        return _CompiledSeededSampler(task, self.stim_seed(task.strong_id()), self.batch_size)
+        return _CompiledSeededSampler(task, self.stim_seed(strong_id), self.batch_size)
 
 
 class _CompiledSeededSampler(sinter.CompiledSampler):

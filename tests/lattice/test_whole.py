@@ -9,9 +9,9 @@ from magicpipe.compiler.pareto import pareto_front
 from magicpipe.compiler.pipeline import Pipeline
 from magicpipe.grammar.jsonl import from_jsonl, schema, to_jsonl
 from magicpipe.grammar.parser import parse
-from magicpipe.grammar.parser2 import _fast, _parser, parse_program
+from magicpipe.grammar.parser2 import _fast, _parse_line, _parser, parse_program
 from magicpipe.lattice.check2 import audit2, check2
-from magicpipe.lattice.stream2 import Op, ProgramStream
+from magicpipe.lattice.stream2 import Op, ProgramStream, Segment
 from magicpipe.lattice.whole import (
     ProgramLayout,
     consumption_runs,
@@ -116,6 +116,18 @@ def test_fast_line_reader_agrees_with_the_grammar(two_level_unit):
         assert _parser().parse(line) == fast, line
         checked += 1
     assert checked > 50
+
+
+def test_fast_timeline_reader_agrees_with_the_grammar():
+    lines = ["TIMELINE start=0 layers=2 states=1 rounds=7", "TIMELINE start=14 layers=30 states=2 rounds=7 ccz=3",
+             "TIMELINE start=007 layers=1 states=0 rounds=13 ccz=0"]
+    for number, line in enumerate(lines, start=1):
+        assert _parse_line(line, number) == _parser().parse(line) == (
+            "timeline", Segment(*(int(x.split("=")[1]) for x in line.split()[1:]), *([0] if "ccz" not in line else [])))
+    # lines the fast path leaves to the grammar read the same, or fail as the grammar fails
+    assert _parse_line("TIMELINE start = 5 layers=1 states=2 rounds=3", 9) == ("timeline", Segment(5, 1, 2, 3, 0))
+    with pytest.raises(ParseError, match="line 4"):
+        _parse_line("TIMELINE start=5 layers=1 states=2", 4)
 
 
 def test_json_lines_match_the_shipped_schema(two_level_unit):

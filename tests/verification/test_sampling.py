@@ -1,6 +1,7 @@
 """The seeded sampler: distinct streams per task, worker, compile and resume; no duplicated shots."""
 
 import collections
+import shutil
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ import sinter
 
 from magicpipe.errors import SpecError
 from magicpipe.verification import SeededSampler, logical_task, memory_task, sample_task
+from magicpipe.verification.sampling import DECODERS
 
 ID_A = "a" * 64
 ID_B = "b" * 64
@@ -90,3 +92,39 @@ def test_two_sinter_workers_on_one_task_take_different_tickets():
                               custom_decoders={"pymatching": _TicketTagged(0, shared=True)})
     assert stats.shots == 400_000
     assert sorted(stats.custom_counts) == ["ticket0", "ticket1"]  # both workers sampled, each its own stream
+
+
+def test_one_worker_in_this_process_is_sinters_one_worker_with_its_limits_and_resume(tmp_path, capsys):
+    """``--workers 1`` samples in this process (``collect``'s own loop); it must give what one sinter worker gives:
+    the same counts per task, a task's own error limit and the run's, and a resumed second run."""
+    from magicpipe.verification.collect import RunOptions, collect
+    from magicpipe.verification.factory import factory_events_task
+
+    tasks = [memory_task(3, 8e-3, cycles=1), logical_task(0.05), factory_events_task(3, 2e-3, "z")]
+    tasks[2].collection_options = sinter.CollectionOptions(max_errors=150)  # as run_factory sets it
+
+    def key(stats):
+        return [(s.strong_id, s.shots, s.errors, s.discards, dict(s.custom_counts)) for s in stats]
+
+    here, there = tmp_path / "here", tmp_path / "there"
+    first = collect(tasks, RunOptions(here, shots=3000, seed=4, workers=1, progress=False))
+    there.mkdir()
+    shutil.copy(here / "stats.csv", there / "stats.csv")  # sinter resumes from the file written here
+    ours = collect(tasks, RunOptions(here, shots=20_000, seed=4, max_errors=200, workers=1, progress=True))
+    sampler = SeededSampler(4, prior_shots={s.strong_id: s.shots for s in first}, shared=True)
+    theirs = sinter.collect(num_workers=1, tasks=tasks, save_resume_filepath=there / "stats.csv", max_shots=20_000,
+                            max_errors=200, custom_decoders=dict.fromkeys(DECODERS, sampler))
+    by_id = {s.strong_id: s for s in theirs}
+    assert key(ours) == key(by_id[t.strong_id()] for t in tasks)
+    assert [s.shots for s in first] == [3000, 3000, 1024]
+    memory, logical, events = ours
+    assert memory.shots < 20_000 and memory.errors >= 200  # the run's error limit
+    assert logical.shots == 20_000 and logical.errors < 200  # the shot limit
+    assert events.shots == 1024 and events.errors >= 150  # the task's own error limit, reached in one batch
+    # the second run's progress: a line after each resumed task's first batch (the events task was done), the end
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith('task 1/3 {"basis": "x", "cycles": 1, "d": 3') and "4,024/20,000 shots" in lines[0]
+    assert any(x.startswith('task 2/3 {"eps": 0.05') and "4,024/20,000 shots" in x for x in lines)
+    assert not any(x.startswith("task 3/3") for x in lines) and lines[-1] == "3 tasks sampled in this process"
+    # the resume file holds the same counts, read back as sinter reads its own
+    assert key(sinter.stats_from_csv_files(here / "stats.csv")) == key(ours)

@@ -119,7 +119,9 @@ def _common(parser: argparse.ArgumentParser, *, shots: int, max_errors: int | No
     parser.add_argument(
         "--seed", type=bounded_int(0), default=0, help="seed of the Stim samplers (default: %(default)s)"
     )
-    parser.add_argument("--workers", type=bounded_int(1), default=2, help="worker processes (default: %(default)s)")
+    parser.add_argument("--workers", type=bounded_int(1), default=2,
+                        help="worker processes; 1 samples in this process, with the counts one sinter worker gives "
+                             "(default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="do not print the progress")
     parser.add_argument("--dask", metavar="ADDRESS", default=None,
                         help="sample on the Dask cluster whose scheduler is at ADDRESS, in chunks of --chunk-shots "
