@@ -126,6 +126,9 @@ def collect(
                                   chunk_shots=options.chunk_shots or DEFAULT_CHUNK_SHOTS, progress=options.progress)
     recorded = {s.strong_id: s for s in sinter.stats_from_csv_files(csv)} if csv.exists() else {}
     ids = [t.strong_id() for t in tasks]  # each a SHA-256 of the circuit's and the model's text: once per task
+    if len(set(ids)) < len(ids):  # as sinter refuses it, on either path
+        twice = next(t for t, i in zip(tasks, ids) if ids.count(i) > 1)
+        raise SpecError(f"the same task is given twice ({twice.json_metadata}); give each task once")
     finished = [recorded.get(i) for i in ids]
     if all(s is not None and _finished(t, s, options) for t, s in zip(tasks, finished)):
         return [s for s in finished if s is not None]  # nothing to sample: no worker is started

@@ -128,3 +128,5 @@ def test_one_worker_in_this_process_is_sinters_one_worker_with_its_limits_and_re
     assert not any(x.startswith("task 3/3") for x in lines) and lines[-1] == "3 tasks sampled in this process"
     # the resume file holds the same counts, read back as sinter reads its own
     assert key(sinter.stats_from_csv_files(here / "stats.csv")) == key(ours)
+    with pytest.raises(SpecError, match="the same task is given twice"):  # as sinter refuses it
+        collect([tasks[1], tasks[1]], RunOptions(here, shots=20_000, seed=4, workers=1))
