@@ -130,3 +130,18 @@ def test_one_worker_in_this_process_is_sinters_one_worker_with_its_limits_and_re
     assert key(sinter.stats_from_csv_files(here / "stats.csv")) == key(ours)
     with pytest.raises(SpecError, match="the same task is given twice"):  # as sinter refuses it
         collect([tasks[1], tasks[1]], RunOptions(here, shots=20_000, seed=4, workers=1))
+
+
+def test_one_worker_in_this_process_stops_at_the_error_limit_exactly_as_sinter_does(tmp_path):
+    """A run stops once its errors reach the limit (sinter's ``errors_left <= 0``), not one batch after: every shot
+    of this circuit is an error, so the limit 2048 is met exactly at the end of the second 1024-shot batch."""
+    import stim
+
+    from magicpipe.verification.collect import RunOptions, collect
+    from magicpipe.verification.logical import POSTSELECTION
+
+    circuit = stim.Circuit("X_ERROR(1) 0\nM 0\nOBSERVABLE_INCLUDE(0) rec[-1]")  # a flip every shot
+    task = sinter.Task(circuit=circuit, decoder=POSTSELECTION, detector_error_model=circuit.detector_error_model(),
+                       json_metadata={"always": "wrong"})
+    (stats,) = collect([task], RunOptions(tmp_path, shots=10_000, seed=1, max_errors=2048, workers=1, progress=False))
+    assert (stats.shots, stats.errors) == (2048, 2048)
