@@ -188,8 +188,7 @@ def slot_distance_for(schedule: Schedule, hardware: Hardware, target: float, max
     """
     d0 = schedule.producers[0].distance
     waits = _waits(schedule)  # the same at every slot distance: only their charge changes
-    for d in range(d0, d0 + 2 * max_step + 1, 2):
-        _check_slot_distance(d, d0, "the producer's")
+    for d in range(d0, d0 + 2 * max_step + 1, 2):  # odd and at least d0: valid slot distances
         decay = _decay(schedule, hardware, d, waits)
         if decay.eps_out_with_decay <= target:
             return decay

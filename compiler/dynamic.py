@@ -131,12 +131,8 @@ class _Sim:
         self.runs.append(run)
         self.in_flight.append(run)
         self.flight_outputs += p.outputs
-        ending = self.ending.get(run.end)
-        if ending is None:
-            self.ending[run.end] = [run]
-            self.at(run.end)
-        else:
-            ending.append(run)
+        self.ending.setdefault(run.end, []).append(run)
+        self.at(run.end)
 
     def start_allocation(self, alloc: Allocation, t0: int, role: str) -> None:
         lane = 0

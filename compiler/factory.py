@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from magicpipe.compiler.hardware import Hardware, check_distance
+from magicpipe.compiler.hardware import Hardware, check_distance, patch_qubits
 from magicpipe.compiler.protocols import FIFTEEN_TO_ONE, Protocol  # noqa: F401 (used by the doctest)
 
 __all__ = ["Factory"]
@@ -42,10 +42,8 @@ class Factory:
 
     @property
     def patch_qubits(self) -> int:
-        """Physical qubits of one of its patches (:func:`~magicpipe.compiler.hardware.patch_qubits`; the distance
-        was checked when the factory was made; the planner reads this hundreds of thousands of times a plan)."""
-        d = self.distance
-        return 2 * d * d - 1
+        """Physical qubits of one of its patches."""
+        return patch_qubits(self.distance)
 
     @property
     def qubits(self) -> int:
